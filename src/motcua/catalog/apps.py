@@ -6,3 +6,32 @@ class CatalogConfig(AppConfig):
     name = "motcua.catalog"
     label = "catalog"
     verbose_name = _("Danh mục thủ tục hành chính")
+
+    def ready(self):
+        from motcua.core.audit import register
+
+        from .models import (
+            ComponentSpec,
+            FeeSpec,
+            OnlineService,
+            Procedure,
+            ProcedureCase,
+            ProcedureVersion,
+            PublicationDecision,
+            PublicationItem,
+            Workflow,
+            WorkflowStep,
+        )
+
+        register(
+            Procedure,
+            ProcedureVersion,
+            ProcedureCase,
+            ComponentSpec,
+            FeeSpec,
+            OnlineService,
+            PublicationDecision,
+            PublicationItem,
+            Workflow,
+            WorkflowStep,
+        )

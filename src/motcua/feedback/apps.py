@@ -6,3 +6,10 @@ class FeedbackConfig(AppConfig):
     name = "motcua.feedback"
     label = "feedback"
     verbose_name = _("Phản ánh, kiến nghị và đánh giá")
+
+    def ready(self):
+        from motcua.core.audit import register
+
+        from .models import Complaint, ComplaintStatusLog, Rating
+
+        register(Complaint, ComplaintStatusLog, Rating)

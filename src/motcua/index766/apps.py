@@ -6,3 +6,10 @@ class Index766Config(AppConfig):
     name = "motcua.index766"
     label = "index766"
     verbose_name = _("Bộ chỉ số 766")
+
+    def ready(self):
+        from motcua.core.audit import register
+
+        from .models import ReferenceCount
+
+        register(ReferenceCount)

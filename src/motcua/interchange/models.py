@@ -1,0 +1,33 @@
+"""Record of every import of an exchange set (who, what, when, outcome)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportRun(models.Model):
+    """One run of ``motcua import`` (or an upload in the web app)."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("Đang chạy")
+        IMPORTED = "imported", _("Đã nhập")
+        REJECTED = "rejected", _("Bị từ chối do lỗi")
+        DRY_RUN = "dry_run", _("Chạy thử")
+        FAILED = "failed", _("Lỗi hệ thống")
+
+    source = models.CharField(_("nguồn"), max_length=1000)
+    started_at = models.DateTimeField(_("bắt đầu"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhập"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    options = models.JSONField(_("tùy chọn"), default=dict, blank=True)
+    outcome = models.CharField(_("kết quả"), max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
+    counts = models.JSONField(_("số bản ghi"), default=dict, blank=True)
+    errors = models.JSONField(_("lỗi"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("lần nhập dữ liệu")
+        verbose_name_plural = _("lần nhập dữ liệu")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.source} ({self.get_outcome_display()})"

@@ -6,3 +6,10 @@ class OrgConfig(AppConfig):
     name = "motcua.org"
     label = "org"
     verbose_name = _("Tổ chức, đơn vị")
+
+    def ready(self):
+        from motcua.core.audit import register
+
+        from .models import Official, Unit
+
+        register(Unit, Official)

@@ -1,0 +1,82 @@
+from django.contrib import admin
+
+from .models import (
+    ApologyLetter,
+    Consultation,
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    DossierResult,
+    FeeLine,
+    SupplementRequest,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DossierEventInline(ReadOnlyInline):
+    """The append-only lifecycle log; status changes happen only through the lifecycle services."""
+
+    model = DossierEvent
+    fields = ["occurred_at", "action", "from_status", "to_status", "actor", "actor_label", "reason", "step_due_at"]
+    readonly_fields = fields
+
+
+class SupplementInline(ReadOnlyInline):
+    model = SupplementRequest
+    fields = ["stage", "requested_at", "completed_at", "reason", "override_reason"]
+    readonly_fields = fields
+
+
+class ComponentInline(ReadOnlyInline):
+    model = DossierComponent
+    fields = ["component_code", "name", "has_file", "digitized", "reused", "from_citizen_store"]
+    readonly_fields = fields
+
+
+class FeeInline(ReadOnlyInline):
+    model = FeeLine
+    fields = ["code", "name", "amount"]
+    readonly_fields = fields
+
+
+class ResultInline(ReadOnlyInline):
+    model = DossierResult
+    fields = ["code", "title", "file_url", "issued_at", "signature_state", "pushed_to_citizen_store"]
+    readonly_fields = fields
+
+
+@admin.register(Dossier)
+class DossierAdmin(admin.ModelAdmin):
+    list_display = ["code", "procedure", "handling_unit", "channel", "status", "received_at", "due_at"]
+    list_filter = ["status", "channel", "origin", "online_payment"]
+    search_fields = ["code", "applicant_name", "procedure__code"]
+    date_hierarchy = "received_at"
+    list_select_related = ["procedure", "handling_unit"]
+    raw_id_fields = ["procedure", "procedure_version", "case", "online_service", "handling_unit", "receiving_unit",
+                     "current_step", "current_assignee"]
+    # The status and the instants that drive deadlines change only through lifecycle actions.
+    readonly_fields = ["status", "received_at", "due_at", "extended_due_at", "created_at", "updated_at"]
+    inlines = [DossierEventInline, SupplementInline, ComponentInline, FeeInline, ResultInline]
+
+
+@admin.register(ApologyLetter)
+class ApologyLetterAdmin(admin.ModelAdmin):
+    list_display = ["dossier", "issued_at", "new_due_at", "late_practice"]
+    list_filter = ["late_practice"]
+    raw_id_fields = ["dossier", "signed_by"]
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ["dossier", "unit", "requested_at", "due_at", "answered_at"]
+    raw_id_fields = ["dossier", "unit"]

@@ -1,0 +1,474 @@
+"""Lifecycle actions on dossiers.
+
+Each public function is one business action: it runs in one transaction,
+locks the dossier row, checks the transition table, writes the change, an
+append-only :class:`~motcua.dossiers.models.DossierEvent` and the audit log.
+A refused action raises :class:`~motcua.core.errors.TransitionError` (or
+``UserError``) and leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from motcua.catalog.models import Procedure, ProcedureVersion, WorkflowStep
+from motcua.core.audit import audit_context
+from motcua.core.errors import TransitionError, UserError
+from motcua.org.models import Unit
+
+from . import lifecycle
+from .models import (
+    ApologyLetter,
+    Consultation,
+    Dossier,
+    DossierEvent,
+    DossierResult,
+    Pause,
+    Payment,
+    Reception,
+    Status,
+    StopNotice,
+    SupplementRequest,
+)
+
+
+def _calendar():
+    from motcua.workdays.services import get_calendar
+
+    return get_calendar()
+
+
+def _instant(at: datetime | None) -> datetime:
+    if at is None:
+        return timezone.now()
+    if timezone.is_naive(at):
+        raise UserError("Thời điểm phải có múi giờ.", "naive datetime passed to a lifecycle action")
+    return at
+
+
+# --- codes ------------------------------------------------------------------------------------
+
+
+def allocate_dossier_code(unit: Unit, at: datetime) -> str:
+    """Next dossier code ``<unit>-YYMMDD-NNNN`` (process-rules.md R4.2–R4.3).
+
+    One atomic upsert per code: concurrent receptions at the same unit and day
+    serialise on the sequence row (PostgreSQL row lock, SQLite writer lock), so
+    codes never repeat.
+    """
+    day = timezone.localtime(at).date()
+    table = connection.ops.quote_name("dossiers_dossiercodesequence")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (unit_id, day, last_value) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (unit_id, day) DO UPDATE SET last_value = {table}.last_value + 1 "
+            "RETURNING last_value",
+            [unit.pk, day],
+        )
+        (value,) = cursor.fetchone()
+    return f"{unit.dossier_code_prefix}-{day:%y%m%d}-{value:04d}"
+
+
+# --- the one place that changes a status ------------------------------------------------------
+
+
+def _locked(dossier: Dossier) -> Dossier:
+    return Dossier.objects.select_for_update().get(pk=dossier.pk)
+
+
+def _last_event_time(dossier: Dossier) -> datetime | None:
+    return dossier.events.order_by("-occurred_at").values_list("occurred_at", flat=True).first()
+
+
+def _apply(dossier: Dossier, action: str, at: datetime, *, actor=None, source="web", reason="",
+           target: int | None = None, step_due_at=None, data=None) -> DossierEvent:
+    """Check ``action`` against the table, move the status, write the event. Caller holds the lock."""
+    transition = lifecycle.check(dossier.status if dossier.pk else None, action)
+    last = _last_event_time(dossier) if dossier.pk else None
+    if last is not None and at < last:
+        raise TransitionError(
+            f"Thời điểm {timezone.localtime(at):%H:%M %d/%m/%Y} sớm hơn thao tác trước đó trên hồ sơ.",
+            f"{action}: instant {at.isoformat()} precedes the last event {last.isoformat()}",
+        )
+    from_status = dossier.status if dossier.pk else None
+    new_status = target if target is not None else transition.target
+    if new_status is not None:
+        dossier.status = new_status
+    dossier.save()
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        kind=DossierEvent.Kind.STATUS if new_status is not None else DossierEvent.Kind.STEP,
+        action=action,
+        from_status=from_status,
+        to_status=new_status,
+        occurred_at=at,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=source,
+        reason=reason or transition.label,
+        step_due_at=step_due_at,
+        data=data or {},
+    )
+
+
+def _current_version(procedure: Procedure) -> ProcedureVersion:
+    """The procedure version in force now, creating version 1 on first use."""
+    values = procedure.versioned_values()
+    version = procedure.current_version
+    if version is None or version.values != values:
+        number = (procedure.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        version = ProcedureVersion.objects.create(procedure=procedure, number=number, values=values)
+        Procedure.objects.filter(pk=procedure.pk).update(current_version=version)
+        procedure.current_version = version
+    return version
+
+
+def compute_due_at(procedure: Procedure, received_at: datetime) -> datetime | None:
+    """NgayHenTra: received + the statutory limit under the working-day calendar."""
+    if procedure.time_limit is None or not procedure.time_unit:
+        return None
+    return _calendar().add(received_at, float(procedure.time_limit), procedure.time_unit, cutoff=procedure.cutoff_time)
+
+
+# --- reception ----------------------------------------------------------------------------------
+
+
+def register_online(*, procedure: Procedure, handling_unit: Unit, submitted_at: datetime, code: str,
+                    applicant: dict | None = None, online_service=None, source="portal", **fields) -> Dossier:
+    """An online dossier arriving from the national portal (status 1, not yet received)."""
+    submitted_at = _instant(submitted_at)
+    with transaction.atomic(), audit_context(None, source):
+        dossier = Dossier(
+            code=code, procedure=procedure, handling_unit=handling_unit, channel=2, origin="dvcqg",
+            online_service=online_service, submitted_at=submitted_at, status=Status.SUBMITTED, **(applicant or {}), **fields,
+        )
+        dossier.status = None  # a new dossier has no status until the transition sets it
+        _apply(dossier, "register_online", submitted_at, source=source)
+    return dossier
+
+
+def receive(*, procedure: Procedure, handling_unit: Unit, channel: int, actor=None, received_at: datetime | None = None,
+            receiving_unit: Unit | None = None, applicant: dict | None = None, dossier: Dossier | None = None,
+            case=None, sets_count: int = 1, result_delivery: str = "", source="web", **fields) -> Dossier:
+    """Official acceptance (tiếp nhận) of a complete dossier: code, due instant, receipt data.
+
+    ``dossier`` is an online dossier already registered (status 1); otherwise a new
+    dossier is created for a paper submission.
+    """
+    at = _instant(received_at)
+    if handling_unit.valid_to and timezone.localtime(at).date() > handling_unit.valid_to:
+        raise UserError(
+            f"Đơn vị {handling_unit.code} đã hết hiệu lực từ {handling_unit.valid_to:%d/%m/%Y}.",
+            f"unit {handling_unit.code} no longer valid",
+        )
+    with transaction.atomic(), audit_context(actor, source):
+        if dossier is None:
+            dossier = Dossier(
+                code=allocate_dossier_code(receiving_unit or handling_unit, at), procedure=procedure,
+                handling_unit=handling_unit, receiving_unit=receiving_unit, channel=channel, submitted_at=at,
+                case=case, **(applicant or {}), **fields,
+            )
+            dossier.status = None
+        else:
+            dossier = _locked(dossier)
+        dossier.procedure_version = _current_version(procedure)
+        dossier.received_at = at
+        dossier.due_at = compute_due_at(procedure, at)
+        _apply(dossier, "receive", at, actor=actor, source=source,
+               data={"due_at": dossier.due_at.isoformat() if dossier.due_at else None})
+        Reception.objects.create(
+            dossier=dossier, channel=dossier.channel, received_at=at, received_by=actor if getattr(actor, "is_authenticated", False) else None,
+            counter_unit=receiving_unit or handling_unit, sets_count=sets_count, result_delivery=result_delivery,
+        )
+    return dossier
+
+
+def refuse_reception(dossier: Dossier, *, reason: str, actor=None, at=None, source="web") -> Dossier:
+    """Phiếu từ chối tiếp nhận (status 3). ``dossier`` may be unsaved (a paper dossier at the counter)."""
+    at = _instant(at)
+    if not reason.strip():
+        raise UserError("Phải ghi rõ lý do từ chối.", "refusal without a reason")
+    with transaction.atomic(), audit_context(actor, source):
+        if dossier.pk:
+            dossier = _locked(dossier)
+        else:
+            dossier.code = dossier.code or allocate_dossier_code(dossier.receiving_unit or dossier.handling_unit, at)
+            dossier.submitted_at = dossier.submitted_at or at
+            dossier.status = None
+        _apply(dossier, "refuse_reception", at, actor=actor, source=source, reason=reason)
+    return dossier
+
+
+# --- supplements ----------------------------------------------------------------------------------
+
+
+def request_supplement(dossier: Dossier, *, items: list[str], reason: str, actor=None, at=None,
+                       override_reason: str = "", source="web") -> SupplementRequest:
+    """Yêu cầu bổ sung, hoàn thiện hồ sơ — once. A second request needs ``override_reason``
+    because it makes the dossier overdue on the 766 index (R1.21)."""
+    at = _instant(at)
+    if not items:
+        raise UserError("Phải liệt kê các giấy tờ cần bổ sung.", "supplement request without items")
+    with transaction.atomic(), audit_context(actor, source):
+        if dossier.pk:
+            dossier = _locked(dossier)
+        else:
+            dossier.code = dossier.code or allocate_dossier_code(dossier.receiving_unit or dossier.handling_unit, at)
+            dossier.submitted_at = dossier.submitted_at or at
+            dossier.status = None
+        previous = dossier.supplement_requests.count() if dossier.pk else 0
+        if previous and not override_reason.strip():
+            raise TransitionError(
+                "Hồ sơ đã được yêu cầu bổ sung một lần; yêu cầu lần hai làm hồ sơ bị tính quá hạn. "
+                "Phải ghi lý do nếu vẫn yêu cầu.",
+                "second supplement request refused without an override reason",
+                code="second_supplement",
+            )
+        stage = SupplementRequest.Stage.APPRAISAL if dossier.received_at else SupplementRequest.Stage.RECEPTION
+        _apply(dossier, "request_supplement", at, actor=actor, source=source, reason=reason,
+               data={"items": items, "override_reason": override_reason})
+        return SupplementRequest.objects.create(
+            dossier=dossier, stage=stage, requested_at=at, items=items, reason=reason,
+            requested_by=actor if getattr(actor, "is_authenticated", False) else None, override_reason=override_reason,
+        )
+
+
+def complete_supplement(dossier: Dossier, *, actor=None, at=None, source="web") -> Dossier:
+    """The applicant handed in what was missing; processing resumes (or intake, if not yet received)."""
+    at = _instant(at)
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(dossier)
+        request = dossier.supplement_requests.filter(completed_at__isnull=True).order_by("-requested_at").first()
+        target = Status.PROCESSING if dossier.received_at else Status.SUBMITTED
+        _apply(dossier, "complete_supplement", at, actor=actor, source=source, target=target)
+        if request is not None:
+            request.completed_at = at
+            request.save(update_fields=["completed_at"])
+    return dossier
+
+
+# --- processing -------------------------------------------------------------------------------------
+
+
+def start_processing(dossier: Dossier, *, step: WorkflowStep | None = None, assignee=None, actor=None, at=None,
+                     source="web") -> Dossier:
+    """Hand a received dossier to the first step of its workflow (status 2 → 4)."""
+    at = _instant(at)
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(dossier)
+        step = step or _first_step(dossier)
+        due = _step_due(step, at)
+        dossier.current_step, dossier.current_assignee, dossier.step_due_at = step, assignee, due
+        _apply(dossier, "start_processing", at, actor=actor, source=source, step_due_at=due,
+               data={"step": step.name if step else None})
+    return dossier
+
+
+def _first_step(dossier: Dossier) -> WorkflowStep | None:
+    return (
+        WorkflowStep.objects.filter(workflow__procedure=dossier.procedure, workflow__is_active=True)
+        .filter(workflow__unit__in=[dossier.handling_unit, None])
+        .order_by("workflow__unit", "order")  # a unit's own workflow before the generic one
+        .first()
+    )
+
+
+def _step_due(step: WorkflowStep | None, at: datetime) -> datetime | None:
+    if step is None:
+        return None
+    return _calendar().add_working_hours(at, float(step.allotted_hours))
+
+
+def hand_off(dossier: Dossier, *, step: WorkflowStep, assignee=None, actor=None, at=None, note: str = "",
+             source="web") -> DossierEvent:
+    """Pass the dossier to the next step or official (chuyển bước); the status stays 4.
+
+    The event records whether the finished step was before, on or after its own
+    deadline, for the processing-control slip (Phiếu kiểm soát, R1.19).
+    """
+    at = _instant(at)
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(dossier)
+        outcome = None
+        if dossier.step_due_at is not None:
+            outcome = "quá hạn" if at > dossier.step_due_at else "đúng hạn"
+        previous = dossier.current_step.name if dossier.current_step else None
+        due = _step_due(step, at)
+        dossier.current_step, dossier.current_assignee, dossier.step_due_at = step, assignee, due
+        return _apply(dossier, "hand_off", at, actor=actor, source=source, reason=note or "Chuyển bước xử lý",
+                      step_due_at=due, data={"from_step": previous, "to_step": step.name, "previous_step_outcome": outcome})
+
+
+def consult(dossier: Dossier, *, unit: Unit, question: str, due_at: datetime, actor=None, at=None, source="web") -> Consultation:
+    """Request another unit's opinion with its own deadline (lấy ý kiến, R1.15)."""
+    at = _instant(at)
+    if due_at <= at:
+        raise UserError("Hạn trả lời phải sau thời điểm gửi.", "consultation due before it was sent")
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(dossier)
+        _apply(dossier, "consult", at, actor=actor, source=source, step_due_at=due_at, data={"unit": unit.code})
+        return Consultation.objects.create(dossier=dossier, unit=unit, requested_at=at, due_at=due_at, question=question)
+
+
+def answer_consultation(consultation: Consultation, *, answer: str, actor=None, at=None, source="web") -> Consultation:
+    at = _instant(at)
+    if consultation.answered_at:
+        raise UserError("Yêu cầu xin ý kiến này đã được trả lời.", "consultation already answered")
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(consultation.dossier)
+        _apply(dossier, "answer_consultation", at, actor=actor, source=source,
+               data={"unit": consultation.unit.code, "late": at > consultation.due_at})
+        consultation.answer, consultation.answered_at = answer, at
+        consultation.save(update_fields=["answer", "answered_at"])
+    return consultation
+
+
+def pause(dossier: Dossier, *, reason: str, actor=None, at=None, source="web") -> Pause:
+    at = _instant(at)
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(dossier)
+        if dossier.pauses.filter(ended_at__isnull=True).exists():
+            raise TransitionError("Hồ sơ đang tạm dừng.", "dossier already paused")
+        _apply(dossier, "pause", at, actor=actor, source=source, reason=reason)
+        return Pause.objects.create(dossier=dossier, started_at=at, reason=reason)
+
+
+def resume(dossier: Dossier, *, actor=None, at=None, source="web") -> Pause:
+    at = _instant(at)
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(dossier)
+        open_pause = dossier.pauses.filter(ended_at__isnull=True).first()
+        if open_pause is None:
+            raise TransitionError("Hồ sơ không ở trạng thái tạm dừng.", "dossier is not paused")
+        _apply(dossier, "resume", at, actor=actor, source=source)
+        open_pause.ended_at = at
+        open_pause.save(update_fields=["ended_at"])
+        return open_pause
+
+
+def issue_apology(dossier: Dossier, *, reason: str, new_due_at: datetime, signer=None, at=None, source="web") -> ApologyLetter:
+    """Phiếu xin lỗi và đề nghị gia hạn: once, before the due instant (R1.27–R1.29).
+
+    NgayHenTra stays as it was (the index scores against it); the new date goes
+    in ``extended_due_at``. Issued with less than one working day left, the
+    letter is flagged as late practice.
+    """
+    at = _instant(at)
+    with transaction.atomic(), audit_context(signer, source):
+        dossier = _locked(dossier)
+        if hasattr(dossier, "apology_letter"):
+            raise TransitionError("Hồ sơ đã có phiếu xin lỗi và gia hạn; chỉ được gia hạn một lần.",
+                                  "apology letter already issued", code="second_apology")
+        if dossier.due_at is None:
+            raise TransitionError("Hồ sơ chưa có ngày hẹn trả.", "dossier has no due instant")
+        if at > dossier.due_at:
+            raise TransitionError("Đã quá ngày hẹn trả; không thể phát hành phiếu xin lỗi và gia hạn.",
+                                  "apology letter after the due instant", code="apology_after_due")
+        if new_due_at <= dossier.due_at:
+            raise UserError("Ngày hẹn trả mới phải sau ngày hẹn trả cũ.", "new due instant not after the old one")
+        hours_left = _calendar().working_hours_between(at, dossier.due_at)
+        late = hours_left < _calendar().hours_per_day
+        dossier.extended_due_at = new_due_at
+        _apply(dossier, "issue_apology", at, actor=signer, source=source, reason=reason,
+               data={"new_due_at": new_due_at.isoformat(), "late_practice": late})
+        return ApologyLetter.objects.create(dossier=dossier, issued_at=at, reason=reason, new_due_at=new_due_at,
+                                            signed_by=signer if getattr(signer, "is_authenticated", False) else None,
+                                            late_practice=late)
+
+
+def request_financial_obligation(dossier: Dossier, *, reason: str = "", actor=None, at=None, source="web") -> Dossier:
+    at = _instant(at)
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(dossier)
+        _apply(dossier, "request_financial_obligation", at, actor=actor, source=source, reason=reason)
+    return dossier
+
+
+def record_payment(dossier: Dossier, *, method: int, amount: int, transaction_id: str = "", actor=None, at=None,
+                   source="web") -> Payment:
+    """A payment; an open financial-obligation request (status 6) is fulfilled by it."""
+    at = _instant(at)
+    if amount < 0:
+        raise UserError("Số tiền không được âm.", "negative payment amount")
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(dossier)
+        _apply(dossier, "record_payment", at, actor=actor, source=source, data={"amount": amount, "method": method})
+        payment = Payment.objects.create(dossier=dossier, method=method, paid_at=at, amount=amount, transaction_id=transaction_id)
+        if method:
+            dossier.online_payment, dossier.paid_at = method, at
+            dossier.save(update_fields=["online_payment", "paid_at", "updated_at"])
+        if dossier.status == Status.FINANCIAL_OBLIGATION:
+            _apply(dossier, "fulfil_financial_obligation", at, actor=actor, source=source)
+    return payment
+
+
+# --- endings -------------------------------------------------------------------------------------------
+
+
+def finish(dossier: Dossier, *, result_code: str = "", title: str = "", file_url: str = "", signed: bool = False,
+           actor=None, at=None, source="web") -> DossierResult:
+    """The result is ready (status 9); an electronic result is recorded with its signature state."""
+    at = _instant(at)
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(dossier)
+        if dossier.pauses.filter(ended_at__isnull=True).exists():
+            raise TransitionError("Hồ sơ đang tạm dừng; hãy tiếp tục xử lý trước.", "dossier is paused")
+        _apply(dossier, "finish", at, actor=actor, source=source, data={"result_code": result_code})
+        dossier.current_step = dossier.current_assignee = dossier.step_due_at = None
+        dossier.save(update_fields=["current_step", "current_assignee", "step_due_at", "updated_at"])
+        return DossierResult.objects.create(
+            dossier=dossier, code=result_code, title=title, file_url=file_url, issued_at=at,
+            signature_state=DossierResult.Signature.SIGNED if signed else DossierResult.Signature.UNSIGNED,
+        )
+
+
+def return_result(dossier: Dossier, *, delivery_method: str, actor=None, at=None, source="web") -> Dossier:
+    """The result was handed to the applicant (status 10) and how (R1.34)."""
+    at = _instant(at)
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(dossier)
+        _apply(dossier, "return_result", at, actor=actor, source=source, data={"delivery_method": delivery_method})
+        dossier.results.filter(delivered_at__isnull=True).update(delivered_at=at, delivery_method=delivery_method)
+    return dossier
+
+
+def _end(dossier: Dossier, action: str, kind: str, *, reason: str, actor, at, source, requested_at=None) -> Dossier:
+    at = _instant(at)
+    if not reason.strip():
+        raise UserError("Phải ghi rõ lý do.", f"{action} without a reason")
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(dossier)
+        _apply(dossier, action, at, actor=actor, source=source, reason=reason)
+        if action != "request_withdrawal":
+            StopNotice.objects.update_or_create(
+                dossier=dossier, defaults={"kind": kind, "issued_at": at, "reason": reason, "requested_at": requested_at}
+            )
+    return dossier
+
+
+def refuse_after_appraisal(dossier: Dossier, *, reason: str, actor=None, at=None, source="web") -> Dossier:
+    """Phiếu từ chối giải quyết after appraisal: ends processing as status 8 (R1.25–R1.26)."""
+    return _end(dossier, "refuse_after_appraisal", StopNotice.Kind.REFUSAL, reason=reason, actor=actor, at=at, source=source)
+
+
+def request_withdrawal(dossier: Dossier, *, reason: str, actor=None, at=None, source="web") -> Dossier:
+    """The applicant asks to withdraw (status 7); :func:`stop` then issues the stop notice."""
+    return _end(dossier, "request_withdrawal", StopNotice.Kind.WITHDRAWAL, reason=reason, actor=actor, at=at, source=source)
+
+
+def stop(dossier: Dossier, *, reason: str, actor=None, at=None, source="web") -> Dossier:
+    """Thông báo dừng giải quyết hồ sơ (status 8)."""
+    withdrawal = dossier.events.filter(action="request_withdrawal").order_by("-occurred_at").first()
+    kind = StopNotice.Kind.WITHDRAWAL if withdrawal else StopNotice.Kind.STOP
+    return _end(dossier, "stop", kind, reason=reason, actor=actor, at=at, source=source,
+                requested_at=withdrawal.occurred_at if withdrawal else None)
+
+
+def working_hours_left(dossier: Dossier, now: datetime | None = None) -> Decimal | None:
+    """Working time left before the due instant (negative when late)."""
+    if dossier.due_at is None:
+        return None
+    return Decimal(str(round(_calendar().working_hours_between(_instant(now), dossier.due_at), 2)))
