@@ -220,6 +220,7 @@ class PublicationItem(models.Model):
     basis_effective_on = models.DateField(_("ngày hiệu lực của căn cứ"), null=True, blank=True, help_text="NgayHieuLucCanCu")
     published_at = models.DateTimeField(_("thời điểm công khai"), null=True, blank=True, help_text="NgayCongKhai")
     position = models.PositiveIntegerField(default=0)
+    extra = models.JSONField(_("trường khác"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("TTHC trong quyết định công bố")

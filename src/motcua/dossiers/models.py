@@ -197,6 +197,7 @@ class SupplementRequest(models.Model):
     reason = models.TextField(_("lý do"), blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     override_reason = models.TextField(_("lý do yêu cầu bổ sung lần hai"), blank=True)
+    extra = models.JSONField(_("trường khác"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("yêu cầu bổ sung")
@@ -298,6 +299,7 @@ class FeeLine(models.Model):
     code = models.CharField(_("mã phí"), max_length=64, blank=True)
     name = models.CharField(_("tên phí, lệ phí"), max_length=255, blank=True)
     amount = models.BigIntegerField(_("số tiền (đồng)"), null=True, blank=True, help_text="Gia")
+    extra = models.JSONField(_("trường khác"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("phí, lệ phí của hồ sơ")
@@ -337,6 +339,7 @@ class DossierComponent(models.Model):
     from_citizen_store = models.BooleanField(_("lấy từ kho DMQG"), default=False, help_text="DuocLayTuKhoDMQG")
     file = models.FileField(_("tệp"), upload_to="components/%Y/%m/", blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True)
+    extra = models.JSONField(_("trường khác"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("thành phần hồ sơ đã nộp")

@@ -268,12 +268,9 @@ def start_processing(dossier: Dossier, *, step: WorkflowStep | None = None, assi
 
 
 def _first_step(dossier: Dossier) -> WorkflowStep | None:
-    return (
-        WorkflowStep.objects.filter(workflow__procedure=dossier.procedure, workflow__is_active=True)
-        .filter(workflow__unit__in=[dossier.handling_unit, None])
-        .order_by("workflow__unit", "order")  # a unit's own workflow before the generic one
-        .first()
-    )
+    """First step of the unit's own workflow for the procedure, else of the generic one."""
+    steps = WorkflowStep.objects.filter(workflow__procedure=dossier.procedure, workflow__is_active=True).order_by("order")
+    return steps.filter(workflow__unit=dossier.handling_unit).first() or steps.filter(workflow__unit__isnull=True).first()
 
 
 def _step_due(step: WorkflowStep | None, at: datetime) -> datetime | None:

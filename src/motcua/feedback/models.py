@@ -58,6 +58,7 @@ class ComplaintStatusLog(models.Model):
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="status_log")
     status = models.CharField(_("trạng thái"), max_length=24, choices=ComplaintStatus.choices)
     occurred_at = models.DateTimeField(_("thời điểm"))
+    extra = models.JSONField(_("trường khác"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("lịch sử PAKN")

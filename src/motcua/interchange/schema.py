@@ -338,7 +338,15 @@ IMPORT_ORDER: tuple[str, ...] = (
 
 FILES: dict[str, FileSpec] = {
     s.name: s
-    for s in (UNITS, PROCEDURES, ONLINE_SERVICES, PUBLICATIONS, DOSSIERS, COMPLAINTS, REFERENCE_COUNTS)
+    for s in (
+        UNITS,
+        PROCEDURES,
+        ONLINE_SERVICES,
+        PUBLICATIONS,
+        DOSSIERS,
+        COMPLAINTS,
+        REFERENCE_COUNTS,
+    )
 }
 assert tuple(FILES) == IMPORT_ORDER
 
@@ -347,13 +355,16 @@ def get_file_spec(file: str) -> FileSpec:
     try:
         return FILES[file]
     except KeyError:
-        raise ValueError(f"unknown exchange file {file!r}; expected one of {IMPORT_ORDER}") from None
+        raise ValueError(
+            f"unknown exchange file {file!r}; expected one of {IMPORT_ORDER}"
+        ) from None
 
 
 # --- canonical JSON form ------------------------------------------------------------
 
 
-def _ts_to_json(v: _dt.datetime) -> str:
+def timestamp_to_json(v: _dt.datetime) -> str:
+    """Canonical text of an instant: ISO 8601 in Asia/Ho_Chi_Minh (+07:00)."""
     if v.tzinfo is None:  # a naive instant means Asia/Ho_Chi_Minh
         v = v.replace(tzinfo=VN_TZ)
     elif v.tzinfo is not VN_TZ:
@@ -363,7 +374,7 @@ def _ts_to_json(v: _dt.datetime) -> str:
 
 def _scalar_serializer(spec: FieldSpec):
     if spec.kind == TIMESTAMP:
-        return _ts_to_json
+        return timestamp_to_json
     if spec.kind == DATE:
         return _dt.date.isoformat
     return None  # already JSON-ready

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -76,7 +76,9 @@ class WorkCalendar:
         last_year: int = DEFAULT_LAST_YEAR,
     ):
         if not 1976 <= first_year <= last_year <= 9998:
-            raise ValueError(f"invalid calendar range {first_year}..{last_year} (must be within 1976..9998)")
+            raise ValueError(
+                f"invalid calendar range {first_year}..{last_year} (must be within 1976..9998)"
+            )
         self._non_working = frozenset(non_working)
         self._working_weekend = frozenset(working_weekend_days)
         clash = self._non_working & self._working_weekend
@@ -108,9 +110,9 @@ class WorkCalendar:
         self._n = n
         self._base_dt = datetime(first_year, 1, 1, tzinfo=VN_TZ)
         # Epoch µs of the range start (local midnight), for the numpy API.
-        self._base_epoch_us = (
-            (datetime(first_year, 1, 1) - _EPOCH_NAIVE) // timedelta(microseconds=1) - _UTC_OFFSET_US
-        )
+        self._base_epoch_us = (datetime(first_year, 1, 1) - _EPOCH_NAIVE) // timedelta(
+            microseconds=1
+        ) - _UTC_OFFSET_US
 
         working = []
         cum = [0]
@@ -129,7 +131,9 @@ class WorkCalendar:
     # ------------------------------------------------------------------ construction
 
     @classmethod
-    def official(cls, office_hours: Sequence[tuple[time, time]] = DEFAULT_OFFICE_HOURS) -> WorkCalendar:
+    def official(
+        cls, office_hours: Sequence[tuple[time, time]] = DEFAULT_OFFICE_HOURS
+    ) -> WorkCalendar:
         """The calendar from ``official.py`` only (no database); cached per office hours."""
         return _official_cached(tuple((a, b) for a, b in office_hours))
 
@@ -142,9 +146,7 @@ class WorkCalendar:
 
     def non_working_weekdays(self, year: int) -> list[date]:
         """Mon–Fri days of the year that are not working days (lễ, Tết, nghỉ bù, hoán đổi)."""
-        return sorted(
-            d for d in self._non_working if d.year == year and d.weekday() < 5
-        )
+        return sorted(d for d in self._non_working if d.year == year and d.weekday() < 5)
 
     def working_weekend_days(self, year: int) -> list[date]:
         """Saturdays/Sundays of the year that are working days (làm bù)."""
@@ -220,7 +222,9 @@ class WorkCalendar:
         """The instant itself if inside office hours on a working day, else the next opening."""
         return self._to_dt(self._rightmost_us(self._clock(instant)))
 
-    def add(self, start: datetime, amount: float, unit: str, cutoff: time | None = None) -> datetime:
+    def add(
+        self, start: datetime, amount: float, unit: str, cutoff: time | None = None
+    ) -> datetime:
         """Due instant of a duration ``amount`` in ``unit`` (one of ``DURATION_UNITS``)."""
         if unit == "ngay_lam_viec":
             return self.add_working_days(start, amount, cutoff)
@@ -228,7 +232,9 @@ class WorkCalendar:
             return self.add_working_hours(start, amount, cutoff)
         if unit == "ngay":
             return self.add_calendar_days(start, amount, cutoff)
-        raise ValueError(f"unknown duration unit {unit!r}; expected one of {', '.join(DURATION_UNITS)}")
+        raise ValueError(
+            f"unknown duration unit {unit!r}; expected one of {', '.join(DURATION_UNITS)}"
+        )
 
     def _add_working(self, start: datetime, amount_us: int, cutoff: time | None) -> datetime:
         clock = self._clock(start, None if cutoff is None else _time_us(cutoff))
@@ -236,11 +242,15 @@ class WorkCalendar:
             return self._to_dt(self._rightmost_us(clock))
         return self._to_dt(self._leftmost_us(clock + amount_us))
 
-    def add_working_hours(self, start: datetime, hours: float, cutoff: time | None = None) -> datetime:
+    def add_working_hours(
+        self, start: datetime, hours: float, cutoff: time | None = None
+    ) -> datetime:
         """N giờ làm việc from the start (or the next opening / next working day after the cut-off)."""
         return self._add_working(start, _amount_us(hours, HOUR_US), cutoff)
 
-    def add_working_days(self, start: datetime, days: float, cutoff: time | None = None) -> datetime:
+    def add_working_days(
+        self, start: datetime, days: float, cutoff: time | None = None
+    ) -> datetime:
         """N ngày làm việc = N × (hours per day) working hours from the start."""
         return self._add_working(start, _amount_us(days, self._day_work_us), cutoff)
 
@@ -250,14 +260,18 @@ class WorkCalendar:
                 return True
         return False
 
-    def add_calendar_days(self, start: datetime, days: float, cutoff: time | None = None) -> datetime:
+    def add_calendar_days(
+        self, start: datetime, days: float, cutoff: time | None = None
+    ) -> datetime:
         """N ngày (calendar days, R2.8): start + N × 24 h, the start first moved to the next opening.
 
         If that instant is on a non-working day — or, for fractional N, outside office hours — the
         due instant is the closing time of the day of the next opening (the next working day).
         """
         amount = _amount_us(days, DAY_US)
-        opening = self._rightmost_us(self._clock(start, None if cutoff is None else _time_us(cutoff)))
+        opening = self._rightmost_us(
+            self._clock(start, None if cutoff is None else _time_us(cutoff))
+        )
         x = opening + amount
         day = x // DAY_US
         if not 0 <= day < self._n:
@@ -270,9 +284,6 @@ class WorkCalendar:
         if d2 >= self._n:
             raise self._range_error("the due instant")
         return self._to_dt(d2 * DAY_US + self._last_close)
-
-    def add_calendar_days_unused(self) -> None:  # pragma: no cover - placeholder removed below
-        raise NotImplementedError
 
     def working_hours_between(self, a: datetime, b: datetime) -> float:
         """Working hours from ``a`` to ``b`` (negative if ``b`` is earlier)."""
@@ -350,7 +361,9 @@ class WorkCalendar:
     def add_batch(self, starts, amounts, unit: str, cutoff: time | None = None) -> np.ndarray:
         """Vectorised :meth:`add`; same results as the scalar method, element by element."""
         if unit not in DURATION_UNITS:
-            raise ValueError(f"unknown duration unit {unit!r}; expected one of {', '.join(DURATION_UNITS)}")
+            raise ValueError(
+                f"unknown duration unit {unit!r}; expected one of {', '.join(DURATION_UNITS)}"
+            )
         us, is_dt = self._batch_in(starts)
         amt = np.asarray(amounts, dtype=np.float64)
         amt = np.broadcast_to(amt, us.shape)
@@ -406,4 +419,4 @@ def to_vn(dt: datetime) -> datetime:
     return dt.astimezone(VN_TZ)
 
 
-__all__ = ["DEFAULT_OFFICE_HOURS", "DURATION_UNITS", "VN_TZ", "WorkCalendar", "to_vn", "timezone"]
+__all__ = ["DEFAULT_OFFICE_HOURS", "DURATION_UNITS", "VN_TZ", "WorkCalendar", "to_vn"]

@@ -1,0 +1,333 @@
+"""Evaluation context: facts + window + switches, and the shared per-record relations.
+
+Per-record flags (one row per dossier, per complaint, per unit × procedure) are
+computed ONCE per evaluation here, materialised as temporary tables, and every
+indicator aggregates them with group-bys and one join to ``unit_tree``: no
+per-unit loops, so a 2 M-dossier year stays a handful of scans.
+
+Everything is portable Ibis (DuckDB, SQLite, PostgreSQL): no bool→float casts,
+no GREATEST/LEAST (SQLite's are not null-safe), instants compared as UTC-naive
+timestamps, durations via epoch seconds.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from motcua.index766.facts import Facts
+from motcua.index766.periods import Window
+
+# LoaiDonVi -> the CapThucHien level it handles (a provincial department handles TINH procedures).
+UNIT_LEVEL = {"BO": "BO", "TINH": "TINH", "SO": "TINH", "HUYEN": "HUYEN", "XA": "XA"}
+# DoiTuongThucHien values that make a procedure concern residents (4.5a), compared lowercased.
+CITIZEN_SUBJECTS = ("công dân việt nam", "người việt nam định cư ở nước ngoài", "người nước ngoài")
+# Online-service statuses counted by 3.2.
+LIVE_SERVICE_STATUSES = ("dang_cong_khai", "cho_dung_cong_khai", "dang_kiem_thu")
+
+_ids = itertools.count()
+
+
+def _i(cond: ir.BooleanValue) -> ir.IntegerValue:
+    """Boolean -> 0/1 integer, null-safe and portable (no bool->float cast)."""
+    return ibis.ifelse(cond.fill_null(False), 1, 0)
+
+
+def _epoch(ts: ir.TimestampValue) -> ir.FloatingValue:
+    return ts.epoch_seconds().cast("float64")
+
+
+@dataclass
+class Context:
+    facts: Facts
+    window: Window
+    switches: dict[str, str]
+    #: instant at which still-open dossiers/complaints are judged: T normally,
+    #: the period end for a forecast (events are still cut at T).
+    judge_at: datetime | None = None
+    materialize: bool = True
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    _temp: list[str] = field(default_factory=list, repr=False)
+
+    # ----------------------------------------------------------------- literals
+    @property
+    def T(self) -> ir.TimestampScalar:
+        return ibis.literal(self.window.t_utc, type="timestamp")
+
+    @property
+    def J(self) -> ir.TimestampScalar:
+        return ibis.literal(self.judge_at or self.window.t_utc, type="timestamp")
+
+    @property
+    def start(self) -> ir.TimestampScalar:
+        return ibis.literal(self.window.start_utc, type="timestamp")
+
+    @property
+    def start_date(self) -> ir.DateScalar:
+        return ibis.literal(self.window.start_date, type="date")
+
+    @property
+    def t_date(self) -> ir.DateScalar:
+        return ibis.literal(self.window.t_date, type="date")
+
+    def switch(self, name: str) -> str:
+        return self.switches[name]
+
+    # ----------------------------------------------------------------- plumbing
+    def _store(self, key: str, expr: ir.Table) -> ir.Table:
+        """Materialise a shared relation once (temp table) so indicators reuse it."""
+        if key in self._memo:
+            return self._memo[key]
+        if self.materialize:
+            name = f"_m766_{key}_{next(_ids)}"
+            self.facts.con.create_table(name, expr, temp=True, overwrite=True)
+            self._temp.append(name)
+            expr = self.facts.con.table(name)
+        self._memo[key] = expr
+        return expr
+
+    def close(self) -> None:
+        for name in self._temp:
+            try:
+                self.facts.con.drop_table(name, force=True)
+            except Exception:  # noqa: BLE001 - temp tables vanish with the session anyway
+                pass
+        self._temp.clear()
+        self._memo.clear()
+
+    # ----------------------------------------------------------------- units
+    @property
+    def tree(self) -> ir.Table:
+        return self.facts.unit_tree.select("ancestor", "descendant")
+
+    def units(self) -> ir.Table:
+        return self.facts.units
+
+    def competence(self) -> ir.Table:
+        """(MaDonVi, MaTTHC) a unit is competent for; bai_bo procedures excluded (§4)."""
+        if "competence" in self._memo:
+            return self._memo["competence"]
+        f = self.facts
+        pu = f.procedure_units.select("MaDonVi", "MaTTHC")
+        listed = pu.select("MaTTHC").distinct()
+        u = f.units
+        lvl = u.select(
+            "MaDonVi",
+            Cap=u.LoaiDonVi.cases(*UNIT_LEVEL.items(), else_=u.LoaiDonVi),
+        )
+        pl = f.procedure_levels
+        by_level = lvl.join(pl, lvl.Cap == pl.Cap).select(lvl.MaDonVi, pl.MaTTHC)
+        by_level = by_level.anti_join(listed, "MaTTHC")
+        comp = ibis.union(pu, by_level, distinct=True)
+        p = f.procedures
+        live = p.filter(p.TrangThaiCongKhai.isnull() | (p.TrangThaiCongKhai != "bai_bo"))
+        comp = comp.join(
+            live.select("MaTTHC", "CoPhiLePhi", "KetQuaGiay", "DayDuBayBoPhan", "TrangThaiCongKhai"),
+            "MaTTHC",
+        )
+        return self._store("competence", comp)
+
+    # ----------------------------------------------------------------- dossiers
+    def dossier_flags(self) -> ir.Table:
+        """One row per dossier: base memberships and every per-dossier flag at T."""
+        if "dossier_flags" in self._memo:
+            return self._memo["dossier_flags"]
+        f, T, J, start = self.facts, self.T, self.J, self.start
+        d = f.dossiers
+
+        log = f.dossier_status_log
+        log = log.filter(log.ThoiDiem <= T)
+        ends = log.group_by("MaHoSo").agg(
+            t9=log.ThoiDiem.min(where=log.TrangThai == 9),
+            t10=log.ThoiDiem.min(where=log.TrangThai == 10),
+            t8=log.ThoiDiem.min(where=log.TrangThai == 8),
+            t7=log.ThoiDiem.min(where=log.TrangThai == 7),
+        )
+
+        s = f.dossier_supplements
+        s = s.filter(s.NgayYeuCau <= T)
+        done = s.NgayBoSung.notnull() & (s.NgayBoSung <= T)
+        supp = s.group_by("MaHoSo").agg(
+            n_req=s.count(),
+            n_open=_i(~done).sum(),
+            open_at=s.NgayYeuCau.min(where=~done),
+            supp_secs=(_epoch(s.NgayBoSung) - _epoch(s.NgayYeuCau)).sum(where=done),
+        )
+
+        c = f.dossier_components
+        comp = c.group_by("MaHoSo").agg(
+            n_file=_i(c.CoTepDinhKem | c.DuocSoHoa).sum(),
+            n_reuse=_i(c.DuocTaiSuDung).sum(),
+            n_store=_i(c.DuocLayTuKhoDMQG).sum(),
+        )
+
+        fe = f.dossier_fees
+        fees = fe.group_by("MaHoSo").agg(
+            n_fee=fe.count(),
+            n_fee_zero=_i(fe.Gia.notnull() & (fe.Gia == 0)).sum(),
+            n_fee_pos=_i(fe.Gia.notnull() & (fe.Gia != 0)).sum(),
+        )
+
+        cp = f.complaints
+        pakn = (
+            cp.filter(cp.MaHoSo.notnull() & (cp.NgayGui <= T))
+            .group_by("MaHoSo")
+            .agg(n_pakn=cp.count())
+        )
+
+        p = f.procedures.select("MaTTHC", "KetQuaGiay", "CoPhiLePhi")
+
+        j = (
+            d.left_join(ends, "MaHoSo")
+            .drop("MaHoSo_right")
+            .left_join(supp, "MaHoSo")
+            .drop("MaHoSo_right")
+            .left_join(comp, "MaHoSo")
+            .drop("MaHoSo_right")
+            .left_join(fees, "MaHoSo")
+            .drop("MaHoSo_right")
+            .left_join(pakn, "MaHoSo")
+            .drop("MaHoSo_right")
+            .left_join(p, "MaTTHC")
+            .drop("MaTTHC_right")
+        )
+
+        rec = j.NgayTiepNhan
+        received = rec.notnull() & (rec <= T)
+        t7_ok = ibis.ifelse(j.t7 >= rec, j.t7, ibis.null("timestamp"))
+        terminal = ibis.coalesce(j.t9, j.t10, j.t8, t7_ok)
+        n_open = j.n_open.fill_null(0)
+        end_at = ibis.ifelse(n_open > 0, j.open_at, terminal)
+        eff_end = _epoch(ibis.coalesce(end_at, J)) - j.supp_secs.fill_null(0.0)
+        on_time = (j.n_req.fill_null(0) <= 1) & (
+            j.due_effective.isnull() | (eff_end <= _epoch(j.due_effective))
+        )
+        entered = ibis.coalesce(rec, j.NgayNopHoSo)
+        result_link = j.DuongDanTepTinKetQua.notnull() & (
+            j.NgayCoKetQua.isnull() | (j.NgayCoKetQua <= T)
+        )
+        paper = j.KetQuaGiay.fill_null(False)
+        paid_online = j.DuocThanhToanTrucTuyen.isin([1, 2]) & (
+            j.NgayThanhToan.isnull() | (j.NgayThanhToan <= T)
+        )
+        flags = j.select(
+            "MaHoSo",
+            "MaDonVi",
+            "MaTTHC",
+            "MaDVC",
+            "KenhThucHien",
+            end_at=end_at,
+            # Dossier base of 2.1, 4.1–4.5b, 5.4 (interchange.md §4).
+            base_progress=received & ((rec >= start) | end_at.isnull() | (end_at >= start)),
+            # 1.4 and 3.3: received in [start, T].
+            base_received=received & (rec >= start),
+            # 3.2, 3.5, 3.5b, 3.6: received (else submitted) in [start, T].
+            base_entered=entered.notnull() & (entered >= start) & (entered <= T),
+            on_time=on_time.fill_null(True),
+            n_req=j.n_req.fill_null(0),
+            synced=j.NgayDongBo.notnull() & (j.NgayDongBo <= T),
+            online=j.KenhThucHien == 2,
+            e_result=j.MaKetQua.notnull() & result_link,
+            result_link=result_link,
+            paper=paper,
+            fee_bearing=j.CoPhiLePhi.fill_null(False),
+            has_file=j.n_file.fill_null(0) > 0,
+            reuse=j.HoSoCoThanhPhanSoHoa | (j.n_reuse.fill_null(0) > 0),
+            store=j.KetQuaDayVaoKho | (j.n_store.fill_null(0) > 0),
+            population=j.TaiKhoanDuocXacThucVoiVNeID | j.MaCSDL.notnull(),
+            fee_positive=j.n_fee_pos.fill_null(0) > 0,
+            fees_all_zero=(j.n_fee.fill_null(0) > 0) & (j.n_fee_zero.fill_null(0) == j.n_fee.fill_null(0)),
+            paid_online=paid_online.fill_null(False),
+            pakn_or_dislike=(j.n_pakn.fill_null(0) > 0)
+            | (j.KhongHaiLong & (j.NgayDanhGia.isnull() | (j.NgayDanhGia <= T))),
+            due_effective=j.due_effective,
+        )
+        # Keep only dossiers that any base can use.
+        flags = flags.filter(flags.base_progress | flags.base_entered)
+        return self._store("dossier_flags", flags)
+
+    # ----------------------------------------------------------------- complaints
+    def complaint_flags(self) -> ir.Table:
+        """One row per complaint sent by T: lateness (5.2), bases of 5.1–5.3."""
+        if "complaint_flags" in self._memo:
+            return self._memo["complaint_flags"]
+        f, T, J, start = self.facts, self.T, self.J, self.start
+        c = f.complaints
+        c = c.filter(c.NgayGui.notnull() & (c.NgayGui <= T))
+
+        clk = f.complaint_clocks
+        clk = clk.filter(clk.start_at <= T)
+        latest = clk.group_by("MaPAKN").agg(start_at=clk.start_at.max())
+        clock = latest.join(clk, ["MaPAKN", "start_at"]).select(
+            "MaPAKN", "start_at", "refuse_due", "supplement_due", "handle_due"
+        )
+
+        lg = f.complaint_status_log
+        lg = lg.filter(lg.ThoiDiem <= T)
+        first_rx = lg.group_by("MaPAKN").agg(
+            received_at=lg.ThoiDiem.min(where=lg.TrangThai == "da_tiep_nhan")
+        )
+        lc = lg.join(clock.select("MaPAKN", "start_at"), "MaPAKN")
+        lc = lc.filter(lc.ThoiDiem >= lc.start_at)
+        st = lc.TrangThai
+        ev = lc.group_by("MaPAKN").agg(
+            refused_at=lc.ThoiDiem.min(where=st == "tu_choi"),
+            first_supp=lc.ThoiDiem.min(where=st == "yeu_cau_bo_sung"),
+            handled_at=lc.ThoiDiem.min(where=st.isin(["cho_cong_khai", "da_cong_khai"])),
+            publish_due=lc.publish_due.min(where=st == "cho_cong_khai"),
+            published_at=lc.ThoiDiem.min(where=st == "da_cong_khai"),
+            returned_at=lc.ThoiDiem.min(where=st == "tra_lai"),
+        )
+        rep = f.complaints
+        repeats = (
+            rep.filter(rep.MaPAKNTruoc.notnull() & (rep.NgayGui <= T))
+            .group_by(rep.MaPAKNTruoc.name("MaPAKN"))
+            .agg(n_repeat=rep.count())
+        )
+
+        j = (
+            c.left_join(clock, "MaPAKN")
+            .drop("MaPAKN_right")
+            .left_join(ev, "MaPAKN")
+            .drop("MaPAKN_right")
+            .left_join(first_rx, "MaPAKN")
+            .drop("MaPAKN_right")
+            .left_join(repeats, "MaPAKN")
+            .drop("MaPAKN_right")
+        )
+        late_refuse = j.refused_at.notnull() & (j.refused_at > j.refuse_due)
+        late_supp = j.first_supp.notnull() & (j.first_supp > j.supplement_due)
+        closed = ibis.coalesce(j.handled_at, j.returned_at)
+        late_handle = j.refused_at.isnull() & (
+            (closed.notnull() & (closed > j.handle_due)) | (closed.isnull() & (J > j.handle_due))
+        )
+        late_publish = j.publish_due.notnull() & (
+            (j.published_at.notnull() & (j.published_at > j.publish_due))
+            | (j.published_at.isnull() & (J > j.publish_due))
+        )
+        late = (
+            late_refuse.fill_null(False)
+            | late_supp.fill_null(False)
+            | late_handle.fill_null(False)
+            | late_publish.fill_null(False)
+        )
+        ended_at = ibis.coalesce(j.published_at, j.refused_at, j.returned_at)
+        flags = j.select(
+            "MaPAKN",
+            "MaDonVi",
+            "MaHoSo",
+            "PhanLoai",
+            "handle_due",
+            "publish_due",
+            late=late,
+            base_52=(j.NgayGui >= start) | ended_at.isnull() | (ended_at >= start),
+            base_53=j.received_at.notnull() & (j.received_at >= start),
+            unsatisfied=j.SoKhongThich > j.SoThich,
+            repeated=j.n_repeat.fill_null(0) > 0,
+        )
+        return self._store("complaint_flags", flags)

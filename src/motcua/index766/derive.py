@@ -1,0 +1,157 @@
+"""Calendar-dependent derived columns of the facts (see facts.py).
+
+Working-day arithmetic is not portable SQL, so every deadline the engine needs
+is computed here, in Python, with the one calendar implementation of the
+project (``motcua.workdays.calendar.WorkCalendar``, vectorised API), while facts
+are prepared. None of these values depends on the evaluation instant, so a
+prepared snapshot serves every period and every ``as_of``.
+
+Instants in and out are UTC-naive ``datetime64[us]`` (facts.py convention);
+missing values are NaT. Dates are local ``datetime.date``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from motcua.index766.periods import VN, to_utc_naive
+
+#: PAKN deadlines in working hours (interchange.md §4: 15 WD = 120 h, no cut-off).
+PAKN_REFUSE_HOURS = 16  # 2 WD
+PAKN_SUPPLEMENT_HOURS = 40  # 5 WD
+PAKN_HANDLE_HOURS = 120  # 15 WD
+PAKN_PUBLISH_HOURS = 16  # 2 WD after cho_cong_khai
+
+#: 1.1 / 1.2 working-day offsets by publishing unit kind.
+DECISION_LEAD_WD = {"province": 5, "ministry": 20}
+PUBLISH_LAG_WD = {"province": 5, "ministry": 10}
+
+DURATION_UNITS = ("ngay_lam_viec", "gio_lam_viec", "ngay")
+
+
+def official_calendar() -> Any:
+    """The official working-day calendar (owned by the workdays app)."""
+    from motcua.workdays.calendar import WorkCalendar
+
+    return WorkCalendar.official()
+
+
+def _as_instants(values: Any) -> pd.Series:
+    return pd.Series(pd.to_datetime(pd.Series(values)), dtype="datetime64[us]").reset_index(drop=True)
+
+
+def parse_cutoff(value: Any) -> time | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
+        return None
+    if isinstance(value, time):
+        return value
+    hh, mm = str(value).strip().split(":")[:2]
+    return time(int(hh), int(mm))
+
+
+def statutory_due(cal: Any, received: Any, amounts: Any, units: Any, cutoffs: Any) -> pd.Series:
+    """Due = received + the statutory limit under the calendar (2.1 without NgayHenTra).
+
+    NaT where the received instant, the amount or a known unit is missing.
+    """
+    rec = _as_instants(received)
+    amt = pd.Series(amounts, dtype="float64").reset_index(drop=True)
+    unit = pd.Series(units, dtype=object).reset_index(drop=True)
+    cut = pd.Series([parse_cutoff(c) for c in cutoffs], dtype=object)
+    out = pd.Series(pd.NaT, index=rec.index, dtype="datetime64[us]")
+    ok = rec.notna() & amt.notna() & (amt >= 0) & unit.isin(DURATION_UNITS)
+    if not ok.any():
+        return out
+    keys = pd.DataFrame({"unit": unit[ok], "cut": cut[ok].map(lambda c: c.isoformat() if c else "")})
+    for (u, c), grp in keys.groupby(["unit", "cut"], sort=False):
+        idx = grp.index
+        due = cal.add_batch(
+            rec[idx].to_numpy(dtype="datetime64[us]"),
+            amt[idx].to_numpy(),
+            u,
+            time.fromisoformat(c) if c else None,
+        )
+        out.loc[idx] = due
+    return out
+
+
+def elapsed_working_days(cal: Any, starts: Any, ends: Any) -> pd.Series:
+    """Working hours from received to finished / hours per day (2.2); NaN if either is missing."""
+    a, b = _as_instants(starts), _as_instants(ends)
+    out = pd.Series(np.nan, index=a.index, dtype="float64")
+    ok = a.notna() & b.notna()
+    if ok.any():
+        hours = cal.working_hours_between_batch(
+            a[ok].to_numpy(dtype="datetime64[us]"), b[ok].to_numpy(dtype="datetime64[us]")
+        )
+        out.loc[ok] = np.maximum(hours, 0.0) / float(getattr(cal, "hours_per_day", 8.0))
+    return out
+
+
+def add_working_hours(cal: Any, starts: Any, hours: float) -> pd.Series:
+    s = _as_instants(starts)
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
+    ok = s.notna()
+    if ok.any():
+        out.loc[ok] = cal.add_batch(s[ok].to_numpy(dtype="datetime64[us]"), hours, "gio_lam_viec")
+    return out
+
+
+class WorkingDates:
+    """Date-level stepping over working days (1.1 / 1.2), cached per date."""
+
+    def __init__(self, cal: Any):
+        self.cal = cal
+        self._is_wd = lru_cache(maxsize=None)(self._probe)
+
+    def _probe(self, d: date) -> bool:
+        return bool(self.cal.is_working_day(d))
+
+    def nth_before(self, d: date, n: int) -> date:
+        """The n-th working day strictly before d."""
+        cur, found = d, 0
+        while found < n:
+            cur -= timedelta(days=1)
+            found += self._is_wd(cur)
+        return cur
+
+    def nth_after(self, d: date, n: int) -> date:
+        """The n-th working day strictly after d."""
+        cur, found = d, 0
+        while found < n:
+            cur += timedelta(days=1)
+            found += self._is_wd(cur)
+        return cur
+
+
+def publication_deadlines(
+    cal: Any,
+    decision_dates: Iterable[date | None],
+    basis_dates: Iterable[date | None],
+    kinds: Iterable[str],
+) -> tuple[list[date | None], list[datetime | None]]:
+    """Per item: (decision_deadline, publish_deadline).
+
+    decision_deadline: the last on-time decision date, the 5th (ministry: 20th)
+    working day before the legal basis takes effect (1.1).
+    publish_deadline: UTC-naive exclusive instant, 24:00 local of the 5th
+    (ministry: 10th) working day after the decision date (1.2).
+    kind is "ministry" or "province" (the publishing unit).
+    """
+    wd = WorkingDates(cal)
+    dec_out: list[date | None] = []
+    pub_out: list[datetime | None] = []
+    for q, e, kind in zip(decision_dates, basis_dates, kinds, strict=True):
+        dec_out.append(None if e is None else wd.nth_before(e, DECISION_LEAD_WD[kind]))
+        if q is None:
+            pub_out.append(None)
+        else:
+            last = wd.nth_after(q, PUBLISH_LAG_WD[kind])
+            pub_out.append(to_utc_naive(datetime.combine(last + timedelta(days=1), time(0), tzinfo=VN)))
+    return dec_out, pub_out

@@ -1,0 +1,3 @@
+"""Built-in formula sets; importing this package registers them."""
+
+from motcua.index766.formulas import portal_2026  # noqa: F401

@@ -1,0 +1,181 @@
+"""Indicator registry: named, versioned formula sets of indicators declared once.
+
+An indicator says what it is (code, Vietnamese name, group, points, target,
+scope, zero-denominator rule) and how to count: ``records(ctx)`` returns an
+Ibis table with one row per record in the denominator —
+
+    unit    the responsible unit (MaDonVi)
+    record  the record's code (MaHoSo, MaTTHC, MaDVC, MaPAKN, MaDonVi)
+    ok      boolean: the record is in the numerator
+
+— pooled over each unit's subtree through ``unit_tree``. ``distinct=True``
+marks records that may repeat across units (procedures): a parent counts each
+code once, in the numerator if ``combine`` ("any" / "all") of its rows are ok.
+The same relation feeds explanations (records with ok = false).
+
+An indicator with a non-record definition (1.4's reference denominator, 2.2's
+average) supplies ``counts(ctx)`` returning (unit, num, den) already pooled.
+
+A new formula set is a new module registering a new ``FormulaSet``; it never
+edits another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+GROUPS: dict[str, tuple[str, float]] = {
+    "CKMB": ("Công khai, minh bạch", 18),
+    "TDGQ": ("Tiến độ giải quyết", 20),
+    "CLGQ": ("Dịch vụ công trực tuyến", 12),
+    "TTTT": ("Thanh toán trực tuyến", 10),
+    "MDHL": ("Mức độ hài lòng", 18),
+    "MDSH": ("Số hóa hồ sơ", 22),
+}
+
+ALL_KINDS = frozenset({"BO", "TINH", "SO", "HUYEN", "XA"})
+
+
+class Zero(Enum):
+    """What a zero denominator gives (interchange.md §4)."""
+
+    NULL = "null"  # ratio and score null (adds 0)
+    ZERO = "zero"  # ratio 0, score 0
+    FULL = "full"  # ratio 1, full points
+
+
+#: Named switches for uncertain rules (interchange.md §4): name -> (allowed values, default).
+SWITCHES: dict[str, tuple[tuple[str, ...], str]] = {
+    "result_scope": (("all", "paper_only"), "all"),
+    "digitized_target_4_2": (("none", "0.8"), "none"),
+    "sync_denominator": (("reference", "own_received"), "reference"),
+    "no_pakn_rule": (("full_5_2_5_3", "split_5_2_5_4"), "full_5_2_5_3"),
+}
+
+
+def resolve_switches(given: dict[str, Any] | None) -> dict[str, str]:
+    from motcua.core.errors import UserError
+
+    out = {k: default for k, (_, default) in SWITCHES.items()}
+    for k, v in (given or {}).items():
+        if k not in SWITCHES:
+            raise UserError(f"Không có tùy chọn công thức {k!r}.", f"unknown switch {k!r}")
+        allowed = SWITCHES[k][0]
+        if str(v) not in allowed:
+            raise UserError(
+                f"Giá trị {v!r} không hợp lệ cho {k} (cho phép: {', '.join(allowed)}).",
+                f"invalid value {v!r} for switch {k}; allowed: {', '.join(allowed)}",
+            )
+        out[k] = str(v)
+    return out
+
+
+RecordsFn = Callable[[Any], ir.Table]
+CountsFn = Callable[[Any], ir.Table]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str  # Vietnamese
+    group: str
+    max_points: float
+    target: float | None = None
+    zero: Zero = Zero.NULL
+    scope: frozenset[str] = ALL_KINDS
+    #: "dossier", "procedure", "service", "complaint", "unit", "publication"
+    record_kind: str = "dossier"
+    records: RecordsFn | None = None
+    distinct: bool = False
+    combine: str = "any"  # for distinct records: "any" ok row / "all" rows ok
+    counts: CountsFn | None = None
+    #: computed for the province/ministry and inherited by its units (1.1–1.3)
+    inherited: bool = False
+    #: how the ratio is shown: "fraction" (default) or "average" (2.2)
+    ratio_kind: str = "fraction"
+    description: str = ""  # Vietnamese: what is counted
+    zero_note: str = ""  # Vietnamese note when the denominator is 0
+
+    def pooled(self, ctx: Any) -> ir.Table:
+        """(unit, num, den) per unit, pooled over its subtree."""
+        if self.counts is not None:
+            return self.counts(ctx)
+        return pool(ctx, self.records(ctx), distinct=self.distinct, combine=self.combine)
+
+
+def pool(ctx: Any, rec: ir.Table, *, distinct: bool = False, combine: str = "any") -> ir.Table:
+    tree = ctx.tree
+    ok01 = ibis.ifelse(rec.ok.fill_null(False), 1, 0)
+    if not distinct:
+        per_unit = rec.group_by("unit").agg(num=ok01.sum(), den=rec.count())
+        j = per_unit.join(tree, per_unit.unit == tree.descendant)
+        out = j.group_by(unit=j.ancestor).agg(num=j.num.sum(), den=j.den.sum())
+    else:
+        r = rec.select("unit", "record", ok01=ok01)
+        j = r.join(tree, r.unit == tree.descendant)
+        agg = j.ok01.max() if combine == "any" else j.ok01.min()
+        per = j.group_by(unit=j.ancestor, record=j.record).agg(ok01=agg)
+        out = per.group_by("unit").agg(num=per.ok01.sum(), den=per.count())
+    return out.select("unit", num=out.num.cast("float64"), den=out.den.cast("float64"))
+
+
+@dataclass
+class FormulaSet:
+    name: str
+    description: str
+    indicators: list[Indicator] = field(default_factory=list)
+
+    def add(self, indicator: Indicator) -> Indicator:
+        if any(i.code == indicator.code for i in self.indicators):
+            raise ValueError(f"{self.name}: indicator {indicator.code} declared twice")
+        self.indicators.append(indicator)
+        return indicator
+
+    def get(self, code: str) -> Indicator:
+        for i in self.indicators:
+            if i.code == code:
+                return i
+        raise KeyError(code)
+
+    @property
+    def groups(self) -> list[str]:
+        seen: list[str] = []
+        for i in self.indicators:
+            if i.group not in seen:
+                seen.append(i.group)
+        return seen
+
+
+_REGISTRY: dict[str, FormulaSet] = {}
+
+
+def register(fs: FormulaSet) -> FormulaSet:
+    if fs.name in _REGISTRY:
+        raise ValueError(f"formula set {fs.name} already registered")
+    _REGISTRY[fs.name] = fs
+    return fs
+
+
+def get_formula_set(name: str) -> FormulaSet:
+    from motcua.core.errors import UserError
+    from motcua.index766 import formulas  # noqa: F401 - registers the built-in sets
+
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise UserError(
+            f"Không có bộ công thức {name!r} (có: {', '.join(sorted(_REGISTRY))}).",
+            f"unknown formula set {name!r}",
+        ) from None
+
+
+def formula_sets() -> list[str]:
+    from motcua.index766 import formulas  # noqa: F401
+
+    return sorted(_REGISTRY)

@@ -1,0 +1,607 @@
+"""Fact sources: exchange sets (interchange.md §1) loaded into DuckDB, and snapshots.
+
+``load_exchange_set(path)`` reads a folder (or .zip) of JSON Lines with DuckDB's
+own ``read_json`` (explicit column types, list fields unnested in SQL), adds
+the calendar-derived columns (derive.py) and returns :class:`Facts` on an
+in-memory DuckDB. ``prepare_snapshot(path, out)`` does the same into a DuckDB
+file that ``open_snapshot(out)`` reopens read-only, so repeated scores skip
+parsing and calendar work.
+
+Sets that are not JSON Lines (CSV, XLSX) go through
+``motcua.interchange.readers`` when that module is available.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from motcua.core.errors import UserError
+from motcua.index766 import derive
+from motcua.index766.facts import SCHEMAS, Facts
+
+FILES = (
+    "units",
+    "procedures",
+    "online_services",
+    "publications",
+    "dossiers",
+    "complaints",
+    "reference_counts",
+)
+
+_TS = "VARCHAR"  # instants are read as text, then normalised by ts_utc()
+
+# Raw column types for read_json. Unknown fields are ignored by the engine
+# (the interchange importer keeps them in `extra`; scoring does not need them).
+RAW_COLUMNS: dict[str, dict[str, str]] = {
+    "units": {
+        "MaDonVi": "VARCHAR",
+        "TenDonVi": "VARCHAR",
+        "MaDonViCha": "VARCHAR",
+        "LoaiDonVi": "VARCHAR",
+        "CungCapChungThucDienTu": "BOOLEAN",
+        "HieuLucTu": "DATE",
+        "HieuLucDen": "DATE",
+    },
+    "procedures": {
+        "MaTTHC": "VARCHAR",
+        "TenTTHC": "VARCHAR",
+        "MaLinhVuc": "VARCHAR",
+        "CapThucHien": "VARCHAR[]",
+        "DonViThucHien": "VARCHAR[]",
+        "ThoiGianGiaiQuyet": "DOUBLE",
+        "DonViTinh": "VARCHAR",
+        "CoPhiLePhi": "BOOLEAN",
+        "KetQuaGiay": "BOOLEAN",
+        "DoiTuongThucHien": "VARCHAR[]",
+        "DuDieuKienToanTrinh": "BOOLEAN",
+        "DayDuBayBoPhan": "BOOLEAN",
+        "TrangThaiCongKhai": "VARCHAR",
+        "GioChotTiepNhan": "VARCHAR",
+    },
+    "online_services": {
+        "MaDVC": "VARCHAR",
+        "MaTTHC": "VARCHAR",
+        "MaDonVi": "VARCHAR",
+        "MucDo": "VARCHAR",
+        "TrangThai": "VARCHAR",
+        "HieuLucTu": "DATE",
+        "HieuLucDen": "DATE",
+    },
+    "publications": {
+        "SoQuyetDinh": "VARCHAR",
+        "MaDonVi": "VARCHAR",
+        "NgayQuyetDinh": "DATE",
+        "Loai": "VARCHAR",
+        "DanhSachTTHC": "STRUCT(MaTTHC VARCHAR, NgayHieuLucCanCu DATE, NgayCongKhai VARCHAR)[]",
+    },
+    "dossiers": {
+        "MaHoSo": "VARCHAR",
+        "MaTTHC": "VARCHAR",
+        "MaDVC": "VARCHAR",
+        "MaDonVi": "VARCHAR",
+        "MaDonViTiepNhan": "VARCHAR",
+        "KenhThucHien": "INTEGER",
+        "NgayNopHoSo": _TS,
+        "NgayTiepNhan": _TS,
+        "NgayHenTra": _TS,
+        "NguonHoSo": "VARCHAR",
+        "TrangThaiHoSo": "INTEGER",
+        "LichSuTrangThai": f"STRUCT(TrangThai INTEGER, ThoiDiem {_TS})[]",
+        "NgayKetThucXuLy": _TS,
+        "DanhSachHoSoBoSung": f"STRUCT(NgayYeuCau {_TS}, NgayBoSung {_TS})[]",
+        "DanhSachLePhi": "STRUCT(MaPhiLePhi VARCHAR, TenPhiLePhi VARCHAR, Gia DOUBLE)[]",
+        "DuocThanhToanTrucTuyen": "INTEGER",
+        "NgayThanhToan": _TS,
+        "TaiLieuNop": (
+            "STRUCT(MaThanhPhanHoSo VARCHAR, CoTepDinhKem BOOLEAN, DuocSoHoa BOOLEAN, "
+            "DuocTaiSuDung BOOLEAN, DuocLayTuKhoDMQG BOOLEAN)[]"
+        ),
+        "HoSoCoThanhPhanSoHoa": "BOOLEAN",
+        "MaKetQua": "VARCHAR",
+        "DuongDanTepTinKetQua": "VARCHAR",
+        "NgayCoKetQua": _TS,
+        "KetQuaDayVaoKho": "BOOLEAN",
+        "TaiKhoanDuocXacThucVoiVNeID": "BOOLEAN",
+        "MaCSDL": "VARCHAR",
+        "NgayDongBo": _TS,
+        "KhongHaiLong": "BOOLEAN",
+        "NgayDanhGia": _TS,
+    },
+    "complaints": {
+        "MaPAKN": "VARCHAR",
+        "MaDonVi": "VARCHAR",
+        "MaHoSo": "VARCHAR",
+        "PhanLoai": "VARCHAR",
+        "NgayGui": _TS,
+        "LichSu": f"STRUCT(TrangThai VARCHAR, ThoiDiem {_TS})[]",
+        "SoThich": "BIGINT",
+        "SoKhongThich": "BIGINT",
+        "MaPAKNTruoc": "VARCHAR",
+    },
+    "reference_counts": {
+        "MaDonVi": "VARCHAR",
+        "Ky": "VARCHAR",
+        "SoHoSoBCQG": "BIGINT",
+        "SoHoSoDVCQG": "BIGINT",
+    },
+}
+
+_DUCK_TYPES = {
+    "string": "VARCHAR",
+    "timestamp": "TIMESTAMP",
+    "date": "DATE",
+    "boolean": "BOOLEAN",
+    "int64": "BIGINT",
+    "float64": "DOUBLE",
+}
+
+# Text instant -> UTC-naive TIMESTAMP. No offset means +07:00; a bare date is local midnight.
+_MACROS = r"""
+CREATE OR REPLACE TEMP MACRO ts_utc(s) AS
+  CASE WHEN s IS NULL OR trim(s) = '' THEN NULL
+       ELSE CAST(CAST(
+         CASE WHEN length(trim(s)) = 10 THEN trim(s) || 'T00:00:00+07:00'
+              WHEN regexp_matches(trim(s), '(Z|z|[+-]\d\d(:?\d\d)?)$') THEN trim(s)
+              ELSE trim(s) || '+07:00' END
+       AS TIMESTAMPTZ) AS TIMESTAMP)
+  END;
+"""
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _read_json_sql(path: Path, name: str) -> str:
+    cols = ", ".join(f"{_sql_str(k)}: {_sql_str(v)}" for k, v in RAW_COLUMNS[name].items())
+    return (
+        f"read_json({_sql_str(str(path))}, format='newline_delimited', "
+        f"columns={{{cols}}}, maximum_object_size=67108864)"
+    )
+
+
+def _empty_raw_sql(name: str) -> str:
+    cols = ", ".join(f"CAST(NULL AS {t}) AS \"{c}\"" for c, t in RAW_COLUMNS[name].items())
+    return f"(SELECT {cols} WHERE false)"
+
+
+def _find(folder: Path, name: str) -> Path | None:
+    for suffix in (".jsonl", ".ndjson", ".json"):
+        p = folder / f"{name}{suffix}"
+        if p.exists():
+            return p
+    return None
+
+
+# Derived relations, in dependency order. raw_* tables hold the files as read.
+_BUILD_SQL: list[tuple[str, str]] = [
+    (
+        "units",
+        """SELECT MaDonVi, TenDonVi, MaDonViCha, upper(LoaiDonVi) AS LoaiDonVi,
+                  coalesce(CungCapChungThucDienTu, false) AS CungCapChungThucDienTu,
+                  HieuLucTu, HieuLucDen
+           FROM raw_units""",
+    ),
+    (
+        "unit_tree",
+        """WITH RECURSIVE t(ancestor, descendant, depth) AS (
+             SELECT MaDonVi, MaDonVi, 0 FROM units
+             UNION ALL
+             SELECT u.MaDonViCha, t.descendant, t.depth + 1
+             FROM t JOIN units u ON u.MaDonVi = t.ancestor
+             WHERE u.MaDonViCha IS NOT NULL AND t.depth < 32
+               AND u.MaDonViCha IN (SELECT MaDonVi FROM units))
+           SELECT DISTINCT ancestor, descendant, CAST(depth AS BIGINT) AS depth FROM t""",
+    ),
+    (
+        "procedures",
+        """SELECT MaTTHC, TenTTHC, MaLinhVuc, ThoiGianGiaiQuyet, DonViTinh,
+                  coalesce(CoPhiLePhi, false) AS CoPhiLePhi,
+                  coalesce(KetQuaGiay, false) AS KetQuaGiay,
+                  coalesce(DuDieuKienToanTrinh, false) AS DuDieuKienToanTrinh,
+                  coalesce(DayDuBayBoPhan, false) AS DayDuBayBoPhan,
+                  TrangThaiCongKhai, GioChotTiepNhan
+           FROM raw_procedures""",
+    ),
+    (
+        "procedure_levels",
+        """SELECT DISTINCT MaTTHC, upper(Cap) AS Cap
+           FROM (SELECT MaTTHC, unnest(CapThucHien) AS Cap FROM raw_procedures)
+           WHERE Cap IS NOT NULL""",
+    ),
+    (
+        "procedure_units",
+        """SELECT DISTINCT MaTTHC, MaDonVi
+           FROM (SELECT MaTTHC, unnest(DonViThucHien) AS MaDonVi FROM raw_procedures)
+           WHERE MaDonVi IS NOT NULL""",
+    ),
+    (
+        "procedure_subjects",
+        """SELECT DISTINCT MaTTHC, DoiTuongThucHien
+           FROM (SELECT MaTTHC, unnest(DoiTuongThucHien) AS DoiTuongThucHien FROM raw_procedures)
+           WHERE DoiTuongThucHien IS NOT NULL""",
+    ),
+    (
+        "online_services",
+        "SELECT MaDVC, MaTTHC, MaDonVi, MucDo, TrangThai, HieuLucTu, HieuLucDen FROM raw_online_services",
+    ),
+    (
+        "publication_items_base",
+        """SELECT p.SoQuyetDinh, p.MaDonVi, p.NgayQuyetDinh, p.Loai,
+                  i.MaTTHC, i.NgayHieuLucCanCu, ts_utc(i.NgayCongKhai) AS NgayCongKhai,
+                  CASE WHEN u.LoaiDonVi = 'BO' THEN 'ministry' ELSE 'province' END AS publisher_kind
+           FROM (SELECT SoQuyetDinh, MaDonVi, NgayQuyetDinh, Loai, unnest(DanhSachTTHC) AS i
+                 FROM raw_publications) p
+           LEFT JOIN units u ON u.MaDonVi = p.MaDonVi""",
+    ),
+    (
+        "dossier_status_log",
+        """SELECT MaHoSo, e.TrangThai AS TrangThai, ts_utc(e.ThoiDiem) AS ThoiDiem, pos
+           FROM (SELECT MaHoSo, unnest(LichSuTrangThai) AS e,
+                        unnest(generate_series(1, len(LichSuTrangThai))) AS pos
+                 FROM raw_dossiers WHERE len(LichSuTrangThai) > 0)
+           UNION ALL
+           -- no log: one synthetic terminal entry from NgayKetThucXuLy
+           SELECT MaHoSo, TrangThaiHoSo, ts_utc(NgayKetThucXuLy), 1
+           FROM raw_dossiers
+           WHERE coalesce(len(LichSuTrangThai), 0) = 0 AND TrangThaiHoSo IN (7, 8, 9, 10)
+             AND ts_utc(NgayKetThucXuLy) IS NOT NULL""",
+    ),
+    (
+        "dossier_supplements",
+        """WITH explicit AS (
+             SELECT MaHoSo, ts_utc(s.NgayYeuCau) AS NgayYeuCau, ts_utc(s.NgayBoSung) AS NgayBoSung
+             FROM (SELECT MaHoSo, unnest(DanhSachHoSoBoSung) AS s FROM raw_dossiers
+                   WHERE len(DanhSachHoSoBoSung) > 0)),
+           ordered AS (
+             SELECT MaHoSo, TrangThai, ThoiDiem,
+                    row_number() OVER (PARTITION BY MaHoSo ORDER BY ThoiDiem, pos) AS rn
+             FROM dossier_status_log
+             WHERE MaHoSo NOT IN (SELECT MaHoSo FROM explicit)),
+           marked AS (
+             SELECT *, lag(TrangThai) OVER (PARTITION BY MaHoSo ORDER BY rn) AS prev FROM ordered),
+           requests AS (
+             SELECT MaHoSo, ThoiDiem AS NgayYeuCau, rn FROM marked
+             WHERE TrangThai = 5 AND (prev IS NULL OR prev <> 5)),
+           leaving AS (  -- first non-5 entry after each request
+             SELECT r.MaHoSo, r.NgayYeuCau,
+                    arg_min(m.TrangThai, m.rn) AS next_status, min(m.rn) AS next_rn
+             FROM requests r JOIN marked m
+               ON m.MaHoSo = r.MaHoSo AND m.rn > r.rn AND m.TrangThai <> 5
+             GROUP BY r.MaHoSo, r.NgayYeuCau)
+           SELECT MaHoSo, NgayYeuCau, NgayBoSung FROM explicit
+           UNION ALL
+           SELECT r.MaHoSo, r.NgayYeuCau,
+                  CASE WHEN l.next_status = 4 THEN m.ThoiDiem END AS NgayBoSung
+           FROM requests r
+           LEFT JOIN leaving l ON l.MaHoSo = r.MaHoSo AND l.NgayYeuCau = r.NgayYeuCau
+           LEFT JOIN marked m ON m.MaHoSo = l.MaHoSo AND m.rn = l.next_rn""",
+    ),
+    (
+        "dossier_fees",
+        """SELECT MaHoSo, f.MaPhiLePhi AS MaPhiLePhi, f.Gia AS Gia
+           FROM (SELECT MaHoSo, unnest(DanhSachLePhi) AS f FROM raw_dossiers
+                 WHERE len(DanhSachLePhi) > 0)""",
+    ),
+    (
+        "dossier_components",
+        """SELECT MaHoSo, c.MaThanhPhanHoSo AS MaThanhPhanHoSo,
+                  coalesce(c.CoTepDinhKem, false) AS CoTepDinhKem,
+                  coalesce(c.DuocSoHoa, false) AS DuocSoHoa,
+                  coalesce(c.DuocTaiSuDung, false) AS DuocTaiSuDung,
+                  coalesce(c.DuocLayTuKhoDMQG, false) AS DuocLayTuKhoDMQG
+           FROM (SELECT MaHoSo, unnest(TaiLieuNop) AS c FROM raw_dossiers WHERE len(TaiLieuNop) > 0)""",
+    ),
+    (
+        "dossiers_base",
+        """SELECT d.MaHoSo, d.MaTTHC, d.MaDVC, d.MaDonVi, d.MaDonViTiepNhan,
+                  CAST(d.KenhThucHien AS BIGINT) AS KenhThucHien,
+                  ts_utc(d.NgayNopHoSo) AS NgayNopHoSo, ts_utc(d.NgayTiepNhan) AS NgayTiepNhan,
+                  ts_utc(d.NgayHenTra) AS NgayHenTra, d.NguonHoSo,
+                  CAST(d.TrangThaiHoSo AS BIGINT) AS TrangThaiHoSo,
+                  ts_utc(d.NgayKetThucXuLy) AS NgayKetThucXuLy,
+                  CAST(coalesce(d.DuocThanhToanTrucTuyen, 0) AS BIGINT) AS DuocThanhToanTrucTuyen,
+                  ts_utc(d.NgayThanhToan) AS NgayThanhToan,
+                  coalesce(d.HoSoCoThanhPhanSoHoa, false) AS HoSoCoThanhPhanSoHoa,
+                  nullif(trim(d.MaKetQua), '') AS MaKetQua,
+                  nullif(trim(d.DuongDanTepTinKetQua), '') AS DuongDanTepTinKetQua,
+                  ts_utc(d.NgayCoKetQua) AS NgayCoKetQua,
+                  coalesce(d.KetQuaDayVaoKho, false) AS KetQuaDayVaoKho,
+                  coalesce(d.TaiKhoanDuocXacThucVoiVNeID, false) AS TaiKhoanDuocXacThucVoiVNeID,
+                  nullif(trim(d.MaCSDL), '') AS MaCSDL,
+                  ts_utc(d.NgayDongBo) AS NgayDongBo,
+                  coalesce(d.KhongHaiLong, false) AS KhongHaiLong,
+                  ts_utc(d.NgayDanhGia) AS NgayDanhGia,
+                  f.finished_at,
+                  p.ThoiGianGiaiQuyet, p.DonViTinh, p.GioChotTiepNhan
+           FROM raw_dossiers d
+           LEFT JOIN (SELECT MaHoSo, coalesce(min(ThoiDiem) FILTER (WHERE TrangThai = 9),
+                                              min(ThoiDiem) FILTER (WHERE TrangThai = 10)) AS finished_at
+                      FROM dossier_status_log GROUP BY MaHoSo) f ON f.MaHoSo = d.MaHoSo
+           LEFT JOIN procedures p ON p.MaTTHC = d.MaTTHC""",
+    ),
+    (
+        "complaints",
+        """SELECT MaPAKN, MaDonVi, MaHoSo, PhanLoai, ts_utc(NgayGui) AS NgayGui,
+                  coalesce(SoThich, 0) AS SoThich, coalesce(SoKhongThich, 0) AS SoKhongThich,
+                  MaPAKNTruoc
+           FROM raw_complaints""",
+    ),
+    (
+        "complaint_status_log_base",
+        """SELECT MaPAKN, e.TrangThai AS TrangThai, ts_utc(e.ThoiDiem) AS ThoiDiem
+           FROM (SELECT MaPAKN, unnest(LichSu) AS e FROM raw_complaints WHERE len(LichSu) > 0)""",
+    ),
+    (
+        "complaint_clock_starts",
+        """SELECT DISTINCT MaPAKN, start_at FROM (
+             SELECT MaPAKN, NgayGui AS start_at FROM complaints WHERE NgayGui IS NOT NULL
+             UNION ALL
+             SELECT MaPAKN, ThoiDiem FROM complaint_status_log_base
+             WHERE TrangThai = 'chuyen_xu_ly' AND ThoiDiem IS NOT NULL)""",
+    ),
+    (
+        "reference_counts",
+        """SELECT MaDonVi, upper(Ky) AS Ky, SoHoSoBCQG, SoHoSoDVCQG FROM raw_reference_counts""",
+    ),
+]
+
+
+def _materialize_zip(path: Path) -> tuple[Path, tempfile.TemporaryDirectory | None]:
+    if path.is_file() and path.suffix.lower() == ".zip":
+        tmp = tempfile.TemporaryDirectory(prefix="motcua766-")
+        with zipfile.ZipFile(path) as zf:
+            zf.extractall(tmp.name)
+        root = Path(tmp.name)
+        # A zip of a folder: descend into the single top folder.
+        entries = [p for p in root.iterdir() if not p.name.startswith(("__MACOSX", "."))]
+        if len(entries) == 1 and entries[0].is_dir():
+            root = entries[0]
+        return root, tmp
+    return path, None
+
+
+def _load_raw_from_readers(folder: Path, raw: Any) -> bool:
+    """Non-JSONL sets: use the interchange readers if that module exists."""
+    try:
+        from motcua.interchange import readers  # type: ignore[attr-defined]
+    except ImportError:
+        return False
+    read = getattr(readers, "read_exchange_set", None)
+    if read is None:
+        return False
+    data = read(folder)
+    for name in FILES:
+        records = data.get(name) if isinstance(data, dict) else getattr(data, name, None)
+        records = list(records or [])
+        import json
+
+        tmp = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8")
+        with tmp:
+            for rec in records:
+                tmp.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
+        raw.execute(
+            f"CREATE OR REPLACE TABLE raw_{name} AS SELECT * FROM "
+            + (_read_json_sql(Path(tmp.name), name) if records else _empty_raw_sql(name))
+        )
+    return True
+
+
+def _build(con: Any, folder: Path, cal: Any, timings: dict[str, float]) -> None:
+    raw = con.con  # the duckdb connection under Ibis
+    raw.execute("SET TimeZone = 'UTC'")
+    raw.execute(_MACROS)
+
+    t0 = time.perf_counter()
+    has_jsonl = any(_find(folder, n) for n in FILES)
+    if has_jsonl or not _load_raw_from_readers(folder, raw):
+        if not has_jsonl:
+            raise UserError(
+                f"Không tìm thấy tệp dữ liệu trao đổi (*.jsonl) trong {folder}.",
+                f"no exchange-set files found in {folder}",
+            )
+        for name in FILES:
+            p = _find(folder, name)
+            src = _read_json_sql(p, name) if p else _empty_raw_sql(name)
+            raw.execute(f"CREATE OR REPLACE TEMP TABLE raw_{name} AS SELECT * FROM {src}")
+    timings["read"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    for name, sql in _BUILD_SQL:
+        raw.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+    timings["flatten"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    _derive_calendar_columns(raw, cal)
+    timings["calendar"] = time.perf_counter() - t0
+
+    for name in ("raw_" + n for n in FILES):
+        raw.execute(f"DROP TABLE IF EXISTS {name}")
+    for name in (
+        "publication_items_base",
+        "dossiers_base",
+        "complaint_status_log_base",
+        "complaint_clock_starts",
+    ):
+        raw.execute(f"DROP TABLE IF EXISTS {name}")
+    _conform(raw)
+
+
+def _derive_calendar_columns(raw: Any, cal: Any) -> None:
+    # 2.1 due without NgayHenTra, and 2.2 elapsed working days.
+    need = raw.sql(
+        """SELECT MaHoSo, NgayTiepNhan, NgayHenTra, ThoiGianGiaiQuyet, DonViTinh,
+                  GioChotTiepNhan, finished_at
+           FROM dossiers_base
+           WHERE NgayTiepNhan IS NOT NULL AND (NgayHenTra IS NULL OR finished_at IS NOT NULL)"""
+    ).df()
+    no_due = need["NgayHenTra"].isna().to_numpy()
+    due = pd.Series(pd.NaT, index=need.index, dtype="datetime64[us]")
+    if no_due.any():
+        sub = need[no_due]
+        due.loc[sub.index] = derive.statutory_due(
+            cal, sub["NgayTiepNhan"], sub["ThoiGianGiaiQuyet"], sub["DonViTinh"], sub["GioChotTiepNhan"]
+        ).to_numpy()
+    frame = pd.DataFrame(
+        {
+            "MaHoSo": need["MaHoSo"].astype(object),
+            "due_computed": due,
+            "elapsed_wd": derive.elapsed_working_days(cal, need["NgayTiepNhan"], need["finished_at"]),
+        }
+    )
+    raw.register("calendar_dossiers", frame)
+    raw.execute(
+        """CREATE OR REPLACE TABLE dossiers AS
+           SELECT b.* EXCLUDE (ThoiGianGiaiQuyet, DonViTinh, GioChotTiepNhan, finished_at),
+                  coalesce(b.NgayHenTra, CAST(c.due_computed AS TIMESTAMP)) AS due_effective,
+                  b.finished_at, c.elapsed_wd
+           FROM dossiers_base b LEFT JOIN calendar_dossiers c USING (MaHoSo)"""
+    )
+    raw.unregister("calendar_dossiers")
+
+    # PAKN: deadlines from each possible clock start; publish deadline after cho_cong_khai.
+    starts = raw.sql("SELECT MaPAKN, start_at FROM complaint_clock_starts").df()
+    clocks = pd.DataFrame(
+        {
+            "MaPAKN": starts["MaPAKN"].astype(object),
+            "start_at": starts["start_at"].astype("datetime64[us]"),
+            "refuse_due": derive.add_working_hours(cal, starts["start_at"], derive.PAKN_REFUSE_HOURS),
+            "supplement_due": derive.add_working_hours(
+                cal, starts["start_at"], derive.PAKN_SUPPLEMENT_HOURS
+            ),
+            "handle_due": derive.add_working_hours(cal, starts["start_at"], derive.PAKN_HANDLE_HOURS),
+        }
+    )
+    raw.register("calendar_clocks", clocks)
+    raw.execute("CREATE OR REPLACE TABLE complaint_clocks AS SELECT * FROM calendar_clocks")
+    raw.unregister("calendar_clocks")
+
+    pending = raw.sql(
+        "SELECT DISTINCT ThoiDiem FROM complaint_status_log_base "
+        "WHERE TrangThai = 'cho_cong_khai' AND ThoiDiem IS NOT NULL"
+    ).df()
+    pub = pd.DataFrame(
+        {
+            "ThoiDiem": pending["ThoiDiem"].astype("datetime64[us]"),
+            "publish_due": derive.add_working_hours(cal, pending["ThoiDiem"], derive.PAKN_PUBLISH_HOURS),
+        }
+    )
+    raw.register("calendar_publish", pub)
+    raw.execute(
+        """CREATE OR REPLACE TABLE complaint_status_log AS
+           SELECT l.MaPAKN, l.TrangThai, l.ThoiDiem,
+                  CASE WHEN l.TrangThai = 'cho_cong_khai' THEN CAST(c.publish_due AS TIMESTAMP) END
+                    AS publish_due
+           FROM complaint_status_log_base l
+           LEFT JOIN calendar_publish c ON c.ThoiDiem = l.ThoiDiem"""
+    )
+    raw.unregister("calendar_publish")
+
+    # 1.1 / 1.2 date deadlines (few distinct dates: plain Python).
+    items = raw.sql(
+        "SELECT DISTINCT NgayQuyetDinh, NgayHieuLucCanCu, publisher_kind FROM publication_items_base"
+    ).fetchall()
+    dec, pubd = derive.publication_deadlines(
+        cal, [r[0] for r in items], [r[1] for r in items], [r[2] for r in items]
+    )
+    frame = pd.DataFrame(
+        {
+            "NgayQuyetDinh": pd.Series([r[0] for r in items], dtype=object),
+            "NgayHieuLucCanCu": pd.Series([r[1] for r in items], dtype=object),
+            "publisher_kind": pd.Series([r[2] for r in items], dtype=object),
+            "decision_deadline": pd.Series(dec, dtype=object),
+            "publish_deadline": pd.Series(pubd, dtype="datetime64[us]"),
+        }
+    )
+    raw.register("calendar_pub", frame)
+    raw.execute(
+        """CREATE OR REPLACE TABLE publication_items AS
+           SELECT b.SoQuyetDinh, b.MaDonVi, b.NgayQuyetDinh, b.Loai, b.MaTTHC,
+                  b.NgayHieuLucCanCu, b.NgayCongKhai,
+                  CAST(c.decision_deadline AS DATE) AS decision_deadline,
+                  CAST(c.publish_deadline AS TIMESTAMP) AS publish_deadline
+           FROM publication_items_base b
+           LEFT JOIN calendar_pub c
+             ON c.NgayQuyetDinh IS NOT DISTINCT FROM b.NgayQuyetDinh
+            AND c.NgayHieuLucCanCu IS NOT DISTINCT FROM b.NgayHieuLucCanCu
+            AND c.publisher_kind = b.publisher_kind"""
+    )
+    raw.unregister("calendar_pub")
+
+
+def _conform(raw: Any) -> None:
+    """Cast every relation to exactly the documented columns and types (facts.SCHEMAS)."""
+    for name, cols in SCHEMAS.items():
+        have = {r[0] for r in raw.sql(f"DESCRIBE {name}").fetchall()}
+        select = ", ".join(
+            (f'CAST("{c}" AS {_DUCK_TYPES[t]}) AS "{c}"' if c in have else f'CAST(NULL AS {_DUCK_TYPES[t]}) AS "{c}"')
+            for c, t in cols.items()
+        )
+        raw.execute(f"CREATE OR REPLACE TABLE {name}__c AS SELECT {select} FROM {name}")
+        raw.execute(f"DROP TABLE {name}")
+        raw.execute(f"ALTER TABLE {name}__c RENAME TO {name}")
+
+
+def _connect_duckdb(database: str | Path = ":memory:", *, read_only: bool = False) -> Any:
+    con = ibis.duckdb.connect(str(database), read_only=read_only)
+    con.raw_sql("SET TimeZone = 'UTC'")
+    return con
+
+
+def load_exchange_set(
+    path: str | Path,
+    *,
+    calendar: Any | None = None,
+    con: Any | None = None,
+    on_progress: Callable[[str], None] | None = None,
+) -> Facts:
+    """Read an exchange set (folder or .zip) into DuckDB and return its facts."""
+    src = Path(path)
+    if not src.exists():
+        raise UserError(
+            f"Không tìm thấy bộ dữ liệu: {src}", f"exchange set not found: {src}"
+        )
+    folder, tmp = _materialize_zip(src)
+    try:
+        cal = calendar if calendar is not None else derive.official_calendar()
+        con = con if con is not None else _connect_duckdb()
+        timings: dict[str, float] = {}
+        _build(con, folder, cal, timings)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    facts = Facts.from_backend(con)
+    facts.meta.update({"source": str(src), "timings": timings})
+    return facts
+
+
+def prepare_snapshot(path: str | Path, out: str | Path, *, calendar: Any | None = None) -> Path:
+    """Load an exchange set once into a DuckDB file that later scores reopen."""
+    out = Path(out)
+    if out.exists():
+        out.unlink()
+    con = _connect_duckdb(out)
+    try:
+        load_exchange_set(path, calendar=calendar, con=con)
+        con.raw_sql("CHECKPOINT")
+    finally:
+        con.disconnect()
+    return out
+
+
+def open_snapshot(path: str | Path) -> Facts:
+    p = Path(path)
+    if not p.exists():
+        raise UserError(f"Không tìm thấy tệp ảnh chụp dữ liệu: {p}", f"snapshot not found: {p}")
+    facts = Facts.from_backend(_connect_duckdb(p, read_only=True))
+    facts.meta["source"] = str(p)
+    return facts

@@ -1,0 +1,587 @@
+"""Import an exchange set into the database (``motcua import``, specs/interchange.md §3).
+
+* All or nothing: the whole set is imported in one transaction. A set with
+  errors imports nothing unless ``skip_invalid`` is set; then every skipped
+  line is reported.
+* Idempotent: records are upserted by their key. An identical record changes
+  nothing; a changed one is updated and the change is audited with its
+  before/after values.
+* Streaming: files are read line by line and dossiers are written in batches
+  (COPY on PostgreSQL), so memory stays bounded for millions of dossiers.
+
+Every run leaves an :class:`~motcua.interchange.models.ImportRun` row, also
+when it was rejected or failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import time
+from decimal import Decimal
+from pathlib import Path
+
+from auditlog.models import LogEntry
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.catalog.models import OnlineService, Procedure, PublicationDecision, PublicationItem
+from motcua.core.audit import audit_context, bulk_log_entries
+from motcua.core.errors import UserError
+from motcua.dossiers.models import (
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    DossierResult,
+    FeeLine,
+    SupplementRequest,
+)
+from motcua.dossiers.services import _current_version
+from motcua.feedback.models import Complaint, ComplaintStatusLog, Rating
+from motcua.index766.models import ReferenceCount
+from motcua.org.models import Unit
+
+from . import exporter
+from .bulk import TableWriter
+from .models import ImportRun
+from .readers import ExchangeSetError, open_exchange_set
+from .schema import FILES, IMPORT_ORDER, record_to_json_dict
+from .validation import FieldError
+
+logger = logging.getLogger("motcua.interchange")
+
+BATCH = 2000
+MAX_STORED_ERRORS = 1000
+
+
+@dataclass
+class FileCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+
+    def as_dict(self):
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged, "skipped": self.skipped}
+
+
+@dataclass
+class ImportReport:
+    run_id: int
+    outcome: str
+    counts: dict[str, FileCounts] = field(default_factory=dict)
+    errors: list[FieldError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in (ImportRun.Outcome.IMPORTED, ImportRun.Outcome.DRY_RUN)
+
+
+class _Abort(Exception):
+    """Roll the transaction back (errors found, or a dry run)."""
+
+
+def _ref_error(file, source, line, field_name, value, what) -> FieldError:
+    return FieldError(
+        file, line, field_name, "unknown_reference",
+        f"{what} «{value}» không có trong tệp hay trong cơ sở dữ liệu.",
+        f"unknown {what_en(what)} {value!r}", value=value, source=source,
+    )
+
+
+def what_en(what: str) -> str:
+    return {"mã đơn vị": "unit code", "mã TTHC": "procedure code", "mã DVC": "online service code",
+            "mã PAKN": "complaint code"}.get(what, what)
+
+
+def _diff(before: dict, after: dict) -> dict:
+    """Field → [before, after] in canonical JSON form, for the audit log."""
+    changes = {}
+    for key in after:
+        if before.get(key) != after[key]:
+            changes[key] = [before.get(key), after[key]]
+    return changes
+
+
+class Importer:
+    def __init__(self, path, *, dry_run=False, skip_invalid=False, user=None):
+        self.path = Path(path)
+        self.dry_run = dry_run
+        self.skip_invalid = skip_invalid
+        self.user = user
+        self.errors: list[FieldError] = []
+        self.counts: dict[str, FileCounts] = {}
+        self.writer = TableWriter()
+
+    # -- orchestration ---------------------------------------------------------------------------
+
+    def run(self) -> ImportReport:
+        try:
+            exchange_set = open_exchange_set(self.path)
+        except ExchangeSetError as exc:
+            raise UserError(exc.message, exc.message_en) from None
+        run = ImportRun.objects.create(
+            source=str(self.path), user=self.user if getattr(self.user, "is_authenticated", False) else None,
+            options={"dry_run": self.dry_run, "skip_invalid": self.skip_invalid},
+        )
+        self.source = f"import:{run.pk}"
+        outcome = ImportRun.Outcome.IMPORTED
+        try:
+            with exchange_set, transaction.atomic(), audit_context(self.user, self.source):
+                for name in IMPORT_ORDER:
+                    if name in exchange_set:
+                        self.counts[name] = FileCounts()
+                        getattr(self, f"_import_{name}")(exchange_set, name)
+                if self.errors and not self.skip_invalid:
+                    outcome = ImportRun.Outcome.REJECTED
+                    raise _Abort
+                if self.dry_run:
+                    outcome = ImportRun.Outcome.DRY_RUN
+                    raise _Abort
+        except _Abort:
+            pass
+        except Exception:
+            logger.exception("import %s failed; transaction rolled back", self.path)
+            run.outcome, run.finished_at = ImportRun.Outcome.FAILED, timezone.now()
+            run.save(update_fields=["outcome", "finished_at"])
+            raise UserError(
+                "Lỗi hệ thống khi nhập dữ liệu; không có dữ liệu nào được ghi. Chi tiết trong nhật ký hệ thống.",
+                f"import of {self.path} failed with an internal error; nothing was written",
+            ) from None
+        if outcome != ImportRun.Outcome.IMPORTED:
+            for counts in self.counts.values():
+                if outcome == ImportRun.Outcome.REJECTED:
+                    counts.created = counts.updated = counts.unchanged = 0
+        run.outcome, run.finished_at = outcome, timezone.now()
+        run.counts = {name: c.as_dict() for name, c in self.counts.items()}
+        run.errors = [str(e) for e in self.errors[:MAX_STORED_ERRORS]]
+        run.save(update_fields=["outcome", "finished_at", "counts", "errors"])
+        return ImportReport(run.pk, outcome, self.counts, self.errors)
+
+    def _valid_records(self, exchange_set, name) -> Iterator[tuple[int, dict]]:
+        """Validated records; errors are collected, and once the set is doomed we only validate."""
+        for line, record, errors in exchange_set.iter_validated(name):
+            if errors:
+                self._fail(name, errors)
+                continue
+            yield line, record
+
+    def _fail(self, name, errors: list[FieldError]):
+        self.errors.extend(errors)
+        self.counts[name].skipped += 1
+        for error in errors:
+            logger.info("import: %s", error.str_en())
+
+    @property
+    def writing(self) -> bool:
+        """False once an error dooms an all-or-nothing import: keep validating, stop writing."""
+        return self.skip_invalid or not self.errors
+
+    # -- reference data (small: ORM writes, audited by the model signals) ----------------------
+
+    def _upsert_small(self, name, line, record, existing: dict, key, apply):
+        counts = self.counts[name]
+        canonical = record_to_json_dict(name, record)
+        if key in existing:
+            if existing[key] == canonical:
+                counts.unchanged += 1
+                return
+            counts.updated += 1
+        else:
+            counts.created += 1
+        if self.writing:
+            apply()
+        existing[key] = canonical
+
+    def _import_units(self, exchange_set, name):
+        existing = {r["MaDonVi"]: record_to_json_dict(name, r) for r in exporter.export_units()}
+        records = list(self._valid_records(exchange_set, name))
+        known = set(existing) | {r["MaDonVi"] for _, r in records}
+        source = exchange_set.source_name(name)
+        parents = {}
+        for line, record in records:
+            parent = record["MaDonViCha"]
+            if parent is not None and (parent not in known or parent == record["MaDonVi"]):
+                self._fail(name, [_ref_error(name, source, line, "MaDonViCha", parent, "mã đơn vị")])
+                continue
+            parents[record["MaDonVi"]] = parent
+
+            def apply(record=record):
+                Unit.objects.update_or_create(code=record["MaDonVi"], defaults={
+                    "name": record["TenDonVi"], "kind": record["LoaiDonVi"],
+                    "offers_e_certified_copy": record["CungCapChungThucDienTu"], "valid_from": record["HieuLucTu"],
+                    "valid_to": record["HieuLucDen"], "extra": record["extra"],
+                })
+
+            self._upsert_small(name, line, record, existing, record["MaDonVi"], apply)
+        if self.writing:
+            ids = dict(Unit.objects.values_list("code", "pk"))
+            for unit in Unit.objects.filter(code__in=list(parents)):
+                parent_id = ids.get(parents[unit.code])
+                if unit.parent_id != parent_id:
+                    unit.parent_id = parent_id
+                    unit.save(update_fields=["parent"])
+        self.units = dict(Unit.objects.values_list("code", "pk"))
+
+    def _unit_ids(self) -> dict[str, int]:
+        if not hasattr(self, "units"):
+            self.units = dict(Unit.objects.values_list("code", "pk"))
+        return self.units
+
+    def _import_procedures(self, exchange_set, name):
+        existing = {r["MaTTHC"]: record_to_json_dict(name, r) for r in exporter.export_procedures()}
+        units = self._unit_ids()
+        source = exchange_set.source_name(name)
+        for line, record in self._valid_records(exchange_set, name):
+            unknown = [code for code in record["DonViThucHien"] if code not in units]
+            if unknown:
+                self._fail(name, [_ref_error(name, source, line, "DonViThucHien", unknown[0], "mã đơn vị")])
+                continue
+            record = {**record, "DonViThucHien": sorted(set(record["DonViThucHien"])),
+                      "CapThucHien": [level for level in exporter.LEVELS if level in record["CapThucHien"]]}
+
+            def apply(record=record):
+                levels = set(record["CapThucHien"])
+                procedure, _ = Procedure.objects.update_or_create(code=record["MaTTHC"], defaults={
+                    "name": record["TenTTHC"] or "", "field_code": record["MaLinhVuc"] or "",
+                    "field_name": record["TenLinhVuc"] or "",
+                    **{Procedure.LEVEL_FIELDS[level]: level in levels for level in exporter.LEVELS},
+                    "time_limit": None if record["ThoiGianGiaiQuyet"] is None else Decimal(str(record["ThoiGianGiaiQuyet"])),
+                    "time_unit": record["DonViTinh"] or "", "has_fee": record["CoPhiLePhi"],
+                    "paper_result": record["KetQuaGiay"], "subjects": record["DoiTuongThucHien"],
+                    "eligible_full_online": record["DuDieuKienToanTrinh"], "all_seven_parts": record["DayDuBayBoPhan"],
+                    "publication_status": record["TrangThaiCongKhai"] or "dang_cong_khai",
+                    "cutoff_time": time.fromisoformat(record["GioChotTiepNhan"]) if record["GioChotTiepNhan"] else None,
+                    "extra": record["extra"],
+                })
+                procedure.competent_units.set([units[code] for code in record["DonViThucHien"]])
+                _current_version(procedure)
+
+            self._upsert_small(name, line, record, existing, record["MaTTHC"], apply)
+        self.procedures = dict(Procedure.objects.values_list("code", "pk"))
+
+    def _procedure_ids(self):
+        if not hasattr(self, "procedures"):
+            self.procedures = dict(Procedure.objects.values_list("code", "pk"))
+        return self.procedures
+
+    def _import_online_services(self, exchange_set, name):
+        existing = {r["MaDVC"]: record_to_json_dict(name, r) for r in exporter.export_online_services()}
+        units, procedures = self._unit_ids(), self._procedure_ids()
+        source = exchange_set.source_name(name)
+        for line, record in self._valid_records(exchange_set, name):
+            if error := self._check_refs(name, source, line, record, procedures=("MaTTHC",), units=("MaDonVi",)):
+                self._fail(name, [error])
+                continue
+
+            def apply(record=record):
+                OnlineService.objects.update_or_create(code=record["MaDVC"], defaults={
+                    "procedure_id": procedures[record["MaTTHC"]], "unit_id": units[record["MaDonVi"]],
+                    "level": record["MucDo"], "status": record["TrangThai"], "valid_from": record["HieuLucTu"],
+                    "valid_to": record["HieuLucDen"], "extra": record["extra"],
+                })
+
+            self._upsert_small(name, line, record, existing, record["MaDVC"], apply)
+
+    def _check_refs(self, name, source, line, record, procedures=(), units=(), services=()) -> FieldError | None:
+        for field_name in procedures:
+            if record[field_name] is not None and record[field_name] not in self._procedure_ids():
+                return _ref_error(name, source, line, field_name, record[field_name], "mã TTHC")
+        for field_name in units:
+            if record[field_name] is not None and record[field_name] not in self._unit_ids():
+                return _ref_error(name, source, line, field_name, record[field_name], "mã đơn vị")
+        for field_name in services:
+            if record[field_name] is not None and record[field_name] not in self.services:
+                return _ref_error(name, source, line, field_name, record[field_name], "mã DVC")
+        return None
+
+    def _import_publications(self, exchange_set, name):
+        existing = {(r["MaDonVi"], r["SoQuyetDinh"]): record_to_json_dict(name, r) for r in exporter.export_publications()}
+        units, procedures = self._unit_ids(), self._procedure_ids()
+        source = exchange_set.source_name(name)
+        for line, record in self._valid_records(exchange_set, name):
+            error = self._check_refs(name, source, line, record, units=("MaDonVi",))
+            for index, item in enumerate(record["DanhSachTTHC"]):
+                if error is None and item["MaTTHC"] not in procedures:
+                    error = _ref_error(name, source, line, f"DanhSachTTHC[{index}].MaTTHC", item["MaTTHC"], "mã TTHC")
+            if error:
+                self._fail(name, [error])
+                continue
+
+            def apply(record=record):
+                decision, _ = PublicationDecision.objects.update_or_create(
+                    unit_id=units[record["MaDonVi"]], number=record["SoQuyetDinh"],
+                    defaults={"decided_on": record["NgayQuyetDinh"], "kind": record["Loai"], "extra": record["extra"]},
+                )
+                decision.items.all().delete()
+                PublicationItem.objects.bulk_create([
+                    PublicationItem(
+                        decision=decision, procedure_id=procedures[item["MaTTHC"]], position=position,
+                        basis_effective_on=item["NgayHieuLucCanCu"], published_at=item["NgayCongKhai"],
+                        extra={k: v for k, v in item.items() if k not in ("MaTTHC", "NgayHieuLucCanCu", "NgayCongKhai")},
+                    )
+                    for position, item in enumerate(record["DanhSachTTHC"])
+                ])
+
+            self._upsert_small(name, line, record, existing, (record["MaDonVi"], record["SoQuyetDinh"]), apply)
+
+    def _import_reference_counts(self, exchange_set, name):
+        existing = {(r["MaDonVi"], r["Ky"]): record_to_json_dict(name, r) for r in exporter.export_reference_counts()}
+        units = self._unit_ids()
+        source = exchange_set.source_name(name)
+        for line, record in self._valid_records(exchange_set, name):
+            if error := self._check_refs(name, source, line, record, units=("MaDonVi",)):
+                self._fail(name, [error])
+                continue
+
+            def apply(record=record):
+                ReferenceCount.objects.update_or_create(
+                    unit_id=units[record["MaDonVi"]], period=record["Ky"],
+                    defaults={"national_reporting_count": record["SoHoSoBCQG"], "national_portal_count": record["SoHoSoDVCQG"]},
+                )
+
+            self._upsert_small(name, line, record, existing, (record["MaDonVi"], record["Ky"]), apply)
+
+    # -- complaints (moderate volume: ORM, audited by signals) ---------------------------------
+
+    def _import_complaints(self, exchange_set, name):
+        units = self._unit_ids()
+        source = exchange_set.source_name(name)
+        known_codes = set(Complaint.objects.values_list("code", flat=True))
+        repeats: dict[str, str] = {}
+        pending: list[tuple[int, dict]] = []
+        for line, record in self._valid_records(exchange_set, name):
+            if error := self._check_refs(name, source, line, record, units=("MaDonVi",)):
+                self._fail(name, [error])
+                continue
+            pending.append((line, record))
+            known_codes.add(record["MaPAKN"])
+            if len(pending) >= BATCH:
+                self._write_complaints(name, pending, units, repeats)
+                pending = []
+        self._write_complaints(name, pending, units, repeats)
+        # MaPAKNTruoc may point to a complaint later in the file: link after all are written.
+        for code, earlier in repeats.items():
+            if earlier not in known_codes:
+                self._fail(name, [_ref_error(name, source, None, "MaPAKNTruoc", earlier, "mã PAKN")])
+            elif self.writing:
+                complaint = Complaint.objects.get(code=code)
+                complaint.repeats = Complaint.objects.get(code=earlier)
+                complaint.save(update_fields=["repeats"])
+
+    def _write_complaints(self, name, pending, units, repeats):
+        if not pending:
+            return
+        counts = self.counts[name]
+        codes = [r["MaPAKN"] for _, r in pending]
+        current = {c.code: c for c in Complaint.objects.filter(code__in=codes)}
+        before = {r["MaPAKN"]: record_to_json_dict(name, r) for r in exporter.complaint_records(list(current.values()))}
+        dossier_ids = dict(Dossier.objects.filter(code__in={r["MaHoSo"] for _, r in pending if r["MaHoSo"]}).values_list("code", "pk"))
+        for _line, record in pending:
+            code = record["MaPAKN"]
+            canonical = record_to_json_dict(name, record)
+            if code in before and before[code] == canonical:
+                counts.unchanged += 1
+                continue
+            if code in current:
+                counts.updated += 1
+            else:
+                counts.created += 1
+            if record["MaPAKNTruoc"]:
+                repeats[code] = record["MaPAKNTruoc"]
+            if not self.writing:
+                continue
+            log = record["LichSu"]
+            complaint, _ = Complaint.objects.update_or_create(code=code, defaults={
+                "unit_id": units[record["MaDonVi"]], "dossier_id": dossier_ids.get(record["MaHoSo"]),
+                "dossier_code": record["MaHoSo"] or "", "category": record["PhanLoai"] or "",
+                "submitted_at": record["NgayGui"], "status": log[-1]["TrangThai"] if log else "cho_tiep_nhan",
+                "likes": record["SoThich"], "dislikes": record["SoKhongThich"], "extra": record["extra"],
+            })
+            complaint.status_log.all().delete()
+            ComplaintStatusLog.objects.bulk_create([
+                ComplaintStatusLog(complaint=complaint, status=step["TrangThai"], occurred_at=step["ThoiDiem"],
+                                   extra={k: v for k, v in step.items() if k not in ("TrangThai", "ThoiDiem")})
+                for step in log
+            ])
+
+    # -- dossiers (the hot path: batched, COPY on PostgreSQL) ---------------------------------
+
+    def _import_dossiers(self, exchange_set, name):
+        self.services = dict(OnlineService.objects.values_list("code", "pk"))
+        self.versions = {}
+        self.table_was_empty = not Dossier.objects.exists()
+        source = exchange_set.source_name(name)
+        batch: list[tuple[int, dict]] = []
+        for line, record in self._valid_records(exchange_set, name):
+            error = self._check_refs(name, source, line, record, procedures=("MaTTHC",),
+                                     units=("MaDonVi", "MaDonViTiepNhan"), services=("MaDVC",))
+            if error:
+                self._fail(name, [error])
+                continue
+            batch.append((line, record))
+            if len(batch) >= BATCH:
+                self._write_dossier_batch(name, batch)
+                batch = []
+        self._write_dossier_batch(name, batch)
+
+    def _version_id(self, procedure_id: int) -> int | None:
+        if procedure_id not in self.versions:
+            procedure = Procedure.objects.get(pk=procedure_id)
+            self.versions[procedure_id] = _current_version(procedure).pk if self.writing else None
+        return self.versions[procedure_id]
+
+    def _write_dossier_batch(self, name, batch):
+        if not batch:
+            return
+        counts = self.counts[name]
+        existing: dict[str, Dossier] = {}
+        if not self.table_was_empty:
+            existing = {d.code: d for d in Dossier.objects.filter(code__in=[r["MaHoSo"] for _, r in batch])}
+        before = {}
+        if existing:
+            before = {r["MaHoSo"]: record_to_json_dict(name, r) for r in exporter.dossier_records(list(existing.values()))}
+        new, changed = [], []
+        for line, record in batch:
+            code = record["MaHoSo"]
+            if code in existing:
+                after = record_to_json_dict(name, record)
+                if before[code] == after:
+                    counts.unchanged += 1
+                else:
+                    counts.updated += 1
+                    changed.append((line, record, existing[code], _diff(before[code], after)))
+            else:
+                counts.created += 1
+                new.append((line, record))
+        if not self.writing:
+            return
+        if new:
+            ids = self.writer.reserve_ids(Dossier, len(new))
+            self._insert_dossiers([(pk, line, record) for pk, (line, record) in zip(ids, new, strict=True)])
+        for line, record, dossier, changes in changed:
+            self._update_dossier(line, record, dossier, changes)
+
+    DOSSIER_COLUMNS = (
+        "id", "code", "procedure", "procedure_version", "online_service", "handling_unit", "receiving_unit", "channel",
+        "origin", "status", "applicant_name", "applicant_id_number", "applicant_address", "applicant_phone",
+        "applicant_email", "summary", "submitted_at", "received_at", "due_at", "extended_due_at", "ended_at",
+        "online_payment", "paid_at", "has_digitized_component", "vneid_authenticated", "population_db_ref",
+        "synced_at", "extra", "created_at", "updated_at",
+    )
+
+    def _dossier_row(self, pk, record, now):
+        extra = dict(record["extra"])
+        applicant = [extra.pop(national, None) or "" for national in exporter.DOSSIER_APPLICANT_FIELDS]
+        procedure_id = self.procedures[record["MaTTHC"]]
+        return (
+            pk, record["MaHoSo"], procedure_id, self._version_id(procedure_id), self.services.get(record["MaDVC"]),
+            self.units[record["MaDonVi"]], self.units.get(record["MaDonViTiepNhan"]), record["KenhThucHien"] or 1,
+            record["NguonHoSo"] or "dia_phuong", record["TrangThaiHoSo"] or 1, *(str(v)[:500] for v in applicant),
+            record["NgayNopHoSo"], record["NgayTiepNhan"], record["NgayHenTra"], record["NgayHenTraMoi"],
+            record["NgayKetThucXuLy"], record["DuocThanhToanTrucTuyen"], record["NgayThanhToan"],
+            record["HoSoCoThanhPhanSoHoa"], record["TaiKhoanDuocXacThucVoiVNeID"], record["MaCSDL"] or "",
+            record["NgayDongBo"], extra, now, now,
+        )
+
+    def _child_rows(self, pk, record, rows: dict[str, list], now):
+        previous = None
+        for step in record["LichSuTrangThai"]:
+            extra = {k: v for k, v in step.items() if k not in ("TrangThai", "ThoiDiem")}
+            rows["events"].append((pk, "status", "import", previous, step["TrangThai"], step["ThoiDiem"], now,
+                                   self.source, "", {"extra": extra} if extra else {}))
+            previous = step["TrangThai"]
+        received = record["NgayTiepNhan"]
+        for item in record["DanhSachHoSoBoSung"]:
+            stage = "appraisal" if received is not None and item["NgayYeuCau"] >= received else "reception"
+            extra = {k: v for k, v in item.items() if k not in ("NgayYeuCau", "NgayBoSung")}
+            rows["supplements"].append((pk, stage, item["NgayYeuCau"], item["NgayBoSung"], [], "", "", extra))
+        for fee in record["DanhSachLePhi"]:
+            extra = {k: v for k, v in fee.items() if k not in ("MaPhiLePhi", "TenPhiLePhi", "Gia")}
+            rows["fees"].append((pk, fee["MaPhiLePhi"] or "", fee["TenPhiLePhi"] or "", fee["Gia"], extra))
+        for component in record["TaiLieuNop"]:
+            extra = {k: v for k, v in component.items() if k not in COMPONENT_FIELDS}
+            rows["components"].append((pk, component["MaThanhPhanHoSo"] or "", "", component["CoTepDinhKem"],
+                                       component["DuocSoHoa"], component["DuocTaiSuDung"], component["DuocLayTuKhoDMQG"],
+                                       "", "", extra))
+        if record["MaKetQua"] or record["DuongDanTepTinKetQua"] or record["NgayCoKetQua"] or record["KetQuaDayVaoKho"]:
+            rows["results"].append((pk, record["MaKetQua"] or "", "", record["DuongDanTepTinKetQua"] or "", "",
+                                    record["NgayCoKetQua"], "unsigned", record["KetQuaDayVaoKho"], ""))
+        if record["KhongHaiLong"] or record["NgayDanhGia"]:
+            rows["ratings"].append((pk, record["KhongHaiLong"], record["NgayDanhGia"], ""))
+
+    CHILD_TABLES = {
+        "events": (DossierEvent, ("dossier", "kind", "action", "from_status", "to_status", "occurred_at", "recorded_at",
+                                  "actor_label", "reason", "data")),
+        "supplements": (SupplementRequest, ("dossier", "stage", "requested_at", "completed_at", "items", "reason",
+                                            "override_reason", "extra")),
+        "fees": (FeeLine, ("dossier", "code", "name", "amount", "extra")),
+        "components": (DossierComponent, ("dossier", "component_code", "name", "has_file", "digitized", "reused",
+                                          "from_citizen_store", "file", "file_sha256", "extra")),
+        "results": (DossierResult, ("dossier", "code", "title", "file_url", "file_sha256", "issued_at", "signature_state",
+                                    "pushed_to_citizen_store", "delivery_method")),
+        "ratings": (Rating, ("dossier", "dissatisfied", "rated_at", "comment")),
+    }
+
+    def _insert_dossiers(self, items: list[tuple[int, int, dict]]):
+        now = timezone.now()
+        rows = {key: [] for key in self.CHILD_TABLES}
+        dossier_rows = []
+        for pk, _line, record in items:
+            dossier_rows.append(self._dossier_row(pk, record, now))
+            self._child_rows(pk, record, rows, now)
+        self.writer.write(Dossier, self.DOSSIER_COLUMNS, dossier_rows)
+        for key, (model, columns) in self.CHILD_TABLES.items():
+            self.writer.write(model, columns, rows[key])
+        self._audit(
+            [(pk, record["MaHoSo"], LogEntry.Action.CREATE,
+              {"MaHoSo": [None, record["MaHoSo"]], "TrangThaiHoSo": [None, record["TrangThaiHoSo"]]}, line)
+             for pk, line, record in items]
+        )
+
+    def _update_dossier(self, line, record, dossier: Dossier, changes: dict):
+        """A changed dossier: new column values, children replaced, imported history extended or corrected."""
+        now = timezone.now()
+        row = dict(zip(self.DOSSIER_COLUMNS, self._dossier_row(dossier.pk, record, now), strict=True))
+        for key in ("id", "code", "created_at"):
+            row.pop(key)
+        Dossier.objects.filter(pk=dossier.pk).update(**{
+            (f"{k}_id" if k in ("procedure", "procedure_version", "online_service", "handling_unit", "receiving_unit") else k): v
+            for k, v in row.items()
+        })
+        rows = {key: [] for key in self.CHILD_TABLES}
+        self._child_rows(dossier.pk, record, rows, now)
+        old_log = changes.get("LichSuTrangThai", [None, None])[0] or []
+        new_log = record_to_json_dict("dossiers", record)["LichSuTrangThai"]
+        if "LichSuTrangThai" in changes:
+            if new_log[: len(old_log)] == old_log:
+                rows["events"] = rows["events"][len(old_log):]  # history only grew: append, never rewrite
+            else:
+                DossierEvent.objects.filter(dossier=dossier, kind="status").delete()  # a correction of the source's history
+        else:
+            rows["events"] = []
+        for key, (model, _columns) in self.CHILD_TABLES.items():
+            if key != "events":
+                model.objects.filter(dossier=dossier).delete()
+        for key, (model, columns) in self.CHILD_TABLES.items():
+            self.writer.write(model, columns, rows[key])
+        self._audit([(dossier.pk, dossier.code, LogEntry.Action.UPDATE, changes, line)])
+
+    def _audit(self, entries):
+        log_entries = bulk_log_entries(Dossier, [(pk, code, action, changes) for pk, code, action, changes, _ in entries],
+                                       actor=self.user, source=self.source)
+        for entry, (*_, line) in zip(log_entries, entries, strict=True):
+            entry.additional_data = {"file": "dossiers", "line": line}
+        self.writer.write(LogEntry, ("content_type", "object_pk", "object_id", "object_repr", "action", "changes",
+                                     "changes_text", "actor", "cid", "timestamp", "additional_data"),
+                          [(e.content_type_id, e.object_pk, e.object_id, e.object_repr, e.action, e.changes, "",
+                            e.actor_id, e.cid, e.timestamp, e.additional_data) for e in log_entries])
+
+
+COMPONENT_FIELDS = tuple(f.name for f in FILES["dossiers"].by_name["TaiLieuNop"].fields)
+
+
+def import_exchange_set(path, *, dry_run=False, skip_invalid=False, user=None) -> ImportReport:
+    """Validate and import the exchange set at ``path`` (folder, .zip or .xlsx)."""
+    return Importer(path, dry_run=dry_run, skip_invalid=skip_invalid, user=user).run()

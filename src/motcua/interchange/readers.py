@@ -1,0 +1,534 @@
+"""Reading an exchange set: a folder, a .zip of one, or a single .xlsx workbook.
+
+Records are streamed: JSONL and CSV line by line (never a whole file in
+memory), XLSX through openpyxl's read-only mode. A line that cannot be read
+yields a ``ParseError`` for that line instead of raising.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as _dt
+import json
+import os
+import posixpath
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from .schema import FILES, IMPORT_ORDER, get_file_spec
+from .validation import FieldError, ParseError, get_validator, show_value
+
+__all__ = ["ExchangeSet", "ExchangeSetError", "open_exchange_set"]
+
+FORMATS = ("jsonl", "csv")
+_BOM = codecs.BOM_UTF8
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+class ExchangeSetError(ValueError):
+    """The set as a whole cannot be read (missing path, ambiguous files, bad zip)."""
+
+    def __init__(self, message: str, message_en: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.message_en = message_en or message
+
+
+def _encoding_error(file, source, line, exc: UnicodeDecodeError | None) -> ParseError:
+    detail = f" (byte 0x{exc.object[exc.start]:02X})" if exc is not None else ""
+    return ParseError(
+        file,
+        line,
+        None,
+        "encoding",
+        f"tệp không được mã hóa UTF-8{detail}; hãy lưu lại tệp với mã hóa UTF-8",
+        f"the file is not UTF-8 encoded{detail}; save it again as UTF-8",
+        None,
+        source,
+    )
+
+
+class _Entry:
+    """Where one logical file lives: a path on disk, a zip member or an XLSX sheet."""
+
+    __slots__ = ("file", "fmt", "location", "source")
+
+    def __init__(self, file, fmt, location, source):
+        self.file = file
+        self.fmt = fmt  # "jsonl" | "csv" | "xlsx"
+        self.location = location
+        self.source = source  # how messages name it
+
+
+class ExchangeSet:
+    """An opened exchange set. Use as a context manager (zip and XLSX hold a handle).
+
+    ``files`` lists the present files in import order; ``ignored`` the names of
+    other files or sheets that were found and not recognised.
+    """
+
+    def __init__(self, path: Path, kind: str, entries: dict[str, _Entry], ignored, handle=None):
+        self.path = path
+        self.kind = kind  # "folder" | "zip" | "xlsx"
+        self._entries = entries
+        self.ignored: list[str] = sorted(ignored)
+        self._handle = handle
+
+    # -- listing
+    @property
+    def files(self) -> list[str]:
+        return [f for f in IMPORT_ORDER if f in self._entries]
+
+    def __contains__(self, file: str) -> bool:
+        return file in self._entries
+
+    def format_of(self, file: str) -> str:
+        return self._entry(file).fmt
+
+    def source_name(self, file: str) -> str:
+        """How error messages name the file, e.g. ``dossiers.csv``."""
+        return self._entry(file).source
+
+    def _entry(self, file: str) -> _Entry:
+        get_file_spec(file)
+        try:
+            return self._entries[file]
+        except KeyError:
+            raise KeyError(f"{file} is not in this exchange set") from None
+
+    # -- lifecycle
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return f"<ExchangeSet {self.kind} {self.path} files={self.files}>"
+
+    # -- reading
+    def iter_records(self, file: str) -> Iterator[tuple[int, dict | ParseError]]:
+        """Yield ``(line, raw_dict)`` or ``(line, ParseError)`` for every data line.
+
+        Lines are physical lines (JSONL, CSV: the line where the record starts;
+        the CSV header is line 1) or sheet rows (header row 1). Empty lines are
+        skipped. Raw dicts hold only non-empty cells for CSV and XLSX.
+        """
+        entry = self._entry(file)
+        if entry.fmt == "xlsx":
+            return self._iter_xlsx(entry)
+        if entry.fmt == "jsonl":
+            return self._iter_jsonl(entry)
+        return self._iter_csv(entry)
+
+    def iter_validated(
+        self, file: str, *, seen_keys: bool = True
+    ) -> Iterator[tuple[int, dict | None, list[FieldError]]]:
+        """Yield ``(line, record, errors)``; ``record`` is None exactly when there are errors.
+
+        With ``seen_keys`` a record whose key already appeared earlier in the file
+        is rejected with an error naming both lines (the first one is kept).
+        """
+        entry = self._entry(file)
+        spec = FILES[file]
+        validator = get_validator(file, entry.source)
+        key_fields = spec.key
+        single = key_fields[0] if len(key_fields) == 1 else None
+        seen: dict | None = {} if seen_keys else None
+        for line, raw in self.iter_records(file):
+            if type(raw) is ParseError:
+                yield line, None, [raw]
+                continue
+            record, errors = validator(raw, line)
+            if record is not None and seen is not None:
+                key = record[single] if single else tuple(record[k] for k in key_fields)
+                first = seen.setdefault(key, line)
+                if first != line:
+                    yield (
+                        line,
+                        None,
+                        [_duplicate_error(file, entry.source, line, key_fields, key, first)],
+                    )
+                    continue
+            yield line, record, errors
+
+    # -- formats
+    def _open_binary(self, entry: _Entry):
+        if self.kind == "zip":
+            return self._handle.open(entry.location)
+        return open(entry.location, "rb")
+
+    def _iter_jsonl(self, entry: _Entry):
+        file, source = entry.file, entry.source
+        loads = json.loads
+        with self._open_binary(entry) as fh:
+            for line_no, data in enumerate(fh, 1):
+                if line_no == 1:
+                    if data.startswith(_UTF16_BOMS):
+                        yield line_no, _encoding_error(file, source, line_no, None)
+                        return
+                    if data.startswith(_BOM):
+                        data = data[3:]
+                try:
+                    text = data.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    yield line_no, _encoding_error(file, source, line_no, exc)
+                    continue
+                if not text or text.isspace():
+                    continue
+                try:
+                    obj = loads(text)
+                except ValueError as exc:
+                    msg = getattr(exc, "msg", str(exc))
+                    col = f" (cột {exc.colno})" if hasattr(exc, "colno") else ""
+                    col_en = f" (column {exc.colno})" if hasattr(exc, "colno") else ""
+                    yield (
+                        line_no,
+                        ParseError(
+                            file,
+                            line_no,
+                            None,
+                            "json",
+                            f"dòng không phải JSON hợp lệ: {msg}{col}: {show_value(text.strip())}",
+                            f"the line is not valid JSON: {msg}{col_en}",
+                            text.strip()[:200],
+                            source,
+                        ),
+                    )
+                    continue
+                if type(obj) is not dict:
+                    yield line_no, _not_object(file, source, line_no, obj)
+                    continue
+                yield line_no, obj
+
+    def _iter_csv(self, entry: _Entry):
+        file, source = entry.file, entry.source
+        state = {"error": None}
+
+        def decoded_lines(fh):
+            first = True
+            line_no = 0
+            for data in fh:
+                line_no += 1
+                if first:
+                    first = False
+                    if data.startswith(_UTF16_BOMS):
+                        state["error"] = _encoding_error(file, source, line_no, None)
+                        return
+                    if data.startswith(_BOM):
+                        data = data[3:]
+                try:
+                    yield data.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    # A CSV record may span lines, so reading cannot resume safely.
+                    state["error"] = _encoding_error(file, source, line_no, exc)
+                    return
+
+        with self._open_binary(entry) as fh:
+            reader = csv.reader(decoded_lines(fh), strict=True)
+            header = None
+            end = 0  # physical line where the previous row ended
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    yield (
+                        end + 1,
+                        ParseError(
+                            file,
+                            end + 1,
+                            None,
+                            "csv",
+                            f"dòng CSV không hợp lệ: {exc}",
+                            f"invalid CSV line: {exc}",
+                            None,
+                            source,
+                        ),
+                    )
+                    return
+                start, end = end + 1, reader.line_num
+                if not row or all(not c for c in row):
+                    continue
+                if header is None:
+                    header = row
+                    dup = sorted({h for h in header if h and header.count(h) > 1})
+                    if dup:
+                        yield (
+                            start,
+                            ParseError(
+                                file,
+                                start,
+                                None,
+                                "header",
+                                f"dòng tiêu đề có cột trùng tên: {', '.join(dup)}",
+                                f"duplicate header columns: {', '.join(dup)}",
+                                None,
+                                source,
+                            ),
+                        )
+                        return
+                    continue
+                if len(row) > len(header):
+                    yield (
+                        start,
+                        ParseError(
+                            file,
+                            start,
+                            None,
+                            "csv",
+                            f"dòng có {len(row)} ô, nhiều hơn {len(header)} cột của dòng tiêu đề",
+                            f"the line has {len(row)} cells, more than the {len(header)} header columns",
+                            None,
+                            source,
+                        ),
+                    )
+                    continue
+                # Empty cell = omitted field.
+                yield start, {h: c for h, c in zip(header, row, strict=False) if c != ""}
+            if state["error"] is not None:
+                yield state["error"].line, state["error"]
+
+    def _iter_xlsx(self, entry: _Entry):
+        ws = self._handle[entry.location]
+        header = None
+        for row_no, row in enumerate(ws.iter_rows(values_only=True), 1):
+            if row is None or all(c is None or c == "" for c in row):
+                continue
+            if header is None:
+                header = [("" if h is None else str(h)) for h in row]
+                dup = sorted({h for h in header if h and header.count(h) > 1})
+                if dup:
+                    yield (
+                        row_no,
+                        ParseError(
+                            entry.file,
+                            row_no,
+                            None,
+                            "header",
+                            f"dòng tiêu đề có cột trùng tên: {', '.join(dup)}",
+                            f"duplicate header columns: {', '.join(dup)}",
+                            None,
+                            entry.source,
+                        ),
+                    )
+                    return
+                continue
+            raw = {}
+            for h, c in zip(header, row, strict=False):
+                if c is None or c == "":
+                    continue
+                raw[h] = _xlsx_value(c)
+            extra_cells = [c for c in row[len(header) :] if c is not None and c != ""]
+            if extra_cells:
+                yield (
+                    row_no,
+                    ParseError(
+                        entry.file,
+                        row_no,
+                        None,
+                        "csv",
+                        "dòng có ô dữ liệu nằm ngoài các cột của dòng tiêu đề",
+                        "the row has cells beyond the header columns",
+                        None,
+                        entry.source,
+                    ),
+                )
+                continue
+            yield row_no, raw
+
+
+def _xlsx_value(c):
+    """Spreadsheet cells as the JSON-ish values the validators expect."""
+    if isinstance(c, _dt.datetime):
+        # A date-formatted cell comes back as midnight; an instant keeps its time.
+        if c.time() == _dt.time(0) and c.tzinfo is None:
+            return c.date().isoformat()
+        return c.isoformat()
+    if isinstance(c, _dt.date):
+        return c.isoformat()
+    if isinstance(c, _dt.time):
+        return c.strftime("%H:%M") if not c.second else c.isoformat()
+    if type(c) is float and c.is_integer():
+        return int(c)
+    return c
+
+
+def _not_object(file, source, line, obj) -> ParseError:
+    shown = show_value(obj)
+    return ParseError(
+        file,
+        line,
+        None,
+        "type",
+        f"dòng phải là một đối tượng JSON ({{...}}), không phải {shown}",
+        f"the line must be a JSON object ({{...}}), not {shown}",
+        obj,
+        source,
+    )
+
+
+def _duplicate_error(file, source, line, key_fields, key, first) -> FieldError:
+    shown = show_value(list(key) if isinstance(key, tuple) else key)
+    return FieldError(
+        file,
+        line,
+        ", ".join(key_fields),
+        "duplicate",
+        f"khóa {shown} trùng với dòng {first} (dòng {first} và dòng {line} cùng khóa)",
+        f"key {shown} duplicates line {first} (lines {first} and {line} share the key)",
+        key,
+        source,
+    )
+
+
+# --- opening -----------------------------------------------------------------------
+
+
+def _classify(name: str) -> tuple[str, str] | None:
+    """``("dossiers", "jsonl")`` for a recognised file name, else None."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        return None
+    stem, ext = stem.lower(), ext.lower()
+    if stem in FILES and ext in FORMATS:
+        return stem, ext
+    return None
+
+
+def _collect(names: list[tuple[str, str]], kind: str) -> tuple[dict[str, _Entry], list[str]]:
+    """Entries from ``(display name, location)`` pairs, refusing a file present twice."""
+    entries: dict[str, _Entry] = {}
+    ignored = []
+    for display, location in names:
+        found = _classify(posixpath.basename(display))
+        if found is None:
+            ignored.append(display)
+            continue
+        file, fmt = found
+        if file in entries:
+            other = entries[file].source
+            raise ExchangeSetError(
+                f"tệp {file} có hai lần trong bộ dữ liệu: {other} và {display}; hãy giữ lại một",
+                f"{file} is present twice in the set: {other} and {display}; keep one",
+            )
+        entries[file] = _Entry(file, fmt, location, display)
+    return entries, ignored
+
+
+def _no_files_error(path) -> ExchangeSetError:
+    names = ", ".join(f"{f}.jsonl" for f in IMPORT_ORDER)
+    return ExchangeSetError(
+        f"không tìm thấy tệp dữ liệu trao đổi nào trong {path} (cần một trong: {names}; "
+        "hoặc .csv cùng tên)",
+        f"no exchange file found in {path} (expected any of: {names}, or .csv)",
+    )
+
+
+def _is_junk(name: str) -> bool:
+    base = posixpath.basename(name)
+    return name.startswith("__MACOSX/") or base.startswith("._") or base.startswith(".")
+
+
+def open_exchange_set(path: str | os.PathLike) -> ExchangeSet:
+    """Open a folder, a .zip of one (files may be in a sub-folder) or one .xlsx workbook.
+
+    Raises ``ExchangeSetError`` (Vietnamese message) when the set cannot be read
+    as a whole: missing path, unknown kind, a file present in two formats, files
+    spread over several folders of a zip, or no recognised file at all.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ExchangeSetError(f"không tìm thấy {path}", f"{path} does not exist")
+    if path.is_dir():
+        names = sorted(
+            (p.name, str(p)) for p in path.iterdir() if p.is_file() and not p.name.startswith(".")
+        )
+        entries, ignored = _collect(names, "folder")
+        if not entries:
+            raise _no_files_error(path)
+        return ExchangeSet(path, "folder", entries, ignored)
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        return _open_zip(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return _open_xlsx(path)
+    found = _classify(path.name)
+    if found is not None:
+        raise ExchangeSetError(
+            f"{path} là một tệp đơn lẻ; hãy chỉ ra thư mục chứa nó (hoặc tệp .zip, .xlsx)",
+            f"{path} is a single file; give the folder that holds it (or a .zip or .xlsx)",
+        )
+    raise ExchangeSetError(
+        f"không đọc được {path}: cần một thư mục, tệp .zip hoặc tệp .xlsx",
+        f"cannot read {path}: expected a folder, a .zip or an .xlsx file",
+    )
+
+
+def _open_zip(path: Path) -> ExchangeSet:
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ExchangeSetError(
+            f"{path} không phải tệp zip hợp lệ ({exc})", f"{path} is not a valid zip ({exc})"
+        ) from None
+    try:
+        members = [i.filename for i in zf.infolist() if not i.is_dir() and not _is_junk(i.filename)]
+        folders = {posixpath.dirname(m) for m in members if _classify(posixpath.basename(m))}
+        if len(folders) > 1:
+            listed = ", ".join(sorted(f or "/" for f in folders))
+            raise ExchangeSetError(
+                f"tệp zip {path} chứa tệp dữ liệu trong nhiều thư mục ({listed}); "
+                "hãy để chúng trong một thư mục",
+                f"zip {path} holds exchange files in several folders ({listed})",
+            )
+        if not folders:
+            raise _no_files_error(path)
+        (folder,) = folders
+        entries, ignored = _collect(
+            [(m, m) for m in sorted(members) if posixpath.dirname(m) == folder], "zip"
+        )
+        ignored += [m for m in members if posixpath.dirname(m) != folder]
+        for entry in entries.values():
+            entry.source = f"{path.name}:{entry.location}"
+    except BaseException:
+        zf.close()
+        raise
+    return ExchangeSet(path, "zip", entries, ignored, handle=zf)
+
+
+def _open_xlsx(path: Path) -> ExchangeSet:
+    import openpyxl  # imported lazily: only XLSX sets need it
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise ExchangeSetError(
+            f"không mở được sổ tính {path} ({exc})", f"cannot open workbook {path} ({exc})"
+        ) from None
+    entries: dict[str, _Entry] = {}
+    ignored = []
+    for sheet in wb.sheetnames:
+        file = sheet.strip().lower()
+        if file not in FILES:
+            ignored.append(sheet)
+            continue
+        if file in entries:
+            wb.close()
+            raise ExchangeSetError(
+                f"sổ tính {path.name} có hai trang cho {file}: {entries[file].location} và {sheet}",
+                f"workbook {path.name} has two sheets for {file}",
+            )
+        entries[file] = _Entry(file, "xlsx", sheet, f"{path.name}, trang {sheet}")
+    if not entries:
+        wb.close()
+        raise _no_files_error(path)
+    return ExchangeSet(path, "xlsx", entries, ignored, handle=wb)
