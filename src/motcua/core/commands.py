@@ -20,7 +20,7 @@ class MotcuaCommand(BaseCommand):
         try:
             return super().execute(*args, **options)
         except UserError as exc:
-            logger.warning("%s: %s", self.__class__.__module__.rsplit(".", 1)[-1], exc.log_message)
+            logger.info("%s: %s", self.__class__.__module__.rsplit(".", 1)[-1], exc.log_message)
             self.stderr.write(f"Lỗi: {exc.message}")
             sys.exit(exc.exit_code)
         except CommandError:
