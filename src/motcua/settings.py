@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("MOTCUA_DATA_DIR", Path.cwd() / "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 ENVIRONMENT = os.environ.get("MOTCUA_ENV", "development")
 PRODUCTION = ENVIRONMENT == "production"
@@ -97,6 +98,7 @@ TEMPLATES = [
 _default_sqlite = f"sqlite:///{DATA_DIR / 'motcua.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)  # a custom DATABASE_URL path
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             # One writer at a time, taken at BEGIN: no "database is locked" upgrades.
@@ -168,9 +170,19 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {"motcua": {"handlers": ["console"], "level": os.environ.get("MOTCUA_LOG_LEVEL", "WARNING")}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "one_line": {"()": "motcua.core.logging.OneLineFormatter", "format": "%(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "one_line", "level": "WARNING"},
+        "file": {
+            "class": "logging.handlers.RotatingFileHandler", "formatter": "plain", "delay": True,
+            "filename": str(Path(os.environ.get("MOTCUA_LOG_FILE", DATA_DIR / "motcua.log"))),
+            "maxBytes": 10 * 1024 * 1024, "backupCount": 5,
+        },
+    },
+    "loggers": {"motcua": {"handlers": ["console", "file"], "level": os.environ.get("MOTCUA_LOG_LEVEL", "INFO")}},
 }
 
 # Working-day calendar: default office hours (process-rules.md R2.6).

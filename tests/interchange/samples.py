@@ -78,7 +78,10 @@ RAW = {
                 {"TrangThai": 10, "ThoiDiem": "2026-03-20T15:00:00.250000+07:00"},
             ],
             "DanhSachHoSoBoSung": [
-                {"NgayYeuCau": "2026-03-16T08:00:00+07:00", "NgayBoSung": "2026-03-17T09:00:00+07:00"},
+                {
+                    "NgayYeuCau": "2026-03-16T08:00:00+07:00",
+                    "NgayBoSung": "2026-03-17T09:00:00+07:00",
+                },
                 {"NgayYeuCau": "2026-03-18T08:00:00+07:00"},
             ],
             "DanhSachLePhi": [{"MaPhiLePhi": "LP01", "TenPhiLePhi": "Lệ phí", "Gia": 50000}],
@@ -95,7 +98,7 @@ RAW = {
             "TaiKhoanDuocXacThucVoiVNeID": True,
             "NgayDongBo": "2026-03-15T09:13:00+07:00",
             "KhongHaiLong": False,
-            "TenNguoiNop": "Nguyễn Văn A, \"Ba\"\nxuống dòng",
+            "TenNguoiNop": 'Nguyễn Văn A, "Ba"\nxuống dòng',
             "MaHoSoCu": "EGOV-77",
         },
         {"MaHoSo": "H44-0002", "MaTTHC": "2.000001", "MaDonVi": "H44", "KenhThucHien": 1},

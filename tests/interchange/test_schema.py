@@ -141,9 +141,10 @@ def test_types_are_canonical():
 
     p = normalize("procedures", RAW["procedures"][0])
     assert p["ThoiGianGiaiQuyet"] == 0.5 and p["GioChotTiepNhan"] == "15:00"
-    assert normalize("procedures", {"MaTTHC": "x", "ThoiGianGiaiQuyet": "15.0"})[
-        "ThoiGianGiaiQuyet"
-    ] == 15
+    assert (
+        normalize("procedures", {"MaTTHC": "x", "ThoiGianGiaiQuyet": "15.0"})["ThoiGianGiaiQuyet"]
+        == 15
+    )
     u = normalize("units", RAW["units"][1])
     assert u["HieuLucTu"] == dt.date(2025, 7, 1) and u["CungCapChungThucDienTu"] is True
     assert normalize("reference_counts", {"MaDonVi": "H", "Ky": 2026})["Ky"] == "2026"
@@ -182,9 +183,10 @@ def test_csv_style_strings_are_accepted():
     assert r["KenhThucHien"] == 3 and r["TrangThaiHoSo"] == 10
     assert r["LichSuTrangThai"][0]["TrangThai"] == 2
     assert r["DanhSachLePhi"] == [{"MaPhiLePhi": None, "TenPhiLePhi": None, "Gia": 15000}]
-    assert normalize("procedures", {"MaTTHC": "x", "GioChotTiepNhan": "7:05"})[
-        "GioChotTiepNhan"
-    ] == "07:05"
+    assert (
+        normalize("procedures", {"MaTTHC": "x", "GioChotTiepNhan": "7:05"})["GioChotTiepNhan"]
+        == "07:05"
+    )
 
 
 def test_empty_and_blank_strings_are_omitted():
@@ -286,7 +288,9 @@ def test_required_fields():
     errors = errors_of("dossiers", {"MaHoSo": "HS1", "MaDonVi": None, "MaTTHC": " "})
     assert {(e.field, e.code) for e in errors} == {("MaTTHC", "required"), ("MaDonVi", "required")}
     e = next(e for e in errors if e.field == "MaDonVi")
-    assert str(e) == "dossiers.jsonl, dòng 7, trường MaDonVi: thiếu giá trị bắt buộc (mã đơn vị xử lý)"
+    assert (
+        str(e) == "dossiers.jsonl, dòng 7, trường MaDonVi: thiếu giá trị bắt buộc (mã đơn vị xử lý)"
+    )
     e = only_error("reference_counts", {"MaDonVi": "H44"})
     assert (e.field, e.code) == ("Ky", "required")
 
@@ -384,3 +388,17 @@ def test_non_object_line_and_invalid_record_exception():
     with pytest.raises(InvalidRecord) as info:
         normalize("units", {"MaDonVi": "U"})
     assert info.value.errors[0].field == "TenDonVi"
+
+
+def test_json_form_of_a_hand_built_record_matches_its_normalized_twin():
+    built = {
+        "MaTTHC": "x",
+        "ThoiGianGiaiQuyet": 15.0,
+        "CapThucHien": None,
+        "Zeta": 1,
+        "extra": {"A": 2},
+    }
+    j = record_to_json_dict("procedures", built)
+    assert j["ThoiGianGiaiQuyet"] == 15 and j["CapThucHien"] == [] and j["CoPhiLePhi"] is False
+    assert list(j)[-2:] == ["A", "Zeta"]
+    assert record_to_json_dict("procedures", normalize("procedures", j)) == j

@@ -85,7 +85,8 @@ class Context:
             return self._memo[key]
         if self.materialize:
             name = f"_m766_{key}_{next(_ids)}"
-            self.facts.con.create_table(name, expr, temp=True, overwrite=True)
+            # Unique name, no overwrite: Ibis 12's DROP for overwrite is broken with this sqlglot.
+            self.facts.con.create_table(name, expr, temp=True)
             self._temp.append(name)
             expr = self.facts.con.table(name)
         self._memo[key] = expr
@@ -94,7 +95,10 @@ class Context:
     def close(self) -> None:
         for name in self._temp:
             try:
-                self.facts.con.drop_table(name, force=True)
+                cur = self.facts.con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+                close = getattr(cur, "close", None)
+                if close is not None and not hasattr(cur, "sql"):  # DB-API cursors, not DuckDB
+                    close()
             except Exception:  # noqa: BLE001 - temp tables vanish with the session anyway
                 pass
         self._temp.clear()
@@ -174,27 +178,25 @@ class Context:
         )
 
         cp = f.complaints
-        pakn = (
-            cp.filter(cp.MaHoSo.notnull() & (cp.NgayGui <= T))
-            .group_by("MaHoSo")
-            .agg(n_pakn=cp.count())
-        )
+        cp = cp.filter(cp.MaHoSo.notnull() & (cp.NgayGui <= T))
+        pakn = cp.group_by("MaHoSo").agg(n_pakn=cp.count())
 
         p = f.procedures.select("MaTTHC", "KetQuaGiay", "CoPhiLePhi")
 
+        # One flat join chain (keys renamed apart): nested subqueries overflow SQLite's parser.
+        ends = ends.rename(k_end="MaHoSo")
+        supp = supp.rename(k_supp="MaHoSo")
+        comp = comp.rename(k_comp="MaHoSo")
+        fees = fees.rename(k_fee="MaHoSo")
+        pakn = pakn.rename(k_pakn="MaHoSo")
+        p = p.rename(k_proc="MaTTHC")
         j = (
-            d.left_join(ends, "MaHoSo")
-            .drop("MaHoSo_right")
-            .left_join(supp, "MaHoSo")
-            .drop("MaHoSo_right")
-            .left_join(comp, "MaHoSo")
-            .drop("MaHoSo_right")
-            .left_join(fees, "MaHoSo")
-            .drop("MaHoSo_right")
-            .left_join(pakn, "MaHoSo")
-            .drop("MaHoSo_right")
-            .left_join(p, "MaTTHC")
-            .drop("MaTTHC_right")
+            d.left_join(ends, d.MaHoSo == ends.k_end)
+            .left_join(supp, d.MaHoSo == supp.k_supp)
+            .left_join(comp, d.MaHoSo == comp.k_comp)
+            .left_join(fees, d.MaHoSo == fees.k_fee)
+            .left_join(pakn, d.MaHoSo == pakn.k_pakn)
+            .left_join(p, d.MaTTHC == p.k_proc)
         )
 
         rec = j.NgayTiepNhan
@@ -284,21 +286,18 @@ class Context:
             returned_at=lc.ThoiDiem.min(where=st == "tra_lai"),
         )
         rep = f.complaints
-        repeats = (
-            rep.filter(rep.MaPAKNTruoc.notnull() & (rep.NgayGui <= T))
-            .group_by(rep.MaPAKNTruoc.name("MaPAKN"))
-            .agg(n_repeat=rep.count())
-        )
+        rep = rep.filter(rep.MaPAKNTruoc.notnull() & (rep.NgayGui <= T))
+        repeats = rep.group_by(MaPAKN=rep.MaPAKNTruoc).agg(n_repeat=rep.count())
 
+        clock = clock.rename(k_clock="MaPAKN")
+        ev = ev.rename(k_ev="MaPAKN")
+        first_rx = first_rx.rename(k_rx="MaPAKN")
+        repeats = repeats.rename(k_rep="MaPAKN")
         j = (
-            c.left_join(clock, "MaPAKN")
-            .drop("MaPAKN_right")
-            .left_join(ev, "MaPAKN")
-            .drop("MaPAKN_right")
-            .left_join(first_rx, "MaPAKN")
-            .drop("MaPAKN_right")
-            .left_join(repeats, "MaPAKN")
-            .drop("MaPAKN_right")
+            c.left_join(clock, c.MaPAKN == clock.k_clock)
+            .left_join(ev, c.MaPAKN == ev.k_ev)
+            .left_join(first_rx, c.MaPAKN == first_rx.k_rx)
+            .left_join(repeats, c.MaPAKN == repeats.k_rep)
         )
         late_refuse = j.refused_at.notnull() & (j.refused_at > j.refuse_due)
         late_supp = j.first_supp.notnull() & (j.first_supp > j.supplement_due)

@@ -130,6 +130,10 @@ class FormulaSet:
     name: str
     description: str
     indicators: list[Indicator] = field(default_factory=list)
+    #: cross-indicator rules applied per unit after the plain scores: f(UnitScore, switches)
+    finalize: Callable[[Any, dict[str, str]], None] | None = None
+    #: indicator code -> switch that sets its target ("none" = linear)
+    target_switches: dict[str, str] = field(default_factory=dict)
 
     def add(self, indicator: Indicator) -> Indicator:
         if any(i.code == indicator.code for i in self.indicators):

@@ -605,3 +605,49 @@ def open_snapshot(path: str | Path) -> Facts:
     facts = Facts.from_backend(_connect_duckdb(p, read_only=True))
     facts.meta["source"] = str(p)
     return facts
+
+
+_SQLITE_TYPES = {
+    "string": "TEXT",
+    "timestamp": "TIMESTAMP",
+    "date": "DATE",
+    "boolean": "BOOLEAN",
+    "int64": "INTEGER",
+    "float64": "REAL",
+}
+
+
+def copy_to_sqlite(facts: Facts, database: str | Path = ":memory:") -> Facts:
+    """Copy fact relations into SQLite (engine conformance tests, small demos).
+
+    Written with plain sqlite3 (instants as 'YYYY-MM-DD HH:MM:SS[.ffffff]' text, as
+    Ibis's SQLite backend compares them) because Ibis 12's create_table is broken
+    with the installed sqlglot.
+    """
+    import datetime as dt
+
+    con = ibis.sqlite.connect(str(database))
+    raw = con.con
+
+    def conv(v: Any) -> Any:
+        if isinstance(v, dt.datetime):
+            return v.isoformat(sep=" ")
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        return v
+
+    for name, cols in SCHEMAS.items():
+        col_list = ", ".join(f'"{c}"' for c in cols)
+        raw.execute(f'DROP TABLE IF EXISTS "{name}"')
+        raw.execute(
+            f'CREATE TABLE "{name}" ('
+            + ", ".join(f'"{c}" {_SQLITE_TYPES[t]}' for c, t in cols.items())
+            + ")"
+        )
+        rows = facts.con.raw_sql(f'SELECT {col_list} FROM "{facts.prefix}{name}"').fetchall()
+        raw.executemany(
+            f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(cols))})',
+            [tuple(conv(v) for v in r) for r in rows],
+        )
+    raw.commit()
+    return Facts.from_backend(con)

@@ -365,7 +365,7 @@ class Catalogue:
                 cutoff=bool(rng.random() < 0.12),
                 popularity=float(f["weight"] * rng.lognormal(0.0, 1.5)),
                 late_mult=float(_LATE_FIELD_MULT.get(f["code"], 1.0) * rng.lognormal(0.0, 0.3)),
-                components=int(rng.integers(1, 6)),
+                components=int(rng.choice(5, p=[0.3, 0.3, 0.2, 0.12, 0.08])) + 1,
                 dept=dept,
             )
             if fee:
@@ -390,11 +390,10 @@ class Catalogue:
             units_ = [p.dept] if "TINH" in p.levels else []
             if "XA" in p.levels:
                 units_ += self.communes
+            # Commune services were configured anew for the communes of 07/2025.
             start = date(2023, 1, 1) + timedelta(days=int(rng.integers(0, 900)))
-            if start > REFORM_DAY and "XA" in p.levels:
-                start = start
-            elif "XA" in p.levels:
-                start = REFORM_DAY
+            if "XA" in p.levels:
+                start = max(start, REFORM_DAY)
             for ui in units_:
                 if ui != p.dept and rng.random() < 0.08:  # a commune that never configured it
                     continue
@@ -603,7 +602,7 @@ class _DossierSim:
     def day_plan(self, total: int) -> list[tuple[date, bool, int]]:
         days = []
         d = self.start
-        while d <= self.until:
+        while d <= self.until and _epoch(d) <= self.horizon:
             days.append(d)
             d += timedelta(days=1)
         working = np.array([self.clock.is_working_day(x) for x in days])
@@ -639,7 +638,7 @@ class _DossierSim:
     # -- one day
     def simulate_day(self, day: date, working: bool, n: int) -> str:
         cat, rng, clock = self.cat, self.rng, self.clock
-        R = rng.random((n, 24))
+        R = rng.random((n, 25))
         if working:
             pair = np.searchsorted(cat.cum_all, R[:, 0], side="right")
         else:
@@ -657,10 +656,16 @@ class _DossierSim:
         online &= svc >= 0
         channel = np.where(online, 2, np.where(post, 3, 1))
         day0 = _epoch(day)
-        minute = np.where(online, np.searchsorted(_ONLINE_CDF, R[:, 3]),
-                          np.searchsorted(_OFFICE_CDF, R[:, 3]))
+        u3 = R[:, 3]
+        if day0 + DAY - 1 > self.horizon:  # today: only what was submitted by now
+            m_lim = min(1439, (self.horizon - day0) // 60)
+            minute = np.where(online, np.searchsorted(_ONLINE_CDF, u3 * _ONLINE_CDF[m_lim]),
+                              np.searchsorted(_OFFICE_CDF, u3 * _OFFICE_CDF[m_lim]))
+            minute = np.minimum(minute, m_lim)
+        else:
+            minute = np.where(online, np.searchsorted(_ONLINE_CDF, u3), np.searchsorted(_OFFICE_CDF, u3))
         tod = minute * 60 + (R[:, 4] * 60).astype(np.int64)
-        t_at = day0 + tod  # online: submission; counter and post: reception
+        t_at = np.minimum(day0 + tod, self.horizon)  # online: submission; counter, post: reception
 
         lh = cat.p_lhours[p]
         # Online: received within working hours of the submission (bad units slower than 8 h).
@@ -697,7 +702,11 @@ class _DossierSim:
                     due[m] = clock.add(t_recv[m], amt[m], uname, CUTOFF_1500 if c else None)
 
         rec = np.flatnonzero(received)
-        t4 = t_recv + 60 + (R[:, 9] * 5400).astype(np.int64)
+        # Handed to the processing officer within working hours (after 15:00: next morning).
+        t4 = t_recv.copy()
+        # Backlogged units leave some dossiers waiting for assignment for a day or more.
+        wait = 0.05 + 2.5 * R[:, 9] ** 2 + np.where(R[:, 10] > 1 - 0.08 * cat.u_slow[u], 8 + 16 * R[:, 9], 0)
+        t4[rec] = clock.add(t_recv[rec], np.round(wait[rec], 2))
         E[rec, S_PROC] = t4[rec]
 
         # Outcome of received dossiers.
@@ -752,7 +761,10 @@ class _DossierSim:
             E[f6, S_F6] = t6
             E[f6, S_F4] = t_pay
             t_paid6[f6] = t_pay
-            finish[f6] = np.maximum(finish[f6], t_pay + 600)
+            # Paid after the planned finish: the result follows the payment within hours.
+            after = finish[f6] < t_pay + 600
+            if after.any():
+                finish[f6[after]] = clock.add(t_pay[after], np.round(0.5 + 4 * R[f6[after], 23], 2))
         E[fi, S_DONE] = finish[fi]
         # Result handed over (status 10): online e-results at once, the counter later.
         ret = finishing & (R[:, 22] < 0.9)
@@ -793,8 +805,9 @@ class _DossierSim:
         # Apology letter (thư xin lỗi) with a new appointment for a share of late dossiers.
         is_late = got_received & ((end > due) | ((end < 0) & (self.horizon > due)) | (two & present[:, S_R2]))
         apology = is_late & (R[:, 14] > 0.65) & (due - DAY <= self.horizon)
-        new_due = np.where(apology, clock.add(np.where(apology, due, t_recv),
-                                              np.round(8 + 40 * R[:, 15], 0)), -1)
+        new_due = np.full(n, -1, dtype=np.int64)
+        ai_ = np.flatnonzero(apology)
+        new_due[ai_] = clock.add(due[ai_], np.round(8 + 40 * R[ai_, 15], 0))
 
         # Fees and payment.
         fee_p = cat.p_fee[p]
@@ -804,7 +817,7 @@ class _DossierSim:
                             np.where(r_fee > 0.96, 1, 0))  # 0 none, 1 all-zero lines, 2 real lines
         pay_p = np.where(online, cat.u_pay_online[u], cat.u_pay_counter[u])
         paid = (fee_mode == 2) & got_received & (R[:, 17] < pay_p)
-        paid |= t_paid6 >= 0
+        paid |= (t_paid6 >= 0) & (fee_mode == 2)  # the obligation of status 6 paid online
         t_pay = np.where(t_paid6 >= 0, t_paid6,
                          np.where(online, t_sub + 60 + (R[:, 18] * 1800).astype(np.int64),
                                   t_recv + 120 + (R[:, 18] * 2400).astype(np.int64)))
@@ -848,33 +861,32 @@ class _DossierSim:
         ts_rows = ts.tolist()
         due_s = self._fmt_opt(due, got_received)
         newdue_s = self._fmt_opt(new_due, apology)
-        end_s = self._fmt_opt(end, ended & (got_received | present[:, S_PRE8]))
         pay_s = self._fmt_opt(t_pay, paid)
         sync_s = self._fmt_opt(t_sync, synced)
         rate_s = self._fmt_opt(t_rate, dislike)
         code_day = np.where(got_received, E[:, S_INTAKE], t_sub)
-        ymd = np.datetime_as_string((code_day + TZ_OFFSET).astype("datetime64[D]")).tolist()
+        ymd = np.datetime_as_string((code_day + TZ_OFFSET).astype("datetime64[s]").astype("datetime64[D]")).tolist()
         sub_s = fmt_ts(t_sub)
         n_app = len(self.applicants)
         app_i = (R[:, 22] * n_app).astype(np.int64).tolist()
         cols = zip(
             u.tolist(), p.tolist(), svc.tolist(), channel.tolist(), final_status.tolist(),
-            got_received.tolist(), ts_rows, status_m.tolist(), due_s, newdue_s, end_s,
+            got_received.tolist(), ts_rows, status_m.tolist(), due_s, newdue_s,
             fee_mode.tolist(), paid.tolist(), pay_s, pay_kind.tolist(), attach.tolist(),
             digit.tolist(), reuse.tolist(), src_dvcqg.tolist(), kho.tolist(), has_result.tolist(),
             pushed.tolist(), vneid.tolist(), csdl.tolist(), csdl_no.tolist(), sync_s,
-            dislike.tolist(), rate_s, ymd, sub_s, app_i, is_late.tolist(), R[:, 0].tolist(),
+            dislike.tolist(), rate_s, ymd, sub_s, app_i, is_late.tolist(), R[:, 24].tolist(),
             strict=True,
         )
         u_code, p_code, s_code = self.u_code, self.p_code, self.s_code
-        fee_full, fee_zero, comp_pat, ncomp = self.fee_full, self.fee_zero, self.comp_pat, cat.p_ncomp
+        fee_full, fee_zero, comp_pat, ncomp = self.fee_full, self.fee_zero, self.comp_pat, cat.p_ncomp.tolist()
         seq = self.seq
         host = N.PORTAL_HOST
         pool = self.complaint_pool
         c_rate = self.complaint_rate
         applicants = self.applicants
         out = []
-        for (ui, pi, si_, ch, fs, rcv, trow, srow, due_, ndue, end_, fm, pd, pay_, pk, att, dig,
+        for (ui, pi, si_, ch, fs, rcv, trow, srow, due_, ndue, fm, pd, pay_, pk, att, dig,
              reu, dvq, kh, hres, push, vne, cs, csno, syn, dis, rate, ymd_, sub_, ai, lt, r0) in cols:
             ucode = u_code[ui]
             key = f"{ucode}-{ymd_[2:4]}{ymd_[5:7]}{ymd_[8:10]}"
@@ -892,8 +904,6 @@ class _DossierSim:
             parts.append(',"NguonHoSo":"dvcqg"' if dvq else ',"NguonHoSo":"dia_phuong"')
             log = [f'{{"TrangThai":{srow[j]},"ThoiDiem":"{x}"}}' for j, x in enumerate(trow) if x]
             parts.append(f',"TrangThaiHoSo":{fs},"LichSuTrangThai":[{",".join(log)}]')
-            if end_:
-                parts.append(f',"NgayKetThucXuLy":"{end_}"')
             if trow[4]:
                 sups = [f'{{"NgayYeuCau":"{trow[4]}","NgayBoSung":' + (f'"{trow[5]}"}}' if trow[5] else "null}")]
                 if trow[6]:
@@ -909,7 +919,7 @@ class _DossierSim:
             if reu and not dvq:
                 parts.append(',"HoSoCoThanhPhanSoHoa":true')
             if hres:
-                parts.append(f',"MaKetQua":"KQ-{code}","DuongDanTepTinKetQua":"https://{host}/ketqua/{code}.pdf",'
+                parts.append(f',"MaKetQua":"KQ{code}","DuongDanTepTinKetQua":"https://{host}/kq/{code}.pdf",'
                              f'"NgayCoKetQua":"{trow[12]}"')
                 if push:
                     parts.append(',"KetQuaDayVaoKho":true')
@@ -923,7 +933,7 @@ class _DossierSim:
                 parts.append(f',"KhongHaiLong":true,"NgayDanhGia":"{rate}"')
             parts.append(f',"ChuHoSo":"{applicants[ai]}"}}\n')
             out.append("".join(parts))
-            if rcv and r0 * 1e6 % 1.0 < (c_rate * 3 if lt else c_rate):
+            if rcv and r0 < (c_rate * 3 if lt else c_rate):
                 pool.append((code, ui, int(_parse_local(trow[1])), bool(lt)))
         return "".join(out)
 
@@ -1117,7 +1127,10 @@ def generate_exchange_set(
     out_dir = Path(output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     clock = Clock(calendar)
-    horizon = _epoch(until + timedelta(days=1)) - 1
+    # Events up to the end of ``until`` — but never in the future (the demo passes today).
+    horizon = min(_epoch(until + timedelta(days=1)) - 1, int(_time.time()))
+    if horizon < _epoch(start):
+        raise ValueError("until must not be more than a year in the future")
     say = progress or (lambda _msg: None)
     t0 = _time.perf_counter()
 

@@ -26,7 +26,13 @@ from auditlog.models import LogEntry
 from django.db import transaction
 from django.utils import timezone
 
-from motcua.catalog.models import OnlineService, Procedure, PublicationDecision, PublicationItem
+from motcua.catalog.models import (
+    OnlineService,
+    Procedure,
+    ProcedureVersion,
+    PublicationDecision,
+    PublicationItem,
+)
 from motcua.core.audit import audit_context, bulk_log_entries
 from motcua.core.errors import UserError
 from motcua.dossiers.models import (
@@ -178,49 +184,70 @@ class Importer:
         """False once an error dooms an all-or-nothing import: keep validating, stop writing."""
         return self.skip_invalid or not self.errors
 
-    # -- reference data (small: ORM writes, audited by the model signals) ----------------------
+    # -- reference data: new rows in bulk (audited here), changed rows through the ORM (audited by signals)
 
-    def _upsert_small(self, name, line, record, existing: dict, key, apply):
+    def _sync(self, name, records, existing: dict, key_of, build, update, model):
+        """Upsert ``records``; returns the (record, instance) pairs created."""
         counts = self.counts[name]
-        canonical = record_to_json_dict(name, record)
-        if key in existing:
-            if existing[key] == canonical:
-                counts.unchanged += 1
-                return
-            counts.updated += 1
-        else:
-            counts.created += 1
-        if self.writing:
-            apply()
-        existing[key] = canonical
+        created = []
+        for _line, record in records:
+            key = key_of(record)
+            canonical = record_to_json_dict(name, record)
+            if key in existing:
+                if existing[key] == canonical:
+                    counts.unchanged += 1
+                    continue
+                counts.updated += 1
+                if self.writing:
+                    update(record)
+            else:
+                counts.created += 1
+                if self.writing:
+                    created.append((record, build(record)))
+            existing[key] = canonical
+        if created:
+            model.objects.bulk_create([instance for _, instance in created], batch_size=1000)
+            self._audit_created(model, [(instance.pk, str(key_of(record))) for record, instance in created])
+        return created
+
+    def _audit_created(self, model, objects: list[tuple[int, str]]):
+        entries = bulk_log_entries(model, [(pk, text, LogEntry.Action.CREATE, None) for pk, text in objects],
+                                   actor=self.user, source=self.source)
+        LogEntry.objects.bulk_create(entries, batch_size=1000)
 
     def _import_units(self, exchange_set, name):
         existing = {r["MaDonVi"]: record_to_json_dict(name, r) for r in exporter.export_units()}
         records = list(self._valid_records(exchange_set, name))
         known = set(existing) | {r["MaDonVi"] for _, r in records}
         source = exchange_set.source_name(name)
-        parents = {}
+        valid = []
         for line, record in records:
             parent = record["MaDonViCha"]
             if parent is not None and (parent not in known or parent == record["MaDonVi"]):
                 self._fail(name, [_ref_error(name, source, line, "MaDonViCha", parent, "mã đơn vị")])
-                continue
-            parents[record["MaDonVi"]] = parent
+            else:
+                valid.append((line, record))
 
-            def apply(record=record):
-                Unit.objects.update_or_create(code=record["MaDonVi"], defaults={
-                    "name": record["TenDonVi"], "kind": record["LoaiDonVi"],
+        def values(record):
+            return {"name": record["TenDonVi"], "kind": record["LoaiDonVi"],
                     "offers_e_certified_copy": record["CungCapChungThucDienTu"], "valid_from": record["HieuLucTu"],
-                    "valid_to": record["HieuLucDen"], "extra": record["extra"],
-                })
+                    "valid_to": record["HieuLucDen"], "extra": record["extra"]}
 
-            self._upsert_small(name, line, record, existing, record["MaDonVi"], apply)
+        def update(record):
+            unit = Unit.objects.get(code=record["MaDonVi"])
+            for attr, value in values(record).items():
+                setattr(unit, attr, value)
+            unit.save()
+
+        self._sync(name, valid, existing, lambda r: r["MaDonVi"], lambda r: Unit(code=r["MaDonVi"], **values(r)),
+                   update, Unit)
         if self.writing:
+            # Parents may come later in the file than their children: link once all exist.
             ids = dict(Unit.objects.values_list("code", "pk"))
-            for unit in Unit.objects.filter(code__in=list(parents)):
-                parent_id = ids.get(parents[unit.code])
-                if unit.parent_id != parent_id:
-                    unit.parent_id = parent_id
+            wanted = {r["MaDonVi"]: ids.get(r["MaDonViCha"]) for _, r in valid}
+            for unit in Unit.objects.filter(code__in=list(wanted)):
+                if unit.parent_id != wanted[unit.code]:
+                    unit.parent_id = wanted[unit.code]
                     unit.save(update_fields=["parent"])
         self.units = dict(Unit.objects.values_list("code", "pk"))
 
@@ -233,32 +260,53 @@ class Importer:
         existing = {r["MaTTHC"]: record_to_json_dict(name, r) for r in exporter.export_procedures()}
         units = self._unit_ids()
         source = exchange_set.source_name(name)
+        valid = []
         for line, record in self._valid_records(exchange_set, name):
             unknown = [code for code in record["DonViThucHien"] if code not in units]
             if unknown:
                 self._fail(name, [_ref_error(name, source, line, "DonViThucHien", unknown[0], "mã đơn vị")])
                 continue
-            record = {**record, "DonViThucHien": sorted(set(record["DonViThucHien"])),
-                      "CapThucHien": [level for level in exporter.LEVELS if level in record["CapThucHien"]]}
+            valid.append((line, {**record, "DonViThucHien": sorted(set(record["DonViThucHien"])),
+                                 "CapThucHien": [lv for lv in exporter.LEVELS if lv in record["CapThucHien"]]}))
 
-            def apply(record=record):
-                levels = set(record["CapThucHien"])
-                procedure, _ = Procedure.objects.update_or_create(code=record["MaTTHC"], defaults={
-                    "name": record["TenTTHC"] or "", "field_code": record["MaLinhVuc"] or "",
-                    "field_name": record["TenLinhVuc"] or "",
-                    **{Procedure.LEVEL_FIELDS[level]: level in levels for level in exporter.LEVELS},
-                    "time_limit": None if record["ThoiGianGiaiQuyet"] is None else Decimal(str(record["ThoiGianGiaiQuyet"])),
-                    "time_unit": record["DonViTinh"] or "", "has_fee": record["CoPhiLePhi"],
-                    "paper_result": record["KetQuaGiay"], "subjects": record["DoiTuongThucHien"],
-                    "eligible_full_online": record["DuDieuKienToanTrinh"], "all_seven_parts": record["DayDuBayBoPhan"],
-                    "publication_status": record["TrangThaiCongKhai"] or "dang_cong_khai",
-                    "cutoff_time": time.fromisoformat(record["GioChotTiepNhan"]) if record["GioChotTiepNhan"] else None,
-                    "extra": record["extra"],
-                })
-                procedure.competent_units.set([units[code] for code in record["DonViThucHien"]])
-                _current_version(procedure)
+        def values(record):
+            levels = set(record["CapThucHien"])
+            limit = record["ThoiGianGiaiQuyet"]
+            return {
+                "name": record["TenTTHC"] or "", "field_code": record["MaLinhVuc"] or "",
+                "field_name": record["TenLinhVuc"] or "",
+                **{Procedure.LEVEL_FIELDS[level]: level in levels for level in exporter.LEVELS},
+                "time_limit": None if limit is None else Decimal(str(limit)),
+                "time_unit": record["DonViTinh"] or "", "has_fee": record["CoPhiLePhi"],
+                "paper_result": record["KetQuaGiay"], "subjects": record["DoiTuongThucHien"],
+                "eligible_full_online": record["DuDieuKienToanTrinh"], "all_seven_parts": record["DayDuBayBoPhan"],
+                "publication_status": record["TrangThaiCongKhai"] or "dang_cong_khai",
+                "cutoff_time": time.fromisoformat(record["GioChotTiepNhan"]) if record["GioChotTiepNhan"] else None,
+                "extra": record["extra"],
+            }
 
-            self._upsert_small(name, line, record, existing, record["MaTTHC"], apply)
+        def update(record):
+            procedure = Procedure.objects.get(code=record["MaTTHC"])
+            for attr, value in values(record).items():
+                setattr(procedure, attr, value)
+            procedure.save()
+            procedure.competent_units.set([units[code] for code in record["DonViThucHien"]])
+            _current_version(procedure)  # a changed legal content gets a new version
+
+        created = self._sync(name, valid, existing, lambda r: r["MaTTHC"], lambda r: Procedure(code=r["MaTTHC"], **values(r)),
+                             update, Procedure)
+        if created:
+            through = Procedure.competent_units.through
+            through.objects.bulk_create(
+                [through(procedure_id=p.pk, unit_id=units[code]) for r, p in created for code in r["DonViThucHien"]],
+                batch_size=2000,
+            )
+            versions = ProcedureVersion.objects.bulk_create(
+                [ProcedureVersion(procedure=p, number=1, values=p.versioned_values()) for _, p in created], batch_size=1000
+            )
+            for (_, procedure), version in zip(created, versions, strict=True):
+                procedure.current_version = version
+            Procedure.objects.bulk_update([p for _, p in created], ["current_version"], batch_size=1000)
         self.procedures = dict(Procedure.objects.values_list("code", "pk"))
 
     def _procedure_ids(self):
@@ -270,19 +318,26 @@ class Importer:
         existing = {r["MaDVC"]: record_to_json_dict(name, r) for r in exporter.export_online_services()}
         units, procedures = self._unit_ids(), self._procedure_ids()
         source = exchange_set.source_name(name)
+        valid = []
         for line, record in self._valid_records(exchange_set, name):
             if error := self._check_refs(name, source, line, record, procedures=("MaTTHC",), units=("MaDonVi",)):
                 self._fail(name, [error])
-                continue
+            else:
+                valid.append((line, record))
 
-            def apply(record=record):
-                OnlineService.objects.update_or_create(code=record["MaDVC"], defaults={
-                    "procedure_id": procedures[record["MaTTHC"]], "unit_id": units[record["MaDonVi"]],
+        def values(record):
+            return {"procedure_id": procedures[record["MaTTHC"]], "unit_id": units[record["MaDonVi"]],
                     "level": record["MucDo"], "status": record["TrangThai"], "valid_from": record["HieuLucTu"],
-                    "valid_to": record["HieuLucDen"], "extra": record["extra"],
-                })
+                    "valid_to": record["HieuLucDen"], "extra": record["extra"]}
 
-            self._upsert_small(name, line, record, existing, record["MaDVC"], apply)
+        def update(record):
+            service = OnlineService.objects.get(code=record["MaDVC"])
+            for attr, value in values(record).items():
+                setattr(service, attr, value)
+            service.save()
+
+        self._sync(name, valid, existing, lambda r: r["MaDVC"], lambda r: OnlineService(code=r["MaDVC"], **values(r)),
+                   update, OnlineService)
 
     def _check_refs(self, name, source, line, record, procedures=(), units=(), services=()) -> FieldError | None:
         for field_name in procedures:
@@ -300,6 +355,7 @@ class Importer:
         existing = {(r["MaDonVi"], r["SoQuyetDinh"]): record_to_json_dict(name, r) for r in exporter.export_publications()}
         units, procedures = self._unit_ids(), self._procedure_ids()
         source = exchange_set.source_name(name)
+        valid = []
         for line, record in self._valid_records(exchange_set, name):
             error = self._check_refs(name, source, line, record, units=("MaDonVi",))
             for index, item in enumerate(record["DanhSachTTHC"]):
@@ -307,41 +363,55 @@ class Importer:
                     error = _ref_error(name, source, line, f"DanhSachTTHC[{index}].MaTTHC", item["MaTTHC"], "mã TTHC")
             if error:
                 self._fail(name, [error])
-                continue
+            else:
+                valid.append((line, record))
 
-            def apply(record=record):
-                decision, _ = PublicationDecision.objects.update_or_create(
-                    unit_id=units[record["MaDonVi"]], number=record["SoQuyetDinh"],
-                    defaults={"decided_on": record["NgayQuyetDinh"], "kind": record["Loai"], "extra": record["extra"]},
+        def items(decision, record):
+            return [
+                PublicationItem(
+                    decision=decision, procedure_id=procedures[item["MaTTHC"]], position=position,
+                    basis_effective_on=item["NgayHieuLucCanCu"], published_at=item["NgayCongKhai"],
+                    extra={k: v for k, v in item.items() if k not in ("MaTTHC", "NgayHieuLucCanCu", "NgayCongKhai")},
                 )
-                decision.items.all().delete()
-                PublicationItem.objects.bulk_create([
-                    PublicationItem(
-                        decision=decision, procedure_id=procedures[item["MaTTHC"]], position=position,
-                        basis_effective_on=item["NgayHieuLucCanCu"], published_at=item["NgayCongKhai"],
-                        extra={k: v for k, v in item.items() if k not in ("MaTTHC", "NgayHieuLucCanCu", "NgayCongKhai")},
-                    )
-                    for position, item in enumerate(record["DanhSachTTHC"])
-                ])
+                for position, item in enumerate(record["DanhSachTTHC"])
+            ]
 
-            self._upsert_small(name, line, record, existing, (record["MaDonVi"], record["SoQuyetDinh"]), apply)
+        def build(record):
+            return PublicationDecision(unit_id=units[record["MaDonVi"]], number=record["SoQuyetDinh"],
+                                       decided_on=record["NgayQuyetDinh"], kind=record["Loai"], extra=record["extra"])
+
+        def update(record):
+            decision = PublicationDecision.objects.get(unit_id=units[record["MaDonVi"]], number=record["SoQuyetDinh"])
+            decision.decided_on, decision.kind, decision.extra = record["NgayQuyetDinh"], record["Loai"], record["extra"]
+            decision.save()
+            decision.items.all().delete()
+            PublicationItem.objects.bulk_create(items(decision, record))
+
+        created = self._sync(name, valid, existing, lambda r: (r["MaDonVi"], r["SoQuyetDinh"]), build, update,
+                             PublicationDecision)
+        PublicationItem.objects.bulk_create([i for record, d in created for i in items(d, record)], batch_size=2000)
 
     def _import_reference_counts(self, exchange_set, name):
         existing = {(r["MaDonVi"], r["Ky"]): record_to_json_dict(name, r) for r in exporter.export_reference_counts()}
         units = self._unit_ids()
         source = exchange_set.source_name(name)
+        valid = []
         for line, record in self._valid_records(exchange_set, name):
             if error := self._check_refs(name, source, line, record, units=("MaDonVi",)):
                 self._fail(name, [error])
-                continue
+            else:
+                valid.append((line, record))
 
-            def apply(record=record):
-                ReferenceCount.objects.update_or_create(
-                    unit_id=units[record["MaDonVi"]], period=record["Ky"],
-                    defaults={"national_reporting_count": record["SoHoSoBCQG"], "national_portal_count": record["SoHoSoDVCQG"]},
-                )
+        def build(record):
+            return ReferenceCount(unit_id=units[record["MaDonVi"]], period=record["Ky"],
+                                  national_reporting_count=record["SoHoSoBCQG"], national_portal_count=record["SoHoSoDVCQG"])
 
-            self._upsert_small(name, line, record, existing, (record["MaDonVi"], record["Ky"]), apply)
+        def update(record):
+            row = ReferenceCount.objects.get(unit_id=units[record["MaDonVi"]], period=record["Ky"])
+            row.national_reporting_count, row.national_portal_count = record["SoHoSoBCQG"], record["SoHoSoDVCQG"]
+            row.save()
+
+        self._sync(name, valid, existing, lambda r: (r["MaDonVi"], r["Ky"]), build, update, ReferenceCount)
 
     # -- complaints (moderate volume: ORM, audited by signals) ---------------------------------
 
@@ -415,6 +485,11 @@ class Importer:
         source = exchange_set.source_name(name)
         batch: list[tuple[int, dict]] = []
         for line, record in self._valid_records(exchange_set, name):
+            # Null and the default mean the same here (not paid online, in person, local system,
+            # newly registered): store and compare the explicit value, so re-imports are no-ops.
+            for field_name, default in DOSSIER_DEFAULTS.items():
+                if record[field_name] is None:
+                    record[field_name] = default
             error = self._check_refs(name, source, line, record, procedures=("MaTTHC",),
                                      units=("MaDonVi", "MaDonViTiepNhan"), services=("MaDVC",))
             if error:
@@ -477,8 +552,8 @@ class Importer:
         procedure_id = self.procedures[record["MaTTHC"]]
         return (
             pk, record["MaHoSo"], procedure_id, self._version_id(procedure_id), self.services.get(record["MaDVC"]),
-            self.units[record["MaDonVi"]], self.units.get(record["MaDonViTiepNhan"]), record["KenhThucHien"] or 1,
-            record["NguonHoSo"] or "dia_phuong", record["TrangThaiHoSo"] or 1, *(str(v)[:500] for v in applicant),
+            self.units[record["MaDonVi"]], self.units.get(record["MaDonViTiepNhan"]), record["KenhThucHien"],
+            record["NguonHoSo"], record["TrangThaiHoSo"], *(str(v)[:500] for v in applicant),
             record["NgayNopHoSo"], record["NgayTiepNhan"], record["NgayHenTra"], record["NgayHenTraMoi"],
             record["NgayKetThucXuLy"], record["DuocThanhToanTrucTuyen"], record["NgayThanhToan"],
             record["HoSoCoThanhPhanSoHoa"], record["TaiKhoanDuocXacThucVoiVNeID"], record["MaCSDL"] or "",
@@ -579,6 +654,7 @@ class Importer:
                             e.actor_id, e.cid, e.timestamp, e.additional_data) for e in log_entries])
 
 
+DOSSIER_DEFAULTS = {"DuocThanhToanTrucTuyen": 0, "KenhThucHien": 1, "NguonHoSo": "dia_phuong", "TrangThaiHoSo": 1}
 COMPONENT_FIELDS = tuple(f.name for f in FILES["dossiers"].by_name["TaiLieuNop"].fields)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 PROVINCE_CODE = "H44"
 PROVINCE_NAME = "Tỉnh Lam Giang"
-PORTAL_HOST = "dichvucong.lamgiang.gov.vn"
+PORTAL_HOST = "dvc.lamgiang.gov.vn"
 
 # (key, name, relative dossier volume). The key links fields to departments.
 DEPARTMENTS: list[tuple[str, str, float]] = [

@@ -27,6 +27,14 @@ _BOM = codecs.BOM_UTF8
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
+def _reject_constant(name):
+    # NaN and Infinity are not JSON; the exporter could not write them back.
+    raise ValueError(f"{name} is not valid JSON")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 class ExchangeSetError(ValueError):
     """The set as a whole cannot be read (missing path, ambiguous files, bad zip)."""
 
@@ -167,7 +175,7 @@ class ExchangeSet:
 
     def _iter_jsonl(self, entry: _Entry):
         file, source = entry.file, entry.source
-        loads = json.loads
+        loads = _DECODER.decode
         with self._open_binary(entry) as fh:
             for line_no, data in enumerate(fh, 1):
                 if line_no == 1:
@@ -299,6 +307,7 @@ class ExchangeSet:
 
     def _iter_xlsx(self, entry: _Entry):
         ws = self._handle[entry.location]
+        declared = FILES[entry.file].by_name
         header = None
         for row_no, row in enumerate(ws.iter_rows(values_only=True), 1):
             if row is None or all(c is None or c == "" for c in row):
@@ -326,7 +335,7 @@ class ExchangeSet:
             for h, c in zip(header, row, strict=False):
                 if c is None or c == "":
                     continue
-                raw[h] = _xlsx_value(c)
+                raw[h] = _xlsx_value(c, h in declared)
             extra_cells = [c for c in row[len(header) :] if c is not None and c != ""]
             if extra_cells:
                 yield (
@@ -346,8 +355,16 @@ class ExchangeSet:
             yield row_no, raw
 
 
-def _xlsx_value(c):
-    """Spreadsheet cells as the JSON-ish values the validators expect."""
+def _xlsx_value(c, declared: bool):
+    """Spreadsheet cells as the values the validators expect.
+
+    Date/time cells of declared fields stay objects (the validators know a date
+    from an instant); in unknown fields, bound for ``extra``, they become text.
+    """
+    if type(c) is float and c.is_integer():
+        return int(c)
+    if declared and isinstance(c, (_dt.date, _dt.time)):
+        return c
     if isinstance(c, _dt.datetime):
         # A date-formatted cell comes back as midnight; an instant keeps its time.
         if c.time() == _dt.time(0) and c.tzinfo is None:
@@ -357,8 +374,6 @@ def _xlsx_value(c):
         return c.isoformat()
     if isinstance(c, _dt.time):
         return c.strftime("%H:%M") if not c.second else c.isoformat()
-    if type(c) is float and c.is_integer():
-        return int(c)
     return c
 
 

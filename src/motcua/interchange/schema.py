@@ -372,11 +372,17 @@ def timestamp_to_json(v: _dt.datetime) -> str:
     return v.isoformat()
 
 
+def _number_to_json(v):
+    return int(v) if type(v) is float and v.is_integer() else v
+
+
 def _scalar_serializer(spec: FieldSpec):
     if spec.kind == TIMESTAMP:
         return timestamp_to_json
     if spec.kind == DATE:
         return _dt.date.isoformat
+    if spec.kind == NUMBER:
+        return _number_to_json
     return None  # already JSON-ready
 
 
@@ -384,16 +390,19 @@ def _compile_object_serializer(fields: tuple[FieldSpec, ...]):
     """A function turning a normalized dict into its canonical JSON dict."""
     plan = []
     for spec in fields:
-        plan.append((spec.name, _value_serializer(spec)))
+        # An absent bool or list is written as its normalized value (false, []),
+        # so a record built by hand serializes like its normalized twin.
+        default = 1 if spec.kind == BOOL else 2 if spec.kind == LIST else 0
+        plan.append((spec.name, _value_serializer(spec), default))
     names = frozenset(spec.name for spec in fields)
 
     def serialize(obj: dict, extra: dict | None) -> dict:
         out = {}
         get = obj.get
-        for name, conv in plan:
+        for name, conv, default in plan:
             v = get(name)
             if v is None:
-                out[name] = None
+                out[name] = None if default == 0 else False if default == 1 else []
             elif conv is None:
                 out[name] = v
             else:
@@ -421,7 +430,7 @@ def _value_serializer(spec: FieldSpec):
         out = []
         for obj in v:
             # Unknown keys of a sub-object live in the same dict, after the declared ones.
-            if len(obj) > len(names):
+            if not names.issuperset(obj):
                 out.append(sub(obj, {k: x for k, x in obj.items() if k not in names}))
             else:
                 out.append(sub(obj, None))
@@ -432,14 +441,22 @@ def _value_serializer(spec: FieldSpec):
 
 @cache
 def _file_serializer(file: str):
-    serialize, _names = _compile_object_serializer(get_file_spec(file).fields)
-    return serialize
+    return _compile_object_serializer(get_file_spec(file).fields)
 
 
 def record_to_json_dict(file: str, record: dict) -> dict:
     """The canonical JSON form of a normalized record (see the module docstring).
 
     Declared fields come first in schema order (``null``/``false``/``[]`` written
-    explicitly), then the ``extra`` fields in sorted order.
+    explicitly), then the ``extra`` fields in sorted order. Lenient with records
+    built by hand: an absent field is written as its normalized default, an
+    integral float number as an int, and a stray top-level key as an extra.
     """
-    return _file_serializer(file)(record, record.get("extra"))
+    serialize, names = _file_serializer(file)
+    extra = record.get("extra")
+    if not names.issuperset(record):
+        # Stray top-level keys (neither declared nor "extra") are kept like extras.
+        stray = {k: v for k, v in record.items() if k not in names and k != "extra"}
+        if stray:
+            extra = {**stray, **(extra or {})}
+    return serialize(record, extra)

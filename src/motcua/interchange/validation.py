@@ -229,6 +229,8 @@ def _conv_date(v):
                 pass
     elif t is _dt.date:
         return v
+    elif t is _dt.datetime and v.tzinfo is None and v.time() == _dt.time(0):
+        return v.date()  # a spreadsheet date cell reads back as midnight
     raise _bad("date", v, "không phải ngày hợp lệ (YYYY-MM-DD)", "is not a valid date (YYYY-MM-DD)")
 
 

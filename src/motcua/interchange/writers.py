@@ -88,6 +88,11 @@ class JsonlWriter:
         self._write = self._fh.write
         self._to_json = None if trusted else _json_dict_maker(file)
 
+    @classmethod
+    def open(cls, target, file: str | None = None, *, trusted: bool = False) -> JsonlWriter:
+        """Same as the constructor; reads well next to ``close()``."""
+        return cls(target, file, trusted=trusted)
+
     def write_record(self, record: dict) -> None:
         obj = record if self._to_json is None else self._to_json(record)
         self._write(_encode(obj) + "\n")

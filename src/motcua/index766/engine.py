@@ -1,0 +1,353 @@
+"""Scoring: facts + period -> ScoreReport (the interchange.md §3 JSON).
+
+One query per evaluation: every indicator's pooled (unit, numerator,
+denominator) is unioned and fetched at once; rounding, targets,
+zero-denominator rules, inheritance (1.1–1.3) and the formula set's
+cross-indicator rules (3.3 × 1.4, no-PAKN split) are applied in Python on
+exact fractions (interchange.md §4 "Rounding").
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import ibis
+
+from motcua.core.errors import UserError
+from motcua.index766.context import Context
+from motcua.index766.facts import Facts
+from motcua.index766.periods import VN, Period, Window, make_window, to_utc_naive
+from motcua.index766.registry import (
+    GROUPS,
+    FormulaSet,
+    Indicator,
+    Zero,
+    get_formula_set,
+    resolve_switches,
+)
+
+BANDS = ((90, "Xuất sắc"), (80, "Tốt"), (70, "Khá"), (50, "Trung bình"))
+ANCHOR_KINDS = ("TINH", "BO")
+
+
+def band(total: Decimal | float) -> str:
+    for floor, name in BANDS:
+        if total >= floor:
+            return name
+    return "Yếu"
+
+
+def round_half_up(x: Fraction, places: int) -> Decimal:
+    scale = 10**places
+    n = math.floor(x * scale + Fraction(1, 2))
+    return Decimal(n).scaleb(-places)
+
+
+def _num(x: Fraction | float | None, places: int = 4) -> int | float | None:
+    if x is None:
+        return None
+    f = Fraction(x)
+    if f.denominator == 1:
+        return int(f)
+    return float(round_half_up(f, places))
+
+
+@dataclass
+class IndicatorScore:
+    indicator: Indicator
+    numerator: Fraction | None
+    denominator: Fraction | None
+    max_points: float
+    target: float | None
+    ratio: Fraction | None = None  # exact, as scored
+    score: Fraction | None = None  # exact, before rounding
+    note: str | None = None
+    applicable: bool = True
+
+    @property
+    def code(self) -> str:
+        return self.indicator.code
+
+    @property
+    def score_rounded(self) -> Decimal | None:
+        return None if self.score is None else round_half_up(self.score, 2)
+
+    def rescore(self, ratio: Fraction | None = None, *, max_points: float | None = None) -> None:
+        """(Re)compute ratio and score from numerator/denominator or a given exact ratio."""
+        ind = self.indicator
+        if max_points is not None:
+            self.max_points = max_points
+        mx = Fraction(self.max_points)
+        if not self.applicable:
+            self.ratio = self.score = None
+            return
+        if ratio is None and not self.denominator:
+            if ind.zero is Zero.NULL:
+                self.ratio = self.score = None
+            elif ind.zero is Zero.ZERO:
+                self.ratio, self.score = Fraction(0), Fraction(0)
+            else:
+                self.ratio, self.score = Fraction(1), mx
+            self.note = self.note or ind.zero_note or None
+            return
+        r = ratio if ratio is not None else Fraction(self.numerator) / Fraction(self.denominator)
+        self.ratio = r
+        if ind.ratio_kind == "average" or mx == 0:
+            self.score = Fraction(0)
+        elif self.target:
+            self.score = min(mx, mx * r / Fraction(str(self.target)))
+        else:
+            self.score = mx * r
+
+    def to_json(self) -> dict[str, Any]:
+        mx = self.max_points
+        return {
+            "code": self.code,
+            "numerator": _num(self.numerator),
+            "denominator": _num(self.denominator),
+            "ratio": None if self.ratio is None else float(round_half_up(self.ratio, 4)),
+            "score": None if self.score is None else float(self.score_rounded),
+            "max": int(mx) if float(mx).is_integer() else mx,
+            "target": self.target,
+            "note": self.note,
+        }
+
+
+@dataclass
+class UnitScore:
+    unit: str
+    name: str | None
+    kind: str | None
+    indicators: list[IndicatorScore]
+    groups: list[tuple[str, Decimal, float]] = field(default_factory=list)
+    total: Decimal = Decimal(0)
+
+    def indicator(self, code: str) -> IndicatorScore:
+        for i in self.indicators:
+            if i.code == code:
+                return i
+        raise KeyError(code)
+
+    def group(self, code: str) -> Decimal:
+        for c, s, _ in self.groups:
+            if c == code:
+                return s
+        raise KeyError(code)
+
+    @property
+    def band(self) -> str:
+        return band(self.total)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "name": self.name,
+            "total": float(self.total),
+            "band": self.band,
+            "groups": [
+                {"code": c, "score": float(s), "max": int(m) if float(m).is_integer() else m}
+                for c, s, m in self.groups
+            ],
+            "indicators": [i.to_json() for i in self.indicators],
+        }
+
+
+@dataclass
+class ScoreReport:
+    formula_set: str
+    period: Period
+    as_of: datetime
+    units: list[UnitScore]
+    switches: dict[str, str] = field(default_factory=dict)
+
+    def unit(self, code: str) -> UnitScore:
+        for u in self.units:
+            if u.unit == code:
+                return u
+        raise KeyError(code)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "formula_set": self.formula_set,
+            "period": {
+                "code": self.period.code,
+                "start": self.period.start.isoformat(),
+                "end": self.period.end.isoformat(),
+            },
+            "as_of": self.as_of.astimezone(VN).isoformat(),
+            "units": [u.to_json() for u in self.units],
+        }
+
+    def dumps(self, **kw: Any) -> str:
+        return json.dumps(self.to_json(), ensure_ascii=False, **kw)
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def collect_counts(ctx: Context, fs: FormulaSet) -> dict[tuple[str, str], tuple[float, float]]:
+    """{(indicator code, unit): (numerator, denominator)}, pooled, in one round trip."""
+    parts = [
+        ind.pooled(ctx).mutate(code=ibis.literal(ind.code)).select("code", "unit", "num", "den")
+        for ind in fs.indicators
+    ]
+    # Ibis nests a union of N as N-1 nested subqueries; SQLite's parser overflows on a
+    # few dozen, so it gets small batches. The others get one round trip.
+    batch = 3 if ctx.facts.backend_name == "sqlite" else len(parts)
+    out: dict[tuple[str, str], tuple[float, float]] = {}
+    for i in range(0, len(parts), batch):
+        chunk = parts[i : i + batch]
+        expr = chunk[0] if len(chunk) == 1 else ibis.union(*chunk, distinct=False)
+        df = ctx.facts.con.execute(expr)
+        for code, unit, num, den in df.itertuples(index=False, name=None):
+            out[(code, unit)] = (float(num or 0), float(den or 0))
+    return out
+
+
+def _units(facts: Facts) -> list[dict[str, Any]]:
+    t = facts.units.select("MaDonVi", "TenDonVi", "MaDonViCha", "LoaiDonVi")
+    return facts.con.execute(t).to_dict("records")
+
+
+def _ordered(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Depth-first from the roots, children by code: parents before their units."""
+    by_code = {u["MaDonVi"]: u for u in units}
+    children: dict[str | None, list[str]] = {}
+    for u in units:
+        parent = u["MaDonViCha"] if u["MaDonViCha"] in by_code else None
+        children.setdefault(parent, []).append(u["MaDonVi"])
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    stack = sorted(children.get(None, []), reverse=True)
+    while stack:
+        code = stack.pop()
+        if code in seen:
+            continue
+        seen.add(code)
+        out.append(by_code[code])
+        stack.extend(sorted(children.get(code, []), reverse=True))
+    out.extend(u for u in units if u["MaDonVi"] not in seen)  # cycles: keep, unordered
+    return out
+
+
+def _anchors(units: list[dict[str, Any]]) -> dict[str, str]:
+    """Unit -> the province/ministry whose 1.1–1.3 it inherits (itself if none above)."""
+    by_code = {u["MaDonVi"]: u for u in units}
+    out: dict[str, str] = {}
+    for u in units:
+        cur, seen, top = u, set(), u["MaDonVi"]
+        while cur is not None and cur["MaDonVi"] not in seen:
+            seen.add(cur["MaDonVi"])
+            if (cur["LoaiDonVi"] or "").upper() in ANCHOR_KINDS:
+                top = cur["MaDonVi"]
+                break
+            top = cur["MaDonVi"]
+            cur = by_code.get(cur["MaDonViCha"])
+        out[u["MaDonVi"]] = top
+    return out
+
+
+def _target(ind: Indicator, fs: FormulaSet, switches: dict[str, str]) -> float | None:
+    switch = getattr(fs, "target_switches", {}).get(ind.code)
+    if switch:
+        value = switches[switch]
+        return None if value == "none" else float(value)
+    return ind.target
+
+
+def evaluate(
+    facts: Facts,
+    window: Window,
+    fs: FormulaSet,
+    switches: dict[str, str],
+    *,
+    judge_at: datetime | None = None,
+    units: Iterable[str] | None = None,
+) -> list[UnitScore]:
+    ctx = Context(facts, window, switches, judge_at=judge_at)
+    try:
+        counts = collect_counts(ctx, fs)
+    finally:
+        ctx.close()
+    all_units = _ordered(_units(facts))
+    wanted = set(units) if units is not None else None
+    if wanted is not None:
+        unknown = wanted - {u["MaDonVi"] for u in all_units}
+        if unknown:
+            raise UserError(
+                f"Không có đơn vị {', '.join(sorted(unknown))} trong dữ liệu.",
+                f"unknown unit(s): {', '.join(sorted(unknown))}",
+            )
+    anchors = _anchors(all_units)
+    out: list[UnitScore] = []
+    for u in all_units:
+        code = u["MaDonVi"]
+        if wanted is not None and code not in wanted:
+            continue
+        kind = (u["LoaiDonVi"] or "").upper()
+        scores: list[IndicatorScore] = []
+        for ind in fs.indicators:
+            source = anchors[code] if ind.inherited else code
+            num, den = counts.get((ind.code, source), (0.0, 0.0))
+            s = IndicatorScore(
+                ind,
+                Fraction(num),
+                Fraction(den),
+                ind.max_points,
+                _target(ind, fs, switches),
+                applicable=kind in ind.scope or not kind,
+            )
+            if not s.applicable:
+                s.note = "Không áp dụng cho loại đơn vị này."
+            elif ind.inherited and source != code:
+                s.note = f"Lấy theo {source}."
+            s.rescore()
+            scores.append(s)
+        unit_score = UnitScore(code, u["TenDonVi"], kind, scores)
+        finalize = getattr(fs, "finalize", None)
+        if finalize:
+            finalize(unit_score, switches)
+        _sum_groups(unit_score)
+        out.append(unit_score)
+    return out
+
+
+def _sum_groups(us: UnitScore) -> None:
+    groups: dict[str, list[IndicatorScore]] = {}
+    for s in us.indicators:
+        groups.setdefault(s.indicator.group, []).append(s)
+    us.groups = []
+    for g in GROUPS:
+        if g not in groups:
+            continue
+        total = sum((s.score_rounded or Decimal(0) for s in groups[g]), Decimal(0))
+        us.groups.append((g, total.quantize(Decimal("0.01")), GROUPS[g][1]))
+    us.total = sum((s for _, s, _ in us.groups), Decimal(0)).quantize(Decimal("0.01"))
+
+
+def score(
+    facts: Facts,
+    period: str | Period,
+    *,
+    as_of: str | datetime | None = None,
+    now: datetime | None = None,
+    units: Iterable[str] | None = None,
+    formula_set: str = "portal-2026",
+    switches: dict[str, Any] | None = None,
+) -> ScoreReport:
+    """Score every unit (or ``units``) for ``period`` as of T = min(period end, as_of, now)."""
+    fs = get_formula_set(formula_set)
+    sw = resolve_switches(switches)
+    window = make_window(period, as_of=as_of, now=now)
+    unit_scores = evaluate(facts, window, fs, sw, units=units)
+    return ScoreReport(fs.name, window.period, window.t, unit_scores, sw)
+
+
+__all__ = ["ScoreReport", "UnitScore", "IndicatorScore", "score", "evaluate", "band", "to_utc_naive"]
