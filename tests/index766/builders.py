@@ -78,3 +78,30 @@ def write_set(folder: Path, **files: list[dict]) -> Path:
 
 def load(folder: Path, **files: list[dict]) -> Facts:
     return load_exchange_set(write_set(folder, **files))
+
+
+# ----------------------------------------------------------------------------- scoring helpers
+
+
+def ind(report, unit_code: str, code: str) -> dict:
+    """The JSON of one indicator of one unit."""
+    for u in report.to_json()["units"]:
+        if u["unit"] == unit_code:
+            for i in u["indicators"]:
+                if i["code"] == code:
+                    return i
+    raise KeyError((unit_code, code))
+
+
+def nds(report, unit_code: str, code: str) -> tuple:
+    """(numerator, denominator, score) of one indicator."""
+    i = ind(report, unit_code, code)
+    return i["numerator"], i["denominator"], i["score"]
+
+
+PROVINCE = [
+    unit("P", "TINH"),
+    unit("S1", "SO", "P"),
+    unit("X1", "XA", "P", CungCapChungThucDienTu=True),
+    unit("X2", "XA", "P"),
+]

@@ -172,6 +172,9 @@ def test_referential_integrity(gen_set):
         assert d["MaHoSo"] not in codes
         codes.add(d["MaHoSo"])
         assert d["MaTTHC"] in procs and d["MaDonVi"] in units
+        if d.get("MaDonViTiepNhan"):
+            assert d["MaDonViTiepNhan"] in units and d["MaDonViTiepNhan"] != d["MaDonVi"]
+            assert units[d["MaDonViTiepNhan"]]["LoaiDonVi"] == "XA" and d["KenhThucHien"] != 2
         assert units[d["MaDonVi"]]["HieuLucDen"] is None  # no dossiers at dissolved units
         if d.get("MaDVC"):
             s = svcs[d["MaDVC"]]
@@ -362,6 +365,7 @@ def test_data_exercises_every_indicator(gen_set):
         if d.get("DanhSachHoSoBoSung")
     )
     assert any(d.get("NgayHenTraMoi") for d in dossiers)
+    assert any(d.get("MaDonViTiepNhan") for d in dossiers)
     fee = [d for d in dossiers if procs[d["MaTTHC"]]["CoPhiLePhi"]]
     assert any(not d.get("DanhSachLePhi") for d in fee)  # 3.6: stays in the denominator
     assert any(
@@ -402,7 +406,7 @@ def test_data_exercises_every_indicator(gen_set):
     # Complaints: both classes, linked or not, transfers, refusals, likes, repeats, and units
     # without any.
     cs = data["complaints"]
-    assert 0.0015 * len(dossiers) <= len(cs) <= 0.006 * len(dossiers) + 12
+    assert 40 <= len(cs) <= 0.006 * len(dossiers) + 60  # at least 40 a year, ~0.3 % of dossiers
     assert {c["PhanLoai"] for c in cs} == {"quy_dinh", "hanh_vi"}
     assert any(c["MaHoSo"] for c in cs) and any(not c["MaHoSo"] for c in cs)
     steps = [[e["TrangThai"] for e in c["LichSu"]] for c in cs]
@@ -442,9 +446,9 @@ def test_scales_with_dossiers(tmp_path):
         tmp_path / "s", dossiers=500, seed=3, until=UNTIL, units=60, procedures=200
     )
     big = generate_exchange_set(
-        tmp_path / "b", dossiers=6000, seed=3, until=UNTIL, units=60, procedures=200
+        tmp_path / "b", dossiers=20_000, seed=3, until=UNTIL, units=60, procedures=200
     )
-    assert small["dossiers"] == 500 and big["dossiers"] == 6000
+    assert small["dossiers"] == 500 and big["dossiers"] == 20_000
     assert small["units"] == big["units"] == 60 and small["procedures"] == 200
     assert big["complaints"] > small["complaints"]
     assert big["reference_counts"] >= small["reference_counts"]
@@ -521,3 +525,34 @@ def test_command_bad_input_exits_2(tmp_path, capsys, args):
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("Lỗi:") and "\n" not in err
+
+
+def test_until_today_never_writes_the_future(tmp_path):
+    """The demo passes today's date: events stop at now (appointments may lie ahead)."""
+    generate_exchange_set(
+        tmp_path / "t",
+        dossiers=800,
+        seed=2,
+        until=datetime.now(VN_TZ).date(),
+        units=50,
+        procedures=100,
+    )
+    now = datetime.now(VN_TZ)
+    events = []
+    for d in _load(tmp_path / "t", "dossiers"):
+        events += [ts(e["ThoiDiem"]) for e in d["LichSuTrangThai"]]
+        events += [
+            ts(d[k])
+            for k in (
+                "NgayNopHoSo",
+                "NgayTiepNhan",
+                "NgayThanhToan",
+                "NgayDongBo",
+                "NgayDanhGia",
+                "NgayCoKetQua",
+            )
+            if d.get(k)
+        ]
+    for c in _load(tmp_path / "t", "complaints"):
+        events += [ts(e["ThoiDiem"]) for e in c["LichSu"]]
+    assert len(events) > 3000 and max(events) <= now

@@ -1,6 +1,8 @@
 """Catalogue of administrative procedures (TTHC), their versions, online services,
 publication decisions and internal workflows."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -72,7 +74,8 @@ class Procedure(models.Model):
     def versioned_values(self) -> dict:
         """The values a dossier's deadline and scoring depend on (frozen in a version)."""
         return {
-            "time_limit": str(self.time_limit) if self.time_limit is not None else None,
+            # normalize(): 5 and 5.00 are the same limit (the DB returns the column's scale).
+            "time_limit": format(Decimal(self.time_limit).normalize(), "f") if self.time_limit is not None else None,
             "time_unit": self.time_unit,
             "cutoff_time": self.cutoff_time.strftime("%H:%M") if self.cutoff_time else None,
             "has_fee": self.has_fee,

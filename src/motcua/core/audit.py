@@ -4,7 +4,7 @@ django-auditlog records who/what/when with before/after diffs for every
 registered model. ``audit_context`` names the actor (a user) and the source
 (``web``, ``import:<run id>``, ``portal``, ``system``), stored in the log
 entry's correlation id. Bulk writers that bypass model signals (the importer)
-call :func:`bulk_log_entries` so nothing goes unrecorded.
+write :func:`log_entry_rows` so nothing goes unrecorded.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import contextlib
 from collections.abc import Iterable, Iterator
 
 from auditlog.context import set_extra_data
-from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -36,27 +35,21 @@ def register(*models, exclude_fields: Iterable[str] = ()) -> None:
             auditlog.register(model, exclude_fields=list(exclude_fields))
 
 
-def bulk_log_entries(model, entries: Iterable[tuple[int, str, int, dict | None]], *, actor=None, source: str) -> list[LogEntry]:
-    """Build (unsaved) LogEntry rows for objects written in bulk.
+LOG_ENTRY_COLUMNS = ("content_type", "object_pk", "object_id", "object_repr", "action", "changes", "changes_text",
+                     "actor", "cid", "timestamp", "additional_data")
 
-    ``entries`` yields ``(pk, repr, action, changes)`` where ``changes`` maps a
-    field to ``[before, after]`` as django-auditlog does.
+
+def log_entry_rows(model, entries: Iterable[tuple[int, str, int, dict | None, dict | None]], *, actor=None,
+                   source: str) -> list[tuple]:
+    """Audit rows (in :data:`LOG_ENTRY_COLUMNS` order) for objects written in bulk.
+
+    ``entries`` yields ``(pk, repr, action, changes, additional_data)`` where
+    ``changes`` maps a field to ``[before, after]`` as django-auditlog does.
     """
-    content_type = ContentType.objects.get_for_model(model)
+    content_type_id = ContentType.objects.get_for_model(model).pk
     now = timezone.now()
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     return [
-        LogEntry(
-            content_type=content_type,
-            object_pk=str(pk),
-            object_id=pk,
-            object_repr=repr_text[:200],
-            action=action,
-            changes=changes,
-            changes_text="",
-            actor_id=actor_id,
-            cid=source,
-            timestamp=now,
-        )
-        for pk, repr_text, action, changes in entries
+        (content_type_id, str(pk), pk, text[:200], action, changes, "", actor_id, source, now, additional)
+        for pk, text, action, changes, additional in entries
     ]

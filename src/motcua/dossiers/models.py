@@ -56,22 +56,24 @@ class Dossier(models.Model):
     procedure = models.ForeignKey("catalog.Procedure", verbose_name=_("TTHC"), on_delete=models.PROTECT, related_name="dossiers")
     procedure_version = models.ForeignKey(
         "catalog.ProcedureVersion", verbose_name=_("phiên bản TTHC"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="dossiers",
+        on_delete=models.PROTECT, related_name="dossiers", db_index=False,
     )
-    case = models.ForeignKey("catalog.ProcedureCase", verbose_name=_("trường hợp"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("catalog.ProcedureCase", verbose_name=_("trường hợp"), null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     online_service = models.ForeignKey(
         "catalog.OnlineService", verbose_name=_("DVC trực tuyến"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="dossiers", help_text="MaDVC",
+        on_delete=models.PROTECT, related_name="dossiers", help_text="MaDVC", db_index=False,
     )
-    handling_unit = models.ForeignKey("org.Unit", verbose_name=_("đơn vị xử lý"), on_delete=models.PROTECT, related_name="handled_dossiers")
+    # Indexed by the (handling_unit, received_at) composite below.
+    handling_unit = models.ForeignKey("org.Unit", verbose_name=_("đơn vị xử lý"), on_delete=models.PROTECT, related_name="handled_dossiers", db_index=False)
     receiving_unit = models.ForeignKey(
         "org.Unit", verbose_name=_("đơn vị tiếp nhận"), null=True, blank=True, on_delete=models.PROTECT, related_name="received_dossiers"
     )
     channel = models.PositiveSmallIntegerField(_("kênh thực hiện"), choices=Channel.choices, default=Channel.IN_PERSON)
     origin = models.CharField(_("nguồn hồ sơ"), max_length=16, choices=Origin.choices, default=Origin.LOCAL)
-    status = models.PositiveSmallIntegerField(_("trạng thái"), choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    status = models.PositiveSmallIntegerField(_("trạng thái"), choices=Status.choices, default=Status.SUBMITTED)
     current_step = models.ForeignKey(
-        "catalog.WorkflowStep", verbose_name=_("bước hiện tại"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "catalog.WorkflowStep", verbose_name=_("bước hiện tại"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
     )
     current_assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("người đang xử lý"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -86,7 +88,7 @@ class Dossier(models.Model):
     summary = models.TextField(_("trích yếu"), blank=True)
 
     submitted_at = models.DateTimeField(_("ngày nộp"), null=True, blank=True, help_text="NgayNopHoSo")
-    received_at = models.DateTimeField(_("ngày tiếp nhận"), null=True, blank=True, db_index=True, help_text="NgayTiepNhan")
+    received_at = models.DateTimeField(_("ngày tiếp nhận"), null=True, blank=True, help_text="NgayTiepNhan")
     due_at = models.DateTimeField(
         _("ngày hẹn trả"), null=True, blank=True,
         help_text="NgayHenTra: the appointment on the receipt; never moved by supplements or apology letters",
@@ -136,14 +138,14 @@ class DossierEvent(models.Model):
         STEP = "step", _("Chuyển bước")
         NOTE = "note", _("Ghi chú")
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events", db_index=False)  # see Meta.indexes
     kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices, default=Kind.STATUS)
     action = models.CharField(_("thao tác"), max_length=48, blank=True)
     from_status = models.PositiveSmallIntegerField(_("từ trạng thái"), choices=Status.choices, null=True, blank=True)
     to_status = models.PositiveSmallIntegerField(_("sang trạng thái"), choices=Status.choices, null=True, blank=True)
     occurred_at = models.DateTimeField(_("thời điểm"))
     recorded_at = models.DateTimeField(_("ghi nhận lúc"), auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
     actor_label = models.CharField(_("nguồn"), max_length=64, blank=True, help_text="import, portal, system …")
     reason = models.TextField(_("lý do"), blank=True)
     step_due_at = models.DateTimeField(_("hạn của bước"), null=True, blank=True)
@@ -195,7 +197,7 @@ class SupplementRequest(models.Model):
     completed_at = models.DateTimeField(_("ngày bổ sung"), null=True, blank=True, help_text="NgayBoSung")
     items = models.JSONField(_("danh sách cần bổ sung"), default=list, blank=True)
     reason = models.TextField(_("lý do"), blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
     override_reason = models.TextField(_("lý do yêu cầu bổ sung lần hai"), blank=True)
     extra = models.JSONField(_("trường khác"), default=dict, blank=True)
 

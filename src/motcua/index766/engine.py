@@ -198,17 +198,28 @@ def collect_counts(ctx: Context, fs: FormulaSet) -> dict[tuple[str, str], tuple[
         ind.pooled(ctx).mutate(code=ibis.literal(ind.code)).select("code", "unit", "num", "den")
         for ind in fs.indicators
     ]
-    # Ibis nests a union of N as N-1 nested subqueries; SQLite's parser overflows on a
-    # few dozen, so it gets small batches. The others get one round trip.
-    batch = 3 if ctx.facts.backend_name == "sqlite" else len(parts)
+    # Compile each part alone and join the SQL texts with UNION ALL: Ibis compiles a union of N
+    # as N-1 nested subqueries, which is slower to compile and overflows SQLite's parser.
+    con = ctx.facts.con
+    sql = "\nUNION ALL\n".join(f"SELECT * FROM ({con.compile(p)}) AS q{i}" for i, p in enumerate(parts))
     out: dict[tuple[str, str], tuple[float, float]] = {}
-    for i in range(0, len(parts), batch):
-        chunk = parts[i : i + batch]
-        expr = chunk[0] if len(chunk) == 1 else ibis.union(*chunk, distinct=False)
-        df = ctx.facts.con.execute(expr)
-        for code, unit, num, den in df.itertuples(index=False, name=None):
-            out[(code, unit)] = (float(num or 0), float(den or 0))
+    for code, unit, num, den in fetch_all(con, sql):
+        out[(code, unit)] = (float(num or 0), float(den or 0))
     return out
+
+
+def fetch_all(con: Any, sql: str) -> list[tuple]:
+    """Run SQL text on any Ibis SQL backend and return its rows.
+
+    Not ``con.sql(...)``: on DuckDB 2.0 Ibis 12's schema probe calls a removed method.
+    """
+    cur = con.raw_sql(sql)
+    try:
+        return cur.fetchall()
+    finally:
+        close = getattr(cur, "close", None)
+        if close is not None and con.name != "duckdb":  # DuckDB returns the connection itself
+            close()
 
 
 def _units(facts: Facts) -> list[dict[str, Any]]:

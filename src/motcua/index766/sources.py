@@ -144,16 +144,11 @@ _DUCK_TYPES = {
     "float64": "DOUBLE",
 }
 
-# Text instant -> UTC-naive TIMESTAMP. No offset means +07:00; a bare date is local midnight.
+# Text instant -> UTC-naive TIMESTAMP. Parsed while the session time zone is
+# Asia/Ho_Chi_Minh, so a text without offset (or a bare date) means +07:00 and an
+# explicit offset or Z is honoured (ICU is built into DuckDB).
 _MACROS = r"""
-CREATE OR REPLACE TEMP MACRO ts_utc(s) AS
-  CASE WHEN s IS NULL OR trim(s) = '' THEN NULL
-       ELSE CAST(CAST(
-         CASE WHEN length(trim(s)) = 10 THEN trim(s) || 'T00:00:00+07:00'
-              WHEN regexp_matches(trim(s), '(Z|z|[+-]\d\d(:?\d\d)?)$') THEN trim(s)
-              ELSE trim(s) || '+07:00' END
-       AS TIMESTAMPTZ) AS TIMESTAMP)
-  END;
+CREATE OR REPLACE TEMP MACRO ts_utc(s) AS timezone('UTC', CAST(nullif(trim(s), '') AS TIMESTAMPTZ));
 """
 
 
@@ -266,7 +261,8 @@ _BUILD_SQL: list[tuple[str, str]] = [
              SELECT MaHoSo, TrangThai, ThoiDiem,
                     row_number() OVER (PARTITION BY MaHoSo ORDER BY ThoiDiem, pos) AS rn
              FROM dossier_status_log
-             WHERE MaHoSo NOT IN (SELECT MaHoSo FROM explicit)),
+             WHERE MaHoSo IN (SELECT MaHoSo FROM dossier_status_log WHERE TrangThai = 5)
+               AND MaHoSo NOT IN (SELECT MaHoSo FROM explicit)),
            marked AS (
              SELECT *, lag(TrangThai) OVER (PARTITION BY MaHoSo ORDER BY rn) AS prev FROM ordered),
            requests AS (
@@ -370,54 +366,85 @@ def _materialize_zip(path: Path) -> tuple[Path, tempfile.TemporaryDirectory | No
     return path, None
 
 
-def _load_raw_from_readers(folder: Path, raw: Any) -> bool:
-    """Non-JSONL sets: use the interchange readers if that module exists."""
+def _json_default(value: Any) -> Any:
+    iso = getattr(value, "isoformat", None)
+    if iso is not None:
+        return iso()
+    return str(value)
+
+
+def _other_format_files(path: Path) -> tuple[Any, set[str]]:
+    """Files of the set that are not JSONL (CSV, XLSX), via the interchange readers."""
     try:
-        from motcua.interchange import readers  # type: ignore[attr-defined]
-    except ImportError:
-        return False
-    read = getattr(readers, "read_exchange_set", None)
-    if read is None:
-        return False
-    data = read(folder)
-    for name in FILES:
-        records = data.get(name) if isinstance(data, dict) else getattr(data, name, None)
-        records = list(records or [])
-        import json
+        from motcua.interchange.readers import open_exchange_set
+    except ImportError:  # pragma: no cover - the readers ship with motcua
+        return None, set()
+    try:
+        xs = open_exchange_set(path)
+    except Exception:  # noqa: BLE001 - our own checks below report missing data
+        return None, set()
+    return xs, {f for f in xs.files if f in FILES and xs.format_of(f) != "jsonl"}
 
-        tmp = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8")
-        with tmp:
-            for rec in records:
-                tmp.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
+
+def _load_via_readers(xs: Any, name: str, raw: Any, skipped: dict[str, int]) -> None:
+    """Validated records -> temporary JSONL -> the same DuckDB reader (one code path)."""
+    import json
+
+    bad = 0
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as tmp:
+        for _line, record, errors in xs.iter_validated(name):
+            if record is None or errors:
+                bad += 1
+                continue
+            tmp.write(json.dumps(record, ensure_ascii=False, default=_json_default) + "\n")
+    if bad:
+        skipped[name] = bad
+    try:
         raw.execute(
-            f"CREATE OR REPLACE TABLE raw_{name} AS SELECT * FROM "
-            + (_read_json_sql(Path(tmp.name), name) if records else _empty_raw_sql(name))
+            f"CREATE OR REPLACE TEMP TABLE raw_{name} AS SELECT * FROM {_read_json_sql(Path(tmp.name), name)}"
         )
-    return True
+    finally:
+        Path(tmp.name).unlink(missing_ok=True)
 
 
-def _build(con: Any, folder: Path, cal: Any, timings: dict[str, float]) -> None:
+def _build(con: Any, src: Path, folder: Path, cal: Any, timings: dict[str, float]) -> dict[str, int]:
     raw = con.con  # the duckdb connection under Ibis
-    raw.execute("SET TimeZone = 'UTC'")
+    raw.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")  # see _MACROS; reset to UTC at the end
     raw.execute(_MACROS)
 
     t0 = time.perf_counter()
-    has_jsonl = any(_find(folder, n) for n in FILES)
-    if has_jsonl or not _load_raw_from_readers(folder, raw):
-        if not has_jsonl:
-            raise UserError(
-                f"Không tìm thấy tệp dữ liệu trao đổi (*.jsonl) trong {folder}.",
-                f"no exchange-set files found in {folder}",
-            )
+    jsonl = {n: _find(folder, n) for n in FILES} if folder.is_dir() else {}
+    others: set[str] = set()
+    xs = None
+    if not all(jsonl.get(n) for n in FILES):
+        xs, others = _other_format_files(src)
+    if not any(jsonl.values()) and not others:
+        raise UserError(
+            f"Không tìm thấy tệp dữ liệu trao đổi (units.jsonl, dossiers.jsonl …) trong {src}.",
+            f"no exchange-set files found in {src}",
+        )
+    skipped: dict[str, int] = {}
+    try:
         for name in FILES:
-            p = _find(folder, name)
-            src = _read_json_sql(p, name) if p else _empty_raw_sql(name)
-            raw.execute(f"CREATE OR REPLACE TEMP TABLE raw_{name} AS SELECT * FROM {src}")
+            if jsonl.get(name):
+                src_sql = _read_json_sql(jsonl[name], name)
+            elif name in others:
+                _load_via_readers(xs, name, raw, skipped)
+                continue
+            else:
+                src_sql = _empty_raw_sql(name)
+            raw.execute(f"CREATE OR REPLACE TEMP TABLE raw_{name} AS SELECT * FROM {src_sql}")
+    finally:
+        if xs is not None:
+            xs.close()
     timings["read"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     for name, sql in _BUILD_SQL:
+        t1 = time.perf_counter()
         raw.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+        timings[f"flatten.{name}"] = time.perf_counter() - t1
+    raw.execute("SET TimeZone = 'UTC'")
     timings["flatten"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -434,6 +461,7 @@ def _build(con: Any, folder: Path, cal: Any, timings: dict[str, float]) -> None:
     ):
         raw.execute(f"DROP TABLE IF EXISTS {name}")
     _conform(raw)
+    return skipped
 
 
 def _derive_calendar_columns(raw: Any, cal: Any) -> None:
@@ -575,12 +603,12 @@ def load_exchange_set(
         cal = calendar if calendar is not None else derive.official_calendar()
         con = con if con is not None else _connect_duckdb()
         timings: dict[str, float] = {}
-        _build(con, folder, cal, timings)
+        skipped = _build(con, src, folder, cal, timings)
     finally:
         if tmp is not None:
             tmp.cleanup()
     facts = Facts.from_backend(con)
-    facts.meta.update({"source": str(src), "timings": timings})
+    facts.meta.update({"source": str(src), "timings": timings, "skipped_invalid": skipped})
     return facts
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from motcua.interchange import names as N
+from motcua.interchange.writers import JsonlWriter
 
 FILES = (
     "units",
@@ -95,7 +96,9 @@ class Clock:
             calendar = WorkCalendar.official()
         self.calendar = calendar
 
-    def add(self, starts: np.ndarray, amounts, unit: str = "gio_lam_viec", cutoff=None) -> np.ndarray:
+    def add(
+        self, starts: np.ndarray, amounts, unit: str = "gio_lam_viec", cutoff=None
+    ) -> np.ndarray:
         starts = np.asarray(starts, dtype=np.int64)
         if starts.size == 0:
             return starts.copy()
@@ -166,8 +169,10 @@ class Procedure:
 
     @property
     def citizen(self) -> bool:
-        return any(s in ("Công dân Việt Nam", "Người Việt Nam định cư ở nước ngoài", "Người nước ngoài")
-                   for s in self.subjects)
+        return any(
+            s in ("Công dân Việt Nam", "Người Việt Nam định cư ở nước ngoài", "Người nước ngoài")
+            for s in self.subjects
+        )
 
     def record(self) -> dict:
         return {
@@ -212,9 +217,24 @@ class Service:
 
 
 # Statutory limits per field: (amount, unit index, weight).
-_LIMITS_DEFAULT = [(1, 0, 3), (2, 0, 4), (3, 0, 12), (5, 0, 15), (7, 0, 10), (10, 0, 15), (12, 0, 2),
-                   (15, 0, 14), (20, 0, 8), (25, 0, 2), (30, 0, 5), (4, 1, 2), (8, 1, 3),
-                   (15, 2, 2), (30, 2, 3), (45, 2, 1)]
+_LIMITS_DEFAULT = [
+    (1, 0, 3),
+    (2, 0, 4),
+    (3, 0, 12),
+    (5, 0, 15),
+    (7, 0, 10),
+    (10, 0, 15),
+    (12, 0, 2),
+    (15, 0, 14),
+    (20, 0, 8),
+    (25, 0, 2),
+    (30, 0, 5),
+    (4, 1, 2),
+    (8, 1, 3),
+    (15, 2, 2),
+    (30, 2, 3),
+    (45, 2, 1),
+]
 _LIMITS_BY_FIELD = {
     "G09-TP01": [(1, 0, 4), (3, 0, 5), (5, 0, 4), (10, 0, 2), (8, 1, 2)],
     "G09-TP02": [(4, 1, 3), (8, 1, 5), (1, 0, 3), (2, 0, 2)],
@@ -227,12 +247,35 @@ _LIMITS_BY_FIELD = {
     "G09-NV01": [(10, 0, 3), (15, 0, 3), (20, 0, 2), (30, 2, 1), (7, 0, 2)],
 }
 # Fields whose dossiers run late more often (land, construction) or rarely (certification).
-_LATE_FIELD_MULT = {"G09-NM01": 1.8, "G09-XD01": 1.5, "G09-XD02": 1.4, "G09-NM02": 1.3,
-                    "G09-TP02": 0.25, "G09-TP01": 0.6, "G09-TC01": 0.5, "G09-KD01": 0.6}
+_LATE_FIELD_MULT = {
+    "G09-NM01": 1.8,
+    "G09-XD01": 1.5,
+    "G09-XD02": 1.4,
+    "G09-NM02": 1.3,
+    "G09-TP02": 0.25,
+    "G09-TP01": 0.6,
+    "G09-TC01": 0.5,
+    "G09-KD01": 0.6,
+}
 # How strongly a field moved online (hộ tịch, hộ kinh doanh, enterprises: a lot).
-_ONLINE_FIELD_MULT = {"G09-TP01": 1.15, "G09-KD01": 1.2, "G09-TC01": 1.5, "G09-TP03": 1.3,
-                      "G09-TP02": 0.7, "G09-NM01": 0.8, "G09-XD03": 1.2, "G09-BH01": 1.1}
-_MERGED_2025 = {"NNMT", "XD", "TC", "NV", "DTTG", "KHCN"}  # departments formed by the 03/2025 merger
+_ONLINE_FIELD_MULT = {
+    "G09-TP01": 1.15,
+    "G09-KD01": 1.2,
+    "G09-TC01": 1.5,
+    "G09-TP03": 1.3,
+    "G09-TP02": 0.7,
+    "G09-NM01": 0.8,
+    "G09-XD03": 1.2,
+    "G09-BH01": 1.1,
+}
+_MERGED_2025 = {
+    "NNMT",
+    "XD",
+    "TC",
+    "NV",
+    "DTTG",
+    "KHCN",
+}  # departments formed by the 03/2025 merger
 
 
 class Catalogue:
@@ -260,9 +303,14 @@ class Catalogue:
         self.depts: list[int] = []
         self.dept_by_key: dict[str, int] = {}
         for i, (key, name, _w) in enumerate(N.DEPARTMENTS):
-            u = Unit(f"{prov}.{i + 1:02d}", name, prov, "SO",
-                     valid_from=date(2025, 3, 1) if key in _MERGED_2025 else None,
-                     quality=float(rng.beta(2.2, 2.0)))
+            u = Unit(
+                f"{prov}.{i + 1:02d}",
+                name,
+                prov,
+                "SO",
+                valid_from=date(2025, 3, 1) if key in _MERGED_2025 else None,
+                quality=float(rng.beta(2.2, 2.0)),
+            )
             self.dept_by_key[key] = len(units)
             self.depts.append(len(units))
             units.append(u)
@@ -276,9 +324,16 @@ class Catalogue:
                 base = f"{base} {i // len(place_names) + 1}"
             ward = rng.random() < 0.25
             q = float(rng.beta(2.2, 2.0))
-            u = Unit(f"{prov}.X{i + 1:0{width}d}", ("Phường " if ward else "Xã ") + base, prov, "XA",
-                     e_copy=bool(rng.random() < 0.3 + 0.55 * q), valid_from=REFORM_DAY,
-                     size=float(rng.lognormal(0.0, 0.55) * (1.7 if ward else 1.0)), quality=q)
+            u = Unit(
+                f"{prov}.X{i + 1:0{width}d}",
+                ("Phường " if ward else "Xã ") + base,
+                prov,
+                "XA",
+                e_copy=bool(rng.random() < 0.3 + 0.55 * q),
+                valid_from=REFORM_DAY,
+                size=float(rng.lognormal(0.0, 0.55) * (1.7 if ward else 1.0)),
+                quality=q,
+            )
             self.communes.append(len(units))
             units.append(u)
         # Dissolved districts and their old communes (history only: no dossiers in the window).
@@ -287,8 +342,11 @@ class Catalogue:
         for d in range(n_dist):
             dcode = f"{prov}.H{d + 1:02d}"
             self.legacy.append(len(units))
-            units.append(Unit(dcode, N.DISTRICT_NAMES[d % len(N.DISTRICT_NAMES)], prov, "HUYEN",
-                              valid_to=end))
+            units.append(
+                Unit(
+                    dcode, N.DISTRICT_NAMES[d % len(N.DISTRICT_NAMES)], prov, "HUYEN", valid_to=end
+                )
+            )
             for k in range(per_dist):
                 nm = place_names[order[(n_comm + d * per_dist + k) % len(place_names)]]
                 self.legacy.append(len(units))
@@ -300,7 +358,9 @@ class Catalogue:
         fields = N.FIELDS
         pools = []
         for f in fields:
-            names = [t.format(o=o) if "{o}" in t else t for t in f["templates"] for o in f["objects"]]
+            names = [
+                t.format(o=o) if "{o}" in t else t for t in f["templates"] for o in f["objects"]
+            ]
             names = [n[0].upper() + n[1:] for n in names]
             pools.append([names[i] for i in rng.permutation(len(names))])
         # Round robin over fields: small fields are complete, big ones partly drawn.
@@ -323,7 +383,11 @@ class Catalogue:
                 variant += 1
                 pools = []
                 for f in fields:
-                    names = [t.format(o=o) if "{o}" in t else t for t in f["templates"] for o in f["objects"]]
+                    names = [
+                        t.format(o=o) if "{o}" in t else t
+                        for t in f["templates"]
+                        for o in f["objects"]
+                    ]
                     pools.append([n[0].upper() + n[1:] for n in names])
         # Unique codes d.dddddd.
         nums = rng.choice(np.arange(200, 12_000), size=n_procs, replace=False)
@@ -343,10 +407,21 @@ class Catalogue:
             choices = _LIMITS_BY_FIELD.get(f["code"], _LIMITS_DEFAULT)
             w = np.array([c[2] for c in choices], dtype=float)
             amount, lu, _ = choices[int(rng.choice(len(choices), p=w / w.sum()))]
-            fee = bool(rng.random() < (0.75 if f["code"] in ("G09-TP02", "G09-TP03", "G09-XD03", "G09-NM01") else 0.33))
-            subj_i = int(rng.integers(0, 4)) if levels == ["XA"] else int(rng.integers(0, len(N.SUBJECT_SETS)))
+            fee = bool(
+                rng.random()
+                < (0.75 if f["code"] in ("G09-TP02", "G09-TP03", "G09-XD03", "G09-NM01") else 0.33)
+            )
+            subj_i = (
+                int(rng.integers(0, 4))
+                if levels == ["XA"]
+                else int(rng.integers(0, len(N.SUBJECT_SETS)))
+            )
             status_r = rng.random()
-            status = "dang_cong_khai" if status_r < 0.88 else ("sua_doi_bo_sung" if status_r < 0.97 else "bai_bo")
+            status = (
+                "dang_cong_khai"
+                if status_r < 0.88
+                else ("sua_doi_bo_sung" if status_r < 0.97 else "bai_bo")
+            )
             p = Procedure(
                 code=f"{heads[k]}.{nums[k]:06d}",
                 name=nm,
@@ -372,8 +447,12 @@ class Catalogue:
                 n_lines = 1 if rng.random() < 0.7 else 2
                 for li in range(n_lines):
                     fk, fname = N.FEE_NAMES[int(rng.integers(0, len(N.FEE_NAMES)))]
-                    amt = int(N.FEE_AMOUNTS[min(len(N.FEE_AMOUNTS) - 1, int(rng.geometric(0.18)) - 1)])
-                    p.fee_lines.append({"MaPhiLePhi": f"{fk}{li + 1:02d}", "TenPhiLePhi": fname, "Gia": amt})
+                    amt = int(
+                        N.FEE_AMOUNTS[min(len(N.FEE_AMOUNTS) - 1, int(rng.geometric(0.18)) - 1)]
+                    )
+                    p.fee_lines.append(
+                        {"MaPhiLePhi": f"{fk}{li + 1:02d}", "TenPhiLePhi": fname, "Gia": amt}
+                    )
             procs.append(p)
         self.procs = procs
 
@@ -398,8 +477,15 @@ class Catalogue:
                 if ui != p.dept and rng.random() < 0.08:  # a commune that never configured it
                     continue
                 r = rng.random()
-                status = ("dang_cong_khai" if r < 0.91 else "cho_dung_cong_khai" if r < 0.94
-                          else "dang_kiem_thu" if r < 0.965 else "dung_cong_khai")
+                status = (
+                    "dang_cong_khai"
+                    if r < 0.91
+                    else "cho_dung_cong_khai"
+                    if r < 0.94
+                    else "dang_kiem_thu"
+                    if r < 0.965
+                    else "dung_cong_khai"
+                )
                 valid_to = None
                 if status == "dung_cong_khai":
                     valid_to = self.until - timedelta(days=int(rng.integers(30, 300)))
@@ -435,6 +521,9 @@ class Catalogue:
         self.u_dvcqg = np.clip(0.7 + 0.28 * q + noise(0.05), 0.4, 1.0)
         self.u_dislike = np.clip(0.5 + 1.2 * (1 - q) + noise(0.2), 0.2, 3.0)
         self.u_syncdelay = rng.random(n) < 0.1  # units whose sync lags by hours
+        self.communes_np = np.array(self.communes, dtype=np.int64)
+        self.u_is_commune = np.zeros(n, dtype=bool)
+        self.u_is_commune[self.communes_np] = True
 
         procs = self.procs
         pair_u: list[int] = []
@@ -473,8 +562,12 @@ class Catalogue:
         w_all = np.bincount(pu, weights=pw, minlength=n)
         w_dvc = np.bincount(pu, weights=pw * has, minlength=n)
         scale = np.where(w_dvc > 0, w_all / np.maximum(w_dvc, 1e-300), 0.0)
-        fmult = np.array([_ONLINE_FIELD_MULT.get(procs[i].field_code, 1.0) for i in range(len(procs))])
-        self.pair_on = np.where(has, np.clip(self.u_online[pu] * scale[pu] * fmult[pp], 0, 0.97), 0.0)
+        fmult = np.array(
+            [_ONLINE_FIELD_MULT.get(procs[i].field_code, 1.0) for i in range(len(procs))]
+        )
+        self.pair_on = np.where(
+            has, np.clip(self.u_online[pu] * scale[pu] * fmult[pp], 0, 0.97), 0.0
+        )
         self.pair_u, self.pair_p, self.pair_s = pu, pp, ps
         self.cum_all = np.cumsum(pw) / pw.sum()
         won = pw * self.pair_on
@@ -496,16 +589,11 @@ class Catalogue:
 
 
 class _Out:
-    """A JSONL file written line by line (buffered) and counted."""
+    """dossiers.jsonl: whole blocks of pre-rendered lines, counted."""
 
     def __init__(self, path: Path):
         self.f = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
         self.count = 0
-
-    def record(self, obj: dict) -> None:
-        self.f.write(_j(obj))
-        self.f.write("\n")
-        self.count += 1
 
     def lines(self, text: str, count: int) -> None:
         self.f.write(text)
@@ -518,7 +606,9 @@ class _Out:
 # Event slots of the dossier timeline, in chronological order. Slot 1 carries 2 (received),
 # 3 (refused at intake) or 7 (withdrawn before reception).
 _SLOT_STATUS = np.array([1, 2, 8, 4, 5, 4, 5, 4, 6, 4, 7, 8, 9, 10], dtype=np.int64)
-S_SUB, S_INTAKE, S_PRE8, S_PROC, S_R1, S_D1, S_R2, S_D2, S_F6, S_F4, S_W7, S_STOP, S_DONE, S_RET = range(14)
+S_SUB, S_INTAKE, S_PRE8, S_PROC, S_R1, S_D1, S_R2, S_D2, S_F6, S_F4, S_W7, S_STOP, S_DONE, S_RET = (
+    range(14)
+)
 _N_SLOTS = 14
 
 
@@ -526,23 +616,41 @@ def _minute_cdf(weights_by_hour: list[tuple[float, float, float]]) -> np.ndarray
     """Cumulative distribution over the 1,440 minutes of a day from (from_h, to_h, weight)."""
     w = np.zeros(1440)
     for a, b, x in weights_by_hour:
-        w[int(a * 60):int(b * 60)] += x
+        w[int(a * 60) : int(b * 60)] += x
     c = np.cumsum(w)
     return c / c[-1]
 
 
 # Counter hours (Bộ phận Một cửa): morning rush, quieter after lunch.
-_OFFICE_CDF = _minute_cdf([(7.1, 8, 0.8), (8, 10, 1.6), (10, 11.4, 1.1), (13.6, 15, 1.2), (15, 16.9, 0.8)])
+_OFFICE_CDF = _minute_cdf(
+    [(7.1, 8, 0.8), (8, 10, 1.6), (10, 11.4, 1.1), (13.6, 15, 1.2), (15, 16.9, 0.8)]
+)
 # Online submissions: office hours mostly, evenings too, a little at night.
-_ONLINE_CDF = _minute_cdf([(0, 6, 0.05), (6, 7, 0.4), (7, 11.5, 1.5), (11.5, 13.5, 0.8),
-                           (13.5, 17, 1.4), (17, 21, 0.75), (21, 24, 0.3)])
+_ONLINE_CDF = _minute_cdf(
+    [
+        (0, 6, 0.05),
+        (6, 7, 0.4),
+        (7, 11.5, 1.5),
+        (11.5, 13.5, 0.8),
+        (13.5, 17, 1.4),
+        (17, 21, 0.75),
+        (21, 24, 0.3),
+    ]
+)
 
 
 class _DossierSim:
     """Simulates and writes the dossiers, day by day."""
 
-    def __init__(self, cat: Catalogue, clock: Clock, rng: np.random.Generator, start: date,
-                 until: date, horizon: int):
+    def __init__(
+        self,
+        cat: Catalogue,
+        clock: Clock,
+        rng: np.random.Generator,
+        start: date,
+        until: date,
+        horizon: int,
+    ):
         self.cat, self.clock, self.rng = cat, clock, rng
         self.start, self.until, self.horizon = start, until, horizon
         self.seq: dict[str, int] = {}
@@ -560,9 +668,12 @@ class _DossierSim:
         self.p_code = [p.code for p in cat.procs]
         self.s_code = [s.code for s in cat.services]
         self.fee_full = [_j(p.fee_lines) if p.fee_lines else "" for p in cat.procs]
-        self.fee_zero = [_j([dict(x, Gia=0) for x in p.fee_lines]) if p.fee_lines else
-                         _j([{"MaPhiLePhi": "LP00", "TenPhiLePhi": "Miễn lệ phí", "Gia": 0}])
-                         for p in cat.procs]
+        self.fee_zero = [
+            _j([dict(x, Gia=0) for x in p.fee_lines])
+            if p.fee_lines
+            else _j([{"MaPhiLePhi": "LP00", "TenPhiLePhi": "Miễn lệ phí", "Gia": 0}])
+            for p in cat.procs
+        ]
         # TaiLieuNop patterns: (components, attached, digitised, reused, from store).
         pat = {}
         for c in range(1, 6):
@@ -594,8 +705,10 @@ class _DossierSim:
             g = (N.GIVEN_MALE if male else N.GIVEN_FEMALE)[int(rng.integers(0, 30))]
             names.append(f"{f} {m} {g}")
         for i in range(0, 4096, 9):  # businesses submit too
-            names[i] = (f"{N.COMPANY_WORDS[int(rng.integers(0, len(N.COMPANY_WORDS)))]} "
-                        f"{N.COMPANY_NAMES[int(rng.integers(0, len(N.COMPANY_NAMES)))]}")
+            names[i] = (
+                f"{N.COMPANY_WORDS[int(rng.integers(0, len(N.COMPANY_WORDS)))]} "
+                f"{N.COMPANY_NAMES[int(rng.integers(0, len(N.COMPANY_NAMES)))]}"
+            )
         self.applicants = names
 
     # -- calendar of the window
@@ -615,8 +728,20 @@ class _DossierSim:
                     tet_len, tet_start = run, i - run + 1
             else:
                 run = 0
-        month_f = {1: 1.08, 2: 0.85, 3: 1.05, 4: 1.0, 5: 1.0, 6: 1.02, 7: 1.0, 8: 0.97, 9: 1.0,
-                   10: 1.05, 11: 1.04, 12: 1.12}
+        month_f = {
+            1: 1.08,
+            2: 0.85,
+            3: 1.05,
+            4: 1.0,
+            5: 1.0,
+            6: 1.02,
+            7: 1.0,
+            8: 0.97,
+            9: 1.0,
+            10: 1.05,
+            11: 1.04,
+            12: 1.12,
+        }
         weekday_f = [1.18, 1.06, 1.0, 0.98, 0.9, 0.55, 0.5]
         w = np.zeros(len(days))
         for i, x in enumerate(days):
@@ -659,11 +784,16 @@ class _DossierSim:
         u3 = R[:, 3]
         if day0 + DAY - 1 > self.horizon:  # today: only what was submitted by now
             m_lim = min(1439, (self.horizon - day0) // 60)
-            minute = np.where(online, np.searchsorted(_ONLINE_CDF, u3 * _ONLINE_CDF[m_lim]),
-                              np.searchsorted(_OFFICE_CDF, u3 * _OFFICE_CDF[m_lim]))
+            minute = np.where(
+                online,
+                np.searchsorted(_ONLINE_CDF, u3 * _ONLINE_CDF[m_lim]),
+                np.searchsorted(_OFFICE_CDF, u3 * _OFFICE_CDF[m_lim]),
+            )
             minute = np.minimum(minute, m_lim)
         else:
-            minute = np.where(online, np.searchsorted(_ONLINE_CDF, u3), np.searchsorted(_OFFICE_CDF, u3))
+            minute = np.where(
+                online, np.searchsorted(_ONLINE_CDF, u3), np.searchsorted(_OFFICE_CDF, u3)
+            )
         tod = minute * 60 + (R[:, 4] * 60).astype(np.int64)
         t_at = np.minimum(day0 + tod, self.horizon)  # online: submission; counter, post: reception
 
@@ -684,9 +814,11 @@ class _DossierSim:
         E = np.full((n, _N_SLOTS), -1, dtype=np.int64)
         intake_status = np.where(refused, 3, np.where(pre_withdraw, 7, 2))
         E[online, S_SUB] = t_sub[online]
-        E[:, S_INTAKE] = np.where(pre_withdraw, t_sub + ((t_recv - t_sub) * R[:, 8]).astype(np.int64),
-                                  np.where(refused & ~online, t_sub + 120 + (R[:, 8] * 1800).astype(np.int64),
-                                           t_recv))
+        E[:, S_INTAKE] = np.where(
+            pre_withdraw,
+            t_sub + ((t_recv - t_sub) * R[:, 8]).astype(np.int64),
+            np.where(refused & ~online, t_sub + 120 + (R[:, 8] * 1800).astype(np.int64), t_recv),
+        )
         pw = np.flatnonzero(pre_withdraw)
         E[pw, S_PRE8] = E[pw, S_INTAKE] + 600 + (R[pw, 9] * 7200).astype(np.int64)
 
@@ -705,7 +837,11 @@ class _DossierSim:
         # Handed to the processing officer within working hours (after 15:00: next morning).
         t4 = t_recv.copy()
         # Backlogged units leave some dossiers waiting for assignment for a day or more.
-        wait = 0.05 + 2.5 * R[:, 9] ** 2 + np.where(R[:, 10] > 1 - 0.08 * cat.u_slow[u], 8 + 16 * R[:, 9], 0)
+        wait = (
+            0.05
+            + 2.5 * R[:, 9] ** 2
+            + np.where(R[:, 10] > 1 - 0.08 * cat.u_slow[u], 8 + 16 * R[:, 9], 0)
+        )
         t4[rec] = clock.add(t_recv[rec], np.round(wait[rec], 2))
         E[rec, S_PROC] = t4[rec]
 
@@ -797,13 +933,25 @@ class _DossierSim:
         got_received = present[:, S_INTAKE] & (intake_status == 2)
 
         # End of processing: first of 9, 10, 8, 7 (received only).
-        end = np.where(present[:, S_DONE], E[:, S_DONE],
-                       np.where(present[:, S_RET], E[:, S_RET],
-                                np.where(present[:, S_STOP], E[:, S_STOP],
-                                         np.where(present[:, S_PRE8], E[:, S_PRE8],
-                                                  np.where(present[:, S_W7], E[:, S_W7], -1)))))
+        end = np.where(
+            present[:, S_DONE],
+            E[:, S_DONE],
+            np.where(
+                present[:, S_RET],
+                E[:, S_RET],
+                np.where(
+                    present[:, S_STOP],
+                    E[:, S_STOP],
+                    np.where(
+                        present[:, S_PRE8], E[:, S_PRE8], np.where(present[:, S_W7], E[:, S_W7], -1)
+                    ),
+                ),
+            ),
+        )
         # Apology letter (thư xin lỗi) with a new appointment for a share of late dossiers.
-        is_late = got_received & ((end > due) | ((end < 0) & (self.horizon > due)) | (two & present[:, S_R2]))
+        is_late = got_received & (
+            (end > due) | ((end < 0) & (self.horizon > due)) | (two & present[:, S_R2])
+        )
         apology = is_late & (R[:, 14] > 0.65) & (due - DAY <= self.horizon)
         new_due = np.full(n, -1, dtype=np.int64)
         ai_ = np.flatnonzero(apology)
@@ -812,15 +960,25 @@ class _DossierSim:
         # Fees and payment.
         fee_p = cat.p_fee[p]
         r_fee = R[:, 16]
-        fee_mode = np.where(fee_p, np.where(r_fee < cat.u_fee_missing[u], 0,
-                                            np.where(r_fee < cat.u_fee_missing[u] + 0.05, 1, 2)),
-                            np.where(r_fee > 0.96, 1, 0))  # 0 none, 1 all-zero lines, 2 real lines
+        fee_mode = np.where(
+            fee_p,
+            np.where(
+                r_fee < cat.u_fee_missing[u], 0, np.where(r_fee < cat.u_fee_missing[u] + 0.05, 1, 2)
+            ),
+            np.where(r_fee > 0.96, 1, 0),
+        )  # 0 none, 1 all-zero lines, 2 real lines
         pay_p = np.where(online, cat.u_pay_online[u], cat.u_pay_counter[u])
         paid = (fee_mode == 2) & got_received & (R[:, 17] < pay_p)
         paid |= (t_paid6 >= 0) & (fee_mode == 2)  # the obligation of status 6 paid online
-        t_pay = np.where(t_paid6 >= 0, t_paid6,
-                         np.where(online, t_sub + 60 + (R[:, 18] * 1800).astype(np.int64),
-                                  t_recv + 120 + (R[:, 18] * 2400).astype(np.int64)))
+        t_pay = np.where(
+            t_paid6 >= 0,
+            t_paid6,
+            np.where(
+                online,
+                t_sub + 60 + (R[:, 18] * 1800).astype(np.int64),
+                t_recv + 120 + (R[:, 18] * 2400).astype(np.int64),
+            ),
+        )
         paid &= t_pay <= self.horizon
         pay_kind = cat.u_gateway[u]
 
@@ -830,19 +988,26 @@ class _DossierSim:
         reuse = R[:, 21] < cat.u_reuse[u]
         src_dvcqg = online & (R[:, 23] < cat.u_dvcqg[u])
         kho = online & (R[:, 5] < 0.05)
-        has_result = present[:, S_DONE] & (R[:, 6] < np.where(cat.p_paper[p], cat.u_result[u],
-                                                             np.minimum(1.0, cat.u_result[u] + 0.15)))
+        has_result = present[:, S_DONE] & (
+            R[:, 6]
+            < np.where(cat.p_paper[p], cat.u_result[u], np.minimum(1.0, cat.u_result[u] + 0.15))
+        )
         pushed = has_result & online & (R[:, 2] < cat.u_kho[u])
         vneid = np.where(online, R[:, 11] < cat.u_vneid[u], R[:, 11] < 0.04)
         csdl = cat.p_citizen[p] & (R[:, 9] < cat.u_csdl[u])
         csdl_no = (R[:, 8] * 1e10).astype(np.int64)
         first_event = np.where(present[:, S_SUB], E[:, S_SUB], E[:, S_INTAKE])
-        lag = np.where(cat.u_syncdelay[u], 1800 + (R[:, 7] * 20_000).astype(np.int64),
-                       3 + (R[:, 7] * 600).astype(np.int64))
+        lag = np.where(
+            cat.u_syncdelay[u],
+            1800 + (R[:, 7] * 20_000).astype(np.int64),
+            3 + (R[:, 7] * 600).astype(np.int64),
+        )
         t_sync = first_event + lag
         synced = (R[:, 1] > 1 - cat.u_sync[u]) & (first_event >= 0) & (t_sync <= self.horizon)
         ended = end >= 0
-        dislike = ended & got_received & (R[:, 4] < np.where(is_late, 0.07, 0.011) * cat.u_dislike[u])
+        dislike = (
+            ended & got_received & (R[:, 4] < np.where(is_late, 0.07, 0.011) * cat.u_dislike[u])
+        )
         t_rate = end + 3600 + (R[:, 3] * 3 * DAY).astype(np.int64)
         dislike &= t_rate <= self.horizon
 
@@ -865,29 +1030,101 @@ class _DossierSim:
         sync_s = self._fmt_opt(t_sync, synced)
         rate_s = self._fmt_opt(t_rate, dislike)
         code_day = np.where(got_received, E[:, S_INTAKE], t_sub)
-        ymd = np.datetime_as_string((code_day + TZ_OFFSET).astype("datetime64[s]").astype("datetime64[D]")).tolist()
+        ymd = np.datetime_as_string(
+            (code_day + TZ_OFFSET).astype("datetime64[s]").astype("datetime64[D]")
+        ).tolist()
         sub_s = fmt_ts(t_sub)
         n_app = len(self.applicants)
         app_i = (R[:, 22] * n_app).astype(np.int64).tolist()
+        # Cross-boundary reception (phi địa giới): a counter dossier filed at another commune.
+        communes = cat.communes_np
+        cross = (channel != 2) & cat.u_is_commune[u] & (R[:, 24] > 0.985)
+        recv_unit = np.where(cross, communes[(R[:, 6] * len(communes)).astype(np.int64)], -1)
+        recv_unit = np.where(recv_unit == u, -1, recv_unit)
         cols = zip(
-            u.tolist(), p.tolist(), svc.tolist(), channel.tolist(), final_status.tolist(),
-            got_received.tolist(), ts_rows, status_m.tolist(), due_s, newdue_s,
-            fee_mode.tolist(), paid.tolist(), pay_s, pay_kind.tolist(), attach.tolist(),
-            digit.tolist(), reuse.tolist(), src_dvcqg.tolist(), kho.tolist(), has_result.tolist(),
-            pushed.tolist(), vneid.tolist(), csdl.tolist(), csdl_no.tolist(), sync_s,
-            dislike.tolist(), rate_s, ymd, sub_s, app_i, is_late.tolist(), R[:, 24].tolist(),
+            u.tolist(),
+            p.tolist(),
+            svc.tolist(),
+            channel.tolist(),
+            final_status.tolist(),
+            got_received.tolist(),
+            ts_rows,
+            status_m.tolist(),
+            due_s,
+            newdue_s,
+            fee_mode.tolist(),
+            paid.tolist(),
+            pay_s,
+            pay_kind.tolist(),
+            attach.tolist(),
+            digit.tolist(),
+            reuse.tolist(),
+            src_dvcqg.tolist(),
+            kho.tolist(),
+            has_result.tolist(),
+            pushed.tolist(),
+            vneid.tolist(),
+            csdl.tolist(),
+            csdl_no.tolist(),
+            sync_s,
+            dislike.tolist(),
+            rate_s,
+            ymd,
+            sub_s,
+            app_i,
+            is_late.tolist(),
+            R[:, 24].tolist(),
+            recv_unit.tolist(),
             strict=True,
         )
         u_code, p_code, s_code = self.u_code, self.p_code, self.s_code
-        fee_full, fee_zero, comp_pat, ncomp = self.fee_full, self.fee_zero, self.comp_pat, cat.p_ncomp.tolist()
+        fee_full, fee_zero, comp_pat, ncomp = (
+            self.fee_full,
+            self.fee_zero,
+            self.comp_pat,
+            cat.p_ncomp.tolist(),
+        )
         seq = self.seq
         host = N.PORTAL_HOST
         pool = self.complaint_pool
         c_rate = self.complaint_rate
         applicants = self.applicants
         out = []
-        for (ui, pi, si_, ch, fs, rcv, trow, srow, due_, ndue, fm, pd, pay_, pk, att, dig,
-             reu, dvq, kh, hres, push, vne, cs, csno, syn, dis, rate, ymd_, sub_, ai, lt, r0) in cols:
+        for (
+            ui,
+            pi,
+            si_,
+            ch,
+            fs,
+            rcv,
+            trow,
+            srow,
+            due_,
+            ndue,
+            fm,
+            pd,
+            pay_,
+            pk,
+            att,
+            dig,
+            reu,
+            dvq,
+            kh,
+            hres,
+            push,
+            vne,
+            cs,
+            csno,
+            syn,
+            dis,
+            rate,
+            ymd_,
+            sub_,
+            ai,
+            lt,
+            r0,
+            ru,
+        ) in cols:
             ucode = u_code[ui]
             key = f"{ucode}-{ymd_[2:4]}{ymd_[5:7]}{ymd_[8:10]}"
             k = seq.get(key, 0) + 1
@@ -896,7 +1133,10 @@ class _DossierSim:
             parts = [f'{{"MaHoSo":"{code}","MaTTHC":"{p_code[pi]}"']
             if ch == 2:
                 parts.append(f',"MaDVC":"{s_code[si_]}"')
-            parts.append(f',"MaDonVi":"{ucode}","KenhThucHien":{ch},"NgayNopHoSo":"{sub_}"')
+            parts.append(f',"MaDonVi":"{ucode}"')
+            if ru >= 0:
+                parts.append(f',"MaDonViTiepNhan":"{u_code[ru]}"')
+            parts.append(f',"KenhThucHien":{ch},"NgayNopHoSo":"{sub_}"')
             if rcv:
                 parts.append(f',"NgayTiepNhan":"{trow[1]}","NgayHenTra":"{due_}"')
                 if ndue:
@@ -905,9 +1145,15 @@ class _DossierSim:
             log = [f'{{"TrangThai":{srow[j]},"ThoiDiem":"{x}"}}' for j, x in enumerate(trow) if x]
             parts.append(f',"TrangThaiHoSo":{fs},"LichSuTrangThai":[{",".join(log)}]')
             if trow[4]:
-                sups = [f'{{"NgayYeuCau":"{trow[4]}","NgayBoSung":' + (f'"{trow[5]}"}}' if trow[5] else "null}")]
+                sups = [
+                    f'{{"NgayYeuCau":"{trow[4]}","NgayBoSung":'
+                    + (f'"{trow[5]}"}}' if trow[5] else "null}")
+                ]
                 if trow[6]:
-                    sups.append(f'{{"NgayYeuCau":"{trow[6]}","NgayBoSung":' + (f'"{trow[7]}"}}' if trow[7] else "null}"))
+                    sups.append(
+                        f'{{"NgayYeuCau":"{trow[6]}","NgayBoSung":'
+                        + (f'"{trow[7]}"}}' if trow[7] else "null}")
+                    )
                 parts.append(f',"DanhSachHoSoBoSung":[{",".join(sups)}]')
             if fm == 2:
                 parts.append(f',"DanhSachLePhi":{fee_full[pi]}')
@@ -919,8 +1165,10 @@ class _DossierSim:
             if reu and not dvq:
                 parts.append(',"HoSoCoThanhPhanSoHoa":true')
             if hres:
-                parts.append(f',"MaKetQua":"KQ{code}","DuongDanTepTinKetQua":"https://{host}/kq/{code}.pdf",'
-                             f'"NgayCoKetQua":"{trow[12]}"')
+                parts.append(
+                    f',"MaKetQua":"KQ{code}","DuongDanTepTinKetQua":"https://{host}/kq/{code}.pdf",'
+                    f'"NgayCoKetQua":"{trow[12]}"'
+                )
                 if push:
                     parts.append(',"KetQuaDayVaoKho":true')
             if vne:
@@ -957,21 +1205,37 @@ def _parse_local(s: str) -> int:
 # --------------------------------------------------------------------------- other files
 
 
-def _publications(cat: Catalogue, rng: np.random.Generator, workdays: list[date], start: date,
-                  until: date, horizon: int) -> list[dict]:
+def _publications(
+    cat: Catalogue,
+    rng: np.random.Generator,
+    workdays: list[date],
+    start: date,
+    until: date,
+    horizon: int,
+) -> list[dict]:
     """Quyết định công bố by the province over the window; some late (1.1), some published late
     or not yet (1.2)."""
     wd_index = {d: i for i, d in enumerate(workdays)}
     in_window = [d for d in workdays if start <= d <= until]
     procs = cat.procs
-    by_status = {s: [i for i, p in enumerate(procs) if p.status == s]
-                 for s in ("dang_cong_khai", "sua_doi_bo_sung", "bai_bo")}
+    by_status = {
+        s: [i for i, p in enumerate(procs) if p.status == s]
+        for s in ("dang_cong_khai", "sua_doi_bo_sung", "bai_bo")
+    }
     n_new = max(2, len(by_status["dang_cong_khai"]) // 18)
-    pool_new = list(rng.choice(by_status["dang_cong_khai"], size=min(n_new * 12, len(by_status["dang_cong_khai"])),
-                               replace=False))
+    pool_new = list(
+        rng.choice(
+            by_status["dang_cong_khai"],
+            size=min(n_new * 12, len(by_status["dang_cong_khai"])),
+            replace=False,
+        )
+    )
     lists = []
-    for kind, idx in (("sua_doi", by_status["sua_doi_bo_sung"]), ("bai_bo", by_status["bai_bo"]),
-                      ("them_moi", [int(x) for x in pool_new])):
+    for kind, idx in (
+        ("sua_doi", by_status["sua_doi_bo_sung"]),
+        ("bai_bo", by_status["bai_bo"]),
+        ("them_moi", [int(x) for x in pool_new]),
+    ):
         idx = list(idx)
         while idx:
             k = int(rng.integers(3, 40))
@@ -988,24 +1252,32 @@ def _publications(cat: Catalogue, rng: np.random.Generator, workdays: list[date]
         items = []
         for pi in idx:
             # Legal basis in force k working days after the decision (≥ 5 is on time).
-            k = int(rng.integers(-8, 5)) if late_decision and rng.random() < 0.7 else int(rng.integers(5, 40))
+            k = (
+                int(rng.integers(-8, 5))
+                if late_decision and rng.random() < 0.7
+                else int(rng.integers(5, 40))
+            )
             basis = workdays[min(max(di + k, 0), len(workdays) - 1)]
             r = rng.random()
             pub_k = int(rng.integers(0, 5)) if r < 0.8 else int(rng.integers(5, 25))
             pub_day = workdays[min(di + pub_k, len(workdays) - 1)]
             pub_t = _epoch(pub_day, int(rng.integers(7 * 3600 + 1800, 16 * 3600 + 1800)))
-            items.append({
-                "MaTTHC": procs[pi].code,
-                "NgayHieuLucCanCu": basis.isoformat(),
-                "NgayCongKhai": None if (r > 0.97 or pub_t > horizon) else fmt_one(pub_t),
-            })
-        out.append({
-            "SoQuyetDinh": f"{numbers[n_i]}/QĐ-UBND",
-            "MaDonVi": N.PROVINCE_CODE,
-            "NgayQuyetDinh": dday.isoformat(),
-            "Loai": kind,
-            "DanhSachTTHC": items,
-        })
+            items.append(
+                {
+                    "MaTTHC": procs[pi].code,
+                    "NgayHieuLucCanCu": basis.isoformat(),
+                    "NgayCongKhai": None if (r > 0.97 or pub_t > horizon) else fmt_one(pub_t),
+                }
+            )
+        out.append(
+            {
+                "SoQuyetDinh": f"{numbers[n_i]}/QĐ-UBND",
+                "MaDonVi": N.PROVINCE_CODE,
+                "NgayQuyetDinh": dday.isoformat(),
+                "Loai": kind,
+                "DanhSachTTHC": items,
+            }
+        )
     return out
 
 
@@ -1034,62 +1306,116 @@ def _complaint_steps(rng: np.random.Generator, late: bool) -> list[tuple[str, fl
     return steps
 
 
-def _complaints(cat: Catalogue, sim: _DossierSim, rng: np.random.Generator, clock: Clock,
-                n_target: int, start: date, horizon: int) -> list[dict]:
+def _complaints(
+    cat: Catalogue,
+    sim: _DossierSim,
+    rng: np.random.Generator,
+    clock: Clock,
+    n_target: int,
+    start: date,
+    horizon: int,
+) -> list[dict]:
+    """PAKN: about half linked to a dossier (late dossiers draw more), the rest by unit volume;
+    an unsatisfying or late answer is sometimes followed by a repeat (MaPAKNTruoc)."""
     pool = sim.complaint_pool
     n_linked = min(len(pool), int(round(n_target * 0.55)))
-    chosen = [pool[i] for i in sorted(rng.choice(len(pool), size=n_linked, replace=False))] if n_linked else []
+    chosen = (
+        [pool[i] for i in sorted(rng.choice(len(pool), size=n_linked, replace=False))]
+        if n_linked
+        else []
+    )
     n_free = max(0, n_target - n_linked)
     # Units of unlinked complaints: by dossier volume, so small communes often have none.
     vol = sim.recv_counts.sum(axis=1).astype(float)
     vol[cat.depts] *= 1.3
     start_t = _epoch(start)
-    items = []
+    seeds: list[tuple[int, int, str | None, bool]] = []
     for code, ui, t_recv, late in chosen:
-        t = t_recv + int((2 + 25 * rng.random()) * DAY * (0.5 if late else 1.0))
-        items.append((t, ui, code, late))
+        seeds.append(
+            (t_recv + int((2 + 25 * rng.random()) * DAY * (0.5 if late else 1.0)), ui, code, late)
+        )
     if n_free and vol.sum() > 0:
         us = rng.choice(len(vol), size=n_free, p=vol / vol.sum())
         ts = start_t + (rng.random(n_free) * (horizon - start_t)).astype(np.int64)
         for t, ui in zip(ts.tolist(), us.tolist(), strict=True):
-            items.append((t, ui, None, rng.random() < 0.2))
-    items = [x for x in items if x[0] <= horizon]
-    items.sort(key=lambda x: (x[0], x[1], x[2] or ""))
-    out = []
-    by_unit: dict[int, list[int]] = {}
-    for k, (t, ui, code, late) in enumerate(items):
-        steps = _complaint_steps(rng, late)
-        log = [("cho_tiep_nhan", t)]
-        cur = t
-        for st, hours in steps:
-            cur = int(clock.add(np.array([cur]), hours)[0])
-            if cur > horizon:
+            seeds.append((t, ui, None, bool(rng.random() < 0.2)))
+    seeds.sort(key=lambda x: (x[0], x[1], x[2] or ""))
+
+    def simulate(batch: list[tuple[int, int, str | None, bool, dict | None]]) -> list[dict]:
+        """Run the complaints' step plans on the calendar, one step index at a time (batched)."""
+        plans = [_complaint_steps(rng, late) for _t, _u, _c, late, _p in batch]
+        logs = [[("cho_tiep_nhan", t)] for t, *_ in batch]
+        cur = np.array([t for t, *_ in batch], dtype=np.int64)
+        alive = np.ones(len(batch), dtype=bool)
+        for k in range(max((len(x) for x in plans), default=0)):
+            idx = np.flatnonzero(alive & np.array([len(x) > k for x in plans], dtype=bool))
+            if idx.size == 0:
                 break
-            log.append((st, cur))
-        # A transfer (chuyển xử lý) hands the complaint to another agency: the competent one.
-        unit = ui
-        if any(s == "chuyen_xu_ly" for s, _ in log) and rng.random() < 0.6:
-            unit = int(rng.choice(cat.depts))
-        published = log[-1][0] == "da_cong_khai"
-        likes = int(rng.poisson(1.6)) if published else 0
-        dislikes = int(rng.poisson(2.6 if late else 0.7)) if published else 0
-        prev = None
-        earlier = by_unit.get(unit)
-        if earlier and rng.random() < 0.08:
-            prev = out[earlier[int(rng.integers(0, len(earlier)))]]["MaPAKN"]
-        ymd = fmt_one(t)[:10].replace("-", "")
-        out.append({
-            "MaPAKN": f"PAKN.{N.PROVINCE_CODE}.{ymd[2:]}.{k + 1:05d}",
-            "MaDonVi": cat.units[unit].code,
-            "MaHoSo": code,
-            "PhanLoai": "quy_dinh" if rng.random() < 0.62 else "hanh_vi",
-            "NgayGui": fmt_one(t),
-            "LichSu": [{"TrangThai": s, "ThoiDiem": fmt_one(x)} for s, x in log],
-            "SoThich": likes,
-            "SoKhongThich": dislikes,
-            "MaPAKNTruoc": prev,
-        })
-        by_unit.setdefault(unit, []).append(len(out) - 1)
+            nxt = clock.add(cur[idx], np.array([plans[i][k][1] for i in idx]))
+            for i, t in zip(idx.tolist(), nxt.tolist(), strict=True):
+                if t > horizon:
+                    alive[i] = False
+                else:
+                    logs[i].append((plans[i][k][0], t))
+                    cur[i] = t
+        out = []
+        for (t, ui, code, late, prev), log in zip(batch, logs, strict=True):
+            # A transfer (chuyển xử lý) hands the complaint to the competent agency.
+            unit = ui
+            if any(s == "chuyen_xu_ly" for s, _ in log) and rng.random() < 0.6:
+                unit = int(rng.choice(cat.depts))
+            published = log[-1][0] == "da_cong_khai"
+            kind = prev["PhanLoai"] if prev else ("quy_dinh" if rng.random() < 0.62 else "hanh_vi")
+            out.append(
+                {
+                    "t": t,
+                    "unit": unit,
+                    "MaHoSo": code,
+                    "PhanLoai": kind,
+                    "log": log,
+                    "SoThich": int(rng.poisson(1.6)) if published else 0,
+                    "SoKhongThich": int(rng.poisson(2.6 if late else 0.7)) if published else 0,
+                    "prev": prev,
+                    "late": late,
+                }
+            )
+        return out
+
+    items = simulate([(t, ui, code, late, None) for t, ui, code, late in seeds if t <= horizon])
+    # Repeats: the citizen comes back after an answer that did not satisfy, or came late.
+    repeats = []
+    for it in items:
+        unhappy = it["SoKhongThich"] > it["SoThich"] or it["late"] or it["log"][-1][0] == "tu_choi"
+        if rng.random() < (0.3 if unhappy else 0.03):
+            t2 = it["log"][-1][1] + int((1 + 20 * rng.random()) * DAY)
+            if t2 <= horizon:
+                repeats.append((t2, it["unit"], it["MaHoSo"], bool(rng.random() < 0.3), it))
+    items += simulate(repeats)
+    items.sort(key=lambda x: (x["t"], x["unit"], x["MaHoSo"] or ""))
+    flat = [x for it in items for _s, x in it["log"]]
+    texts = iter(fmt_ts(np.array(flat, dtype=np.int64)))
+    for it in items:
+        it["texts"] = [next(texts) for _ in it["log"]]
+    out = []
+    for k, it in enumerate(items):
+        sent = it["texts"][0]
+        it["MaPAKN"] = f"PAKN.{N.PROVINCE_CODE}.{sent[2:4]}{sent[5:7]}{sent[8:10]}.{k + 1:05d}"
+        out.append(
+            {
+                "MaPAKN": it["MaPAKN"],
+                "MaDonVi": cat.units[it["unit"]].code,
+                "MaHoSo": it["MaHoSo"],
+                "PhanLoai": it["PhanLoai"],
+                "NgayGui": sent,
+                "LichSu": [
+                    {"TrangThai": s, "ThoiDiem": x}
+                    for (s, _t), x in zip(it["log"], it["texts"], strict=True)
+                ],
+                "SoThich": it["SoThich"],
+                "SoKhongThich": it["SoKhongThich"],
+                "MaPAKNTruoc": it["prev"]["MaPAKN"] if it["prev"] else None,
+            }
+        )
     return out
 
 
@@ -1141,18 +1467,16 @@ def generate_exchange_set(
     counts: dict[str, int] = {}
 
     def write_all(name: str, records) -> None:
-        o = _Out(out_dir / f"{name}.jsonl")
-        try:
-            for r in records:
-                o.record(r)
-        finally:
-            o.close()
-        counts[name] = o.count
+        # Records are built JSON-ready in canonical order: the writer's trusted mode.
+        with JsonlWriter(out_dir / f"{name}.jsonl", name, trusted=True) as w:
+            counts[name] = w.write_records(records)
 
     write_all("units", (u.record() for u in cat.units))
     write_all("procedures", (p.record() for p in cat.procs))
     write_all("online_services", (s.record(cat) for s in cat.services))
-    say(f"catalogue: {len(cat.units)} units, {len(cat.procs)} procedures, {len(cat.services)} services")
+    say(
+        f"catalogue: {len(cat.units)} units, {len(cat.procs)} procedures, {len(cat.services)} services"
+    )
 
     # Working days around the window (for publication dates).
     workdays = []
@@ -1178,7 +1502,7 @@ def generate_exchange_set(
         o.close()
     counts["dossiers"] = o.count
 
-    n_complaints = max(12, int(round(dossiers * 0.003))) if dossiers else 0
+    n_complaints = max(40, int(round(dossiers * 0.003))) if dossiers else 0
     write_all("complaints", _complaints(cat, sim, stream(6), clock, n_complaints, start, horizon))
     write_all("reference_counts", _reference_counts(cat, sim, stream(7)))
     say(f"done in {_time.perf_counter() - t0:.1f} s")
@@ -1199,8 +1523,12 @@ def _reference_counts(cat: Catalogue, sim: _DossierSim, rng: np.random.Generator
             bump = rng.random()
             bcqg = rc + (int(np.ceil(rc * 0.08 * rng.random())) if bump < 0.3 else 0)
             dvcqg = sc + (int(rng.integers(0, 3)) if bump > 0.85 else 0)
-            yield {"MaDonVi": cat.units[ui].code, "Ky": f"{y}-{mo + 1:02d}",
-                   "SoHoSoBCQG": bcqg, "SoHoSoDVCQG": dvcqg}
+            yield {
+                "MaDonVi": cat.units[ui].code,
+                "Ky": f"{y}-{mo + 1:02d}",
+                "SoHoSoBCQG": bcqg,
+                "SoHoSoDVCQG": dvcqg,
+            }
 
 
 __all__ = ["Clock", "DEFAULT_UNTIL", "FILES", "generate_exchange_set"]

@@ -16,6 +16,7 @@ when it was rejected or failed.
 from __future__ import annotations
 
 import logging
+import time as clock
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import time
@@ -23,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from auditlog.models import LogEntry
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.catalog.models import (
@@ -33,7 +34,8 @@ from motcua.catalog.models import (
     PublicationDecision,
     PublicationItem,
 )
-from motcua.core.audit import audit_context, bulk_log_entries
+from motcua.core.audit import LOG_ENTRY_COLUMNS, audit_context, log_entry_rows
+from motcua.core.bulk import TableWriter
 from motcua.core.errors import UserError
 from motcua.dossiers.models import (
     Dossier,
@@ -49,7 +51,6 @@ from motcua.index766.models import ReferenceCount
 from motcua.org.models import Unit
 
 from . import exporter
-from .bulk import TableWriter
 from .models import ImportRun
 from .readers import ExchangeSetError, open_exchange_set
 from .schema import FILES, IMPORT_ORDER, record_to_json_dict
@@ -57,7 +58,7 @@ from .validation import FieldError
 
 logger = logging.getLogger("motcua.interchange")
 
-BATCH = 2000
+BATCH = 5000
 MAX_STORED_ERRORS = 1000
 
 
@@ -67,9 +68,11 @@ class FileCounts:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    seconds: float = 0.0
 
     def as_dict(self):
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged, "skipped": self.skipped}
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged, "skipped": self.skipped,
+                "seconds": round(self.seconds, 3)}
 
 
 @dataclass
@@ -135,10 +138,17 @@ class Importer:
         outcome = ImportRun.Outcome.IMPORTED
         try:
             with exchange_set, transaction.atomic(), audit_context(self.user, self.source):
+                if connection.vendor == "postgresql":
+                    # One big transaction: don't wait for its WAL flush at commit. A crash in that
+                    # instant loses the import (it can be re-run), never corrupts the database.
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL synchronous_commit TO OFF")
                 for name in IMPORT_ORDER:
                     if name in exchange_set:
                         self.counts[name] = FileCounts()
+                        started = clock.perf_counter()
                         getattr(self, f"_import_{name}")(exchange_set, name)
+                        self.counts[name].seconds = clock.perf_counter() - started
                 if self.errors and not self.skip_invalid:
                     outcome = ImportRun.Outcome.REJECTED
                     raise _Abort
@@ -206,14 +216,10 @@ class Importer:
                     created.append((record, build(record)))
             existing[key] = canonical
         if created:
-            model.objects.bulk_create([instance for _, instance in created], batch_size=1000)
-            self._audit_created(model, [(instance.pk, str(key_of(record))) for record, instance in created])
+            self.writer.write_instances(model, [instance for _, instance in created])
+            self._audit(model, [(instance.pk, str(key_of(record)), LogEntry.Action.CREATE, None, None)
+                                for record, instance in created])
         return created
-
-    def _audit_created(self, model, objects: list[tuple[int, str]]):
-        entries = bulk_log_entries(model, [(pk, text, LogEntry.Action.CREATE, None) for pk, text in objects],
-                                   actor=self.user, source=self.source)
-        LogEntry.objects.bulk_create(entries, batch_size=1000)
 
     def _import_units(self, exchange_set, name):
         existing = {r["MaDonVi"]: record_to_json_dict(name, r) for r in exporter.export_units()}
@@ -297,13 +303,12 @@ class Importer:
                              update, Procedure)
         if created:
             through = Procedure.competent_units.through
-            through.objects.bulk_create(
-                [through(procedure_id=p.pk, unit_id=units[code]) for r, p in created for code in r["DonViThucHien"]],
-                batch_size=2000,
+            self.writer.write_instances(
+                through, [through(procedure_id=p.pk, unit_id=units[code]) for r, p in created for code in r["DonViThucHien"]]
             )
-            versions = ProcedureVersion.objects.bulk_create(
-                [ProcedureVersion(procedure=p, number=1, values=p.versioned_values()) for _, p in created], batch_size=1000
-            )
+            versions = [ProcedureVersion(procedure=p, number=1, values=p.versioned_values(), valid_from=timezone.now())
+                        for _, p in created]
+            self.writer.write_instances(ProcedureVersion, versions)
             for (_, procedure), version in zip(created, versions, strict=True):
                 procedure.current_version = version
             Procedure.objects.bulk_update([p for _, p in created], ["current_version"], batch_size=1000)
@@ -389,7 +394,7 @@ class Importer:
 
         created = self._sync(name, valid, existing, lambda r: (r["MaDonVi"], r["SoQuyetDinh"]), build, update,
                              PublicationDecision)
-        PublicationItem.objects.bulk_create([i for record, d in created for i in items(d, record)], batch_size=2000)
+        self.writer.write_instances(PublicationItem, [i for record, d in created for i in items(d, record)])
 
     def _import_reference_counts(self, exchange_set, name):
         existing = {(r["MaDonVi"], r["Ky"]): record_to_json_dict(name, r) for r in exporter.export_reference_counts()}
@@ -480,7 +485,7 @@ class Importer:
 
     def _import_dossiers(self, exchange_set, name):
         self.services = dict(OnlineService.objects.values_list("code", "pk"))
-        self.versions = {}
+        self.versions = dict(Procedure.objects.values_list("pk", "current_version_id"))
         self.table_was_empty = not Dossier.objects.exists()
         source = exchange_set.source_name(name)
         batch: list[tuple[int, dict]] = []
@@ -502,10 +507,10 @@ class Importer:
         self._write_dossier_batch(name, batch)
 
     def _version_id(self, procedure_id: int) -> int | None:
-        if procedure_id not in self.versions:
-            procedure = Procedure.objects.get(pk=procedure_id)
-            self.versions[procedure_id] = _current_version(procedure).pk if self.writing else None
-        return self.versions[procedure_id]
+        version_id = self.versions.get(procedure_id)
+        if version_id is None and self.writing:  # a procedure created outside an import has no version yet
+            version_id = self.versions[procedure_id] = _current_version(Procedure.objects.get(pk=procedure_id)).pk
+        return version_id
 
     def _write_dossier_batch(self, name, batch):
         if not batch:
@@ -563,7 +568,7 @@ class Importer:
     def _child_rows(self, pk, record, rows: dict[str, list], now):
         previous = None
         for step in record["LichSuTrangThai"]:
-            extra = {k: v for k, v in step.items() if k not in ("TrangThai", "ThoiDiem")}
+            extra = {k: v for k, v in step.items() if k not in ("TrangThai", "ThoiDiem")} if len(step) > 2 else None
             rows["events"].append((pk, "status", "import", previous, step["TrangThai"], step["ThoiDiem"], now,
                                    self.source, "", {"extra": extra} if extra else {}))
             previous = step["TrangThai"]
@@ -573,10 +578,10 @@ class Importer:
             extra = {k: v for k, v in item.items() if k not in ("NgayYeuCau", "NgayBoSung")}
             rows["supplements"].append((pk, stage, item["NgayYeuCau"], item["NgayBoSung"], [], "", "", extra))
         for fee in record["DanhSachLePhi"]:
-            extra = {k: v for k, v in fee.items() if k not in ("MaPhiLePhi", "TenPhiLePhi", "Gia")}
+            extra = {k: v for k, v in fee.items() if k not in ("MaPhiLePhi", "TenPhiLePhi", "Gia")} if len(fee) > 3 else {}
             rows["fees"].append((pk, fee["MaPhiLePhi"] or "", fee["TenPhiLePhi"] or "", fee["Gia"], extra))
         for component in record["TaiLieuNop"]:
-            extra = {k: v for k, v in component.items() if k not in COMPONENT_FIELDS}
+            extra = {k: v for k, v in component.items() if k not in COMPONENT_FIELDS} if len(component) > len(COMPONENT_FIELDS) else {}
             rows["components"].append((pk, component["MaThanhPhanHoSo"] or "", "", component["CoTepDinhKem"],
                                        component["DuocSoHoa"], component["DuocTaiSuDung"], component["DuocLayTuKhoDMQG"],
                                        "", "", extra))
@@ -609,11 +614,9 @@ class Importer:
         self.writer.write(Dossier, self.DOSSIER_COLUMNS, dossier_rows)
         for key, (model, columns) in self.CHILD_TABLES.items():
             self.writer.write(model, columns, rows[key])
-        self._audit(
-            [(pk, record["MaHoSo"], LogEntry.Action.CREATE,
-              {"MaHoSo": [None, record["MaHoSo"]], "TrangThaiHoSo": [None, record["TrangThaiHoSo"]]}, line)
-             for pk, line, record in items]
-        )
+        # A created record's "after" is the stored row itself; the entry names where it came from.
+        self._audit(Dossier, [(pk, record["MaHoSo"], LogEntry.Action.CREATE, None, {"line": line})
+                              for pk, line, record in items])
 
     def _update_dossier(self, line, record, dossier: Dossier, changes: dict):
         """A changed dossier: new column values, children replaced, imported history extended or corrected."""
@@ -641,17 +644,12 @@ class Importer:
                 model.objects.filter(dossier=dossier).delete()
         for key, (model, columns) in self.CHILD_TABLES.items():
             self.writer.write(model, columns, rows[key])
-        self._audit([(dossier.pk, dossier.code, LogEntry.Action.UPDATE, changes, line)])
+        self._audit(Dossier, [(dossier.pk, dossier.code, LogEntry.Action.UPDATE, changes, {"file": "dossiers", "line": line})])
 
-    def _audit(self, entries):
-        log_entries = bulk_log_entries(Dossier, [(pk, code, action, changes) for pk, code, action, changes, _ in entries],
-                                       actor=self.user, source=self.source)
-        for entry, (*_, line) in zip(log_entries, entries, strict=True):
-            entry.additional_data = {"file": "dossiers", "line": line}
-        self.writer.write(LogEntry, ("content_type", "object_pk", "object_id", "object_repr", "action", "changes",
-                                     "changes_text", "actor", "cid", "timestamp", "additional_data"),
-                          [(e.content_type_id, e.object_pk, e.object_id, e.object_repr, e.action, e.changes, "",
-                            e.actor_id, e.cid, e.timestamp, e.additional_data) for e in log_entries])
+    def _audit(self, model, entries):
+        """``entries``: (pk, repr, action, changes, additional_data)."""
+        self.writer.write(LogEntry, LOG_ENTRY_COLUMNS,
+                          log_entry_rows(model, entries, actor=self.user, source=self.source))
 
 
 DOSSIER_DEFAULTS = {"DuocThanhToanTrucTuyen": 0, "KenhThucHien": 1, "NguonHoSo": "dia_phuong", "TrangThaiHoSo": 1}

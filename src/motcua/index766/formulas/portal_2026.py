@@ -73,8 +73,9 @@ def _decisions_1_1(ctx: Context) -> ir.Table:
 def _publications_1_2(ctx: Context) -> ir.Table:
     p = ctx.facts.publication_items
     published = p.NgayCongKhai.notnull() & (p.NgayCongKhai <= ctx.T)
+    # Unpublished and its deadline passed in the period (judged at J: T, or period end in a forecast).
     due_in_period = (
-        p.publish_deadline.notnull() & (p.publish_deadline > ctx.start) & (p.publish_deadline <= ctx.T)
+        p.publish_deadline.notnull() & (p.publish_deadline > ctx.start) & (p.publish_deadline <= ctx.J)
     )
     p = p.filter((published & (p.NgayCongKhai >= ctx.start)) | (~published & due_in_period))
     published = p.NgayCongKhai.notnull() & (p.NgayCongKhai <= ctx.T)

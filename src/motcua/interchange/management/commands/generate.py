@@ -51,21 +51,42 @@ class Command(MotcuaCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", required=True,
-                            help="Thư mục đích / output folder")
-        parser.add_argument("--dossiers", type=int, default=gen.DEFAULT_DOSSIERS,
-                            help=f"Số hồ sơ / number of dossiers ({gen.DEFAULT_DOSSIERS})")
-        parser.add_argument("--seed", type=int, default=gen.DEFAULT_SEED,
-                            help=f"Hạt giống / random seed ({gen.DEFAULT_SEED})")
-        parser.add_argument("--until", default=gen.DEFAULT_UNTIL.isoformat(),
-                            help="Ngày cuối của 12 tháng hồ sơ / last day of the 12-month window "
-                                 f"(YYYY-MM-DD, {gen.DEFAULT_UNTIL.isoformat()})")
-        parser.add_argument("--units", type=int, default=gen.DEFAULT_UNITS,
-                            help=f"Số đơn vị / number of units ({gen.DEFAULT_UNITS})")
-        parser.add_argument("--procedures", type=int, default=gen.DEFAULT_PROCEDURES,
-                            help=f"Số TTHC / number of procedures ({gen.DEFAULT_PROCEDURES})")
-        parser.add_argument("--force", action="store_true",
-                            help="Ghi vào thư mục không rỗng / write into a non-empty folder")
+        parser.add_argument("--output", required=True, help="Thư mục đích / output folder")
+        parser.add_argument(
+            "--dossiers",
+            type=int,
+            default=gen.DEFAULT_DOSSIERS,
+            help=f"Số hồ sơ / number of dossiers ({gen.DEFAULT_DOSSIERS})",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=gen.DEFAULT_SEED,
+            help=f"Hạt giống / random seed ({gen.DEFAULT_SEED})",
+        )
+        parser.add_argument(
+            "--until",
+            default=gen.DEFAULT_UNTIL.isoformat(),
+            help="Ngày cuối của 12 tháng hồ sơ / last day of the 12-month window "
+            f"(YYYY-MM-DD, {gen.DEFAULT_UNTIL.isoformat()})",
+        )
+        parser.add_argument(
+            "--units",
+            type=int,
+            default=gen.DEFAULT_UNITS,
+            help=f"Số đơn vị / number of units ({gen.DEFAULT_UNITS})",
+        )
+        parser.add_argument(
+            "--procedures",
+            type=int,
+            default=gen.DEFAULT_PROCEDURES,
+            help=f"Số TTHC / number of procedures ({gen.DEFAULT_PROCEDURES})",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Ghi vào thư mục không rỗng / write into a non-empty folder",
+        )
 
     def handle(self, output, dossiers, seed, until, units, procedures, force, **options):
         until_d = parse_until(until)
@@ -77,19 +98,32 @@ class Command(MotcuaCommand):
         if path.exists() and not path.is_dir():
             raise UserError(f"{path} không phải là thư mục.", f"{path} is not a folder")
         if path.is_dir() and any(path.iterdir()) and not force:
-            raise UserError(f"Thư mục {path} không rỗng; dùng --force để ghi đè.",
-                            f"{path} is not empty; use --force")
+            raise UserError(
+                f"Thư mục {path} không rỗng; dùng --force để ghi đè.",
+                f"{path} is not empty; use --force",
+            )
         progress = None
         if int(options.get("verbosity", 1)) >= 2:
+
             def progress(msg: str) -> None:
                 print(msg, file=sys.stderr, flush=True)
+
         started = time.perf_counter()
         try:
-            counts = gen.generate_exchange_set(path, dossiers=dossiers, seed=seed, until=until_d,
-                                               units=units, procedures=procedures, progress=progress)
+            counts = gen.generate_exchange_set(
+                path,
+                dossiers=dossiers,
+                seed=seed,
+                until=until_d,
+                units=units,
+                procedures=procedures,
+                progress=progress,
+            )
         except OSError as exc:
-            raise UserError(f"Không ghi được vào {path}: {exc.strerror or exc}.",
-                            f"cannot write to {path}: {exc}") from None
+            raise UserError(
+                f"Không ghi được vào {path}: {exc.strerror or exc}.",
+                f"cannot write to {path}: {exc}",
+            ) from None
         seconds = time.perf_counter() - started
         self.stdout.write(
             ", ".join(f"{name}: {n}" for name, n in counts.items()) + f" — {seconds:.1f} s"

@@ -1,0 +1,136 @@
+"""Explanations: which records cost a unit points on an indicator, and how many.
+
+Uses the very ``records`` relation the score is computed from (registry.py),
+restricted to the unit's subtree, so an explanation can never disagree with
+the score. A record in the denominator but not in the numerator is "missing";
+what it is worth is what the unit would gain if it alone turned ok:
+
+    worth = score(num + 1, den) - score(num, den)   (0 once a target is reached)
+
+Exchange sets carry no processing steps or officials; ``step`` and
+``official`` are left for the database facts to fill (hook: a relation
+``dossier_responsibility(MaHoSo, step, official)`` when present).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from motcua.core.errors import UserError
+from motcua.index766.context import Context
+from motcua.index766.engine import IndicatorScore, round_half_up
+from motcua.index766.facts import Facts
+from motcua.index766.periods import Period, Window, make_window
+from motcua.index766.registry import Indicator, get_formula_set, resolve_switches
+
+RECORD_LABELS = {
+    "dossier": "MaHoSo",
+    "procedure": "MaTTHC",
+    "service": "MaDVC",
+    "complaint": "MaPAKN",
+    "unit": "MaDonVi",
+}
+
+
+def _subtree(ctx: Context, unit: str) -> ibis.Table:
+    t = ctx.facts.unit_tree
+    return t.filter(t.ancestor == unit).select(sub=t.descendant)
+
+
+def indicator_records(
+    facts: Facts,
+    period: str | Period | Window,
+    code: str,
+    *,
+    unit: str | None = None,
+    as_of: str | datetime | None = None,
+    now: datetime | None = None,
+    formula_set: str = "portal-2026",
+    switches: dict[str, Any] | None = None,
+    judge_at: datetime | None = None,
+) -> pd.DataFrame:
+    """The records behind an indicator: columns unit, record, ok (one row per unit × record)."""
+    fs = get_formula_set(formula_set)
+    ind = fs.get(code)
+    if ind.records is None:
+        raise UserError(
+            f"Chỉ số {code} không tính theo từng bản ghi.", f"indicator {code} has no record list"
+        )
+    window = period if isinstance(period, Window) else make_window(period, as_of=as_of, now=now)
+    ctx = Context(facts, window, resolve_switches(switches), judge_at=judge_at)
+    try:
+        rec = ind.records(ctx)
+        if unit is not None:
+            sub = _subtree(ctx, unit)
+            rec = rec.join(sub, rec.unit == sub.sub).select("unit", "record", "ok")
+        df = facts.con.execute(rec.order_by(["unit", "record"]))
+    finally:
+        ctx.close()
+    df["ok"] = df["ok"].astype(bool)
+    return df
+
+
+@dataclass
+class MissingRecord:
+    record: str
+    record_kind: str
+    unit: str
+    points: float  # what this record alone would add to the unit's score
+    step: str | None = None
+    official: str | None = None
+
+
+def _worth(ind: Indicator, num: int, den: int, max_points: float, target: float | None) -> Fraction:
+    if den == 0:
+        return Fraction(0)
+    a = IndicatorScore(ind, Fraction(num), Fraction(den), max_points, target)
+    b = IndicatorScore(ind, Fraction(num + 1), Fraction(den), max_points, target)
+    a.rescore()
+    b.rescore()
+    return (b.score or 0) - (a.score or 0)
+
+
+def explain(
+    facts: Facts,
+    period: str | Period,
+    unit: str,
+    code: str,
+    *,
+    as_of: str | datetime | None = None,
+    now: datetime | None = None,
+    formula_set: str = "portal-2026",
+    switches: dict[str, Any] | None = None,
+) -> list[MissingRecord]:
+    """Records of ``unit``'s subtree in the denominator of ``code`` but not its numerator."""
+    fs = get_formula_set(formula_set)
+    ind = fs.get(code)
+    df = indicator_records(
+        facts, period, code, unit=unit, as_of=as_of, now=now,
+        formula_set=formula_set, switches=switches,
+    )
+    if ind.distinct:
+        # A parent counts each code once: ok per code by the indicator's combine rule.
+        agg = df.groupby("record")["ok"].agg("any" if ind.combine == "any" else "all")
+        missing_codes = set(agg[~agg].index)
+        num, den = int(agg.sum()), len(agg)
+        df = df[df["record"].isin(missing_codes) & ~df["ok"]].drop_duplicates("record")
+    else:
+        num, den = int(df["ok"].sum()), len(df)
+        df = df[~df["ok"]]
+    target = ind.target
+    ts = fs.target_switches.get(code)
+    if ts:
+        value = resolve_switches(switches)[ts]
+        target = None if value == "none" else float(value)
+    worth = float(round_half_up(_worth(ind, num, den, ind.max_points, target), 4))
+    kind = ind.record_kind
+    return [
+        MissingRecord(record=r, record_kind=RECORD_LABELS.get(kind, kind), unit=u, points=worth)
+        for u, r in df[["unit", "record"]].itertuples(index=False, name=None)
+    ]

@@ -1,0 +1,161 @@
+"""Forecast: the score at period end if nothing else happens, and the points at risk.
+
+"Nothing else happens" = no event after T: open dossiers and complaints stay
+open and are judged at the period end instead of T (context.Context.judge_at),
+so those whose deadline falls before the period end become late; unpublished
+procedures whose publication deadline passes become late (1.2). Bases do not
+change (nothing new is received).
+
+Items at risk are the records in time at T and late at period end, each worth
+what it alone would add back to its unit's forecast score, summed over the
+indicators it affects (a dossier counts in 2.1 and 5.4), ordered by points,
+then by the working hours left before its deadline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import pandas as pd
+
+from motcua.index766 import derive
+from motcua.index766.context import Context
+from motcua.index766.engine import ScoreReport, UnitScore, evaluate, round_half_up
+from motcua.index766.explain import _worth, indicator_records
+from motcua.index766.facts import Facts
+from motcua.index766.periods import Period, from_utc_naive, make_window
+from motcua.index766.registry import get_formula_set, resolve_switches
+
+#: indicators whose records can turn late with time alone
+TIME_SENSITIVE = ("1.2", "2.1", "5.2", "5.3", "5.4")
+
+
+@dataclass
+class RiskItem:
+    unit: str  # the unit whose score is at stake
+    record_kind: str
+    record: str
+    indicators: list[str]
+    points: float
+    deadline: datetime | None  # Asia/Ho_Chi_Minh
+    working_hours_left: float | None
+
+
+@dataclass
+class Forecast:
+    now: ScoreReport
+    at_period_end: ScoreReport
+    items: list[RiskItem] = field(default_factory=list)
+
+    def points_at_risk(self, unit: str) -> Decimal:
+        return self.now.unit(unit).total - self.at_period_end.unit(unit).total
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "period": self.now.period.code,
+            "as_of": self.now.as_of.isoformat(),
+            "units": [
+                {"unit": u.unit, "total_now": float(u.total),
+                 "total_at_period_end": float(self.at_period_end.unit(u.unit).total),
+                 "points_at_risk": float(self.points_at_risk(u.unit))}
+                for u in self.now.units
+            ],
+            "items": [
+                {"unit": i.unit, "record_kind": i.record_kind, "record": i.record,
+                 "indicators": i.indicators, "points": i.points,
+                 "deadline": i.deadline.isoformat() if i.deadline else None,
+                 "working_hours_left": i.working_hours_left}
+                for i in self.items
+            ],
+        }
+
+
+def _deadlines(ctx: Context, kind: str, codes: list[str]) -> dict[str, Any]:
+    if not codes:
+        return {}
+    if kind == "MaHoSo":
+        f = ctx.dossier_flags()
+        t = f.filter(f.MaHoSo.isin(codes)).select(k=f.MaHoSo, d=f.due_effective)
+    elif kind == "MaPAKN":
+        c = ctx.complaint_flags()
+        t = c.filter(c.MaPAKN.isin(codes)).select(
+            k=c.MaPAKN, d=c.publish_due.fill_null(c.handle_due)
+        )
+    else:
+        p = ctx.facts.publication_items
+        p = p.filter(p.MaTTHC.isin(codes) & p.NgayCongKhai.isnull())
+        t = p.group_by(k=p.MaTTHC).agg(d=p.publish_deadline.min())
+    df = ctx.facts.con.execute(t)
+    return {k: (None if pd.isna(d) else pd.Timestamp(d).to_pydatetime()) for k, d in df.itertuples(index=False)}
+
+
+def forecast(
+    facts: Facts,
+    period: str | Period,
+    *,
+    as_of: str | datetime | None = None,
+    now: datetime | None = None,
+    units: list[str] | None = None,
+    formula_set: str = "portal-2026",
+    switches: dict[str, Any] | None = None,
+    calendar: Any | None = None,
+) -> Forecast:
+    fs = get_formula_set(formula_set)
+    sw = resolve_switches(switches)
+    window = make_window(period, as_of=as_of, now=now)
+    end_utc = window.end_utc
+    now_units = evaluate(facts, window, fs, sw, units=units)
+    end_units = evaluate(facts, window, fs, sw, units=units, judge_at=end_utc)
+    now_report = ScoreReport(fs.name, window.period, window.t, now_units, sw)
+    end_report = ScoreReport(fs.name, window.period, window.t, end_units, sw)
+    scored: dict[str, UnitScore] = {u.unit: u for u in end_units}
+
+    # (scored unit, record) -> [kind, indicators, points]
+    acc: dict[tuple[str, str], list[Any]] = {}
+    for code in TIME_SENSITIVE:
+        ind = fs.get(code)
+        targets = list(scored) if units is not None else [None]
+        for target_unit in targets:
+            a = indicator_records(facts, window, code, unit=target_unit, switches=sw)
+            b = indicator_records(facts, window, code, unit=target_unit, switches=sw, judge_at=end_utc)
+            key = ["unit", "record"]
+            m = a.merge(b, on=key, suffixes=("_now", "_end"))
+            flips = m[m["ok_now"] & ~m["ok_end"]]
+            for rec_unit, record in flips[key].itertuples(index=False, name=None):
+                owner = target_unit or rec_unit
+                if owner not in scored:
+                    continue
+                s = scored[owner].indicator(code)
+                if not s.denominator:
+                    continue
+                worth = _worth(ind, int(s.numerator), int(s.denominator), s.max_points, s.target)
+                entry = acc.setdefault((owner, record), [ind.record_kind, [], Fraction(0)])
+                if code not in entry[1]:
+                    entry[1].append(code)
+                    entry[2] += worth
+
+    cal = calendar or derive.official_calendar()
+    ctx = Context(facts, window, sw)
+    try:
+        kinds = {"dossier": "MaHoSo", "complaint": "MaPAKN", "procedure": "MaTTHC"}
+        deadlines: dict[str, Any] = {}
+        for kind, label in kinds.items():
+            codes = sorted({r for (_, r), e in acc.items() if e[0] == kind})
+            deadlines.update({(kind, k): v for k, v in _deadlines(ctx, label, codes).items()})
+    finally:
+        ctx.close()
+
+    items = []
+    for (owner, record), (kind, codes, pts) in acc.items():
+        d = deadlines.get((kind, record))
+        aware = from_utc_naive(d) if d is not None else None
+        left = None
+        if aware is not None:
+            left = round(float(cal.working_hours_between(window.t, aware)), 2)
+        items.append(RiskItem(owner, kind, record, codes, float(round_half_up(pts, 4)), aware, left))
+    items.sort(key=lambda i: (-i.points, i.working_hours_left if i.working_hours_left is not None else 1e18, i.record))
+    return Forecast(now_report, end_report, items)
