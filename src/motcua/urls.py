@@ -1,5 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("motcua — Quản trị hệ thống giải quyết TTHC")
+admin.site.site_title = _("motcua")
+admin.site.index_title = _("Quản trị")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

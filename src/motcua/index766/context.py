@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import ibis
@@ -33,6 +33,15 @@ LIVE_SERVICE_STATUSES = ("dang_cong_khai", "cho_dung_cong_khai", "dang_kiem_thu"
 _ids = itertools.count()
 
 
+def _raw(con: Any, sql: str) -> None:
+    """Run a statement on any Ibis SQL backend (DB-API cursors are closed; DuckDB's is not one)."""
+    cur = con.raw_sql(sql)
+    if con.name != "duckdb":
+        close = getattr(cur, "close", None)
+        if close is not None:
+            close()
+
+
 def _i(cond: ir.BooleanValue) -> ir.IntegerValue:
     """Boolean -> 0/1 integer, null-safe and portable (no bool->float cast)."""
     return ibis.ifelse(cond.fill_null(False), 1, 0)
@@ -40,6 +49,39 @@ def _i(cond: ir.BooleanValue) -> ir.IntegerValue:
 
 def _epoch(ts: ir.TimestampValue) -> ir.FloatingValue:
     return ts.epoch_seconds().cast("float64")
+
+
+#: Placeholder values for compiled templates (compiled.py): they render to SQL text that
+#: cannot occur otherwise, and are replaced by the real values' rendering at run time.
+SENTINELS: dict[str, Any] = {
+    "T": datetime(1901, 1, 1, 1, 1, 1),
+    "J": datetime(1902, 2, 2, 2, 2, 2),
+    "start": datetime(1903, 3, 3, 3, 3, 3),
+    "start_date": date(1904, 4, 4),
+    "t_date": date(1905, 5, 5),
+    "code": "§766-P§",
+}
+LITERAL_TYPES = {"T": "timestamp", "J": "timestamp", "start": "timestamp",
+                 "start_date": "date", "t_date": "date", "code": "string"}
+TOKEN = "zz766tokzz"  # placeholder inside temp-table names
+
+
+def month_sentinel(i: int) -> str:
+    return f"§766-M{i}§"
+
+
+def window_values(window: Window, judge_at: datetime | None) -> dict[str, Any]:
+    values = {
+        "T": window.t_utc,
+        "J": judge_at or window.t_utc,
+        "start": window.start_utc,
+        "start_date": window.start_date,
+        "t_date": window.t_date,
+        "code": window.period.code,
+    }
+    for i, m in enumerate(window.period.months()):
+        values[f"month{i}"] = m
+    return values
 
 
 @dataclass
@@ -51,29 +93,48 @@ class Context:
     #: the period end for a forecast (events are still cut at T).
     judge_at: datetime | None = None
     materialize: bool = True
+    #: build a reusable template: sentinel literals, shared relations recorded as
+    #: (temp table name, SQL) steps and created empty (compiled.py)
+    template: bool = False
+    steps: list[tuple[str, str]] = field(default_factory=list)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
     _temp: list[str] = field(default_factory=list, repr=False)
 
     # ----------------------------------------------------------------- literals
+    def _lit(self, key: str) -> ir.Scalar:
+        value = SENTINELS[key] if self.template else window_values(self.window, self.judge_at)[key]
+        return ibis.literal(value, type=LITERAL_TYPES[key])
+
     @property
     def T(self) -> ir.TimestampScalar:
-        return ibis.literal(self.window.t_utc, type="timestamp")
+        return self._lit("T")
 
     @property
     def J(self) -> ir.TimestampScalar:
-        return ibis.literal(self.judge_at or self.window.t_utc, type="timestamp")
+        return self._lit("J")
 
     @property
     def start(self) -> ir.TimestampScalar:
-        return ibis.literal(self.window.start_utc, type="timestamp")
+        return self._lit("start")
 
     @property
     def start_date(self) -> ir.DateScalar:
-        return ibis.literal(self.window.start_date, type="date")
+        return self._lit("start_date")
 
     @property
     def t_date(self) -> ir.DateScalar:
-        return ibis.literal(self.window.t_date, type="date")
+        return self._lit("t_date")
+
+    @property
+    def period_code(self) -> ir.StringScalar:
+        return self._lit("code")
+
+    @property
+    def period_months(self) -> list[ir.StringScalar]:
+        months = self.window.period.months()
+        if self.template:
+            return [ibis.literal(month_sentinel(i), type="string") for i in range(len(months))]
+        return [ibis.literal(m, type="string") for m in months]
 
     def switch(self, name: str) -> str:
         return self.switches[name]
@@ -83,22 +144,27 @@ class Context:
         """Materialise a shared relation once (temp table) so indicators reuse it."""
         if key in self._memo:
             return self._memo[key]
-        if self.materialize:
+        con = self.facts.con
+        if self.template:
+            name = f"_m766_{key}_{TOKEN}"
+            self.steps.append((name, str(con.compile(expr))))
+            # Empty twin with the expression's schema, only to build later expressions on.
+            con.create_table(name, schema=expr.schema(), temp=True)
+            self._temp.append(name)
+            expr = con.table(name)
+        elif self.materialize:
             name = f"_m766_{key}_{next(_ids)}"
             # Unique name, no overwrite: Ibis 12's DROP for overwrite is broken with this sqlglot.
-            self.facts.con.create_table(name, expr, temp=True)
+            con.create_table(name, expr, temp=True)
             self._temp.append(name)
-            expr = self.facts.con.table(name)
+            expr = con.table(name)
         self._memo[key] = expr
         return expr
 
     def close(self) -> None:
         for name in self._temp:
             try:
-                cur = self.facts.con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
-                close = getattr(cur, "close", None)
-                if close is not None and not hasattr(cur, "sql"):  # DB-API cursors, not DuckDB
-                    close()
+                _raw(self.facts.con, f'DROP TABLE IF EXISTS "{name}"')
             except Exception:  # noqa: BLE001 - temp tables vanish with the session anyway
                 pass
         self._temp.clear()

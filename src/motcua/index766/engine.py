@@ -18,10 +18,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import ibis
-
 from motcua.core.errors import UserError
-from motcua.index766.context import Context
 from motcua.index766.facts import Facts
 from motcua.index766.periods import VN, Period, Window, make_window, to_utc_naive
 from motcua.index766.registry import (
@@ -192,18 +189,15 @@ class ScoreReport:
 # --------------------------------------------------------------------------- evaluation
 
 
-def collect_counts(ctx: Context, fs: FormulaSet) -> dict[tuple[str, str], tuple[float, float]]:
+def collect_counts(
+    facts: Facts, window: Window, fs: FormulaSet, switches: dict[str, str], judge_at: Any = None
+) -> dict[tuple[str, str], tuple[float, float]]:
     """{(indicator code, unit): (numerator, denominator)}, pooled, in one round trip."""
-    parts = [
-        ind.pooled(ctx).mutate(code=ibis.literal(ind.code)).select("code", "unit", "num", "den")
-        for ind in fs.indicators
-    ]
-    # Compile each part alone and join the SQL texts with UNION ALL: Ibis compiles a union of N
-    # as N-1 nested subqueries, which is slower to compile and overflows SQLite's parser.
-    con = ctx.facts.con
-    sql = "\nUNION ALL\n".join(f"SELECT * FROM ({con.compile(p)}) AS q{i}" for i, p in enumerate(parts))
+    from motcua.index766.compiled import compiled_score
+
+    rows = compiled_score(facts, window, fs, switches).run(facts, window, judge_at)
     out: dict[tuple[str, str], tuple[float, float]] = {}
-    for code, unit, num, den in fetch_all(con, sql):
+    for code, unit, num, den in rows:
         out[(code, unit)] = (float(num or 0), float(den or 0))
     return out
 
@@ -282,11 +276,7 @@ def evaluate(
     judge_at: datetime | None = None,
     units: Iterable[str] | None = None,
 ) -> list[UnitScore]:
-    ctx = Context(facts, window, switches, judge_at=judge_at)
-    try:
-        counts = collect_counts(ctx, fs)
-    finally:
-        ctx.close()
+    counts = collect_counts(facts, window, fs, switches, judge_at)
     all_units = _ordered(_units(facts))
     wanted = set(units) if units is not None else None
     if wanted is not None:

@@ -37,7 +37,11 @@ FILES = (
     "reference_counts",
 )
 
-_TS = "VARCHAR"  # instants are read as text, then normalised by ts_utc()
+# Instants are read as text and cast by ts_utc() while the session time zone is
+# Asia/Ho_Chi_Minh: no offset (or a bare date) means +07:00, an explicit offset or Z
+# is honoured, and the UTC wall clock is kept (ICU is built into DuckDB). Not typed
+# TIMESTAMPTZ in read_json: its parser ignores the session zone (offset-less = UTC).
+_TS = "VARCHAR"
 
 # Raw column types for read_json. Unknown fields are ignored by the engine
 # (the interchange importer keeps them in `extra`; scoring does not need them).
@@ -81,7 +85,7 @@ RAW_COLUMNS: dict[str, dict[str, str]] = {
         "MaDonVi": "VARCHAR",
         "NgayQuyetDinh": "DATE",
         "Loai": "VARCHAR",
-        "DanhSachTTHC": "STRUCT(MaTTHC VARCHAR, NgayHieuLucCanCu DATE, NgayCongKhai VARCHAR)[]",
+        "DanhSachTTHC": f"STRUCT(MaTTHC VARCHAR, NgayHieuLucCanCu DATE, NgayCongKhai {_TS})[]",
     },
     "dossiers": {
         "MaHoSo": "VARCHAR",
@@ -144,9 +148,6 @@ _DUCK_TYPES = {
     "float64": "DOUBLE",
 }
 
-# Text instant -> UTC-naive TIMESTAMP. Parsed while the session time zone is
-# Asia/Ho_Chi_Minh, so a text without offset (or a bare date) means +07:00 and an
-# explicit offset or Z is honoured (ICU is built into DuckDB).
 _MACROS = r"""
 CREATE OR REPLACE TEMP MACRO ts_utc(s) AS timezone('UTC', CAST(nullif(trim(s), '') AS TIMESTAMPTZ));
 """
@@ -409,7 +410,8 @@ def _load_via_readers(xs: Any, name: str, raw: Any, skipped: dict[str, int]) -> 
 
 def _build(con: Any, src: Path, folder: Path, cal: Any, timings: dict[str, float]) -> dict[str, int]:
     raw = con.con  # the duckdb connection under Ibis
-    raw.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")  # see _MACROS; reset to UTC at the end
+    raw.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")  # see _TS; reset to UTC at the end
+    raw.execute("SET enable_progress_bar = false")
     raw.execute(_MACROS)
 
     t0 = time.perf_counter()
@@ -582,6 +584,7 @@ def _conform(raw: Any) -> None:
 def _connect_duckdb(database: str | Path = ":memory:", *, read_only: bool = False) -> Any:
     con = ibis.duckdb.connect(str(database), read_only=read_only)
     con.raw_sql("SET TimeZone = 'UTC'")
+    con.raw_sql("SET enable_progress_bar = false")
     return con
 
 

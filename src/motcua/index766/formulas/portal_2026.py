@@ -99,7 +99,7 @@ def _sync_1_4(ctx: Context) -> ir.Table:
         rc = ctx.facts.reference_counts
         b, g = rc.SoHoSoBCQG.fill_null(0), rc.SoHoSoDVCQG.fill_null(0)
         larger = ibis.ifelse(b >= g, b, g)
-        code, months = ctx.window.period.code, ctx.window.period.months()
+        code, months = ctx.period_code, ctx.period_months
         exact = rc.filter(rc.Ky == code).group_by(unit=rc.MaDonVi).agg(ref_exact=larger.max())
         monthly = (
             rc.filter(rc.Ky.isin(months) & (rc.Ky != code))
