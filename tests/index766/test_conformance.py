@@ -1,11 +1,17 @@
-"""The same scenarios on SQLite (through Ibis) give exactly the DuckDB JSON."""
+"""The same scenarios on SQLite and PostgreSQL (through Ibis) give exactly the DuckDB JSON.
+
+SQLite always runs. PostgreSQL runs when DATABASE_URL points at a PostgreSQL server
+(the CI's second pass): a scratch database is created there and dropped after.
+"""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
 from motcua.index766 import score
-from motcua.index766.sources import copy_to_sqlite
+from motcua.index766.sources import copy_to_postgres, copy_to_sqlite
 
 from . import (
     test_digitization,
@@ -27,11 +33,42 @@ SCENARIOS = {
     "publication": test_publication.SCENARIO,
 }
 
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_sqlite_matches_duckdb(name, tmp_path):
     duck = load(tmp_path / name, **SCENARIOS[name])
     lite = copy_to_sqlite(duck)
-    a = score(duck, "2026-03", now=NOW).to_json()
-    b = score(lite, "2026-03", now=NOW).to_json()
-    assert a == b
+    assert score(lite, "2026-03", now=NOW).to_json() == score(duck, "2026-03", now=NOW).to_json()
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
+        pytest.skip("DATABASE_URL is not PostgreSQL")
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    params = conninfo_to_dict(DATABASE_URL)
+    admin = make_conninfo(**{**params, "dbname": "postgres"})
+    scratch = f"m766_conformance_{os.getpid()}"
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+        c.execute(f'CREATE DATABASE "{scratch}"')
+    p = {**params, "dbname": scratch}
+    auth = p.get("user", "postgres") + (f":{p['password']}" if p.get("password") else "")
+    yield f"postgres://{auth}@{p.get('host', '127.0.0.1')}:{p.get('port', 5432)}/{scratch}"
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_postgres_matches_duckdb(name, tmp_path, pg_url):
+    duck = load(tmp_path / name, **SCENARIOS[name])
+    pg = copy_to_postgres(duck, pg_url)
+    try:
+        assert score(pg, "2026-03", now=NOW).to_json() == score(duck, "2026-03", now=NOW).to_json()
+    finally:
+        pg.con.disconnect()

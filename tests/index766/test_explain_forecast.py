@@ -65,3 +65,24 @@ def test_forecast_items(fc):
     ]
     assert fc.items[1].deadline.isoformat() == "2026-03-20T17:00:00+07:00"
     assert fc.to_json()["units"][0]["points_at_risk"] == pytest.approx(18.67)
+
+
+def test_explain_inherited_and_reference(make_facts):
+    from .builders import procedure as proc
+    from .builders import publication
+
+    facts = make_facts(
+        units=PROVINCE,
+        procedures=[proc("T1", DayDuBayBoPhan=False), proc("T2", DayDuBayBoPhan=True)],
+        publications=[publication("Q", "P", "2026-03-02", [
+            {"MaTTHC": "T1", "NgayHieuLucCanCu": "2026-03-04", "NgayCongKhai": "2026-03-03T08:00"}])],
+        dossiers=[dossier("s1", "T1", "X1", R, NgayDongBo=R), dossier("s2", "T1", "X1", R)],
+        reference_counts=[{"MaDonVi": "X1", "Ky": "2026-03", "SoHoSoBCQG": 4, "SoHoSoDVCQG": 1}],
+    )
+    # A commune inherits 1.3 from the province: the province's record T1 is missing.
+    m = explain(facts, "2026-03", "X2", "1.3", now=NOW)
+    assert [(x.record, x.record_kind, x.points) for x in m] == [("T1", "MaTTHC", 1.0)]
+    assert [x.record for x in explain(facts, "2026-03", "X1", "1.1", now=NOW)] == ["T1"]
+    # 1.4: s2 not synced; scored 1/4 (reference), one more synced dossier is worth 6/4.
+    m = explain(facts, "2026-03", "X1", "1.4", now=NOW)
+    assert [(x.record, x.points) for x in m] == [("s2", 1.5)]

@@ -121,3 +121,41 @@ def test_jsonl_is_read_by_duckdb(folder):
     # One object per line, UTF-8 Vietnamese preserved.
     text = (folder / "procedures.jsonl").read_text(encoding="utf-8")
     assert json.loads(text.splitlines()[0])["DoiTuongThucHien"] == ["Công dân Việt Nam"]
+
+
+def test_csv_files_through_interchange_readers(tmp_path):
+    import csv
+
+    folder = write_set(tmp_path / "mixed", dossiers=[dossier("D1", "T1", "X1", "2026-03-02T08:00",
+                                                             "2026-03-09T17:00")])
+    with open(folder / "units.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["MaDonVi", "TenDonVi", "MaDonViCha", "LoaiDonVi", "CungCapChungThucDienTu"])
+        w.writerow(["P", "Tỉnh", "", "TINH", "0"])
+        w.writerow(["X1", "Xã Một", "P", "XA", "1"])
+    with open(folder / "procedures.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["MaTTHC", "TenTTHC", "CapThucHien", "ThoiGianGiaiQuyet", "DonViTinh"])
+        w.writerow(["T1", "Thủ tục", json.dumps(["XA"]), "5", "ngay_lam_viec"])
+    facts = load_exchange_set(folder)
+    units = facts.units.execute().set_index("MaDonVi")
+    assert units.loc["X1", "TenDonVi"] == "Xã Một" and bool(units.loc["X1", "CungCapChungThucDienTu"])
+    assert facts.procedure_levels.execute().values.tolist() == [["T1", "XA"]]
+    r = score(facts, "2026-03", now=NOW)
+    assert r.unit("X1").indicator("2.1").to_json()["denominator"] == 1
+
+
+def test_publication_deadlines_ministry_vs_province():
+    from datetime import date
+
+    from motcua.index766 import derive
+
+    cal = derive.official_calendar()
+    dec, pub = derive.publication_deadlines(
+        cal, [date(2026, 3, 2), date(2026, 3, 2)], [date(2026, 3, 20), date(2026, 3, 20)],
+        ["province", "ministry"],
+    )
+    # 5th / 20th working day before Fri 20 Mar (the Tết days off 16–20 Feb 2026 are skipped);
+    # 5th / 10th after Mon 2 Mar (end of that day, as a UTC-naive instant).
+    assert dec == [date(2026, 3, 13), date(2026, 2, 13)]
+    assert pub == [datetime(2026, 3, 9, 17, 0), datetime(2026, 3, 16, 17, 0)]

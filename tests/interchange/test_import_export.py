@@ -173,3 +173,31 @@ def test_missing_path_is_a_user_error(tmp_path, capsys):
         call_command("import", str(tmp_path / "nowhere"))
     assert exit_info.value.code == 2
     assert capsys.readouterr().err.strip().startswith("Lỗi: ")
+
+
+def test_worker_processes_import_exactly_like_one_process(generated, tmp_path):
+    serial = import_exchange_set(generated, workers=1)
+    export_exchange_set(tmp_path / "serial")
+    Dossier.objects.all().delete()
+    LogEntry.objects.filter(cid=f"import:{serial.run_id}").delete()
+    parallel = import_exchange_set(generated, workers=2)
+    assert parallel.ok and parallel.counts["dossiers"].created == 300
+    export_exchange_set(tmp_path / "parallel")
+    for path in sorted((tmp_path / "serial").iterdir()):
+        assert path.read_bytes() == (tmp_path / "parallel" / path.name).read_bytes(), path.name
+    assert LogEntry.objects.filter(cid=f"import:{parallel.run_id}", content_type__model="dossier").count() == 300
+
+
+def test_worker_processes_report_errors_and_duplicates(generated, tmp_path):
+    broken = copy_set(generated, tmp_path / "broken")
+    records = lines(broken / "dossiers.jsonl")
+    records[3]["NgayHenTra"] = "hôm qua"
+    records[7]["MaHoSo"] = records[1]["MaHoSo"]  # a duplicate key, found across batches by the main process
+    (broken / "dossiers.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    rejected = import_exchange_set(broken, workers=2)
+    assert rejected.outcome == ImportRun.Outcome.REJECTED and not Dossier.objects.exists()
+    messages = [str(e) for e in rejected.errors]
+    assert any("dòng 4, trường NgayHenTra" in m for m in messages), messages
+    assert any("dòng 8, trường MaHoSo" in m and "dòng 2" in m for m in messages), messages
+    partial = import_exchange_set(broken, workers=2, skip_invalid=True)
+    assert partial.ok and Dossier.objects.count() == 298 and partial.counts["dossiers"].skipped == 2

@@ -47,9 +47,12 @@ def test_admin_shows_a_dossier_with_its_event_log(live_server, browser_page):
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "motcua_admin")
     page.fill("#id_password", DEMO_PASSWORD)
-    page.click("input[type=submit]")
+    with page.expect_navigation():
+        page.click("input[type=submit]")
     page.goto(f"{live_server.url}/admin/dossiers/dossier/?q={dossier.code}")
-    page.click(f"text={dossier.code}")
+    with page.expect_navigation():
+        page.click(f"text={dossier.code}")
+    page.wait_for_selector("#events-group")  # the inline of the append-only event log
     body = page.inner_text("body")
     assert "Tiếp nhận hồ sơ" in body and "Chuyển xử lý" in body  # the events, in Vietnamese
     assert "Trần Thị Bình" in page.content()

@@ -147,3 +147,24 @@ class TableWriter:
             instance.pk = pk
         fields = model._meta.concrete_fields
         self.write(model, [f.name for f in fields], [tuple(getattr(i, f.attname) for f in fields) for i in instances])
+
+    # -- rows encoded elsewhere (the importer's worker processes) -----------------------------------
+
+    def pg_types(self, model, columns: Sequence[str]) -> list[str]:
+        return [_pg_type(model._meta.get_field(name)) for name in columns]
+
+    def sqlite_kinds(self, model, columns: Sequence[str]) -> list[tuple[int, str | None]]:
+        kinds = [model._meta.get_field(name).get_internal_type() for name in columns]
+        return [(i, kind if kind in SQLITE_CONVERTERS else None) for i, kind in enumerate(kinds)]
+
+    def write_encoded(self, model, columns: Sequence[str], payload) -> None:
+        """Write rows already encoded by :func:`motcua.interchange.parallel.encode`."""
+        if not payload:
+            return
+        sql, _converters, _types = self._plan(model, columns)
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                with cursor.cursor.copy(sql) as copy:
+                    copy.write(payload)  # a complete binary COPY stream (signature … trailer)
+            else:
+                cursor.executemany(sql, payload)

@@ -84,6 +84,46 @@ def window_values(window: Window, judge_at: datetime | None) -> dict[str, Any]:
     return values
 
 
+def dossier_summary(facts: Facts) -> ir.Table:
+    """Per-dossier aggregates that do not depend on the evaluation instant.
+
+    first_N: first instant of national status N in the log (7 withdrawn, 8 stopped,
+    9 finished, 10 returned); component and fee-line counts. Prepared snapshots store
+    it as the optional relation ``dossier_summary``; otherwise it is computed here.
+    """
+    log = facts.dossier_status_log
+    ends = log.group_by("MaHoSo").agg(
+        **{f"first_{k}": log.ThoiDiem.min(where=log.TrangThai == k) for k in (9, 10, 8, 7)}
+    )
+    c = facts.dossier_components
+    comp = c.group_by("MaHoSo").agg(
+        n_file=_i(c.CoTepDinhKem | c.DuocSoHoa).sum(),
+        n_reuse=_i(c.DuocTaiSuDung).sum(),
+        n_store=_i(c.DuocLayTuKhoDMQG).sum(),
+    )
+    fe = facts.dossier_fees
+    fees = fe.group_by("MaHoSo").agg(
+        n_fee=fe.count(),
+        n_fee_zero=_i(fe.Gia.notnull() & (fe.Gia == 0)).sum(),
+        n_fee_pos=_i(fe.Gia.notnull() & (fe.Gia != 0)).sum(),
+    )
+    d = facts.dossiers.select("MaHoSo")
+    ends = ends.rename(k_end="MaHoSo")
+    comp = comp.rename(k_comp="MaHoSo")
+    fees = fees.rename(k_fee="MaHoSo")
+    j = (
+        d.left_join(ends, d.MaHoSo == ends.k_end)
+        .left_join(comp, d.MaHoSo == comp.k_comp)
+        .left_join(fees, d.MaHoSo == fees.k_fee)
+    )
+    return j.select(
+        "MaHoSo", "first_9", "first_10", "first_8", "first_7",
+        n_file=j.n_file.fill_null(0), n_reuse=j.n_reuse.fill_null(0), n_store=j.n_store.fill_null(0),
+        n_fee=j.n_fee.fill_null(0), n_fee_zero=j.n_fee_zero.fill_null(0),
+        n_fee_pos=j.n_fee_pos.fill_null(0),
+    )
+
+
 @dataclass
 class Context:
     facts: Facts
@@ -210,15 +250,6 @@ class Context:
         f, T, J, start = self.facts, self.T, self.J, self.start
         d = f.dossiers
 
-        log = f.dossier_status_log
-        log = log.filter(log.ThoiDiem <= T)
-        ends = log.group_by("MaHoSo").agg(
-            t9=log.ThoiDiem.min(where=log.TrangThai == 9),
-            t10=log.ThoiDiem.min(where=log.TrangThai == 10),
-            t8=log.ThoiDiem.min(where=log.TrangThai == 8),
-            t7=log.ThoiDiem.min(where=log.TrangThai == 7),
-        )
-
         s = f.dossier_supplements
         s = s.filter(s.NgayYeuCau <= T)
         done = s.NgayBoSung.notnull() & (s.NgayBoSung <= T)
@@ -229,18 +260,8 @@ class Context:
             supp_secs=(_epoch(s.NgayBoSung) - _epoch(s.NgayYeuCau)).sum(where=done),
         )
 
-        c = f.dossier_components
-        comp = c.group_by("MaHoSo").agg(
-            n_file=_i(c.CoTepDinhKem | c.DuocSoHoa).sum(),
-            n_reuse=_i(c.DuocTaiSuDung).sum(),
-            n_store=_i(c.DuocLayTuKhoDMQG).sum(),
-        )
-
-        fe = f.dossier_fees
-        fees = fe.group_by("MaHoSo").agg(
-            n_fee=fe.count(),
-            n_fee_zero=_i(fe.Gia.notnull() & (fe.Gia == 0)).sum(),
-            n_fee_pos=_i(fe.Gia.notnull() & (fe.Gia != 0)).sum(),
+        summary = self.facts.table("dossier_summary") if self.facts.has("dossier_summary") else (
+            dossier_summary(self.facts)
         )
 
         cp = f.complaints
@@ -250,32 +271,35 @@ class Context:
         p = f.procedures.select("MaTTHC", "KetQuaGiay", "CoPhiLePhi")
 
         # One flat join chain (keys renamed apart): nested subqueries overflow SQLite's parser.
-        ends = ends.rename(k_end="MaHoSo")
+        summary = summary.rename(k_sum="MaHoSo")
         supp = supp.rename(k_supp="MaHoSo")
-        comp = comp.rename(k_comp="MaHoSo")
-        fees = fees.rename(k_fee="MaHoSo")
         pakn = pakn.rename(k_pakn="MaHoSo")
         p = p.rename(k_proc="MaTTHC")
         j = (
-            d.left_join(ends, d.MaHoSo == ends.k_end)
+            d.left_join(summary, d.MaHoSo == summary.k_sum)
             .left_join(supp, d.MaHoSo == supp.k_supp)
-            .left_join(comp, d.MaHoSo == comp.k_comp)
-            .left_join(fees, d.MaHoSo == fees.k_fee)
             .left_join(pakn, d.MaHoSo == pakn.k_pakn)
             .left_join(p, d.MaTTHC == p.k_proc)
         )
 
+        def until_t(first: ir.TimestampValue) -> ir.TimestampValue:
+            # The first entry of a status at or before T is its first entry overall, if <= T.
+            return ibis.ifelse(first <= T, first, ibis.null("timestamp"))
+
+        t9, t10, t8, t7 = (until_t(j[f"first_{k}"]) for k in (9, 10, 8, 7))
+
         rec = j.NgayTiepNhan
         received = rec.notnull() & (rec <= T)
-        t7_ok = ibis.ifelse(j.t7 >= rec, j.t7, ibis.null("timestamp"))
-        terminal = ibis.coalesce(j.t9, j.t10, j.t8, t7_ok)
+        t7_ok = ibis.ifelse(t7 >= rec, t7, ibis.null("timestamp"))
+        terminal = ibis.coalesce(t9, t10, t8, t7_ok)
         n_open = j.n_open.fill_null(0)
         end_at = ibis.ifelse(n_open > 0, j.open_at, terminal)
         eff_end = _epoch(ibis.coalesce(end_at, J)) - j.supp_secs.fill_null(0.0)
         on_time = (j.n_req.fill_null(0) <= 1) & (
             j.due_effective.isnull() | (eff_end <= _epoch(j.due_effective))
         )
-        entered = ibis.coalesce(rec, j.NgayNopHoSo)
+        # 3.2/3.5/3.6 date: received, or submitted if not received by T.
+        entered = ibis.ifelse(received, rec, j.NgayNopHoSo)
         result_link = j.DuongDanTepTinKetQua.notnull() & (
             j.NgayCoKetQua.isnull() | (j.NgayCoKetQua <= T)
         )

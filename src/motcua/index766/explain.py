@@ -107,13 +107,21 @@ def explain(
     formula_set: str = "portal-2026",
     switches: dict[str, Any] | None = None,
 ) -> list[MissingRecord]:
-    """Records of ``unit``'s subtree in the denominator of ``code`` but not its numerator."""
+    """Records of ``unit``'s subtree in the denominator of ``code`` but not its numerator.
+
+    1.1–1.3 explain the province's (or ministry's) records, which the unit inherits.
+    The worth uses the unit's scored numerator and denominator (for 1.4 the reference
+    denominator); for 3.3 it ignores the 1.4 factor.
+    """
+    from motcua.index766.engine import _anchors, _units
+
     fs = get_formula_set(formula_set)
     ind = fs.get(code)
-    df = indicator_records(
-        facts, period, code, unit=unit, as_of=as_of, now=now,
-        formula_set=formula_set, switches=switches,
-    )
+    sw = resolve_switches(switches)
+    window = make_window(period, as_of=as_of, now=now)
+    if ind.inherited:
+        unit = _anchors(_units(facts)).get(unit, unit)
+    df = indicator_records(facts, window, code, unit=unit, formula_set=formula_set, switches=sw)
     if ind.distinct:
         # A parent counts each code once: ok per code by the indicator's combine rule.
         agg = df.groupby("record")["ok"].agg("any" if ind.combine == "any" else "all")
@@ -123,11 +131,19 @@ def explain(
     else:
         num, den = int(df["ok"].sum()), len(df)
         df = df[~df["ok"]]
+    if ind.counts is not None:  # e.g. 1.4: the scored denominator is not the record count
+        ctx = Context(facts, window, sw)
+        try:
+            pooled = ind.pooled(ctx)
+            rows = facts.con.execute(pooled.filter(pooled.unit == unit))
+        finally:
+            ctx.close()
+        if len(rows):
+            num, den = int(rows["num"].iloc[0]), int(rows["den"].iloc[0])
     target = ind.target
     ts = fs.target_switches.get(code)
     if ts:
-        value = resolve_switches(switches)[ts]
-        target = None if value == "none" else float(value)
+        target = None if sw[ts] == "none" else float(sw[ts])
     worth = float(round_half_up(_worth(ind, num, den, ind.max_points, target), 4))
     kind = ind.record_kind
     return [

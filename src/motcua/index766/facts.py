@@ -182,6 +182,27 @@ SCHEMAS: dict[str, dict[str, str]] = {
 
 RELATIONS: tuple[str, ...] = tuple(SCHEMAS)
 
+#: Optional relations: a source may provide them to speed scoring up; when absent the
+#: engine derives them from the relations above (context.dossier_summary).
+OPTIONAL_SCHEMAS: dict[str, dict[str, str]] = {
+    # Per dossier, instant-independent: first instant of statuses 9, 10, 8, 7 in the
+    # log; number of components with a file, reused, from the store; fee lines, lines
+    # with Gia = 0, lines with Gia <> 0.
+    "dossier_summary": {
+        "MaHoSo": STR,
+        "first_9": TS,
+        "first_10": TS,
+        "first_8": TS,
+        "first_7": TS,
+        "n_file": INT,
+        "n_reuse": INT,
+        "n_store": INT,
+        "n_fee": INT,
+        "n_fee_zero": INT,
+        "n_fee_pos": INT,
+    },
+}
+
 
 def ibis_schema(name: str) -> ibis.Schema:
     return ibis.schema(SCHEMAS[name])
@@ -209,8 +230,18 @@ class Facts:
             facts.check()
         return facts
 
+    def has(self, name: str) -> bool:
+        """Whether an optional relation is present (checked once)."""
+        key = f"_has_{name}"
+        if key not in self.meta:
+            try:
+                self.meta[key] = set(OPTIONAL_SCHEMAS[name]) <= set(self.con.table(self.prefix + name).columns)
+            except Exception:  # noqa: BLE001 - any backend's "no such table"
+                self.meta[key] = False
+        return self.meta[key]
+
     def table(self, name: str) -> ir.Table:
-        if name not in SCHEMAS:
+        if name not in SCHEMAS and name not in OPTIONAL_SCHEMAS:
             raise KeyError(f"unknown fact relation {name!r}")
         if name not in self._cache:
             self._cache[name] = self.con.table(self.prefix + name)
@@ -218,7 +249,7 @@ class Facts:
 
     def __getattr__(self, name: str) -> ir.Table:
         # Convenience: facts.dossiers, facts.unit_tree ...
-        if name.startswith("_") or name not in SCHEMAS:
+        if name.startswith("_") or (name not in SCHEMAS and name not in OPTIONAL_SCHEMAS):
             raise AttributeError(name)
         return self.table(name)
 

@@ -571,7 +571,10 @@ def _derive_calendar_columns(raw: Any, cal: Any) -> None:
 def _conform(raw: Any) -> None:
     """Cast every relation to exactly the documented columns and types (facts.SCHEMAS)."""
     for name, cols in SCHEMAS.items():
-        have = {r[0] for r in raw.sql(f"DESCRIBE {name}").fetchall()}
+        described = [(r[0], r[1]) for r in raw.sql(f"DESCRIBE {name}").fetchall()]
+        if described == [(c, _DUCK_TYPES[t]) for c, t in cols.items()]:
+            continue  # already exactly the contract: no copy
+        have = {c for c, _ in described}
         select = ", ".join(
             (f'CAST("{c}" AS {_DUCK_TYPES[t]}) AS "{c}"' if c in have else f'CAST(NULL AS {_DUCK_TYPES[t]}) AS "{c}"')
             for c, t in cols.items()
@@ -586,6 +589,15 @@ def _connect_duckdb(database: str | Path = ":memory:", *, read_only: bool = Fals
     con.raw_sql("SET TimeZone = 'UTC'")
     con.raw_sql("SET enable_progress_bar = false")
     return con
+
+
+def _store_summary(facts: Facts) -> None:
+    """Persist the optional dossier_summary relation (same Ibis definition as the engine's)."""
+    from motcua.index766.context import dossier_summary
+
+    sql = facts.con.compile(dossier_summary(facts))
+    facts.con.con.execute(f"CREATE OR REPLACE TABLE dossier_summary AS {sql}")
+    facts.meta.pop("_has_dossier_summary", None)
 
 
 def load_exchange_set(
@@ -611,21 +623,30 @@ def load_exchange_set(
         if tmp is not None:
             tmp.cleanup()
     facts = Facts.from_backend(con)
+    t0 = time.perf_counter()
+    _store_summary(facts)
+    timings["summary"] = time.perf_counter() - t0
     facts.meta.update({"source": str(src), "timings": timings, "skipped_invalid": skipped})
     return facts
 
 
 def prepare_snapshot(path: str | Path, out: str | Path, *, calendar: Any | None = None) -> Path:
-    """Load an exchange set once into a DuckDB file that later scores reopen."""
+    """Load an exchange set once into a DuckDB file that later scores reopen.
+
+    Built in memory, then written once (COPY FROM DATABASE into the attached
+    file), which is much faster than building on disk.
+    """
     out = Path(out)
     if out.exists():
         out.unlink()
-    con = _connect_duckdb(out)
+    facts = load_exchange_set(path, calendar=calendar)
+    raw = facts.con.con
     try:
-        load_exchange_set(path, calendar=calendar, con=con)
-        con.raw_sql("CHECKPOINT")
+        raw.execute(f"ATTACH {_sql_str(str(out))} AS snap")
+        raw.execute("COPY FROM DATABASE memory TO snap")
+        raw.execute("DETACH snap")
     finally:
-        con.disconnect()
+        facts.con.disconnect()
     return out
 
 
@@ -681,4 +702,38 @@ def copy_to_sqlite(facts: Facts, database: str | Path = ":memory:") -> Facts:
             [tuple(conv(v) for v in r) for r in rows],
         )
     raw.commit()
+    return Facts.from_backend(con)
+
+
+_PG_TYPES = {
+    "string": "TEXT",
+    "timestamp": "TIMESTAMP",
+    "date": "DATE",
+    "boolean": "BOOLEAN",
+    "int64": "BIGINT",
+    "float64": "DOUBLE PRECISION",
+}
+
+
+def copy_to_postgres(facts: Facts, url: str, *, schema: str = "public") -> Facts:
+    """Copy fact relations into PostgreSQL tables (engine conformance tests).
+
+    ``url`` is a libpq URL of an existing, scratch database; tables are replaced.
+    """
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as pg:
+        for name, cols in SCHEMAS.items():
+            col_list = ", ".join(f'"{c}"' for c in cols)
+            pg.execute(f'DROP TABLE IF EXISTS "{schema}"."{name}"')
+            pg.execute(
+                f'CREATE TABLE "{schema}"."{name}" ('
+                + ", ".join(f'"{c}" {_PG_TYPES[t]}' for c, t in cols.items())
+                + ")"
+            )
+            rows = facts.con.raw_sql(f'SELECT {col_list} FROM "{facts.prefix}{name}"').fetchall()
+            with pg.cursor() as cur, cur.copy(f'COPY "{schema}"."{name}" ({col_list}) FROM STDIN') as cp:
+                for r in rows:
+                    cp.write_row(r)
+    con = ibis.connect(url)
     return Facts.from_backend(con)

@@ -31,20 +31,11 @@ from motcua.feedback.models import Complaint, ComplaintStatusLog, Rating
 from motcua.index766.models import ReferenceCount
 from motcua.org.models import Unit
 
+from .rows import APPLICANT_FIELDS
 from .schema import IMPORT_ORDER, VN_TZ
 
 CHUNK = 2000
 
-# National fields of a dossier that live in model columns rather than in ``extra``
-# (peers send them in the sync payload, process-rules.md R8.3).
-DOSSIER_APPLICANT_FIELDS = {
-    "ChuHoSo": "applicant_name",
-    "MaDoiTuong": "applicant_id_number",
-    "DiaChi": "applicant_address",
-    "SoDienThoai": "applicant_phone",
-    "Email": "applicant_email",
-    "TrichYeuHoSo": "summary",
-}
 LEVELS = ("BO", "TINH", "HUYEN", "XA")
 
 
@@ -173,7 +164,7 @@ def dossier_records(dossiers: list[Dossier]) -> list[dict]:
         result = results.get(d.pk, [None])[0]
         rating = ratings.get(d.pk, [None])[-1]
         extra = dict(d.extra)
-        for national, column in DOSSIER_APPLICANT_FIELDS.items():
+        for national, column in APPLICANT_FIELDS.items():
             if getattr(d, column):
                 extra[national] = getattr(d, column)
         records.append({

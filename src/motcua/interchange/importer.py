@@ -16,6 +16,7 @@ when it was rejected or failed.
 from __future__ import annotations
 
 import logging
+import os
 import time as clock
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from auditlog.models import LogEntry
+from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -39,26 +41,24 @@ from motcua.core.bulk import TableWriter
 from motcua.core.errors import UserError
 from motcua.dossiers.models import (
     Dossier,
-    DossierComponent,
     DossierEvent,
-    DossierResult,
-    FeeLine,
-    SupplementRequest,
 )
 from motcua.dossiers.services import _current_version
-from motcua.feedback.models import Complaint, ComplaintStatusLog, Rating
+from motcua.feedback.models import Complaint, ComplaintStatusLog
 from motcua.index766.models import ReferenceCount
 from motcua.org.models import Unit
 
 from . import exporter
 from .models import ImportRun
-from .readers import ExchangeSetError, open_exchange_set
-from .schema import FILES, IMPORT_ORDER, record_to_json_dict
+from .readers import ExchangeSetError, ParseError, open_exchange_set
+from .rows import DOSSIER_DEFAULTS, TABLES, DossierRows, reference_error
+from .schema import IMPORT_ORDER, record_to_json_dict
 from .validation import FieldError
 
 logger = logging.getLogger("motcua.interchange")
 
 BATCH = 5000
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024  # ≈ 16,000 dossiers
 MAX_STORED_ERRORS = 1000
 
 
@@ -91,19 +91,6 @@ class _Abort(Exception):
     """Roll the transaction back (errors found, or a dry run)."""
 
 
-def _ref_error(file, source, line, field_name, value, what) -> FieldError:
-    return FieldError(
-        file, line, field_name, "unknown_reference",
-        f"{what} «{value}» không có trong tệp hay trong cơ sở dữ liệu.",
-        f"unknown {what_en(what)} {value!r}", value=value, source=source,
-    )
-
-
-def what_en(what: str) -> str:
-    return {"mã đơn vị": "unit code", "mã TTHC": "procedure code", "mã DVC": "online service code",
-            "mã PAKN": "complaint code"}.get(what, what)
-
-
 def _diff(before: dict, after: dict) -> dict:
     """Field → [before, after] in canonical JSON form, for the audit log."""
     changes = {}
@@ -114,7 +101,8 @@ def _diff(before: dict, after: dict) -> dict:
 
 
 class Importer:
-    def __init__(self, path, *, dry_run=False, skip_invalid=False, user=None):
+    def __init__(self, path, *, dry_run=False, skip_invalid=False, user=None, workers: int | None = None):
+        self.workers = workers
         self.path = Path(path)
         self.dry_run = dry_run
         self.skip_invalid = skip_invalid
@@ -230,7 +218,7 @@ class Importer:
         for line, record in records:
             parent = record["MaDonViCha"]
             if parent is not None and (parent not in known or parent == record["MaDonVi"]):
-                self._fail(name, [_ref_error(name, source, line, "MaDonViCha", parent, "mã đơn vị")])
+                self._fail(name, [reference_error(name, source, line, "MaDonViCha", parent, "mã đơn vị")])
             else:
                 valid.append((line, record))
 
@@ -270,7 +258,7 @@ class Importer:
         for line, record in self._valid_records(exchange_set, name):
             unknown = [code for code in record["DonViThucHien"] if code not in units]
             if unknown:
-                self._fail(name, [_ref_error(name, source, line, "DonViThucHien", unknown[0], "mã đơn vị")])
+                self._fail(name, [reference_error(name, source, line, "DonViThucHien", unknown[0], "mã đơn vị")])
                 continue
             valid.append((line, {**record, "DonViThucHien": sorted(set(record["DonViThucHien"])),
                                  "CapThucHien": [lv for lv in exporter.LEVELS if lv in record["CapThucHien"]]}))
@@ -347,13 +335,13 @@ class Importer:
     def _check_refs(self, name, source, line, record, procedures=(), units=(), services=()) -> FieldError | None:
         for field_name in procedures:
             if record[field_name] is not None and record[field_name] not in self._procedure_ids():
-                return _ref_error(name, source, line, field_name, record[field_name], "mã TTHC")
+                return reference_error(name, source, line, field_name, record[field_name], "mã TTHC")
         for field_name in units:
             if record[field_name] is not None and record[field_name] not in self._unit_ids():
-                return _ref_error(name, source, line, field_name, record[field_name], "mã đơn vị")
+                return reference_error(name, source, line, field_name, record[field_name], "mã đơn vị")
         for field_name in services:
             if record[field_name] is not None and record[field_name] not in self.services:
-                return _ref_error(name, source, line, field_name, record[field_name], "mã DVC")
+                return reference_error(name, source, line, field_name, record[field_name], "mã DVC")
         return None
 
     def _import_publications(self, exchange_set, name):
@@ -365,7 +353,7 @@ class Importer:
             error = self._check_refs(name, source, line, record, units=("MaDonVi",))
             for index, item in enumerate(record["DanhSachTTHC"]):
                 if error is None and item["MaTTHC"] not in procedures:
-                    error = _ref_error(name, source, line, f"DanhSachTTHC[{index}].MaTTHC", item["MaTTHC"], "mã TTHC")
+                    error = reference_error(name, source, line, f"DanhSachTTHC[{index}].MaTTHC", item["MaTTHC"], "mã TTHC")
             if error:
                 self._fail(name, [error])
             else:
@@ -439,7 +427,7 @@ class Importer:
         # MaPAKNTruoc may point to a complaint later in the file: link after all are written.
         for code, earlier in repeats.items():
             if earlier not in known_codes:
-                self._fail(name, [_ref_error(name, source, None, "MaPAKNTruoc", earlier, "mã PAKN")])
+                self._fail(name, [reference_error(name, source, None, "MaPAKNTruoc", earlier, "mã PAKN")])
             elif self.writing:
                 complaint = Complaint.objects.get(code=code)
                 complaint.repeats = Complaint.objects.get(code=earlier)
@@ -481,17 +469,37 @@ class Importer:
                 for step in log
             ])
 
-    # -- dossiers (the hot path: batched, COPY on PostgreSQL) ---------------------------------
+    # -- dossiers (the hot path: batched, COPY on PostgreSQL, worker processes for big files)
+
+    def _dossier_context(self, source_name: str) -> dict:
+        from django.contrib.contenttypes.models import ContentType
+
+        if self.writing:  # every procedure needs a version for its dossiers to point to
+            for procedure in Procedure.objects.filter(current_version__isnull=True):
+                _current_version(procedure)
+        return {
+            "vendor": connection.vendor,
+            "source_name": source_name,
+            "rows": {
+                "units": self._unit_ids(), "procedures": self._procedure_ids(),
+                "services": dict(OnlineService.objects.values_list("code", "pk")),
+                "versions": dict(Procedure.objects.values_list("pk", "current_version_id")),
+                "source": self.source, "content_type_id": ContentType.objects.get_for_model(Dossier).pk,
+                "actor_id": self.user.pk if getattr(self.user, "is_authenticated", False) else None,
+                "now": timezone.now(),
+            },
+        }
 
     def _import_dossiers(self, exchange_set, name):
-        self.services = dict(OnlineService.objects.values_list("code", "pk"))
-        self.versions = dict(Procedure.objects.values_list("pk", "current_version_id"))
-        self.table_was_empty = not Dossier.objects.exists()
         source = exchange_set.source_name(name)
+        self.dossier_context = self._dossier_context(source)
+        self.services = self.dossier_context["rows"]["services"]
+        table_was_empty = not Dossier.objects.exists()
+        workers = self._workers(exchange_set, name)
+        if table_was_empty and workers > 1:
+            return self._import_dossiers_in_workers(exchange_set, name, workers)
         batch: list[tuple[int, dict]] = []
         for line, record in self._valid_records(exchange_set, name):
-            # Null and the default mean the same here (not paid online, in person, local system,
-            # newly registered): store and compare the explicit value, so re-imports are no-ops.
             for field_name, default in DOSSIER_DEFAULTS.items():
                 if record[field_name] is None:
                     record[field_name] = default
@@ -502,22 +510,25 @@ class Importer:
                 continue
             batch.append((line, record))
             if len(batch) >= BATCH:
-                self._write_dossier_batch(name, batch)
+                self._write_dossier_batch(name, batch, table_was_empty)
                 batch = []
-        self._write_dossier_batch(name, batch)
+        self._write_dossier_batch(name, batch, table_was_empty)
 
-    def _version_id(self, procedure_id: int) -> int | None:
-        version_id = self.versions.get(procedure_id)
-        if version_id is None and self.writing:  # a procedure created outside an import has no version yet
-            version_id = self.versions[procedure_id] = _current_version(Procedure.objects.get(pk=procedure_id)).pk
-        return version_id
+    def _workers(self, exchange_set, name) -> int:
+        """Worker processes for the dossier file: only for big JSON Lines files (start-up costs ~1 s)."""
+        if self.workers is not None:
+            return self.workers if exchange_set.format_of(name) == "jsonl" else 1
+        if exchange_set.format_of(name) != "jsonl" or exchange_set.kind != "folder":
+            return 1
+        size = (self.path / exchange_set.source_name(name)).stat().st_size
+        return min(2, os.cpu_count() or 1) if size >= PARALLEL_MIN_BYTES else 1
 
-    def _write_dossier_batch(self, name, batch):
+    def _write_dossier_batch(self, name, batch, table_was_empty: bool):
         if not batch:
             return
         counts = self.counts[name]
         existing: dict[str, Dossier] = {}
-        if not self.table_was_empty:
+        if not table_was_empty:
             existing = {d.code: d for d in Dossier.objects.filter(code__in=[r["MaHoSo"] for _, r in batch])}
         before = {}
         if existing:
@@ -538,113 +549,85 @@ class Importer:
         if not self.writing:
             return
         if new:
-            ids = self.writer.reserve_ids(Dossier, len(new))
-            self._insert_dossiers([(pk, line, record) for pk, (line, record) in zip(ids, new, strict=True)])
+            rows = DossierRows(**self.dossier_context["rows"])
+            for pk, (line, record) in zip(self.writer.reserve_ids(Dossier, len(new)), new, strict=True):
+                rows.add(pk, line, record)
+            self._write_rows(rows)
         for line, record, dossier, changes in changed:
             self._update_dossier(line, record, dossier, changes)
 
-    DOSSIER_COLUMNS = (
-        "id", "code", "procedure", "procedure_version", "online_service", "handling_unit", "receiving_unit", "channel",
-        "origin", "status", "applicant_name", "applicant_id_number", "applicant_address", "applicant_phone",
-        "applicant_email", "summary", "submitted_at", "received_at", "due_at", "extended_due_at", "ended_at",
-        "online_payment", "paid_at", "has_digitized_component", "vneid_authenticated", "population_db_ref",
-        "synced_at", "extra", "created_at", "updated_at",
-    )
+    def _write_rows(self, rows: DossierRows) -> None:
+        for table, (label, columns) in TABLES.items():
+            self.writer.write(apps.get_model(label), columns, rows.tables[table])
 
-    def _dossier_row(self, pk, record, now):
-        extra = dict(record["extra"])
-        applicant = [extra.pop(national, None) or "" for national in exporter.DOSSIER_APPLICANT_FIELDS]
-        procedure_id = self.procedures[record["MaTTHC"]]
-        return (
-            pk, record["MaHoSo"], procedure_id, self._version_id(procedure_id), self.services.get(record["MaDVC"]),
-            self.units[record["MaDonVi"]], self.units.get(record["MaDonViTiepNhan"]), record["KenhThucHien"],
-            record["NguonHoSo"], record["TrangThaiHoSo"], *(str(v)[:500] for v in applicant),
-            record["NgayNopHoSo"], record["NgayTiepNhan"], record["NgayHenTra"], record["NgayHenTraMoi"],
-            record["NgayKetThucXuLy"], record["DuocThanhToanTrucTuyen"], record["NgayThanhToan"],
-            record["HoSoCoThanhPhanSoHoa"], record["TaiKhoanDuocXacThucVoiVNeID"], record["MaCSDL"] or "",
-            record["NgayDongBo"], extra, now, now,
-        )
+    def _import_dossiers_in_workers(self, exchange_set, name, workers: int):
+        from . import parallel
 
-    def _child_rows(self, pk, record, rows: dict[str, list], now):
-        previous = None
-        for step in record["LichSuTrangThai"]:
-            extra = {k: v for k, v in step.items() if k not in ("TrangThai", "ThoiDiem")} if len(step) > 2 else None
-            rows["events"].append((pk, "status", "import", previous, step["TrangThai"], step["ThoiDiem"], now,
-                                   self.source, "", {"extra": extra} if extra else {}))
-            previous = step["TrangThai"]
-        received = record["NgayTiepNhan"]
-        for item in record["DanhSachHoSoBoSung"]:
-            stage = "appraisal" if received is not None and item["NgayYeuCau"] >= received else "reception"
-            extra = {k: v for k, v in item.items() if k not in ("NgayYeuCau", "NgayBoSung")}
-            rows["supplements"].append((pk, stage, item["NgayYeuCau"], item["NgayBoSung"], [], "", "", extra))
-        for fee in record["DanhSachLePhi"]:
-            extra = {k: v for k, v in fee.items() if k not in ("MaPhiLePhi", "TenPhiLePhi", "Gia")} if len(fee) > 3 else {}
-            rows["fees"].append((pk, fee["MaPhiLePhi"] or "", fee["TenPhiLePhi"] or "", fee["Gia"], extra))
-        for component in record["TaiLieuNop"]:
-            extra = {k: v for k, v in component.items() if k not in COMPONENT_FIELDS} if len(component) > len(COMPONENT_FIELDS) else {}
-            rows["components"].append((pk, component["MaThanhPhanHoSo"] or "", "", component["CoTepDinhKem"],
-                                       component["DuocSoHoa"], component["DuocTaiSuDung"], component["DuocLayTuKhoDMQG"],
-                                       "", "", extra))
-        if record["MaKetQua"] or record["DuongDanTepTinKetQua"] or record["NgayCoKetQua"] or record["KetQuaDayVaoKho"]:
-            rows["results"].append((pk, record["MaKetQua"] or "", "", record["DuongDanTepTinKetQua"] or "", "",
-                                    record["NgayCoKetQua"], "unsigned", record["KetQuaDayVaoKho"], ""))
-        if record["KhongHaiLong"] or record["NgayDanhGia"]:
-            rows["ratings"].append((pk, record["KhongHaiLong"], record["NgayDanhGia"], ""))
+        context = dict(self.dossier_context)
+        models = {table: (apps.get_model(label), columns) for table, (label, columns) in TABLES.items()}
+        if connection.vendor == "postgresql":
+            context["pg_types"] = {t: self.writer.pg_types(m, c) for t, (m, c) in models.items()}
+        else:
+            context["sqlite_kinds"] = {t: self.writer.sqlite_kinds(m, c) for t, (m, c) in models.items()}
+        counts, seen = self.counts[name], {}
+        source = exchange_set.source_name(name)
 
-    CHILD_TABLES = {
-        "events": (DossierEvent, ("dossier", "kind", "action", "from_status", "to_status", "occurred_at", "recorded_at",
-                                  "actor_label", "reason", "data")),
-        "supplements": (SupplementRequest, ("dossier", "stage", "requested_at", "completed_at", "items", "reason",
-                                            "override_reason", "extra")),
-        "fees": (FeeLine, ("dossier", "code", "name", "amount", "extra")),
-        "components": (DossierComponent, ("dossier", "component_code", "name", "has_file", "digitized", "reused",
-                                          "from_citizen_store", "file", "file_sha256", "extra")),
-        "results": (DossierResult, ("dossier", "code", "title", "file_url", "file_sha256", "issued_at", "signature_state",
-                                    "pushed_to_citizen_store", "delivery_method")),
-        "ratings": (Rating, ("dossier", "dissatisfied", "rated_at", "comment")),
-    }
+        def tasks():
+            for lines in parallel.batches(exchange_set.iter_jsonl_lines(name), BATCH):
+                if lines and type(lines[0][1]) is ParseError:  # not UTF-8 at all
+                    self._fail(name, [lines[0][1]])
+                    return
+                yield lines, self.writer.reserve_ids(Dossier, len(lines))
 
-    def _insert_dossiers(self, items: list[tuple[int, int, dict]]):
-        now = timezone.now()
-        rows = {key: [] for key in self.CHILD_TABLES}
-        dossier_rows = []
-        for pk, _line, record in items:
-            dossier_rows.append(self._dossier_row(pk, record, now))
-            self._child_rows(pk, record, rows, now)
-        self.writer.write(Dossier, self.DOSSIER_COLUMNS, dossier_rows)
-        for key, (model, columns) in self.CHILD_TABLES.items():
-            self.writer.write(model, columns, rows[key])
-        # A created record's "after" is the stored row itself; the entry names where it came from.
-        self._audit(Dossier, [(pk, record["MaHoSo"], LogEntry.Action.CREATE, None, {"line": line})
-                              for pk, line, record in items])
+        def handle(task, result):
+            failed_lines = {e.line for e in result.errors}
+            duplicates = []
+            for code, line in result.keys:
+                first = seen.setdefault(code, line)
+                if first != line:
+                    duplicates.append(FieldError(
+                        name, line, "MaHoSo", "duplicate", f"mã hồ sơ «{code}» trùng với dòng {first}.",
+                        f"duplicate MaHoSo {code!r} (first on line {first})", value=code, source=source))
+            if result.errors or duplicates:
+                self.errors.extend(result.errors + duplicates)
+                counts.skipped += len(failed_lines | {e.line for e in duplicates})
+            payload = result.payload
+            if duplicates and self.skip_invalid:
+                # Rebuild this batch without the duplicate lines (rare: in-process is fine).
+                skip = frozenset(e.line for e in duplicates)
+                payload = parallel.process(task, parallel.prepare(context), skip_lines=skip).payload
+            counts.created += len(result.keys) - len(duplicates)
+            if self.writing:
+                for table, (model, columns) in models.items():
+                    self.writer.write_encoded(model, columns, payload.get(table))
+
+        parallel.run(tasks(), context, workers, handle)
 
     def _update_dossier(self, line, record, dossier: Dossier, changes: dict):
         """A changed dossier: new column values, children replaced, imported history extended or corrected."""
-        now = timezone.now()
-        row = dict(zip(self.DOSSIER_COLUMNS, self._dossier_row(dossier.pk, record, now), strict=True))
-        for key in ("id", "code", "created_at"):
-            row.pop(key)
+        rows = DossierRows(**self.dossier_context["rows"])
+        rows.add(dossier.pk, line, record, audit=False)
+        _label, columns = TABLES["dossiers"]
+        values = dict(zip(columns, rows.tables["dossiers"][0], strict=True))
+        for column in ("id", "code", "created_at"):
+            values.pop(column)
         Dossier.objects.filter(pk=dossier.pk).update(**{
-            (f"{k}_id" if k in ("procedure", "procedure_version", "online_service", "handling_unit", "receiving_unit") else k): v
-            for k, v in row.items()
+            (f"{k}_id" if Dossier._meta.get_field(k).is_relation else k): v for k, v in values.items()
         })
-        rows = {key: [] for key in self.CHILD_TABLES}
-        self._child_rows(dossier.pk, record, rows, now)
-        old_log = changes.get("LichSuTrangThai", [None, None])[0] or []
-        new_log = record_to_json_dict("dossiers", record)["LichSuTrangThai"]
         if "LichSuTrangThai" in changes:
-            if new_log[: len(old_log)] == old_log:
-                rows["events"] = rows["events"][len(old_log):]  # history only grew: append, never rewrite
-            else:
-                DossierEvent.objects.filter(dossier=dossier, kind="status").delete()  # a correction of the source's history
+            old_log = changes["LichSuTrangThai"][0] or []
+            if changes["LichSuTrangThai"][1][: len(old_log)] == old_log:
+                rows.tables["events"] = rows.tables["events"][len(old_log):]  # history only grew: append, never rewrite
+            else:  # the source corrected its history: replace what earlier imports wrote
+                DossierEvent.objects.filter(dossier=dossier, kind=DossierEvent.Kind.STATUS).delete()
         else:
-            rows["events"] = []
-        for key, (model, _columns) in self.CHILD_TABLES.items():
-            if key != "events":
-                model.objects.filter(dossier=dossier).delete()
-        for key, (model, columns) in self.CHILD_TABLES.items():
-            self.writer.write(model, columns, rows[key])
-        self._audit(Dossier, [(dossier.pk, dossier.code, LogEntry.Action.UPDATE, changes, {"file": "dossiers", "line": line})])
+            rows.tables["events"] = []
+        for table, (label, _columns) in TABLES.items():
+            if table not in ("dossiers", "events", "audit"):
+                apps.get_model(label).objects.filter(dossier=dossier).delete()
+        rows.tables["dossiers"] = []
+        self._write_rows(rows)
+        self._audit(Dossier, [(dossier.pk, dossier.code, LogEntry.Action.UPDATE, changes, {"line": line})])
 
     def _audit(self, model, entries):
         """``entries``: (pk, repr, action, changes, additional_data)."""
@@ -652,10 +635,9 @@ class Importer:
                           log_entry_rows(model, entries, actor=self.user, source=self.source))
 
 
-DOSSIER_DEFAULTS = {"DuocThanhToanTrucTuyen": 0, "KenhThucHien": 1, "NguonHoSo": "dia_phuong", "TrangThaiHoSo": 1}
-COMPONENT_FIELDS = tuple(f.name for f in FILES["dossiers"].by_name["TaiLieuNop"].fields)
+def import_exchange_set(path, *, dry_run=False, skip_invalid=False, user=None, workers: int | None = None) -> ImportReport:
+    """Validate and import the exchange set at ``path`` (folder, .zip or .xlsx).
 
-
-def import_exchange_set(path, *, dry_run=False, skip_invalid=False, user=None) -> ImportReport:
-    """Validate and import the exchange set at ``path`` (folder, .zip or .xlsx)."""
-    return Importer(path, dry_run=dry_run, skip_invalid=skip_invalid, user=user).run()
+    ``workers``: processes for the dossier file (default: 2 for big JSON Lines files, else 1).
+    """
+    return Importer(path, dry_run=dry_run, skip_invalid=skip_invalid, user=user, workers=workers).run()

@@ -175,46 +175,30 @@ class ExchangeSet:
 
     def _iter_jsonl(self, entry: _Entry):
         file, source = entry.file, entry.source
-        loads = _DECODER.decode
+        for line_no, data in self.iter_jsonl_lines(entry.file):
+            if type(data) is ParseError:  # a UTF-16 file: the lines end here
+                yield line_no, data
+                continue
+            parsed = parse_jsonl_line(file, source, line_no, data)
+            if parsed is not None:
+                yield line_no, parsed
+
+    def iter_jsonl_lines(self, file: str) -> Iterator[tuple[int, bytes | ParseError]]:
+        """Raw lines of a JSONL file (BOM stripped), for callers that parse them elsewhere.
+
+        Only a UTF-16 file is reported here; everything else is left to
+        :func:`parse_jsonl_line`, so both paths give the same errors.
+        """
+        entry = self._entry(file)
         with self._open_binary(entry) as fh:
             for line_no, data in enumerate(fh, 1):
                 if line_no == 1:
                     if data.startswith(_UTF16_BOMS):
-                        yield line_no, _encoding_error(file, source, line_no, None)
+                        yield line_no, _encoding_error(entry.file, entry.source, line_no, None)
                         return
                     if data.startswith(_BOM):
                         data = data[3:]
-                try:
-                    text = data.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    yield line_no, _encoding_error(file, source, line_no, exc)
-                    continue
-                if not text or text.isspace():
-                    continue
-                try:
-                    obj = loads(text)
-                except ValueError as exc:
-                    msg = getattr(exc, "msg", str(exc))
-                    col = f" (cột {exc.colno})" if hasattr(exc, "colno") else ""
-                    col_en = f" (column {exc.colno})" if hasattr(exc, "colno") else ""
-                    yield (
-                        line_no,
-                        ParseError(
-                            file,
-                            line_no,
-                            None,
-                            "json",
-                            f"dòng không phải JSON hợp lệ: {msg}{col}: {show_value(text.strip())}",
-                            f"the line is not valid JSON: {msg}{col_en}",
-                            text.strip()[:200],
-                            source,
-                        ),
-                    )
-                    continue
-                if type(obj) is not dict:
-                    yield line_no, _not_object(file, source, line_no, obj)
-                    continue
-                yield line_no, obj
+                yield line_no, data
 
     def _iter_csv(self, entry: _Entry):
         file, source = entry.file, entry.source
@@ -353,6 +337,35 @@ class ExchangeSet:
                 )
                 continue
             yield row_no, raw
+
+
+def parse_jsonl_line(file: str, source: str, line_no: int, data: bytes) -> dict | ParseError | None:
+    """One JSONL line → raw dict, a :class:`ParseError`, or None for a blank line."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _encoding_error(file, source, line_no, exc)
+    if not text or text.isspace():
+        return None
+    try:
+        obj = _DECODER.decode(text)
+    except ValueError as exc:
+        msg = getattr(exc, "msg", str(exc))
+        col = f" (cột {exc.colno})" if hasattr(exc, "colno") else ""
+        col_en = f" (column {exc.colno})" if hasattr(exc, "colno") else ""
+        return ParseError(
+            file,
+            line_no,
+            None,
+            "json",
+            f"dòng không phải JSON hợp lệ: {msg}{col}: {show_value(text.strip())}",
+            f"the line is not valid JSON: {msg}{col_en}",
+            text.strip()[:200],
+            source,
+        )
+    if type(obj) is not dict:
+        return _not_object(file, source, line_no, obj)
+    return obj
 
 
 def _xlsx_value(c, declared: bool):

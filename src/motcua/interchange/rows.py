@@ -1,0 +1,131 @@
+"""Table rows for imported dossiers, built from validated exchange records.
+
+Pure Python (no Django, no database): the importer uses it in-process and in
+its worker processes (:mod:`motcua.interchange.parallel`). Tables are named
+by model label; columns by model attribute, in the order of the tuples.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .validation import FieldError
+
+_WHAT_EN = {"mã đơn vị": "unit code", "mã TTHC": "procedure code", "mã DVC": "online service code", "mã PAKN": "complaint code"}
+
+
+def reference_error(file: str, source: str, line: int | None, field_name: str, value, what: str) -> FieldError:
+    """A record names something that exists neither in the set nor in the database."""
+    return FieldError(
+        file, line, field_name, "unknown_reference",
+        f"{what} «{value}» không có trong tệp hay trong cơ sở dữ liệu.",
+        f"unknown {_WHAT_EN.get(what, what)} {value!r}", value=value, source=source,
+    )
+
+# National fields of a dossier that live in model columns rather than in ``extra``
+# (peers send them in the sync payload, process-rules.md R8.3).
+APPLICANT_FIELDS = {
+    "ChuHoSo": "applicant_name",
+    "MaDoiTuong": "applicant_id_number",
+    "DiaChi": "applicant_address",
+    "SoDienThoai": "applicant_phone",
+    "Email": "applicant_email",
+    "TrichYeuHoSo": "summary",
+}
+
+# Null and these defaults mean the same (not paid online, in person, local system, newly
+# registered): the importer stores and compares the explicit value, so re-imports are no-ops.
+DOSSIER_DEFAULTS = {"DuocThanhToanTrucTuyen": 0, "KenhThucHien": 1, "NguonHoSo": "dia_phuong", "TrangThaiHoSo": 1}
+
+COMPONENT_FIELDS = ("MaThanhPhanHoSo", "CoTepDinhKem", "DuocSoHoa", "DuocTaiSuDung", "DuocLayTuKhoDMQG")
+
+TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "dossiers": ("dossiers.Dossier", (
+        "id", "code", "procedure", "procedure_version", "online_service", "handling_unit", "receiving_unit", "channel",
+        "origin", "status", *APPLICANT_FIELDS.values(), "submitted_at", "received_at", "due_at", "extended_due_at",
+        "ended_at", "online_payment", "paid_at", "has_digitized_component", "vneid_authenticated", "population_db_ref",
+        "synced_at", "extra", "created_at", "updated_at",
+    )),
+    "events": ("dossiers.DossierEvent", ("dossier", "kind", "action", "from_status", "to_status", "occurred_at",
+                                         "recorded_at", "actor_label", "reason", "data")),
+    "supplements": ("dossiers.SupplementRequest", ("dossier", "stage", "requested_at", "completed_at", "items", "reason",
+                                                   "override_reason", "extra")),
+    "fees": ("dossiers.FeeLine", ("dossier", "code", "name", "amount", "extra")),
+    "components": ("dossiers.DossierComponent", ("dossier", "component_code", "name", "has_file", "digitized", "reused",
+                                                 "from_citizen_store", "file", "file_sha256", "extra")),
+    "results": ("dossiers.DossierResult", ("dossier", "code", "title", "file_url", "file_sha256", "issued_at",
+                                           "signature_state", "pushed_to_citizen_store", "delivery_method")),
+    "ratings": ("feedback.Rating", ("dossier", "dissatisfied", "rated_at", "comment")),
+    "audit": ("auditlog.LogEntry", ("content_type", "object_pk", "object_id", "object_repr", "action", "changes",
+                                    "changes_text", "actor", "cid", "timestamp", "additional_data")),
+}
+AUDIT_CREATE = 0  # auditlog LogEntry.Action.CREATE
+
+
+class DossierRows:
+    """Accumulates the rows of every dossier table for a batch of new dossiers."""
+
+    def __init__(self, *, units: dict, procedures: dict, services: dict, versions: dict, source: str,
+                 content_type_id: int, actor_id: int | None, now: datetime):
+        self.units, self.procedures, self.services, self.versions = units, procedures, services, versions
+        self.source, self.content_type_id, self.actor_id, self.now = source, content_type_id, actor_id, now
+        self.tables: dict[str, list[tuple]] = {name: [] for name in TABLES}
+
+    def unknown_reference(self, record: dict) -> tuple[str, str, str] | None:
+        """(field, value, what) of the first reference that does not exist, else None."""
+        if record["MaTTHC"] not in self.procedures:
+            return "MaTTHC", record["MaTTHC"], "mã TTHC"
+        for field_name in ("MaDonVi", "MaDonViTiepNhan"):
+            if record[field_name] is not None and record[field_name] not in self.units:
+                return field_name, record[field_name], "mã đơn vị"
+        if record["MaDVC"] is not None and record["MaDVC"] not in self.services:
+            return "MaDVC", record["MaDVC"], "mã DVC"
+        return None
+
+    def add(self, pk: int, line: int | None, record: dict, *, audit: bool = True) -> None:
+        tables, now = self.tables, self.now
+        extra = dict(record["extra"])
+        applicant = [str(extra.pop(national, None) or "")[:500] for national in APPLICANT_FIELDS]
+        procedure_id = self.procedures[record["MaTTHC"]]
+        tables["dossiers"].append((
+            pk, record["MaHoSo"], procedure_id, self.versions.get(procedure_id), self.services.get(record["MaDVC"]),
+            self.units[record["MaDonVi"]], self.units.get(record["MaDonViTiepNhan"]), record["KenhThucHien"],
+            record["NguonHoSo"], record["TrangThaiHoSo"], *applicant,
+            record["NgayNopHoSo"], record["NgayTiepNhan"], record["NgayHenTra"], record["NgayHenTraMoi"],
+            record["NgayKetThucXuLy"], record["DuocThanhToanTrucTuyen"], record["NgayThanhToan"],
+            record["HoSoCoThanhPhanSoHoa"], record["TaiKhoanDuocXacThucVoiVNeID"], record["MaCSDL"] or "",
+            record["NgayDongBo"], extra, now, now,
+        ))
+        self.add_events(pk, record["LichSuTrangThai"])
+        received = record["NgayTiepNhan"]
+        for item in record["DanhSachHoSoBoSung"]:
+            stage = "appraisal" if received is not None and item["NgayYeuCau"] >= received else "reception"
+            item_extra = {k: v for k, v in item.items() if k not in ("NgayYeuCau", "NgayBoSung")} if len(item) > 2 else {}
+            tables["supplements"].append((pk, stage, item["NgayYeuCau"], item["NgayBoSung"], [], "", "", item_extra))
+        for fee in record["DanhSachLePhi"]:
+            fee_extra = {k: v for k, v in fee.items() if k not in ("MaPhiLePhi", "TenPhiLePhi", "Gia")} if len(fee) > 3 else {}
+            tables["fees"].append((pk, fee["MaPhiLePhi"] or "", fee["TenPhiLePhi"] or "", fee["Gia"], fee_extra))
+        for component in record["TaiLieuNop"]:
+            component_extra = (
+                {k: v for k, v in component.items() if k not in COMPONENT_FIELDS} if len(component) > len(COMPONENT_FIELDS) else {}
+            )
+            tables["components"].append((pk, component["MaThanhPhanHoSo"] or "", "", component["CoTepDinhKem"],
+                                         component["DuocSoHoa"], component["DuocTaiSuDung"],
+                                         component["DuocLayTuKhoDMQG"], "", "", component_extra))
+        if record["MaKetQua"] or record["DuongDanTepTinKetQua"] or record["NgayCoKetQua"] or record["KetQuaDayVaoKho"]:
+            tables["results"].append((pk, record["MaKetQua"] or "", "", record["DuongDanTepTinKetQua"] or "", "",
+                                      record["NgayCoKetQua"], "unsigned", record["KetQuaDayVaoKho"], ""))
+        if record["KhongHaiLong"] or record["NgayDanhGia"]:
+            tables["ratings"].append((pk, record["KhongHaiLong"], record["NgayDanhGia"], ""))
+        if audit:
+            # A created record's "after" is the stored row itself; the entry says where it came from.
+            tables["audit"].append((self.content_type_id, str(pk), pk, record["MaHoSo"], AUDIT_CREATE, None, "",
+                                    self.actor_id, self.source, now, {"line": line}))
+
+    def add_events(self, pk: int, log: list[dict], previous: int | None = None) -> None:
+        events, now, source = self.tables["events"], self.now, self.source
+        for step in log:
+            extra = {k: v for k, v in step.items() if k not in ("TrangThai", "ThoiDiem")} if len(step) > 2 else None
+            events.append((pk, "status", "import", previous, step["TrangThai"], step["ThoiDiem"], now, source, "",
+                           {"extra": extra} if extra else {}))
+            previous = step["TrangThai"]
