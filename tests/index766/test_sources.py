@@ -159,3 +159,19 @@ def test_publication_deadlines_ministry_vs_province():
     # 5th / 10th after Mon 2 Mar (end of that day, as a UTC-naive instant).
     assert dec == [date(2026, 3, 13), date(2026, 2, 13)]
     assert pub == [datetime(2026, 3, 9, 17, 0), datetime(2026, 3, 16, 17, 0)]
+
+
+def test_derived_frames_match_loader(facts):
+    """The DB route (derived_frames over any backend) computes what the loader stored."""
+    from motcua.index766.derive import derived_frames
+    from motcua.index766.sources import copy_to_sqlite
+
+    lite = copy_to_sqlite(facts)
+    frames = derived_frames(lite.con)
+    dc = frames["dossier_calendar"].set_index("MaHoSo").sort_index()
+    d = facts.dossiers.execute().set_index("MaHoSo").sort_index()
+    assert (dc["due_effective"].values == d["due_effective"].values).all()
+    assert dc["elapsed_wd"].fillna(-1).tolist() == d["elapsed_wd"].fillna(-1).tolist()
+    clocks = frames["complaint_clocks"].sort_values(["MaPAKN", "start_at"]).reset_index(drop=True)
+    stored = facts.complaint_clocks.execute().sort_values(["MaPAKN", "start_at"]).reset_index(drop=True)
+    assert (clocks["handle_due"].values == stored["handle_due"].values).all()

@@ -34,6 +34,11 @@ def browser_page():
         page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="vi-VN")
         yield page
         browser.close()
+        # ORM calls made while Playwright's loop runs get their own connection (Django's
+        # connections are context-local): close it here, or PostgreSQL can't drop the test database.
+        from django.db import connections
+
+        connections.close_all()
 
 
 def test_admin_shows_a_dossier_with_its_event_log(live_server, browser_page):

@@ -155,3 +155,107 @@ def publication_deadlines(
             last = wd.nth_after(q, PUBLISH_LAG_WD[kind])
             pub_out.append(to_utc_naive(datetime.combine(last + timedelta(days=1), time(0), tzinfo=VN)))
     return dec_out, pub_out
+
+
+def derived_frames(con: Any, prefix: str = "", calendar: Any | None = None) -> dict[str, pd.DataFrame]:
+    """Every calendar-derived value, computed from base relations on any Ibis backend.
+
+    For sources that cannot run Python inside their views (the application
+    database): read the base relations (names as in facts.py, derived columns not
+    needed), compute here, store the frames as tables and join them in the views.
+
+    Returns frames (instants UTC-naive):
+      dossier_calendar(MaHoSo, due_effective, finished_at, elapsed_wd)
+      complaint_clocks(MaPAKN, start_at, refuse_due, supplement_due, handle_due)
+      complaint_publish_due(MaPAKN, ThoiDiem, publish_due)      -- cho_cong_khai rows
+      publication_deadlines(SoQuyetDinh, MaTTHC, decision_deadline, publish_deadline)
+    """
+    cal = calendar if calendar is not None else official_calendar()
+
+    def t(name: str):
+        return con.table(prefix + name)
+
+    d, log, p = t("dossiers"), t("dossier_status_log"), t("procedures")
+    fin = log.group_by("MaHoSo").agg(
+        f9=log.ThoiDiem.min(where=log.TrangThai == 9), f10=log.ThoiDiem.min(where=log.TrangThai == 10)
+    )
+    fin = fin.rename(k_fin="MaHoSo")
+    pp = p.select("MaTTHC", "ThoiGianGiaiQuyet", "DonViTinh", "GioChotTiepNhan").rename(k_p="MaTTHC")
+    j = d.left_join(fin, d.MaHoSo == fin.k_fin).left_join(pp, d.MaTTHC == pp.k_p)
+    frame = con.execute(
+        j.select(
+            "MaHoSo", "NgayTiepNhan", "NgayHenTra", "ThoiGianGiaiQuyet", "DonViTinh", "GioChotTiepNhan",
+            finished_at=ibis_coalesce(j.f9, j.f10),
+        )
+    )
+    received = _as_instants(frame["NgayTiepNhan"])
+    due = _as_instants(frame["NgayHenTra"])
+    missing = due.isna() & received.notna()
+    if missing.any():
+        idx = missing[missing].index
+        due.loc[idx] = statutory_due(
+            cal, received[idx], frame["ThoiGianGiaiQuyet"][idx], frame["DonViTinh"][idx],
+            list(frame["GioChotTiepNhan"][idx]),
+        ).to_numpy()
+    finished = _as_instants(frame["finished_at"])
+    out = {
+        "dossier_calendar": pd.DataFrame({
+            "MaHoSo": frame["MaHoSo"].astype(object),
+            "due_effective": due,
+            "finished_at": finished,
+            "elapsed_wd": elapsed_working_days(cal, received, finished),
+        })
+    }
+
+    c, cl = t("complaints"), t("complaint_status_log")
+    starts = con.execute(
+        c.filter(c.NgayGui.notnull()).select("MaPAKN", start_at=c.NgayGui).union(
+            cl.filter((cl.TrangThai == "chuyen_xu_ly") & cl.ThoiDiem.notnull()).select(
+                "MaPAKN", start_at=cl.ThoiDiem
+            ),
+            distinct=True,
+        )
+    )
+    s = _as_instants(starts["start_at"])
+    out["complaint_clocks"] = pd.DataFrame({
+        "MaPAKN": starts["MaPAKN"].astype(object),
+        "start_at": s,
+        "refuse_due": add_working_hours(cal, s, PAKN_REFUSE_HOURS),
+        "supplement_due": add_working_hours(cal, s, PAKN_SUPPLEMENT_HOURS),
+        "handle_due": add_working_hours(cal, s, PAKN_HANDLE_HOURS),
+    })
+    waits = con.execute(cl.filter((cl.TrangThai == "cho_cong_khai") & cl.ThoiDiem.notnull()).select(
+        "MaPAKN", "ThoiDiem"))
+    w = _as_instants(waits["ThoiDiem"])
+    out["complaint_publish_due"] = pd.DataFrame({
+        "MaPAKN": waits["MaPAKN"].astype(object),
+        "ThoiDiem": w,
+        "publish_due": add_working_hours(cal, w, PAKN_PUBLISH_HOURS),
+    })
+
+    pi, u = t("publication_items"), t("units").select("MaDonVi", "LoaiDonVi").rename(k_u="MaDonVi")
+    pj = pi.left_join(u, pi.MaDonVi == u.k_u)
+    items = con.execute(pj.select("SoQuyetDinh", "MaTTHC", "NgayQuyetDinh", "NgayHieuLucCanCu", "LoaiDonVi"))
+
+    def as_date(v: Any) -> date | None:
+        return None if v is None or pd.isna(v) else pd.Timestamp(v).date()
+
+    dec, pub = publication_deadlines(
+        cal,
+        [as_date(v) for v in items["NgayQuyetDinh"]],
+        [as_date(v) for v in items["NgayHieuLucCanCu"]],
+        ["ministry" if k == "BO" else "province" for k in items["LoaiDonVi"]],
+    )
+    out["publication_deadlines"] = pd.DataFrame({
+        "SoQuyetDinh": items["SoQuyetDinh"].astype(object),
+        "MaTTHC": items["MaTTHC"].astype(object),
+        "decision_deadline": pd.Series(dec, dtype=object),
+        "publish_deadline": pd.Series(pub, dtype="datetime64[us]"),
+    })
+    return out
+
+
+def ibis_coalesce(*values: Any) -> Any:
+    import ibis
+
+    return ibis.coalesce(*values)

@@ -299,7 +299,7 @@ def evaluate(
             num, den = counts.get((ind.code, source), (0.0, 0.0))
             s = IndicatorScore(
                 ind,
-                Fraction(num),
+                Fraction(round(num), ind.num_scale) if ind.num_scale != 1 else Fraction(num),
                 Fraction(den),
                 ind.max_points,
                 _target(ind, fs, switches),

@@ -20,7 +20,16 @@ Conventions (every source must follow them):
 * Calendar-dependent values (working-day deadlines) cannot be computed
   portably in SQL, so they are precomputed in Python (``motcua.index766.derive``)
   while facts are prepared and stored as derived columns (marked "derived").
-  They depend only on the data, never on the evaluation instant.
+  They depend only on the data, never on the evaluation instant. A source that
+  cannot run Python in its views (the application database) computes them with
+  ``derive.derived_frames(con)`` from the base relations, stores the frames as
+  tables and joins them in the views.
+* On SQLite, instants are text ``YYYY-MM-DD HH:MM:SS[.ffffff]`` (what Ibis's
+  SQLite backend compares); ``sources.copy_to_sqlite`` writes that form.
+
+Sources: ``sources.load_exchange_set`` / ``prepare_snapshot`` / ``open_snapshot``
+(DuckDB), ``Facts.from_backend(con, prefix)`` for any Ibis connection holding
+these relations (e.g. views named ``m766_dossiers`` with ``prefix="m766_"``).
 """
 
 from __future__ import annotations

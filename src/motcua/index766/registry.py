@@ -99,6 +99,8 @@ class Indicator:
     inherited: bool = False
     #: how the ratio is shown: "fraction" (default) or "average" (2.2)
     ratio_kind: str = "fraction"
+    #: the pooled numerator is an integer count of 1/num_scale units (2.2: exact sums)
+    num_scale: int = 1
     description: str = ""  # Vietnamese: what is counted
     zero_note: str = ""  # Vietnamese note when the denominator is 0
 

@@ -159,8 +159,9 @@ def _sql_str(text: str) -> str:
 
 def _read_json_sql(path: Path, name: str) -> str:
     cols = ", ".join(f"{_sql_str(k)}: {_sql_str(v)}" for k, v in RAW_COLUMNS[name].items())
+    fmt = "auto" if path.suffix.lower() == ".json" else "newline_delimited"
     return (
-        f"read_json({_sql_str(str(path))}, format='newline_delimited', "
+        f"read_json({_sql_str(str(path))}, format='{fmt}', "
         f"columns={{{cols}}}, maximum_object_size=67108864)"
     )
 

@@ -148,6 +148,9 @@ FS.add(Indicator(
 # --------------------------------------------------------------------------- 2. TDGQ
 
 
+ELAPSED_SCALE = 28800
+
+
 def _elapsed_2_2(ctx: Context) -> ir.Table:
     d = ctx.facts.dossiers
     d = d.filter(
@@ -158,7 +161,10 @@ def _elapsed_2_2(ctx: Context) -> ir.Table:
         & (d.NgayTiepNhan <= ctx.T)
         & d.elapsed_wd.notnull()
     )
-    per_unit = d.group_by(unit=d.MaDonVi).agg(num=d.elapsed_wd.sum(), den=d.count())
+    # Summed as integer 1/28800-day units (working seconds of an 8-hour day): float sums
+    # depend on the engine's summation order and flip half-up roundings.
+    ticks = (d.elapsed_wd * ELAPSED_SCALE).round().cast("int64")
+    per_unit = d.group_by(unit=d.MaDonVi).agg(num=ticks.sum(), den=d.count())
     return _pool_sums(ctx, per_unit)
 
 
@@ -171,7 +177,7 @@ FS.add(Indicator(
 ))
 FS.add(Indicator(
     "2.2", "Thời gian giải quyết TTHC trung bình", "TDGQ", 0, counts=_elapsed_2_2,
-    ratio_kind="average",
+    ratio_kind="average", num_scale=ELAPSED_SCALE,
     description="Số ngày làm việc thực tế trung bình của hồ sơ đã giải quyết xong (tiếp nhận trong kỳ); chỉ hiển thị.",
     zero_note="Không có hồ sơ tiếp nhận trong kỳ đã giải quyết xong.",
 ))
