@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.feedback",
+    "motcua.documents",
     "motcua.interchange",
     "motcua.index766",
     "motcua.web",

@@ -1,9 +1,10 @@
 """Fixtures: each scenario is a tiny exchange set loaded into an in-memory DuckDB.
 
 Facts and reports are module-scoped (Ibis needs ~0.5 s to compile a score).
-``MOTCUA_766_BACKENDS=duckdb,sqlite`` runs every scenario on both; by default
-the scenarios run on DuckDB and test_conformance.py replays them on SQLite,
-comparing the whole JSON.
+``MOTCUA_766_BACKENDS=duckdb,sqlite,postgres`` runs every scenario on each
+(postgres: on the server DATABASE_URL names, in a scratch database); by default
+the scenarios run on DuckDB and test_conformance.py replays them on SQLite (and
+PostgreSQL when DATABASE_URL is one), comparing the whole JSON.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime
 import pytest
 
 from motcua.index766.periods import VN
-from motcua.index766.sources import copy_to_sqlite
+from motcua.index766.sources import copy_to_postgres, copy_to_sqlite
 
 from .builders import load
 
@@ -39,11 +40,40 @@ def backend(request):
     return request.param
 
 
+def scratch_postgres(name: str):
+    """Create a scratch database on DATABASE_URL's server; yield its URL; drop it."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        pytest.skip("DATABASE_URL is not PostgreSQL")
+    params = conninfo_to_dict(url)
+    admin = make_conninfo(**{**params, "dbname": "postgres"})
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        c.execute(f'CREATE DATABASE "{name}"')
+    auth = params.get("user", "postgres") + (f":{params['password']}" if params.get("password") else "")
+    yield f"postgres://{auth}@{params.get('host', '127.0.0.1')}:{params.get('port', 5432)}/{name}"
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="module")
-def make_facts(backend, tmp_path_factory):
+def make_facts(backend, tmp_path_factory, request):
+    pg = None
+    if backend == "postgres":
+        gen = scratch_postgres(f"m766_t_{os.getpid()}_{next(_ids)}")
+        pg = next(gen)
+        request.addfinalizer(lambda: next(gen, None))
+
     def _make(**files):
         facts = load(tmp_path_factory.mktemp(f"set{next(_ids)}"), **files)
-        return copy_to_sqlite(facts) if backend == "sqlite" else facts
+        if backend == "sqlite":
+            return copy_to_sqlite(facts)
+        if backend == "postgres":
+            return copy_to_postgres(facts, pg)
+        return facts
 
     return _make
 

@@ -22,7 +22,7 @@ from . import (
     test_satisfaction,
 )
 from .builders import load
-from .conftest import NOW
+from .conftest import NOW, scratch_postgres
 
 SCENARIOS = {
     "online_payment": test_online_payment.SCENARIO,
@@ -32,8 +32,6 @@ SCENARIOS = {
     "on_time": test_on_time.SCENARIO,
     "publication": test_publication.SCENARIO,
 }
-
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
@@ -45,22 +43,7 @@ def test_sqlite_matches_duckdb(name, tmp_path):
 
 @pytest.fixture(scope="module")
 def pg_url():
-    if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
-        pytest.skip("DATABASE_URL is not PostgreSQL")
-    import psycopg
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    params = conninfo_to_dict(DATABASE_URL)
-    admin = make_conninfo(**{**params, "dbname": "postgres"})
-    scratch = f"m766_conformance_{os.getpid()}"
-    with psycopg.connect(admin, autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
-        c.execute(f'CREATE DATABASE "{scratch}"')
-    p = {**params, "dbname": scratch}
-    auth = p.get("user", "postgres") + (f":{p['password']}" if p.get("password") else "")
-    yield f"postgres://{auth}@{p.get('host', '127.0.0.1')}:{p.get('port', 5432)}/{scratch}"
-    with psycopg.connect(admin, autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+    yield from scratch_postgres(f"m766_conformance_{os.getpid()}")
 
 
 @pytest.mark.postgres

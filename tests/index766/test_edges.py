@@ -141,3 +141,18 @@ def test_bad_switch(facts):
 ])
 def test_bands(total, expected):
     assert band(total) == expected
+
+
+def test_rows_for_tables(report):
+    rows = report.to_rows()
+    assert len(rows) == 4 * 24
+    b21 = next(r for r in rows if r["MaDonVi"] == "B" and r["MaChiSo"] == "2.1")
+    assert (b21["TuSo"], b21["MauSo"], b21["Diem"], b21["Nhom"]) == (1, 3, 6.67, "TDGQ")
+    assert b21["TenChiSo"] == "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn"
+
+
+def test_unit_without_kind_or_name(duck_facts):
+    facts = duck_facts(units=[{"MaDonVi": "U"}], dossiers=[dossier("d", "T", "U", R, "2026-03-09T17:00")])
+    u = score(facts, "2026-03", now=NOW).unit("U")
+    assert (u.kind, u.name) == ("", None)
+    assert u.indicator("2.1").to_json()["denominator"] == 1

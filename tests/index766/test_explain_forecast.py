@@ -86,3 +86,13 @@ def test_explain_inherited_and_reference(make_facts):
     # 1.4: s2 not synced; scored 1/4 (reference), one more synced dossier is worth 6/4.
     m = explain(facts, "2026-03", "X1", "1.4", now=NOW)
     assert [(x.record, x.points) for x in m] == [("s2", 1.5)]
+
+
+def test_explain_step_and_official_hook(duck_facts):
+    facts = duck_facts(**SCENARIO)
+    facts.con.raw_sql(
+        "CREATE TABLE dossier_responsibility AS SELECT 'd3' AS MaHoSo, 'tham_dinh' AS step, "
+        "'nguyenvana' AS official"
+    )
+    m = explain(facts, "2026-03", "X1", "2.1", as_of=AS_OF, now=NOW)
+    assert [(x.record, x.step, x.official) for x in m] == [("d3", "tham_dinh", "nguyenvana")]

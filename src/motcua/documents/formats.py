@@ -57,7 +57,7 @@ def number(value: Decimal | float | int | str | None) -> str:
 
 
 def person(user) -> str:
-    """Full name of a Django user, else the username; empty for no user."""
+    """Full name in Vietnamese order (họ, tên đệm, tên = last_name first_name), else the username."""
     if user is None:
         return ""
-    return user.get_full_name().strip() or user.get_username()
+    return " ".join(part for part in (user.last_name.strip(), user.first_name.strip()) if part) or user.get_username()

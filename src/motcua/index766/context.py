@@ -193,10 +193,12 @@ class Context:
             self._temp.append(name)
             expr = con.table(name)
         elif self.materialize:
+            # Typed empty table, then INSERT … SELECT: Ibis 12's create_table(obj) breaks with
+            # this sqlglot on SQLite, and SQLite's CREATE AS SELECT loses the column types.
             name = f"_m766_{key}_{next(_ids)}"
-            # Unique name, no overwrite: Ibis 12's DROP for overwrite is broken with this sqlglot.
-            con.create_table(name, expr, temp=True)
+            con.create_table(name, schema=expr.schema(), temp=True)
             self._temp.append(name)
+            _raw(con, f'INSERT INTO "{name}" {con.compile(expr)}')
             expr = con.table(name)
         self._memo[key] = expr
         return expr

@@ -1,7 +1,9 @@
 """Scoring: facts + period -> ScoreReport (the interchange.md §3 JSON).
 
-One query per evaluation: every indicator's pooled (unit, numerator,
-denominator) is unioned and fetched at once; rounding, targets,
+One round trip per evaluation: the shared per-record relations are
+materialised as temp tables, then every indicator's pooled (unit, numerator,
+denominator) is fetched by one UNION ALL (compiled once per formula set and
+backend, compiled.py); rounding, targets,
 zero-denominator rules, inheritance (1.1–1.3) and the formula set's
 cross-indicator rules (3.3 × 1.4, no-PAKN split) are applied in Python on
 exact fractions (interchange.md §4 "Rounding").
@@ -20,7 +22,7 @@ from typing import Any
 
 from motcua.core.errors import UserError
 from motcua.index766.facts import Facts
-from motcua.index766.periods import VN, Period, Window, make_window, to_utc_naive
+from motcua.index766.periods import VN, Period, Window, make_window
 from motcua.index766.registry import (
     GROUPS,
     FormulaSet,
@@ -182,6 +184,21 @@ class ScoreReport:
             "units": [u.to_json() for u in self.units],
         }
 
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One flat row per unit × indicator (tables, XLSX, CSV comparison with the portal)."""
+        rows = []
+        for u in self.units:
+            for s in u.indicators:
+                j = s.to_json()
+                rows.append({
+                    "MaDonVi": u.unit, "TenDonVi": u.name, "Ky": self.period.code,
+                    "MaChiSo": s.code, "TenChiSo": s.indicator.name, "Nhom": s.indicator.group,
+                    "TuSo": j["numerator"], "MauSo": j["denominator"], "TyLe": j["ratio"],
+                    "Diem": j["score"], "DiemToiDa": j["max"], "ChiTieu": j["target"],
+                    "GhiChu": j["note"], "TongDiem": float(u.total), "XepLoai": u.band,
+                })
+        return rows
+
     def dumps(self, **kw: Any) -> str:
         return json.dumps(self.to_json(), ensure_ascii=False, **kw)
 
@@ -218,7 +235,9 @@ def fetch_all(con: Any, sql: str) -> list[tuple]:
 
 def _units(facts: Facts) -> list[dict[str, Any]]:
     t = facts.units.select("MaDonVi", "TenDonVi", "MaDonViCha", "LoaiDonVi")
-    return facts.con.execute(t).to_dict("records")
+    rows = facts.con.execute(t).to_dict("records")
+    # pandas gives NaN for SQL NULL in object columns: normalise to None.
+    return [{k: (None if v is None or v != v else v) for k, v in r.items()} for r in rows]
 
 
 def _ordered(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -351,4 +370,4 @@ def score(
     return ScoreReport(fs.name, window.period, window.t, unit_scores, sw)
 
 
-__all__ = ["ScoreReport", "UnitScore", "IndicatorScore", "score", "evaluate", "band", "to_utc_naive"]
+__all__ = ["ScoreReport", "UnitScore", "IndicatorScore", "score", "evaluate", "band"]

@@ -146,7 +146,15 @@ def explain(
         target = None if sw[ts] == "none" else float(sw[ts])
     worth = float(round_half_up(_worth(ind, num, den, ind.max_points, target), 4))
     kind = ind.record_kind
+    who: dict[str, tuple[Any, Any]] = {}
+    if kind == "dossier" and len(df) and facts.has("dossier_responsibility"):
+        r = facts.table("dossier_responsibility")
+        rows = facts.con.execute(r.filter(r.MaHoSo.isin(list(df["record"]))))
+        who = {k: (s, o) for k, s, o in rows[["MaHoSo", "step", "official"]].itertuples(index=False)}
     return [
-        MissingRecord(record=r, record_kind=RECORD_LABELS.get(kind, kind), unit=u, points=worth)
+        MissingRecord(
+            record=r, record_kind=RECORD_LABELS.get(kind, kind), unit=u, points=worth,
+            step=who.get(r, (None, None))[0], official=who.get(r, (None, None))[1],
+        )
         for u, r in df[["unit", "record"]].itertuples(index=False, name=None)
     ]

@@ -210,6 +210,9 @@ OPTIONAL_SCHEMAS: dict[str, dict[str, str]] = {
         "n_fee_zero": INT,
         "n_fee_pos": INT,
     },
+    # Who holds a dossier (explanations): current or last processing step and official.
+    # Exchange sets have none; the application database can provide it.
+    "dossier_responsibility": {"MaHoSo": STR, "step": STR, "official": STR},
 }
 
 

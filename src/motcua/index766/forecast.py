@@ -25,7 +25,7 @@ import pandas as pd
 from motcua.index766 import derive
 from motcua.index766.context import Context
 from motcua.index766.engine import ScoreReport, UnitScore, evaluate, round_half_up
-from motcua.index766.explain import _worth, indicator_records
+from motcua.index766.explain import _worth
 from motcua.index766.facts import Facts
 from motcua.index766.periods import Period, from_utc_naive, make_window
 from motcua.index766.registry import get_formula_set, resolve_switches
@@ -116,38 +116,46 @@ def forecast(
 
     # (scored unit, record) -> [kind, indicators, points]
     acc: dict[tuple[str, str], list[Any]] = {}
-    for code in TIME_SENSITIVE:
-        ind = fs.get(code)
-        targets = list(scored) if units is not None else [None]
-        for target_unit in targets:
-            a = indicator_records(facts, window, code, unit=target_unit, switches=sw)
-            b = indicator_records(facts, window, code, unit=target_unit, switches=sw, judge_at=end_utc)
-            key = ["unit", "record"]
-            m = a.merge(b, on=key, suffixes=("_now", "_end"))
-            flips = m[m["ok_now"] & ~m["ok_end"]]
-            for rec_unit, record in flips[key].itertuples(index=False, name=None):
-                owner = target_unit or rec_unit
-                if owner not in scored:
-                    continue
-                s = scored[owner].indicator(code)
-                if not s.denominator:
-                    continue
-                worth = _worth(ind, int(s.numerator), int(s.denominator), s.max_points, s.target)
-                entry = acc.setdefault((owner, record), [ind.record_kind, [], Fraction(0)])
-                if code not in entry[1]:
-                    entry[1].append(code)
-                    entry[2] += worth
-
     cal = calendar or derive.official_calendar()
-    ctx = Context(facts, window, sw)
+    now_ctx = Context(facts, window, sw)
+    end_ctx = Context(facts, window, sw, judge_at=end_utc)
     try:
+        for code in TIME_SENSITIVE:
+            ind = fs.get(code)
+            # Flips computed in SQL (records in time at T, late at period end): only they are fetched.
+            a = ind.records(now_ctx)
+            b = ind.records(end_ctx).rename(unit_b="unit", record_b="record", ok_b="ok")
+            j = a.join(b, (a.unit == b.unit_b) & (a.record == b.record_b))
+            flips = j.filter(j.ok & ~j.ok_b).select("unit", "record")
+            targets = list(scored) if units is not None else [None]
+            for target_unit in targets:
+                f = flips
+                if target_unit is not None:
+                    t = facts.unit_tree
+                    sub = t.filter(t.ancestor == target_unit).select(sub=t.descendant)
+                    f = f.join(sub, f.unit == sub.sub).select("unit", "record")
+                df = facts.con.execute(f)
+                for rec_unit, record in df[["unit", "record"]].itertuples(index=False, name=None):
+                    owner = target_unit or rec_unit
+                    if owner not in scored:
+                        continue
+                    s = scored[owner].indicator(code)
+                    if not s.denominator:
+                        continue
+                    worth = _worth(ind, int(s.numerator), int(s.denominator), s.max_points, s.target)
+                    entry = acc.setdefault((owner, record), [ind.record_kind, [], Fraction(0)])
+                    if code not in entry[1]:
+                        entry[1].append(code)
+                        entry[2] += worth
+
         kinds = {"dossier": "MaHoSo", "complaint": "MaPAKN", "procedure": "MaTTHC"}
-        deadlines: dict[str, Any] = {}
+        deadlines: dict[Any, Any] = {}
         for kind, label in kinds.items():
             codes = sorted({r for (_, r), e in acc.items() if e[0] == kind})
-            deadlines.update({(kind, k): v for k, v in _deadlines(ctx, label, codes).items()})
+            deadlines.update({(kind, k): v for k, v in _deadlines(now_ctx, label, codes).items()})
     finally:
-        ctx.close()
+        now_ctx.close()
+        end_ctx.close()
 
     items = []
     for (owner, record), (kind, codes, pts) in acc.items():

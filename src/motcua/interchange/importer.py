@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time as clock
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -516,6 +517,9 @@ class Importer:
 
     def _workers(self, exchange_set, name) -> int:
         """Worker processes for the dossier file: only for big JSON Lines files (start-up costs ~1 s)."""
+        main_file = getattr(sys.modules["__main__"], "__file__", None)
+        if main_file is not None and not os.path.exists(main_file):
+            return 1  # e.g. a script read from stdin: spawned workers could not re-import it
         if self.workers is not None:
             return self.workers if exchange_set.format_of(name) == "jsonl" else 1
         if exchange_set.format_of(name) != "jsonl" or exchange_set.kind != "folder":

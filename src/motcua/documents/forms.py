@@ -1,0 +1,552 @@
+"""The seven forms of Thông tư 03/2025/TT-VPCP (Phụ lục I) and the data each one prints.
+
+Each builder reads the dossier's rows written by the lifecycle services (Reception,
+SupplementRequest, ApologyLetter, StopNotice, DossierEvent …) and returns the template
+context. Nothing here writes to the database.
+
+Documented choices (process-rules.md §3):
+
+* Paper size: forms 01–05 on A5 portrait, as TT 01/2018/TT-VPCP Art. 9 prescribed for the old
+  set (TT 03/2025 is not available to us in full); 06 on A4 portrait (it carries a table of
+  hand-offs, "Mẫu 06 on A4" in the old set); 07, the tracking book, on A4 landscape.
+* Number ("Số: …/ký hiệu"): the dossier code, which the system issues uniquely (R4.1), followed by
+  the form's symbol from QĐ 3621/QĐ-BYT (PBS, PTC, PXL, PKS, STD) and the unit's symbol
+  (``Unit.extra["KyHieu"]``, default BPTNTKQ). A unit with its own document register passes
+  ``number=``. The stop notice's symbol TBD is ours: its model text was NOT FOUND.
+* Place in the date line: ``Unit.extra["DiaDanh"]``, else the province's name without "Tỉnh" /
+  "Thành phố"; ``place=`` overrides it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q
+from django.utils import timezone
+
+from motcua.core.errors import UserError
+from motcua.dossiers.models import (
+    ApologyLetter,
+    Dossier,
+    DossierEvent,
+    Status,
+    StopNotice,
+    SupplementRequest,
+)
+from motcua.org.models import Unit, UnitKind
+from motcua.workdays.calendar import VN_TZ
+
+from . import formats as fmt
+from . import qr
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    number: str  # "01" … "07", the order of TT 03/2025 Phụ lục I as reported (§3.1)
+    slug: str
+    title: str  # printed in bold capitals
+    name: str  # the document's name (QR payload, file names)
+    symbol: str  # ký hiệu after the number, before the unit's symbol
+    page: str  # CSS @page size
+    body_class: str
+    template: str
+
+
+FORMS: dict[str, FormSpec] = {
+    spec.number: spec
+    for spec in (
+        FormSpec("01", "receipt", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+                 "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "", "A5 portrait", "a5", "documents/01_receipt.html"),
+        FormSpec("02", "supplement", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+                 "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "PBS", "A5 portrait", "a5", "documents/02_supplement.html"),
+        FormSpec("03", "refusal", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+                 "Phiếu từ chối tiếp nhận giải quyết hồ sơ", "PTC", "A5 portrait", "a5", "documents/03_refusal.html"),
+        FormSpec("04", "apology", "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
+                 "Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết", "PXL", "A5 portrait", "a5 letter",
+                 "documents/04_apology.html"),
+        FormSpec("05", "stop", "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ",
+                 "Thông báo dừng giải quyết hồ sơ", "TBD", "A5 portrait", "a5 letter", "documents/05_stop.html"),
+        FormSpec("06", "control", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+                 "Phiếu kiểm soát quá trình giải quyết hồ sơ", "PKS", "A4 portrait", "a4", "documents/06_control.html"),
+        FormSpec("07", "book", "SỔ THEO DÕI HỒ SƠ",
+                 "Sổ theo dõi hồ sơ", "STD", "A4 landscape", "book", "documents/07_book.html"),
+    )
+}
+ALIASES = {spec.slug: spec.number for spec in FORMS.values()}
+
+
+def form_spec(kind: str | int) -> FormSpec:
+    """``"01"``, ``1``, ``"1"`` or ``"receipt"`` → the form's spec."""
+    key = str(kind).strip().lower()
+    key = ALIASES.get(key, key.zfill(2) if key.isdigit() else key)
+    try:
+        return FORMS[key]
+    except KeyError:
+        raise UserError(f"Không có biểu mẫu «{kind}».", f"unknown document kind {kind!r}") from None
+
+
+# --- units and people -------------------------------------------------------------------------
+
+DESK = "Bộ phận tiếp nhận và trả kết quả"
+
+
+def _province(unit: Unit) -> Unit | None:
+    for candidate in [unit, *unit.ancestors()]:
+        if candidate.kind == UnitKind.PROVINCE:
+            return candidate
+    return None
+
+
+def place_name(unit: Unit) -> str:
+    """Địa danh of the date line."""
+    if unit.extra.get("DiaDanh"):
+        return unit.extra["DiaDanh"]
+    province = _province(unit) or unit
+    name = province.name
+    for prefix in ("Tỉnh ", "Thành phố ", "tỉnh ", "thành phố "):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def issuer_lines(unit: Unit) -> dict[str, str]:
+    """Tên cơ quan chủ quản (upper line) and tên cơ quan ban hành (bold line), in capitals."""
+    parent = unit.extra.get("CoQuanChuQuan")
+    if parent is None and unit.parent is not None:
+        parent = unit.parent.name
+        # A province or commune issues through its People's Committee (UBND tỉnh, UBND xã).
+        if unit.parent.kind in (UnitKind.PROVINCE, UnitKind.COMMUNE, UnitKind.DISTRICT) and not parent.upper().startswith(("UBND", "ỦY BAN")):
+            parent = f"UBND {parent}"
+    return {"parent": (parent or "").upper(), "name": unit.name.upper()}
+
+
+def unit_symbol(unit: Unit) -> str:
+    return unit.extra.get("KyHieu") or "BPTNTKQ"
+
+
+def _receiving_unit(dossier: Dossier) -> Unit:
+    reception = _reception(dossier)
+    if reception is not None and reception.counter_unit_id:
+        return reception.counter_unit
+    return dossier.receiving_unit or dossier.handling_unit
+
+
+def _reception(dossier: Dossier):
+    try:
+        return dossier.reception
+    except ObjectDoesNotExist:
+        return None
+
+
+def _event(dossier: Dossier, action: str) -> DossierEvent | None:
+    return dossier.events.filter(action=action).select_related("actor").order_by("-occurred_at", "-id").first()
+
+
+def applicant(dossier: Dossier) -> dict[str, str]:
+    return {
+        "name": dossier.applicant_name or fmt.BLANK,
+        "id_number": dossier.applicant_id_number or fmt.BLANK,
+        "address": dossier.applicant_address or fmt.BLANK,
+        "phone": dossier.applicant_phone or fmt.BLANK,
+        "email": dossier.applicant_email,
+    }
+
+
+def time_limit_text(dossier: Dossier) -> str:
+    """Thời hạn giải quyết the due instant was computed from: the version frozen at reception
+    (R4.10), else the procedure's current value."""
+    from motcua.catalog.models import DurationUnit
+
+    values = dossier.procedure_version.values if dossier.procedure_version is not None else {}
+    if values.get("time_limit") is not None:
+        limit, unit = values["time_limit"], values.get("time_unit")
+    else:
+        limit, unit = dossier.procedure.time_limit, dossier.procedure.time_unit
+    if limit is None:
+        return fmt.BLANK
+    label = DurationUnit(unit).label if unit in DurationUnit.values else (unit or "")
+    return f"{fmt.number(limit)} {label}".strip()
+
+
+# --- common context ---------------------------------------------------------------------------
+
+
+def _base(spec: FormSpec, dossier: Dossier | None, issuer: Unit, issued_at, overrides: dict) -> dict:
+    issued_at = overrides.pop("issued_at", None) or issued_at
+    place = overrides.pop("place", None) or place_name(issuer)
+    number = overrides.pop("number", None) or (dossier.code if dossier is not None else fmt.BLANK)
+    symbol = "-".join(part for part in (spec.symbol, unit_symbol(issuer)) if part)
+    context = {
+        "form": spec,
+        "dossier": dossier,
+        "issuer": issuer_lines(issuer),
+        "unit_full_name": issuer.name,
+        "number_text": f"Số: {number}/{symbol}",
+        "place_date": fmt.place_and_date(place, issued_at),
+        "issued_at": issued_at,
+    }
+    if dossier is not None:
+        context.update(procedure=dossier.procedure, applicant=applicant(dossier))
+        context["qr_payload"] = qr.dossier_payload(
+            form_number=spec.number, dossier_code=dossier.code, procedure_code=dossier.procedure.code,
+            applicant_id=dossier.applicant_id_number, document_name=spec.name,
+        )
+    return context
+
+
+def _finish(context: dict, overrides: dict) -> dict:
+    context.update(overrides)  # the caller has the last word on any printed value
+    context["qr_uri"] = qr.svg_data_uri(context["qr_payload"])
+    return context
+
+
+# --- 01 Giấy tiếp nhận hồ sơ và hẹn trả kết quả --------------------------------------------------
+
+
+def _component_form(component) -> str:
+    if component.reused or component.from_citizen_store:
+        return "Tái sử dụng dữ liệu điện tử"
+    if component.digitized or component.has_file:
+        return "Bản điện tử"
+    return "Bản giấy"
+
+
+def receipt_context(dossier: Dossier, **overrides) -> dict:
+    """Mẫu 01: the receipt with the appointment (NgayHenTra) for a received dossier."""
+    if dossier.received_at is None:
+        raise UserError("Hồ sơ chưa được tiếp nhận; chưa thể in giấy tiếp nhận.", f"receipt for unreceived {dossier.code}")
+    spec = FORMS["01"]
+    reception = _reception(dossier)
+    context = _base(spec, dossier, _receiving_unit(dossier), dossier.received_at, overrides)
+    components = [{"name": c.name or c.component_code, "form": _component_form(c)} for c in dossier.components.all()]
+    if not components and dossier.procedure_version is not None:
+        components = [{"name": c.name, "form": f"{c.copies} bản"} for c in dossier.procedure_version.components.all()]
+    officer = reception.received_by if reception is not None else None
+    if officer is None and (event := _event(dossier, "receive")) is not None:
+        officer = event.actor
+    local_received = fmt.local(dossier.received_at)
+    context.update(
+        components=components,
+        sets_count=reception.sets_count if reception is not None else 1,
+        time_limit=time_limit_text(dossier),
+        received_text=fmt.instant(dossier.received_at),
+        due_text=fmt.instant(dossier.due_at),
+        result_delivery=(reception.result_delivery if reception is not None else "") or DESK,
+        # One book a year with a serial continuous through the year (R3.1); the code's daily
+        # sequence stands in for the serial unless the unit keeps its own.
+        book_number=str(local_received.year),
+        book_serial=dossier.code.rsplit("-", 1)[-1],
+        officer_name=fmt.person(officer),
+        principal=dossier.extra.get("principal"),
+    )
+    return _finish(context, overrides)
+
+
+# --- 02 Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ --------------------------------------------------
+
+
+def supplement_context(dossier: Dossier, *, supplement: SupplementRequest | None = None, **overrides) -> dict:
+    """Mẫu 02, from a SupplementRequest (the latest one unless given)."""
+    supplement = supplement or dossier.supplement_requests.order_by("-requested_at", "-id").first()
+    if supplement is None:
+        raise UserError("Hồ sơ chưa có yêu cầu bổ sung.", f"no supplement request on {dossier.code}")
+    spec = FORMS["02"]
+    issuer = dossier.handling_unit if supplement.stage == SupplementRequest.Stage.APPRAISAL else _receiving_unit(dossier)
+    context = _base(spec, dossier, issuer, supplement.requested_at, overrides)
+    officer = supplement.requested_by
+    context.update(
+        supplement=supplement,
+        items=supplement.items,
+        reason=supplement.reason or fmt.BLANK,
+        received_text=fmt.instant(dossier.received_at) if dossier.received_at else fmt.instant(dossier.submitted_at),
+        requested_text=fmt.instant(supplement.requested_at),
+        officer_name=fmt.person(officer),
+        contact_name=fmt.person(officer) or DESK.lower(),
+        contact_phone=issuer.extra.get("DienThoai") or fmt.BLANK,
+    )
+    return _finish(context, overrides)
+
+
+# --- 03 Phiếu từ chối tiếp nhận giải quyết hồ sơ ------------------------------------------------
+
+
+def refusal_context(dossier: Dossier, **overrides) -> dict:
+    """Mẫu 03: the reason comes from ``reason=``, else the refuse_reception event, else a refusal stop."""
+    event = _event(dossier, "refuse_reception")
+    reason = overrides.pop("reason", None) or (event.reason if event else "")
+    refused_at = event.occurred_at if event else None
+    if not reason and (notice := _stop_notice(dossier)) and notice.kind == StopNotice.Kind.REFUSAL:
+        reason, refused_at = notice.reason, notice.issued_at
+    if not reason:
+        raise UserError("Hồ sơ chưa bị từ chối tiếp nhận; phải có lý do từ chối.", f"no refusal on {dossier.code}")
+    spec = FORMS["03"]
+    refused_at = refused_at or timezone.now()
+    context = _base(spec, dossier, _receiving_unit(dossier), refused_at, overrides)
+    context.update(
+        reason=reason, refused_text=fmt.instant(refused_at), officer_name=fmt.person(event.actor if event else None),
+    )
+    return _finish(context, overrides)
+
+
+# --- 04 Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết -------------------------------------
+
+
+def apology_context(dossier: Dossier, *, letter: ApologyLetter | None = None, **overrides) -> dict:
+    """Mẫu 04, from the dossier's ApologyLetter; signed by the head of the handling agency."""
+    if letter is None:
+        try:
+            letter = dossier.apology_letter
+        except ObjectDoesNotExist:
+            raise UserError("Hồ sơ chưa có phiếu xin lỗi và đề nghị gia hạn.", f"no apology letter on {dossier.code}") from None
+    spec = FORMS["04"]
+    context = _base(spec, dossier, dossier.handling_unit, letter.issued_at, overrides)
+    context.update(
+        letter=letter,
+        received_day=fmt.day(dossier.received_at),
+        due_text=fmt.instant(dossier.due_at),
+        new_due_text=fmt.instant(letter.new_due_at),
+        reason=letter.reason,
+        officer_name=fmt.person(letter.signed_by),
+    )
+    return _finish(context, overrides)
+
+
+# --- 05 Thông báo dừng giải quyết hồ sơ -----------------------------------------------------------
+
+
+def _stop_notice(dossier: Dossier) -> StopNotice | None:
+    try:
+        return dossier.stop_notice
+    except ObjectDoesNotExist:
+        return None
+
+
+def stop_context(dossier: Dossier, *, notice: StopNotice | None = None, **overrides) -> dict:
+    """Mẫu 05, from the StopNotice (withdrawal at the applicant's request or a stop; R1.30)."""
+    notice = notice or _stop_notice(dossier)
+    if notice is None:
+        raise UserError("Hồ sơ chưa có thông báo dừng giải quyết.", f"no stop notice on {dossier.code}")
+    spec = FORMS["05"]
+    issuer = _receiving_unit(dossier)
+    context = _base(spec, dossier, issuer, notice.issued_at, overrides)
+    event = _event(dossier, "stop") or _event(dossier, "refuse_after_appraisal")
+    context.update(
+        notice=notice,
+        received_text=fmt.instant(dossier.received_at),
+        requested_text=fmt.instant(notice.requested_at) if notice.requested_at else "",
+        stopped_text=fmt.instant(notice.issued_at),
+        reason=notice.reason,
+        return_place=f"{DESK} — {issuer.name}",
+        officer_name=fmt.person(event.actor if event else None),
+    )
+    return _finish(context, overrides)
+
+
+# --- 06 Phiếu kiểm soát quá trình giải quyết hồ sơ -------------------------------------------------
+
+# Internal steps that are not a hand-over of the dossier: they stay off the control slip.
+NOT_HANDOVERS = frozenset({"pause", "resume", "issue_apology", "record_payment"})
+
+
+def step_outcome(at: datetime, due: datetime | None) -> str:
+    """Result of a finished step, the way ``services.hand_off`` records it."""
+    if due is None:
+        return ""
+    return "quá hạn" if at > due else "đúng hạn"
+
+
+@dataclass
+class HandoverRow:
+    giver: str
+    receiver: str
+    at: datetime
+    outcome: str
+    giver_person: str = ""
+    note: str = ""
+
+    @property
+    def time_text(self) -> str:
+        return fmt.instant(self.at)
+
+
+def handover_rows(dossier: Dossier) -> list[HandoverRow]:
+    """One row per hand-over (R1.19): desk → first step, step → step (``hand_off``, whose event
+    carries ``previous_step_outcome``), to and from a consulted unit, last step → desk."""
+    desk = f"{DESK} ({_receiving_unit(dossier).name})"
+    units = {}
+    rows: list[HandoverRow] = []
+    step, step_due = desk, None
+    for event in dossier.events.select_related("actor").order_by("occurred_at", "id"):
+        action, data = event.action, event.data or {}
+        if event.kind != DossierEvent.Kind.STEP and action not in ("start_processing", "finish"):
+            continue
+        if action in NOT_HANDOVERS:
+            continue
+        person = fmt.person(event.actor)  # actor_label is a channel (web, portal), not a person
+        if action == "start_processing":
+            row = HandoverRow(desk, data.get("step") or dossier.handling_unit.name, event.occurred_at, "", person)
+        elif action == "hand_off":
+            outcome = data.get("previous_step_outcome") or step_outcome(event.occurred_at, step_due)
+            row = HandoverRow(data.get("from_step") or step, data.get("to_step") or "", event.occurred_at, outcome, person,
+                              event.reason if event.reason != "Chuyển bước xử lý" else "")
+        elif action in ("consult", "answer_consultation"):
+            code = data.get("unit", "")
+            if code not in units:
+                units[code] = Unit.objects.filter(code=code).values_list("name", flat=True).first() or code
+            if action == "consult":
+                row = HandoverRow(step, units[code], event.occurred_at, "", person, "Lấy ý kiến phối hợp")
+            else:
+                late = data.get("late")
+                outcome = "" if late is None else ("quá hạn" if late else "đúng hạn")
+                row = HandoverRow(units[code], step, event.occurred_at, outcome, person, "Trả lời ý kiến phối hợp")
+        elif action == "finish":
+            row = HandoverRow(step, desk, event.occurred_at, step_outcome(event.occurred_at, step_due), person,
+                              "Chuyển kết quả để trả")
+        else:  # a step action added later: shown rather than silently dropped
+            row = HandoverRow(step, data.get("to_step") or "", event.occurred_at, data.get("previous_step_outcome") or "",
+                              person, event.reason)
+        rows.append(row)
+        if action in ("start_processing", "hand_off"):
+            step, step_due = row.receiver, event.step_due_at
+    return rows
+
+
+def control_context(dossier: Dossier, **overrides) -> dict:
+    """Mẫu 06, printed now (or at ``issued_at``) from the event log."""
+    spec = FORMS["06"]
+    context = _base(spec, dossier, _receiving_unit(dossier), timezone.now(), overrides)
+    consulted = sorted({c.unit.name for c in dossier.consultations.select_related("unit")})
+    context.update(
+        rows=handover_rows(dossier),
+        lead_unit=dossier.handling_unit.name,
+        coordinating_units=", ".join(consulted) or "Không",
+        received_text=fmt.instant(dossier.received_at),
+        due_text=fmt.instant(dossier.due_at),
+        new_due_text=fmt.instant(dossier.extended_due_at) if dossier.extended_due_at else "",
+    )
+    return _finish(context, overrides)
+
+
+# --- 07 Sổ theo dõi hồ sơ ---------------------------------------------------------------------------
+
+BOOK_HEADERS = (
+    "STT", "Mã hồ sơ", "Tên thủ tục hành chính", "Tên tổ chức, cá nhân", "Địa chỉ, số điện thoại",
+    "Cơ quan chủ trì giải quyết", "Ngày, giờ nhận hồ sơ", "Ngày, giờ hẹn trả kết quả",
+    "Ngày, giờ trả kết quả", "Phương thức nhận kết quả", "Ký nhận", "Ghi chú",
+)
+BOOK_WIDTHS = (3.5, 11, 12, 11, 12, 8, 8, 8, 8, 7, 4.5, 7)  # % of the landscape line
+
+
+@dataclass
+class BookRow:
+    index: int
+    code: str
+    procedure: str
+    applicant: str
+    address_phone: str
+    lead_unit: str
+    received_at: datetime | None
+    due_at: datetime | None
+    returned_at: datetime | None
+    delivery_method: str
+    note: str
+
+    @property
+    def received_text(self) -> str:
+        return fmt.instant(self.received_at)
+
+    @property
+    def due_text(self) -> str:
+        return fmt.instant(self.due_at)
+
+    @property
+    def returned_text(self) -> str:
+        return fmt.instant(self.returned_at) if self.returned_at else ""
+
+
+def _day_start(d: date) -> datetime:
+    return datetime.combine(d, time.min, tzinfo=VN_TZ)
+
+
+def book_dossiers(unit: Unit, date_from: date, date_to: date, *, field_code: str = ""):
+    """Dossiers received at ``unit`` (its counter, or as handling unit with no separate counter)
+    on local days ``date_from``…``date_to`` inclusive, in order of receipt."""
+    if date_to < date_from:
+        raise UserError("Ngày kết thúc phải sau ngày bắt đầu.", f"book period {date_from}..{date_to} reversed")
+    qs = (
+        Dossier.objects.filter(received_at__gte=_day_start(date_from), received_at__lt=_day_start(date_to + timedelta(days=1)))
+        .filter(Q(receiving_unit=unit) | Q(receiving_unit__isnull=True, handling_unit=unit))
+        .select_related("procedure", "handling_unit", "reception")
+        .prefetch_related("results")
+        .order_by("received_at", "code")
+    )
+    if field_code:
+        qs = qs.filter(procedure__field_code=field_code)
+    return qs
+
+
+def book_rows(unit: Unit, date_from: date, date_to: date, *, field_code: str = "") -> list[BookRow]:
+    rows = []
+    for index, dossier in enumerate(book_dossiers(unit, date_from, date_to, field_code=field_code), start=1):
+        delivered = [r for r in dossier.results.all() if r.delivered_at is not None]
+        returned = min(delivered, key=lambda r: r.delivered_at) if delivered else None
+        reception = _reception(dossier)
+        notes = []
+        if dossier.extended_due_at:
+            notes.append(f"Hẹn lại: {fmt.instant(dossier.extended_due_at)}")
+        if dossier.status in (Status.NOT_RECEIVED, Status.STOPPED, Status.WITHDRAWAL_REQUESTED):
+            notes.append(Status(dossier.status).label)
+        rows.append(BookRow(
+            index=index,
+            code=dossier.code,
+            procedure=dossier.procedure.name,
+            applicant=dossier.applicant_name,
+            address_phone="; ".join(p for p in (dossier.applicant_address, dossier.applicant_phone) if p),
+            lead_unit=dossier.handling_unit.name,
+            received_at=dossier.received_at,
+            due_at=dossier.due_at,
+            returned_at=returned.delivered_at if returned else None,
+            delivery_method=(returned.delivery_method if returned else "") or (reception.result_delivery if reception else ""),
+            note="; ".join(notes),
+        ))
+    return rows
+
+
+def period_text(date_from: date, date_to: date) -> str:
+    return f"Từ ngày {fmt.day(date_from)} đến ngày {fmt.day(date_to)}"
+
+
+def book_context(unit: Unit, date_from: date, date_to: date, *, field_code: str = "", **overrides) -> dict:
+    """Mẫu 07 for one unit and period (one book per field when ``field_code`` is given)."""
+    spec = FORMS["07"]
+    volume = overrides.pop("number", None) or str(date_from.year)
+    context = _base(spec, None, unit, timezone.now(), overrides)
+    context["number_text"] = f"Quyển số: {volume}"  # a book has a volume, not a document number
+    field_name = ""
+    if field_code:
+        from motcua.catalog.models import Procedure
+
+        field_name = Procedure.objects.filter(field_code=field_code).values_list("field_name", flat=True).first() or field_code
+    context.update(
+        unit=unit,
+        rows=book_rows(unit, date_from, date_to, field_code=field_code),
+        headers=BOOK_HEADERS,
+        widths=[f"{w}%" for w in BOOK_WIDTHS],  # as text: the vi locale would print 3,5
+        period_text=period_text(date_from, date_to),
+        field_name=field_name,
+        qr_payload=qr.build_payload({"MAU": spec.number, "DV": unit.code, "TU": date_from.isoformat(),
+                                     "DEN": date_to.isoformat(), "VB": spec.name}),
+    )
+    return _finish(context, overrides)
+
+
+BUILDERS = {
+    "01": receipt_context,
+    "02": supplement_context,
+    "03": refusal_context,
+    "04": apology_context,
+    "05": stop_context,
+    "06": control_context,
+}
