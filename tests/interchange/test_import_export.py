@@ -175,7 +175,18 @@ def test_missing_path_is_a_user_error(tmp_path, capsys):
     assert capsys.readouterr().err.strip().startswith("Lỗi: ")
 
 
+def foreign_keys() -> set[tuple[str, str]]:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'")
+        return set(cursor.fetchall())
+
+
 def test_worker_processes_import_exactly_like_one_process(generated, tmp_path):
+    constraints = foreign_keys()
     serial = import_exchange_set(generated, workers=1)
     export_exchange_set(tmp_path / "serial")
     Dossier.objects.all().delete()
@@ -186,6 +197,7 @@ def test_worker_processes_import_exactly_like_one_process(generated, tmp_path):
     for path in sorted((tmp_path / "serial").iterdir()):
         assert path.read_bytes() == (tmp_path / "parallel" / path.name).read_bytes(), path.name
     assert LogEntry.objects.filter(cid=f"import:{parallel.run_id}", content_type__model="dossier").count() == 300
+    assert foreign_keys() == constraints  # the bulk load put every foreign key back
 
 
 def test_worker_processes_report_errors_and_duplicates(generated, tmp_path):

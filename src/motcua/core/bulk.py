@@ -7,8 +7,9 @@ themselves (:func:`motcua.core.audit.log_entry_rows`).
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 
 from django.db import connection
@@ -168,3 +169,34 @@ class TableWriter:
                     copy.write(payload)  # a complete binary COPY stream (signature … trailer)
             else:
                 cursor.executemany(sql, payload)
+
+
+@contextlib.contextmanager
+def foreign_keys_checked_at_end(models) -> Iterator[None]:
+    """Bulk-load mode for PostgreSQL: drop the tables' foreign keys, load, add them back.
+
+    Adding a constraint back validates it with one set-based scan per key, instead
+    of one trigger per inserted row (what pg_restore does). Everything happens in
+    the caller's transaction, so a failure restores the constraints with the rest.
+    It takes an exclusive lock on the tables: use it only for a first bulk load.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    tables = [model._meta.db_table for model in models]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
+            [tables],
+        )
+        constraints = cursor.fetchall()
+        # Fire checks still pending from earlier in the transaction: ALTER TABLE refuses tables with pending events.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for table, name, _definition in constraints:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for table, name, definition in constraints:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")

@@ -38,7 +38,7 @@ from motcua.catalog.models import (
     PublicationItem,
 )
 from motcua.core.audit import LOG_ENTRY_COLUMNS, audit_context, log_entry_rows
-from motcua.core.bulk import TableWriter
+from motcua.core.bulk import TableWriter, foreign_keys_checked_at_end
 from motcua.core.errors import UserError
 from motcua.dossiers.models import (
     Dossier,
@@ -605,7 +605,11 @@ class Importer:
                 for table, (model, columns) in models.items():
                     self.writer.write_encoded(model, columns, payload.get(table))
 
-        parallel.run(tasks(), context, workers, handle)
+        # A first bulk load: the dossier tables are empty, so their foreign keys are checked once,
+        # set-based, at the end (see foreign_keys_checked_at_end); the audit log keeps its own.
+        dossier_tables = [model for table, (model, _columns) in models.items() if table != "audit"]
+        with foreign_keys_checked_at_end(dossier_tables if self.writing else []):
+            parallel.run(tasks(), context, workers, handle)
 
     def _update_dossier(self, line, record, dossier: Dossier, changes: dict):
         """A changed dossier: new column values, children replaced, imported history extended or corrected."""

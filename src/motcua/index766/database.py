@@ -1,0 +1,568 @@
+"""The application database as a 766 fact source (facts.py), on SQLite and PostgreSQL.
+
+``refresh_database_facts()`` (re)creates, idempotently and without migrations:
+
+* ``m766_base_<relation>``: views over the Django tables giving every relation of
+  ``facts.SCHEMAS`` without its calendar-derived columns, record for record what
+  ``interchange.exporter`` writes and ``sources.load_exchange_set`` then reads
+  (synthesized status-log rows, supplements from 5→4 transitions, flattened lists);
+* ``m766_dossier_calendar``, ``m766_complaint_clocks``, ``m766_complaint_publish_due``,
+  ``m766_publication_deadlines``: tables of the calendar-derived values, computed in
+  Python by ``derive.derived_frames`` over the base views (vectorised), rewritten on
+  every refresh;
+* ``m766_<relation>``: the full relations the engine reads (base joined with derived).
+
+Base columns are live (a view); derived columns are as of the last refresh, so
+refresh after data changes (``score_database`` does by default).
+
+Vendor notes. PostgreSQL stores instants as timestamptz: views expose
+``col AT TIME ZONE 'UTC'`` and cast every column to its contract type. SQLite
+stores them as naive-UTC text, already the facts convention, but a view column
+computed by an expression has no declared type and Ibis would guess it from the
+first row (text, or an error on an empty view) — and ``CAST(.. AS TIMESTAMP)``
+would turn the text into a number. So each SQLite view is
+``SELECT * FROM m766_t_<relation> WHERE 0 UNION ALL <query>``: an empty table with
+the declared contract types whose column types SQLite reports for the compound.
+
+Ibis opens its own connection, so it sees committed data only: call these outside
+an atomic block (in tests: ``django_db(transaction=True)`` and, on SQLite, a file).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from django.db import connections, transaction
+
+from motcua.index766 import derive
+from motcua.index766.facts import SCHEMAS, Facts
+
+PREFIX = "m766_"
+BASE = PREFIX + "base_"
+TYPED = PREFIX + "t_"  # SQLite only: empty tables carrying the declared types
+
+#: Relations whose final form joins calendar-derived values (or is entirely derived).
+DERIVED_RELATIONS = ("dossiers", "complaint_status_log", "publication_items", "complaint_clocks")
+
+#: The sync_denominator switch when scoring our own database (interchange.md §4).
+DEFAULT_SWITCHES = {"sync_denominator": "own_received"}
+
+_SQLITE_TYPES = {"string": "TEXT", "timestamp": "TIMESTAMP", "date": "DATE", "boolean": "BOOLEAN",
+                 "int64": "INTEGER", "float64": "REAL"}
+_PG_TYPES = {"string": "text", "timestamp": "timestamp", "date": "date", "boolean": "boolean",
+             "int64": "bigint", "float64": "double precision"}
+
+#: Derived tables: name -> {column: facts type}.
+DERIVED_TABLES: dict[str, dict[str, str]] = {
+    "dossier_calendar": {"MaHoSo": "string", "due_effective": "timestamp", "finished_at": "timestamp",
+                         "elapsed_wd": "float64"},
+    "complaint_clocks": dict(SCHEMAS["complaint_clocks"]),
+    "complaint_publish_due": {"MaPAKN": "string", "ThoiDiem": "timestamp", "publish_due": "timestamp"},
+    "publication_deadlines": {"NgayQuyetDinh": "date", "NgayHieuLucCanCu": "date", "publisher_kind": "string",
+                              "decision_deadline": "date", "publish_deadline": "timestamp"},
+}
+_DERIVED_KEYS = {
+    "dossier_calendar": ("MaHoSo",),
+    "complaint_clocks": ("MaPAKN",),
+    "complaint_publish_due": ("MaPAKN", "ThoiDiem"),
+    "publication_deadlines": ("NgayQuyetDinh", "NgayHieuLucCanCu"),
+}
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class _Dialect:
+    """The few SQL fragments that differ between SQLite and PostgreSQL."""
+
+    def __init__(self, vendor: str):
+        if vendor not in ("sqlite", "postgresql"):
+            raise NotImplementedError(f"766 database facts support SQLite and PostgreSQL, not {vendor}")
+        self.vendor = vendor
+        self.pg = vendor == "postgresql"
+        self.false = "false" if self.pg else "0"
+        self.types = _PG_TYPES if self.pg else _SQLITE_TYPES
+
+    def ts(self, expr: str) -> str:
+        # timestamptz -> the UTC wall clock; SQLite already stores naive-UTC text.
+        return f"({expr} AT TIME ZONE 'UTC')" if self.pg else expr
+
+    def real(self, expr: str) -> str:
+        return f"CAST({expr} AS {'double precision' if self.pg else 'REAL'})"
+
+    def hhmm(self, expr: str) -> str:
+        # TimeField: PG time, SQLite 'HH:MM:SS[.ffffff]' text; the exporter writes %H:%M.
+        return f"to_char({expr}, 'HH24:MI')" if self.pg else f"substr({expr}, 1, 5)"
+
+    def json_items(self, expr: str, alias: str) -> str:
+        """A FROM-clause item yielding ``alias.value`` per element of a JSON list (non-lists: none)."""
+        if self.pg:
+            return (f"CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof({expr}) = 'array' "
+                    f"THEN {expr} ELSE '[]'::jsonb END) AS {alias}(value)")
+        return f"CROSS JOIN json_each(CASE WHEN json_type({expr}) = 'array' THEN {expr} ELSE '[]' END) AS {alias}"
+
+    def same(self, a: str, b: str) -> str:
+        return f"{a} IS NOT DISTINCT FROM {b}" if self.pg else f"{a} IS {b}"
+
+
+def _tables() -> dict[str, str]:
+    from motcua.catalog.models import OnlineService, Procedure, PublicationDecision, PublicationItem
+    from motcua.dossiers.models import (
+        Dossier,
+        DossierComponent,
+        DossierEvent,
+        DossierResult,
+        FeeLine,
+        SupplementRequest,
+    )
+    from motcua.feedback.models import Complaint, ComplaintStatusLog, Rating
+    from motcua.index766.models import ReferenceCount
+    from motcua.org.models import Unit
+
+    models = {
+        "unit": Unit, "procedure": Procedure, "service": OnlineService, "decision": PublicationDecision,
+        "item": PublicationItem, "dossier": Dossier, "event": DossierEvent, "result": DossierResult,
+        "fee": FeeLine, "component": DossierComponent, "supplement": SupplementRequest,
+        "complaint": Complaint, "clog": ComplaintStatusLog, "rating": Rating, "refcount": ReferenceCount,
+        "competent": Procedure.competent_units.through,
+    }
+    return {k: _q(m._meta.db_table) for k, m in models.items()}
+
+
+def base_queries(d: _Dialect) -> dict[str, str]:
+    """Relation -> SELECT giving its base columns in contract order (see interchange.exporter)."""
+    t = _tables()
+    ts, real, false = d.ts, d.real, d.false
+    q = {}
+    q["units"] = f"""
+        SELECT u.code AS "MaDonVi", u.name AS "TenDonVi", p.code AS "MaDonViCha", UPPER(u.kind) AS "LoaiDonVi",
+               u.offers_e_certified_copy AS "CungCapChungThucDienTu", u.valid_from AS "HieuLucTu",
+               u.valid_to AS "HieuLucDen"
+        FROM {t['unit']} u LEFT JOIN {t['unit']} p ON p.id = u.parent_id"""
+    q["unit_tree"] = f"""
+        SELECT DISTINCT a.code AS "ancestor", dd.code AS "descendant", tr.depth AS "depth"
+        FROM (WITH RECURSIVE tr(anc, des, depth) AS (
+                SELECT id, id, 0 FROM {t['unit']}
+                UNION ALL
+                SELECT u.parent_id, tr.des, tr.depth + 1
+                FROM tr JOIN {t['unit']} u ON u.id = tr.anc
+                WHERE u.parent_id IS NOT NULL AND tr.depth < 32)
+              SELECT anc, des, depth FROM tr) tr
+        JOIN {t['unit']} a ON a.id = tr.anc JOIN {t['unit']} dd ON dd.id = tr.des"""
+    q["procedures"] = f"""
+        SELECT code AS "MaTTHC", NULLIF(name, '') AS "TenTTHC", NULLIF(field_code, '') AS "MaLinhVuc",
+               {real('time_limit')} AS "ThoiGianGiaiQuyet", NULLIF(time_unit, '') AS "DonViTinh",
+               has_fee AS "CoPhiLePhi", paper_result AS "KetQuaGiay",
+               eligible_full_online AS "DuDieuKienToanTrinh", all_seven_parts AS "DayDuBayBoPhan",
+               NULLIF(publication_status, '') AS "TrangThaiCongKhai",
+               {d.hhmm('cutoff_time')} AS "GioChotTiepNhan"
+        FROM {t['procedure']}"""
+    q["procedure_levels"] = " UNION ALL ".join(
+        f"""SELECT code AS "MaTTHC", '{cap}' AS "Cap" FROM {t['procedure']} WHERE {col}"""
+        for cap, col in (("BO", "level_ministry"), ("TINH", "level_province"),
+                         ("HUYEN", "level_district"), ("XA", "level_commune"))
+    )
+    q["procedure_units"] = f"""
+        SELECT DISTINCT p.code AS "MaTTHC", u.code AS "MaDonVi"
+        FROM {t['competent']} c JOIN {t['procedure']} p ON p.id = c.procedure_id
+        JOIN {t['unit']} u ON u.id = c.unit_id"""
+    q["procedure_subjects"] = f"""
+        SELECT DISTINCT p.code AS "MaTTHC", s.value AS "DoiTuongThucHien"
+        FROM {t['procedure']} p {d.json_items('p.subjects', 's')}
+        WHERE s.value IS NOT NULL"""
+    q["online_services"] = f"""
+        SELECT s.code AS "MaDVC", p.code AS "MaTTHC", u.code AS "MaDonVi", NULLIF(s.level, '') AS "MucDo",
+               NULLIF(s.status, '') AS "TrangThai", s.valid_from AS "HieuLucTu", s.valid_to AS "HieuLucDen"
+        FROM {t['service']} s JOIN {t['procedure']} p ON p.id = s.procedure_id
+        JOIN {t['unit']} u ON u.id = s.unit_id"""
+    q["publication_items"] = f"""
+        SELECT pd.number AS "SoQuyetDinh", u.code AS "MaDonVi", pd.decided_on AS "NgayQuyetDinh",
+               NULLIF(pd.kind, '') AS "Loai", p.code AS "MaTTHC", i.basis_effective_on AS "NgayHieuLucCanCu",
+               {ts('i.published_at')} AS "NgayCongKhai"
+        FROM {t['item']} i JOIN {t['decision']} pd ON pd.id = i.decision_id
+        JOIN {t['unit']} u ON u.id = pd.unit_id JOIN {t['procedure']} p ON p.id = i.procedure_id"""
+    # First result row per dossier (by pk); latest rating by (rated_at, pk) — the
+    # descending order puts NULL rated_at where each vendor's ascending order ends,
+    # so the row is the one the exporter takes on that vendor.
+    q["dossiers"] = f"""
+        SELECT d.code AS "MaHoSo", p.code AS "MaTTHC", s.code AS "MaDVC", hu.code AS "MaDonVi",
+               ru.code AS "MaDonViTiepNhan", d.channel AS "KenhThucHien",
+               {ts('d.submitted_at')} AS "NgayNopHoSo", {ts('d.received_at')} AS "NgayTiepNhan",
+               {ts('d.due_at')} AS "NgayHenTra", NULLIF(d.origin, '') AS "NguonHoSo",
+               d.status AS "TrangThaiHoSo", {ts('d.ended_at')} AS "NgayKetThucXuLy",
+               d.online_payment AS "DuocThanhToanTrucTuyen", {ts('d.paid_at')} AS "NgayThanhToan",
+               d.has_digitized_component AS "HoSoCoThanhPhanSoHoa",
+               NULLIF(TRIM(r.code), '') AS "MaKetQua", NULLIF(TRIM(r.file_url), '') AS "DuongDanTepTinKetQua",
+               {ts('r.issued_at')} AS "NgayCoKetQua",
+               COALESCE(r.pushed_to_citizen_store, {false}) AS "KetQuaDayVaoKho",
+               d.vneid_authenticated AS "TaiKhoanDuocXacThucVoiVNeID",
+               NULLIF(TRIM(d.population_db_ref), '') AS "MaCSDL", {ts('d.synced_at')} AS "NgayDongBo",
+               COALESCE(rt.dissatisfied, {false}) AS "KhongHaiLong", {ts('rt.rated_at')} AS "NgayDanhGia"
+        FROM {t['dossier']} d
+        JOIN {t['procedure']} p ON p.id = d.procedure_id
+        JOIN {t['unit']} hu ON hu.id = d.handling_unit_id
+        LEFT JOIN {t['unit']} ru ON ru.id = d.receiving_unit_id
+        LEFT JOIN {t['service']} s ON s.id = d.online_service_id
+        LEFT JOIN (SELECT r1.dossier_id, r1.code, r1.file_url, r1.issued_at, r1.pushed_to_citizen_store
+                   FROM {t['result']} r1
+                   JOIN (SELECT MIN(id) AS id FROM {t['result']} GROUP BY dossier_id) f ON f.id = r1.id
+                  ) r ON r.dossier_id = d.id
+        LEFT JOIN (SELECT dossier_id, dissatisfied, rated_at
+                   FROM (SELECT dossier_id, dissatisfied, rated_at,
+                                ROW_NUMBER() OVER (PARTITION BY dossier_id ORDER BY rated_at DESC, id DESC) AS rn
+                         FROM {t['rating']}) x
+                   WHERE rn = 1) rt ON rt.dossier_id = d.id"""
+    # No status event: one synthetic terminal row (sources.py, dossier_status_log).
+    q["dossier_status_log"] = f"""
+        SELECT d.code AS "MaHoSo", e.to_status AS "TrangThai", {ts('e.occurred_at')} AS "ThoiDiem"
+        FROM {t['event']} e JOIN {t['dossier']} d ON d.id = e.dossier_id
+        WHERE e.kind = 'status'
+        UNION ALL
+        SELECT d.code, d.status, {ts('d.ended_at')}
+        FROM {t['dossier']} d
+        WHERE d.status IN (7, 8, 9, 10) AND d.ended_at IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM {t['event']} e WHERE e.dossier_id = d.id AND e.kind = 'status')"""
+    # Supplement requests when recorded, else the 5→4 transitions of the log, exactly
+    # as sources.py derives them (log order = occurred_at, then pk, as exported).
+    q["dossier_supplements"] = f"""
+        SELECT d.code AS "MaHoSo", {ts('x.req')} AS "NgayYeuCau", {ts('x.done')} AS "NgayBoSung"
+        FROM (
+          SELECT dossier_id, requested_at AS req, completed_at AS done FROM {t['supplement']}
+          UNION ALL
+          SELECT * FROM (
+            WITH ev AS (
+              SELECT e.dossier_id, e.to_status AS st, e.occurred_at AS at,
+                     ROW_NUMBER() OVER (PARTITION BY e.dossier_id ORDER BY e.occurred_at, e.id) AS rn
+              FROM {t['event']} e
+              WHERE e.kind = 'status'
+                AND EXISTS (SELECT 1 FROM {t['event']} f
+                            WHERE f.dossier_id = e.dossier_id AND f.kind = 'status' AND f.to_status = 5)
+                AND NOT EXISTS (SELECT 1 FROM {t['supplement']} s WHERE s.dossier_id = e.dossier_id)),
+            marked AS (
+              SELECT ev.*, LAG(st) OVER (PARTITION BY dossier_id ORDER BY rn) AS prev FROM ev),
+            requests AS (
+              SELECT dossier_id, at AS req, rn FROM marked WHERE st = 5 AND (prev IS NULL OR prev <> 5)),
+            leaving AS (
+              SELECT r.dossier_id, r.req, MIN(m.rn) AS next_rn
+              FROM requests r JOIN marked m ON m.dossier_id = r.dossier_id AND m.rn > r.rn AND m.st <> 5
+              GROUP BY r.dossier_id, r.req)
+            SELECT r.dossier_id, r.req, CASE WHEN m.st = 4 THEN m.at END AS done
+            FROM requests r
+            LEFT JOIN leaving l ON l.dossier_id = r.dossier_id AND l.req = r.req
+            LEFT JOIN marked m ON m.dossier_id = l.dossier_id AND m.rn = l.next_rn) y
+        ) x JOIN {t['dossier']} d ON d.id = x.dossier_id"""
+    q["dossier_fees"] = f"""
+        SELECT d.code AS "MaHoSo", NULLIF(f.code, '') AS "MaPhiLePhi", {real('f.amount')} AS "Gia"
+        FROM {t['fee']} f JOIN {t['dossier']} d ON d.id = f.dossier_id"""
+    q["dossier_components"] = f"""
+        SELECT d.code AS "MaHoSo", NULLIF(c.component_code, '') AS "MaThanhPhanHoSo",
+               c.has_file AS "CoTepDinhKem", c.digitized AS "DuocSoHoa", c.reused AS "DuocTaiSuDung",
+               c.from_citizen_store AS "DuocLayTuKhoDMQG"
+        FROM {t['component']} c JOIN {t['dossier']} d ON d.id = c.dossier_id"""
+    q["complaints"] = f"""
+        SELECT c.code AS "MaPAKN", u.code AS "MaDonVi", NULLIF(c.dossier_code, '') AS "MaHoSo",
+               NULLIF(c.category, '') AS "PhanLoai", {ts('c.submitted_at')} AS "NgayGui",
+               c.likes AS "SoThich", c.dislikes AS "SoKhongThich", prev.code AS "MaPAKNTruoc"
+        FROM {t['complaint']} c JOIN {t['unit']} u ON u.id = c.unit_id
+        LEFT JOIN {t['complaint']} prev ON prev.id = c.repeats_id"""
+    q["complaint_status_log"] = f"""
+        SELECT c.code AS "MaPAKN", NULLIF(l.status, '') AS "TrangThai", {ts('l.occurred_at')} AS "ThoiDiem"
+        FROM {t['clog']} l JOIN {t['complaint']} c ON c.id = l.complaint_id"""
+    q["reference_counts"] = f"""
+        SELECT u.code AS "MaDonVi", UPPER(r.period) AS "Ky", r.national_reporting_count AS "SoHoSoBCQG",
+               r.national_portal_count AS "SoHoSoDVCQG"
+        FROM {t['refcount']} r JOIN {t['unit']} u ON u.id = r.unit_id"""
+    return q
+
+
+def _final_queries(d: _Dialect) -> dict[str, str]:
+    """Relations with derived columns: base view joined with the derived tables."""
+    def cols(name: str, alias: str, skip: Iterable[str] = ()) -> str:
+        return ", ".join(f"{alias}.{_q(c)}" for c in SCHEMAS[name] if c not in set(skip))
+
+    q = {}
+    q["dossiers"] = f"""
+        SELECT {cols('dossiers', 'b', ('due_effective', 'finished_at', 'elapsed_wd'))},
+               c."due_effective", c."finished_at", c."elapsed_wd"
+        FROM {BASE}dossiers b LEFT JOIN {PREFIX}dossier_calendar c ON c."MaHoSo" = b."MaHoSo" """
+    q["complaint_status_log"] = f"""
+        SELECT b."MaPAKN", b."TrangThai", b."ThoiDiem",
+               CASE WHEN b."TrangThai" = 'cho_cong_khai' THEN c."publish_due" END AS "publish_due"
+        FROM {BASE}complaint_status_log b
+        LEFT JOIN {PREFIX}complaint_publish_due c ON c."MaPAKN" = b."MaPAKN" AND c."ThoiDiem" = b."ThoiDiem" """
+    q["publication_items"] = f"""
+        SELECT {cols('publication_items', 'b', ('decision_deadline', 'publish_deadline'))},
+               c."decision_deadline", c."publish_deadline"
+        FROM {BASE}publication_items b
+        LEFT JOIN {BASE}units u ON u."MaDonVi" = b."MaDonVi"
+        LEFT JOIN {PREFIX}publication_deadlines c
+          ON {d.same('c."NgayQuyetDinh"', 'b."NgayQuyetDinh"')}
+         AND {d.same('c."NgayHieuLucCanCu"', 'b."NgayHieuLucCanCu"')}
+         AND c."publisher_kind" = CASE WHEN u."LoaiDonVi" = 'BO' THEN 'ministry' ELSE 'province' END"""
+    q["complaint_clocks"] = f"SELECT {cols('complaint_clocks', 'c')} FROM {PREFIX}complaint_clocks c"
+    return q
+
+
+# --- DDL ----------------------------------------------------------------------------------------------
+
+
+def _existing(cur: Any, d: _Dialect) -> dict[str, str]:
+    """m766_* relation name -> 'view' | 'table'."""
+    if d.pg:
+        cur.execute("SELECT table_name, table_type FROM information_schema.tables "
+                    "WHERE table_schema = current_schema() AND table_name LIKE 'm766\\_%'")
+        return {n: ("view" if k == "VIEW" else "table") for n, k in cur.fetchall()}
+    cur.execute("SELECT name, type FROM sqlite_master WHERE type IN ('view', 'table') AND name LIKE 'm766\\_%' ESCAPE '\\'")
+    return dict(cur.fetchall())
+
+
+def _drop(cur: Any, d: _Dialect, name: str, kind: str) -> None:
+    cascade = " CASCADE" if d.pg else ""
+    cur.execute(f"DROP {kind.upper()} IF EXISTS {_q(name)}{cascade}")
+
+
+def _create_view(cur: Any, d: _Dialect, name: str, relation_cols: dict[str, str], query: str) -> None:
+    """CREATE OR REPLACE (PG) / drop and create (SQLite) a view typed as ``relation_cols``."""
+    if d.pg:
+        select = ", ".join(f"CAST(q.{_q(c)} AS {d.types[t]}) AS {_q(c)}" for c, t in relation_cols.items())
+        sql = f"CREATE OR REPLACE VIEW {_q(name)} AS SELECT {select} FROM ({query}) q"
+        try:
+            with transaction.atomic(using=cur.db.alias):  # savepoint
+                cur.execute(sql)
+        except Exception:  # noqa: BLE001 - columns changed since the view was made: rebuild
+            _drop(cur, d, name, "view")
+            cur.execute(sql)
+        return
+    # SQLite resolves views at query time: dependants survive a drop and create.
+    typed = TYPED + name.removeprefix(PREFIX)
+    cur.execute(f"DROP VIEW IF EXISTS {_q(name)}")
+    cur.execute(f"DROP TABLE IF EXISTS {_q(typed)}")
+    cur.execute(f"CREATE TABLE {_q(typed)} ("
+                + ", ".join(f"{_q(c)} {d.types[t]}" for c, t in relation_cols.items()) + ")")
+    cols = ", ".join(_q(c) for c in relation_cols)
+    cur.execute(f"CREATE VIEW {_q(name)} AS SELECT {cols} FROM {_q(typed)} WHERE 0 "
+                f"UNION ALL SELECT {cols} FROM ({query})")
+
+
+def _base_columns(name: str) -> dict[str, str]:
+    derived = {"dossiers": ("due_effective", "finished_at", "elapsed_wd"),
+               "publication_items": ("decision_deadline", "publish_deadline"),
+               "complaint_status_log": ("publish_due",)}.get(name, ())
+    return {c: t for c, t in SCHEMAS[name].items() if c not in derived}
+
+
+def _create_base_views(using: str, d: _Dialect) -> None:
+    # Replaced in place (no drop first), so scoring meanwhile still finds every relation.
+    queries = base_queries(d)
+    with transaction.atomic(using=using), connections[using].cursor() as cur:
+        for name, query in queries.items():
+            _create_view(cur, d, BASE + name, _base_columns(name), query)
+        for name in SCHEMAS:  # relations without derived columns: the base view as is
+            if name not in DERIVED_RELATIONS:
+                _create_view(cur, d, PREFIX + name, dict(SCHEMAS[name]),
+                             f"SELECT * FROM {_q(BASE + name)}")
+
+
+# --- derived tables -------------------------------------------------------------------------------------
+
+
+def _publication_frame(con: Any, cal: Any) -> pd.DataFrame:
+    """1.1/1.2 deadlines per distinct (decision date, basis date, publisher kind).
+
+    Not derived_frames' per-(SoQuyetDinh, MaTTHC) frame: decision numbers are unique
+    per unit only, and the deadlines depend on these three values alone.
+    """
+    pi, u = con.table(BASE + "publication_items"), con.table(BASE + "units")
+    u = u.select(k_u=u.MaDonVi, LoaiDonVi=u.LoaiDonVi)
+    j = pi.left_join(u, pi.MaDonVi == u.k_u)
+    kind = (j.LoaiDonVi == "BO").ifelse("ministry", "province").fill_null("province")
+    items = con.execute(j.select("NgayQuyetDinh", "NgayHieuLucCanCu", publisher_kind=kind).distinct())
+
+    def as_date(v: Any) -> date | None:
+        return None if v is None or pd.isna(v) else pd.Timestamp(v).date()
+
+    decided = [as_date(v) for v in items["NgayQuyetDinh"]]
+    basis = [as_date(v) for v in items["NgayHieuLucCanCu"]]
+    kinds = list(items["publisher_kind"])
+    dec, pub = derive.publication_deadlines(cal, decided, basis, kinds)
+    return pd.DataFrame({
+        "NgayQuyetDinh": pd.Series(decided, dtype=object),
+        "NgayHieuLucCanCu": pd.Series(basis, dtype=object),
+        "publisher_kind": pd.Series(kinds, dtype=object),
+        "decision_deadline": pd.Series(dec, dtype=object),
+        "publish_deadline": pd.Series(pub, dtype="datetime64[us]"),
+    })
+
+
+def compute_derived(con: Any, calendar: Any | None = None) -> dict[str, pd.DataFrame]:
+    """The derived tables' contents, from the base views on the Ibis connection ``con``."""
+    cal = calendar if calendar is not None else derive.official_calendar()
+    frames = derive.derived_frames(con, prefix=BASE, calendar=cal)
+    frames.pop("publication_deadlines")
+    # Values depend on the instant only: duplicates (same instant twice) would duplicate joins.
+    frames["complaint_publish_due"] = frames["complaint_publish_due"].drop_duplicates(["MaPAKN", "ThoiDiem"])
+    frames["publication_deadlines"] = _publication_frame(con, cal)
+    return frames
+
+
+def _column_values(s: pd.Series, typ: str, d: _Dialect) -> list:
+    """A frame column as DB-API values (None for missing)."""
+    if typ == "timestamp":
+        ts = pd.Series(s, dtype="datetime64[us]")
+        if d.pg:
+            out = ts.astype(object).tolist()
+            return [None if v is pd.NaT or v is None else v.to_pydatetime() for v in out]
+        # Django's text form (str(datetime)): microseconds only when non-zero.
+        text = ts.dt.strftime("%Y-%m-%d %H:%M:%S.%f").astype(object)
+        text = text.where(~text.str.endswith(".000000", na=False), text.str[:-7])
+        return [None if not isinstance(v, str) else v for v in text.tolist()]
+    if typ == "date":
+        return [None if v is None or (not isinstance(v, date) and pd.isna(v))
+                else (v if d.pg else v.isoformat()) for v in s.tolist()]
+    if typ == "float64":
+        return [None if v is None or math.isnan(v) else float(v) for v in s.astype("float64").tolist()]
+    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in s.tolist()]
+
+
+def _write_derived(cur: Any, d: _Dialect, frames: dict[str, pd.DataFrame]) -> None:
+    for name, cols in DERIVED_TABLES.items():
+        full = PREFIX + name
+        _drop(cur, d, full, "table")
+        cur.execute(f"CREATE TABLE {_q(full)} ("
+                    + ", ".join(f"{_q(c)} {d.types[t]}" for c, t in cols.items()) + ")")
+        frame = frames[name]
+        columns = [_column_values(frame[c], t, d) for c, t in cols.items()]
+        rows = list(zip(*columns, strict=True)) if columns else []
+        col_list = ", ".join(_q(c) for c in cols)
+        if rows and d.pg:
+            # COPY through the psycopg cursor under Django's wrapper: ~10x executemany.
+            with cur.cursor.copy(f"COPY {_q(full)} ({col_list}) FROM STDIN") as cp:
+                for row in rows:
+                    cp.write_row(row)
+        elif rows:
+            cur.executemany(f"INSERT INTO {_q(full)} ({col_list}) VALUES ({', '.join(['%s'] * len(cols))})",
+                            rows)
+        key = ", ".join(_q(c) for c in _DERIVED_KEYS[name])
+        cur.execute(f"CREATE INDEX {_q(full + '_key')} ON {_q(full)} ({key})")
+        if d.pg:
+            cur.execute(f"ANALYZE {_q(full)}")
+
+
+def _install_derived(using: str, d: _Dialect, frames: dict[str, pd.DataFrame]) -> None:
+    final = _final_queries(d)
+    with transaction.atomic(using=using), connections[using].cursor() as cur:
+        existing = _existing(cur, d)
+        for name in DERIVED_RELATIONS:
+            if existing.get(PREFIX + name) == "view":
+                _drop(cur, d, PREFIX + name, "view")
+        # complaint_clocks is both a derived table and a final relation: the table
+        # takes the name the engine reads; other final relations are views.
+        _write_derived(cur, d, frames)
+        for name in ("dossiers", "complaint_status_log", "publication_items"):
+            _create_view(cur, d, PREFIX + name, dict(SCHEMAS[name]), final[name])
+
+
+# --- public API -----------------------------------------------------------------------------------------
+
+
+def ibis_connection(using: str = "default") -> Any:
+    """An Ibis connection of its own to Django's database ``using`` (sees committed data only)."""
+    import ibis
+
+    conn = connections[using]
+    s = conn.settings_dict
+    if conn.vendor == "sqlite":
+        name = str(s["NAME"])
+        if name == ":memory:" or "mode=memory" in name:
+            raise RuntimeError(
+                "766 database facts need a file SQLite database: Ibis opens its own connection "
+                "(tests: set the test database NAME to a file)."
+            )
+        return ibis.sqlite.connect(name)
+    if conn.vendor == "postgresql":
+        kwargs = {k: v for k, v in (s.get("OPTIONS") or {}).items()
+                  if k in ("sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout", "options",
+                           "application_name", "target_session_attrs")}
+        return ibis.postgres.connect(
+            host=s.get("HOST") or None, port=int(s["PORT"]) if s.get("PORT") else None,
+            user=s.get("USER") or None, password=s.get("PASSWORD") or None, database=s.get("NAME"),
+            **kwargs,
+        )
+    raise NotImplementedError(f"766 database facts support SQLite and PostgreSQL, not {conn.vendor}")
+
+
+def refresh_database_facts(using: str = "default", *, calendar: Any | None = None) -> dict[str, float]:
+    """(Re)create the m766_* views and derived tables on ``using``; returns timings (s).
+
+    Must run outside an atomic block: the derived values are computed through a
+    separate (Ibis) connection that reads the committed base views.
+    """
+    conn = connections[using]
+    if conn.in_atomic_block:
+        raise RuntimeError("refresh_database_facts() must run outside transaction.atomic()")
+    d = _Dialect(conn.vendor)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    _create_base_views(using, d)
+    timings["views"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    con = ibis_connection(using)
+    try:
+        frames = compute_derived(con, calendar)
+    finally:
+        con.disconnect()
+    timings["derive"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    _install_derived(using, d, frames)
+    timings["store"] = time.perf_counter() - t0
+    return timings
+
+
+def database_facts(using: str = "default") -> Facts:
+    """Facts over the m766_* relations of ``using`` (call ``refresh_database_facts`` first).
+
+    The caller owns the connection: ``facts.con.disconnect()`` when done.
+    """
+    facts = Facts.from_backend(ibis_connection(using), prefix=PREFIX)
+    facts.meta["source"] = f"database:{using}"
+    return facts
+
+
+def score_database(
+    period: Any,
+    *,
+    as_of: str | datetime | None = None,
+    now: datetime | None = None,
+    units: Iterable[str] | None = None,
+    switches: dict[str, Any] | None = None,
+    formula_set: str = "portal-2026",
+    refresh: bool = True,
+    using: str = "default",
+) -> Any:
+    """Score the application database with the same definitions as an exchange set.
+
+    ``switches`` default to ``sync_denominator=own_received`` (interchange.md §4:
+    our own database counts what it received), overridden by the caller's.
+    """
+    from motcua.index766.engine import score
+
+    timings = refresh_database_facts(using) if refresh else {}
+    facts = database_facts(using)
+    facts.meta["timings"] = timings
+    try:
+        return score(facts, period, as_of=as_of, now=now, units=units, formula_set=formula_set,
+                     switches={**DEFAULT_SWITCHES, **(switches or {})})
+    finally:
+        facts.con.disconnect()
+
+
+__all__ = ["refresh_database_facts", "database_facts", "score_database", "ibis_connection",
+           "compute_derived", "DEFAULT_SWITCHES"]

@@ -1,0 +1,104 @@
+import json
+import sys
+from pathlib import Path
+
+from motcua.core.commands import MotcuaCommand
+from motcua.core.errors import UserError
+
+
+class Command(MotcuaCommand):
+    help = (
+        "Chấm điểm Bộ chỉ số 766 cho mọi đơn vị: trên cơ sở dữ liệu, hoặc trên một bộ dữ liệu trao đổi "
+        "(--data) mà không cần nhập. / Score the 766 index for every unit: the database, or an exchange set "
+        "(--data) without importing it."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--period", required=True, help="Kỳ: 2026, 2026-H1, 2026-Q3, 2026-08 / period")
+        parser.add_argument("--data", help="Bộ dữ liệu trao đổi (thư mục, .zip) hoặc snapshot .duckdb / exchange set or snapshot")
+        parser.add_argument("--unit", help="Chỉ đơn vị này (gộp cả đơn vị con) / only this unit (its subtree pooled)")
+        parser.add_argument("--as-of", dest="as_of", help="Thời điểm đánh giá (ISO 8601) / evaluation instant")
+        parser.add_argument("--format", choices=["table", "json", "xlsx"], default="table")
+        parser.add_argument("--output", help="Ghi ra tệp / write to this file (required for xlsx)")
+        parser.add_argument("--store", action="store_true",
+                            help="Lưu kết quả để bảng điểm đọc lại / store the tuples as snapshots for the scoreboard")
+        parser.add_argument("--switch", action="append", default=[], metavar="NAME=VALUE",
+                            help="Quy tắc tùy chọn, ví dụ result_scope=paper_only / a named rule switch")
+
+    def handle(self, period, data, unit, as_of, format, output, switch, store, **options):
+        from motcua.index766 import parse_period, score
+
+        parse_period(period)  # a bad period fails before any data is read
+        switches = {}
+        for item in switch:
+            name, _, value = item.partition("=")
+            if not value:
+                raise UserError(f"--switch phải có dạng TÊN=GIÁ_TRỊ, nhận được «{item}».", f"bad --switch {item!r}")
+            switches[name] = value
+        if format == "xlsx" and not output:
+            raise UserError("Định dạng xlsx cần --output TỆP.", "--format xlsx needs --output")
+        units = [unit] if unit else None
+        if data:
+            facts = load_facts(Path(data))
+            report = score(facts, period, as_of=as_of, units=units, switches=switches)
+        else:
+            from motcua.index766.database import score_database
+
+            report = score_database(period, as_of=as_of, units=units, switches=switches)
+        if unit and not any(u.unit == unit for u in report.units):
+            raise UserError(f"Không có đơn vị mã «{unit}» trong dữ liệu.", f"unknown unit {unit!r}")
+
+        if store:
+            from motcua.index766.snapshots import store as store_report
+
+            self.stderr.write(f"Đã lưu {store_report(report)} kết quả chỉ số.")
+        # Everything is rendered before anything is written: a failure leaves no partial file.
+        if format == "json":
+            content: str | bytes = json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n"
+        elif format == "xlsx":
+            from motcua.index766.output import as_xlsx
+
+            content = as_xlsx(report)
+        else:
+            from motcua.index766.output import as_table
+
+            content = as_table(report, detail_unit=unit)
+        if output:
+            path = Path(output)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+            self.stderr.write(f"Đã ghi {path}")
+        else:
+            sys.stdout.write(content)
+
+
+def load_facts(path: Path):
+    """An exchange set (folder or .zip) or a prepared DuckDB snapshot, refused with line-precise errors."""
+    from motcua.index766 import load_exchange_set, open_snapshot
+
+    if not path.exists():
+        raise UserError(f"Không tìm thấy {path}.", f"{path} not found")
+    if path.suffix == ".duckdb":
+        return open_snapshot(path)
+    first_error = _first_error(path)
+    if first_error is not None:
+        raise UserError(f"Bộ dữ liệu có lỗi, không chấm điểm: {first_error}", "exchange set has errors")
+    return load_exchange_set(path)
+
+
+def _first_error(path: Path):
+    """Validate the set with the importer's readers (streaming); the first error, if any."""
+    from motcua.interchange.readers import ExchangeSetError, open_exchange_set
+
+    try:
+        exchange_set = open_exchange_set(path)
+    except ExchangeSetError as exc:
+        raise UserError(exc.message, exc.message_en) from None
+    with exchange_set:
+        for name in exchange_set.files:
+            for _line, _record, errors in exchange_set.iter_validated(name):
+                if errors:
+                    return errors[0]
+    return None

@@ -1,0 +1,122 @@
+"""Score reports as a text table and as an XLSX workbook in the portal's layout."""
+
+from __future__ import annotations
+
+import io
+
+from .engine import ScoreReport
+from .registry import get_formula_set
+
+GROUPS = [
+    ("CKMB", "Công khai, minh bạch"),
+    ("TDGQ", "Tiến độ giải quyết"),
+    ("CLGQ", "Dịch vụ công trực tuyến"),
+    ("TTTT", "Thanh toán trực tuyến"),
+    ("MDHL", "Mức độ hài lòng"),
+    ("MDSH", "Số hóa hồ sơ"),
+]
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def as_table(report: ScoreReport, *, detail_unit: str | None = None) -> str:
+    """Units ranked by total with their six group scores; one unit's indicators when asked."""
+    data = report.to_json()
+    header = ["Mã đơn vị", "Tên đơn vị", "Tổng", "Xếp loại", *(code for code, _ in GROUPS)]
+    rows = []
+    for unit in sorted(data["units"], key=lambda u: -u["total"]):
+        groups = {g["code"]: g["score"] for g in unit["groups"]}
+        rows.append([unit["unit"], unit["name"][:40], _fmt(unit["total"]), unit["band"],
+                     *(_fmt(groups.get(code)) for code, _ in GROUPS)])
+    lines = [f"Bộ chỉ số 766 ({data['formula_set']}), kỳ {data['period']['code']}, tính đến {data['as_of']}"]
+    lines += _grid(header, rows)
+    if detail_unit:
+        unit = next(u for u in data["units"] if u["unit"] == detail_unit)
+        lines.append("")
+        lines.append(f"Chi tiết {unit['unit']} — {unit['name']}")
+        lines += _grid(
+            ["Chỉ số", "Tử số", "Mẫu số", "Tỷ lệ", "Điểm", "Tối đa", "Chỉ tiêu", "Ghi chú"],
+            [[i["code"], _fmt(i["numerator"]), _fmt(i["denominator"]), _fmt(i["ratio"]), _fmt(i["score"]),
+              _fmt(i["max"]), _fmt(i["target"]), i["note"] or ""] for i in unit["indicators"]],
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
+    return [line, "-" * len(line)] + ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+
+
+def as_xlsx(report: ScoreReport) -> bytes:
+    """A summary sheet, then one sheet per group: numerator, denominator, ratio and score of each indicator."""
+    import xlsxwriter
+
+    data = report.to_json()
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1, "bg_color": "#DDEBF7"})
+    title = book.add_format({"bold": True, "font_size": 13})
+    cell = book.add_format({"border": 1})
+    number = book.add_format({"border": 1, "num_format": "0.00"})
+    percent = book.add_format({"border": 1, "num_format": "0.00%"})
+    caption = f"Kỳ {data['period']['code']}, tính đến {data['as_of']} — bộ công thức {data['formula_set']}"
+    units = sorted(data["units"], key=lambda u: -u["total"])
+    group_of = {i.code: i.group for i in get_formula_set(data["formula_set"]).indicators}
+
+    sheet = book.add_worksheet("Tổng hợp")
+    sheet.write(0, 0, "KẾT QUẢ BỘ CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QĐ 766/QĐ-TTg)", title)
+    sheet.write(1, 0, caption)
+    headers = ["STT", "Mã đơn vị", "Tên đơn vị", *(f"{name} ({code})" for code, name in GROUPS), "Tổng điểm", "Xếp loại"]
+    for col, text in enumerate(headers):
+        sheet.write(3, col, text, bold)
+    for index, unit in enumerate(units, start=1):
+        groups = {g["code"]: g["score"] for g in unit["groups"]}
+        values = [index, unit["unit"], unit["name"], *(groups.get(code) for code, _ in GROUPS), unit["total"], unit["band"]]
+        for col, value in enumerate(values):
+            sheet.write(3 + index, col, value, number if isinstance(value, float) else cell)
+    sheet.set_column(0, 0, 5)
+    sheet.set_column(1, 1, 14)
+    sheet.set_column(2, 2, 40)
+    sheet.set_column(3, len(headers), 14)
+    sheet.freeze_panes(4, 3)
+
+    for code, name in GROUPS:
+        sheet = book.add_worksheet(code)
+        sheet.write(0, 0, f"{name.upper()} ({code})", title)
+        sheet.write(1, 0, caption)
+        indicators = [i for i in units[0]["indicators"] if group_of[i["code"]] == code] if units else []
+        sheet.write(3, 0, "STT", bold)
+        sheet.write(3, 1, "Mã đơn vị", bold)
+        sheet.write(3, 2, "Tên đơn vị", bold)
+        col = 3
+        for indicator in indicators:
+            sheet.merge_range(2, col, 2, col + 3, f"Chỉ số {indicator['code']} (tối đa {indicator['max']})", bold)
+            for offset, text in enumerate(["Tử số", "Mẫu số", "Tỷ lệ", "Điểm"]):
+                sheet.write(3, col + offset, text, bold)
+            col += 4
+        sheet.write(3, col, "Điểm nhóm", bold)
+        for row, unit in enumerate(units, start=4):
+            sheet.write(row, 0, row - 3, cell)
+            sheet.write(row, 1, unit["unit"], cell)
+            sheet.write(row, 2, unit["name"], cell)
+            by_code = {i["code"]: i for i in unit["indicators"]}
+            col = 3
+            for indicator in indicators:
+                values = by_code[indicator["code"]]
+                sheet.write(row, col, values["numerator"], cell)
+                sheet.write(row, col + 1, values["denominator"], cell)
+                sheet.write(row, col + 2, values["ratio"], percent)
+                sheet.write(row, col + 3, values["score"], number)
+                col += 4
+            sheet.write(row, col, next(g["score"] for g in unit["groups"] if g["code"] == code), number)
+        sheet.set_column(2, 2, 40)
+        sheet.freeze_panes(4, 3)
+    book.close()
+    return buffer.getvalue()

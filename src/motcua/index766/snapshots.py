@@ -1,0 +1,102 @@
+"""Stored indicator tuples (snapshots) and their comparison with the portal's official numbers."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.core.errors import UserError
+from motcua.org.models import Unit
+
+from .engine import ScoreReport
+from .models import IndicatorSnapshot
+
+
+@transaction.atomic
+def store(report: ScoreReport) -> int:
+    """Replace the stored tuples of the report's units and period; returns the number of rows."""
+    data = report.to_json()
+    period, formula_set = data["period"]["code"], data["formula_set"]
+    as_of = report.as_of
+    units = dict(Unit.objects.filter(code__in=[u["unit"] for u in data["units"]]).values_list("code", "pk"))
+    computed_at = timezone.now()
+    group_of = {i.code: i.group for i in _formula_set(formula_set).indicators}
+    rows = [
+        IndicatorSnapshot(
+            unit_id=units[unit["unit"]], period=period, formula_set=formula_set, indicator=i["code"],
+            group=group_of[i["code"]], numerator=i["numerator"], denominator=i["denominator"], ratio=i["ratio"],
+            score=None if i["score"] is None else Decimal(str(i["score"])), max_points=Decimal(str(i["max"])),
+            target=i["target"], note=i["note"] or "", as_of=as_of, computed_at=computed_at,
+        )
+        for unit in data["units"] if unit["unit"] in units
+        for i in unit["indicators"]
+    ]
+    IndicatorSnapshot.objects.filter(unit_id__in=units.values(), period=period, formula_set=formula_set).delete()
+    IndicatorSnapshot.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _formula_set(name: str):
+    from .registry import get_formula_set
+
+    return get_formula_set(name)
+
+
+@dataclass
+class Difference:
+    unit: str
+    period: str
+    indicator: str
+    field: str
+    ours: float | None
+    portal: float | None
+
+
+COMPARED = (("TuSo", "numerator"), ("MauSo", "denominator"), ("Diem", "score"))
+
+
+def compare_with_portal(csv_path: str | Path, *, formula_set: str = "portal-2026", tolerance: float = 0.005) -> list[Difference]:
+    """Compare stored tuples with the portal's numbers (CSV: MaDonVi, Ky, MaChiSo, TuSo, MauSo, Diem).
+
+    Every line of the CSV is compared; a tuple we have not computed is a difference too.
+    """
+    path = Path(csv_path)
+    if not path.exists():
+        raise UserError(f"Không tìm thấy tệp {path}.", f"{path} not found")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"MaDonVi", "Ky", "MaChiSo", "TuSo", "MauSo", "Diem"} - set(reader.fieldnames or [])
+        if missing:
+            raise UserError(f"Tệp {path.name} thiếu cột: {', '.join(sorted(missing))}.", f"missing columns {sorted(missing)}")
+        lines = list(enumerate(reader, start=2))
+    ours = {
+        (s.unit.code, s.period, s.indicator): s
+        for s in IndicatorSnapshot.objects.filter(
+            formula_set=formula_set, period__in={row["Ky"] for _, row in lines}).select_related("unit")
+    }
+    differences = []
+    for line, row in lines:
+        key = (row["MaDonVi"], row["Ky"], row["MaChiSo"])
+        snapshot = ours.get(key)
+        for column, attribute in COMPARED:
+            portal = _number(row[column], path.name, line, column)
+            mine = None if snapshot is None else getattr(snapshot, attribute)
+            mine = None if mine is None else float(mine)
+            if (mine is None) != (portal is None) or (mine is not None and abs(mine - portal) > tolerance):
+                differences.append(Difference(*key, column, mine, portal))
+    return differences
+
+
+def _number(text: str, file: str, line: int, column: str) -> float | None:
+    text = (text or "").strip().replace(",", ".")
+    if text in ("", "null", "-"):
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise UserError(f"{file}, dòng {line}, cột {column}: «{text}» không phải số.", f"{file}:{line} {column} not a number") from None
