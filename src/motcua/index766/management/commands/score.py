@@ -4,6 +4,7 @@ from pathlib import Path
 
 from motcua.core.commands import MotcuaCommand
 from motcua.core.errors import UserError
+from motcua.index766.commandline import load_facts
 
 
 class Command(MotcuaCommand):
@@ -26,7 +27,8 @@ class Command(MotcuaCommand):
                             help="Quy tắc tùy chọn, ví dụ result_scope=paper_only / a named rule switch")
 
     def handle(self, period, data, unit, as_of, format, output, switch, store, **options):
-        from motcua.index766 import parse_period, score
+        from motcua.index766.engine import score
+        from motcua.index766.periods import parse_period
 
         parse_period(period)  # a bad period fails before any data is read
         switches = {}
@@ -72,33 +74,3 @@ class Command(MotcuaCommand):
             self.stderr.write(f"Đã ghi {path}")
         else:
             sys.stdout.write(content)
-
-
-def load_facts(path: Path):
-    """An exchange set (folder or .zip) or a prepared DuckDB snapshot, refused with line-precise errors."""
-    from motcua.index766 import load_exchange_set, open_snapshot
-
-    if not path.exists():
-        raise UserError(f"Không tìm thấy {path}.", f"{path} not found")
-    if path.suffix == ".duckdb":
-        return open_snapshot(path)
-    first_error = _first_error(path)
-    if first_error is not None:
-        raise UserError(f"Bộ dữ liệu có lỗi, không chấm điểm: {first_error}", "exchange set has errors")
-    return load_exchange_set(path)
-
-
-def _first_error(path: Path):
-    """Validate the set with the importer's readers (streaming); the first error, if any."""
-    from motcua.interchange.readers import ExchangeSetError, open_exchange_set
-
-    try:
-        exchange_set = open_exchange_set(path)
-    except ExchangeSetError as exc:
-        raise UserError(exc.message, exc.message_en) from None
-    with exchange_set:
-        for name in exchange_set.files:
-            for _line, _record, errors in exchange_set.iter_validated(name):
-                if errors:
-                    return errors[0]
-    return None
