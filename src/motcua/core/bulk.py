@@ -50,6 +50,19 @@ SQLITE_CONVERTERS = {
     "DecimalField": _sqlite_decimal,
 }
 
+def apply_converters(rows: list, converters: list[tuple[int, object]]) -> list:
+    """Rows with the given columns converted (SQLite adapts nothing itself)."""
+    if not converters:
+        return rows
+    converted = []
+    for row in rows:
+        row = list(row)
+        for index, convert in converters:
+            row[index] = convert(row[index])
+        converted.append(row)
+    return converted
+
+
 _PG_TYPE_NAMES = {
     "timestamp with time zone": "timestamptz", "bigint": "int8", "integer": "int4", "smallint": "int2",
     "boolean": "bool", "double precision": "float8", "bigserial": "int8", "serial": "int4",
@@ -100,14 +113,7 @@ class TableWriter:
         if not rows:
             return
         sql, converters, types = self._plan(model, columns)
-        if converters:
-            converted = []
-            for row in rows:
-                row = list(row)
-                for index, convert in converters:
-                    row[index] = convert(row[index])
-                converted.append(row)
-            rows = converted
+        rows = apply_converters(rows, converters)
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
                 # The queued writer sends rows from a worker thread, so the server ingests

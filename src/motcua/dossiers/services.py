@@ -80,6 +80,16 @@ def _locked(dossier: Dossier) -> Dossier:
     return Dossier.objects.select_for_update().get(pk=dossier.pk)
 
 
+def _locked_or_new(dossier: Dossier, at: datetime) -> Dossier:
+    """An existing dossier, locked; or a paper dossier at the counter, given its code (no status yet)."""
+    if dossier.pk:
+        return _locked(dossier)
+    dossier.code = dossier.code or allocate_dossier_code(dossier.receiving_unit or dossier.handling_unit, at)
+    dossier.submitted_at = dossier.submitted_at or at
+    dossier.status = None
+    return dossier
+
+
 def _last_event_time(dossier: Dossier) -> datetime | None:
     return dossier.events.order_by("-occurred_at").values_list("occurred_at", flat=True).first()
 
@@ -192,12 +202,7 @@ def refuse_reception(dossier: Dossier, *, reason: str, actor=None, at=None, sour
     if not reason.strip():
         raise UserError("Phải ghi rõ lý do từ chối.", "refusal without a reason")
     with transaction.atomic(), audit_context(actor, source):
-        if dossier.pk:
-            dossier = _locked(dossier)
-        else:
-            dossier.code = dossier.code or allocate_dossier_code(dossier.receiving_unit or dossier.handling_unit, at)
-            dossier.submitted_at = dossier.submitted_at or at
-            dossier.status = None
+        dossier = _locked_or_new(dossier, at)
         _apply(dossier, "refuse_reception", at, actor=actor, source=source, reason=reason)
     return dossier
 
@@ -213,12 +218,7 @@ def request_supplement(dossier: Dossier, *, items: list[str], reason: str, actor
     if not items:
         raise UserError("Phải liệt kê các giấy tờ cần bổ sung.", "supplement request without items")
     with transaction.atomic(), audit_context(actor, source):
-        if dossier.pk:
-            dossier = _locked(dossier)
-        else:
-            dossier.code = dossier.code or allocate_dossier_code(dossier.receiving_unit or dossier.handling_unit, at)
-            dossier.submitted_at = dossier.submitted_at or at
-            dossier.status = None
+        dossier = _locked_or_new(dossier, at)
         previous = dossier.supplement_requests.count() if dossier.pk else 0
         if previous and not override_reason.strip():
             raise TransitionError(

@@ -26,16 +26,9 @@ import pandas as pd
 from motcua.core.errors import UserError
 from motcua.index766 import derive
 from motcua.index766.facts import SCHEMAS, Facts
+from motcua.interchange.schema import IMPORT_ORDER
 
-FILES = (
-    "units",
-    "procedures",
-    "online_services",
-    "publications",
-    "dossiers",
-    "complaints",
-    "reference_counts",
-)
+FILES = IMPORT_ORDER
 
 # Instants are read as text and cast by ts_utc() while the session time zone is
 # Asia/Ho_Chi_Minh: no offset (or a bare date) means +07:00, an explicit offset or Z

@@ -32,17 +32,10 @@ from pathlib import Path
 import numpy as np
 
 from motcua.interchange import names as N
+from motcua.interchange.schema import IMPORT_ORDER
 from motcua.interchange.writers import JsonlWriter
 
-FILES = (
-    "units",
-    "procedures",
-    "online_services",
-    "publications",
-    "dossiers",
-    "complaints",
-    "reference_counts",
-)
+FILES = IMPORT_ORDER
 DEFAULT_UNTIL = date(2026, 11, 20)
 DEFAULT_DOSSIERS = 50_000
 DEFAULT_SEED = 766

@@ -111,20 +111,12 @@ def encode(rows: DossierRows, context: dict) -> dict[str, bytes | list[tuple]]:
             buffer += formatter.end()
             payload[table] = bytes(buffer)
     else:
-        from motcua.core.bulk import SQLITE_CONVERTERS
+        from motcua.core.bulk import SQLITE_CONVERTERS, apply_converters
 
         for table, table_rows in rows.tables.items():
-            converters = [(i, SQLITE_CONVERTERS[kind]) for i, kind in context["sqlite_kinds"][table] if kind]
-            if converters and table_rows:
-                adapted = []
-                for row in table_rows:
-                    row = list(row)
-                    for index, convert in converters:
-                        row[index] = convert(row[index])
-                    adapted.append(row)
-                table_rows = adapted
             if table_rows:
-                payload[table] = table_rows
+                converters = [(i, SQLITE_CONVERTERS[kind]) for i, kind in context["sqlite_kinds"][table] if kind]
+                payload[table] = apply_converters(table_rows, converters)
     return payload
 
 
