@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -33,3 +34,7 @@ class MotcuaCommand(BaseCommand):
         except KeyboardInterrupt:
             self.stderr.write("Đã dừng theo yêu cầu người dùng. / Interrupted.")
             sys.exit(130)
+        except BrokenPipeError:
+            # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
