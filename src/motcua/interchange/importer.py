@@ -426,13 +426,18 @@ class Importer:
                 pending = []
         self._write_complaints(name, pending, units, repeats)
         # MaPAKNTruoc may point to a complaint later in the file: link after all are written.
-        for code, earlier in repeats.items():
-            if earlier not in known_codes:
-                self._fail(name, [reference_error(name, source, None, "MaPAKNTruoc", earlier, "mã PAKN")])
-            elif self.writing:
-                complaint = Complaint.objects.get(code=code)
-                complaint.repeats = Complaint.objects.get(code=earlier)
-                complaint.save(update_fields=["repeats"])
+        unknown = sorted({earlier for earlier in repeats.values() if earlier not in known_codes})
+        for earlier in unknown:
+            self._fail(name, [reference_error(name, source, None, "MaPAKNTruoc", earlier, "mã PAKN")])
+        if self.writing and repeats:
+            ids = dict(Complaint.objects.filter(code__in=set(repeats) | set(repeats.values())).values_list("code", "pk"))
+            linked = []
+            for complaint in Complaint.objects.filter(code__in=list(repeats)):
+                earlier_id = ids.get(repeats[complaint.code])
+                if earlier_id is not None and complaint.repeats_id != earlier_id:
+                    complaint.repeats_id = earlier_id
+                    linked.append(complaint)
+            Complaint.objects.bulk_update(linked, ["repeats"], batch_size=1000)
 
     def _write_complaints(self, name, pending, units, repeats):
         if not pending:
@@ -442,6 +447,7 @@ class Importer:
         current = {c.code: c for c in Complaint.objects.filter(code__in=codes)}
         before = {r["MaPAKN"]: record_to_json_dict(name, r) for r in exporter.complaint_records(list(current.values()))}
         dossier_ids = dict(Dossier.objects.filter(code__in={r["MaHoSo"] for _, r in pending if r["MaHoSo"]}).values_list("code", "pk"))
+        created, logs = [], []
         for _line, record in pending:
             code = record["MaPAKN"]
             canonical = record_to_json_dict(name, record)
@@ -457,18 +463,32 @@ class Importer:
             if not self.writing:
                 continue
             log = record["LichSu"]
-            complaint, _ = Complaint.objects.update_or_create(code=code, defaults={
+            values = {
                 "unit_id": units[record["MaDonVi"]], "dossier_id": dossier_ids.get(record["MaHoSo"]),
                 "dossier_code": record["MaHoSo"] or "", "category": record["PhanLoai"] or "",
                 "submitted_at": record["NgayGui"], "status": log[-1]["TrangThai"] if log else "cho_tiep_nhan",
                 "likes": record["SoThich"], "dislikes": record["SoKhongThich"], "extra": record["extra"],
-            })
-            complaint.status_log.all().delete()
-            ComplaintStatusLog.objects.bulk_create([
+            }
+            if code in current:  # changed: through the ORM, audited with its diff by the model signals
+                complaint = current[code]
+                for attribute, value in values.items():
+                    setattr(complaint, attribute, value)
+                complaint.save()
+                complaint.status_log.all().delete()
+            else:
+                complaint = Complaint(code=code, **values)
+                created.append(complaint)
+            logs.extend(
                 ComplaintStatusLog(complaint=complaint, status=step["TrangThai"], occurred_at=step["ThoiDiem"],
                                    extra={k: v for k, v in step.items() if k not in ("TrangThai", "ThoiDiem")})
                 for step in log
-            ])
+            )
+        if created:
+            self.writer.write_instances(Complaint, created)
+            self._audit(Complaint, [(c.pk, c.code, LogEntry.Action.CREATE, None, None) for c in created])
+        for entry in logs:
+            entry.complaint_id = entry.complaint.pk
+        self.writer.write_instances(ComplaintStatusLog, logs)
 
     # -- dossiers (the hot path: batched, COPY on PostgreSQL, worker processes for big files)
 
