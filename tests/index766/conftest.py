@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import itertools
 import os
+import sqlite3
 from datetime import datetime
 
 import pytest
+from django.db import connections
 
 from motcua.index766.periods import VN
 from motcua.index766.sources import copy_to_postgres, copy_to_sqlite
@@ -86,3 +88,30 @@ def duck_facts(tmp_path_factory):
         return load(tmp_path_factory.mktemp(f"set{next(_ids)}"), **files)
 
     return _make
+
+
+@pytest.fixture(scope="module")
+def file_database(django_db_setup, django_db_blocker, tmp_path_factory):
+    """On an in-memory SQLite test database, run the using module on a file copy of it.
+
+    Ibis reads through its own connection, which cannot see an in-memory database.
+    """
+    conn = connections["default"]
+    if conn.vendor != "sqlite" or not conn.is_in_memory_db():
+        yield None
+        return
+    path = tmp_path_factory.mktemp("m766db") / "test.sqlite3"
+    with django_db_blocker.unblock():
+        conn.ensure_connection()
+        memory, name = conn.connection, conn.settings_dict["NAME"]
+        with sqlite3.connect(path) as target:
+            memory.backup(target)  # the migrated schema, in milliseconds
+        # Detach (not close: closing would destroy the in-memory database).
+        conn.connection = None
+        conn.settings_dict["NAME"] = str(path)
+        try:
+            yield path
+        finally:
+            conn.close()
+            conn.settings_dict["NAME"] = name
+            conn.connection = memory

@@ -74,8 +74,12 @@ class ExplainView(IndexView):
         if not unit or not params.get("indicator"):
             raise UserError("Cần tham số unit và indicator.", "unit and indicator are required")
         refresh_database_facts()
-        records = explain(database_facts(), period, unit, params["indicator"], as_of=as_of,
-                          switches={"sync_denominator": "own_received"})
+        facts = database_facts()
+        try:
+            records = explain(facts, period, unit, params["indicator"], as_of=as_of,
+                              switches={"sync_denominator": "own_received"})
+        finally:
+            facts.con.disconnect()  # Ibis holds its own database connection
         return {"period": period, "unit": unit, "indicator": params["indicator"],
                 "records": [_jsonable(dataclasses.asdict(r)) for r in records]}
 
@@ -91,6 +95,10 @@ class ForecastView(IndexView):
         from motcua.index766.forecast import forecast
 
         refresh_database_facts()
-        result = forecast(database_facts(), period, as_of=as_of, units=[unit] if unit else None,
-                          switches={"sync_denominator": "own_received"})
+        facts = database_facts()
+        try:
+            result = forecast(facts, period, as_of=as_of, units=[unit] if unit else None,
+                              switches={"sync_denominator": "own_received"})
+        finally:
+            facts.con.disconnect()
         return _jsonable(result.to_json())

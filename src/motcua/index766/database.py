@@ -8,21 +8,22 @@
   (synthesized status-log rows, supplements from 5→4 transitions, flattened lists);
 * ``m766_dossier_calendar``, ``m766_complaint_clocks``, ``m766_complaint_publish_due``,
   ``m766_publication_deadlines``: tables of the calendar-derived values, computed in
-  Python by ``derive.derived_frames`` over the base views (vectorised), rewritten on
-  every refresh;
-* ``m766_<relation>``: the full relations the engine reads (base joined with derived).
+  Python (``derive.derived_frames``, vectorised) over the base views;
+* ``m766_<relation>``: the full relations the engine reads (base joined with derived);
+* ``m766_dossier_summary``: the engine's optional per-dossier summary, as a table.
 
-Base columns are live (a view); derived columns are as of the last refresh, so
-refresh after data changes (``score_database`` does by default).
+Base columns are live (views); derived values and the summary are as of the last
+refresh, so refresh after data changes (``score_database`` does by default).
 
 Vendor notes. PostgreSQL stores instants as timestamptz: views expose
-``col AT TIME ZONE 'UTC'`` and cast every column to its contract type. SQLite
-stores them as naive-UTC text, already the facts convention, but a view column
-computed by an expression has no declared type and Ibis would guess it from the
-first row (text, or an error on an empty view) — and ``CAST(.. AS TIMESTAMP)``
+``col AT TIME ZONE 'UTC'`` and cast every column to its contract type; views are
+replaced in place (CREATE OR REPLACE) so concurrent scores keep finding them.
+SQLite stores instants as naive-UTC text, already the facts convention, but a view
+column computed by an expression has no declared type and Ibis would guess it from
+the first row (text, or an error on an empty view) — and ``CAST(.. AS TIMESTAMP)``
 would turn the text into a number. So each SQLite view is
-``SELECT * FROM m766_t_<relation> WHERE 0 UNION ALL <query>``: an empty table with
-the declared contract types whose column types SQLite reports for the compound.
+``SELECT .. FROM m766_t_<relation> WHERE 0 UNION ALL <query>``: an empty table with
+the declared contract types, whose types SQLite reports for the whole compound.
 
 Ibis opens its own connection, so it sees committed data only: call these outside
 an atomic block (in tests: ``django_db(transaction=True)`` and, on SQLite, a file).
@@ -30,7 +31,7 @@ an atomic block (in tests: ``django_db(transaction=True)`` and, on SQLite, a fil
 
 from __future__ import annotations
 
-import math
+import io
 import time
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -322,6 +323,12 @@ def _existing(cur: Any, d: _Dialect) -> dict[str, str]:
     return dict(cur.fetchall())
 
 
+def _serialize(cur: Any, d: _Dialect) -> None:
+    """One refresh at a time (SQLite: BEGIN IMMEDIATE in settings already serialises writers)."""
+    if d.pg:
+        cur.execute("SELECT pg_advisory_xact_lock(766766)")
+
+
 def _drop(cur: Any, d: _Dialect, name: str, kind: str) -> None:
     cascade = " CASCADE" if d.pg else ""
     cur.execute(f"DROP {kind.upper()} IF EXISTS {_q(name)}{cascade}")
@@ -361,6 +368,7 @@ def _create_base_views(using: str, d: _Dialect) -> None:
     # Replaced in place (no drop first), so scoring meanwhile still finds every relation.
     queries = base_queries(d)
     with transaction.atomic(using=using), connections[using].cursor() as cur:
+        _serialize(cur, d)
         for name, query in queries.items():
             _create_view(cur, d, BASE + name, _base_columns(name), query)
         for name in SCHEMAS:  # relations without derived columns: the base view as is
@@ -411,23 +419,25 @@ def compute_derived(con: Any, calendar: Any | None = None) -> dict[str, pd.DataF
     return frames
 
 
-def _column_values(s: pd.Series, typ: str, d: _Dialect) -> list:
-    """A frame column as DB-API values (None for missing)."""
-    if typ == "timestamp":
-        ts = pd.Series(s, dtype="datetime64[us]")
-        if d.pg:
-            out = ts.astype(object).tolist()
-            return [None if v is pd.NaT or v is None else v.to_pydatetime() for v in out]
-        # Django's text form (str(datetime)): microseconds only when non-zero.
-        text = ts.dt.strftime("%Y-%m-%d %H:%M:%S.%f").astype(object)
-        text = text.where(~text.str.endswith(".000000", na=False), text.str[:-7])
-        return [None if not isinstance(v, str) else v for v in text.tolist()]
-    if typ == "date":
-        return [None if v is None or (not isinstance(v, date) and pd.isna(v))
-                else (v if d.pg else v.isoformat()) for v in s.tolist()]
-    if typ == "float64":
-        return [None if v is None or math.isnan(v) else float(v) for v in s.astype("float64").tolist()]
-    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in s.tolist()]
+def _text_frame(frame: pd.DataFrame, cols: dict[str, str]) -> pd.DataFrame:
+    """Vectorised: instants and dates as the text both vendors accept, NaN/None for missing.
+
+    Instants in Django's SQLite form (str(datetime): microseconds only when non-zero),
+    so equal instants compare equal as text.
+    """
+    out = {}
+    for c, typ in cols.items():
+        s = frame[c]
+        if typ == "timestamp":
+            text = pd.Series(s, dtype="datetime64[us]").dt.strftime("%Y-%m-%d %H:%M:%S.%f").astype(object)
+            out[c] = text.where(~text.str.endswith(".000000", na=False), text.str[:-7])
+        elif typ == "date":
+            out[c] = s.map(lambda v: None if v is None or pd.isna(v) else pd.Timestamp(v).date().isoformat())
+        elif typ == "float64":
+            out[c] = s.astype("float64")
+        else:
+            out[c] = s.astype(object)
+    return pd.DataFrame(out, index=frame.index)
 
 
 def _write_derived(cur: Any, d: _Dialect, frames: dict[str, pd.DataFrame]) -> None:
@@ -436,18 +446,18 @@ def _write_derived(cur: Any, d: _Dialect, frames: dict[str, pd.DataFrame]) -> No
         _drop(cur, d, full, "table")
         cur.execute(f"CREATE TABLE {_q(full)} ("
                     + ", ".join(f"{_q(c)} {d.types[t]}" for c, t in cols.items()) + ")")
-        frame = frames[name]
-        columns = [_column_values(frame[c], t, d) for c, t in cols.items()]
-        rows = list(zip(*columns, strict=True)) if columns else []
+        text = _text_frame(frames[name], cols)
         col_list = ", ".join(_q(c) for c in cols)
-        if rows and d.pg:
-            # COPY through the psycopg cursor under Django's wrapper: ~10x executemany.
-            with cur.cursor.copy(f"COPY {_q(full)} ({col_list}) FROM STDIN") as cp:
-                for row in rows:
-                    cp.write_row(row)
-        elif rows:
+        if len(text) and d.pg:
+            # CSV COPY through the psycopg cursor under Django's wrapper (empty field = NULL).
+            buf = io.StringIO()
+            text.to_csv(buf, header=False, index=False)
+            with cur.cursor.copy(f"COPY {_q(full)} ({col_list}) FROM STDIN WITH (FORMAT csv)") as cp:
+                cp.write(buf.getvalue())
+        elif len(text):
+            rows = text.astype(object).where(text.notna(), None).itertuples(index=False, name=None)
             cur.executemany(f"INSERT INTO {_q(full)} ({col_list}) VALUES ({', '.join(['%s'] * len(cols))})",
-                            rows)
+                            list(rows))
         key = ", ".join(_q(c) for c in _DERIVED_KEYS[name])
         cur.execute(f"CREATE INDEX {_q(full + '_key')} ON {_q(full)} ({key})")
         if d.pg:
@@ -457,6 +467,7 @@ def _write_derived(cur: Any, d: _Dialect, frames: dict[str, pd.DataFrame]) -> No
 def _install_derived(using: str, d: _Dialect, frames: dict[str, pd.DataFrame]) -> None:
     final = _final_queries(d)
     with transaction.atomic(using=using), connections[using].cursor() as cur:
+        _serialize(cur, d)
         existing = _existing(cur, d)
         for name in DERIVED_RELATIONS:
             if existing.get(PREFIX + name) == "view":
@@ -497,9 +508,54 @@ def ibis_connection(using: str = "default") -> Any:
     raise NotImplementedError(f"766 database facts support SQLite and PostgreSQL, not {conn.vendor}")
 
 
-def refresh_database_facts(using: str = "default", *, calendar: Any | None = None) -> dict[str, float]:
+def _source_tables() -> list[str]:
+    return sorted(set(_tables().values()))
+
+
+def _analyze(using: str, d: _Dialect) -> None:
+    """Fresh planner statistics: right after a bulk import PostgreSQL has none yet
+    and picks nested loops over 200k-row joins (scores 5x slower)."""
+    with connections[using].cursor() as cur:
+        if d.pg:
+            cur.execute("ANALYZE " + ", ".join(_source_tables()))
+        else:
+            cur.execute("PRAGMA optimize")
+
+
+def _store_summary(using: str, d: _Dialect) -> None:
+    """The optional dossier_summary relation as a table (the engine's own Ibis definition).
+
+    Like the calendar values it is instant-independent and as of the refresh.
+    """
+    from motcua.index766.context import dossier_summary
+    from motcua.index766.facts import OPTIONAL_SCHEMAS
+
+    con = ibis_connection(using)
+    try:
+        sql = str(con.compile(dossier_summary(Facts.from_backend(con, prefix=PREFIX, check=False))))
+    finally:
+        con.disconnect()
+    cols = OPTIONAL_SCHEMAS["dossier_summary"]
+    full = PREFIX + "dossier_summary"
+    col_list = ", ".join(_q(c) for c in cols)
+    with transaction.atomic(using=using), connections[using].cursor() as cur:
+        _serialize(cur, d)
+        _drop(cur, d, full, "table")
+        cur.execute(f"CREATE TABLE {_q(full)} ("
+                    + ", ".join(f"{_q(c)} {d.types[t]}" for c, t in cols.items()) + ")")
+        cur.execute(f"INSERT INTO {_q(full)} ({col_list}) SELECT {col_list} FROM ({sql}) s")
+        cur.execute(f'CREATE INDEX {_q(full + "_key")} ON {_q(full)} ("MaHoSo")')
+        if d.pg:
+            cur.execute(f"ANALYZE {_q(full)}")
+
+
+def refresh_database_facts(
+    using: str = "default", *, calendar: Any | None = None, summary: bool = True, analyze: bool = True,
+) -> dict[str, float]:
     """(Re)create the m766_* views and derived tables on ``using``; returns timings (s).
 
+    ``summary``: also store the optional ``dossier_summary`` relation (faster scores).
+    ``analyze``: refresh the planner statistics of the tables the views read.
     Must run outside an atomic block: the derived values are computed through a
     separate (Ibis) connection that reads the committed base views.
     """
@@ -508,21 +564,31 @@ def refresh_database_facts(using: str = "default", *, calendar: Any | None = Non
         raise RuntimeError("refresh_database_facts() must run outside transaction.atomic()")
     d = _Dialect(conn.vendor)
     timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    _create_base_views(using, d)
-    timings["views"] = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
-    con = ibis_connection(using)
-    try:
-        frames = compute_derived(con, calendar)
-    finally:
-        con.disconnect()
-    timings["derive"] = time.perf_counter() - t0
+    def step(name: str, fn: Any, *args: Any) -> Any:
+        t0 = time.perf_counter()
+        out = fn(*args)
+        timings[name] = time.perf_counter() - t0
+        return out
 
-    t0 = time.perf_counter()
-    _install_derived(using, d, frames)
-    timings["store"] = time.perf_counter() - t0
+    if analyze:
+        step("analyze", _analyze, using, d)
+    step("views", _create_base_views, using, d)
+
+    def derived() -> dict[str, pd.DataFrame]:
+        con = ibis_connection(using)
+        try:
+            return compute_derived(con, calendar)
+        finally:
+            con.disconnect()
+
+    frames = step("derive", derived)
+    step("store", _install_derived, using, d, frames)
+    if summary:
+        step("summary", _store_summary, using, d)
+    else:
+        with transaction.atomic(using=using), conn.cursor() as cur:
+            _drop(cur, d, PREFIX + "dossier_summary", "table")  # would be stale
     return timings
 
 
