@@ -68,7 +68,11 @@ class ExplainView(IndexView):
         return super().get(request)
 
     def compute(self, period, unit, as_of, params):
-        from motcua.index766.database import database_facts, refresh_database_facts
+        from motcua.index766.database import (
+            DEFAULT_SWITCHES,
+            database_facts,
+            refresh_database_facts,
+        )
         from motcua.index766.explain import explain
 
         if not unit or not params.get("indicator"):
@@ -77,7 +81,7 @@ class ExplainView(IndexView):
         facts = database_facts()
         try:
             records = explain(facts, period, unit, params["indicator"], as_of=as_of,
-                              switches={"sync_denominator": "own_received"})
+                              switches=DEFAULT_SWITCHES)
         finally:
             facts.con.disconnect()  # Ibis holds its own database connection
         return {"period": period, "unit": unit, "indicator": params["indicator"],
@@ -91,14 +95,18 @@ class ForecastView(IndexView):
         return super().get(request)
 
     def compute(self, period, unit, as_of, params):
-        from motcua.index766.database import database_facts, refresh_database_facts
+        from motcua.index766.database import (
+            DEFAULT_SWITCHES,
+            database_facts,
+            refresh_database_facts,
+        )
         from motcua.index766.forecast import forecast
 
         refresh_database_facts()
         facts = database_facts()
         try:
             result = forecast(facts, period, as_of=as_of, units=[unit] if unit else None,
-                              switches={"sync_denominator": "own_received"})
+                              switches=DEFAULT_SWITCHES)
         finally:
             facts.con.disconnect()
         return _jsonable(result.to_json())

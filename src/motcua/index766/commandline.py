@@ -6,18 +6,15 @@ from pathlib import Path
 
 from motcua.core.errors import UserError
 
-#: §4: scoring our own database uses our received count as the 1.4 denominator by default.
-DATABASE_SWITCHES = {"sync_denominator": "own_received"}
-
 
 def facts_and_switches(data: str | None):
     """Facts of an exchange set/snapshot, or of the database (refreshed), and the default switches."""
     if data:
         return load_facts(Path(data)), {}
-    from motcua.index766.database import database_facts, refresh_database_facts
+    from motcua.index766.database import DEFAULT_SWITCHES, database_facts, refresh_database_facts
 
     refresh_database_facts()
-    return database_facts(), dict(DATABASE_SWITCHES)
+    return database_facts(), dict(DEFAULT_SWITCHES)
 
 
 def load_facts(path: Path):
