@@ -188,3 +188,15 @@ def test_pause_blocks_finish_until_resumed(setup):
     services.resume(dossier, at=vn(2026, 3, 4, 9))
     services.finish(dossier, at=vn(2026, 3, 4, 10))
     assert Dossier.objects.get(pk=dossier.pk).status == Status.DONE
+
+
+def test_dossier_keeps_the_procedure_version_it_was_received_under(setup):
+    department, proc, _steps, _desk = setup
+    before = receive(setup, vn(2026, 3, 2, 9))
+    proc.time_limit = 10  # the catalogue changes: a new legal version
+    proc.save()
+    after = services.receive(procedure=proc, handling_unit=department, channel=1, received_at=vn(2026, 3, 2, 10))
+    before.refresh_from_db()
+    assert (before.procedure_version.number, after.procedure_version.number) == (1, 2)
+    assert before.procedure_version.values["time_limit"] == "5" and after.procedure_version.values["time_limit"] == "10"
+    assert before.due_at == vn(2026, 3, 9, 9) and after.due_at == vn(2026, 3, 16, 10)  # old deadline untouched
