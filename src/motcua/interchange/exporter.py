@@ -16,6 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from motcua.catalog.models import OnlineService, Procedure, PublicationDecision, PublicationItem
@@ -110,16 +111,16 @@ def export_online_services(queryset=None) -> Iterator[dict]:
 
 
 def export_publications(queryset=None) -> Iterator[dict]:
-    qs = (queryset if queryset is not None else PublicationDecision.objects.all()).select_related("unit")
+    items = Prefetch("items", queryset=PublicationItem.objects.select_related("procedure").order_by("position", "pk"))
+    qs = (queryset if queryset is not None else PublicationDecision.objects.all()).select_related("unit").prefetch_related(items)
     for decision in qs.order_by("unit__code", "number").iterator(CHUNK):
-        items = PublicationItem.objects.filter(decision=decision).select_related("procedure").order_by("position", "pk")
         yield {
             "SoQuyetDinh": decision.number, "MaDonVi": decision.unit.code, "NgayQuyetDinh": decision.decided_on,
             "Loai": decision.kind,
             "DanhSachTTHC": [
                 {"MaTTHC": item.procedure.code, "NgayHieuLucCanCu": item.basis_effective_on,
                  "NgayCongKhai": local(item.published_at), **item.extra}
-                for item in items
+                for item in decision.items.all()
             ],
             "extra": dict(decision.extra),
         }
