@@ -21,3 +21,21 @@ def test_openapi_schema_and_docs_are_served_locally(client):
 def test_admin_requires_login(client):
     response = client.get("/admin/dossiers/dossier/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_demo_command_prepares_a_province_and_prints_logins(capsys):
+    """The README's first line, without serving: data loaded once, logins printed, reuse on the second run."""
+    from django.core.management import call_command
+
+    from motcua.dossiers.models import Dossier
+    from motcua.org.demo import DEMO_PASSWORD
+    from motcua.org.models import Official
+
+    call_command("demo", no_serve=True, dossiers=300)
+    out = capsys.readouterr().out
+    assert "Đã sinh và nạp tỉnh mẫu" in out and DEMO_PASSWORD in out and "motcua_so" in out
+    assert Dossier.objects.count() == 300
+    assert set(Official.objects.values_list("role", flat=True)) == {
+        "administrator", "control_officer", "desk_officer", "specialist", "leader"}
+    call_command("demo", no_serve=True, dossiers=300)
+    assert "Dùng lại cơ sở dữ liệu đã có" in capsys.readouterr().out and Dossier.objects.count() == 300
