@@ -166,3 +166,27 @@ def test_empty_database_and_foreign_definitions():
     finally:
         db.con.disconnect()
     assert score_database("2026-03", now=NOW).units == []
+
+
+def _identity(name: str):
+    """The table's identity: its OID on PostgreSQL, its root page on SQLite."""
+    conn = connections["default"]
+    with conn.cursor() as cur:
+        if conn.vendor == "postgresql":
+            cur.execute("SELECT %s::regclass::oid", [name])
+        else:
+            cur.execute("SELECT rootpage FROM sqlite_master WHERE name = %s", [name])
+        return cur.fetchone()[0]
+
+
+def test_a_second_refresh_keeps_the_derived_tables_in_place(generated):
+    """Refreshing empties and refills the derived tables instead of dropping them, so a score
+    running meanwhile on another connection never finds its relation gone."""
+    _import(generated)
+    refresh_database_facts()
+    names = ["m766_dossier_calendar", "m766_complaint_clocks", "m766_dossier_summary"]
+    before = {name: _identity(name) for name in names}
+    first = score_database("2026-Q3", now=NOW, refresh=False).to_json()
+    refresh_database_facts()
+    assert {name: _identity(name) for name in names} == before
+    assert score_database("2026-Q3", now=NOW, refresh=False).to_json() == first

@@ -334,6 +334,31 @@ def _drop(cur: Any, d: _Dialect, name: str, kind: str) -> None:
     cur.execute(f"DROP {kind.upper()} IF EXISTS {_q(name)}{cascade}")
 
 
+def _columns_of(cur: Any, d: _Dialect, name: str) -> list[str]:
+    if d.pg:
+        cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                    "AND table_name = %s ORDER BY ordinal_position", [name])
+        return [row[0] for row in cur.fetchall()]
+    cur.execute(f"PRAGMA table_info({_q(name)})")
+    return [row[1] for row in cur.fetchall()]
+
+
+def _reload_table(cur: Any, d: _Dialect, name: str, cols: dict[str, str], key: tuple[str, ...]) -> None:
+    """Make ``name`` an empty table with ``cols``, ready to be filled in the caller's transaction.
+
+    An existing table with the same columns is emptied, not dropped: it keeps its identity,
+    so a score running meanwhile on another connection reads the old rows or (after the
+    commit) the new ones, never a relation that has disappeared. PostgreSQL's TRUNCATE
+    makes such a reader wait for the commit instead.
+    """
+    if _columns_of(cur, d, name) == list(cols):
+        cur.execute(f"TRUNCATE {_q(name)}" if d.pg else f"DELETE FROM {_q(name)}")
+        return
+    _drop(cur, d, name, "table")
+    cur.execute(f"CREATE TABLE {_q(name)} (" + ", ".join(f"{_q(c)} {d.types[t]}" for c, t in cols.items()) + ")")
+    cur.execute(f"CREATE INDEX {_q(name + '_key')} ON {_q(name)} ({', '.join(_q(c) for c in key)})")
+
+
 def _create_view(cur: Any, d: _Dialect, name: str, relation_cols: dict[str, str], query: str) -> None:
     """CREATE OR REPLACE (PG) / drop and create (SQLite) a view typed as ``relation_cols``."""
     if d.pg:
@@ -443,9 +468,7 @@ def _text_frame(frame: pd.DataFrame, cols: dict[str, str]) -> pd.DataFrame:
 def _write_derived(cur: Any, d: _Dialect, frames: dict[str, pd.DataFrame]) -> None:
     for name, cols in DERIVED_TABLES.items():
         full = PREFIX + name
-        _drop(cur, d, full, "table")
-        cur.execute(f"CREATE TABLE {_q(full)} ("
-                    + ", ".join(f"{_q(c)} {d.types[t]}" for c, t in cols.items()) + ")")
+        _reload_table(cur, d, full, cols, _DERIVED_KEYS[name])
         text = _text_frame(frames[name], cols)
         col_list = ", ".join(_q(c) for c in cols)
         if len(text) and d.pg:
@@ -458,8 +481,6 @@ def _write_derived(cur: Any, d: _Dialect, frames: dict[str, pd.DataFrame]) -> No
             rows = text.astype(object).where(text.notna(), None).itertuples(index=False, name=None)
             cur.executemany(f"INSERT INTO {_q(full)} ({col_list}) VALUES ({', '.join(['%s'] * len(cols))})",
                             list(rows))
-        key = ", ".join(_q(c) for c in _DERIVED_KEYS[name])
-        cur.execute(f"CREATE INDEX {_q(full + '_key')} ON {_q(full)} ({key})")
         if d.pg:
             cur.execute(f"ANALYZE {_q(full)}")
 
@@ -469,7 +490,7 @@ def _install_derived(using: str, d: _Dialect, frames: dict[str, pd.DataFrame]) -
     with transaction.atomic(using=using), connections[using].cursor() as cur:
         _serialize(cur, d)
         existing = _existing(cur, d)
-        for name in DERIVED_RELATIONS:
+        for name in DERIVED_TABLES:  # an older layout may have a view where a derived table goes
             if existing.get(PREFIX + name) == "view":
                 _drop(cur, d, PREFIX + name, "view")
         # complaint_clocks is both a derived table and a final relation: the table
@@ -540,11 +561,8 @@ def _store_summary(using: str, d: _Dialect) -> None:
     col_list = ", ".join(_q(c) for c in cols)
     with transaction.atomic(using=using), connections[using].cursor() as cur:
         _serialize(cur, d)
-        _drop(cur, d, full, "table")
-        cur.execute(f"CREATE TABLE {_q(full)} ("
-                    + ", ".join(f"{_q(c)} {d.types[t]}" for c, t in cols.items()) + ")")
+        _reload_table(cur, d, full, cols, ("MaHoSo",))
         cur.execute(f"INSERT INTO {_q(full)} ({col_list}) SELECT {col_list} FROM ({sql}) s")
-        cur.execute(f'CREATE INDEX {_q(full + "_key")} ON {_q(full)} ("MaHoSo")')
         if d.pg:
             cur.execute(f"ANALYZE {_q(full)}")
 
