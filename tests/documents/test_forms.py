@@ -112,8 +112,9 @@ def test_control_slip_rows_follow_the_event_log(processed):
         ("Xem xét, trình ký", "Ký duyệt"),
         ("Ký duyệt", "Bộ phận tiếp nhận và trả kết quả"),
     ]  # the pause and resume are not hand-overs
-    # Thẩm định was due 03/03 09:30 and handed on at 10:00; the rest on time.
-    assert [r.outcome for r in rows] == ["", "quá hạn", "", "đúng hạn", "đúng hạn", "đúng hạn"]
+    # Thẩm định was due 03/03 09:30 and handed on at 10:00 (late); Xem xét was due 05/03 10:00 and handed
+    # on 04/03 (early: an earlier day); the consultation and the signature finished on their due day.
+    assert [r.outcome for r in rows] == ["", "quá hạn", "", "đúng hạn", "trước hạn", "đúng hạn"]
     assert rows[1].time_text == "10 giờ 00 phút, ngày 03/03/2026"
 
 

@@ -200,3 +200,23 @@ def test_dossier_keeps_the_procedure_version_it_was_received_under(setup):
     assert (before.procedure_version.number, after.procedure_version.number) == (1, 2)
     assert before.procedure_version.values["time_limit"] == "5" and after.procedure_version.values["time_limit"] == "10"
     assert before.due_at == vn(2026, 3, 9, 9) and after.due_at == vn(2026, 3, 16, 10)  # old deadline untouched
+
+
+def test_step_outcome_early_on_time_late():
+    due = vn(2026, 3, 5, 10, 0)
+    assert services.step_outcome(vn(2026, 3, 4, 16, 0), due) == "trước hạn"  # an earlier day
+    assert services.step_outcome(vn(2026, 3, 5, 9, 0), due) == "đúng hạn"  # the due day, in time
+    assert services.step_outcome(vn(2026, 3, 5, 10, 1), due) == "quá hạn"
+    assert services.step_outcome(vn(2026, 3, 5, 10, 1), None) is None
+
+
+def test_a_case_with_its_own_time_limit_sets_the_due_instant(setup):
+    from motcua.catalog.models import ProcedureCase
+
+    department, proc, _steps, _desk = setup
+    version = services._current_version(proc)
+    urgent = ProcedureCase.objects.create(version=version, code="TH2", name="Cấp trong ngày", time_limit=4,
+                                          time_unit="gio_lam_viec")
+    dossier = services.receive(procedure=proc, handling_unit=department, channel=1, case=urgent,
+                               received_at=vn(2026, 3, 2, 9, 0))
+    assert dossier.due_at == vn(2026, 3, 2, 15, 0)  # 09:00–11:30 and 13:30–15:00: 4 working hours

@@ -351,10 +351,10 @@ NOT_HANDOVERS = frozenset({"pause", "resume", "issue_apology", "record_payment"}
 
 
 def step_outcome(at: datetime, due: datetime | None) -> str:
-    """Result of a finished step, the way ``services.hand_off`` records it."""
-    if due is None:
-        return ""
-    return "quá hạn" if at > due else "đúng hạn"
+    """Result of a finished step, by the lifecycle's one rule (blank when the step had no deadline)."""
+    from motcua.dossiers.services import step_outcome as lifecycle_step_outcome
+
+    return lifecycle_step_outcome(at, due) or ""
 
 
 @dataclass
@@ -398,8 +398,8 @@ def handover_rows(dossier: Dossier) -> list[HandoverRow]:
             if action == "consult":
                 row = HandoverRow(step, units[code], event.occurred_at, "", person, "Lấy ý kiến phối hợp")
             else:
-                late = data.get("late")
-                outcome = "" if late is None else ("quá hạn" if late else "đúng hạn")
+                late = data.get("late")  # events recorded before "outcome" existed carry only this flag
+                outcome = data.get("outcome") or ("" if late is None else ("quá hạn" if late else "đúng hạn"))
                 row = HandoverRow(units[code], step, event.occurred_at, outcome, person, "Trả lời ý kiến phối hợp")
         elif action == "finish":
             row = HandoverRow(step, desk, event.occurred_at, step_outcome(event.occurred_at, step_due), person,

@@ -136,11 +136,14 @@ def _current_version(procedure: Procedure) -> ProcedureVersion:
     return version
 
 
-def compute_due_at(procedure: Procedure, received_at: datetime) -> datetime | None:
-    """NgayHenTra: received + the statutory limit under the working-day calendar."""
-    if procedure.time_limit is None or not procedure.time_unit:
+def compute_due_at(procedure: Procedure, received_at: datetime, case=None) -> datetime | None:
+    """NgayHenTra: received + the statutory limit (the case's own, if it has one) under the working-day calendar."""
+    limit, unit = procedure.time_limit, procedure.time_unit
+    if case is not None and case.time_limit is not None and case.time_unit:
+        limit, unit = case.time_limit, case.time_unit
+    if limit is None or not unit:
         return None
-    return _calendar().add(received_at, float(procedure.time_limit), procedure.time_unit, cutoff=procedure.cutoff_time)
+    return _calendar().add(received_at, float(limit), unit, cutoff=procedure.cutoff_time)
 
 
 # --- reception ----------------------------------------------------------------------------------
@@ -186,7 +189,7 @@ def receive(*, procedure: Procedure, handling_unit: Unit, channel: int, actor=No
             dossier = _locked(dossier)
         dossier.procedure_version = _current_version(procedure)
         dossier.received_at = at
-        dossier.due_at = compute_due_at(procedure, at)
+        dossier.due_at = compute_due_at(procedure, at, dossier.case)
         _apply(dossier, "receive", at, actor=actor, source=source,
                data={"due_at": dossier.due_at.isoformat() if dossier.due_at else None})
         Reception.objects.create(
@@ -273,6 +276,18 @@ def _first_step(dossier: Dossier) -> WorkflowStep | None:
     return steps.filter(workflow__unit=dossier.handling_unit).first() or steps.filter(workflow__unit__isnull=True).first()
 
 
+def step_outcome(done_at: datetime, due_at: datetime | None) -> str | None:
+    """trước hạn / đúng hạn / quá hạn of a finished step (Phiếu kiểm soát, R1.38–R1.40).
+
+    Early means finished on a day before the due date; on time, on the due date at or before the due time.
+    """
+    if due_at is None:
+        return None
+    if done_at > due_at:
+        return "quá hạn"
+    return "trước hạn" if timezone.localdate(done_at) < timezone.localdate(due_at) else "đúng hạn"
+
+
 def _step_due(step: WorkflowStep | None, at: datetime) -> datetime | None:
     if step is None:
         return None
@@ -289,9 +304,7 @@ def hand_off(dossier: Dossier, *, step: WorkflowStep, assignee=None, actor=None,
     at = _instant(at)
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked(dossier)
-        outcome = None
-        if dossier.step_due_at is not None:
-            outcome = "quá hạn" if at > dossier.step_due_at else "đúng hạn"
+        outcome = step_outcome(at, dossier.step_due_at)
         previous = dossier.current_step.name if dossier.current_step else None
         due = _step_due(step, at)
         dossier.current_step, dossier.current_assignee, dossier.step_due_at = step, assignee, due
@@ -317,7 +330,8 @@ def answer_consultation(consultation: Consultation, *, answer: str, actor=None, 
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked(consultation.dossier)
         _apply(dossier, "answer_consultation", at, actor=actor, source=source,
-               data={"unit": consultation.unit.code, "late": at > consultation.due_at})
+               data={"unit": consultation.unit.code, "late": at > consultation.due_at,
+                     "outcome": step_outcome(at, consultation.due_at)})
         consultation.answer, consultation.answered_at = answer, at
         consultation.save(update_fields=["answer", "answered_at"])
     return consultation
