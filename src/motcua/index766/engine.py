@@ -21,6 +21,7 @@ from fractions import Fraction
 from typing import Any
 
 from motcua.core.errors import UserError
+from motcua.index766.context import Context
 from motcua.index766.facts import Facts
 from motcua.index766.periods import VN, Period, Window, make_window
 from motcua.index766.registry import (
@@ -212,10 +213,32 @@ def collect_counts(
     """{(indicator code, unit): (numerator, denominator)}, pooled, in one round trip."""
     from motcua.index766.compiled import compiled_score
 
+    if facts.backend_name in WITHOUT_TEMP_TABLES:
+        return _collect_counts_directly(facts, window, fs, switches, judge_at)
     rows = compiled_score(facts, window, fs, switches).run(facts, window, judge_at)
     out: dict[tuple[str, str], tuple[float, float]] = {}
     for code, unit, num, den in rows:
         out[(code, unit)] = (float(num or 0), float(den or 0))
+    return out
+
+
+#: Ibis backends that cannot create temporary tables (the compiled templates need them).
+WITHOUT_TEMP_TABLES = frozenset({"pyspark"})
+
+
+def _collect_counts_directly(
+    facts: Facts, window: Window, fs: FormulaSet, switches: dict[str, str], judge_at: Any = None
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """The same definitions as plain Ibis expressions, one query per indicator (e.g. Spark)."""
+    ctx = Context(facts, window, switches, judge_at=judge_at, materialize=False)
+    out: dict[tuple[str, str], tuple[float, float]] = {}
+    try:
+        for ind in fs.indicators:
+            frame = facts.con.execute(ind.pooled(ctx).select("unit", "num", "den"))
+            for unit, num, den in frame.itertuples(index=False):
+                out[(ind.code, unit)] = (float(num or 0), float(den or 0))
+    finally:
+        ctx.close()
     return out
 
 
