@@ -52,7 +52,7 @@ from motcua.org.models import Unit
 from . import exporter
 from .models import ImportRun
 from .readers import ExchangeSetError, ParseError, open_exchange_set
-from .rows import DOSSIER_DEFAULTS, TABLES, DossierRows, reference_error
+from .rows import TABLES, DossierRows, reference_error
 from .schema import IMPORT_ORDER, record_to_json_dict
 from .validation import FieldError
 
@@ -333,16 +333,13 @@ class Importer:
         self._sync(name, valid, existing, lambda r: r["MaDVC"], lambda r: OnlineService(code=r["MaDVC"], **values(r)),
                    update, OnlineService)
 
-    def _check_refs(self, name, source, line, record, procedures=(), units=(), services=()) -> FieldError | None:
+    def _check_refs(self, name, source, line, record, procedures=(), units=()) -> FieldError | None:
         for field_name in procedures:
             if record[field_name] is not None and record[field_name] not in self._procedure_ids():
                 return reference_error(name, source, line, field_name, record[field_name], "mã TTHC")
         for field_name in units:
             if record[field_name] is not None and record[field_name] not in self._unit_ids():
                 return reference_error(name, source, line, field_name, record[field_name], "mã đơn vị")
-        for field_name in services:
-            if record[field_name] is not None and record[field_name] not in self.services:
-                return reference_error(name, source, line, field_name, record[field_name], "mã DVC")
         return None
 
     def _import_publications(self, exchange_set, name):
@@ -514,19 +511,14 @@ class Importer:
     def _import_dossiers(self, exchange_set, name):
         source = exchange_set.source_name(name)
         self.dossier_context = self._dossier_context(source)
-        self.services = self.dossier_context["rows"]["services"]
+        checker = DossierRows(**self.dossier_context["rows"])
         table_was_empty = not Dossier.objects.exists()
         workers = self._workers(exchange_set, name)
         if table_was_empty and workers > 1:
             return self._import_dossiers_in_workers(exchange_set, name, workers)
         batch: list[tuple[int, dict]] = []
         for line, record in self._valid_records(exchange_set, name):
-            for field_name, default in DOSSIER_DEFAULTS.items():
-                if record[field_name] is None:
-                    record[field_name] = default
-            error = self._check_refs(name, source, line, record, procedures=("MaTTHC",),
-                                     units=("MaDonVi", "MaDonViTiepNhan"), services=("MaDVC",))
-            if error:
+            if (error := checker.prepare(record, source, line)) is not None:
                 self._fail(name, [error])
                 continue
             batch.append((line, record))

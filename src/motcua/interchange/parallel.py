@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from .readers import ParseError, parse_jsonl_line
-from .rows import DOSSIER_DEFAULTS, DossierRows, reference_error
+from .rows import DossierRows
 from .validation import FieldError, get_validator
 
 
@@ -81,11 +81,8 @@ def build_rows(lines: list[tuple[int, bytes]], ids: list[int], context: dict, sk
         if issues:
             errors.extend(issues)
             continue
-        for field_name, default in DOSSIER_DEFAULTS.items():
-            if record[field_name] is None:
-                record[field_name] = default
-        if (missing := rows.unknown_reference(record)) is not None:
-            errors.append(reference_error(file, source, line_no, *missing))
+        if (error := rows.prepare(record, source, line_no)) is not None:
+            errors.append(error)
             continue
         keys.append((record["MaHoSo"], line_no))
         rows.add(pk, line_no, record)

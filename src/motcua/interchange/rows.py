@@ -71,6 +71,14 @@ class DossierRows:
         self.source, self.content_type_id, self.actor_id, self.now = source, content_type_id, actor_id, now
         self.tables: dict[str, list[tuple]] = {name: [] for name in TABLES}
 
+    def prepare(self, record: dict, source: str, line: int | None) -> FieldError | None:
+        """Fill the canonical defaults in place; the error if the record names something unknown."""
+        for field_name, default in DOSSIER_DEFAULTS.items():
+            if record[field_name] is None:
+                record[field_name] = default
+        missing = self.unknown_reference(record)
+        return None if missing is None else reference_error("dossiers", source, line, *missing)
+
     def unknown_reference(self, record: dict) -> tuple[str, str, str] | None:
         """(field, value, what) of the first reference that does not exist, else None."""
         if record["MaTTHC"] not in self.procedures:
