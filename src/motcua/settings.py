@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "motcua.documents",
     "motcua.interchange",
     "motcua.index766",
+    "motcua.access",
+    "motcua.workspace",
+    "motcua.scoreboard",
     "motcua.web",
     "motcua.api",
 ]
@@ -90,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "motcua.workspace.context_processors.navigation",
             ],
         },
     },
@@ -144,7 +148,14 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "access:login"
+LOGIN_REDIRECT_URL = "workspace:home"
+LOGOUT_REDIRECT_URL = "access:login"
+# Password sign-in now; an OIDC (VNeID) backend is added here later (see motcua.access.identity).
+AUTHENTICATION_BACKENDS = [
+    b.strip() for b in os.environ.get(
+        "MOTCUA_AUTH_BACKENDS", "django.contrib.auth.backends.ModelBackend").split(",") if b.strip()
+]
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

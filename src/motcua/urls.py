@@ -9,5 +9,9 @@ admin.site.index_title = _("Quản trị")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("motcua.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("motcua.access.urls")),
+    path("can-bo/", include("motcua.workspace.urls")),
+    path("bang-diem-766/", include("motcua.scoreboard.urls")),
     path("", include("motcua.web.urls")),
 ]

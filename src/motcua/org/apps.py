@@ -13,3 +13,13 @@ class OrgConfig(AppConfig):
         from .models import Official, Unit
 
         register(Unit, Official)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from . import tree
+
+        def forget_tree(**_kwargs):
+            tree.clear()
+
+        post_save.connect(forget_tree, sender=Unit, dispatch_uid="org-tree-save")
+        post_delete.connect(forget_tree, sender=Unit, dispatch_uid="org-tree-delete")

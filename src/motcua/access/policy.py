@@ -1,0 +1,191 @@
+"""The permission matrix: which role may do which action on which dossiers.
+
+Every view and API call that changes a dossier asks :func:`authorize` first;
+the check is on the server, and a refusal is logged (English) and shown to the
+user (Vietnamese) without changing anything. Scope is row-level: an official
+acts on the dossiers handled or received by their unit (and units below it),
+and on those sent to their unit for consultation; the TTHC control officer and
+the administrator see everything in their subtree and change nothing.
+
+The matrix is data (:data:`ROLE_ACTIONS`) so it can be read, tested and shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from motcua.core.errors import UserError
+from motcua.org import tree
+from motcua.org.models import Official, Role
+
+logger = logging.getLogger("motcua.access")
+
+
+class Action(StrEnum):
+    """Business actions on dossiers (and the scoreboard) that permissions speak of."""
+
+    VIEW = "view"
+    RECEIVE = "receive"  # tiếp nhận
+    REFUSE_RECEPTION = "refuse_reception"  # từ chối tiếp nhận
+    REQUEST_SUPPLEMENT = "request_supplement"  # yêu cầu bổ sung
+    COMPLETE_SUPPLEMENT = "complete_supplement"  # nhận hồ sơ bổ sung
+    START_PROCESSING = "start_processing"  # chuyển bước đầu tiên
+    APPRAISE = "appraise"  # thẩm định (ghi ý kiến thẩm định)
+    HAND_OFF = "hand_off"  # chuyển bước, chuyển người xử lý
+    CONSULT = "consult"  # lấy ý kiến đơn vị khác
+    ANSWER_CONSULTATION = "answer_consultation"  # trả lời xin ý kiến
+    PAUSE = "pause"  # tạm dừng
+    RESUME = "resume"
+    PROPOSE_RESULT = "propose_result"  # dự thảo kết quả, trình ký
+    APPROVE_RESULT = "approve_result"  # phê duyệt, ký kết quả
+    PROPOSE_APOLOGY = "propose_apology"  # dự thảo phiếu xin lỗi và gia hạn
+    SIGN_APOLOGY = "sign_apology"  # ký phiếu xin lỗi và gia hạn
+    REQUEST_FINANCIAL_OBLIGATION = "request_financial_obligation"
+    RECORD_PAYMENT = "record_payment"
+    RETURN_RESULT = "return_result"  # trả kết quả
+    RECORD_WITHDRAWAL = "record_withdrawal"  # công dân rút hồ sơ
+    STOP = "stop"  # dừng xử lý
+    REFUSE_AFTER_APPRAISAL = "refuse_after_appraisal"  # từ chối giải quyết
+    PRINT_FORMS = "print_forms"  # in biểu mẫu
+    VIEW_SCOREBOARD = "view_scoreboard"
+    EXPORT_SCOREBOARD = "export_scoreboard"
+
+
+#: Actions that change nothing.
+READ_ONLY = frozenset({Action.VIEW, Action.PRINT_FORMS, Action.VIEW_SCOREBOARD, Action.EXPORT_SCOREBOARD})
+
+_READ = set(READ_ONLY)
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.DESK_OFFICER: frozenset(_READ | {
+        Action.RECEIVE, Action.REFUSE_RECEPTION, Action.REQUEST_SUPPLEMENT, Action.COMPLETE_SUPPLEMENT,
+        Action.START_PROCESSING, Action.RECORD_PAYMENT, Action.RETURN_RESULT, Action.RECORD_WITHDRAWAL,
+    }),
+    Role.SPECIALIST: frozenset(_READ | {
+        Action.APPRAISE, Action.HAND_OFF, Action.CONSULT, Action.ANSWER_CONSULTATION, Action.REQUEST_SUPPLEMENT,
+        Action.COMPLETE_SUPPLEMENT, Action.PAUSE, Action.RESUME, Action.PROPOSE_RESULT, Action.PROPOSE_APOLOGY,
+        Action.REQUEST_FINANCIAL_OBLIGATION,
+    }),
+    Role.LEADER: frozenset(_READ | {
+        Action.HAND_OFF, Action.ANSWER_CONSULTATION, Action.PAUSE, Action.RESUME, Action.APPROVE_RESULT,
+        Action.PROPOSE_APOLOGY, Action.SIGN_APOLOGY, Action.STOP, Action.REFUSE_AFTER_APPRAISAL,
+    }),
+    Role.CONTROL_OFFICER: frozenset(_READ),
+    Role.ADMINISTRATOR: frozenset(_READ),
+}
+
+#: What a unit consulted on a dossier may do with it (not the dossier's own unit).
+CONSULTED_ACTIONS = frozenset({Action.VIEW, Action.PRINT_FORMS, Action.ANSWER_CONSULTATION})
+CONSULTED_ROLES = frozenset({Role.SPECIALIST, Role.LEADER})
+#: Roles whose scope is their whole subtree for reading, whatever the dossier's unit kind.
+OVERSIGHT_ROLES = frozenset({Role.CONTROL_OFFICER, Role.ADMINISTRATOR})
+
+
+class AccessDenied(UserError):
+    """The signed-in official may not do this here."""
+
+
+@dataclass(frozen=True)
+class Position:
+    unit_id: int
+    role: str
+    units: frozenset[int]  # the unit and its subtree
+
+
+def positions(user) -> tuple[Position, ...]:
+    """The user's active positions, each with the units it covers (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ()
+    cached = getattr(user, "_motcua_positions", None)
+    if cached is None:
+        rows = Official.objects.filter(user=user, is_active=True).values_list("unit_id", "role")
+        cached = tuple(Position(unit_id, role, tree.subtree_ids(unit_id)) for unit_id, role in rows)
+        user._motcua_positions = cached
+    return cached
+
+
+def roles(user) -> set[str]:
+    return {p.role for p in positions(user)}
+
+
+def units_for(user, action: Action) -> set[int]:
+    """Units in which ``user`` may do ``action`` (on their own dossiers)."""
+    return {u for p in positions(user) if action in ROLE_ACTIONS.get(p.role, ()) for u in p.units}
+
+
+def home_units(user, action: Action) -> list[int]:
+    """The units of the positions that allow ``action`` (not their subtrees): e.g. where a desk officer receives."""
+    return sorted({p.unit_id for p in positions(user) if action in ROLE_ACTIONS.get(p.role, ())})
+
+
+def _dossier_units(dossier) -> set[int]:
+    return {u for u in (dossier.handling_unit_id, dossier.receiving_unit_id) if u is not None}
+
+
+def _consulted_units(dossier) -> set[int]:
+    return set(dossier.consultations.values_list("unit_id", flat=True))
+
+
+def can(user, action: Action, dossier=None, *, unit=None, consultation=None) -> bool:
+    """May ``user`` do ``action``: on ``dossier``, in ``unit`` (reception), or answer ``consultation``."""
+    action = Action(action)
+    if consultation is not None:
+        return action in CONSULTED_ACTIONS and any(
+            p.role in CONSULTED_ROLES and consultation.unit_id in p.units for p in positions(user)
+        )
+    if dossier is None:
+        if unit is None:
+            return any(action in ROLE_ACTIONS.get(p.role, ()) for p in positions(user))
+        unit_id = getattr(unit, "pk", unit)
+        return unit_id in units_for(user, action)
+    touched = _dossier_units(dossier)
+    if any(action in ROLE_ACTIONS.get(p.role, ()) and touched & p.units for p in positions(user)):
+        return True
+    if action in CONSULTED_ACTIONS:
+        consulted = None
+        for p in positions(user):
+            if p.role in CONSULTED_ROLES:
+                consulted = _consulted_units(dossier) if consulted is None else consulted
+                if consulted & p.units:
+                    return True
+    return False
+
+
+def authorize(user, action: Action, dossier=None, *, unit=None, consultation=None) -> None:
+    """Raise :class:`AccessDenied` unless :func:`can`; every refusal is logged."""
+    if can(user, action, dossier, unit=unit, consultation=consultation):
+        return
+    target = getattr(dossier, "code", None) or getattr(unit, "code", unit) or getattr(consultation, "pk", "")
+    logger.warning("access denied: user=%s action=%s target=%s", getattr(user, "pk", None), action, target)
+    raise AccessDenied(
+        "Tài khoản của bạn không có quyền thực hiện thao tác này trên hồ sơ này.",
+        f"user {getattr(user, 'pk', None)} may not {action} on {target}",
+        code="forbidden",
+    )
+
+
+def visible_dossiers(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Dossiers ``user`` may see: their units' own, and those their unit is consulted on."""
+    from motcua.dossiers.models import Consultation, Dossier
+
+    queryset = Dossier.objects.all() if queryset is None else queryset
+    if any(not tree.ancestor_ids(p.unit_id) for p in positions(user)):
+        return queryset  # a position at the root (the province) covers every dossier
+    own = set().union(*(p.units for p in positions(user))) if positions(user) else set()
+    consulted = set().union(*(p.units for p in positions(user) if p.role in CONSULTED_ROLES)) \
+        if any(p.role in CONSULTED_ROLES for p in positions(user)) else set()
+    if not own:
+        return queryset.none()
+    condition = Q(handling_unit_id__in=own) | Q(receiving_unit_id__in=own)
+    if consulted:
+        condition |= Exists(Consultation.objects.filter(dossier=OuterRef("pk"), unit_id__in=consulted))
+    return queryset.filter(condition)
+
+
+def matrix() -> list[tuple[str, str, list[bool]]]:
+    """The matrix as rows (action, label, allowed per role in Role order) for display and tests."""
+    order = list(Role)
+    return [(a.value, a.name, [a in ROLE_ACTIONS.get(r, ()) for r in order]) for a in Action]

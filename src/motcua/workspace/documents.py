@@ -1,0 +1,65 @@
+"""The official forms of Thông tư 03/2025 for one dossier, and the tracking book, as downloads."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+
+from motcua.access import policy
+from motcua.core.errors import UserError
+from motcua.documents import services as documents
+from motcua.org.models import Unit
+
+from .shortcuts import dossier_for
+
+#: Forms printed for one dossier, by the slug used in URLs.
+DOSSIER_FORMS = ("receipt", "supplement", "refusal", "apology", "stop", "control")
+
+
+@login_required
+def dossier_form(request, code: str, kind: str):
+    """Form 01–06 of a dossier as an inline PDF (opened in the browser's viewer, printable)."""
+    if kind not in DOSSIER_FORMS:
+        raise Http404("Không có biểu mẫu này.")
+    dossier = dossier_for(request, code, policy.Action.PRINT_FORMS)
+    try:
+        return documents.pdf_response(kind, dossier)
+    except (UserError, LookupError, ValueError) as error:
+        # e.g. an apology letter for a dossier that has none
+        message = getattr(error, "message", None) or "Hồ sơ chưa có dữ liệu cho biểu mẫu này."
+        return HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")
+
+
+def _parse_day(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        raise UserError(f"Ngày không hợp lệ: {value!r} (định dạng YYYY-MM-DD).", f"bad date {value!r}") from None
+
+
+@login_required
+def tracking_book(request, unit_code: str):
+    """Form 07 (Sổ theo dõi hồ sơ) of a unit for a date range, as PDF or XLSX (``?format=xlsx``)."""
+    unit = Unit.objects.filter(code=unit_code).first()
+    if unit is None:
+        raise Http404("Không tìm thấy đơn vị.")
+    policy.authorize(request.user, policy.Action.PRINT_FORMS, unit=unit)
+    today = timezone.localdate()
+    try:
+        date_from = _parse_day(request.GET.get("from"), today.replace(day=1))
+        date_to = _parse_day(request.GET.get("to"), today)
+    except UserError as error:
+        return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
+    if request.GET.get("format") == "xlsx":
+        body = documents.tracking_book_xlsx(unit, date_from, date_to)
+        response = HttpResponse(
+            body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        name = documents.filename("book", unit=unit, date_from=date_from, date_to=date_to, extension="xlsx")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return documents.pdf_response("book", unit=unit, date_from=date_from, date_to=date_to)
+
