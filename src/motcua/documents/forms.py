@@ -347,7 +347,8 @@ def stop_context(dossier: Dossier, *, notice: StopNotice | None = None, **overri
 # --- 06 Phiếu kiểm soát quá trình giải quyết hồ sơ -------------------------------------------------
 
 # Internal steps that are not a hand-over of the dossier: they stay off the control slip.
-NOT_HANDOVERS = frozenset({"pause", "resume", "issue_apology", "record_payment"})
+NOT_HANDOVERS = frozenset({"pause", "resume", "issue_apology", "record_payment", "appraise", "propose_result",
+                           "reject_result", "propose_apology", "reject_apology"})
 
 
 def step_outcome(at: datetime, due: datetime | None) -> str:

@@ -19,6 +19,7 @@ class DossiersConfig(AppConfig):
             FeeLine,
             Pause,
             Payment,
+            Proposal,
             Reception,
             StopNotice,
             SupplementRequest,
@@ -35,6 +36,7 @@ class DossiersConfig(AppConfig):
             DossierResult,
             FeeLine,
             Payment,
+            Proposal,
             DossierComponent,
             StopNotice,
         )

@@ -116,6 +116,10 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["handling_unit", "received_at"], name="dossier_unit_received"),
             models.Index(fields=["status", "due_at"], name="dossier_status_due"),
+            # The officials' queue: open dossiers waiting at a step of a unit (partial: closed ones are most rows).
+            models.Index(fields=["handling_unit", "current_step"], name="dossier_open_unit_step",
+                         condition=models.Q(status__in=[Status.PROCESSING, Status.SUPPLEMENT_REQUESTED,
+                                             Status.FINANCIAL_OBLIGATION, Status.WITHDRAWAL_REQUESTED])),
         ]
 
     def __str__(self):
@@ -386,3 +390,60 @@ class DossierCodeSequence(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} {self.day}: {self.last_value}"
+
+
+class Proposal(models.Model):
+    """A draft submitted for the leader's signature (trình ký): a result or an apology-and-extension letter.
+
+    The specialist drafts (dự thảo), the leader signs (ký duyệt) or returns it with a
+    reason (trả lại). Signing a result finishes the dossier with a signed
+    :class:`DossierResult`; signing an apology issues the :class:`ApologyLetter`.
+    Drafts are kept apart from results so that the 766 index never counts one.
+    """
+
+    class Kind(models.TextChoices):
+        RESULT = "result", _("Dự thảo kết quả")
+        APOLOGY = "apology", _("Dự thảo phiếu xin lỗi và đề nghị gia hạn")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Chờ ký duyệt")
+        SIGNED = "signed", _("Đã ký duyệt")
+        RETURNED = "returned", _("Đã trả lại")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="proposals")
+    kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices)
+    state = models.CharField(_("tình trạng"), max_length=16, choices=State.choices, default=State.PENDING)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người trình"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+", db_index=False)
+    proposed_at = models.DateTimeField(_("ngày trình"))
+    from_step = models.ForeignKey(
+        "catalog.WorkflowStep", verbose_name=_("bước trình"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", db_index=False, help_text="Where a returned draft goes back to",
+    )
+    title = models.CharField(_("tên giấy tờ kết quả"), max_length=255, blank=True)
+    result_code = models.CharField(_("mã kết quả"), max_length=128, blank=True)
+    file_url = models.CharField(_("đường dẫn tệp kết quả"), max_length=1000, blank=True)
+    note = models.TextField(_("nội dung trình"), blank=True, help_text="Result: the summary; apology: the reason for the delay")
+    extension_days = models.DecimalField(_("số ngày làm việc gia hạn"), max_digits=6, decimal_places=2, null=True, blank=True)
+    new_due_at = models.DateTimeField(_("ngày hẹn trả mới đề xuất"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người ký duyệt"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+", db_index=False)
+    decided_at = models.DateTimeField(_("ngày ký duyệt"), null=True, blank=True)
+    decision_note = models.TextField(_("lý do trả lại"), blank=True)
+    result = models.OneToOneField(DossierResult, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposal")
+    apology_letter = models.OneToOneField(ApologyLetter, null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="proposal")
+
+    class Meta:
+        verbose_name = _("trình ký")
+        verbose_name_plural = _("trình ký")
+        ordering = ["dossier", "proposed_at", "id"]
+        indexes = [models.Index(fields=["state", "kind"], name="proposal_state_kind")]
+        constraints = [
+            # One draft of each kind awaits the leader at a time.
+            models.UniqueConstraint(fields=["dossier", "kind"], condition=models.Q(state="pending"),
+                                    name="proposal_one_pending_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier} — {self.get_kind_display()} ({self.get_state_display()})"

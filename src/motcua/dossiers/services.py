@@ -29,6 +29,7 @@ from .models import (
     DossierResult,
     Pause,
     Payment,
+    Proposal,
     Reception,
     Status,
     StopNotice,
@@ -483,3 +484,227 @@ def working_hours_left(dossier: Dossier, now: datetime | None = None) -> Decimal
     if dossier.due_at is None:
         return None
     return Decimal(str(round(_calendar().working_hours_between(_instant(now), dossier.due_at), 2)))
+
+
+# --- specialists' and leaders' step actions (thẩm định, chuyển người, trình ký, ký duyệt) ---------------
+
+
+def _step_label(dossier: Dossier) -> str | None:
+    return dossier.current_step.name if dossier.current_step_id else None
+
+
+def _user_label(user) -> str | None:
+    if user is None:
+        return None
+    return user.get_full_name() or user.get_username()
+
+
+def check_assignee(dossier: Dossier, step: WorkflowStep, assignee) -> None:
+    """The assignee must be an active official with the step's role in the unit doing the step (or below it)."""
+    from motcua.org import tree
+    from motcua.org.models import Official
+
+    if assignee is None:
+        return
+    unit_id = step.unit_id or dossier.handling_unit_id
+    holds = Official.objects.filter(
+        user=assignee, is_active=True, role=step.role, unit_id__in=tree.subtree_ids(unit_id)
+    ).exists()
+    if not holds or not assignee.is_active:
+        raise UserError(
+            f"{_user_label(assignee)} không phải cán bộ đảm nhận bước «{step.name}» của đơn vị xử lý.",
+            f"user {assignee.pk} holds no active {step.role} position for step {step.pk} of {dossier.code}",
+            code="bad_assignee",
+        )
+
+
+def record_appraisal(dossier: Dossier, *, opinion: str, actor=None, at=None, source="web") -> DossierEvent:
+    """Ý kiến thẩm định: the specialist's appraisal opinion, kept in the event log (R1.14)."""
+    at = _instant(at)
+    if not opinion.strip():
+        raise UserError("Phải ghi ý kiến thẩm định.", "appraisal without an opinion")
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(dossier)
+        event = _apply(dossier, "appraise", at, actor=actor, source=source, reason=opinion.strip(),
+                       step_due_at=dossier.step_due_at, data={"step": _step_label(dossier)})
+        _audit_note(dossier, "appraisal", opinion.strip())
+        return event
+
+
+def _audit_note(dossier: Dossier, name: str, value: str) -> None:
+    """An audit entry for an action that changes no audited field (the actor and source come from audit_context)."""
+    from auditlog.models import LogEntry
+
+    LogEntry.objects.log_create(dossier, force_log=True, action=LogEntry.Action.UPDATE, changes={name: [None, value]})
+
+
+def transfer(dossier: Dossier, *, assignee, actor=None, at=None, note: str = "", source="web") -> DossierEvent:
+    """Chuyển người xử lý: another official of the unit takes over the same step.
+
+    Unlike :func:`hand_off` the step keeps its own deadline: passing a dossier
+    to a colleague does not buy the step more time.
+    """
+    at = _instant(at)
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(dossier)
+        if dossier.current_step_id is None:
+            raise TransitionError("Hồ sơ chưa ở bước xử lý nào; hãy chuyển bước.", f"transfer of {dossier.code} without a step")
+        if assignee is None:
+            raise UserError("Phải chọn cán bộ nhận hồ sơ.", "transfer without an assignee")
+        if assignee.pk == dossier.current_assignee_id:
+            raise UserError("Cán bộ này đang xử lý hồ sơ.", "transfer to the current assignee")
+        check_assignee(dossier, dossier.current_step, assignee)
+        previous = dossier.current_assignee
+        dossier.current_assignee = assignee
+        return _apply(dossier, "transfer", at, actor=actor, source=source, reason=note or "Chuyển người xử lý",
+                      step_due_at=dossier.step_due_at,
+                      data={"step": _step_label(dossier), "to_step": _step_label(dossier),
+                            "from_assignee": _user_label(previous), "to_assignee": _user_label(assignee)})
+
+
+def _pending(proposal: Proposal, kind: str) -> Proposal:
+    """The proposal re-read under lock; refused unless it still awaits a signature."""
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.kind != kind:
+        raise UserError("Dự thảo không đúng loại.", f"proposal {proposal.pk} is a {proposal.kind}, not a {kind}")
+    if proposal.state != Proposal.State.PENDING:
+        raise TransitionError("Dự thảo này đã được ký duyệt hoặc trả lại.",
+                              f"proposal {proposal.pk} is {proposal.state}", code="proposal_decided")
+    return proposal
+
+
+def propose_result(dossier: Dossier, *, title: str, result_code: str = "", file_url: str = "", note: str = "",
+                   step: WorkflowStep | None = None, assignee=None, actor=None, at=None, source="web") -> Proposal:
+    """Dự thảo kết quả, trình ký: the specialist's draft result, handed to the leader's step if ``step`` is given."""
+    at = _instant(at)
+    if not title.strip():
+        raise UserError("Phải ghi tên giấy tờ kết quả.", "result proposal without a title")
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(dossier)
+        if dossier.proposals.filter(kind=Proposal.Kind.RESULT, state=Proposal.State.PENDING).exists():
+            raise TransitionError("Hồ sơ đã có dự thảo kết quả đang chờ ký duyệt.",
+                                  f"{dossier.code} already has a pending result", code="result_pending")
+        if step is not None:
+            check_assignee(dossier, step, assignee)
+        from_step = dossier.current_step
+        _apply(dossier, "propose_result", at, actor=actor, source=source, reason=note or "Trình ký dự thảo kết quả",
+               data={"title": title, "result_code": result_code, "step": _step_label(dossier)})
+        proposal = Proposal.objects.create(
+            dossier=dossier, kind=Proposal.Kind.RESULT, proposed_by=_person(actor), proposed_at=at, from_step=from_step,
+            title=title.strip(), result_code=result_code.strip(), file_url=file_url.strip(), note=note.strip(),
+        )
+        if step is not None:
+            hand_off(dossier, step=step, assignee=assignee, actor=actor, at=at, note="Trình ký kết quả", source=source)
+    return proposal
+
+
+def _person(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def approve_result(proposal: Proposal, *, signer=None, at=None, source="web") -> DossierResult:
+    """Lãnh đạo ký duyệt kết quả: the dossier is done (status 9) with the signed result."""
+    at = _instant(at)
+    with transaction.atomic(), audit_context(signer, source):
+        _locked(proposal.dossier)  # the dossier first, as every action does: no lock-order inversion
+        proposal = _pending(proposal, Proposal.Kind.RESULT)
+        result = finish(proposal.dossier, result_code=proposal.result_code, title=proposal.title,
+                        file_url=proposal.file_url, signed=True, actor=signer, at=at, source=source)
+        proposal.state, proposal.decided_by, proposal.decided_at, proposal.result = (
+            Proposal.State.SIGNED, _person(signer), at, result)
+        with audit_context(signer, source):  # the nested service's context has replaced ours
+            proposal.save(update_fields=["state", "decided_by", "decided_at", "result"])
+    return result
+
+
+def reject_result(proposal: Proposal, *, reason: str, actor=None, at=None, source="web") -> Proposal:
+    """Trả lại dự thảo kết quả: back to the specialist who drafted it, at the step they drafted it in."""
+    at = _instant(at)
+    if not reason.strip():
+        raise UserError("Phải ghi lý do trả lại.", "result returned without a reason")
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(proposal.dossier)
+        proposal = _pending(proposal, Proposal.Kind.RESULT)
+        step_back = proposal.from_step_id and proposal.from_step_id != dossier.current_step_id
+        if not step_back and proposal.proposed_by_id:
+            dossier.current_assignee = proposal.proposed_by  # same step: only the person changes
+        _apply(dossier, "reject_result", at, actor=actor, source=source, reason=reason.strip(),
+               step_due_at=dossier.step_due_at,
+               data={"title": proposal.title, "to_assignee": _user_label(proposal.proposed_by)})
+        proposal.state, proposal.decided_by, proposal.decided_at, proposal.decision_note = (
+            Proposal.State.RETURNED, _person(actor), at, reason.strip())
+        proposal.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+        if step_back:
+            # A hand-off of its own: the leader's step ends (with its outcome) and the drafting step restarts.
+            hand_off(dossier, step=proposal.from_step, assignee=proposal.proposed_by, actor=actor, at=at,
+                     note=f"Trả lại: {reason.strip()}", source=source)
+    return proposal
+
+
+def propose_apology(dossier: Dossier, *, reason: str, extension_days, actor=None, at=None, source="web") -> Proposal:
+    """Dự thảo phiếu xin lỗi và đề nghị gia hạn, for the leader to sign (R1.27–R1.28).
+
+    Refused when a letter exists (extension is allowed once), when one awaits
+    signature, or once the due instant has passed. The new due instant is the
+    old one plus ``extension_days`` working days on the calendar.
+    """
+    at = _instant(at)
+    if not reason.strip():
+        raise UserError("Phải ghi lý do chậm giải quyết.", "apology proposal without a reason")
+    days = Decimal(str(extension_days or 0))
+    if days <= 0:
+        raise UserError("Số ngày gia hạn phải lớn hơn 0.", f"apology proposal with {days} days")
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(dossier)
+        _check_apology_allowed(dossier, at)
+        if dossier.proposals.filter(kind=Proposal.Kind.APOLOGY, state=Proposal.State.PENDING).exists():
+            raise TransitionError("Phiếu xin lỗi và gia hạn của hồ sơ đang chờ lãnh đạo ký.",
+                                  f"{dossier.code} already has a pending apology", code="apology_pending")
+        new_due_at = _calendar().add(dossier.due_at, float(days), "ngay_lam_viec")
+        _apply(dossier, "propose_apology", at, actor=actor, source=source, reason=reason.strip(),
+               data={"extension_days": str(days), "new_due_at": new_due_at.isoformat()})
+        return Proposal.objects.create(
+            dossier=dossier, kind=Proposal.Kind.APOLOGY, proposed_by=_person(actor), proposed_at=at,
+            from_step=dossier.current_step, note=reason.strip(), extension_days=days, new_due_at=new_due_at,
+        )
+
+
+def _check_apology_allowed(dossier: Dossier, at: datetime) -> None:
+    if ApologyLetter.objects.filter(dossier=dossier).exists():
+        raise TransitionError("Hồ sơ đã có phiếu xin lỗi và gia hạn; chỉ được gia hạn một lần.",
+                              "apology letter already issued", code="second_apology")
+    if dossier.due_at is None:
+        raise TransitionError("Hồ sơ chưa có ngày hẹn trả.", "dossier has no due instant")
+    if at > dossier.due_at:
+        raise TransitionError("Đã quá ngày hẹn trả; không thể phát hành phiếu xin lỗi và gia hạn.",
+                              "apology letter after the due instant", code="apology_after_due")
+
+
+def sign_apology(proposal: Proposal, *, signer=None, at=None, source="web") -> ApologyLetter:
+    """Lãnh đạo ký phiếu xin lỗi và đề nghị gia hạn: issues the letter (once, before the due instant)."""
+    at = _instant(at)
+    with transaction.atomic(), audit_context(signer, source):
+        dossier = _locked(proposal.dossier)
+        proposal = _pending(proposal, Proposal.Kind.APOLOGY)
+        letter = issue_apology(dossier, reason=proposal.note, new_due_at=proposal.new_due_at, signer=signer, at=at,
+                               source=source)
+        proposal.state, proposal.decided_by, proposal.decided_at, proposal.apology_letter = (
+            Proposal.State.SIGNED, _person(signer), at, letter)
+        with audit_context(signer, source):  # the nested service's context has replaced ours
+            proposal.save(update_fields=["state", "decided_by", "decided_at", "apology_letter"])
+    return letter
+
+
+def reject_apology(proposal: Proposal, *, reason: str, actor=None, at=None, source="web") -> Proposal:
+    """Trả lại dự thảo phiếu xin lỗi: the specialist may propose again while the dossier is not late."""
+    at = _instant(at)
+    if not reason.strip():
+        raise UserError("Phải ghi lý do trả lại.", "apology returned without a reason")
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(proposal.dossier)
+        proposal = _pending(proposal, Proposal.Kind.APOLOGY)
+        _apply(dossier, "reject_apology", at, actor=actor, source=source, reason=reason.strip())
+        proposal.state, proposal.decided_by, proposal.decided_at, proposal.decision_note = (
+            Proposal.State.RETURNED, _person(actor), at, reason.strip())
+        proposal.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    return proposal

@@ -1,5 +1,20 @@
+"""The one-stop desk under /can-bo/mot-cua/ (namespace ``workspace``)."""
+
 from django.urls import path
 
 from . import views
 
-urlpatterns = [path("", views.desk, name="desk")]
+urlpatterns = [
+    path("", views.desk, name="desk"),
+    path("tiep-nhan/", views.receive, name="desk-receive"),
+    path("tiep-nhan/thu-tuc/", views.procedure_search, name="desk-procedure-search"),
+    path("tiep-nhan/thanh-phan/", views.procedure_part, name="desk-procedure-part"),
+    path("tiep-nhan/kiem-tra/", views.check, name="desk-check"),
+    path("ho-so/<str:code>/da-tiep-nhan/", views.received, name="desk-received"),
+    path("ho-so/<str:code>/tiep-nhan/", views.intake_view, name="desk-intake"),
+    path("ho-so/<str:code>/chuyen-xu-ly/", views.start, name="desk-start"),
+    path("ho-so/<str:code>/nhan-bo-sung/", views.complete_supplement, name="desk-complete-supplement"),
+    path("ho-so/<str:code>/tra-ket-qua/", views.return_result, name="desk-return"),
+    path("ho-so/<str:code>/thanh-toan/", views.payment, name="desk-payment"),
+    path("ho-so/<str:code>/rut-ho-so/", views.withdrawal, name="desk-withdrawal"),
+]

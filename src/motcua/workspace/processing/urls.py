@@ -5,4 +5,7 @@ from . import views
 urlpatterns = [
     path("viec-cua-toi/", views.queue, name="queue"),
     path("tra-cuu/", views.search, name="search"),
+    path("trinh-ky/", views.approvals, name="approvals"),
+    path("ho-so/<str:code>/", views.dossier, name="dossier"),
+    path("ho-so/<str:code>/thao-tac/<slug:action>/", views.dossier_action, name="dossier-action"),
 ]

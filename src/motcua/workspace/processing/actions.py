@@ -1,0 +1,381 @@
+"""The step actions of specialists and leaders, as data: who may, when, with which form, calling which service.
+
+The dossier page shows only the actions :meth:`StepAction.refusal` lets through
+for the signed-in official (policy matrix + lifecycle table + the state of
+drafts, pauses and letters); the action view checks the same again on POST and
+the service checks the business rule a third time under the row lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from motcua.access import policy
+from motcua.core.errors import TransitionError
+from motcua.dossiers import lifecycle, services
+from motcua.dossiers.models import ApologyLetter, Consultation, Dossier, Proposal, Status
+
+from . import forms
+
+A = policy.Action
+
+
+@dataclass
+class Facts:
+    """What the actions need to know about one dossier, loaded once (from prefetches when the page has them)."""
+
+    dossier: Dossier
+    user: object
+    now: datetime
+    paused: bool
+    supplements: int
+    has_apology: bool
+    pending: dict[str, Proposal]
+    answerable: list[Consultation] = field(default_factory=list)  # consultations this user may answer
+
+    @classmethod
+    def load(cls, dossier: Dossier, user, now: datetime) -> Facts:
+        try:
+            has_apology = dossier.apology_letter is not None
+        except ApologyLetter.DoesNotExist:
+            has_apology = False
+        consultations = list(dossier.consultations.all())
+        return cls(
+            dossier=dossier, user=user, now=now,
+            paused=any(p.ended_at is None for p in dossier.pauses.all()),
+            supplements=len(dossier.supplement_requests.all()),
+            has_apology=has_apology,
+            pending={p.kind: p for p in dossier.proposals.all() if p.state == Proposal.State.PENDING},
+            answerable=[c for c in consultations if policy.can(user, A.ANSWER_CONSULTATION, consultation=c)],
+        )
+
+    @property
+    def late(self) -> bool:
+        return self.dossier.due_at is not None and self.now > self.dossier.due_at
+
+
+@dataclass(frozen=True)
+class StepAction:
+    slug: str
+    label: str
+    permission: policy.Action
+    transition: str
+    form_class: type
+    run: Callable  # (facts, cleaned_data, user, at) -> success message
+    precondition: Callable = lambda facts: None  # (facts) -> Vietnamese reason it cannot be done now, or None
+    icon: str = "bi-arrow-right-circle"
+    style: str = "outline-primary"
+    submit: str = ""
+    help: str = ""
+
+    def permitted(self, facts: Facts) -> bool:
+        if self.permission == A.ANSWER_CONSULTATION:
+            return bool(facts.answerable)  # only the consulted unit answers, not the dossier's own
+        return policy.can(facts.user, self.permission, facts.dossier)
+
+    def authorize(self, facts: Facts) -> None:
+        """Raise AccessDenied (→ 403) unless the user's role and unit allow this action on this dossier."""
+        if self.permission == A.ANSWER_CONSULTATION:
+            if facts.answerable:
+                return
+            consultation = next(iter(facts.dossier.consultations.all()), None)
+            if consultation is not None:  # consulted, but not this user's unit: denied
+                policy.authorize(facts.user, A.ANSWER_CONSULTATION, consultation=consultation)
+        policy.authorize(facts.user, self.permission, facts.dossier)
+
+    def refusal(self, facts: Facts) -> str | None:
+        """Why this cannot be done now (lifecycle or state), in Vietnamese; None if it can."""
+        try:
+            lifecycle.check(facts.dossier.status, self.transition)
+        except TransitionError as error:
+            return error.message
+        return self.precondition(facts)
+
+    def available(self, facts: Facts) -> bool:
+        return self.permitted(facts) and self.refusal(facts) is None
+
+    def url(self, dossier: Dossier) -> str:
+        return reverse("workspace:dossier-action", args=[dossier.code, self.slug])
+
+    @property
+    def button(self) -> str:
+        return self.submit or self.label
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username() if user else ""
+
+
+def _when(at) -> str:
+    return timezone.localtime(at).strftime("%d/%m/%Y %H:%M")
+
+
+# --- runners: call one service, return the success message ---------------------------------------------
+
+
+def _appraise(f, data, user, at):
+    services.record_appraisal(f.dossier, opinion=data["opinion"], actor=user, at=at)
+    return _("Đã ghi ý kiến thẩm định.")
+
+
+def _hand_off(f, data, user, at):
+    services.hand_off(f.dossier, step=data["step"], assignee=data.get("assignee"), actor=user, at=at,
+                      note=data.get("note", ""))
+    return _("Đã chuyển hồ sơ đến bước «%(step)s».") % {"step": data["step"].name}
+
+
+def _transfer(f, data, user, at):
+    services.transfer(f.dossier, assignee=data["assignee"], actor=user, at=at, note=data.get("note", ""))
+    return _("Đã chuyển hồ sơ cho %(name)s.") % {"name": _name(data["assignee"])}
+
+
+def _consult(f, data, user, at):
+    services.consult(f.dossier, unit=data["unit"], question=data["question"], due_at=data["due_at"], actor=user, at=at)
+    return _("Đã gửi xin ý kiến %(unit)s, hạn trả lời %(due)s.") % {"unit": data["unit"].name, "due": _when(data["due_at"])}
+
+
+def _answer(f, data, user, at):
+    consultation = data["consultation"]
+    if consultation.pk not in {c.pk for c in f.answerable}:  # the form's choices are the only allowed ones
+        policy.authorize(user, A.ANSWER_CONSULTATION, consultation=consultation)
+    services.answer_consultation(consultation, answer=data["answer"], actor=user, at=at)
+    return _("Đã trả lời xin ý kiến.")
+
+
+def _supplement(f, data, user, at):
+    services.request_supplement(f.dossier, items=data["items"], reason=data["reason"], actor=user, at=at,
+                                override_reason=data.get("override_reason", ""))
+    return _("Đã yêu cầu bổ sung hồ sơ; Bộ phận Một cửa sẽ thông báo cho người nộp.")
+
+
+def _pause(f, data, user, at):
+    services.pause(f.dossier, reason=data["reason"], actor=user, at=at)
+    return _("Đã tạm dừng xử lý hồ sơ.")
+
+
+def _resume(f, data, user, at):
+    services.resume(f.dossier, actor=user, at=at)
+    return _("Đã tiếp tục xử lý hồ sơ.")
+
+
+def _financial(f, data, user, at):
+    services.request_financial_obligation(f.dossier, reason=data["reason"], actor=user, at=at)
+    return _("Đã yêu cầu thực hiện nghĩa vụ tài chính.")
+
+
+def _propose_result(f, data, user, at):
+    services.propose_result(f.dossier, title=data["title"], result_code=data.get("result_code", ""),
+                            file_url=data.get("file_url", ""), note=data.get("note", ""), step=data.get("step"),
+                            assignee=data.get("assignee"), actor=user, at=at)
+    return _("Đã trình ký dự thảo kết quả.")
+
+
+def _approve_result(f, data, user, at):
+    services.approve_result(f.pending[Proposal.Kind.RESULT], signer=user, at=at)
+    return _("Đã ký duyệt kết quả; hồ sơ đã xử lý xong, chuyển Bộ phận Một cửa trả kết quả.")
+
+
+def _reject_result(f, data, user, at):
+    services.reject_result(f.pending[Proposal.Kind.RESULT], reason=data["reason"], actor=user, at=at)
+    return _("Đã trả lại dự thảo kết quả cho chuyên viên.")
+
+
+def _propose_apology(f, data, user, at):
+    proposal = services.propose_apology(f.dossier, reason=data["reason"], extension_days=data["extension_days"],
+                                        actor=user, at=at)
+    return _("Đã trình ký phiếu xin lỗi và đề nghị gia hạn; ngày hẹn trả mới đề xuất %(due)s.") % {
+        "due": _when(proposal.new_due_at)}
+
+
+def _sign_apology(f, data, user, at):
+    letter = services.sign_apology(f.pending[Proposal.Kind.APOLOGY], signer=user, at=at)
+    return _("Đã ký phiếu xin lỗi và đề nghị gia hạn; ngày hẹn trả mới %(due)s.") % {"due": _when(letter.new_due_at)}
+
+
+def _reject_apology(f, data, user, at):
+    services.reject_apology(f.pending[Proposal.Kind.APOLOGY], reason=data["reason"], actor=user, at=at)
+    return _("Đã trả lại dự thảo phiếu xin lỗi.")
+
+
+def _stop(f, data, user, at):
+    services.stop(f.dossier, reason=data["reason"], actor=user, at=at)
+    return _("Đã dừng xử lý hồ sơ.")
+
+
+def _refuse(f, data, user, at):
+    services.refuse_after_appraisal(f.dossier, reason=data["reason"], actor=user, at=at)
+    return _("Đã từ chối giải quyết hồ sơ; Bộ phận Một cửa sẽ trả phiếu từ chối cho người nộp.")
+
+
+# --- preconditions -------------------------------------------------------------------------------------
+
+
+def _has_step(f):
+    return None if f.dossier.current_step_id else _("Hồ sơ chưa ở bước xử lý nào.")
+
+
+def _has_workflow(f):
+    return None if forms.workflow_steps(f.dossier).exists() else _("Thủ tục chưa có quy trình nội bộ để chuyển bước.")
+
+
+def _open_consultation(f):
+    if any(c.answered_at is None for c in f.answerable):
+        return None
+    return _("Không có yêu cầu xin ý kiến nào đang chờ đơn vị của bạn trả lời.")
+
+
+def _not_paused(f):
+    return _("Hồ sơ đang tạm dừng; hãy tiếp tục xử lý trước.") if f.paused else None
+
+
+def _paused(f):
+    return None if f.paused else _("Hồ sơ không ở trạng thái tạm dừng.")
+
+
+def _no_pending_result(f):
+    return _("Hồ sơ đã có dự thảo kết quả đang chờ ký duyệt.") if Proposal.Kind.RESULT in f.pending else None
+
+
+def _pending_result(f):
+    return None if Proposal.Kind.RESULT in f.pending else _("Không có dự thảo kết quả nào đang chờ ký duyệt.")
+
+
+def _approvable(f):
+    return _pending_result(f) or _not_paused(f)
+
+
+def _apology_open(f):
+    """R1.27: before the due instant, once."""
+    if f.has_apology:
+        return _("Hồ sơ đã có phiếu xin lỗi và gia hạn; chỉ được gia hạn một lần.")
+    if f.dossier.due_at is None:
+        return _("Hồ sơ chưa có ngày hẹn trả.")
+    if f.late:
+        return _("Đã quá ngày hẹn trả; không thể phát hành phiếu xin lỗi và gia hạn.")
+    return None
+
+
+def _can_propose_apology(f):
+    if Proposal.Kind.APOLOGY in f.pending:
+        return _("Phiếu xin lỗi và gia hạn của hồ sơ đang chờ lãnh đạo ký.")
+    return _apology_open(f)
+
+
+def _pending_apology(f):
+    return None if Proposal.Kind.APOLOGY in f.pending else _("Không có dự thảo phiếu xin lỗi nào đang chờ ký.")
+
+
+def _signable_apology(f):
+    return _pending_apology(f) or _apology_open(f)
+
+
+L = gettext_lazy
+ACTIONS: dict[str, StepAction] = {a.slug: a for a in [
+    StepAction("tham-dinh", L("Ghi ý kiến thẩm định"), A.APPRAISE, "appraise", forms.AppraisalForm, _appraise,
+               icon="bi-journal-check", style="outline-primary", submit=L("Ghi ý kiến")),
+    StepAction("chuyen-buoc", L("Chuyển bước xử lý"), A.HAND_OFF, "hand_off", forms.HandOffForm, _hand_off,
+               _has_workflow, icon="bi-signpost-split", submit=L("Chuyển bước")),
+    StepAction("chuyen-nguoi", L("Chuyển người xử lý"), A.HAND_OFF, "transfer", forms.TransferForm, _transfer,
+               _has_step, icon="bi-person-gear", submit=L("Chuyển")),
+    StepAction("lay-y-kien", L("Lấy ý kiến đơn vị khác"), A.CONSULT, "consult", forms.ConsultForm, _consult,
+               icon="bi-people", submit=L("Gửi xin ý kiến")),
+    StepAction("tra-loi-y-kien", L("Trả lời xin ý kiến"), A.ANSWER_CONSULTATION, "answer_consultation",
+               forms.AnswerConsultationForm, _answer, _open_consultation, icon="bi-reply", submit=L("Gửi trả lời")),
+    StepAction("yeu-cau-bo-sung", L("Yêu cầu bổ sung hồ sơ"), A.REQUEST_SUPPLEMENT, "request_supplement",
+               forms.SupplementForm, _supplement, icon="bi-file-earmark-plus", style="outline-warning",
+               submit=L("Yêu cầu bổ sung")),
+    StepAction("tam-dung", L("Tạm dừng xử lý"), A.PAUSE, "pause", forms.ReasonForm, _pause, _not_paused,
+               icon="bi-pause-circle", style="outline-secondary", submit=L("Tạm dừng")),
+    StepAction("tiep-tuc", L("Tiếp tục xử lý"), A.RESUME, "resume", forms.ConfirmForm, _resume, _paused,
+               icon="bi-play-circle", style="outline-success", submit=L("Tiếp tục xử lý")),
+    StepAction("nghia-vu-tai-chinh", L("Yêu cầu thực hiện nghĩa vụ tài chính"), A.REQUEST_FINANCIAL_OBLIGATION,
+               "request_financial_obligation", forms.ReasonForm, _financial, icon="bi-cash-coin",
+               style="outline-secondary", submit=L("Gửi yêu cầu")),
+    StepAction("trinh-ket-qua", L("Trình ký dự thảo kết quả"), A.PROPOSE_RESULT, "propose_result",
+               forms.ProposeResultForm, _propose_result, _no_pending_result, icon="bi-send-check", style="primary",
+               submit=L("Trình ký")),
+    StepAction("ky-ket-qua", L("Ký duyệt kết quả"), A.APPROVE_RESULT, "finish", forms.ConfirmForm, _approve_result,
+               _approvable, icon="bi-pen", style="success", submit=L("Ký duyệt kết quả")),
+    StepAction("tra-lai-ket-qua", L("Trả lại dự thảo kết quả"), A.APPROVE_RESULT, "reject_result", forms.ReasonForm,
+               _reject_result, _pending_result, icon="bi-arrow-return-left", style="outline-danger",
+               submit=L("Trả lại")),
+    StepAction("de-xuat-xin-loi", L("Đề xuất xin lỗi, gia hạn"), A.PROPOSE_APOLOGY, "propose_apology",
+               forms.ProposeApologyForm, _propose_apology, _can_propose_apology, icon="bi-hourglass-split",
+               style="outline-warning", submit=L("Trình ký phiếu xin lỗi")),
+    StepAction("ky-xin-loi", L("Ký phiếu xin lỗi và gia hạn"), A.SIGN_APOLOGY, "issue_apology", forms.ConfirmForm,
+               _sign_apology, _signable_apology, icon="bi-pen", style="success", submit=L("Ký phiếu")),
+    StepAction("tra-lai-xin-loi", L("Trả lại dự thảo phiếu xin lỗi"), A.SIGN_APOLOGY, "reject_apology",
+               forms.ReasonForm, _reject_apology, _pending_apology, icon="bi-arrow-return-left",
+               style="outline-danger", submit=L("Trả lại")),
+    StepAction("dung-xu-ly", L("Dừng xử lý"), A.STOP, "stop", forms.ReasonForm, _stop, icon="bi-stop-circle",
+               style="outline-danger", submit=L("Dừng xử lý")),
+    StepAction("tu-choi", L("Từ chối giải quyết"), A.REFUSE_AFTER_APPRAISAL, "refuse_after_appraisal",
+               forms.ReasonForm, _refuse, icon="bi-x-octagon", style="outline-danger", submit=L("Từ chối giải quyết")),
+]}
+
+
+def available(facts: Facts) -> list[StepAction]:
+    """The actions the user may do on the dossier now, in panel order."""
+    return [a for a in ACTIONS.values() if a.available(facts)]
+
+
+# --- the one-stop desk's actions, built by the desk: linked when allowed -----------------------------
+
+
+@dataclass(frozen=True)
+class DeskLink:
+    url_name: str
+    label: str
+    permission: policy.Action
+    transition: str
+    icon: str
+
+
+DESK_LINKS = (
+    DeskLink("workspace:desk-start", L("Chuyển xử lý"), A.START_PROCESSING, "start_processing", "bi-box-arrow-in-right"),
+    DeskLink("workspace:desk-complete-supplement", L("Nhận hồ sơ bổ sung"), A.COMPLETE_SUPPLEMENT,
+             "complete_supplement", "bi-file-earmark-check"),
+    DeskLink("workspace:desk-payment", L("Ghi nhận thanh toán"), A.RECORD_PAYMENT, "record_payment", "bi-credit-card"),
+    DeskLink("workspace:desk-return", L("Trả kết quả"), A.RETURN_RESULT, "return_result", "bi-box-arrow-right"),
+    DeskLink("workspace:desk-withdrawal", L("Công dân rút hồ sơ"), A.RECORD_WITHDRAWAL, "request_withdrawal",
+             "bi-x-circle"),
+)
+
+
+def desk_links(facts: Facts) -> list[tuple[DeskLink, str]]:
+    """(link, url) for the desk actions the user may do now; links whose view does not exist yet are left out."""
+    out = []
+    for link in DESK_LINKS:
+        if facts.dossier.status not in lifecycle.TRANSITIONS[link.transition].sources:
+            continue
+        if not policy.can(facts.user, link.permission, facts.dossier):
+            continue
+        try:
+            out.append((link, reverse(link.url_name, args=[facts.dossier.code])))
+        except NoReverseMatch:
+            continue
+    return out
+
+
+def documents(dossier: Dossier, facts: Facts, stop_notice=None) -> list[tuple[str, str]]:
+    """Forms of Thông tư 03/2025 that apply to the dossier (slug, label), from what it has; the control slip always."""
+    out = []
+    if dossier.received_at:
+        out.append(("receipt", _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")))
+    if facts.supplements:
+        out.append(("supplement", _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")))
+    if dossier.status == Status.NOT_RECEIVED or getattr(stop_notice, "kind", None) == "refusal":
+        out.append(("refusal", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ")))
+    if facts.has_apology:
+        out.append(("apology", _("Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết")))
+    if stop_notice is not None:
+        out.append(("stop", _("Thông báo dừng giải quyết hồ sơ")))
+    out.append(("control", _("Phiếu kiểm soát quá trình giải quyết hồ sơ")))
+    return out
