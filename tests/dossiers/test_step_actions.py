@@ -269,3 +269,26 @@ def test_returned_apology_can_be_proposed_again(setup):
     again = services.propose_apology(dossier, reason="Công an tỉnh chưa trả lời", extension_days=2,
                                      actor=people["specialist"], at=vn(2026, 3, 6, 11))
     assert again.state == Proposal.State.PENDING and Proposal.objects.count() == 2
+
+
+def test_a_new_procedure_version_keeps_cases_components_and_fees():
+    from motcua.catalog.models import ComponentSpec, FeeSpec, ProcedureCase
+    from motcua.dossiers.services import _current_version
+    from tests.factories import procedure as make_procedure
+
+    proc = make_procedure(code="1.009999")
+    first = _current_version(proc)
+    case = ProcedureCase.objects.create(version=first, code="TH1", name="Cấp lần đầu")
+    ComponentSpec.objects.create(version=first, case=case, code="TP01", name="Tờ khai")
+    ComponentSpec.objects.create(version=first, code="TP02", name="Bản sao CCCD", required=False)
+    FeeSpec.objects.create(version=first, case=case, code="LP1", name="Lệ phí", amount=100_000)
+    proc.time_limit = 7
+    proc.save()
+    second = _current_version(proc)
+    assert second.number == first.number + 1
+    assert list(second.cases.values_list("code", flat=True)) == ["TH1"]
+    new_case = second.cases.get()
+    assert sorted(second.components.values_list("code", "required", "case_id")) == [
+        ("TP01", True, new_case.pk), ("TP02", False, None)]
+    assert list(second.fees.values_list("code", "amount", "case_id")) == [("LP1", 100_000, new_case.pk)]
+    assert first.components.count() == 2  # the old version is untouched (dossiers keep it)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Iterator
 
-from auditlog.context import set_extra_data
+from auditlog.context import auditlog_value, set_extra_data
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -20,12 +20,22 @@ from django.utils import timezone
 
 @contextlib.contextmanager
 def audit_context(actor=None, source: str = "web") -> Iterator[None]:
-    """Attribute every audited change inside the block to ``actor`` and ``source``."""
+    """Attribute every audited change inside the block to ``actor`` and ``source``.
+
+    Blocks nest (a service calling another service): django-auditlog does not
+    restore the outer block's data when an inner one exits, so we do, or the
+    outer block's later changes would lose their actor.
+    """
     data = {"cid": source}
     if actor is not None and getattr(actor, "is_authenticated", False):
         data["actor"] = actor
-    with set_extra_data(data):
-        yield
+    outer = auditlog_value.get(None)
+    try:
+        with set_extra_data(data):
+            yield
+    finally:
+        if outer is not None:
+            auditlog_value.set(outer)
 
 
 def register(*models, exclude_fields: Iterable[str] = ()) -> None:

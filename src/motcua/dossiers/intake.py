@@ -201,7 +201,7 @@ def specialists_of(unit: Unit):
 
 def first_step(dossier: Dossier) -> WorkflowStep | None:
     """The workflow step :func:`services.start_processing` will hand the dossier to."""
-    return services._first_step(dossier)  # the service's own rule, so the page says what will happen
+    return services.first_step(dossier)  # the service's own rule, so the page says what will happen
 
 
 # --- components and the completeness check -------------------------------------------------------

@@ -130,11 +130,29 @@ def _current_version(procedure: Procedure) -> ProcedureVersion:
     values = procedure.versioned_values()
     version = procedure.current_version
     if version is None or version.values != values:
+        previous = version
         number = (procedure.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         version = ProcedureVersion.objects.create(procedure=procedure, number=number, values=values)
+        if previous is not None:
+            _carry_over_catalogue(previous, version)
         Procedure.objects.filter(pk=procedure.pk).update(current_version=version)
         procedure.current_version = version
     return version
+
+
+def _carry_over_catalogue(previous: ProcedureVersion, version: ProcedureVersion) -> None:
+    """A new version keeps the cases, components and fees of the one it replaces (edited from there on)."""
+    cases = {}
+    for case in previous.cases.all():
+        old_pk = case.pk
+        case.pk, case.version = None, version
+        case.save()
+        cases[old_pk] = case
+    for related in (previous.components.all(), previous.fees.all()):
+        for row in related:
+            row.pk, row.version = None, version
+            row.case = cases.get(row.case_id) if row.case_id else None
+            row.save()
 
 
 def compute_due_at(procedure: Procedure, received_at: datetime, case=None) -> datetime | None:
@@ -188,6 +206,8 @@ def receive(*, procedure: Procedure, handling_unit: Unit, channel: int, actor=No
             dossier.status = None
         else:
             dossier = _locked(dossier)
+            if receiving_unit is not None:
+                dossier.receiving_unit = receiving_unit  # the desk that accepted an online dossier
         dossier.procedure_version = _current_version(procedure)
         dossier.received_at = at
         dossier.due_at = compute_due_at(procedure, at, dossier.case)
@@ -263,7 +283,7 @@ def start_processing(dossier: Dossier, *, step: WorkflowStep | None = None, assi
     at = _instant(at)
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked(dossier)
-        step = step or _first_step(dossier)
+        step = step or first_step(dossier)
         due = _step_due(step, at)
         dossier.current_step, dossier.current_assignee, dossier.step_due_at = step, assignee, due
         _apply(dossier, "start_processing", at, actor=actor, source=source, step_due_at=due,
@@ -271,7 +291,7 @@ def start_processing(dossier: Dossier, *, step: WorkflowStep | None = None, assi
     return dossier
 
 
-def _first_step(dossier: Dossier) -> WorkflowStep | None:
+def first_step(dossier: Dossier) -> WorkflowStep | None:
     """First step of the unit's own workflow for the procedure, else of the generic one."""
     steps = WorkflowStep.objects.filter(workflow__procedure=dossier.procedure, workflow__is_active=True).order_by("order")
     return steps.filter(workflow__unit=dossier.handling_unit).first() or steps.filter(workflow__unit__isnull=True).first()

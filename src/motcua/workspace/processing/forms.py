@@ -75,7 +75,7 @@ def officials(unit_id: int, roles, exclude=None):
 
 def workflow_steps(dossier):
     """The steps of the dossier's workflow (the current step's, else the one it would start with)."""
-    step = dossier.current_step or services._first_step(dossier)
+    step = dossier.current_step or services.first_step(dossier)
     if step is None:
         return WorkflowStep.objects.none()
     return WorkflowStep.objects.filter(workflow_id=step.workflow_id).select_related("unit").order_by("order")

@@ -1,9 +1,11 @@
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from motcua.core.commands import MotcuaCommand
@@ -49,6 +51,7 @@ class Command(MotcuaCommand):
             )
         else:
             self.stdout.write("Dùng lại cơ sở dữ liệu đã có.")
+        self._store_snapshots(background=not no_serve)
         logins = create_demo_logins()
         self.stdout.write(f"\nTài khoản trình diễn (mật khẩu: {DEMO_PASSWORD}):")
         for username, role, unit in logins:
@@ -56,3 +59,54 @@ class Command(MotcuaCommand):
         self.stdout.write(f"\nỨng dụng: http://127.0.0.1:{port}/   API: http://127.0.0.1:{port}/api/docs/\n")
         if not no_serve:
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def _store_snapshots(self, background: bool) -> None:
+        """The 766 scoreboard reads stored snapshots: the current periods now, the earlier months of the year
+        (its trend chart) now too with --no-serve, else in a background thread while the server starts."""
+        from motcua.index766.tasks import current_periods
+        from motcua.scoreboard.services import (
+            compute_snapshots,
+            periods_of_year,
+            snapshot_periods_present,
+        )
+
+        today = timezone.localdate()
+        current = current_periods(today)
+        months = [p for p in periods_of_year(today.year, ("month",), today) if p not in current]
+        present = snapshot_periods_present(current + months)
+        now, later = [p for p in current if p not in present], [p for p in months if p not in present]
+        if not Dossier.objects.exists() or not (now or later):
+            return
+        if not background:
+            now, later = now + later, []
+        if connection.in_atomic_block:  # e.g. inside a test transaction: Ibis would not see the data
+            self.stdout.write("Chưa tính bảng điểm 766 (đang trong một giao dịch); chạy: motcua snapshots")
+            return
+        started = time.monotonic()
+        if now:
+            try:
+                compute_snapshots(now)
+            except RuntimeError as exc:  # an in-memory SQLite database: Ibis cannot open it
+                self.stderr.write(f"Chưa tính được bảng điểm 766 ({exc}); chạy: motcua snapshots")
+                return
+            self.stdout.write(f"Đã tính bảng điểm 766 cho {len(now)} kỳ ({', '.join(now)}) "
+                              f"trong {time.monotonic() - started:.1f} s.")
+        if later:
+            self.stdout.write(f"Đang tính tiếp {len(later)} tháng trước cho biểu đồ diễn biến (chạy nền).")
+            threading.Thread(target=self._store_later, args=(later, not now), daemon=True,
+                             name="motcua-demo-snapshots").start()
+
+    def _store_later(self, periods: list[str], refresh: bool) -> None:
+        from django.db import connections
+
+        from motcua.scoreboard.services import compute_snapshots
+
+        started = time.monotonic()
+        try:
+            compute_snapshots(periods, refresh=refresh)
+            self.stdout.write(f"Đã tính xong {len(periods)} tháng của biểu đồ diễn biến "
+                              f"trong {time.monotonic() - started:.1f} s.")
+        except Exception as exc:  # noqa: BLE001 - a background convenience must not stop the server
+            self.stderr.write(f"Không tính được bảng điểm các tháng trước: {exc}")
+        finally:
+            connections.close_all()

@@ -1,0 +1,127 @@
+"""XLSX exports of the scoreboard pages (xuất Excel), Vietnamese headers, the numbers the page shows.
+
+One generic writer: a workbook of sheets, each a title, a caption line and a table.
+(``index766.output.as_xlsx`` lays out a whole ScoreReport; the pages read stored
+snapshots and their own lists, so they get this smaller writer.)
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpResponse
+
+from motcua.index766.periods import VN
+
+from .services import GROUP_CODES, GROUPS, Board, IndicatorRow, UnitRow
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DISCLAIMER = "Số liệu do hệ thống tính, không phải số liệu chính thức của Cổng DVCQG."
+
+
+class Percent(float):
+    """A ratio shown as a percentage (the cell keeps the fraction, formatted 0.00%)."""
+
+
+@dataclass
+class Sheet:
+    name: str
+    title: str
+    headers: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+    caption: str = ""
+    widths: dict[int, int] = field(default_factory=dict)
+
+
+def workbook(sheets: list[Sheet]) -> bytes:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "remove_timezone": True})
+    title = book.add_format({"bold": True, "font_size": 13})
+    head = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1, "bg_color": "#DDEBF7"})
+    cell = book.add_format({"border": 1})
+    number = book.add_format({"border": 1, "num_format": "0.00"})
+    instant = book.add_format({"border": 1, "num_format": "dd/mm/yyyy hh:mm"})
+    day = book.add_format({"border": 1, "num_format": "dd/mm/yyyy"})
+    percent = book.add_format({"border": 1, "num_format": "0.00%"})
+    for sheet in sheets:
+        ws = book.add_worksheet(re.sub(r"[\[\]:*?/\\]", "-", sheet.name)[:31])
+        ws.write(0, 0, sheet.title, title)
+        ws.write(1, 0, sheet.caption)
+        ws.write(2, 0, DISCLAIMER)
+        for col, text in enumerate(sheet.headers):
+            ws.write(4, col, text, head)
+        for r, values in enumerate(sheet.rows, start=5):
+            for c, value in enumerate(values):
+                if value is None:
+                    ws.write_blank(r, c, None, cell)
+                elif isinstance(value, datetime):
+                    ws.write_datetime(r, c, value.astimezone(VN).replace(tzinfo=None), instant)
+                elif isinstance(value, date):
+                    ws.write_datetime(r, c, datetime.combine(value, datetime.min.time()), day)
+                elif isinstance(value, Percent):
+                    ws.write_number(r, c, float(value), percent)
+                elif isinstance(value, Decimal):
+                    ws.write_number(r, c, float(value), number)
+                elif isinstance(value, float):
+                    ws.write_number(r, c, value, number)
+                elif isinstance(value, bool):
+                    ws.write(r, c, "Có" if value else "Không", cell)
+                else:
+                    ws.write(r, c, value, cell)
+        ws.set_column(0, max(len(sheet.headers) - 1, 0), 14)
+        for col, width in sheet.widths.items():
+            ws.set_column(col, col, width)
+        ws.freeze_panes(5, 0)
+    book.close()
+    return buffer.getvalue()
+
+
+def response(content: bytes, filename: str) -> HttpResponse:
+    out = HttpResponse(content, content_type=XLSX_TYPE)
+    out["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return out
+
+
+GROUP_HEADERS = [f"{GROUPS[g][0]} ({g})" for g in GROUP_CODES]
+RANKING_HEADERS = ["Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm", "Xếp loại", *GROUP_HEADERS]
+
+
+def ranking_rows(rows: list[UnitRow]) -> list[list[Any]]:
+    return [[r.rank, r.code, r.name, r.total, r.band, *(r.groups.get(g) for g in GROUP_CODES)] for r in rows]
+
+
+def overview_book(board: Board, tables: list[tuple[str, list[UnitRow]]], caption: str) -> bytes:
+    sheets = []
+    province = board.province
+    summary = Sheet("Tổng hợp", "KẾT QUẢ BỘ CHỈ SỐ 766 CỦA TỈNH", ["Nhóm chỉ số", "Điểm", "Điểm tối đa"],
+                    caption=caption, widths={0: 40})
+    if province is not None:
+        summary.title = f"KẾT QUẢ BỘ CHỈ SỐ 766 — {province.name.upper()}"
+        summary.rows = [[f"{GROUPS[g][0]} ({g})", province.groups.get(g), board.group_max.get(g)] for g in GROUP_CODES]
+        summary.rows.append(["Tổng điểm", province.total, Decimal(100)])
+        summary.rows.append(["Xếp loại", province.band, None])
+    sheets.append(summary)
+    for label, rows in tables:
+        sheets.append(Sheet(str(label), f"XẾP HẠNG {str(label).upper()}", RANKING_HEADERS, ranking_rows(rows),
+                            caption=caption, widths={0: 6, 2: 40}))
+    return workbook(sheets)
+
+
+INDICATOR_HEADERS = ["Chỉ số", "Tên chỉ số", "Nhóm", "Tử số", "Mẫu số", "Tỷ lệ", "Điểm", "Điểm tối đa", "Chỉ tiêu",
+                     "Ghi chú", "Cách tính"]
+
+
+def unit_book(unit: UnitRow, indicators: list[IndicatorRow], caption: str) -> bytes:
+    rows = [[i.code, i.name, i.group, i.numerator, i.denominator,
+             Percent(i.ratio) if i.ratio is not None and i.ratio_kind == "fraction" else i.ratio, i.score, i.max_points,
+             Percent(i.target) if i.target is not None else None, i.note, i.explanation] for i in indicators]
+    rows.append(["", "Tổng điểm", "", None, None, None, unit.total, Decimal(100), None, unit.band, ""])
+    return workbook([Sheet("Chỉ số", f"KẾT QUẢ BỘ CHỈ SỐ 766 — {unit.code} {unit.name}".upper(), INDICATOR_HEADERS,
+                           rows, caption=caption, widths={1: 50, 9: 30, 10: 80})])
