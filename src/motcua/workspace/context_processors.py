@@ -3,7 +3,7 @@
 from motcua.access import policy
 from motcua.org.models import Role
 
-_SECTIONS = {"desk": "desk", "queue": "queue", "search": "search"}
+_SECTIONS = {"desk": "desk", "queue": "queue", "search": "search", "approvals": "approvals"}
 
 
 def navigation(request):
@@ -21,6 +21,7 @@ def navigation(request):
     return {"nav": {
         "desk": Role.DESK_OFFICER in roles,
         "queue": bool(roles & {Role.SPECIALIST, Role.LEADER}),
+        "approvals": Role.LEADER in roles,
         "section": section,
         "roles": roles,
     }}
