@@ -51,6 +51,8 @@ with tempfile.TemporaryDirectory(prefix="motcua-bench-ws-") as tmp:
     report = import_exchange_set(Path(tmp) / "set")
     assert report.ok, [str(e) for e in report.errors[:3]]
 print(f"loaded {dossiers:,} dossiers in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+from motcua.catalog.demo import declare_demo_catalogue
+declare_demo_catalogue()
 from motcua.org.demo import create_demo_logins
 create_demo_logins()
 # Give the demo specialist a realistic queue: the open dossiers of the department, at its first step.

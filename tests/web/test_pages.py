@@ -39,3 +39,23 @@ def test_demo_command_prepares_a_province_and_prints_logins(capsys):
         "administrator", "control_officer", "desk_officer", "specialist", "leader"}
     call_command("demo", no_serve=True, dossiers=300)
     assert "Dùng lại cơ sở dữ liệu đã có" in capsys.readouterr().out and Dossier.objects.count() == 300
+
+
+def test_demo_catalogue_declares_components_and_workflows_once():
+    from motcua.catalog.demo import declare_demo_catalogue
+    from motcua.catalog.models import ComponentSpec, Workflow
+    from motcua.dossiers import services
+    from tests.factories import procedure, province_with_department, vn
+
+    _province, department, _commune = province_with_department()
+    proc = procedure()
+    dossier = services.receive(procedure=proc, handling_unit=department, channel=1, received_at=vn(2026, 3, 2, 9))
+    for code in ("TP01", "TP02", "TP03"):
+        dossier.components.create(component_code=code)
+    assert declare_demo_catalogue() == (3, 1)
+    assert list(ComponentSpec.objects.filter(version__procedure=proc).order_by("code")
+                .values_list("code", "required")) == [("TP01", True), ("TP02", True), ("TP03", True)]
+    assert [s.role for s in Workflow.objects.get(procedure=proc).steps.order_by("order")] == [
+        "specialist", "specialist", "leader"]
+    assert services.first_step(dossier).name == "Thẩm định hồ sơ"
+    assert declare_demo_catalogue() == (0, 0)

@@ -45,6 +45,9 @@ class Command(MotcuaCommand):
             if not report.ok:
                 raise UserError("Không nạp được dữ liệu mẫu: " + "; ".join(map(str, report.errors[:3])),
                                 "demo data failed to import")
+            from motcua.catalog.demo import declare_demo_catalogue
+
+            declare_demo_catalogue()  # components and workflows the exchange set does not carry
             self.stdout.write(
                 f"Đã sinh và nạp tỉnh mẫu: {counts.get('units', 0)} đơn vị, {counts.get('procedures', 0)} TTHC, "
                 f"{counts.get('dossiers', 0)} hồ sơ trong {time.monotonic() - started:.1f} s."

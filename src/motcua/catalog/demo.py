@@ -1,0 +1,64 @@
+"""What the demo catalogue needs beyond the exchange set: declared components and workflows.
+
+The exchange format (interchange.md) carries procedures, fees and dossiers but
+not each procedure's list of components (thành phần hồ sơ) nor the internal
+workflow (quy trình nội bộ). For the demo we declare, per procedure, the
+components its dossiers were submitted with (TP01…TPn) under plausible names,
+and one generic three-step workflow, so the desk's checklist and the
+specialists' queue have something real to work on. Idempotent.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+
+from .models import ComponentSpec, Procedure, Workflow, WorkflowStep
+
+COMPONENT_NAMES = [
+    ("Tờ khai (đơn đề nghị) theo mẫu", True),
+    ("Bản sao Căn cước hoặc giấy tờ tùy thân của người đề nghị", True),
+    ("Giấy tờ chứng minh nơi cư trú hoặc trụ sở", True),
+    ("Bản sao các giấy tờ liên quan theo quy định", False),
+    ("Giấy ủy quyền (trường hợp nộp thay)", False),
+]
+WORKFLOW_STEPS = [  # name, role, allotted working hours
+    ("Thẩm định hồ sơ", "specialist", Decimal(8)),
+    ("Xem xét, trình ký", "specialist", Decimal(4)),
+    ("Ký duyệt kết quả", "leader", Decimal(4)),
+]
+
+
+@transaction.atomic
+def declare_demo_catalogue() -> tuple[int, int]:
+    """Declare components and a generic workflow where a procedure has none; returns (components, workflows)."""
+    from motcua.dossiers.models import DossierComponent
+    from motcua.dossiers.services import _current_version
+
+    submitted = dict(
+        DossierComponent.objects.filter(component_code__startswith="TP")
+        .values("dossier__procedure_id").annotate(last=Max("component_code"))
+        .values_list("dossier__procedure_id", "last")
+    )
+    with_workflow = set(Workflow.objects.values_list("procedure_id", flat=True))
+    components, workflows = [], 0
+    for procedure in Procedure.objects.select_related("current_version").order_by("pk"):
+        version = _current_version(procedure)
+        if not version.components.exists():
+            count = int(submitted.get(procedure.pk, "TP02")[2:] or 2)
+            components += [
+                ComponentSpec(version=version, code=f"TP{k + 1:02d}", name=COMPONENT_NAMES[k % 5][0],
+                              required=COMPONENT_NAMES[k % 5][1])
+                for k in range(max(1, min(count, len(COMPONENT_NAMES))))
+            ]
+        if procedure.pk not in with_workflow:
+            workflow = Workflow.objects.create(procedure=procedure, name=f"Quy trình nội bộ {procedure.code}")
+            WorkflowStep.objects.bulk_create([
+                WorkflowStep(workflow=workflow, order=i + 1, name=name, role=role, allotted_hours=hours)
+                for i, (name, role, hours) in enumerate(WORKFLOW_STEPS)
+            ])
+            workflows += 1
+    ComponentSpec.objects.bulk_create(components, batch_size=2000)
+    return len(components), workflows
