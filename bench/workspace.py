@@ -254,7 +254,7 @@ def run_load(host: str, targets: dict, users: int, seconds: int, warmup: int) ->
         def page(self):
             self.dossier()
 
-    env = Environment(user_classes=[Specialist, Leader, Desk, Control], host=host)
+    env = Environment(user_classes=[Specialist, Leader, Desk, Control], host=host, events=events)
     runner = env.create_local_runner()
     runner.start(users, spawn_rate=users)
     gevent.sleep(warmup)
