@@ -23,12 +23,37 @@ def client(tmp_path):
     return api
 
 
+def _without(data, key="computed_at"):
+    return {k: v for k, v in data.items() if k != key}
+
+
 def test_score_endpoint_is_the_engine_json(client):
     response = client.get("/api/766/score/", {"period": "2026-08", "as_of": AS_OF})
     assert response.status_code == 200
-    assert response.json() == score_database("2026-08", as_of=AS_OF).to_json()
+    assert "computed_at" in response.json()
+    assert _without(response.json()) == score_database("2026-08", as_of=AS_OF).to_json()
     one = client.get("/api/766/score/", {"period": "2026-08", "as_of": AS_OF, "unit": "H44.01"}).json()
     assert [u["unit"] for u in one["units"]] == ["H44.01"]
+
+
+def test_score_endpoint_serves_stored_tuples(client):
+    from motcua.index766.models import IndicatorSnapshot
+    from motcua.index766.snapshots import store
+
+    now = "2026-11-24T09:00:00+07:00"
+    report = score_database("2026-Q3", now=now)
+    store(report)
+    stored = client.get("/api/766/score/", {"period": "2026-Q3"}).json()
+    assert stored["computed_at"] and _without(stored) == report.to_json()
+    one = client.get("/api/766/score/", {"period": "2026-Q3", "unit": "H44.01"}).json()
+    assert _without(one)["units"] == [u for u in report.to_json()["units"] if u["unit"] == "H44.01"]
+    # A stored tuple is what is served, until fresh=1 asks for a computation.
+    IndicatorSnapshot.objects.filter(period="2026-Q3", indicator="2.1").update(note="đã lưu")
+    assert client.get("/api/766/score/", {"period": "2026-Q3"}).json()["units"][0]["indicators"][4]["note"] == "đã lưu"
+    fresh = client.get("/api/766/score/", {"period": "2026-Q3", "fresh": "1"}).json()
+    assert fresh["units"][0]["indicators"][4]["note"] != "đã lưu"
+    # Nothing stored for a period: computed.
+    assert client.get("/api/766/score/", {"period": "2026-08"}).json()["units"]
 
 
 def test_explain_and_forecast_endpoints(client):

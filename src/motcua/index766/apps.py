@@ -11,5 +11,7 @@ class Index766Config(AppConfig):
         from motcua.core.audit import register
 
         from .models import ReferenceCount
+        from .signals import connect
 
         register(ReferenceCount)
+        connect()  # live recomputation after dossier events (signals.py)

@@ -51,6 +51,16 @@ def _epoch(ts: ir.TimestampValue) -> ir.FloatingValue:
     return ts.epoch_seconds().cast("float64")
 
 
+def _semi(t: ir.Table, keys: ir.Table, predicate: ir.BooleanValue) -> ir.Table:
+    """Rows of ``t`` with a match in ``keys``, as a closed relation (later joins start afresh)."""
+    return t.semi_join(keys, predicate).select(*t.columns)
+
+
+def _earliest(a: ir.TimestampValue, b: ir.TimestampValue) -> ir.TimestampValue:
+    """The earlier of two instants, ignoring nulls (no LEAST: SQLite's is not null-safe)."""
+    return ibis.ifelse(a.isnull(), b, ibis.ifelse(b.isnull() | (a <= b), a, b))
+
+
 #: Placeholder values for compiled templates (compiled.py): they render to SQL text that
 #: cannot occur otherwise, and are replaced by the real values' rendering at run time.
 SENTINELS: dict[str, Any] = {
@@ -64,6 +74,9 @@ SENTINELS: dict[str, Any] = {
 LITERAL_TYPES = {"T": "timestamp", "J": "timestamp", "start": "timestamp",
                  "start_date": "date", "t_date": "date", "code": "string"}
 TOKEN = "zz766tokzz"  # placeholder inside temp-table names
+
+#: Temporary table (column MaDonVi) naming the units a scoped context computes (live.py).
+SCOPE_TABLE = "_m766_scope"
 
 
 def month_sentinel(i: int) -> str:
@@ -137,6 +150,9 @@ class Context:
     #: (temp table name, SQL) steps and created empty (compiled.py)
     template: bool = False
     steps: list[tuple[str, str]] = field(default_factory=list)
+    #: compute only the records of the units listed in the temporary table SCOPE_TABLE (live
+    #: recomputation): inputs are filtered before any join, so a commune costs what it holds
+    scoped: bool = False
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
     _temp: list[str] = field(default_factory=list, repr=False)
 
@@ -212,6 +228,32 @@ class Context:
         self._temp.clear()
         self._memo.clear()
 
+    # ----------------------------------------------------------------- scope
+    @property
+    def scope(self) -> ir.Table:
+        return self.facts.con.table(SCOPE_TABLE)
+
+    def in_scope(self, t: ir.Table, column: str = "MaDonVi") -> ir.Table:
+        """``t`` restricted to the scope's units (unchanged when not scoped)."""
+        if not self.scoped:
+            return t
+        sc = self.scope.select(k_scope="MaDonVi")
+        return _semi(t, sc, t[column] == sc.k_scope)
+
+    def scoped_dossiers(self) -> ir.Table:
+        """Dossiers of the scope's units, plus other units' dossiers of the scope's online
+        services (3.2 counts a service's dossiers by MaDVC, whoever handles them)."""
+        d = self.facts.dossiers
+        if not self.scoped:
+            return d
+        sc = self.scope.select(k_scope="MaDonVi")
+        mine = _semi(d, sc, d.MaDonVi == sc.k_scope)
+        svc = self.in_scope(self.facts.online_services).select(k_dvc="MaDVC")
+        theirs = d.filter(d.MaDVC.notnull())
+        theirs = _semi(theirs, svc, theirs.MaDVC == svc.k_dvc)
+        theirs = theirs.anti_join(sc, theirs.MaDonVi == sc.k_scope).select(*d.columns)
+        return mine.union(theirs)
+
     # ----------------------------------------------------------------- units
     @property
     def tree(self) -> ir.Table:
@@ -227,7 +269,8 @@ class Context:
         f = self.facts
         pu = f.procedure_units.select("MaDonVi", "MaTTHC")
         listed = pu.select("MaTTHC").distinct()
-        u = f.units
+        pu = self.in_scope(pu)
+        u = self.in_scope(f.units)
         lvl = u.select(
             "MaDonVi",
             Cap=u.LoaiDonVi.cases(*UNIT_LEVEL.items(), else_=u.LoaiDonVi),
@@ -250,9 +293,17 @@ class Context:
         if "dossier_flags" in self._memo:
             return self._memo["dossier_flags"]
         f, T, J, start = self.facts, self.T, self.J, self.start
-        d = f.dossiers
+        d = self.scoped_dossiers()
+        if self.scoped:
+            d = self._store("scoped_dossiers", d)
 
-        s = f.dossier_supplements
+        def same_dossiers(t: ir.Table, column: str = "MaHoSo") -> ir.Table:
+            if not self.scoped:
+                return t
+            keys = d.select(k_d="MaHoSo")
+            return _semi(t, keys, t[column] == keys.k_d)
+
+        s = same_dossiers(f.dossier_supplements)
         s = s.filter(s.NgayYeuCau <= T)
         done = s.NgayBoSung.notnull() & (s.NgayBoSung <= T)
         supp = s.group_by("MaHoSo").agg(
@@ -265,8 +316,9 @@ class Context:
         summary = self.facts.table("dossier_summary") if self.facts.has("dossier_summary") else (
             dossier_summary(self.facts)
         )
+        summary = same_dossiers(summary)
 
-        cp = f.complaints
+        cp = same_dossiers(f.complaints)
         cp = cp.filter(cp.MaHoSo.notnull() & (cp.NgayGui <= T))
         pakn = cp.group_by("MaHoSo").agg(n_pakn=cp.count())
 
@@ -340,6 +392,11 @@ class Context:
             pakn_or_dislike=(j.n_pakn.fill_null(0) > 0)
             | (j.KhongHaiLong & (j.NgayDanhGia.isnull() | (j.NgayDanhGia <= T))),
             due_effective=j.due_effective,
+            # Epoch instant from which an open dossier in time turns late if nothing happens
+            # (its on_time flips): live.py recomputes a unit once a flip instant has passed.
+            late_from=ibis.ifelse(
+                end_at.isnull() & (j.n_req.fill_null(0) <= 1) & j.due_effective.notnull(),
+                _epoch(j.due_effective) + j.supp_secs.fill_null(0.0), ibis.null("float64")),
         )
         # Keep only dossiers that any base can use.
         flags = flags.filter(flags.base_progress | flags.base_entered)
@@ -351,17 +408,25 @@ class Context:
         if "complaint_flags" in self._memo:
             return self._memo["complaint_flags"]
         f, T, J, start = self.facts, self.T, self.J, self.start
-        c = f.complaints
+        c = self.in_scope(f.complaints)
         c = c.filter(c.NgayGui.notnull() & (c.NgayGui <= T))
+        if self.scoped:
+            c = self._store("scoped_complaints", c)
 
-        clk = f.complaint_clocks
+        def same_complaints(t: ir.Table, column: str = "MaPAKN") -> ir.Table:
+            if not self.scoped:
+                return t
+            keys = c.select(k_c="MaPAKN")
+            return _semi(t, keys, t[column] == keys.k_c)
+
+        clk = same_complaints(f.complaint_clocks)
         clk = clk.filter(clk.start_at <= T)
         latest = clk.group_by("MaPAKN").agg(start_at=clk.start_at.max())
         clock = latest.join(clk, ["MaPAKN", "start_at"]).select(
             "MaPAKN", "start_at", "refuse_due", "supplement_due", "handle_due"
         )
 
-        lg = f.complaint_status_log
+        lg = same_complaints(f.complaint_status_log)
         lg = lg.filter(lg.ThoiDiem <= T)
         first_rx = lg.group_by("MaPAKN").agg(
             received_at=lg.ThoiDiem.min(where=lg.TrangThai == "da_tiep_nhan")
@@ -377,7 +442,7 @@ class Context:
             published_at=lc.ThoiDiem.min(where=st == "da_cong_khai"),
             returned_at=lc.ThoiDiem.min(where=st == "tra_lai"),
         )
-        rep = f.complaints
+        rep = same_complaints(f.complaints, "MaPAKNTruoc")
         rep = rep.filter(rep.MaPAKNTruoc.notnull() & (rep.NgayGui <= T))
         repeats = rep.group_by(MaPAKN=rep.MaPAKNTruoc).agg(n_repeat=rep.count())
 
@@ -420,5 +485,10 @@ class Context:
             base_53=j.received_at.notnull() & (j.received_at >= start),
             unsatisfied=j.SoKhongThich > j.SoThich,
             repeated=j.n_repeat.fill_null(0) > 0,
+            # When an open complaint turns late if nothing happens (see dossier_flags.late_from).
+            flip_at=_earliest(
+                ibis.ifelse(j.refused_at.isnull() & closed.isnull(), j.handle_due, ibis.null("timestamp")),
+                ibis.ifelse(j.published_at.isnull(), j.publish_due, ibis.null("timestamp")),
+            ),
         )
         return self._store("complaint_flags", flags)

@@ -47,8 +47,23 @@ PREFIX = "m766_"
 BASE = PREFIX + "base_"
 TYPED = PREFIX + "t_"  # SQLite only: empty tables carrying the declared types
 
-#: Relations whose final form joins calendar-derived values (or is entirely derived).
-DERIVED_RELATIONS = ("dossiers", "complaint_status_log", "publication_items", "complaint_clocks")
+#: Relations whose final form joins calendar-derived values (or is entirely derived), or is stored.
+DERIVED_RELATIONS = ("dossiers", "complaint_status_log", "publication_items", "complaint_clocks",
+                     "dossier_supplements")
+
+#: Per-dossier relations stored as tables (not views): scoring reads them often and, filtered to a
+#: few units, by index. Their views are costly (window functions over every event, rating and
+#: result). Refilled by a refresh; ``refresh_records`` updates the rows of a few dossiers in place.
+STORED_RELATIONS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "dossiers": (("MaHoSo",), ("MaDonVi",), ("MaDVC",)),
+    "dossier_supplements": (("MaHoSo",),),
+}
+
+#: Helper tables naming the dossiers / complaints ``refresh_records`` is updating (in its transaction).
+DIRTY_DOSSIERS = PREFIX + "dirty"
+DIRTY_COMPLAINTS = PREFIX + "dirty_pakn"
+#: Views restricted to the dirty dossiers, one per per-dossier base relation (prefix ``m766_dirty_``).
+DIRTY_RELATIONS = ("dossiers", "dossier_status_log", "dossier_supplements", "dossier_fees", "dossier_components")
 
 #: The sync_denominator switch when scoring our own database (interchange.md §4).
 DEFAULT_SWITCHES = {"sync_denominator": "own_received"}
@@ -136,10 +151,17 @@ def _tables() -> dict[str, str]:
     return {k: _q(m._meta.db_table) for k, m in models.items()}
 
 
-def base_queries(d: _Dialect) -> dict[str, str]:
-    """Relation -> SELECT giving its base columns in contract order (see interchange.exporter)."""
+def base_queries(d: _Dialect, only: str | None = None) -> dict[str, str]:
+    """Relation -> SELECT giving its base columns in contract order (see interchange.exporter).
+
+    ``only``: an SQL ``IN (…)`` restricting the per-dossier relations to some dossier ids, pushed
+    into every subquery (the incremental refresh reads a few dossiers without scanning all events).
+    """
     t = _tables()
     ts, real, false = d.ts, d.real, d.false
+
+    def o(col: str) -> str:
+        return f" AND {col} {only}" if only else ""
     q = {}
     q["units"] = f"""
         SELECT u.code AS "MaDonVi", u.name AS "TenDonVi", p.code AS "MaDonViCha", UPPER(u.kind) AS "LoaiDonVi",
@@ -212,22 +234,24 @@ def base_queries(d: _Dialect) -> dict[str, str]:
         LEFT JOIN {t['service']} s ON s.id = d.online_service_id
         LEFT JOIN (SELECT r1.dossier_id, r1.code, r1.file_url, r1.issued_at, r1.pushed_to_citizen_store
                    FROM {t['result']} r1
-                   JOIN (SELECT MIN(id) AS id FROM {t['result']} GROUP BY dossier_id) f ON f.id = r1.id
+                   JOIN (SELECT MIN(id) AS id FROM {t['result']} WHERE 1 = 1{o('dossier_id')}
+                         GROUP BY dossier_id) f ON f.id = r1.id
                   ) r ON r.dossier_id = d.id
         LEFT JOIN (SELECT dossier_id, dissatisfied, rated_at
                    FROM (SELECT dossier_id, dissatisfied, rated_at,
                                 ROW_NUMBER() OVER (PARTITION BY dossier_id ORDER BY rated_at DESC, id DESC) AS rn
-                         FROM {t['rating']}) x
-                   WHERE rn = 1) rt ON rt.dossier_id = d.id"""
+                         FROM {t['rating']} WHERE 1 = 1{o('dossier_id')}) x
+                   WHERE rn = 1) rt ON rt.dossier_id = d.id
+        WHERE 1 = 1{o('d.id')}"""
     # No status event: one synthetic terminal row (sources.py, dossier_status_log).
     q["dossier_status_log"] = f"""
         SELECT d.code AS "MaHoSo", e.to_status AS "TrangThai", {ts('e.occurred_at')} AS "ThoiDiem"
         FROM {t['event']} e JOIN {t['dossier']} d ON d.id = e.dossier_id
-        WHERE e.kind = 'status'
+        WHERE e.kind = 'status'{o('e.dossier_id')}
         UNION ALL
         SELECT d.code, d.status, {ts('d.ended_at')}
         FROM {t['dossier']} d
-        WHERE d.status IN (7, 8, 9, 10) AND d.ended_at IS NOT NULL
+        WHERE d.status IN (7, 8, 9, 10) AND d.ended_at IS NOT NULL{o('d.id')}
           AND NOT EXISTS (SELECT 1 FROM {t['event']} e WHERE e.dossier_id = d.id AND e.kind = 'status')"""
     # Supplement requests when recorded, else the 5→4 transitions of the log, exactly
     # as sources.py derives them (log order = occurred_at, then pk, as exported).
@@ -235,13 +259,14 @@ def base_queries(d: _Dialect) -> dict[str, str]:
         SELECT d.code AS "MaHoSo", {ts('x.req')} AS "NgayYeuCau", {ts('x.done')} AS "NgayBoSung"
         FROM (
           SELECT dossier_id, requested_at AS req, completed_at AS done FROM {t['supplement']}
+          WHERE 1 = 1{o('dossier_id')}
           UNION ALL
           SELECT * FROM (
             WITH ev AS (
               SELECT e.dossier_id, e.to_status AS st, e.occurred_at AS at,
                      ROW_NUMBER() OVER (PARTITION BY e.dossier_id ORDER BY e.occurred_at, e.id) AS rn
               FROM {t['event']} e
-              WHERE e.kind = 'status'
+              WHERE e.kind = 'status'{o('e.dossier_id')}
                 AND EXISTS (SELECT 1 FROM {t['event']} f
                             WHERE f.dossier_id = e.dossier_id AND f.kind = 'status' AND f.to_status = 5)
                 AND NOT EXISTS (SELECT 1 FROM {t['supplement']} s WHERE s.dossier_id = e.dossier_id)),
@@ -260,12 +285,14 @@ def base_queries(d: _Dialect) -> dict[str, str]:
         ) x JOIN {t['dossier']} d ON d.id = x.dossier_id"""
     q["dossier_fees"] = f"""
         SELECT d.code AS "MaHoSo", NULLIF(f.code, '') AS "MaPhiLePhi", {real('f.amount')} AS "Gia"
-        FROM {t['fee']} f JOIN {t['dossier']} d ON d.id = f.dossier_id"""
+        FROM {t['fee']} f JOIN {t['dossier']} d ON d.id = f.dossier_id
+        WHERE 1 = 1{o('d.id')}"""
     q["dossier_components"] = f"""
         SELECT d.code AS "MaHoSo", NULLIF(c.component_code, '') AS "MaThanhPhanHoSo",
                c.has_file AS "CoTepDinhKem", c.digitized AS "DuocSoHoa", c.reused AS "DuocTaiSuDung",
                c.from_citizen_store AS "DuocLayTuKhoDMQG"
-        FROM {t['component']} c JOIN {t['dossier']} d ON d.id = c.dossier_id"""
+        FROM {t['component']} c JOIN {t['dossier']} d ON d.id = c.dossier_id
+        WHERE 1 = 1{o('d.id')}"""
     q["complaints"] = f"""
         SELECT c.code AS "MaPAKN", u.code AS "MaDonVi", NULLIF(c.dossier_code, '') AS "MaHoSo",
                NULLIF(c.category, '') AS "PhanLoai", {ts('c.submitted_at')} AS "NgayGui",
@@ -282,7 +309,7 @@ def base_queries(d: _Dialect) -> dict[str, str]:
     return q
 
 
-def _final_queries(d: _Dialect) -> dict[str, str]:
+def _final_queries(d: _Dialect, dossier_base: str = BASE + "dossiers") -> dict[str, str]:
     """Relations with derived columns: base view joined with the derived tables."""
     def cols(name: str, alias: str, skip: Iterable[str] = ()) -> str:
         return ", ".join(f"{alias}.{_q(c)}" for c in SCHEMAS[name] if c not in set(skip))
@@ -291,7 +318,7 @@ def _final_queries(d: _Dialect) -> dict[str, str]:
     q["dossiers"] = f"""
         SELECT {cols('dossiers', 'b', ('due_effective', 'finished_at', 'elapsed_wd'))},
                c."due_effective", c."finished_at", c."elapsed_wd"
-        FROM {BASE}dossiers b LEFT JOIN {PREFIX}dossier_calendar c ON c."MaHoSo" = b."MaHoSo" """
+        FROM {_q(dossier_base)} b LEFT JOIN {PREFIX}dossier_calendar c ON c."MaHoSo" = b."MaHoSo" """
     q["complaint_status_log"] = f"""
         SELECT b."MaPAKN", b."TrangThai", b."ThoiDiem",
                CASE WHEN b."TrangThai" = 'cho_cong_khai' THEN c."publish_due" END AS "publish_due"
@@ -465,24 +492,54 @@ def _text_frame(frame: pd.DataFrame, cols: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index)
 
 
+def _insert_frame(cur: Any, d: _Dialect, full: str, cols: dict[str, str], frame: pd.DataFrame) -> None:
+    text = _text_frame(frame, cols)
+    col_list = ", ".join(_q(c) for c in cols)
+    if len(text) and d.pg:
+        # CSV COPY through the psycopg cursor under Django's wrapper (empty field = NULL).
+        buf = io.StringIO()
+        text.to_csv(buf, header=False, index=False)
+        with cur.cursor.copy(f"COPY {_q(full)} ({col_list}) FROM STDIN WITH (FORMAT csv)") as cp:
+            cp.write(buf.getvalue())
+    elif len(text):
+        rows = text.astype(object).where(text.notna(), None).itertuples(index=False, name=None)
+        cur.executemany(f"INSERT INTO {_q(full)} ({col_list}) VALUES ({', '.join(['%s'] * len(cols))})",
+                        list(rows))
+
+
 def _write_derived(cur: Any, d: _Dialect, frames: dict[str, pd.DataFrame]) -> None:
     for name, cols in DERIVED_TABLES.items():
         full = PREFIX + name
         _reload_table(cur, d, full, cols, _DERIVED_KEYS[name])
-        text = _text_frame(frames[name], cols)
-        col_list = ", ".join(_q(c) for c in cols)
-        if len(text) and d.pg:
-            # CSV COPY through the psycopg cursor under Django's wrapper (empty field = NULL).
-            buf = io.StringIO()
-            text.to_csv(buf, header=False, index=False)
-            with cur.cursor.copy(f"COPY {_q(full)} ({col_list}) FROM STDIN WITH (FORMAT csv)") as cp:
-                cp.write(buf.getvalue())
-        elif len(text):
-            rows = text.astype(object).where(text.notna(), None).itertuples(index=False, name=None)
-            cur.executemany(f"INSERT INTO {_q(full)} ({col_list}) VALUES ({', '.join(['%s'] * len(cols))})",
-                            list(rows))
+        _insert_frame(cur, d, full, cols, frames[name])
         if d.pg:
             cur.execute(f"ANALYZE {_q(full)}")
+
+
+def _only_dirty(t: dict[str, str]) -> str:
+    return (f"IN (SELECT dd.id FROM {t['dossier']} dd JOIN {_q(DIRTY_DOSSIERS)} x "
+            f"ON x.{_q('MaHoSo')} = dd.code)")
+
+
+def _install_stored(cur: Any, d: _Dialect, final: dict[str, str]) -> None:
+    """The stored per-dossier relations, refilled; and the views restricted to dirty dossiers."""
+    for name, indexes in STORED_RELATIONS.items():
+        full = PREFIX + name
+        cols = dict(SCHEMAS[name])
+        _reload_table(cur, d, full, cols, indexes[0])
+        for i, key in enumerate(indexes[1:], start=1):
+            cur.execute(f"CREATE INDEX IF NOT EXISTS {_q(f'{full}_k{i}')} ON {_q(full)} "
+                        f"({', '.join(_q(c) for c in key)})")
+        source = final[name] if name in final else f"SELECT * FROM {_q(BASE + name)}"
+        col_list = ", ".join(_q(c) for c in cols)
+        cur.execute(f"INSERT INTO {_q(full)} ({col_list}) SELECT {col_list} FROM ({source}) s")
+        if d.pg:
+            cur.execute(f"ANALYZE {_q(full)}")
+    for table, key in ((DIRTY_DOSSIERS, "MaHoSo"), (DIRTY_COMPLAINTS, "MaPAKN")):
+        cur.execute(f"CREATE TABLE IF NOT EXISTS {_q(table)} ({_q(key)} {d.types['string']} PRIMARY KEY)")
+    dirty = base_queries(d, only=_only_dirty(_tables()))
+    for name in DIRTY_RELATIONS:
+        _create_view(cur, d, PREFIX + "dirty_" + name, _base_columns(name), dirty[name])
 
 
 def _install_derived(using: str, d: _Dialect, frames: dict[str, pd.DataFrame]) -> None:
@@ -495,9 +552,13 @@ def _install_derived(using: str, d: _Dialect, frames: dict[str, pd.DataFrame]) -
                 _drop(cur, d, PREFIX + name, "view")
         # complaint_clocks is both a derived table and a final relation: the table
         # takes the name the engine reads; other final relations are views.
+        for name in STORED_RELATIONS:  # an older layout had views there
+            if existing.get(PREFIX + name) == "view":
+                _drop(cur, d, PREFIX + name, "view")
         _write_derived(cur, d, frames)
-        for name in ("dossiers", "complaint_status_log", "publication_items"):
+        for name in ("complaint_status_log", "publication_items"):
             _create_view(cur, d, PREFIX + name, dict(SCHEMAS[name]), final[name])
+        _install_stored(cur, d, final)
 
 
 # --- public API -----------------------------------------------------------------------------------------
@@ -610,13 +671,121 @@ def refresh_database_facts(
     return timings
 
 
+_SUMMARY_SQL: dict[tuple[str, str], str] = {}
+
+
+def _dirty_summary_sql(using: str) -> str:
+    """dossier_summary's own Ibis definition over the dirty views, compiled once per database."""
+    from motcua.index766.context import dossier_summary
+
+    key = (using, connections[using].vendor)
+    if key not in _SUMMARY_SQL:
+        con = ibis_connection(using)
+        try:
+            facts = Facts.from_backend(con, prefix=PREFIX + "dirty_", check=False)
+            _SUMMARY_SQL[key] = str(con.compile(dossier_summary(facts)))
+        finally:
+            con.disconnect()
+    return _SUMMARY_SQL[key]
+
+
+def _mark(cur: Any, table: str, key: str, codes: list[str]) -> str:
+    cur.execute(f"DELETE FROM {_q(table)}")
+    cur.executemany(f"INSERT INTO {_q(table)} ({_q(key)}) VALUES (%s)", [(c,) for c in codes])
+    return f'{_q(key)} IN (SELECT {_q(key)} FROM {_q(table)})'
+
+
+def _frame(cur: Any, sql: str, columns: list[str]) -> pd.DataFrame:
+    cur.execute(sql)
+    return pd.DataFrame(cur.fetchall(), columns=columns)
+
+
+def _refresh_dossier_rows(cur: Any, d: _Dialect, codes: list[str], cal: Any, using: str) -> None:
+    dirty = _mark(cur, DIRTY_DOSSIERS, "MaHoSo", codes)
+    frame = _frame(cur, f"""
+        SELECT b."MaHoSo", b."NgayTiepNhan", b."NgayHenTra", p."ThoiGianGiaiQuyet", p."DonViTinh",
+               p."GioChotTiepNhan", l.f9, l.f10
+        FROM {PREFIX}dirty_dossiers b LEFT JOIN {BASE}procedures p ON p."MaTTHC" = b."MaTTHC"
+        LEFT JOIN (SELECT "MaHoSo", MIN(CASE WHEN "TrangThai" = 9 THEN "ThoiDiem" END) AS f9,
+                          MIN(CASE WHEN "TrangThai" = 10 THEN "ThoiDiem" END) AS f10
+                   FROM {PREFIX}dirty_dossier_status_log GROUP BY "MaHoSo") l ON l."MaHoSo" = b."MaHoSo" """,
+        ["MaHoSo", "NgayTiepNhan", "NgayHenTra", "ThoiGianGiaiQuyet", "DonViTinh", "GioChotTiepNhan", "f9", "f10"])
+    frame["finished_at"] = derive._as_instants(frame["f9"]).fillna(derive._as_instants(frame["f10"]))
+    frame["ThoiGianGiaiQuyet"] = pd.to_numeric(frame["ThoiGianGiaiQuyet"], errors="coerce")
+    cols = DERIVED_TABLES["dossier_calendar"]
+    cur.execute(f"DELETE FROM {PREFIX}dossier_calendar WHERE {dirty}")
+    _insert_frame(cur, d, PREFIX + "dossier_calendar", cols, derive.dossier_calendar_frame(cal, frame))
+    final = _final_queries(d, dossier_base=PREFIX + "dirty_dossiers")
+    sources = {"dossiers": final["dossiers"], "dossier_supplements": f"SELECT * FROM {PREFIX}dirty_dossier_supplements"}
+    if _columns_of(cur, d, PREFIX + "dossier_summary"):
+        sources["dossier_summary"] = _dirty_summary_sql(using)
+    for name, source in sources.items():
+        schema = SCHEMAS.get(name) or _optional_schema(name)
+        col_list = ", ".join(_q(c) for c in schema)
+        cur.execute(f"DELETE FROM {PREFIX}{name} WHERE {dirty}")
+        cur.execute(f"INSERT INTO {PREFIX}{name} ({col_list}) SELECT {col_list} FROM ({source}) s")
+    cur.execute(f"DELETE FROM {_q(DIRTY_DOSSIERS)}")
+
+
+def _optional_schema(name: str) -> dict[str, str]:
+    from motcua.index766.facts import OPTIONAL_SCHEMAS
+
+    return OPTIONAL_SCHEMAS[name]
+
+
+def _refresh_complaint_rows(cur: Any, d: _Dialect, codes: list[str], cal: Any) -> None:
+    dirty = _mark(cur, DIRTY_COMPLAINTS, "MaPAKN", codes)
+    starts = _frame(cur, f"""
+        SELECT "MaPAKN", "NgayGui" FROM {BASE}complaints WHERE "NgayGui" IS NOT NULL AND {dirty}
+        UNION
+        SELECT "MaPAKN", "ThoiDiem" FROM {BASE}complaint_status_log
+        WHERE "TrangThai" = 'chuyen_xu_ly' AND "ThoiDiem" IS NOT NULL AND {dirty}""", ["MaPAKN", "start_at"])
+    waits = _frame(cur, f"""
+        SELECT "MaPAKN", "ThoiDiem" FROM {BASE}complaint_status_log
+        WHERE "TrangThai" = 'cho_cong_khai' AND "ThoiDiem" IS NOT NULL AND {dirty}""", ["MaPAKN", "ThoiDiem"])
+    frames = derive.complaint_frames(cal, starts, waits)
+    frames["complaint_publish_due"] = frames["complaint_publish_due"].drop_duplicates(["MaPAKN", "ThoiDiem"])
+    for name, frame in frames.items():
+        cur.execute(f"DELETE FROM {PREFIX}{name} WHERE {dirty}")
+        _insert_frame(cur, d, PREFIX + name, DERIVED_TABLES[name], frame)
+    cur.execute(f"DELETE FROM {_q(DIRTY_COMPLAINTS)}")
+
+
+def refresh_records(
+    dossiers: Iterable[str] = (), complaints: Iterable[str] = (), *, using: str = "default",
+    calendar: Any | None = None,
+) -> None:
+    """Bring the stored and derived rows of a few dossiers and complaints (by code) up to date.
+
+    The incremental counterpart of ``refresh_database_facts`` (which must have run once: it
+    creates the tables and the ``m766_dirty_*`` views this reads): each relation's rows of
+    those records are deleted and rebuilt from the same queries and calendar code, restricted
+    to them. One transaction; may run inside the caller's.
+    """
+    dossiers, complaints = sorted(set(dossiers)), sorted(set(complaints))
+    if not dossiers and not complaints:
+        return
+    conn = connections[using]
+    d = _Dialect(conn.vendor)
+    cal = calendar if calendar is not None else derive.official_calendar()
+    with transaction.atomic(using=using), conn.cursor() as cur:
+        _serialize(cur, d)
+        if dossiers:
+            _refresh_dossier_rows(cur, d, dossiers, cal, using)
+        if complaints:
+            _refresh_complaint_rows(cur, d, complaints, cal)
+
+
 def database_facts(using: str = "default") -> Facts:
     """Facts over the m766_* relations of ``using`` (call ``refresh_database_facts`` first).
 
     The caller owns the connection: ``facts.con.disconnect()`` when done.
     """
+    from motcua.index766.responsibility import responsible_for
+
     facts = Facts.from_backend(ibis_connection(using), prefix=PREFIX)
     facts.meta["source"] = f"database:{using}"
+    facts.meta["responsibility"] = responsible_for  # explain: step and official of a dossier
     return facts
 
 
@@ -648,5 +817,5 @@ def score_database(
         facts.con.disconnect()
 
 
-__all__ = ["refresh_database_facts", "database_facts", "score_database", "ibis_connection",
+__all__ = ["refresh_database_facts", "refresh_records", "database_facts", "score_database", "ibis_connection",
            "compute_derived", "DEFAULT_SWITCHES"]

@@ -188,24 +188,7 @@ def derived_frames(con: Any, prefix: str = "", calendar: Any | None = None) -> d
             finished_at=ibis_coalesce(j.f9, j.f10),
         )
     )
-    received = _as_instants(frame["NgayTiepNhan"])
-    due = _as_instants(frame["NgayHenTra"])
-    missing = due.isna() & received.notna()
-    if missing.any():
-        idx = missing[missing].index
-        due.loc[idx] = statutory_due(
-            cal, received[idx], frame["ThoiGianGiaiQuyet"][idx], frame["DonViTinh"][idx],
-            list(frame["GioChotTiepNhan"][idx]),
-        ).to_numpy()
-    finished = _as_instants(frame["finished_at"])
-    out = {
-        "dossier_calendar": pd.DataFrame({
-            "MaHoSo": frame["MaHoSo"].astype(object),
-            "due_effective": due,
-            "finished_at": finished,
-            "elapsed_wd": elapsed_working_days(cal, received, finished),
-        })
-    }
+    out = {"dossier_calendar": dossier_calendar_frame(cal, frame)}
 
     c, cl = t("complaints"), t("complaint_status_log")
     starts = con.execute(
@@ -216,22 +199,9 @@ def derived_frames(con: Any, prefix: str = "", calendar: Any | None = None) -> d
             distinct=True,
         )
     )
-    s = _as_instants(starts["start_at"])
-    out["complaint_clocks"] = pd.DataFrame({
-        "MaPAKN": starts["MaPAKN"].astype(object),
-        "start_at": s,
-        "refuse_due": add_working_hours(cal, s, PAKN_REFUSE_HOURS),
-        "supplement_due": add_working_hours(cal, s, PAKN_SUPPLEMENT_HOURS),
-        "handle_due": add_working_hours(cal, s, PAKN_HANDLE_HOURS),
-    })
     waits = con.execute(cl.filter((cl.TrangThai == "cho_cong_khai") & cl.ThoiDiem.notnull()).select(
         "MaPAKN", "ThoiDiem"))
-    w = _as_instants(waits["ThoiDiem"])
-    out["complaint_publish_due"] = pd.DataFrame({
-        "MaPAKN": waits["MaPAKN"].astype(object),
-        "ThoiDiem": w,
-        "publish_due": add_working_hours(cal, w, PAKN_PUBLISH_HOURS),
-    })
+    out.update(complaint_frames(cal, starts, waits))
 
     pi, u = t("publication_items"), t("units").select("MaDonVi", "LoaiDonVi").rename(k_u="MaDonVi")
     pj = pi.left_join(u, pi.MaDonVi == u.k_u)
@@ -253,6 +223,50 @@ def derived_frames(con: Any, prefix: str = "", calendar: Any | None = None) -> d
         "publish_deadline": pd.Series(pub, dtype="datetime64[us]"),
     })
     return out
+
+
+def dossier_calendar_frame(cal: Any, frame: pd.DataFrame) -> pd.DataFrame:
+    """dossier_calendar rows from (MaHoSo, NgayTiepNhan, NgayHenTra, ThoiGianGiaiQuyet, DonViTinh,
+    GioChotTiepNhan, finished_at): the due instant (statutory when NgayHenTra is missing) and 2.2's
+    elapsed working days. Also used for a few dossiers at a time (database.refresh_records)."""
+    frame = frame.reset_index(drop=True)
+    received = _as_instants(frame["NgayTiepNhan"])
+    due = _as_instants(frame["NgayHenTra"])
+    missing = due.isna() & received.notna()
+    if missing.any():
+        idx = missing[missing].index
+        due.loc[idx] = statutory_due(
+            cal, received[idx], frame["ThoiGianGiaiQuyet"][idx], frame["DonViTinh"][idx],
+            list(frame["GioChotTiepNhan"][idx]),
+        ).to_numpy()
+    finished = _as_instants(frame["finished_at"])
+    return pd.DataFrame({
+        "MaHoSo": frame["MaHoSo"].astype(object),
+        "due_effective": due,
+        "finished_at": finished,
+        "elapsed_wd": elapsed_working_days(cal, received, finished),
+    })
+
+
+def complaint_frames(cal: Any, starts: pd.DataFrame, waits: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """complaint_clocks from the clock starts (MaPAKN, start_at) and complaint_publish_due from
+    the cho_cong_khai rows (MaPAKN, ThoiDiem)."""
+    s = _as_instants(starts["start_at"])
+    w = _as_instants(waits["ThoiDiem"])
+    return {
+        "complaint_clocks": pd.DataFrame({
+            "MaPAKN": starts["MaPAKN"].astype(object).reset_index(drop=True),
+            "start_at": s,
+            "refuse_due": add_working_hours(cal, s, PAKN_REFUSE_HOURS),
+            "supplement_due": add_working_hours(cal, s, PAKN_SUPPLEMENT_HOURS),
+            "handle_due": add_working_hours(cal, s, PAKN_HANDLE_HOURS),
+        }),
+        "complaint_publish_due": pd.DataFrame({
+            "MaPAKN": waits["MaPAKN"].astype(object).reset_index(drop=True),
+            "ThoiDiem": w,
+            "publish_due": add_working_hours(cal, w, PAKN_PUBLISH_HOURS),
+        }),
+    }
 
 
 def ibis_coalesce(*values: Any) -> Any:

@@ -319,7 +319,19 @@ def evaluate(
     units: Iterable[str] | None = None,
 ) -> list[UnitScore]:
     counts = collect_counts(facts, window, fs, switches, judge_at)
-    all_units = _ordered(_units(facts))
+    return score_units(counts, _units(facts), fs, switches, units=units)
+
+
+def score_units(
+    counts: dict[tuple[str, str], tuple[float, float]],
+    unit_rows: list[dict[str, Any]],
+    fs: FormulaSet,
+    switches: dict[str, str],
+    *,
+    units: Iterable[str] | None = None,
+) -> list[UnitScore]:
+    """Scores from pooled counts {(indicator, unit): (num, den)} (collect_counts, or live.py)."""
+    all_units = _ordered(unit_rows)
     wanted = set(units) if units is not None else None
     if wanted is not None:
         unknown = wanted - {u["MaDonVi"] for u in all_units}
@@ -393,4 +405,4 @@ def score(
     return ScoreReport(fs.name, window.period, window.t, unit_scores, sw)
 
 
-__all__ = ["ScoreReport", "UnitScore", "IndicatorScore", "score", "evaluate", "band"]
+__all__ = ["ScoreReport", "UnitScore", "IndicatorScore", "score", "evaluate", "score_units", "band"]

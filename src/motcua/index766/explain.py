@@ -7,9 +7,11 @@ what it is worth is what the unit would gain if it alone turned ok:
 
     worth = score(num + 1, den) - score(num, den)   (0 once a target is reached)
 
-Exchange sets carry no processing steps or officials; ``step`` and
-``official`` are left for the database facts to fill (hook: a relation
-``dossier_responsibility(MaHoSo, step, official)`` when present).
+Exchange sets carry no processing steps or officials (``step`` and ``official``
+are None); a source may provide them as a relation
+``dossier_responsibility(MaHoSo, step, official)`` or, like the application
+database (``database_facts``), as ``facts.meta["responsibility"]``: a function
+from dossier codes to (step, official) — responsibility.responsible_for.
 """
 
 from __future__ import annotations
@@ -151,6 +153,9 @@ def explain(
         r = facts.table("dossier_responsibility")
         rows = facts.con.execute(r.filter(r.MaHoSo.isin(list(df["record"]))))
         who = {k: (s, o) for k, s, o in rows[["MaHoSo", "step", "official"]].itertuples(index=False)}
+    elif kind == "dossier" and len(df) and callable(facts.meta.get("responsibility")):
+        # The application database: steps and officials from the dossier event log.
+        who = facts.meta["responsibility"](list(df["record"]))
     return [
         MissingRecord(
             record=r, record_kind=RECORD_LABELS.get(kind, kind), unit=u, points=worth,

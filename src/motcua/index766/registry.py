@@ -95,6 +95,12 @@ class Indicator:
     distinct: bool = False
     combine: str = "any"  # for distinct records: "any" ok row / "all" rows ok
     counts: CountsFn | None = None
+    #: with ``counts``: the same (unit, num, den) of each unit's own records, before pooling
+    #: (summed over a subtree it gives ``counts``); the live path stores these per unit
+    own_counts: CountsFn | None = None
+    #: reads no dossier or complaint (catalogue, publications, units): a dossier event never
+    #: changes it, so the live path keeps its stored tuple
+    catalog_only: bool = False
     #: computed for the province/ministry and inherited by its units (1.1–1.3)
     inherited: bool = False
     #: how the ratio is shown: "fraction" (default) or "average" (2.2)
@@ -109,6 +115,31 @@ class Indicator:
         if self.counts is not None:
             return self.counts(ctx)
         return pool(ctx, self.records(ctx), distinct=self.distinct, combine=self.combine)
+
+    def own(self, ctx: Any) -> ir.Table:
+        """(unit, record, num, den) of each unit's own records, not pooled.
+
+        Summable indicators: one row per unit, record null. Distinct ones (combine "any"):
+        one row per (unit, record) in the numerator — a parent's numerator is the number of
+        distinct records over its subtree; its denominator is not derivable from these.
+        """
+        if self.own_counts is not None:
+            t = self.own_counts(ctx)
+            return t.select("unit", record=ibis.null("string"), num=t.num.cast("float64"),
+                            den=t.den.cast("float64"))
+        if self.counts is not None:
+            raise ValueError(f"indicator {self.code}: counts without own_counts")
+        rec = self.records(ctx)
+        if self.distinct:
+            if self.combine != "any":
+                raise ValueError(f"indicator {self.code}: own rows need combine='any'")
+            r = rec.filter(rec.ok.fill_null(False)).select("unit", "record").distinct()
+            return r.select("unit", record=r.record.cast("string"), num=ibis.literal(1.0, "float64"),
+                            den=ibis.literal(0.0, "float64"))
+        ok01 = ibis.ifelse(rec.ok.fill_null(False), 1, 0)
+        t = rec.group_by("unit").agg(num=ok01.sum(), den=rec.count())
+        return t.select("unit", record=ibis.null("string"), num=t.num.cast("float64"),
+                        den=t.den.cast("float64"))
 
 
 def pool(ctx: Any, rec: ir.Table, *, distinct: bool = False, combine: str = "any") -> ir.Table:

@@ -100,3 +100,57 @@ def _number(text: str, file: str, line: int, column: str) -> float | None:
         return float(text)
     except ValueError:
         raise UserError(f"{file}, dòng {line}, cột {column}: «{text}» không phải số.", f"{file}:{line} {column} not a number") from None
+
+
+def stored_json(period: str, *, unit: str | None = None, formula_set: str = "portal-2026") -> dict | None:
+    """The stored tuples of ``period`` in the ``motcua score`` JSON (interchange.md §3), or None.
+
+    Every unit with stored tuples (or only ``unit``), parents before their units as the engine
+    lists them, plus ``computed_at``: when the oldest of these tuples was computed. None when
+    nothing (or not the unit) is stored for the period.
+    """
+    from .engine import _ordered, band
+    from .periods import VN, parse_period
+
+    fs = _formula_set(formula_set)
+    rows = IndicatorSnapshot.objects.filter(period=period, formula_set=formula_set).select_related("unit")
+    if unit is not None:
+        rows = rows.filter(unit__code=unit)
+    by_unit: dict[str, dict[str, IndicatorSnapshot]] = {}
+    for s in rows:
+        by_unit.setdefault(s.unit.code, {})[s.indicator] = s
+    if not by_unit or any(len(v) != len(fs.indicators) for v in by_unit.values()):
+        return None
+    units = {u.code: u for u in Unit.objects.filter(code__in=by_unit).select_related("parent")}
+    order = _ordered([{"MaDonVi": c, "MaDonViCha": u.parent.code if u.parent else None} for c, u in units.items()])
+    p = parse_period(period)
+
+    def number(x):
+        return None if x is None else (int(x) if float(x).is_integer() else x)
+
+    out_units, oldest, as_of = [], None, None
+    for entry in order:
+        stored = by_unit[entry["MaDonVi"]]
+        indicators, groups = [], {}
+        for ind in fs.indicators:
+            s = stored[ind.code]
+            oldest = s.computed_at if oldest is None else min(oldest, s.computed_at)
+            as_of = s.as_of if as_of is None else min(as_of, s.as_of)
+            score = None if s.score is None else float(s.score)
+            groups[ind.group] = groups.get(ind.group, Decimal(0)) + (s.score or Decimal(0))
+            indicators.append({"code": ind.code, "numerator": number(s.numerator), "denominator": number(s.denominator),
+                               "ratio": s.ratio, "score": score, "max": number(float(s.max_points)),
+                               "target": s.target, "note": s.note or None})
+        total = sum(groups.values(), Decimal(0)).quantize(Decimal("0.01"))
+        from .registry import GROUPS
+
+        out_units.append({
+            "unit": entry["MaDonVi"], "name": units[entry["MaDonVi"]].name, "total": float(total), "band": band(total),
+            "groups": [{"code": g, "score": float(groups[g].quantize(Decimal("0.01"))), "max": number(GROUPS[g][1])}
+                       for g in GROUPS if g in groups],
+            "indicators": indicators,
+        })
+    return {"formula_set": formula_set,
+            "period": {"code": p.code, "start": p.start.isoformat(), "end": p.end.isoformat()},
+            "as_of": as_of.astimezone(VN).isoformat(), "computed_at": oldest.astimezone(VN).isoformat(),
+            "units": out_units}

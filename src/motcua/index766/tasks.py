@@ -1,9 +1,10 @@
 """Background recomputation of the stored 766 tuples (run by ``motcua worker``).
 
 Every few minutes the database facts are refreshed and the current month,
-quarter and year are scored for every unit and stored, so the scoreboard reads
-snapshots instead of scanning dossiers. (A dossier event is reflected at the
-next run; per-event recomputation is not built yet.)
+quarter and year are scored for every unit and stored (with the per-unit partial
+counts the live path pools), so the scoreboard reads snapshots instead of scanning
+dossiers. In between, a dossier event recomputes its units and their ancestors
+(``recompute_after_event``, enqueued by signals.py; live.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 logger = logging.getLogger("motcua.index766")
 
@@ -25,15 +26,20 @@ def current_periods(today=None) -> list[str]:
     return [f"{today:%Y-%m}", f"{today.year}-Q{(today.month - 1) // 3 + 1}", str(today.year)]
 
 
-def recompute_current_snapshots(today=None) -> dict[str, int]:
-    """Refresh the facts once, then score and store each current period; rows stored per period."""
-    from .database import refresh_database_facts, score_database
-    from .snapshots import store
+def recompute_current_snapshots(today=None, *, now=None) -> dict[str, int]:
+    """Refresh the facts once, then score and store each current period; tuples stored per period."""
+    from .database import database_facts, refresh_database_facts
+    from .live import recompute_period
 
     refresh_database_facts()
     stored = {}
-    for period in current_periods(today):
-        stored[period] = store(score_database(period, refresh=False))
+    facts = database_facts()
+    try:
+        for period in current_periods(today):
+            report = recompute_period(facts, period, now=now)
+            stored[period] = sum(len(u.indicators) for u in report.units)
+    finally:
+        facts.con.disconnect()
     logger.info("766 snapshots stored: %s", stored)
     return stored
 
@@ -42,3 +48,11 @@ def recompute_current_snapshots(today=None) -> dict[str, int]:
 @lock_task("motcua-766-recompute")  # a slow run is never overlapped by the next one
 def recompute_periodically():
     recompute_current_snapshots()
+
+
+@db_task()
+def recompute_after_event(unit_ids, dossier_ids=(), complaint_ids=()):
+    """Live path: the changed records' rows, then their units and ancestors, current periods."""
+    from .live import recompute_units
+
+    recompute_units(unit_ids, dossier_ids=dossier_ids, complaint_ids=complaint_ids)

@@ -89,11 +89,16 @@ def _content_1_3(ctx: Context) -> ir.Table:
 
 
 def _sync_1_4(ctx: Context) -> ir.Table:
+    return _pool_sums(ctx, _sync_1_4_own(ctx))
+
+
+def _sync_1_4_own(ctx: Context) -> ir.Table:
     f = _dossiers(ctx, "base_received")
     own = f.group_by(unit=f.MaDonVi).agg(
         num=ibis.ifelse(f.synced, 1, 0).sum(), own=f.count()
     )
-    u = ctx.facts.units.select(unit=ctx.facts.units.MaDonVi)
+    u = ctx.in_scope(ctx.facts.units)
+    u = u.select(unit=u.MaDonVi)
     j = u.left_join(own, "unit").drop("unit_right")
     if ctx.switch("sync_denominator") == "reference":
         rc = ctx.facts.reference_counts
@@ -112,33 +117,32 @@ def _sync_1_4(ctx: Context) -> ir.Table:
         den = ibis.ifelse(ref.notnull() & (ref > 0), ref, j.own.fill_null(0))
     else:
         den = j.own.fill_null(0)
-    per_unit = j.select("unit", num=j.num.fill_null(0), den=den)
-    return _pool_sums(ctx, per_unit)
+    return j.select("unit", num=j.num.fill_null(0), den=den)
 
 
 FS.add(Indicator(
     "1.1", "Tỷ lệ TTHC công bố đúng hạn", "CKMB", 6,
-    record_kind="procedure", records=_decisions_1_1, distinct=True, combine="all", inherited=True,
+    record_kind="procedure", records=_decisions_1_1, distinct=True, combine="all", inherited=True, catalog_only=True,
     description="TTHC trong quyết định công bố ban hành trong kỳ, quyết định ký không muộn hơn "
     "ngày làm việc thứ 5 (bộ: thứ 20) trước ngày căn cứ pháp lý có hiệu lực; trễ một lần là trễ cả kỳ.",
     zero_note="Không có quyết định công bố TTHC trong kỳ.",
 ))
 FS.add(Indicator(
     "1.2", "Tỷ lệ TTHC được cập nhật, công khai đúng hạn", "CKMB", 4,
-    record_kind="procedure", records=_publications_1_2, distinct=True, combine="all", inherited=True,
+    record_kind="procedure", records=_publications_1_2, distinct=True, combine="all", inherited=True, catalog_only=True,
     description="TTHC công khai trong kỳ hoặc đến hạn công khai trong kỳ; đúng hạn nếu công khai "
     "không muộn hơn ngày làm việc thứ 5 (bộ: thứ 10) sau ngày quyết định công bố.",
     zero_note="Không có TTHC công khai hoặc đến hạn công khai trong kỳ.",
 ))
 FS.add(Indicator(
     "1.3", "Tỷ lệ TTHC được công khai có đầy đủ các nội dung quy định về các bộ phận tạo thành của TTHC",
-    "CKMB", 2, record_kind="procedure", records=_content_1_3, distinct=True, inherited=True,
+    "CKMB", 2, record_kind="procedure", records=_content_1_3, distinct=True, inherited=True, catalog_only=True,
     description="TTHC đang công khai thuộc thẩm quyền có đủ 7 bộ phận (NĐ 63/2010 Điều 8), tính tại thời điểm đánh giá.",
     zero_note="Không có TTHC công khai thuộc thẩm quyền.",
 ))
 FS.add(Indicator(
     "1.4", "Tỷ lệ hồ sơ đồng bộ lên Cổng DVCQG", "CKMB", 6, zero=Zero.ZERO,
-    counts=_sync_1_4,
+    counts=_sync_1_4, own_counts=_sync_1_4_own,
     records=lambda ctx: _dossier_rows(ctx, "base_received", lambda f: f.synced),
     description="Hồ sơ tiếp nhận trong kỳ đã đồng bộ / số hồ sơ tiếp nhận (lớn hơn của BCQG và "
     "DVCQG, không có thì số hồ sơ tiếp nhận của hệ thống); tỷ lệ tối đa 1.",
@@ -152,7 +156,11 @@ ELAPSED_SCALE = 28800
 
 
 def _elapsed_2_2(ctx: Context) -> ir.Table:
-    d = ctx.facts.dossiers
+    return _pool_sums(ctx, _elapsed_2_2_own(ctx))
+
+
+def _elapsed_2_2_own(ctx: Context) -> ir.Table:
+    d = ctx.in_scope(ctx.facts.dossiers)
     d = d.filter(
         d.finished_at.notnull()
         & (d.finished_at <= ctx.T)
@@ -164,8 +172,7 @@ def _elapsed_2_2(ctx: Context) -> ir.Table:
     # Summed as integer 1/28800-day units (working seconds of an 8-hour day): float sums
     # depend on the engine's summation order and flip half-up roundings.
     ticks = (d.elapsed_wd * ELAPSED_SCALE).round().cast("int64")
-    per_unit = d.group_by(unit=d.MaDonVi).agg(num=ticks.sum(), den=d.count())
-    return _pool_sums(ctx, per_unit)
+    return d.group_by(unit=d.MaDonVi).agg(num=ticks.sum(), den=d.count())
 
 
 FS.add(Indicator(
@@ -176,7 +183,7 @@ FS.add(Indicator(
     zero_note="Không có hồ sơ tiếp nhận hoặc đang xử lý trong kỳ.",
 ))
 FS.add(Indicator(
-    "2.2", "Thời gian giải quyết TTHC trung bình", "TDGQ", 0, counts=_elapsed_2_2,
+    "2.2", "Thời gian giải quyết TTHC trung bình", "TDGQ", 0, counts=_elapsed_2_2, own_counts=_elapsed_2_2_own,
     ratio_kind="average", num_scale=ELAPSED_SCALE,
     description="Số ngày làm việc thực tế trung bình của hồ sơ đã giải quyết xong (tiếp nhận trong kỳ); chỉ hiển thị.",
     zero_note="Không có hồ sơ tiếp nhận trong kỳ đã giải quyết xong.",
@@ -196,7 +203,7 @@ def _online_3_1(ctx: Context) -> ir.Table:
 
 
 def _services_3_2(ctx: Context) -> ir.Table:
-    s = ctx.facts.online_services
+    s = ctx.in_scope(ctx.facts.online_services)
     s = s.filter(
         s.TrangThai.isin(LIVE_SERVICE_STATUSES)
         & (s.HieuLucTu.isnull() | (s.HieuLucTu <= ctx.t_date))
@@ -213,7 +220,7 @@ def _services_3_2(ctx: Context) -> ir.Table:
 
 FS.add(Indicator(
     "3.1", "Tỷ lệ TTHC cung cấp dịch vụ công trực tuyến", "CLGQ", 2, target=0.8, zero=Zero.ZERO,
-    record_kind="procedure", records=_online_3_1, distinct=True,
+    record_kind="procedure", records=_online_3_1, distinct=True, catalog_only=True,
     description="TTHC thuộc thẩm quyền có dịch vụ công trực tuyến (một phần hoặc toàn trình, chưa dừng công khai).",
     zero_note="Không có TTHC thuộc thẩm quyền.",
 ))
@@ -347,7 +354,7 @@ FS.add(Indicator(
 ))
 FS.add(Indicator(
     "4.6", "Tỷ lệ cung cấp dịch vụ chứng thực bản sao điện tử từ bản chính", "MDSH", 2,
-    zero=Zero.FULL, record_kind="unit", records=_communes_4_6,
+    zero=Zero.FULL, record_kind="unit", records=_communes_4_6, catalog_only=True,
     description="Xã, phường trực thuộc cung cấp chứng thực bản sao điện tử / số xã, phường trực thuộc.",
     zero_note="Không có xã, phường trực thuộc: tính đủ điểm như Cổng DVCQG.",
 ))

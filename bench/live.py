@@ -1,0 +1,149 @@
+"""Live 766 recomputation benchmark: real dossier events, then the time until their tuples are stored.
+
+Issue goal: a dossier event reaches the scoreboard within 5 s; each unit × current period is
+recomputed in ≤ 500 ms at 2,000,000 dossiers / 1,000 units.
+
+    .venv/bin/python bench/live.py --database postgres --dossiers 2000000 --units 1000 --events 20
+    .venv/bin/python bench/live.py --database sqlite --dossiers 100000 --units 300
+
+Builds (or reuses) a database with a generated province: PostgreSQL database
+``motcua_bench766_<dossiers>_<units>`` on MOTCUA_BENCH_PG's server, or a SQLite file in
+--workdir. Then one full recomputation (refresh + every unit, month/quarter/year), then N
+events through motcua.dossiers.services (finish, hand-off-free), each followed by the live
+recomputation, timing commit → stored tuples. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+PG_ADMIN = os.environ.get("MOTCUA_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def setup_database(database: str, dossiers: int, units: int, seed: int, workdir: Path) -> dict:
+    """Point Django at the bench database (created and filled once), then django.setup()."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("MOTCUA_LOG_LEVEL", "WARNING")
+    os.environ["MOTCUA_DATA_DIR"] = str(workdir)
+    os.environ["MOTCUA_LIVE_766"] = "0"  # the bench calls the live path itself, to time it
+    name = f"motcua_bench766_{dossiers}_{units}"
+    if database == "postgres":
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                admin.execute(f"CREATE DATABASE {name}")
+        os.environ["DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / (name + '.sqlite3')}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from motcua.dossiers.models import Dossier
+
+    call_command("migrate", interactive=False, verbosity=0)
+    out: dict = {"database": os.environ["DATABASE_URL"]}
+    if not Dossier.objects.exists():
+        from motcua.interchange.generator import generate_exchange_set
+        from motcua.interchange.importer import import_exchange_set
+
+        folder = workdir / f"set-{dossiers}-{units}-{seed}"
+        if not (folder / "dossiers.jsonl").exists():
+            t = time.perf_counter()
+            generate_exchange_set(folder, dossiers=dossiers, units=units, seed=seed, until=date.today())
+            out["generate_s"] = round(time.perf_counter() - t, 1)
+        t = time.perf_counter()
+        assert import_exchange_set(folder).ok
+        out["import_s"] = round(time.perf_counter() - t, 1)
+    out["dossiers"] = Dossier.objects.count()
+    return out
+
+
+def full_recompute() -> dict:
+    """Refresh the facts, then score and store every unit for the current periods (the worker's run)."""
+    from motcua.index766.database import database_facts, refresh_database_facts
+    from motcua.index766.live import recompute_period
+    from motcua.index766.tasks import current_periods
+
+    t = time.perf_counter()
+    out = {"refresh": {k: round(v, 2) for k, v in refresh_database_facts().items()}}
+    out["refresh_s"] = round(time.perf_counter() - t, 2)
+    facts = database_facts()
+    try:
+        for period in current_periods():
+            t = time.perf_counter()
+            recompute_period(facts, period)
+            out[f"full_{period}_s"] = round(time.perf_counter() - t, 2)
+    finally:
+        facts.con.disconnect()
+    return out
+
+
+def _stats(values: list[float]) -> dict:
+    if not values:
+        return {}
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"median": round(statistics.median(ordered), 4), "p95": round(p95, 4), "max": round(ordered[-1], 4)}
+
+
+def live_events(n: int) -> dict:
+    from django.utils import timezone
+
+    from motcua.dossiers import services
+    from motcua.dossiers.models import Dossier, Status
+    from motcua.index766.live import recompute_units
+    from motcua.index766.tasks import current_periods
+
+    candidates = list(Dossier.objects.filter(status=Status.PROCESSING, pauses__isnull=True)
+                      .order_by("?").values_list("pk", flat=True)[:n])
+    latencies, per_unit_period = [], []
+    for pk in candidates:
+        dossier = Dossier.objects.get(pk=pk)
+        services.finish(dossier, result_code="KQ-BENCH", at=timezone.now())  # committed on return
+        committed = time.perf_counter()
+        result = recompute_units([], dossier_ids=[pk])
+        latencies.append(time.perf_counter() - committed)
+        for period in current_periods():
+            r = result[period]
+            if not r.get("full"):
+                per_unit_period.append(r["seconds"] / max(1, len(r["units"])))
+        print(json.dumps({"dossier": dossier.code, "commit_to_stored_s": round(latencies[-1], 3),
+                          "periods_s": {p: result[p]["seconds"] for p in current_periods()}}), flush=True)
+    return {"events": len(latencies), "commit_to_stored_s": _stats(latencies),
+            "unit_period_s": _stats(per_unit_period)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
+    ap.add_argument("--dossiers", type=int, default=200_000)
+    ap.add_argument("--units", type=int, default=300)
+    ap.add_argument("--seed", type=int, default=766)
+    ap.add_argument("--events", type=int, default=20)
+    ap.add_argument("--workdir", default=None)
+    args = ap.parse_args(argv)
+    import warnings
+
+    warnings.simplefilter("ignore")
+    work = Path(args.workdir or Path(tempfile.gettempdir()) / "bench766-live")
+    result = setup_database(args.database, args.dossiers, args.units, args.seed, work)
+    result.update(full_recompute())
+    print(json.dumps(result), flush=True)
+    print(json.dumps(live_events(args.events)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""Live recomputation: after real dossier and complaint events the stored tuples of the changed
+units and their ancestors equal a full recomputation at the same instant.
+
+Runs on SQLite (file copy) and PostgreSQL like test_database_source.py: Ibis reads committed data.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from motcua.dossiers import services
+from motcua.dossiers.models import Dossier, Status
+from motcua.feedback.models import Complaint, ComplaintStatusLog
+from motcua.index766.database import score_database
+from motcua.index766.live import recompute_units
+from motcua.index766.models import IndicatorSnapshot
+from motcua.index766.periods import VN
+from motcua.index766.tasks import recompute_current_snapshots
+from motcua.interchange.generator import generate_exchange_set
+from motcua.interchange.importer import import_exchange_set
+from motcua.org.models import Unit
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("file_database")]
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=VN)  # Tuesday; the events below happen on Monday 23
+TODAY = date(2026, 11, 24)
+PERIODS = ("2026-11", "2026-Q4", "2026")
+
+
+@pytest.fixture
+def province(tmp_path):
+    generate_exchange_set(tmp_path / "set", dossiers=300, seed=8, until=date(2026, 11, 20), units=60, procedures=200)
+    assert import_exchange_set(tmp_path / "set").ok
+    return tmp_path
+
+
+def _at(hh, mm=0):
+    return datetime(2026, 11, 23, hh, mm, tzinfo=VN)
+
+
+def _stored(period: str, units: set[str]) -> dict:
+    rows = IndicatorSnapshot.objects.filter(period=period, unit__code__in=units).values_list(
+        "unit__code", "indicator", "numerator", "denominator", "ratio", "score", "note")
+    return {(u, c): (n, d, r, None if s is None else float(s), note or None) for u, c, n, d, r, s, note in rows}
+
+
+def _expected(report, units: set[str]) -> dict:
+    return {(u["unit"], i["code"]): (i["numerator"], i["denominator"], i["ratio"], i["score"], i["note"])
+            for u in report.to_json()["units"] if u["unit"] in units for i in u["indicators"]}
+
+
+def _processing(exclude=()) -> Dossier:
+    return (Dossier.objects.filter(status=Status.PROCESSING, received_at__year=2026, received_at__lt=_at(8),
+                                   pauses__isnull=True).exclude(pk__in=exclude).order_by("code").first())
+
+
+def _ancestors(code: str) -> set[str]:
+    unit = Unit.objects.get(code=code)
+    return {code} | {u.code for u in unit.ancestors()}
+
+
+def test_live_equals_full_after_events(province):
+    recompute_current_snapshots(TODAY, now=NOW)
+    events: dict[str, set[int]] = {"dossiers": set(), "complaints": set()}
+
+    # A paper dossier received at a commune.
+    template = Dossier.objects.filter(handling_unit__kind="XA").order_by("code").first()
+    received = services.receive(procedure=template.procedure, handling_unit=template.handling_unit, channel=1,
+                                received_at=_at(8))
+    # A supplement requested and handed in; another dossier finished and returned.
+    supplemented = _processing()
+    services.request_supplement(supplemented, items=["Bản sao CCCD"], reason="Thiếu giấy tờ", at=_at(9))
+    services.complete_supplement(supplemented, at=_at(10))
+    finished = _processing(exclude=[supplemented.pk])
+    services.finish(finished, result_code="KQ-LIVE", file_url="https://example.org/kq.pdf", at=_at(11))
+    services.return_result(finished, delivery_method="truc_tiep", at=_at(14))
+    events["dossiers"] |= {received.pk, supplemented.pk, finished.pk}
+    # A complaint answered and published.
+    complaint = Complaint.objects.exclude(status__in=["da_cong_khai", "tu_choi", "tra_lai"]).order_by("code").first()
+    for status, hh in (("cho_cong_khai", 9), ("da_cong_khai", 10)):
+        ComplaintStatusLog.objects.create(complaint=complaint, status=status, occurred_at=_at(hh))
+    complaint.status = "da_cong_khai"
+    complaint.likes = 3
+    complaint.save()
+    events["complaints"].add(complaint.pk)
+
+    result = recompute_units([], TODAY, now=NOW, dossier_ids=events["dossiers"], complaint_ids=events["complaints"])
+    changed = {received.handling_unit.code, supplemented.handling_unit.code, finished.handling_unit.code,
+               complaint.unit.code}
+    touched = set().union(*(_ancestors(c) for c in changed))
+    for period in PERIODS:
+        assert set(result[period]["stored"]) == touched
+    # The same instant from scratch: every unit's tuples, the live ones included, are equal.
+    all_units = set(Unit.objects.values_list("code", flat=True))
+    for period in PERIODS:
+        full = score_database(period, now=NOW)
+        assert _stored(period, all_units) == _expected(full, all_units), period
+    # And something did change: the finished dossier's unit has one more finished dossier in 2.2.
+    unit = finished.handling_unit.code
+    assert IndicatorSnapshot.objects.get(unit__code=unit, period="2026-11", indicator="2.2").denominator >= 1
+
+
+def test_a_deadline_passing_recomputes_its_unit(province):
+    """An open dossier turning late with time alone (no event) is caught by the next live run."""
+    from datetime import timedelta
+
+    from django.db.models import Max
+
+    from motcua.dossiers.models import DossierEvent
+
+    last = DossierEvent.objects.aggregate(at=Max("occurred_at"))["at"]
+    dossier = (Dossier.objects.filter(status=Status.PROCESSING, due_at__gt=last + timedelta(hours=2),
+                                      due_at__lt=datetime(2026, 11, 30, 12, tzinfo=VN), pauses__isnull=True,
+                                      supplement_requests__isnull=True)
+               .order_by("due_at").first())
+    if dossier is None:
+        pytest.skip("no open dossier due late this month in the generated set")
+    before, after = dossier.due_at - timedelta(hours=1), dossier.due_at + timedelta(hours=1)
+    unit = dossier.handling_unit.code
+    recompute_current_snapshots(before.date(), now=before)
+    on_time = IndicatorSnapshot.objects.get(unit__code=unit, period="2026-11", indicator="2.1").numerator
+
+    result = recompute_units([], before.date(), now=after)  # nothing changed, but time passed
+    assert unit in result["2026-11"]["units"]
+    assert IndicatorSnapshot.objects.get(unit__code=unit, period="2026-11", indicator="2.1").numerator == on_time - 1
+    all_units = set(Unit.objects.values_list("code", flat=True))
+    for period in PERIODS:
+        assert _stored(period, all_units) == _expected(score_database(period, now=after), all_units), period
+
+
+def test_signal_enqueues_one_recomputation_per_transaction(province, settings):
+    settings.MOTCUA_LIVE_766 = True
+    recompute_current_snapshots()
+    dossier = _processing()
+    unit = dossier.handling_unit.code
+    computed = IndicatorSnapshot.objects.get(unit__code=unit, period=f"{date.today():%Y-%m}", indicator="2.1").computed_at
+    services.finish(dossier, result_code="KQ", at=_at(11))  # huey runs tasks immediately in tests
+    after = IndicatorSnapshot.objects.get(unit__code=unit, period=f"{date.today():%Y-%m}", indicator="2.1")
+    assert after.computed_at > computed
+    # The live tuples equal a full recomputation (instants a few seconds apart: no deadline in between).
+    ancestors = _ancestors(unit)
+    full = score_database(f"{date.today():%Y-%m}")
+    assert _stored(f"{date.today():%Y-%m}", ancestors) == _expected(full, ancestors)
