@@ -86,3 +86,15 @@ def test_responsible_for(scene):
     d, e = scene["dossiers"]
     # d: its first late step (Thẩm định, an); e: its current, late step.
     assert responsible_for([d.code, e.code, "KHONG-CO"]) == {d.code: ("Thẩm định", "an"), e.code: ("Thẩm định", "an")}
+
+
+def test_the_assigned_official_answers_for_a_step_someone_else_closed():
+    _province, department, _commune = province_with_department()
+    proc = procedure("1.000002", days=2)
+    s1, s2, _s3 = workflow(proc)
+    assigned, colleague = official("assigned", department, "specialist"), official("colleague", department, "leader")
+    d = services.receive(procedure=proc, handling_unit=department, channel=1, received_at=vn(2026, 3, 2, 8))
+    services.start_processing(d, step=s1, assignee=assigned, actor=colleague, at=vn(2026, 3, 2, 8))
+    services.hand_off(d, step=s2, assignee=colleague, actor=colleague, at=vn(2026, 3, 3, 10))  # 2 h late
+    (step,) = late_steps([department.pk], vn(2026, 3, 1), vn(2026, 3, 4))
+    assert (step.official_id, step.hours_late) == (assigned.pk, Decimal("2.0"))

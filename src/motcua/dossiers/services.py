@@ -287,7 +287,7 @@ def start_processing(dossier: Dossier, *, step: WorkflowStep | None = None, assi
         due = _step_due(step, at)
         dossier.current_step, dossier.current_assignee, dossier.step_due_at = step, assignee, due
         _apply(dossier, "start_processing", at, actor=actor, source=source, step_due_at=due,
-               data={"step": step.name if step else None})
+               data={"step": step.name if step else None, "assignee_id": getattr(assignee, "pk", None)})
     return dossier
 
 
@@ -330,7 +330,8 @@ def hand_off(dossier: Dossier, *, step: WorkflowStep, assignee=None, actor=None,
         due = _step_due(step, at)
         dossier.current_step, dossier.current_assignee, dossier.step_due_at = step, assignee, due
         return _apply(dossier, "hand_off", at, actor=actor, source=source, reason=note or "Chuyển bước xử lý",
-                      step_due_at=due, data={"from_step": previous, "to_step": step.name, "previous_step_outcome": outcome})
+                      step_due_at=due, data={"from_step": previous, "to_step": step.name, "previous_step_outcome": outcome,
+                            "assignee_id": getattr(assignee, "pk", None)})
 
 
 def consult(dossier: Dossier, *, unit: Unit, question: str, due_at: datetime, actor=None, at=None, source="web") -> Consultation:
