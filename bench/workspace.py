@@ -92,6 +92,8 @@ for username in ("motcua_so", "chuyenvien", "lanhdao", "kiemsoat"):
     out[username] = codes
 received = policy.visible_dossiers(get_user_model().objects.get(username="motcua_so")).filter(received_at__isnull=False)
 out["receipts"] = list(received.order_by("?").values_list("code", flat=True)[:100])
+from motcua.scoreboard.services import warm_current_lists
+warm_current_lists()  # what the worker's periodic task keeps in the shared cache
 out["units"] = list(Unit.objects.filter(kind__in=["SO", "XA"], valid_to__isnull=True).values_list("code", flat=True))
 print(json.dumps(out))
 """

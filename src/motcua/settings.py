@@ -150,6 +150,16 @@ STORAGES = {
     },
 }
 
+# One cache shared by every web worker process (the scoreboard's drill-downs are costly to recompute per
+# process): files under the data directory by default; "locmem" for tests (each test database its own).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if os.environ.get("MOTCUA_CACHE", "file") == "locmem"
+    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")}
+}
+#: How long the scoreboard keeps an explanation, forecast or late list (the facts refresh every 5 minutes).
+MOTCUA_SCOREBOARD_CACHE_SECONDS = int(os.environ.get("MOTCUA_SCOREBOARD_CACHE_SECONDS", "300"))
+
 LOGIN_URL = "access:login"
 LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "access:login"

@@ -313,9 +313,9 @@ def _live(fn, *args: Any, **kwargs: Any) -> Any:
         facts.con.disconnect()
 
 
-def _cached(key: str, compute) -> tuple[Any, datetime, float]:
-    """(value, computed at, seconds it took) — from the cache when fresh."""
-    hit = cache.get(key)
+def _cached(key: str, compute, *, refresh: bool = False) -> tuple[Any, datetime, float]:
+    """(value, computed at, seconds it took) — from the cache when fresh (``refresh``: recompute anyway)."""
+    hit = None if refresh else cache.get(key)
     if hit is not None:
         return hit
     started = time.perf_counter()
@@ -446,9 +446,17 @@ def _late_dossiers(facts, period: Period, unit_code: str | None) -> list[LateDos
     return out
 
 
-def late_dossiers(period: Period, unit_code: str | None) -> tuple[list[LateDossier], datetime, float]:
+def late_dossiers(period: Period, unit_code: str | None, *,
+                  refresh: bool = False) -> tuple[list[LateDossier], datetime, float]:
     key = f"scoreboard:late:{FORMULA_SET}:{period.code}:{unit_code or '*'}"
-    return _cached(key, lambda: _live(_late_dossiers, period, unit_code))
+    return _cached(key, lambda: _live(_late_dossiers, period, unit_code), refresh=refresh)
+
+
+def warm_current_lists(today: date | None = None) -> None:
+    """Recompute the province-wide late list of the current month into the shared cache (worker task),
+    so the page everyone opens first never pays for it."""
+    period = resolve_period(default_period(today))
+    late_dossiers(period, None, refresh=True)
 
 
 def late_officials(period: Period, unit: Unit | None, now: datetime | None = None):
