@@ -1,0 +1,183 @@
+"""A dossier's whole journey through the office, in a real headless Chromium (Debian's, via Playwright).
+
+The desk receives it and hands it to the first step; the specialist asks for a supplement, which the
+applicant brings to the desk; the specialist proposes an apology-and-extension letter and a result; the
+leader signs both before the due instant; the desk returns the result; the control officer sees the
+department's 766 indicator 2.1 change on the scoreboard (recomputed live after each committed event).
+Screenshots of the main pages go to test-artifacts/e2e-*.png.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from motcua.dossiers.models import ApologyLetter, Dossier, Status
+from motcua.index766.models import IndicatorSnapshot
+from motcua.index766.tasks import current_periods, recompute_current_snapshots
+from tests.index766.conftest import file_database  # noqa: F401 - Ibis reads committed data from a file
+from tests.workspace import desk_fixtures
+
+desk_world = desk_fixtures.desk_world
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "motcua-demo-2026"
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("file_database"),
+    pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="Debian chromium is not installed"),
+]
+
+
+@pytest.fixture
+def page():
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # ORM calls while Playwright's loop runs in this thread
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield browser.new_page(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+        browser.close()
+        from django.db import connections
+
+        connections.close_all()  # or PostgreSQL cannot drop the test database
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"e2e-{name}.png"), full_page=True)
+
+
+def sign_in(page, base, username):
+    if page.locator("nav form[action$='/dang-xuat/'] button").count():
+        with page.expect_navigation():
+            page.click("nav form[action$='/dang-xuat/'] button")
+    page.goto(f"{base}/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+
+
+def submit(page, selector="main form[method=post] button[type=submit]"):
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def indicator_cells(page, code="2.1") -> tuple[str, str]:
+    cells = page.locator(f'[id="indicator-{code}"] td.text-end')
+    return cells.nth(0).inner_text().strip(), cells.nth(1).inner_text().strip()
+
+
+def stored_21(unit) -> tuple[float | None, float | None]:
+    month = current_periods()[0]
+    row = IndicatorSnapshot.objects.filter(unit=unit, period=month, indicator="2.1").values_list(
+        "numerator", "denominator").first()
+    return row or (None, None)
+
+
+def test_a_dossier_goes_through_the_office_and_the_scoreboard_follows(live_server, page, desk_world, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # a real hash costs a second
+    settings.MOTCUA_LIVE_766 = True
+    w, base = desk_world, live_server.url
+    for user in (w.desk, w.specialist, w.leader, w.control):
+        user.set_password(PASSWORD)
+        user.save()
+    recompute_current_snapshots()
+    before = stored_21(w.department)
+
+    # The control officer's view before: the department's row for 2.1.
+    sign_in(page, base, "kiemsoat")
+    page.goto(f"{base}/bang-diem-766/don-vi/{w.department.code}/")
+    cells_before = indicator_cells(page)
+
+    # 1. The desk receives a paper dossier and hands it to the first step.
+    sign_in(page, base, "motcua_so")
+    page.goto(f"{base}/can-bo/mot-cua/tiep-nhan/")
+    page.type("#procedure-search", "ly lich", delay=20)
+    page.wait_for_selector(".procedure-hit")
+    page.click(".procedure-hit >> nth=0")
+    page.wait_for_selector("#chosen-procedure")
+    page.fill("#id_applicant_name", "Lê Thị Hoa")
+    page.fill("#id_applicant_id_number", "044190001234")
+    page.fill("#id_applicant_address", "5 Trần Phú, phường Trung Tâm")
+    for component in w.components[:2]:
+        page.check(f"#id_c{component.pk}")
+    shot(page, "desk-receive")
+    submit(page, "#btn-receive")
+    dossier = Dossier.objects.get(applicant_name="Lê Thị Hoa")
+    assert dossier.status == Status.RECEIVED and dossier.due_at is not None
+    page.select_option("#id_assignee", str(w.specialist.pk))
+    shot(page, "desk-received")
+    submit(page, "#btn-start")
+    dossier.refresh_from_db()
+    assert dossier.status == Status.PROCESSING and dossier.current_step == w.steps[0]
+
+    # 2. The specialist asks for a supplement (once, itemised).
+    sign_in(page, base, "chuyenvien")
+    page.wait_for_selector("#queue-table")
+    assert dossier.code in page.inner_text("#queue-table")
+    shot(page, "queue")
+    page.goto(f"{base}/can-bo/ho-so/{dossier.code}/thao-tac/yeu-cau-bo-sung/")
+    page.fill("#id_items", "Giấy tờ chứng minh nơi cư trú")
+    page.fill("#id_reason", "Thiếu giấy tờ chứng minh nơi cư trú")
+    submit(page)
+    dossier.refresh_from_db()
+    assert dossier.status == Status.SUPPLEMENT_REQUESTED
+
+    # 3. The applicant brings it to the desk.
+    sign_in(page, base, "motcua_so")
+    page.goto(f"{base}/can-bo/mot-cua/ho-so/{dossier.code}/nhan-bo-sung/")
+    submit(page)
+    dossier.refresh_from_db()
+    assert dossier.status == Status.PROCESSING
+
+    # 4. The specialist proposes the apology letter and the result, for the leader's signature.
+    sign_in(page, base, "chuyenvien")
+    page.goto(f"{base}/can-bo/ho-so/{dossier.code}/thao-tac/de-xuat-xin-loi/")
+    page.fill("#id_reason", "Chờ xác minh nơi cư trú với Công an xã")
+    page.fill("#id_extension_days", "2")
+    submit(page)
+    page.goto(f"{base}/can-bo/ho-so/{dossier.code}/thao-tac/trinh-ket-qua/")
+    page.fill("#id_title", "Phiếu lý lịch tư pháp số 1")
+    page.fill("#id_result_code", "LLTP-E2E-001")
+    page.select_option("#id_step", str(w.steps[2].pk))
+    page.select_option("#id_assignee", str(w.leader.pk))
+    submit(page)
+    shot(page, "dossier")
+
+    # 5. The leader signs the letter (before the due instant) and the result.
+    sign_in(page, base, "lanhdao")
+    page.goto(f"{base}/can-bo/trinh-ky/")
+    page.wait_for_selector("#approvals-table")
+    shot(page, "approvals")
+    submit(page, f"tr[data-code='{dossier.code}'][data-kind='apology'] button.sign-button")
+    submit(page, f"tr[data-code='{dossier.code}'][data-kind='result'] button.sign-button")
+    dossier.refresh_from_db()
+    letter = ApologyLetter.objects.get(dossier=dossier)
+    assert letter.issued_at < dossier.due_at and dossier.extended_due_at == letter.new_due_at
+    assert dossier.status == Status.DONE
+
+    # 6. The desk returns the result.
+    sign_in(page, base, "motcua_so")
+    page.goto(f"{base}/can-bo/mot-cua/ho-so/{dossier.code}/tra-ket-qua/")
+    submit(page)
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RETURNED
+
+    # 7. The scoreboard followed: the department's 2.1 counts the dossier, on time.
+    after = stored_21(w.department)
+    assert after != before and after[1] == (before[1] or 0) + 1 and after[0] == (before[0] or 0) + 1
+    sign_in(page, base, "kiemsoat")
+    page.goto(f"{base}/bang-diem-766/don-vi/{w.department.code}/")
+    assert indicator_cells(page) != cells_before
+    shot(page, "scoreboard-unit")
+    page.goto(f"{base}/can-bo/ho-so/{dossier.code}/")
+    assert page.locator("#actions-panel a.action-link").count() == 0  # the control officer only reads
+    shot(page, "dossier-control")
