@@ -7,7 +7,6 @@ points at one (``.ci/run`` does both). Nothing is mocked at the database level.
 import os
 
 os.environ.setdefault("MOTCUA_HUEY_IMMEDIATE", "1")
-os.environ.setdefault("MOTCUA_CACHE", "locmem")  # the file cache would be shared between xdist workers
 # The live 766 recomputation after each dossier event (index766/signals.py) is off in tests,
 # except where tests/index766/test_live.py turns it on.
 os.environ.setdefault("MOTCUA_LIVE_766", "0")

@@ -171,6 +171,7 @@ def test_deadline_command_uses_db_calendar():
 def run_cli(tmp_path, *args):
     env = {**os.environ, "MOTCUA_DATA_DIR": str(tmp_path), "MOTCUA_LOG_LEVEL": "ERROR"}
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # the installed command's own settings, as a user runs it
     code = "from motcua.cli import main; main()"
     return subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=60
