@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from motcua.index766 import snapshots
 from motcua.index766.models import IndicatorSnapshot
 from motcua.index766.registry import GROUPS, get_formula_set
 from motcua.org import tree
@@ -41,6 +42,7 @@ def store_scores(unit: Unit, period: str, fractions: float | dict[str, float], *
             note=extra.get("note", ""), as_of=now, computed_at=now,
         ))
     IndicatorSnapshot.objects.bulk_create(rows)
+    snapshots.bump_version(period)  # as snapshots.store does after its commit
 
 
 def group_max(group: str) -> float:

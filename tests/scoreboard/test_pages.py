@@ -10,12 +10,13 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from motcua.index766.models import IndicatorSnapshot
 from motcua.org.models import Role
 from motcua.scoreboard import services
 from motcua.scoreboard.texts import EXPLANATIONS
 from tests.factories import official
 
-from .conftest import PERIOD
+from .conftest import PERIOD, store_scores
 
 OVERVIEW = reverse("scoreboard:overview")
 
@@ -110,7 +111,7 @@ def test_trend_json_has_every_month(control_client, scored):
 def test_pagination_of_communes(control_client, province_units):
     from motcua.org.models import Unit, UnitKind
 
-    from .conftest import store_scores
+
 
     province = province_units[0]
     for i in range(30):
@@ -293,3 +294,26 @@ def test_dossier_lists_of_other_units_are_not_shown(desk_client, scored):
 def test_unknown_indicator_is_a_vietnamese_400(control_client, scored):
     response = control_client.get(reverse("scoreboard:unit", args=["T01.S1"]), {"period": PERIOD, "indicator": "9.9"})
     assert response.status_code == 400 and "Không có chỉ số «9.9»" in response.content.decode()
+
+
+def test_the_board_is_cached_until_the_period_is_stored_again(province_units, django_assert_max_num_queries,
+                                                              django_capture_on_commit_callbacks):
+    from motcua.index766.snapshots import store
+    from motcua.scoreboard import services
+
+    province, departments, _communes = province_units
+    store_scores(province, PERIOD, 0.5)
+    period = services.resolve_period(PERIOD)
+    first = services.board(period)
+    with django_assert_max_num_queries(0):
+        assert services.board(period) == first  # served from the cache
+    IndicatorSnapshot.objects.filter(unit=province, period=PERIOD).update(score=0)  # not through store()
+    assert services.board(period) == first
+    report = type("Report", (), {})  # the smallest ScoreReport store() accepts: one unit, one indicator
+    report.as_of = first.as_of
+    report.to_json = lambda: {"period": {"code": PERIOD}, "formula_set": "portal-2026", "units": [
+        {"unit": province.code, "indicators": [{"code": "2.1", "numerator": 1, "denominator": 1, "ratio": 1.0,
+                                                 "score": 20.0, "max": 20, "target": None, "note": ""}]}]}
+    with django_capture_on_commit_callbacks(execute=True):
+        store(report)
+    assert services.board(period).province.groups["TDGQ"] == 20

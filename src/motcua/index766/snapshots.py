@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -38,7 +40,21 @@ def store(report: ScoreReport) -> int:
     ]
     IndicatorSnapshot.objects.filter(unit_id__in=units.values(), period=period, formula_set=formula_set).delete()
     IndicatorSnapshot.objects.bulk_create(rows, batch_size=2000)
+    transaction.on_commit(lambda: bump_version(period, formula_set))
     return len(rows)
+
+
+def version_key(period: str, formula_set: str = "portal-2026") -> str:
+    return f"m766:snapshots:{formula_set}:{period}"
+
+
+def bump_version(period: str, formula_set: str = "portal-2026") -> None:
+    """Readers that cache what they built from the stored tuples key it by this version (shared cache)."""
+    cache.set(version_key(period, formula_set), time.time_ns(), None)
+
+
+def version(period: str, formula_set: str = "portal-2026") -> int:
+    return cache.get_or_set(version_key(period, formula_set), 0, None)
 
 
 def _formula_set(name: str):

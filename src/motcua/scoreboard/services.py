@@ -169,7 +169,19 @@ def _zero() -> Decimal:
 
 
 def board(period: Period) -> Board:
-    """Every scored unit's groups and total for ``period``: one aggregate query."""
+    """Every scored unit's groups and total for ``period``, cached until the period's tuples are stored again."""
+    from motcua.index766 import snapshots
+
+    key = f"scoreboard:board:{FORMULA_SET}:{period.code}:{snapshots.version(period.code, FORMULA_SET)}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _board(period)
+        cache.set(key, cached, 3600)
+    return cached
+
+
+def _board(period: Period) -> Board:
+    """One aggregate query over the stored tuples."""
     rows = (
         IndicatorSnapshot.objects.filter(period=period.code, formula_set=FORMULA_SET)
         .values("unit_id", "unit__code", "unit__name", "unit__kind", "unit__parent_id", "group")
