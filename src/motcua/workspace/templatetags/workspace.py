@@ -18,6 +18,8 @@ register = template.Library()
 @register.simple_tag
 def select(bound_field):
     """A ``<select>`` for a choice field: the widget's attributes, its choices, the bound value selected."""
+    if not hasattr(bound_field.field.widget, "choices"):
+        return bound_field.as_widget()  # not a select: Django's own rendering
     value = bound_field.value()
     chosen = {str(v) for v in value} if isinstance(value, list | tuple) else {"" if value is None else str(value)}
     attrs = {**bound_field.field.widget.attrs, "name": bound_field.html_name, "id": bound_field.auto_id}
@@ -26,7 +28,7 @@ def select(bound_field):
     options = format_html_join(
         "", "<option value=\"{}\"{}>{}</option>",
         ((key, " selected" if str(key) in chosen else "", label)
-         for key, label in ((getattr(k, "value", k), lbl) for k, lbl in bound_field.field.choices)),
+         for key, label in ((getattr(k, "value", k), lbl) for k, lbl in bound_field.field.widget.choices)),
     )
     return format_html("<select{}>{}</select>", flatatt(attrs), options)
 
