@@ -6,3 +6,10 @@ from motcua.settings import *  # noqa: F403
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # PBKDF2 costs ~0.3 s per password on this hardware, and most tests create several officials.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# SQLite: a file test database (one per xdist worker: pytest-django adds the worker's suffix), so that the
+# 766 engine's own Ibis connection and the live server's thread see the same committed data as the test.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not DATABASES["default"].get("TEST"):  # noqa: F405
+    import tempfile as _tempfile
+
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(_tempfile.gettempdir()) / f"motcua-test-{os.getpid()}.sqlite3")}  # noqa: F405

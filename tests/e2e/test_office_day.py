@@ -7,46 +7,26 @@ department's 766 indicator 2.1 change on the scoreboard (recomputed live after e
 Screenshots of the main pages go to test-artifacts/e2e-*.png.
 """
 
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
 from motcua.dossiers.models import ApologyLetter, Dossier, Status
 from motcua.index766.models import IndicatorSnapshot
 from motcua.index766.tasks import current_periods, recompute_current_snapshots
+from tests.browser import ARTIFACTS, requires_chromium
 from tests.index766.conftest import file_database  # noqa: F401 - Ibis reads committed data from a file
 from tests.workspace import desk_fixtures
 
 desk_world = desk_fixtures.desk_world
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "motcua-demo-2026"
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("file_database"),
-    pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="Debian chromium is not installed"),
+    requires_chromium,
 ]
 
 
-@pytest.fixture
-def page():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # ORM calls while Playwright's loop runs in this thread
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield browser.new_page(viewport={"width": 1366, "height": 768}, locale="vi-VN")
-        browser.close()
-        from django.db import connections
-
-        connections.close_all()  # or PostgreSQL cannot drop the test database
 
 
 def shot(page, name):
@@ -82,10 +62,10 @@ def stored_21(unit) -> tuple[float | None, float | None]:
     return row or (None, None)
 
 
-def test_a_dossier_goes_through_the_office_and_the_scoreboard_follows(live_server, page, desk_world, settings):
+def test_a_dossier_goes_through_the_office_and_the_scoreboard_follows(live_server, browser_page, desk_world, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # a real hash costs a second
-    settings.MOTCUA_LIVE_766 = True
-    w, base = desk_world, live_server.url
+    settings.MOTCUA_LIVE_766 = True  # recomputed after each committed event, in the request (huey immediate)
+    page, w, base = browser_page, desk_world, live_server.url
     for user in (w.desk, w.specialist, w.leader, w.control):
         user.set_password(PASSWORD)
         user.save()

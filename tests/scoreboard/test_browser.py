@@ -1,44 +1,21 @@
 """The scoreboard in a real headless Chromium: the control officer signs in, the trend chart is drawn
 by the vendored Chart.js, a unit page opens with its indicators. Screenshots in test-artifacts/."""
 
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
 from motcua.org.demo import DEMO_PASSWORD, create_demo_logins
+from tests.browser import ARTIFACTS, requires_chromium
 from tests.factories import province_with_department
 
 from .conftest import store_scores
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="Debian chromium is not installed"),
+    requires_chromium,
 ]
 
 
-@pytest.fixture
-def browser_page():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test stay synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="vi-VN")
-        yield page
-        browser.close()
-        from django.db import connections
-
-        connections.close_all()  # or PostgreSQL can't drop the test database
 
 
 def test_control_officer_sees_the_chart_and_a_unit(live_server, browser_page):

@@ -1,44 +1,19 @@
 """The admin, checked in a real headless Chromium: log in, find a dossier, read its event log."""
 
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
 from motcua.dossiers import services
 from motcua.org.demo import DEMO_PASSWORD, create_demo_logins
+from tests.browser import ARTIFACTS, requires_chromium
 from tests.factories import procedure, province_with_department, vn
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="Debian chromium is not installed"),
+    requires_chromium,
 ]
 
 
-@pytest.fixture
-def browser_page():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="vi-VN")
-        yield page
-        browser.close()
-        # ORM calls made while Playwright's loop runs get their own connection (Django's
-        # connections are context-local): close it here, or PostgreSQL can't drop the test database.
-        from django.db import connections
-
-        connections.close_all()
 
 
 def test_admin_shows_a_dossier_with_its_event_log(live_server, browser_page):

@@ -1,46 +1,22 @@
 """The desk in a real headless Chromium: sign in, pick a procedure by typing, receive, print the receipt."""
 
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from motcua.dossiers.models import Dossier, Status
 from motcua.org.demo import DEMO_PASSWORD
+from tests.browser import ARTIFACTS, requires_chromium
 from tests.workspace import desk_fixtures
 
 desk_world = desk_fixtures.desk_world  # the shared fixture, used by name
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="Debian chromium is not installed"),
+    requires_chromium,
 ]
 
 
-@pytest.fixture
-def browser_page():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="vi-VN")
-        yield page
-        browser.close()
-        # ORM calls made while Playwright's loop runs get their own connection: close it here,
-        # or PostgreSQL can't drop the test database.
-        from django.db import connections
-
-        connections.close_all()
 
 
 def test_desk_officer_receives_a_paper_dossier(live_server, browser_page, desk_world, tmp_path):

@@ -5,46 +5,24 @@ and hands the dossier to the leader's step with a draft result; the leader signs
 result from the approvals list. Screenshots: test-artifacts/queue.png, dossier.png, approvals.png.
 """
 
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
 from motcua.dossiers.models import ApologyLetter, Dossier, Status
+from tests.browser import ARTIFACTS, requires_chromium
 from tests.factories import vn
 from tests.workspace import processing_fixtures
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "motcua-demo-2026"
 
 world = processing_fixtures.world  # the shared fixture, used by name
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="Debian chromium is not installed"),
+    requires_chromium,
 ]
 
 
-@pytest.fixture
-def browser_page():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="vi-VN")
-        yield page
-        browser.close()
-        from django.db import connections
-
-        connections.close_all()  # or PostgreSQL cannot drop the test database
 
 
 def sign_in(page, base, username, next_path):
