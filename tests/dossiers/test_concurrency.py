@@ -13,7 +13,7 @@ from tests.factories import vn
 @pytest.mark.django_db(transaction=True)
 def test_parallel_code_allocation_is_unique():
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: the SQLite test database is in memory, one writer at a time by design")
+        pytest.skip("needs PostgreSQL: SQLite allows one writer at a time by design")
     unit = Unit.objects.create(code="H98.01", name="Sở Thử", kind=UnitKind.DEPARTMENT)
 
     def allocate(_):

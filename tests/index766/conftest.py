@@ -94,6 +94,9 @@ def duck_facts(tmp_path_factory):
 def file_database(django_db_setup, django_db_blocker, tmp_path_factory):
     """On an in-memory SQLite test database, run the using module on a file copy of it.
 
+    tests/settings.py gives the suite file test databases, where this is a no-op (as on PostgreSQL);
+    it matters when the tests run under settings with the in-memory default.
+
     Ibis reads through its own connection, which cannot see an in-memory database.
     """
     conn = connections["default"]
