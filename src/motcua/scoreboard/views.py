@@ -81,8 +81,10 @@ def _scope_unit(request) -> Unit | None:
 
 def _unit_options(request) -> list[tuple[str, str]]:
     """Units offered by the list filters (those the user covers, in code order)."""
-    allowed = _record_units(request)
-    return list(Unit.objects.filter(pk__in=allowed).order_by("code").values_list("code", "name"))
+    units = Unit.objects.order_by("code")
+    if not _covers_all(request):  # a position at the root sees every unit: no thousand-id IN list
+        units = units.filter(pk__in=_record_units(request))
+    return list(units.values_list("code", "name"))
 
 
 def _base_context(request, period, section: str) -> dict:
