@@ -217,7 +217,7 @@ def test_apology_is_proposed_with_a_calendar_due_and_signed_once(setup):
     assert letter.signed_by == people["leader"] and letter.new_due_at == vn(2026, 3, 12, 9)
     assert dossier.due_at == vn(2026, 3, 9, 9) and dossier.extended_due_at == vn(2026, 3, 12, 9)
     assert proposal.state == Proposal.State.SIGNED and proposal.apology_letter == letter
-    assert audited(letter, people["leader"])
+    assert audited(letter, people["leader"]) and audited(proposal, people["leader"])
 
     before = snapshot(dossier)
     with pytest.raises(TransitionError) as error:  # only once

@@ -623,6 +623,14 @@ def _person(user):
     return user if getattr(user, "is_authenticated", False) else None
 
 
+def _decide(proposal: Proposal, state: str, person, at: datetime, **fields) -> None:
+    """Record a leader's decision on a draft (signed or returned) with what it produced or why."""
+    proposal.state, proposal.decided_by, proposal.decided_at = state, _person(person), at
+    for name, value in fields.items():
+        setattr(proposal, name, value)
+    proposal.save(update_fields=["state", "decided_by", "decided_at", *fields])
+
+
 def approve_result(proposal: Proposal, *, signer=None, at=None, source="web") -> DossierResult:
     """Lãnh đạo ký duyệt kết quả: the dossier is done (status 9) with the signed result."""
     at = _instant(at)
@@ -631,10 +639,7 @@ def approve_result(proposal: Proposal, *, signer=None, at=None, source="web") ->
         proposal = _pending(proposal, Proposal.Kind.RESULT)
         result = finish(proposal.dossier, result_code=proposal.result_code, title=proposal.title,
                         file_url=proposal.file_url, signed=True, actor=signer, at=at, source=source)
-        proposal.state, proposal.decided_by, proposal.decided_at, proposal.result = (
-            Proposal.State.SIGNED, _person(signer), at, result)
-        with audit_context(signer, source):  # the nested service's context has replaced ours
-            proposal.save(update_fields=["state", "decided_by", "decided_at", "result"])
+        _decide(proposal, Proposal.State.SIGNED, signer, at, result=result)
     return result
 
 
@@ -652,9 +657,7 @@ def reject_result(proposal: Proposal, *, reason: str, actor=None, at=None, sourc
         _apply(dossier, "reject_result", at, actor=actor, source=source, reason=reason.strip(),
                step_due_at=dossier.step_due_at,
                data={"title": proposal.title, "to_assignee": _user_label(proposal.proposed_by)})
-        proposal.state, proposal.decided_by, proposal.decided_at, proposal.decision_note = (
-            Proposal.State.RETURNED, _person(actor), at, reason.strip())
-        proposal.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+        _decide(proposal, Proposal.State.RETURNED, actor, at, decision_note=reason.strip())
         if step_back:
             # A hand-off of its own: the leader's step ends (with its outcome) and the drafting step restarts.
             hand_off(dossier, step=proposal.from_step, assignee=proposal.proposed_by, actor=actor, at=at,
@@ -709,10 +712,7 @@ def sign_apology(proposal: Proposal, *, signer=None, at=None, source="web") -> A
         proposal = _pending(proposal, Proposal.Kind.APOLOGY)
         letter = issue_apology(dossier, reason=proposal.note, new_due_at=proposal.new_due_at, signer=signer, at=at,
                                source=source)
-        proposal.state, proposal.decided_by, proposal.decided_at, proposal.apology_letter = (
-            Proposal.State.SIGNED, _person(signer), at, letter)
-        with audit_context(signer, source):  # the nested service's context has replaced ours
-            proposal.save(update_fields=["state", "decided_by", "decided_at", "apology_letter"])
+        _decide(proposal, Proposal.State.SIGNED, signer, at, apology_letter=letter)
     return letter
 
 
@@ -725,7 +725,5 @@ def reject_apology(proposal: Proposal, *, reason: str, actor=None, at=None, sour
         dossier = _locked(proposal.dossier)
         proposal = _pending(proposal, Proposal.Kind.APOLOGY)
         _apply(dossier, "reject_apology", at, actor=actor, source=source, reason=reason.strip())
-        proposal.state, proposal.decided_by, proposal.decided_at, proposal.decision_note = (
-            Proposal.State.RETURNED, _person(actor), at, reason.strip())
-        proposal.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+        _decide(proposal, Proposal.State.RETURNED, actor, at, decision_note=reason.strip())
     return proposal
