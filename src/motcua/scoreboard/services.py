@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -461,7 +461,11 @@ def _late_dossiers(facts, period: Period, unit_code: str | None) -> list[LateDos
 def late_dossiers(period: Period, unit_code: str | None, *,
                   refresh: bool = False) -> tuple[list[LateDossier], datetime, float]:
     key = f"scoreboard:late:{FORMULA_SET}:{period.code}:{unit_code or '*'}"
-    return _cached(key, lambda: _live(_late_dossiers, period, unit_code), refresh=refresh)
+    # Cached as plain tuples: a province-wide month has thousands of rows, and every request reads them back
+    # from the shared cache (tuples unpickle several times faster than dataclass instances).
+    rows, computed_at, seconds = _cached(
+        key, lambda: [astuple(r) for r in _live(_late_dossiers, period, unit_code)], refresh=refresh)
+    return [LateDossier(*r) for r in rows], computed_at, seconds
 
 
 def warm_current_lists(today: date | None = None) -> None:
