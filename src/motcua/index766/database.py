@@ -689,9 +689,13 @@ def _dirty_summary_sql(using: str) -> str:
     return _SUMMARY_SQL[key]
 
 
-def _mark(cur: Any, table: str, key: str, codes: list[str]) -> str:
+def _mark(cur: Any, table: str, key: str, codes: list[str], d: _Dialect | None = None) -> str:
     cur.execute(f"DELETE FROM {_q(table)}")
     cur.executemany(f"INSERT INTO {_q(table)} ({_q(key)}) VALUES (%s)", [(c,) for c in codes])
+    if d is not None and d.pg:
+        # The marker table is otherwise never analysed: PostgreSQL then assumes ~1,360 rows
+        # and hash-joins it against every dossier (a full scan per event); a few rows → index.
+        cur.execute(f"ANALYZE {_q(table)}")
     return f'{_q(key)} IN (SELECT {_q(key)} FROM {_q(table)})'
 
 
@@ -701,7 +705,7 @@ def _frame(cur: Any, sql: str, columns: list[str]) -> pd.DataFrame:
 
 
 def _refresh_dossier_rows(cur: Any, d: _Dialect, codes: list[str], cal: Any, using: str) -> None:
-    dirty = _mark(cur, DIRTY_DOSSIERS, "MaHoSo", codes)
+    dirty = _mark(cur, DIRTY_DOSSIERS, "MaHoSo", codes, d)
     frame = _frame(cur, f"""
         SELECT b."MaHoSo", b."NgayTiepNhan", b."NgayHenTra", p."ThoiGianGiaiQuyet", p."DonViTinh",
                p."GioChotTiepNhan", l.f9, l.f10
@@ -734,7 +738,7 @@ def _optional_schema(name: str) -> dict[str, str]:
 
 
 def _refresh_complaint_rows(cur: Any, d: _Dialect, codes: list[str], cal: Any) -> None:
-    dirty = _mark(cur, DIRTY_COMPLAINTS, "MaPAKN", codes)
+    dirty = _mark(cur, DIRTY_COMPLAINTS, "MaPAKN", codes, d)
     starts = _frame(cur, f"""
         SELECT "MaPAKN", "NgayGui" FROM {BASE}complaints WHERE "NgayGui" IS NOT NULL AND {dirty}
         UNION
@@ -749,6 +753,9 @@ def _refresh_complaint_rows(cur: Any, d: _Dialect, codes: list[str], cal: Any) -
         cur.execute(f"DELETE FROM {PREFIX}{name} WHERE {dirty}")
         _insert_frame(cur, d, PREFIX + name, DERIVED_TABLES[name], frame)
     cur.execute(f"DELETE FROM {_q(DIRTY_COMPLAINTS)}")
+
+
+_PLANNER_SETTINGS = ("from_collapse_limit", "join_collapse_limit")
 
 
 def refresh_records(
@@ -770,10 +777,19 @@ def refresh_records(
     cal = calendar if calendar is not None else derive.official_calendar()
     with transaction.atomic(using=using), conn.cursor() as cur:
         _serialize(cur, d)
+        if d.pg:
+            # The m766_dirty_dossiers view joins 8 relations plus the dirty filter: above the
+            # default collapse limits (8) PostgreSQL keeps the filter on top and joins every
+            # dossier first. Same results, planned with the filter pushed down; reset below.
+            for setting in _PLANNER_SETTINGS:
+                cur.execute(f"SET LOCAL {setting} = 20")
         if dossiers:
             _refresh_dossier_rows(cur, d, dossiers, cal, using)
         if complaints:
             _refresh_complaint_rows(cur, d, complaints, cal)
+        if d.pg:  # on an error the rollback (to the savepoint) undoes the SET LOCAL itself
+            for setting in _PLANNER_SETTINGS:
+                cur.execute(f"SET LOCAL {setting} TO DEFAULT")
 
 
 def database_facts(using: str = "default") -> Facts:

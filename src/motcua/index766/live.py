@@ -134,6 +134,36 @@ def compute_partials(facts: Facts, window: Window, fs: FormulaSet, switches: dic
     return _template(facts, window, fs, switches, scoped).run(facts, window)
 
 
+# --------------------------------------------------------------------------- facts
+
+#: database -> fact relation -> its Ibis table node, as checked once per process: a fresh
+#: connection per run, but not the ~20 catalogue queries of Facts.check every event.
+_RELATIONS: dict[tuple, dict[str, Any]] = {}
+
+
+def _live_facts() -> Facts:
+    """``database.database_facts()`` (own connection, caller disconnects), relations checked
+    once per process and database."""
+    from motcua.index766.database import PREFIX, ibis_connection
+    from motcua.index766.facts import SCHEMAS
+    from motcua.index766.responsibility import responsible_for
+
+    s = connection.settings_dict
+    key = (connection.vendor, s.get("HOST"), s.get("PORT"), str(s.get("NAME")), s.get("USER"))
+    con = ibis_connection()
+    known = _RELATIONS.get(key)
+    if known is None:
+        facts = Facts.from_backend(con, prefix=PREFIX)  # fails early, naming what is missing
+        _RELATIONS[key] = {name: facts.table(name).op() for name in SCHEMAS}
+    else:
+        facts = Facts.from_backend(con, prefix=PREFIX, check=False)
+        for name, op in known.items():
+            facts._cache[name] = op.copy(source=con).to_expr()
+    facts.meta["source"] = "database:default"
+    facts.meta["responsibility"] = responsible_for
+    return facts
+
+
 # --------------------------------------------------------------------------- storage
 
 
@@ -297,7 +327,7 @@ def recompute_units(unit_ids: Iterable[int], today: date | None = None, *, now: 
     from motcua.dossiers.models import Dossier
     from motcua.feedback.models import Complaint
     from motcua.index766 import snapshots
-    from motcua.index766.database import database_facts, refresh_records
+    from motcua.index766.database import refresh_records
     from motcua.org.models import Unit
 
     started = time.perf_counter()
@@ -311,7 +341,7 @@ def recompute_units(unit_ids: Iterable[int], today: date | None = None, *, now: 
     changed = set(Unit.objects.filter(id__in=unit_ids).values_list("code", flat=True))
     _ensure_table()
     out: dict[str, Any] = {"refresh_s": round(time.perf_counter() - started, 4)}
-    facts = database_facts()
+    facts = _live_facts()
     try:
         unit_rows = _units(facts)
         up, down = _tree(unit_rows)
