@@ -143,3 +143,16 @@ def test_signal_enqueues_one_recomputation_per_transaction(province, settings):
     ancestors = _ancestors(unit)
     full = score_database(f"{date.today():%Y-%m}")
     assert _stored(f"{date.today():%Y-%m}", ancestors) == _expected(full, ancestors)
+
+
+def test_a_worker_compiles_the_live_templates_when_it_starts(province):
+    from huey.contrib.djhuey import HUEY
+
+    from motcua.index766 import live
+    from motcua.index766.tasks import compile_live_templates
+
+    assert HUEY._startup["compile_live_templates"] is compile_live_templates
+    recompute_current_snapshots(TODAY, now=NOW)  # the facts a running installation has
+    live._CACHE.clear()
+    compile_live_templates()
+    assert len(live._CACHE) >= 3  # month, quarter and year shapes, ready before the first event

@@ -13,7 +13,7 @@ import logging
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task, on_startup
 
 logger = logging.getLogger("motcua.index766")
 
@@ -56,3 +56,21 @@ def recompute_after_event(unit_ids, dossier_ids=(), complaint_ids=()):
     from .live import recompute_units
 
     recompute_units(unit_ids, dossier_ids=dossier_ids, complaint_ids=complaint_ids)
+
+
+@on_startup()
+def compile_live_templates():
+    """Each worker compiles the live recompute's SQL once when it starts (~5 s), not on the first event,
+    so the first dossier event after a restart is reflected as fast as the others."""
+    from motcua.org.models import Unit
+
+    from .live import recompute_units
+
+    root = (Unit.objects.filter(parent__isnull=True, valid_to__isnull=True).order_by("code")
+            .values_list("pk", flat=True).first())
+    if root is None:
+        return
+    try:
+        recompute_units([root])  # the province's own dossiers: small, and compiles the month/quarter/year SQL
+    except Exception:  # noqa: BLE001 - a warm-up must never stop the worker; the periodic run rebuilds facts
+        logger.warning("766 live templates not warmed at worker start", exc_info=True)
