@@ -196,6 +196,13 @@ class Context:
         return self.switches[name]
 
     # ----------------------------------------------------------------- plumbing
+    def _restricted(self, t: ir.Table, column: str, scope: ir.Table, key: str) -> ir.Table:
+        """``t``'s rows whose ``column`` is a ``key`` of ``scope`` (scoped runs only; else ``t`` itself)."""
+        if not self.scoped:
+            return t
+        keys = scope.select(k_scope=key)
+        return _semi(t, keys, t[column] == keys.k_scope)
+
     def _store(self, key: str, expr: ir.Table) -> ir.Table:
         """Materialise a shared relation once (temp table) so indicators reuse it."""
         if key in self._memo:
@@ -298,10 +305,7 @@ class Context:
             d = self._store("scoped_dossiers", d)
 
         def same_dossiers(t: ir.Table, column: str = "MaHoSo") -> ir.Table:
-            if not self.scoped:
-                return t
-            keys = d.select(k_d="MaHoSo")
-            return _semi(t, keys, t[column] == keys.k_d)
+            return self._restricted(t, column, d, "MaHoSo")
 
         s = same_dossiers(f.dossier_supplements)
         s = s.filter(s.NgayYeuCau <= T)
@@ -414,10 +418,7 @@ class Context:
             c = self._store("scoped_complaints", c)
 
         def same_complaints(t: ir.Table, column: str = "MaPAKN") -> ir.Table:
-            if not self.scoped:
-                return t
-            keys = c.select(k_c="MaPAKN")
-            return _semi(t, keys, t[column] == keys.k_c)
+            return self._restricted(t, column, c, "MaPAKN")
 
         clk = same_complaints(f.complaint_clocks)
         clk = clk.filter(clk.start_at <= T)
