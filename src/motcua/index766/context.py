@@ -77,6 +77,8 @@ TOKEN = "zz766tokzz"  # placeholder inside temp-table names
 
 #: Temporary table (column MaDonVi) naming the units a scoped context computes (live.py).
 SCOPE_TABLE = "_m766_scope"
+#: Temporary table (column MaHoSo) naming the dossiers a dossier-scoped context computes (live.py).
+SCOPE_DOSSIERS = "_m766_scope_dossiers"
 
 
 def month_sentinel(i: int) -> str:
@@ -150,9 +152,16 @@ class Context:
     #: (temp table name, SQL) steps and created empty (compiled.py)
     template: bool = False
     steps: list[tuple[str, str]] = field(default_factory=list)
+    step_schemas: dict[str, Any] = field(default_factory=dict)
     #: compute only the records of the units listed in the temporary table SCOPE_TABLE (live
     #: recomputation): inputs are filtered before any join, so a commune costs what it holds
     scoped: bool = False
+    #: scoped runs read the dossier flags of the scope's units from this stored table (one row
+    #: per dossier of the period, column Ky; live.py keeps it current) instead of computing them
+    flags_table: str | None = None
+    #: compute the flags of the dossiers listed in SCOPE_DOSSIERS only (live.py refreshes their
+    #: stored rows with them)
+    dossier_scoped: bool = False
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
     _temp: list[str] = field(default_factory=list, repr=False)
 
@@ -198,7 +207,7 @@ class Context:
     # ----------------------------------------------------------------- plumbing
     def _restricted(self, t: ir.Table, column: str, scope: ir.Table, key: str) -> ir.Table:
         """``t``'s rows whose ``column`` is a ``key`` of ``scope`` (scoped runs only; else ``t`` itself)."""
-        if not self.scoped:
+        if not (self.scoped or self.dossier_scoped):
             return t
         keys = scope.select(k_scope=key)
         return _semi(t, keys, t[column] == keys.k_scope)
@@ -211,6 +220,7 @@ class Context:
         if self.template:
             name = f"_m766_{key}_{TOKEN}"
             self.steps.append((name, str(con.compile(expr))))
+            self.step_schemas[key] = expr.schema()
             # Empty twin with the expression's schema, only to build later expressions on.
             con.create_table(name, schema=expr.schema(), temp=True)
             self._temp.append(name)
@@ -248,9 +258,16 @@ class Context:
         return _semi(t, sc, t[column] == sc.k_scope)
 
     def scoped_dossiers(self) -> ir.Table:
-        """Dossiers of the scope's units, plus other units' dossiers of the scope's online
-        services (3.2 counts a service's dossiers by MaDVC, whoever handles them)."""
+        """The dossiers this context computes: all; the listed ones (dossier-scoped); or the scope's."""
         d = self.facts.dossiers
+        if self.dossier_scoped:
+            listed = self.facts.con.table(SCOPE_DOSSIERS).select(k_listed="MaHoSo")
+            return _semi(d, listed, d.MaHoSo == listed.k_listed)
+        return self._of_scope(d)
+
+    def _of_scope(self, d: ir.Table) -> ir.Table:
+        """Per-dossier rows of the scope's units, plus other units' rows of the scope's online
+        services (3.2 counts a service's dossiers by MaDVC, whoever handles them)."""
         if not self.scoped:
             return d
         sc = self.scope.select(k_scope="MaDonVi")
@@ -299,9 +316,13 @@ class Context:
         """One row per dossier: base memberships and every per-dossier flag at T."""
         if "dossier_flags" in self._memo:
             return self._memo["dossier_flags"]
+        if self.scoped and self.flags_table is not None:
+            stored = self.facts.con.table(self.flags_table)
+            stored = stored.filter(stored.Ky == self.period_code).drop("Ky")
+            return self._store("dossier_flags", self._of_scope(stored))
         f, T, J, start = self.facts, self.T, self.J, self.start
         d = self.scoped_dossiers()
-        if self.scoped:
+        if self.scoped or self.dossier_scoped:
             d = self._store("scoped_dossiers", d)
 
         def same_dossiers(t: ir.Table, column: str = "MaHoSo") -> ir.Table:
@@ -396,6 +417,9 @@ class Context:
             pakn_or_dislike=(j.n_pakn.fill_null(0) > 0)
             | (j.KhongHaiLong & (j.NgayDanhGia.isnull() | (j.NgayDanhGia <= T))),
             due_effective=j.due_effective,
+            # 2.2: its dossiers (received in the period, finished by T) all have base_received.
+            finished_at=j.finished_at,
+            elapsed_wd=j.elapsed_wd,
             # Epoch instant from which an open dossier in time turns late if nothing happens
             # (its on_time flips): live.py recomputes a unit once a flip instant has passed.
             late_from=ibis.ifelse(

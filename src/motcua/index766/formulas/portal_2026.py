@@ -160,15 +160,9 @@ def _elapsed_2_2(ctx: Context) -> ir.Table:
 
 
 def _elapsed_2_2_own(ctx: Context) -> ir.Table:
-    d = ctx.in_scope(ctx.facts.dossiers)
-    d = d.filter(
-        d.finished_at.notnull()
-        & (d.finished_at <= ctx.T)
-        & d.NgayTiepNhan.notnull()
-        & (d.NgayTiepNhan >= ctx.start)
-        & (d.NgayTiepNhan <= ctx.T)
-        & d.elapsed_wd.notnull()
-    )
+    # Received in [start, T] (base_received) and finished by T, read from the dossier flags.
+    d = ctx.dossier_flags()
+    d = d.filter(d.base_received & d.finished_at.notnull() & (d.finished_at <= ctx.T) & d.elapsed_wd.notnull())
     # Summed as integer 1/28800-day units (working seconds of an 8-hour day): float sums
     # depend on the engine's summation order and flip half-up roundings.
     ticks = (d.elapsed_wd * ELAPSED_SCALE).round().cast("int64")
