@@ -33,7 +33,7 @@ from motcua.index766.context import (
 )
 from motcua.index766.facts import SCHEMAS, Facts
 from motcua.index766.periods import Window
-from motcua.index766.registry import FormulaSet
+from motcua.index766.registry import FormulaSet, pooled_parts
 
 _LIT_RE = re.compile(r'^\s*SELECT\s+(.*?)\s+AS\s+"v"\s*$', re.S)
 _tokens = itertools.count()
@@ -144,8 +144,8 @@ def build(facts: Facts, window: Window, fs: FormulaSet, switches: dict[str, str]
     ctx = Context(facts, window, switches, template=True)
     try:
         parts = [
-            ind.pooled(ctx).mutate(code=ibis.literal(ind.code)).select("code", "unit", "num", "den")
-            for ind in fs.indicators
+            pooled.mutate(code=ibis.literal(code)).select("code", "unit", "num", "den")
+            for code, pooled in pooled_parts(ctx, fs)
         ]
         # Each part compiled alone, joined as text: Ibis compiles a union of N as N-1 nested
         # subqueries, slower to compile and too deep for SQLite's parser.

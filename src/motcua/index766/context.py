@@ -99,12 +99,13 @@ def window_values(window: Window, judge_at: datetime | None) -> dict[str, Any]:
     return values
 
 
-def dossier_summary(facts: Facts) -> ir.Table:
+def dossier_summary(facts: Facts, *, wide: bool = False) -> ir.Table:
     """Per-dossier aggregates that do not depend on the evaluation instant.
 
     first_N: first instant of national status N in the log (7 withdrawn, 8 stopped,
     9 finished, 10 returned); component and fee-line counts. Prepared snapshots store
     it as the optional relation ``dossier_summary``; otherwise it is computed here.
+    ``wide``: every dossier column too (the optional relation ``dossier_wide``).
     """
     log = facts.dossier_status_log
     ends = log.group_by("MaHoSo").agg(
@@ -122,7 +123,7 @@ def dossier_summary(facts: Facts) -> ir.Table:
         n_fee_zero=_i(fe.Gia.notnull() & (fe.Gia == 0)).sum(),
         n_fee_pos=_i(fe.Gia.notnull() & (fe.Gia != 0)).sum(),
     )
-    d = facts.dossiers.select("MaHoSo")
+    d = facts.dossiers if wide else facts.dossiers.select("MaHoSo")
     ends = ends.rename(k_end="MaHoSo")
     comp = comp.rename(k_comp="MaHoSo")
     fees = fees.rename(k_fee="MaHoSo")
@@ -132,7 +133,7 @@ def dossier_summary(facts: Facts) -> ir.Table:
         .left_join(fees, d.MaHoSo == fees.k_fee)
     )
     return j.select(
-        "MaHoSo", "first_9", "first_10", "first_8", "first_7",
+        *d.columns, "first_9", "first_10", "first_8", "first_7",
         n_file=j.n_file.fill_null(0), n_reuse=j.n_reuse.fill_null(0), n_store=j.n_store.fill_null(0),
         n_fee=j.n_fee.fill_null(0), n_fee_zero=j.n_fee_zero.fill_null(0),
         n_fee_pos=j.n_fee_pos.fill_null(0),
@@ -236,6 +237,10 @@ class Context:
         self._memo[key] = expr
         return expr
 
+    def store_relation(self, key: str, expr: ir.Table) -> ir.Table:
+        """A relation several indicators read, computed once per evaluation (see ``_store``)."""
+        return self._store(key, expr)
+
     def close(self) -> None:
         for name in self._temp:
             try:
@@ -338,6 +343,10 @@ class Context:
             supp_secs=(_epoch(s.NgayBoSung) - _epoch(s.NgayYeuCau)).sum(where=done),
         )
 
+        # Prepared snapshots hold the dossiers with their summary alongside: no join for a full run.
+        wide = not (self.scoped or self.dossier_scoped) and self.facts.has("dossier_wide")
+        if wide:
+            d = self.facts.table("dossier_wide")
         summary = self.facts.table("dossier_summary") if self.facts.has("dossier_summary") else (
             dossier_summary(self.facts)
         )
@@ -354,9 +363,9 @@ class Context:
         supp = supp.rename(k_supp="MaHoSo")
         pakn = pakn.rename(k_pakn="MaHoSo")
         p = p.rename(k_proc="MaTTHC")
+        j = d if wide else d.left_join(summary, d.MaHoSo == summary.k_sum)
         j = (
-            d.left_join(summary, d.MaHoSo == summary.k_sum)
-            .left_join(supp, d.MaHoSo == supp.k_supp)
+            j.left_join(supp, d.MaHoSo == supp.k_supp)
             .left_join(pakn, d.MaHoSo == pakn.k_pakn)
             .left_join(p, d.MaTTHC == p.k_proc)
         )

@@ -11,8 +11,8 @@ exact fractions (interchange.md §4 "Rounding").
 
 from __future__ import annotations
 
+import functools
 import json
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -45,9 +45,27 @@ def band(total: Decimal | float) -> str:
 
 
 def round_half_up(x: Fraction, places: int) -> Decimal:
-    scale = 10**places
-    n = math.floor(x * scale + Fraction(1, 2))
-    return Decimal(n).scaleb(-places)
+    # floor(x * 10^places + 1/2) in integers: Fraction arithmetic costs ~10x more, and a
+    # province's 24,000 tuples round two or three times each.
+    if not isinstance(x, Fraction):
+        x = Fraction(x)
+    n, d = x.numerator, x.denominator
+    return Decimal((2 * n * 10**places + d) // (2 * d)).scaleb(-places)
+
+
+def _fraction(x: Any) -> Fraction:
+    return x if isinstance(x, Fraction) else Fraction(x)
+
+
+def _count(x: float) -> Fraction:
+    """A fetched count (a float holding an integer, mostly) as an exact Fraction."""
+    return Fraction(int(x)) if x == int(x) else Fraction(x)
+
+
+@functools.lru_cache(maxsize=64)
+def _exact(value: float) -> Fraction:
+    """A target or maximum as the exact decimal it is written as (0.8 -> 4/5, not the binary float)."""
+    return Fraction(str(value))
 
 
 def _num(x: Fraction | float | None, places: int = 4) -> int | float | None:
@@ -70,6 +88,7 @@ class IndicatorScore:
     score: Fraction | None = None  # exact, before rounding
     note: str | None = None
     applicable: bool = True
+    _rounded: tuple[Fraction, Decimal] | None = field(default=None, repr=False, compare=False)
 
     @property
     def code(self) -> str:
@@ -77,14 +96,18 @@ class IndicatorScore:
 
     @property
     def score_rounded(self) -> Decimal | None:
-        return None if self.score is None else round_half_up(self.score, 2)
+        if self.score is None:
+            return None
+        if self._rounded is None or self._rounded[0] is not self.score:  # score may be reassigned
+            self._rounded = (self.score, round_half_up(self.score, 2))
+        return self._rounded[1]
 
     def rescore(self, ratio: Fraction | None = None, *, max_points: float | None = None) -> None:
         """(Re)compute ratio and score from numerator/denominator or a given exact ratio."""
         ind = self.indicator
         if max_points is not None:
             self.max_points = max_points
-        mx = Fraction(self.max_points)
+        mx = _exact(self.max_points)
         if not self.applicable:
             self.ratio = self.score = None
             return
@@ -97,14 +120,20 @@ class IndicatorScore:
                 self.ratio, self.score = Fraction(1), mx
             self.note = self.note or ind.zero_note or None
             return
-        r = ratio if ratio is not None else Fraction(self.numerator) / Fraction(self.denominator)
-        self.ratio = r
+        # Each exact result built as one Fraction from integers (a province scores ~24,000 tuples;
+        # chained Fraction operations cost several times more).
+        if ratio is None:
+            num, den = _fraction(self.numerator), _fraction(self.denominator)
+            ratio = Fraction(num.numerator * den.denominator, num.denominator * den.numerator)
+        r = self.ratio = ratio
         if ind.ratio_kind == "average" or mx == 0:
             self.score = Fraction(0)
         elif self.target:
-            self.score = min(mx, mx * r / Fraction(str(self.target)))
+            t = _exact(self.target)
+            score = Fraction(mx.numerator * r.numerator * t.denominator, mx.denominator * r.denominator * t.numerator)
+            self.score = min(mx, score)
         else:
-            self.score = mx * r
+            self.score = Fraction(mx.numerator * r.numerator, mx.denominator * r.denominator)
 
     def to_json(self) -> dict[str, Any]:
         mx = self.max_points
@@ -353,8 +382,8 @@ def score_units(
             num, den = counts.get((ind.code, source), (0.0, 0.0))
             s = IndicatorScore(
                 ind,
-                Fraction(round(num), ind.num_scale) if ind.num_scale != 1 else Fraction(num),
-                Fraction(den),
+                Fraction(round(num), ind.num_scale) if ind.num_scale != 1 else _count(num),
+                _count(den),
                 ind.max_points,
                 _target(ind, fs, switches),
                 applicable=kind in ind.scope or not kind,

@@ -210,10 +210,17 @@ OPTIONAL_SCHEMAS: dict[str, dict[str, str]] = {
         "n_fee_zero": INT,
         "n_fee_pos": INT,
     },
+    # The dossiers relation with the summary's columns alongside (prepared snapshots): the
+    # flags of a whole period then read it without joining two 2 M-row relations.
+    "dossier_wide": {},  # filled below: SCHEMAS["dossiers"] + dossier_summary without MaHoSo
     # Who holds a dossier (explanations): current or last processing step and official.
     # Exchange sets have none; the application database can provide it.
     "dossier_responsibility": {"MaHoSo": STR, "step": STR, "official": STR},
 }
+
+
+OPTIONAL_SCHEMAS["dossier_wide"] = {
+    **SCHEMAS["dossiers"], **{c: t for c, t in OPTIONAL_SCHEMAS["dossier_summary"].items() if c != "MaHoSo"}}
 
 
 def ibis_schema(name: str) -> ibis.Schema:

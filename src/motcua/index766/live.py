@@ -48,7 +48,13 @@ from motcua.index766.context import SCOPE_DOSSIERS, SCOPE_TABLE, Context, _epoch
 from motcua.index766.engine import ScoreReport, _anchors, _units, fetch_all, score_units
 from motcua.index766.facts import Facts
 from motcua.index766.periods import Window, make_window
-from motcua.index766.registry import FormulaSet, get_formula_set, resolve_switches
+from motcua.index766.registry import (
+    FormulaSet,
+    get_formula_set,
+    resolve_switches,
+    rule_counts,
+    rule_indicators,
+)
 from motcua.index766.tasks import current_periods
 
 logger = logging.getLogger("motcua.index766")
@@ -82,10 +88,13 @@ def _parts(ctx: Context, fs: FormulaSet, scoped: bool) -> list[ibis.Table]:
     def tagged(t: ibis.Table, code: str) -> ibis.Table:
         return t.mutate(code=ibis.literal(code)).select("code", "unit", "record", "num", "den")
 
+    # Dossier-counting indicators declared as rules: all their counts in one pass over the flags.
+    fused = rule_counts(ctx, rule_indicators(fs))
     parts = []
     for ind in fs.indicators:
         if not ind.catalog_only:
-            parts.append(tagged(ctx.in_scope(ind.own(ctx), "unit"), ind.code))
+            own = fused[ind.code] if ind.code in fused else ind.own(ctx)
+            parts.append(tagged(ctx.in_scope(own, "unit"), ind.code))
         if not scoped and (ind.catalog_only or ind.distinct):
             p = ind.pooled(ctx)
             parts.append(tagged(p.select("unit", record=ibis.null("string"), num=p.num, den=p.den),
@@ -170,7 +179,7 @@ def compute_partials(facts: Facts, window: Window, fs: FormulaSet, switches: dic
 # costs an indexed read, not a recomputation. A full run empties and refills its kind's table.
 
 FLAGS_PREFIX = "m766_flags_"
-_FLAG_INDEXES = ("MaHoSo", "MaDonVi", "MaDVC", "late_from")
+_FLAG_INDEXES = ("MaHoSo", "MaDonVi", "MaDVC")
 
 
 def flags_table(window: Window) -> str:
@@ -196,6 +205,9 @@ def _store_flags(con: Any, window: Window, schema: Any, source: str, *, replace_
         con.create_table(name, schema=ibis.schema({"Ky": "string", **dict(schema.items())}))
         for col in _FLAG_INDEXES:
             _raw(con, f'CREATE INDEX "{name}_{col.lower()}" ON "{name}" ("{col}")')
+        # _flipped: the open dossiers still in time, by the instant they turn late (most past
+        # instants belong to dossiers already stored as late: not in this index).
+        _raw(con, f'CREATE INDEX "{name}_in_time" ON "{name}" (late_from) WHERE on_time')
     code = render_literal(con, window.period.code, "string")
     col_list = ", ".join(f'"{c}"' for c in schema.names)
     with con.begin() as cur:
@@ -295,6 +307,7 @@ def _ensure_table() -> None:
         cur.execute(f"CREATE TABLE IF NOT EXISTS {PARTIALS} ("
                     + ", ".join(f"{_q(c)} {d.types[t]}" for c, t in PARTIAL_COLUMNS.items()) + ")")
         cur.execute(f'CREATE INDEX IF NOT EXISTS {PARTIALS}_key ON {PARTIALS} ("Ky", "MaDonVi")')
+        cur.execute(f'CREATE INDEX IF NOT EXISTS {PARTIALS}_code ON {PARTIALS} ("Ky", "MaChiSo")')
 
 
 def _store_partials(period: str, rows: list[tuple], units: Iterable[str] | None) -> None:

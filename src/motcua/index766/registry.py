@@ -81,6 +81,64 @@ CountsFn = Callable[[Any], ir.Table]
 
 
 @dataclass(frozen=True)
+class DossierRule:
+    """The records of a dossier-counting indicator, declared as data: the period's dossiers whose
+    flag ``base`` is set (Context.dossier_flags), narrowed by ``only`` (given the context; None
+    keeps all), in the numerator where ``ok``. Called with a context it gives the records, like
+    any ``records`` function; declared so, the per-unit counts of all such indicators are taken
+    in one pass over the flags (``rule_counts``)."""
+
+    base: str
+    ok: Callable[[ir.Table], ir.BooleanValue]
+    only: Callable[[Any, ir.Table], ir.BooleanValue | None] | None = None
+
+    def _narrowed(self, ctx: Any) -> tuple[ir.Table, ir.BooleanValue]:
+        f = ctx.dossier_flags()
+        cond = f[self.base]
+        extra = self.only(ctx, f) if self.only is not None else None
+        return f, cond if extra is None else cond & extra
+
+    def __call__(self, ctx: Any) -> ir.Table:
+        f, cond = self._narrowed(ctx)
+        f = f.filter(cond)
+        return f.select(unit=f.MaDonVi, record=f.MaHoSo, ok=self.ok(f).fill_null(False))
+
+
+def rule_indicators(fs: FormulaSet) -> dict[str, DossierRule]:
+    """The formula set's indicators whose records are a DossierRule and whose counts are the
+    plain per-record sums (code -> rule): the ones ``rule_counts`` takes together."""
+    return {ind.code: ind.records for ind in fs.indicators
+            if isinstance(ind.records, DossierRule) and ind.counts is None and not ind.distinct}
+
+
+def pooled_parts(ctx: Any, fs: FormulaSet) -> list[tuple[str, ir.Table]]:
+    """(code, pooled (unit, num, den)) of every indicator; the rule indicators from one pass."""
+    rules = rule_indicators(fs)
+    own = rule_counts(ctx, rules) if rules else {}
+    return [(ind.code, pool_sums(ctx, own[ind.code]) if ind.code in own else ind.pooled(ctx))
+            for ind in fs.indicators]
+
+
+def rule_counts(ctx: Any, rules: dict[str, DossierRule]) -> dict[str, ir.Table]:
+    """Each rule's own (unit, record, num, den) per unit — what ``Indicator.own`` gives — from one
+    aggregate over the dossier flags (one scan instead of one per indicator)."""
+    f = ctx.dossier_flags()
+    aggs = {}
+    for i, rule in enumerate(rules.values()):
+        _, cond = rule._narrowed(ctx)
+        cond = cond.fill_null(False)
+        aggs[f"den{i}"] = ibis.ifelse(cond, 1, 0).sum()
+        aggs[f"num{i}"] = ibis.ifelse(cond & rule.ok(f).fill_null(False), 1, 0).sum()
+    wide = ctx.store_relation("rule_counts", f.group_by(unit=f.MaDonVi).agg(**aggs))
+    out = {}
+    for i, code in enumerate(rules):
+        t = wide.filter(wide[f"den{i}"] > 0)
+        out[code] = t.select("unit", record=ibis.null("string"), num=t[f"num{i}"].cast("float64"),
+                             den=t[f"den{i}"].cast("float64"))
+    return out
+
+
+@dataclass(frozen=True)
 class Indicator:
     code: str
     name: str  # Vietnamese
@@ -140,6 +198,14 @@ class Indicator:
         t = rec.group_by("unit").agg(num=ok01.sum(), den=rec.count())
         return t.select("unit", record=ibis.null("string"), num=t.num.cast("float64"),
                         den=t.den.cast("float64"))
+
+
+def pool_sums(ctx: Any, per_unit: ir.Table) -> ir.Table:
+    """Pooled (unit, num, den) from each unit's own (unit, num, den): sums over the subtree."""
+    tree = ctx.tree
+    j = per_unit.join(tree, per_unit.unit == tree.descendant)
+    out = j.group_by(unit=j.ancestor).agg(num=j.num.sum(), den=j.den.sum())
+    return out.select("unit", num=out.num.cast("float64"), den=out.den.cast("float64"))
 
 
 def pool(ctx: Any, rec: ir.Table, *, distinct: bool = False, combine: str = "any") -> ir.Table:

@@ -586,12 +586,23 @@ def _connect_duckdb(database: str | Path = ":memory:", *, read_only: bool = Fals
 
 
 def _store_summary(facts: Facts) -> None:
-    """Persist the optional dossier_summary relation (same Ibis definition as the engine's)."""
+    """Persist the optional relations dossier_wide (the dossiers with their summary alongside,
+    made by the engine's own definition) and dossier_summary (a view of it): a period's flags
+    then read one relation instead of joining two of millions of rows."""
     from motcua.index766.context import dossier_summary
+    from motcua.index766.facts import OPTIONAL_SCHEMAS
 
-    sql = facts.con.compile(dossier_summary(facts))
-    facts.con.con.execute(f"CREATE OR REPLACE TABLE dossier_summary AS {sql}")
+    sql = facts.con.compile(dossier_summary(facts, wide=True))
+    raw = facts.con.con
+    raw.execute(f"CREATE OR REPLACE TABLE dossier_wide AS {sql}")
+    # The dossiers themselves become a view of it too: stored (and copied to a snapshot) once.
+    raw.execute("DROP TABLE dossiers")
+    for name, schema in (("dossiers", SCHEMAS["dossiers"]), ("dossier_summary", OPTIONAL_SCHEMAS["dossier_summary"])):
+        cols = ", ".join(f'"{c}"' for c in schema)
+        raw.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {cols} FROM dossier_wide")
+    facts._cache.pop("dossiers", None)
     facts.meta.pop("_has_dossier_summary", None)
+    facts.meta.pop("_has_dossier_wide", None)
 
 
 def load_exchange_set(

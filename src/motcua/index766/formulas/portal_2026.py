@@ -14,7 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from motcua.index766.context import CITIZEN_SUBJECTS, LIVE_SERVICE_STATUSES, Context
-from motcua.index766.registry import FormulaSet, Indicator, Zero, register
+from motcua.index766.registry import DossierRule, FormulaSet, Indicator, Zero, pool_sums, register
 
 FS = register(
     FormulaSet(
@@ -33,11 +33,9 @@ def _dossiers(ctx: Context, base: str) -> ir.Table:
     return f.filter(f[base])
 
 
-def _dossier_rows(ctx: Context, base: str, ok_fn, *, paper_only: bool = False) -> ir.Table:
-    f = _dossiers(ctx, base)
-    if paper_only:
-        f = f.filter(f.paper)
-    return _rows(f, f.MaDonVi, f.MaHoSo, ok_fn(f))
+def _paper_only(ctx: Context, f: ir.Table) -> ir.BooleanValue | None:
+    """4.1 under result_scope=paper_only: procedures with a paper result only."""
+    return f.paper if ctx.switch("result_scope") == "paper_only" else None
 
 
 def _mark(t: ir.Table, keys: list[str]) -> ir.Table:
@@ -53,11 +51,7 @@ def _procedure_rows(ctx: Context, comp: ir.Table, hits: ir.Table | None) -> ir.T
     return _rows(j, j.MaDonVi, j.MaTTHC, j._hit.notnull())
 
 
-def _pool_sums(ctx: Context, per_unit: ir.Table) -> ir.Table:
-    tree = ctx.tree
-    j = per_unit.join(tree, per_unit.unit == tree.descendant)
-    out = j.group_by(unit=j.ancestor).agg(num=j.num.sum(), den=j.den.sum())
-    return out.select("unit", num=out.num.cast("float64"), den=out.den.cast("float64"))
+_pool_sums = pool_sums
 
 
 # --------------------------------------------------------------------------- 1. CKMB
@@ -143,7 +137,7 @@ FS.add(Indicator(
 FS.add(Indicator(
     "1.4", "Tỷ lệ hồ sơ đồng bộ lên Cổng DVCQG", "CKMB", 6, zero=Zero.ZERO,
     counts=_sync_1_4, own_counts=_sync_1_4_own,
-    records=lambda ctx: _dossier_rows(ctx, "base_received", lambda f: f.synced),
+    records=DossierRule("base_received", lambda f: f.synced),
     description="Hồ sơ tiếp nhận trong kỳ đã đồng bộ / số hồ sơ tiếp nhận (lớn hơn của BCQG và "
     "DVCQG, không có thì số hồ sơ tiếp nhận của hệ thống); tỷ lệ tối đa 1.",
     zero_note="Không có hồ sơ tiếp nhận trong kỳ.",
@@ -171,7 +165,7 @@ def _elapsed_2_2_own(ctx: Context) -> ir.Table:
 
 FS.add(Indicator(
     "2.1", "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn", "TDGQ", 20, zero=Zero.ZERO,
-    records=lambda ctx: _dossier_rows(ctx, "base_progress", lambda f: f.on_time),
+    records=DossierRule("base_progress", lambda f: f.on_time),
     description="Hồ sơ xử lý trước hạn, đúng hạn và đang xử lý còn hạn / hồ sơ tiếp nhận trong kỳ "
     "và kỳ trước chuyển sang.",
     zero_note="Không có hồ sơ tiếp nhận hoặc đang xử lý trong kỳ.",
@@ -227,9 +221,7 @@ FS.add(Indicator(
 ))
 FS.add(Indicator(
     "3.3", "Tỷ lệ hồ sơ TTHC được tiếp nhận trực tuyến", "CLGQ", 6, target=0.5, zero=Zero.ZERO,
-    records=lambda ctx: _dossier_rows(
-        ctx, "base_received", lambda f: f.online & (~f.paper | f.e_result)
-    ),
+    records=DossierRule("base_received", lambda f: f.online & (~f.paper | f.e_result)),
     description="Hồ sơ tiếp nhận trong kỳ qua kênh trực tuyến (TTHC trả kết quả giấy phải có kết quả "
     "điện tử) / hồ sơ tiếp nhận trong kỳ, nhân với tỷ lệ đồng bộ 1.4.",
     zero_note="Không có hồ sơ tiếp nhận trong kỳ.",
@@ -282,11 +274,7 @@ FS.add(Indicator(
 # --------------------------------------------------------------------------- 4. MDSH
 
 
-def _results_4_1(ctx: Context) -> ir.Table:
-    return _dossier_rows(
-        ctx, "base_progress", lambda f: f.result_link,
-        paper_only=ctx.switch("result_scope") == "paper_only",
-    )
+_results_4_1 = DossierRule("base_progress", lambda f: f.result_link, only=_paper_only)
 
 
 def _population_4_5a(ctx: Context) -> ir.Table:
@@ -316,21 +304,19 @@ FS.add(Indicator(
 ))
 FS.add(Indicator(
     "4.2", "Tỷ lệ hồ sơ TTHC thực hiện số hóa hồ sơ", "MDSH", 4,
-    records=lambda ctx: _dossier_rows(
-        ctx, "base_progress", lambda f: f.has_file & (~f.paper | f.result_link)
-    ),
+    records=DossierRule("base_progress", lambda f: f.has_file & (~f.paper | f.result_link)),
     description="Hồ sơ có thành phần đính kèm tệp (và kết quả điện tử nếu TTHC trả kết quả giấy) / hồ sơ trong kỳ.",
     zero_note="Không có hồ sơ trong kỳ.",
 ))
 FS.add(Indicator(
     "4.3", "Tỷ lệ hồ sơ khai thác, sử dụng lại thông tin, dữ liệu số hóa", "MDSH", 2, target=0.8,
-    records=lambda ctx: _dossier_rows(ctx, "base_progress", lambda f: f.reuse),
+    records=DossierRule("base_progress", lambda f: f.reuse),
     description="Hồ sơ có HoSoCoThanhPhanSoHoa hoặc thành phần được tái sử dụng / hồ sơ trong kỳ.",
     zero_note="Không có hồ sơ trong kỳ.",
 ))
 FS.add(Indicator(
     "4.4", "Tỷ lệ hồ sơ TTHC được số hóa có kết nối, chia sẻ dữ liệu phục vụ tái sử dụng", "MDSH", 4,
-    records=lambda ctx: _dossier_rows(ctx, "base_progress", lambda f: f.store),
+    records=DossierRule("base_progress", lambda f: f.store),
     description="Hồ sơ có thành phần lấy từ kho dữ liệu trên Cổng DVCQG hoặc kết quả đẩy vào kho / hồ sơ trong kỳ.",
     zero_note="Không có hồ sơ trong kỳ.",
 ))
@@ -342,7 +328,7 @@ FS.add(Indicator(
 ))
 FS.add(Indicator(
     "4.5b", "Tỷ lệ hồ sơ TTHC có sử dụng thông tin, dữ liệu dân cư", "MDSH", 2,
-    records=lambda ctx: _dossier_rows(ctx, "base_progress", lambda f: f.population),
+    records=DossierRule("base_progress", lambda f: f.population),
     description="Hồ sơ xác thực VNeID hoặc có mã CSDL dân cư / hồ sơ trong kỳ.",
     zero_note="Không có hồ sơ trong kỳ.",
 ))
@@ -393,9 +379,7 @@ FS.add(Indicator(
 ))
 FS.add(Indicator(
     "5.4", "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC", "MDHL", 6, target=0.9, zero=Zero.ZERO,
-    records=lambda ctx: _dossier_rows(
-        ctx, "base_progress", lambda f: f.on_time & ~f.pakn_or_dislike
-    ),
+    records=DossierRule("base_progress", lambda f: f.on_time & ~f.pakn_or_dislike),
     description="Hồ sơ trong kỳ trừ hồ sơ quá hạn và hồ sơ có PAKN hoặc đánh giá không hài lòng (không tính hai lần).",
     zero_note="Không có hồ sơ trong kỳ.",
 ))
