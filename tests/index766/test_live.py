@@ -156,3 +156,51 @@ def test_a_worker_compiles_the_live_templates_when_it_starts(province):
     live._CACHE.clear()
     compile_live_templates()
     assert len(live._CACHE) >= 3  # month, quarter and year shapes, ready before the first event
+
+
+def test_a_live_run_recomputes_only_the_changed_dossiers_flags(province):
+    """The flags of dossiers without an event are read back as stored, not recomputed: a stored
+    flag changed behind the engine's back shows in the unit's live tuple (and a full run fixes it)."""
+    from django.db import connection
+
+    recompute_current_snapshots(TODAY, now=NOW)
+    with connection.cursor() as cur:
+        cur.execute('SELECT "MaDonVi", "MaHoSo" FROM m766_flags_month WHERE base_progress ORDER BY "MaHoSo"')
+        stored: dict[str, list[str]] = {}
+        for unit_code, code in cur.fetchall():
+            stored.setdefault(unit_code, []).append(code)
+    candidates = Dossier.objects.filter(status=Status.PROCESSING, received_at__year=2026, received_at__lt=_at(8),
+                                        pauses__isnull=True).order_by("code")
+    dossier = next((d for d in candidates if len(stored.get(d.handling_unit.code, [])) >= 2
+                    and d.code in stored[d.handling_unit.code]), None)
+    if dossier is None:
+        pytest.skip("no unit with two dossiers this month in the generated set")
+    unit = dossier.handling_unit.code
+    other = next(code for code in stored[unit] if code != dossier.code)
+    with connection.cursor() as cur:
+        cur.execute('UPDATE m766_flags_month SET on_time = NOT on_time WHERE "MaHoSo" = %s', [other])
+    services.finish(dossier, result_code="KQ", at=_at(11))
+    recompute_units([], TODAY, now=NOW, dossier_ids=[dossier.pk])
+    live = IndicatorSnapshot.objects.get(unit__code=unit, period="2026-11", indicator="2.1").numerator
+    full = score_database("2026-11", now=NOW).unit(unit).indicator("2.1").numerator
+    assert abs(live - float(full)) == 1  # exactly the tampered flag: read back, not recomputed
+
+    recompute_current_snapshots(TODAY, now=NOW)  # the full run recomputes every flag
+    assert IndicatorSnapshot.objects.get(unit__code=unit, period="2026-11", indicator="2.1").numerator == float(full)
+
+
+def test_a_dossier_moved_to_another_unit_updates_both(province):
+    """A correction that moves a dossier to another handling unit (admin): the live run recomputes
+    the unit it left as well as the one it joined."""
+    recompute_current_snapshots(TODAY, now=NOW)
+    dossier = _processing()
+    old_unit = dossier.handling_unit
+    new_unit = Unit.objects.filter(kind=old_unit.kind).exclude(pk=old_unit.pk).order_by("code").first()
+    Dossier.objects.filter(pk=dossier.pk).update(handling_unit=new_unit)
+
+    result = recompute_units([], TODAY, now=NOW, dossier_ids=[dossier.pk])
+    assert {old_unit.code, new_unit.code} <= set(result["2026-11"]["units"])
+    touched = _ancestors(old_unit.code) | _ancestors(new_unit.code)
+    for period in PERIODS:
+        full = score_database(period, now=NOW)
+        assert _stored(period, touched) == _expected(full, touched), period
