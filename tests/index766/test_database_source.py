@@ -193,3 +193,26 @@ def test_a_second_refresh_keeps_the_derived_tables_in_place(generated):
     refresh_database_facts()
     assert {name: _identity(name) for name in names} == before
     assert score_database("2026-Q3", now=NOW, refresh=False).to_json() == first
+
+
+def test_score_command_without_refresh_reads_the_stored_tables(generated, capsys):
+    """``motcua score --no-refresh`` scores from the derived tables as they are (the worker keeps
+    them current): right after a refresh, the same JSON; a dossier changed since is not seen."""
+    import json
+
+    from django.core.management import call_command
+
+    from motcua.dossiers.models import Dossier
+
+    _import(generated)
+    args = ("score", "--period", "2026-Q3", "--as-of", NOW.isoformat(), "--format", "json")
+    call_command(*args)
+    refreshed = json.loads(capsys.readouterr().out)
+    call_command(*args, "--no-refresh")
+    assert json.loads(capsys.readouterr().out) == refreshed
+
+    Dossier.objects.filter(received_at__year=2026, received_at__month=8).update(online_payment=0, paid_at=None)
+    call_command(*args, "--no-refresh")
+    assert json.loads(capsys.readouterr().out) == refreshed  # as stored
+    call_command(*args)
+    assert json.loads(capsys.readouterr().out) != refreshed  # rebuilt: the change shows

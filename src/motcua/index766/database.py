@@ -833,7 +833,13 @@ def score_database(
     from motcua.index766.engine import score
 
     timings = refresh_database_facts(using) if refresh else {}
-    facts = database_facts(using)
+    try:
+        facts = database_facts(using)
+    except ValueError as exc:  # never refreshed: the m766_* relations are missing
+        from motcua.core.errors import UserError
+
+        raise UserError("Chưa có dữ liệu dẫn xuất 766 trong cơ sở dữ liệu: chấm điểm một lần không kèm "
+                        "--no-refresh (hoặc chạy worker) để tạo.", f"766 derived relations missing: {exc}") from None
     facts.meta["timings"] = timings
     try:
         return score(facts, period, as_of=as_of, now=now, units=units, formula_set=formula_set,
