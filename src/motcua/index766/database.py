@@ -370,8 +370,13 @@ def _columns_of(cur: Any, d: _Dialect, name: str) -> list[str]:
     return [row[1] for row in cur.fetchall()]
 
 
-def _reload_table(cur: Any, d: _Dialect, name: str, cols: dict[str, str], key: tuple[str, ...]) -> None:
-    """Make ``name`` an empty table with ``cols``, ready to be filled in the caller's transaction.
+def _index_names(name: str, indexes: tuple[tuple[str, ...], ...]) -> list[str]:
+    return [name + ("_key" if i == 0 else f"_k{i}") for i in range(len(indexes))]
+
+
+def _reload_table(cur: Any, d: _Dialect, name: str, cols: dict[str, str], indexes: tuple[tuple[str, ...], ...]) -> None:
+    """Make ``name`` an empty table with ``cols`` and no index, ready to be filled in the caller's
+    transaction; ``_index_table`` then (re)creates ``indexes`` (a bulk load indexes faster after).
 
     An existing table with the same columns is emptied, not dropped: it keeps its identity,
     so a score running meanwhile on another connection reads the old rows or (after the
@@ -380,10 +385,27 @@ def _reload_table(cur: Any, d: _Dialect, name: str, cols: dict[str, str], key: t
     """
     if _columns_of(cur, d, name) == list(cols):
         cur.execute(f"TRUNCATE {_q(name)}" if d.pg else f"DELETE FROM {_q(name)}")
+        for index in _index_names(name, indexes):
+            cur.execute(f"DROP INDEX IF EXISTS {_q(index)}")
         return
     _drop(cur, d, name, "table")
     cur.execute(f"CREATE TABLE {_q(name)} (" + ", ".join(f"{_q(c)} {d.types[t]}" for c, t in cols.items()) + ")")
-    cur.execute(f"CREATE INDEX {_q(name + '_key')} ON {_q(name)} ({', '.join(_q(c) for c in key)})")
+
+
+def _index_table(cur: Any, d: _Dialect, name: str, indexes: tuple[tuple[str, ...], ...]) -> None:
+    """The indexes ``_reload_table`` left out, once the rows are in; fresh planner statistics."""
+    for index, key in zip(_index_names(name, indexes), indexes, strict=True):
+        cur.execute(f"CREATE INDEX IF NOT EXISTS {_q(index)} ON {_q(name)} ({', '.join(_q(c) for c in key)})")
+    if d.pg:
+        cur.execute(f"ANALYZE {_q(name)}")
+
+
+def _bulk_session(cur: Any, d: _Dialect) -> None:
+    """Memory for a full rebuild's joins, sorts and index builds (this transaction only): with the
+    default 4 MB, 2 million dossiers spill every hash join to disk."""
+    if d.pg:
+        cur.execute("SET LOCAL work_mem = '256MB'")
+        cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
 
 
 def _create_view(cur: Any, d: _Dialect, name: str, relation_cols: dict[str, str], query: str) -> None:
@@ -510,10 +532,9 @@ def _insert_frame(cur: Any, d: _Dialect, full: str, cols: dict[str, str], frame:
 def _write_derived(cur: Any, d: _Dialect, frames: dict[str, pd.DataFrame]) -> None:
     for name, cols in DERIVED_TABLES.items():
         full = PREFIX + name
-        _reload_table(cur, d, full, cols, _DERIVED_KEYS[name])
+        _reload_table(cur, d, full, cols, (_DERIVED_KEYS[name],))
         _insert_frame(cur, d, full, cols, frames[name])
-        if d.pg:
-            cur.execute(f"ANALYZE {_q(full)}")
+        _index_table(cur, d, full, (_DERIVED_KEYS[name],))
 
 
 def _only_dirty(t: dict[str, str]) -> str:
@@ -526,15 +547,11 @@ def _install_stored(cur: Any, d: _Dialect, final: dict[str, str]) -> None:
     for name, indexes in STORED_RELATIONS.items():
         full = PREFIX + name
         cols = dict(SCHEMAS[name])
-        _reload_table(cur, d, full, cols, indexes[0])
-        for i, key in enumerate(indexes[1:], start=1):
-            cur.execute(f"CREATE INDEX IF NOT EXISTS {_q(f'{full}_k{i}')} ON {_q(full)} "
-                        f"({', '.join(_q(c) for c in key)})")
+        _reload_table(cur, d, full, cols, indexes)
         source = final[name] if name in final else f"SELECT * FROM {_q(BASE + name)}"
         col_list = ", ".join(_q(c) for c in cols)
         cur.execute(f"INSERT INTO {_q(full)} ({col_list}) SELECT {col_list} FROM ({source}) s")
-        if d.pg:
-            cur.execute(f"ANALYZE {_q(full)}")
+        _index_table(cur, d, full, indexes)
     for table, key in ((DIRTY_DOSSIERS, "MaHoSo"), (DIRTY_COMPLAINTS, "MaPAKN")):
         cur.execute(f"CREATE TABLE IF NOT EXISTS {_q(table)} ({_q(key)} {d.types['string']} PRIMARY KEY)")
     dirty = base_queries(d, only=_only_dirty(_tables()))
@@ -546,6 +563,7 @@ def _install_derived(using: str, d: _Dialect, frames: dict[str, pd.DataFrame]) -
     final = _final_queries(d)
     with transaction.atomic(using=using), connections[using].cursor() as cur:
         _serialize(cur, d)
+        _bulk_session(cur, d)
         existing = _existing(cur, d)
         for name in DERIVED_TABLES:  # an older layout may have a view where a derived table goes
             if existing.get(PREFIX + name) == "view":
@@ -631,10 +649,10 @@ def _store_summary(using: str, d: _Dialect) -> None:
     col_list = ", ".join(_q(c) for c in cols)
     with transaction.atomic(using=using), connections[using].cursor() as cur:
         _serialize(cur, d)
-        _reload_table(cur, d, full, cols, ("MaHoSo",))
+        _bulk_session(cur, d)
+        _reload_table(cur, d, full, cols, (("MaHoSo",),))
         cur.execute(f"INSERT INTO {_q(full)} ({col_list}) SELECT {col_list} FROM ({sql}) s")
-        if d.pg:
-            cur.execute(f"ANALYZE {_q(full)}")
+        _index_table(cur, d, full, (("MaHoSo",),))
 
 
 def refresh_database_facts(
