@@ -4,17 +4,22 @@ The issue asks that the scoreboard reflect a dossier event within seconds: the a
 unit × current period recomputed in the background, fast even with millions of dossiers,
 equal to a full recomputation.
 
-How, in three layers:
+How, in four layers:
 
 1. **Per-record rows, kept incrementally.** The stored per-dossier relations (``m766_dossiers``,
    supplements, summary, calendar values; complaint clocks) are updated for the dossiers and
    complaints that changed (``database.refresh_records``), not rebuilt.
-2. **Per-unit partial counts** (``m766_partial``), per period: each unit's *own* (not pooled)
+2. **Per-dossier flags of each current period** (``m766_flags_month|quarter|year``: the
+   engine's ``Context.dossier_flags`` at T, stored by a full run): a live run recomputes the
+   flags of the changed dossiers only, plus those stored as in time whose deadline has passed
+   since (``_flipped``), and reads the others back (``refresh_flags``).
+3. **Per-unit partial counts** (``m766_partial``), per period: each unit's *own* (not pooled)
    numerator and denominator of every indicator that reads dossiers or complaints, and for
    distinct-record indicators (3.5, 3.5b, 4.5a) the unit's own records in the numerator. They
-   are computed by the registry's own definitions (``Indicator.own``) with every input filtered
-   to the changed units first (``Context(scoped=True)``), so a commune costs what it holds.
-3. **Pooling from partials.** A unit's score pools its subtree (index-766.md §4: a province is
+   are computed by the registry's own definitions (``Indicator.own``; the DossierRule indicators
+   in one pass) over the stored flags of the changed units (``Context(scoped=True)``), so a
+   commune costs what it holds and a department with 150,000 dossiers an indexed read.
+4. **Pooling from partials.** A unit's score pools its subtree (index-766.md §4: a province is
    scored on pooled data, never on an average) = sums of its units' partial counts, and for
    distinct records the number of distinct records; so a commune's event updates the province
    by summing ~1,000 small rows. Indicators that read no dossier or complaint (1.1–1.3, 3.1,
@@ -26,7 +31,7 @@ deadline passes. Each unit's partial row ``~flip`` holds the earliest such insta
 live run also recomputes the units whose instant has passed, so pooled counts stay exact.
 
 What the live path does not see (the periodic full recomputation, ``tasks.py``, every
-5 minutes, does): bulk imports, catalogue or publication changes, a 1.2 publication deadline
+``MOTCUA_766_RECOMPUTE_MINUTES``, does): bulk imports, catalogue or publication changes, a 1.2 publication deadline
 passing, facts dated after the evaluation instant, components edited without a dossier event.
 """
 
