@@ -107,7 +107,7 @@ def growth(args: argparse.Namespace) -> None:
         print(out, flush=True)
         runs.append(json.loads(out))
     keys = [k for k in runs[0] if k.endswith("_s") and "per_s" not in k and k not in ("generate_s", "import_s")
-            and all(r.get(k) is not None for r in runs)]
+            and all(isinstance(r.get(k), (int, float, list)) for r in runs)]
     for k in keys:
         best = [min(r[k]) if isinstance(r[k], list) else r[k] for r in runs]
         steps = ", ".join(f"{sizes[i]:,}: {best[i]} s" for i in range(len(sizes)))

@@ -451,7 +451,6 @@ def _build(con: Any, src: Path, folder: Path, cal: Any, timings: dict[str, float
     timings["calendar"] = time.perf_counter() - t0
     for name in (
         "publication_items_base",
-        "dossiers_base",
         "complaint_status_log_base",
         "complaint_clock_starts",
     ):
@@ -483,14 +482,16 @@ def _derive_calendar_columns(raw: Any, cal: Any) -> None:
         }
     )
     raw.register("calendar_dossiers", frame)
+    raw.execute("CREATE OR REPLACE TABLE dossier_calendar AS SELECT * FROM calendar_dossiers")
+    raw.unregister("calendar_dossiers")
+    # A view: the dossiers are written once, by _store_summary (dossier_wide), not twice.
     raw.execute(
-        """CREATE OR REPLACE TABLE dossiers AS
+        """CREATE OR REPLACE VIEW dossiers AS
            SELECT b.* EXCLUDE (ThoiGianGiaiQuyet, DonViTinh, GioChotTiepNhan, finished_at),
                   coalesce(b.NgayHenTra, CAST(c.due_computed AS TIMESTAMP)) AS due_effective,
                   b.finished_at, c.elapsed_wd
-           FROM dossiers_base b LEFT JOIN calendar_dossiers c USING (MaHoSo)"""
+           FROM dossiers_base b LEFT JOIN dossier_calendar c USING (MaHoSo)"""
     )
-    raw.unregister("calendar_dossiers")
 
     # PAKN: deadlines from each possible clock start; publish deadline after cho_cong_khai.
     starts = raw.sql("SELECT MaPAKN, start_at FROM complaint_clock_starts").df()
@@ -574,7 +575,7 @@ def _conform(raw: Any) -> None:
             for c, t in cols.items()
         )
         raw.execute(f"CREATE OR REPLACE TABLE {name}__c AS SELECT {select} FROM {name}")
-        raw.execute(f"DROP TABLE {name}")
+        _drop_relation(raw, name)
         raw.execute(f"ALTER TABLE {name}__c RENAME TO {name}")
 
 
@@ -582,6 +583,13 @@ def _conform(raw: Any) -> None:
 #: a temporary folder instead of growing: a 2-million-dossier set (2 GB of JSON Lines) is prepared
 #: in ~2.8 GB of process memory at ~115 MB/s; a lower limit saves memory and costs speed.
 DUCKDB_MEMORY_LIMIT = os.environ.get("MOTCUA_DUCKDB_MEMORY", "2200MB")
+
+
+def _drop_relation(raw: Any, name: str) -> None:
+    """Drop a DuckDB table or view (the dossiers are a view until _store_summary)."""
+    kind = raw.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()
+    if kind is not None:
+        raw.execute(f"DROP {'VIEW' if kind[0] == 'VIEW' else 'TABLE'} {name}")
 
 
 def _connect_duckdb(database: str | Path = ":memory:", *, read_only: bool = False) -> Any:
@@ -603,7 +611,9 @@ def _store_summary(facts: Facts) -> None:
     raw = facts.con.con
     raw.execute(f"CREATE OR REPLACE TABLE dossier_wide AS {sql}")
     # The dossiers themselves become a view of it too: stored (and copied to a snapshot) once.
-    raw.execute("DROP TABLE dossiers")
+    _drop_relation(raw, "dossiers")
+    raw.execute("DROP TABLE IF EXISTS dossiers_base")
+    raw.execute("DROP TABLE IF EXISTS dossier_calendar")
     for name, schema in (("dossiers", SCHEMAS["dossiers"]), ("dossier_summary", OPTIONAL_SCHEMAS["dossier_summary"])):
         cols = ", ".join(f'"{c}"' for c in schema)
         raw.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {cols} FROM dossier_wide")
