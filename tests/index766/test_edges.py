@@ -156,3 +156,24 @@ def test_unit_without_kind_or_name(duck_facts):
     u = score(facts, "2026-03", now=NOW).unit("U")
     assert (u.kind, u.name) == ("", None)
     assert u.indicator("2.1").to_json()["denominator"] == 1
+
+
+def test_scoring_leaves_the_garbage_collector_as_it_found_it():
+    """score_units pauses the cyclic collector for speed and restores it, also after an error."""
+    import gc
+
+    from motcua.index766.engine import score_units
+    from motcua.index766.registry import get_formula_set, resolve_switches
+
+    fs, sw = get_formula_set("portal-2026"), resolve_switches(None)
+    unit = {"MaDonVi": "T", "TenDonVi": "Tỉnh", "MaDonViCha": None, "LoaiDonVi": "TINH"}
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            assert score_units({("2.1", "T"): (1.0, 2.0)}, [unit], fs, sw)[0].indicator("2.1").numerator == 1
+            assert gc.isenabled() is enabled
+            with pytest.raises(UserError):
+                score_units({}, [unit], fs, sw, units=["KHONG-CO"])
+            assert gc.isenabled() is enabled
+        finally:
+            gc.enable()

@@ -354,19 +354,6 @@ def evaluate(
     return score_units(counts, _units(facts), fs, switches, units=units)
 
 
-def score_units(
-    counts: dict[tuple[str, str], tuple[float, float]],
-    unit_rows: list[dict[str, Any]],
-    fs: FormulaSet,
-    switches: dict[str, str],
-    *,
-    units: Iterable[str] | None = None,
-) -> list[UnitScore]:
-    """Scores from pooled counts {(indicator, unit): (num, den)} (collect_counts, or live.py)."""
-    with _collector_paused():
-        return _score_units(counts, unit_rows, fs, switches, units=units)
-
-
 @contextlib.contextmanager
 def _collector_paused():
     """The cyclic garbage collector off while ~24,000 acyclic score objects are made: its passes
@@ -380,7 +367,8 @@ def _collector_paused():
             gc.enable()
 
 
-def _score_units(
+@_collector_paused()
+def score_units(
     counts: dict[tuple[str, str], tuple[float, float]],
     unit_rows: list[dict[str, Any]],
     fs: FormulaSet,
@@ -388,6 +376,7 @@ def _score_units(
     *,
     units: Iterable[str] | None = None,
 ) -> list[UnitScore]:
+    """Scores from pooled counts {(indicator, unit): (num, den)} (collect_counts, or live.py)."""
     all_units = _ordered(unit_rows)
     wanted = set(units) if units is not None else None
     if wanted is not None:
