@@ -160,6 +160,8 @@ class Context:
     #: scoped runs read the dossier flags of the scope's units from this stored table (one row
     #: per dossier of the period, column Ky; live.py keeps it current) instead of computing them
     flags_table: str | None = None
+    #: scoped runs read the units' competence (catalogue only, no instant) from this stored table
+    competence_table: str | None = None
     #: compute the flags of the dossiers listed in SCOPE_DOSSIERS only (live.py refreshes their
     #: stored rows with them)
     dossier_scoped: bool = False
@@ -295,6 +297,8 @@ class Context:
         """(MaDonVi, MaTTHC) a unit is competent for; bai_bo procedures excluded (§4)."""
         if "competence" in self._memo:
             return self._memo["competence"]
+        if self.scoped and self.competence_table is not None:
+            return self._store("competence", self.in_scope(self.facts.con.table(self.competence_table)))
         f = self.facts
         pu = f.procedure_units.select("MaDonVi", "MaTTHC")
         listed = pu.select("MaTTHC").distinct()

@@ -116,7 +116,8 @@ def _template(facts: Facts, window: Window, fs: FormulaSet, switches: dict[str, 
            len(window.period.months()), scoped, flags)
     hit = _CACHE.get(key)
     if hit is None:
-        ctx = Context(facts, window, switches, template=True, scoped=scoped, flags_table=flags)
+        ctx = Context(facts, window, switches, template=True, scoped=scoped, flags_table=flags,
+                      competence_table=COMPETENCE if scoped else None)
         try:
             final = "\nUNION ALL\n".join(
                 f"SELECT * FROM ({facts.con.compile(p)}) AS q{i}" for i, p in enumerate(_parts(ctx, fs, scoped)))
@@ -172,6 +173,7 @@ def compute_partials(facts: Facts, window: Window, fs: FormulaSet, switches: dic
 
     def keep(tables: dict[str, str]) -> None:
         _store_flags(facts.con, window, template.schemas["dossier_flags"], tables["dossier_flags"], replace_all=True)
+        _store_competence(facts.con, template.schemas["competence"], tables["competence"])
 
     return template.run(facts, window, after_steps=keep)
 
@@ -228,9 +230,27 @@ def _store_flags(con: Any, window: Window, schema: Any, source: str, *, replace_
         analyze(con, name)
 
 
+#: Each unit's competence (Context.competence: catalogue only), stored by every full run for the
+#: scoped runs, which would otherwise rebuild it from the catalogue for each event and period.
+COMPETENCE = "m766_competence"
+
+
+def _store_competence(con: Any, schema: Any, source: str) -> None:
+    if _flags_columns(con, COMPETENCE) != list(schema.names):
+        _raw(con, f'DROP TABLE IF EXISTS "{COMPETENCE}"')
+        con.create_table(COMPETENCE, schema=schema)
+        _raw(con, f'CREATE INDEX "{COMPETENCE}_unit" ON "{COMPETENCE}" ("MaDonVi")')
+    col_list = ", ".join(f'"{c}"' for c in schema.names)
+    with con.begin() as cur:
+        cur.execute(f'TRUNCATE "{COMPETENCE}"' if con.name == "postgres" else f'DELETE FROM "{COMPETENCE}"')
+        cur.execute(f'INSERT INTO "{COMPETENCE}" ({col_list}) SELECT {col_list} FROM "{source}"')
+    analyze(con, COMPETENCE)
+
+
 def _has_flags(con: Any, window: Window) -> bool:
+    """Whether a full run has stored the period's flags (and the competence scoped runs read)."""
     name = flags_table(window)
-    if _flags_columns(con, name) is None:
+    if _flags_columns(con, name) is None or _flags_columns(con, COMPETENCE) is None:
         return False
     code = render_literal(con, window.period.code, "string")
     return bool(fetch_all(con, f'SELECT 1 FROM "{name}" WHERE "Ky" = {code} LIMIT 1'))
