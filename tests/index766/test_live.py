@@ -204,3 +204,26 @@ def test_a_dossier_moved_to_another_unit_updates_both(province):
     for period in PERIODS:
         full = score_database(period, now=NOW)
         assert _stored(period, touched) == _expected(full, touched), period
+
+
+def test_an_event_during_a_full_run_is_replayed_after_it(province, monkeypatch):
+    """A dossier event committed while the periodic full run computes (after it read the facts):
+    the full run stores its older view, then replays the event, so the tuples end up current."""
+    from motcua.index766 import database
+
+    real_refresh = database.refresh_database_facts
+    dossier = _processing()
+
+    def refresh_then_an_event(*args, **kwargs):
+        timings = real_refresh(*args, **kwargs)
+        services.finish(dossier, result_code="KQ-MEANWHILE", at=_at(11))  # after the facts were read
+        return timings
+
+    monkeypatch.setattr(database, "refresh_database_facts", refresh_then_an_event)
+    recompute_current_snapshots(TODAY, now=NOW)
+    monkeypatch.undo()
+
+    ancestors = _ancestors(dossier.handling_unit.code)
+    for period in PERIODS:
+        full = score_database(period, now=NOW)
+        assert _stored(period, ancestors) == _expected(full, ancestors), period

@@ -37,6 +37,7 @@ passing, facts dated after the evaluation instant, components edited without a d
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Iterable
@@ -480,6 +481,52 @@ def affected_units(dossier_ids: Iterable[int] = (), complaint_ids: Iterable[int]
     return out
 
 
+#: PostgreSQL advisory lock taken by live runs: two workers recomputing the same unit at once could
+#: store partials read before the other's flags were written. Runs last about a second.
+LIVE_LOCK = 766768
+
+
+@contextlib.contextmanager
+def _one_live_run_at_a_time():
+    if connection.vendor != "postgresql":  # SQLite: one writer at a time anyway
+        yield
+        return
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_lock(%s)", [LIVE_LOCK])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_unlock(%s)", [LIVE_LOCK])
+
+
+def change_marks() -> dict[str, int]:
+    """The highest id of each kind of record a live run reacts to (see ``changes_since``)."""
+    from django.db.models import Max
+
+    from motcua.dossiers.models import DossierEvent
+    from motcua.feedback.models import Complaint, ComplaintStatusLog, Rating
+
+    return {m.__name__: m.objects.aggregate(top=Max("id"))["top"] or 0
+            for m in (DossierEvent, Rating, Complaint, ComplaintStatusLog)}
+
+
+def changes_since(marks: dict[str, int]) -> tuple[set[int], set[int]]:
+    """(dossier ids, complaint ids) with an event, rating, complaint or complaint step recorded
+    after ``marks``: a full run replays them when it is done, so an event whose live run it
+    overwrote with older values is reflected again."""
+    from motcua.dossiers.models import DossierEvent
+    from motcua.feedback.models import Complaint, ComplaintStatusLog, Rating
+
+    dossiers = set(DossierEvent.objects.filter(id__gt=marks["DossierEvent"]).values_list("dossier_id", flat=True))
+    dossiers |= set(Rating.objects.filter(id__gt=marks["Rating"]).values_list("dossier_id", flat=True))
+    complaints = set(Complaint.objects.filter(id__gt=marks["Complaint"]).values_list("id", flat=True))
+    complaints |= set(ComplaintStatusLog.objects.filter(id__gt=marks["ComplaintStatusLog"])
+                      .values_list("complaint_id", flat=True))
+    dossiers |= {d for d in Complaint.objects.filter(id__in=complaints).values_list("dossier_id", flat=True) if d}
+    return dossiers, complaints
+
+
 def recompute_units(unit_ids: Iterable[int], today: date | None = None, *, now: datetime | None = None,
                     dossier_ids: Iterable[int] = (), complaint_ids: Iterable[int] = (),
                     formula_set: str = "portal-2026", switches: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -490,6 +537,14 @@ def recompute_units(unit_ids: Iterable[int], today: date | None = None, *, now: 
     (``tasks.recompute_current_snapshots``) for the base; a period without one is computed
     fully. Returns timings: per period the units recomputed, the units stored and seconds.
     """
+    with _one_live_run_at_a_time():
+        return _recompute_units(unit_ids, today, now=now, dossier_ids=dossier_ids, complaint_ids=complaint_ids,
+                                formula_set=formula_set, switches=switches)
+
+
+def _recompute_units(unit_ids: Iterable[int], today: date | None, *, now: datetime | None,
+                     dossier_ids: Iterable[int], complaint_ids: Iterable[int], formula_set: str,
+                     switches: dict[str, Any] | None) -> dict[str, Any]:
     from motcua.dossiers.models import Dossier
     from motcua.feedback.models import Complaint
     from motcua.index766 import snapshots
@@ -547,4 +602,5 @@ def recompute_units(unit_ids: Iterable[int], today: date | None = None, *, now: 
     return out
 
 
-__all__ = ["recompute_units", "recompute_period", "compute_partials", "affected_units"]
+__all__ = ["recompute_units", "recompute_period", "compute_partials", "affected_units", "change_marks",
+           "changes_since"]

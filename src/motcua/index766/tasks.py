@@ -32,8 +32,9 @@ def current_periods(today=None) -> list[str]:
 def recompute_current_snapshots(today=None, *, now=None) -> dict[str, int]:
     """Refresh the facts once, then score and store each current period; tuples stored per period."""
     from .database import database_facts, refresh_database_facts
-    from .live import recompute_period
+    from .live import change_marks, changes_since, recompute_period, recompute_units
 
+    marks = change_marks()
     refresh_database_facts()
     stored = {}
     facts = database_facts()
@@ -43,6 +44,10 @@ def recompute_current_snapshots(today=None, *, now=None) -> dict[str, int]:
             stored[period] = sum(len(u.indicators) for u in report.units)
     finally:
         facts.con.disconnect()
+    # Events committed meanwhile: their live runs may have been overwritten by this run's older view.
+    dossiers, complaints = changes_since(marks)
+    if dossiers or complaints:
+        recompute_units([], today, now=now, dossier_ids=dossiers, complaint_ids=complaints)
     logger.info("766 snapshots stored: %s", stored)
     return stored
 
