@@ -33,13 +33,17 @@ LIVE_SERVICE_STATUSES = ("dang_cong_khai", "cho_dung_cong_khai", "dang_kiem_thu"
 _ids = itertools.count()
 
 
-def _raw(con: Any, sql: str) -> None:
-    """Run a statement on any Ibis SQL backend (DB-API cursors are closed; DuckDB's is not one)."""
+def _raw(con: Any, sql: str) -> int | None:
+    """Run a statement on any Ibis SQL backend (DB-API cursors are closed; DuckDB's is not one);
+    the rows it wrote, where the driver tells (PostgreSQL, SQLite DML)."""
     cur = con.raw_sql(sql)
-    if con.name != "duckdb":
-        close = getattr(cur, "close", None)
-        if close is not None:
-            close()
+    if con.name == "duckdb":
+        return None
+    rows = getattr(cur, "rowcount", -1)
+    close = getattr(cur, "close", None)
+    if close is not None:
+        close()
+    return rows if rows is not None and rows >= 0 else None
 
 
 def _i(cond: ir.BooleanValue) -> ir.IntegerValue:
@@ -280,10 +284,11 @@ class Context:
         sc = self.scope.select(k_scope="MaDonVi")
         mine = _semi(d, sc, d.MaDonVi == sc.k_scope)
         svc = self.in_scope(self.facts.online_services).select(k_dvc="MaDVC")
-        theirs = d.filter(d.MaDVC.notnull())
+        # Keys first (MaDVC, MaDonVi, MaHoSo: one index covers them), whole rows for the few left.
+        theirs = d.filter(d.MaDVC.notnull()).select("MaDVC", "MaDonVi", "MaHoSo")
         theirs = _semi(theirs, svc, theirs.MaDVC == svc.k_dvc)
-        theirs = theirs.anti_join(sc, theirs.MaDonVi == sc.k_scope).select(*d.columns)
-        return mine.union(theirs)
+        theirs = theirs.anti_join(sc, theirs.MaDonVi == sc.k_scope).select(k_theirs="MaHoSo")
+        return mine.union(_semi(d, theirs, d.MaHoSo == theirs.k_theirs))
 
     # ----------------------------------------------------------------- units
     @property
@@ -326,8 +331,8 @@ class Context:
         if "dossier_flags" in self._memo:
             return self._memo["dossier_flags"]
         if self.scoped and self.flags_table is not None:
-            stored = self.facts.con.table(self.flags_table)
-            stored = stored.filter(stored.Ky == self.period_code).drop("Ky")
+            # The table holds one period, this one (live.py checks its Ky before a scoped run).
+            stored = self.facts.con.table(self.flags_table).drop("Ky")
             return self._store("dossier_flags", self._of_scope(stored))
         f, T, J, start = self.facts, self.T, self.J, self.start
         d = self.scoped_dossiers()
@@ -442,6 +447,22 @@ class Context:
         # Keep only dossiers that any base can use.
         flags = flags.filter(flags.base_progress | flags.base_entered)
         return self._store("dossier_flags", flags)
+
+    def dossier_marks(self) -> ir.Table:
+        """Per (unit, procedure, online service) of the period's dossiers, 1 where one of them is
+        entered online (3.2), entered with a fee above zero (3.5), entered and paid online (3.5b),
+        or in the progress base using population data (4.5a): one pass over the flags for the
+        indicators that count procedures or services having such a dossier."""
+        if "dossier_marks" not in self._memo:
+            f = self.dossier_flags()
+            marks = f.group_by("MaDonVi", "MaTTHC", "MaDVC").agg(
+                online=_i(f.base_entered & f.online).max(),
+                fee=_i(f.base_entered & f.fee_positive).max(),
+                paid=_i(f.base_entered & f.paid_online).max(),
+                population=_i(f.base_progress & f.population).max(),
+            )
+            self._store("dossier_marks", marks)
+        return self._memo["dossier_marks"]
 
     # ----------------------------------------------------------------- complaints
     def complaint_flags(self) -> ir.Table:

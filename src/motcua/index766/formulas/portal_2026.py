@@ -197,8 +197,8 @@ def _services_3_2(ctx: Context) -> ir.Table:
         & (s.HieuLucTu.isnull() | (s.HieuLucTu <= ctx.t_date))
         & (s.HieuLucDen.isnull() | (s.HieuLucDen >= ctx.start_date))
     )
-    d = _dossiers(ctx, "base_entered")
-    d = d.filter(d.online)
+    d = ctx.dossier_marks()
+    d = d.filter(d.online == 1)
     by_code = _mark(d.filter(d.MaDVC.notnull()), ["MaDVC"])
     by_pair = _mark(d.filter(d.MaDVC.isnull()), ["MaTTHC", "MaDonVi"]).rename(_hit2="_hit")
     j = s.left_join(by_code, "MaDVC").drop("MaDVC_right")
@@ -236,19 +236,16 @@ def _fee_procedures(ctx: Context) -> ir.Table:
 
 
 def _fee_integrated_3_5(ctx: Context) -> ir.Table:
-    d = _dossiers(ctx, "base_entered")
-    return _procedure_rows(ctx, _fee_procedures(ctx), d.filter(d.fee_positive))
+    m = ctx.dossier_marks()
+    return _procedure_rows(ctx, _fee_procedures(ctx), m.filter(m.fee == 1))
 
 
 def _fee_paid_3_5b(ctx: Context) -> ir.Table:
-    d = _dossiers(ctx, "base_entered")
-    return _procedure_rows(ctx, _fee_procedures(ctx), d.filter(d.paid_online))
+    m = ctx.dossier_marks()
+    return _procedure_rows(ctx, _fee_procedures(ctx), m.filter(m.paid == 1))
 
 
-def _paid_3_6(ctx: Context) -> ir.Table:
-    d = _dossiers(ctx, "base_entered")
-    d = d.filter(d.fee_bearing & ~d.fees_all_zero)
-    return _rows(d, d.MaDonVi, d.MaHoSo, d.paid_online)
+_paid_3_6 = DossierRule("base_entered", lambda f: f.paid_online, only=lambda ctx, f: f.fee_bearing & ~f.fees_all_zero)
 
 
 FS.add(Indicator(
@@ -282,8 +279,8 @@ def _population_4_5a(ctx: Context) -> ir.Table:
     subj = ctx.facts.procedure_subjects
     citizen = subj.filter(subj.DoiTuongThucHien.strip().lower().isin(CITIZEN_SUBJECTS))
     c = c.semi_join(citizen.select("MaTTHC").distinct(), "MaTTHC")
-    d = _dossiers(ctx, "base_progress")
-    return _procedure_rows(ctx, c, d.filter(d.population))
+    m = ctx.dossier_marks()
+    return _procedure_rows(ctx, c, m.filter(m.population == 1))
 
 
 def _communes_4_6(ctx: Context) -> ir.Table:
