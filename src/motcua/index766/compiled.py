@@ -63,14 +63,14 @@ def render_literal(con: Any, value: Any, type_: str) -> str:
     return m.group(1)
 
 
-def analyze(con: Any, table: str, rows: int | None = None) -> None:
+def analyze(con: Any, table: str) -> None:
     """Planner statistics for a fresh temporary table (PostgreSQL's autovacuum never sees them).
 
     Without them PostgreSQL guesses a few thousand rows for any small temp table, and a one-unit
     scope or a few hundred dossiers are hash-joined against every stored dossier (0.5 s instead of
-    10 ms at 2 M dossiers). A large table (``rows`` known) is sized from its pages well enough.
+    10 ms at 2 M dossiers); a full period's flags get poor aggregate plans (a year +1 s).
     """
-    if con.name == "postgres" and (rows is None or rows < 20_000):
+    if con.name == "postgres":
         # A small sample is enough for row counts and join estimates (the default 30,000-row
         # sample costs 150 ms on a large department's year).
         _raw(con, f'SET default_statistics_target = 10; ANALYZE "{table}"; RESET default_statistics_target')
@@ -110,9 +110,9 @@ class CompiledScore:
         try:
             for name, sql in self.steps:
                 real = name.replace(TOKEN, token)
-                rows = _raw(con, f'CREATE TEMP TABLE "{real}" AS {sub(sql)}')
+                _raw(con, f'CREATE TEMP TABLE "{real}" AS {sub(sql)}')
                 created.append(real)
-                analyze(con, real, rows)
+                analyze(con, real)
             if after_steps is not None:
                 after_steps({step_key(name): name.replace(TOKEN, token) for name, _ in self.steps})
             return fetch_all(con, sub(self.final))

@@ -33,17 +33,13 @@ LIVE_SERVICE_STATUSES = ("dang_cong_khai", "cho_dung_cong_khai", "dang_kiem_thu"
 _ids = itertools.count()
 
 
-def _raw(con: Any, sql: str) -> int | None:
-    """Run a statement on any Ibis SQL backend (DB-API cursors are closed; DuckDB's is not one);
-    the rows it wrote, where the driver tells (PostgreSQL, SQLite DML)."""
+def _raw(con: Any, sql: str) -> None:
+    """Run a statement on any Ibis SQL backend (DB-API cursors are closed; DuckDB's is not one)."""
     cur = con.raw_sql(sql)
-    if con.name == "duckdb":
-        return None
-    rows = getattr(cur, "rowcount", -1)
-    close = getattr(cur, "close", None)
-    if close is not None:
-        close()
-    return rows if rows is not None and rows >= 0 else None
+    if con.name != "duckdb":
+        close = getattr(cur, "close", None)
+        if close is not None:
+            close()
 
 
 def _i(cond: ir.BooleanValue) -> ir.IntegerValue:
@@ -455,6 +451,7 @@ class Context:
         indicators that count procedures or services having such a dossier."""
         if "dossier_marks" not in self._memo:
             f = self.dossier_flags()
+            f = f.filter((f.base_entered & (f.online | f.fee_positive | f.paid_online)) | (f.base_progress & f.population))
             marks = f.group_by("MaDonVi", "MaTTHC", "MaDVC").agg(
                 online=_i(f.base_entered & f.online).max(),
                 fee=_i(f.base_entered & f.fee_positive).max(),
