@@ -7,7 +7,7 @@ recomputed in ≤ 500 ms at 2,000,000 dossiers / 1,000 units.
     .venv/bin/python bench/live.py --database sqlite --dossiers 100000 --units 300
 
 Builds (or reuses) a database with a generated province: PostgreSQL database
-``motcua_bench766_<dossiers>_<units>`` on MOTCUA_BENCH_PG's server, or a SQLite file in
+``motcua_bench766_<dossiers>_<units>_<procedures>`` on MOTCUA_BENCH_PG's server, or a SQLite file in
 --workdir. Then one full recomputation (refresh + every unit, month/quarter/year), then N
 events through motcua.dossiers.services (finish, hand-off-free), each followed by the live
 recomputation, timing commit → stored tuples. Prints figures; asserts nothing.
@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchdb import setup_database
+from benchdb import PROCEDURES, setup_database
 
 
 def full_recompute() -> dict:
@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
     ap.add_argument("--dossiers", type=int, default=200_000)
     ap.add_argument("--units", type=int, default=300)
+    ap.add_argument("--procedures", type=int, default=PROCEDURES)
     ap.add_argument("--seed", type=int, default=766)
     ap.add_argument("--events", type=int, default=20)
     ap.add_argument("--workdir", default=None)
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
     warnings.simplefilter("ignore")
     work = Path(args.workdir or Path(tempfile.gettempdir()) / "bench766-live")
-    result = setup_database(args.database, args.dossiers, args.units, args.seed, work)
+    result = setup_database(args.database, args.dossiers, args.units, args.seed, work, args.procedures)
     result.update(full_recompute())
     print(json.dumps(result), flush=True)
     print(json.dumps(live_events(args.events)), flush=True)

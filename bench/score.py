@@ -1,6 +1,6 @@
 """766 engine benchmark: all indicators for all units, for a year and a month.
 
-Issue goals (2-core machine, 2,000,000 dossiers in a year, 1,000 units):
+Issue goals (2-core machine, 2,000,000 dossiers in a year, 1,000 units, 2,000 procedures):
   * from a prepared columnar snapshot (DuckDB file made once from the exchange set; ingest
     reported apart, ≥ 100 MB/s of JSON Lines): a year ≤ 5 s, a month ≤ 1 s;
   * computed inside PostgreSQL: a year ≤ 30 s;
@@ -34,7 +34,7 @@ import warnings
 from datetime import date
 from pathlib import Path
 
-from benchdb import exchange_set, setup_database
+from benchdb import PROCEDURES, exchange_set, setup_database
 
 
 def _periods(text: str | None) -> list[str]:
@@ -53,7 +53,7 @@ def run_duckdb(args: argparse.Namespace, work: Path) -> dict:
     if args.data:
         data = Path(args.data)
     else:
-        data, result["generate_s"] = exchange_set(args.dossiers, args.units, args.seed, work)
+        data, result["generate_s"] = exchange_set(args.dossiers, args.units, args.seed, work, args.procedures)
     size = sum(p.stat().st_size for p in data.glob("*.jsonl")) if data.is_dir() else data.stat().st_size
     result["input_mb"] = round(size / 1e6, 1)
     snap = work / f"snapshot-{data.name}.duckdb"
@@ -72,7 +72,8 @@ def run_duckdb(args: argparse.Namespace, work: Path) -> dict:
 
 
 def run_postgres(args: argparse.Namespace, work: Path) -> dict:
-    result: dict = {"source": "postgres", **setup_database("postgres", args.dossiers, args.units, args.seed, work)}
+    result: dict = {"source": "postgres",
+                    **setup_database("postgres", args.dossiers, args.units, args.seed, work, args.procedures)}
     from motcua.index766.database import refresh_database_facts, score_database
 
     t = time.perf_counter()
@@ -98,7 +99,7 @@ def growth(args: argparse.Namespace) -> None:
     runs = []
     for n in sizes:
         cmd = [sys.executable, __file__, "--source", args.source, "--dossiers", str(n), "--units", str(args.units),
-               "--seed", str(args.seed), "--repeat", str(args.repeat)]
+               "--procedures", str(args.procedures), "--seed", str(args.seed), "--repeat", str(args.repeat)]
         if args.workdir:
             cmd += ["--workdir", args.workdir]
         if args.periods:
@@ -122,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", help="existing exchange set (folder or .zip); duckdb only")
     ap.add_argument("--dossiers", type=int, default=200_000)
     ap.add_argument("--units", type=int, default=300)
+    ap.add_argument("--procedures", type=int, default=PROCEDURES)
     ap.add_argument("--seed", type=int, default=766)
     ap.add_argument("--periods", help="comma-separated; default: this year and this month")
     ap.add_argument("--workdir", default=None, help="generated sets and snapshots, reused (default: a temp folder)")
