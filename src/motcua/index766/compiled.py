@@ -83,6 +83,8 @@ class CompiledScore:
     n_months: int
     #: step key (``dossier_flags``…) -> the Ibis schema of its relation
     schemas: dict[str, Any] = field(default_factory=dict)
+    #: steps left without planner statistics: large copies only aggregated, sized from their pages
+    unanalysed: frozenset[str] = frozenset()
 
     def run(self, facts: Facts, window: Window, judge_at: Any = None,
             after_steps: Callable[[dict[str, str]], None] | None = None) -> list[tuple]:
@@ -112,7 +114,8 @@ class CompiledScore:
                 real = name.replace(TOKEN, token)
                 _raw(con, f'CREATE TEMP TABLE "{real}" AS {sub(sql)}')
                 created.append(real)
-                analyze(con, real)
+                if step_key(name) not in self.unanalysed:
+                    analyze(con, real)
             if after_steps is not None:
                 after_steps({step_key(name): name.replace(TOKEN, token) for name, _ in self.steps})
             return fetch_all(con, sub(self.final))

@@ -122,7 +122,10 @@ def _template(facts: Facts, window: Window, fs: FormulaSet, switches: dict[str, 
         try:
             final = "\nUNION ALL\n".join(
                 f"SELECT * FROM ({facts.con.compile(p)}) AS q{i}" for i, p in enumerate(_parts(ctx, fs, scoped)))
-            hit = CompiledScore(list(ctx.steps), final, len(window.period.months()), dict(ctx.step_schemas))
+            # A scoped run copies its units' stored flags (a department: 150,000 rows) and only
+            # aggregates them: statistics would cost ~20 ms and change no plan.
+            hit = CompiledScore(list(ctx.steps), final, len(window.period.months()), dict(ctx.step_schemas),
+                                unanalysed=frozenset({"dossier_flags"}) if scoped else frozenset())
         finally:
             ctx.close()
         _CACHE[key] = hit
