@@ -29,7 +29,7 @@ from benchdb import PROCEDURES, setup_database
 def full_recompute() -> dict:
     """Refresh the facts, then score and store every unit for the current periods (the worker's run)."""
     from motcua.index766.database import database_facts, refresh_database_facts
-    from motcua.index766.live import recompute_period
+    from motcua.index766.live import recompute_period, vacuum_partials
     from motcua.index766.tasks import current_periods
 
     t = time.perf_counter()
@@ -43,6 +43,7 @@ def full_recompute() -> dict:
             out[f"full_{period}_s"] = round(time.perf_counter() - t, 2)
     finally:
         facts.con.disconnect()
+    vacuum_partials()  # as the worker's full run does
     return out
 
 

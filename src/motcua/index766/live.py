@@ -190,20 +190,42 @@ def compute_partials(facts: Facts, window: Window, fs: FormulaSet, switches: dic
 # costs an indexed read, not a recomputation. A full run empties and refills its kind's table.
 
 FLAGS_PREFIX = "m766_flags_"
-#: The last one covers the scope's "other units' dossiers of its online services" (Context._of_scope):
-#: read from the index alone, a department's own 60,000 service dossiers are skipped without a visit.
-_FLAG_INDEXES = (("MaHoSo",), ("MaDonVi",), ("MaDVC", "MaDonVi", "MaHoSo"))
+_FLAG_INDEXES = [
+    '"{name}_mahoso" ON "{name}" ("MaHoSo")',
+    '"{name}_madonvi" ON "{name}" ("MaDonVi")',
+    # The scope's "other units' dossiers of its online services" (Context._of_scope), read from the
+    # index alone: a department's own 60,000 service dossiers are skipped without a visit.
+    '"{name}_madvc" ON "{name}" ("MaDVC", "MaDonVi", "MaHoSo")',
+    # _flipped: the open dossiers still in time, by the instant they turn late (most past instants
+    # belong to dossiers already stored as late: not in this index).
+    '"{name}_in_time" ON "{name}" (late_from) WHERE on_time',
+]
 
 
 def flags_table(window: Window) -> str:
     return FLAGS_PREFIX + window.period.kind
 
 
-def _flags_columns(con: Any, name: str) -> list[str] | None:
+def _table_columns(con: Any, name: str) -> list[str] | None:
     try:
         return list(con.table(name).columns)
     except Exception:  # noqa: BLE001 - any backend's "no such table"
         return None
+
+
+def _ensure_stored_table(con: Any, name: str, schema: Any, indexes: list[str]) -> None:
+    """Make ``name`` a table of ``schema`` with ``indexes`` (index definitions), unless it already
+    has those columns (first run, or the engine's relations changed shape)."""
+    if _table_columns(con, name) == list(schema.names):
+        return
+    _raw(con, f'DROP TABLE IF EXISTS "{name}"')
+    con.create_table(name, schema=schema)
+    for index in indexes:
+        _raw(con, f'CREATE INDEX {index.format(name=name)}')
+
+
+def _empty(con: Any, name: str) -> str:
+    return f'TRUNCATE "{name}"' if con.name == "postgres" else f'DELETE FROM "{name}"'
 
 
 def _store_flags(con: Any, window: Window, schema: Any, source: str, *, replace_all: bool) -> None:
@@ -212,22 +234,13 @@ def _store_flags(con: Any, window: Window, schema: Any, source: str, *, replace_
     ``replace_all``: the table then holds exactly these rows (a full run); else the rows of the
     dossiers in SCOPE_DOSSIERS are replaced (those no longer in any base are dropped)."""
     name = flags_table(window)
-    columns = ["Ky", *schema.names]
-    if _flags_columns(con, name) != columns:  # first run, or the flags changed shape
-        _raw(con, f'DROP TABLE IF EXISTS "{name}"')
-        con.create_table(name, schema=ibis.schema({"Ky": "string", **dict(schema.items())}))
-        for cols in _FLAG_INDEXES:
-            col_sql = ", ".join(f'"{c}"' for c in cols)
-            _raw(con, f'CREATE INDEX "{name}_{cols[0].lower()}" ON "{name}" ({col_sql})')
-        # _flipped: the open dossiers still in time, by the instant they turn late (most past
-        # instants belong to dossiers already stored as late: not in this index).
-        _raw(con, f'CREATE INDEX "{name}_in_time" ON "{name}" (late_from) WHERE on_time')
+    _ensure_stored_table(con, name, ibis.schema({"Ky": "string", **dict(schema.items())}), _FLAG_INDEXES)
     code = render_literal(con, window.period.code, "string")
     col_list = ", ".join(f'"{c}"' for c in schema.names)
     with con.begin() as cur:
         if replace_all:
             # Ordered by unit: a unit's rows sit together, so a live run reads few pages.
-            cur.execute(f'TRUNCATE "{name}"' if con.name == "postgres" else f'DELETE FROM "{name}"')
+            cur.execute(_empty(con, name))
             order = ' ORDER BY "MaDonVi"'
         else:
             cur.execute(f'DELETE FROM "{name}" WHERE "MaHoSo" IN (SELECT "MaHoSo" FROM "{SCOPE_DOSSIERS}")')
@@ -245,21 +258,18 @@ COMPETENCE = "m766_competence"
 
 
 def _store_competence(con: Any, schema: Any, source: str) -> None:
-    if _flags_columns(con, COMPETENCE) != list(schema.names):
-        _raw(con, f'DROP TABLE IF EXISTS "{COMPETENCE}"')
-        con.create_table(COMPETENCE, schema=schema)
-        _raw(con, f'CREATE INDEX "{COMPETENCE}_unit" ON "{COMPETENCE}" ("MaDonVi")')
+    _ensure_stored_table(con, COMPETENCE, schema, ['"{name}_unit" ON "{name}" ("MaDonVi")'])
     col_list = ", ".join(f'"{c}"' for c in schema.names)
     with con.begin() as cur:
-        cur.execute(f'TRUNCATE "{COMPETENCE}"' if con.name == "postgres" else f'DELETE FROM "{COMPETENCE}"')
+        cur.execute(_empty(con, COMPETENCE))
         cur.execute(f'INSERT INTO "{COMPETENCE}" ({col_list}) SELECT {col_list} FROM "{source}"')
     analyze(con, COMPETENCE)
 
 
-def _has_flags(con: Any, window: Window) -> bool:
+def _has_stored_base(con: Any, window: Window) -> bool:
     """Whether a full run has stored the period's flags (and the competence scoped runs read)."""
     name = flags_table(window)
-    if _flags_columns(con, name) is None or _flags_columns(con, COMPETENCE) is None:
+    if _table_columns(con, name) is None or _table_columns(con, COMPETENCE) is None:
         return False
     code = render_literal(con, window.period.code, "string")
     return bool(fetch_all(con, f'SELECT 1 FROM "{name}" WHERE "Ky" = {code} LIMIT 1'))
@@ -423,10 +433,15 @@ def recompute_period(facts: Facts, period: str, *, now: datetime | None = None, 
         with transaction.atomic():
             _store_partials(window.period.code, rows, None)
             snapshots.store(report)
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            with connection.cursor() as cur:  # the visibility map: index-only reads of the partials
-                cur.execute(f"VACUUM ANALYZE {PARTIALS}")
     return report
+
+
+def vacuum_partials() -> None:
+    """After a full run (PostgreSQL): the partials' visibility map, so the pooled sums are read
+    from their covering indexes alone."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cur:
+            cur.execute(f"VACUUM ANALYZE {PARTIALS}")
 
 
 def _pooled_counts(period: str, fs: FormulaSet, targets: list[str], down: dict[str, list[str]],
@@ -587,7 +602,7 @@ def _recompute_units(unit_ids: Iterable[int], today: date | None, *, now: dateti
         for period in current_periods(today):
             t0 = time.perf_counter()
             window = make_window(period, now=now)
-            if not (_has_base(period, fs) and _has_flags(facts.con, window)):
+            if not (_has_base(period, fs) and _has_stored_base(facts.con, window)):
                 logger.info("766 live: no stored base for %s yet, computing every unit", period)
                 recompute_period(facts, period, now=now, formula_set=formula_set, switches=switches)
                 out[period] = {"full": True, "seconds": round(time.perf_counter() - t0, 4)}

@@ -32,7 +32,13 @@ def current_periods(today=None) -> list[str]:
 def recompute_current_snapshots(today=None, *, now=None) -> dict[str, int]:
     """Refresh the facts once, then score and store each current period; tuples stored per period."""
     from .database import database_facts, refresh_database_facts
-    from .live import change_marks, changes_since, recompute_period, recompute_units
+    from .live import (
+        change_marks,
+        changes_since,
+        recompute_period,
+        recompute_units,
+        vacuum_partials,
+    )
 
     marks = change_marks()
     refresh_database_facts()
@@ -44,6 +50,7 @@ def recompute_current_snapshots(today=None, *, now=None) -> dict[str, int]:
             stored[period] = sum(len(u.indicators) for u in report.units)
     finally:
         facts.con.disconnect()
+    vacuum_partials()
     # Events committed meanwhile: their live runs may have been overwritten by this run's older view.
     dossiers, complaints = changes_since(marks)
     if dossiers or complaints:
