@@ -4,11 +4,18 @@ import os
 import sys
 
 
+#: Command names with a dash (the spec's spelling) for management commands, whose module names cannot have one.
+ALIASES = {"fake-portal": "fake_portal"}
+
+
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["motcua", *(sys.argv[1:] if argv is None else argv)])
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ALIASES:
+        args[0] = ALIASES[args[0]]
+    execute_from_command_line(["motcua", *args])
 
 
 if __name__ == "__main__":

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "motcua.documents",
     "motcua.interchange",
     "motcua.index766",
+    "motcua.nationalportal",
     "motcua.access",
     "motcua.workspace",
     "motcua.scoreboard",
