@@ -215,5 +215,21 @@ LOGGING = {
     "loggers": {"motcua": {"handlers": ["console", "file"], "level": os.environ.get("MOTCUA_LOG_LEVEL", "INFO")}},
 }
 
+# The national portal link (portal-sync.md): no URL = sync off, changes still queue in the outbox.
+MOTCUA_PORTAL_URL = os.environ.get("MOTCUA_PORTAL_URL", "").strip()
+MOTCUA_PORTAL_USERNAME = os.environ.get("MOTCUA_PORTAL_USERNAME", "")
+MOTCUA_PORTAL_PASSWORD = os.environ.get("MOTCUA_PORTAL_PASSWORD", "")
+MOTCUA_PORTAL_MADONVI = os.environ.get("MOTCUA_PORTAL_MADONVI", "")
+try:
+    MOTCUA_PORTAL_TIMEOUT = float(os.environ.get("MOTCUA_PORTAL_TIMEOUT", "10"))
+except ValueError as exc:
+    raise ImproperlyConfigured("MOTCUA_PORTAL_TIMEOUT must be a number of seconds.") from exc
+if not 0 < MOTCUA_PORTAL_TIMEOUT <= 300:
+    raise ImproperlyConfigured("MOTCUA_PORTAL_TIMEOUT must be between 0 and 300 seconds.")
+#: HMAC-SHA256 key of the portal's calls to motcua (X-Portal-Signature); unset = inbound endpoints refuse all.
+MOTCUA_PORTAL_INBOUND_SECRET = os.environ.get("MOTCUA_PORTAL_INBOUND_SECRET", "")
+if PRODUCTION and MOTCUA_PORTAL_INBOUND_SECRET and len(MOTCUA_PORTAL_INBOUND_SECRET) < 32:
+    raise ImproperlyConfigured("MOTCUA_PORTAL_INBOUND_SECRET must have at least 32 characters in production.")
+
 # Working-day calendar: default office hours (process-rules.md R2.6).
 MOTCUA_OFFICE_HOURS = os.environ.get("MOTCUA_OFFICE_HOURS", "07:00-11:30,13:30-17:00")

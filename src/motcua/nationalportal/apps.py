@@ -8,3 +8,12 @@ class NationalPortalConfig(AppConfig):
     name = "motcua.nationalportal"
     label = "nationalportal"
     verbose_name = _("Đồng bộ Cổng Dịch vụ công quốc gia")
+
+    def ready(self):
+        from motcua.core.audit import register
+
+        from . import signals
+        from .models import PortalDossier
+
+        signals.connect()
+        register(PortalDossier, exclude_fields=["lease_owner", "lease_until", "ready_at", "attempts"])

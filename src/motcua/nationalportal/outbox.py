@@ -1,0 +1,111 @@
+"""Writing the outbox: in the transaction of the dossier change itself (portal-sync.md §1.5).
+
+Every dossier change goes through the lifecycle services, and each writes one
+:class:`~motcua.dossiers.models.DossierEvent`; a ``post_save`` receiver on that event (connected
+in :mod:`motcua.nationalportal.signals`) runs inside the same transaction and records here what
+the portal must receive. A change that rolls back takes its outbox rows with it; a committed one
+cannot lose them. The importer writes in bulk (no ``post_save``): imported dossiers reach the
+outbox only through :func:`enqueue_dossiers` (``motcua portal enqueue``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.org.models import Official
+
+from .models import OutboxMessage, PortalDossier
+from .payloads import progress_item
+
+
+def _mark_pending(dossier_ids: Iterable[int], now) -> None:
+    """Make each dossier ready to send, keeping a back-off already running (one statement)."""
+    rows = [(pk, now, now) for pk in dossier_ids]
+    if not rows:
+        return
+    table = connection.ops.quote_name(PortalDossier._meta.db_table)
+    false = "false" if connection.vendor == "postgresql" else "0"
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (dossier_id, ready_at, pending_since, lease_owner, attempts, on_portal, "
+            f"acked_hash, blocked, last_error) VALUES (%s, %s, %s, '', 0, {false}, '', {false}, '') "
+            f"ON CONFLICT (dossier_id) DO UPDATE SET ready_at = COALESCE({table}.ready_at, EXCLUDED.ready_at), "
+            f"pending_since = COALESCE({table}.pending_since, EXCLUDED.pending_since)",
+            rows,
+        )
+
+
+def _actor_details(event: DossierEvent, dossier: Dossier) -> tuple[str, str]:
+    user = event.actor
+    if user is None:
+        return "", ""
+    position = (Official.objects.filter(user=user, is_active=True)
+                .order_by("-unit_id").values_list("title", "role").first())
+    title = ""
+    if position:
+        title = position[0] or Official(role=position[1]).get_role_display()
+    return user.get_full_name() or user.get_username(), str(title)
+
+
+def record_event(event: DossierEvent) -> None:
+    """What ``event`` means for the portal: the dossier's new state, and a progress item if its status moved."""
+    dossier = event.dossier
+    now = timezone.now()
+    messages = [OutboxMessage(dossier_id=dossier.pk, kind=OutboxMessage.Kind.UPSERT, created_at=now)]
+    if event.to_status is not None:
+        name, title = _actor_details(event, dossier)
+        item = progress_item(event, dossier, actor_name=name, actor_title=title,
+                             unit_name=dossier.handling_unit.name)
+        messages.append(OutboxMessage(dossier_id=dossier.pk, kind=OutboxMessage.Kind.PROGRESS, payload=item,
+                                      status=event.to_status, occurred_at=event.occurred_at, created_at=now))
+    OutboxMessage.objects.bulk_create(messages)
+    _mark_pending([dossier.pk], now)
+
+
+def enqueue_dossiers(queryset, *, chunk: int = 2000) -> dict[str, int]:
+    """Queue the full state and status history of the dossiers (after an import, or to resync).
+
+    Idempotent: a status-history entry already queued or delivered for the dossier (same status
+    and instant) is not queued again, so a resync after everything was delivered adds no
+    progress item to the portal; only the dossiers' current state is sent again.
+    """
+    counts = {"dossiers": 0, "progress": 0}
+    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        with transaction.atomic():
+            counts["progress"] += _enqueue_chunk(part)
+            counts["dossiers"] += len(part)
+    return counts
+
+
+def _enqueue_chunk(ids: list[int]) -> int:
+    now = timezone.now()
+    dossiers = {d.pk: d for d in Dossier.objects.filter(pk__in=ids).select_related("handling_unit")}
+    queued = Counter(
+        OutboxMessage.objects.filter(dossier_id__in=ids, kind=OutboxMessage.Kind.PROGRESS)
+        .values_list("dossier_id", "status", "occurred_at")
+    )
+    messages = [OutboxMessage(dossier_id=pk, kind=OutboxMessage.Kind.UPSERT, created_at=now) for pk in ids]
+    progress = 0
+    events = (DossierEvent.objects.filter(dossier_id__in=ids, to_status__isnull=False)
+              .select_related("actor").order_by("dossier_id", "occurred_at", "pk"))
+    for event in events:
+        key = (event.dossier_id, event.to_status, event.occurred_at)
+        if queued[key] > 0:
+            queued[key] -= 1  # this entry is already on its way, or delivered
+            continue
+        dossier = dossiers[event.dossier_id]
+        name, title = _actor_details(event, dossier) if event.actor_id else ("", "")
+        item = progress_item(event, dossier, actor_name=name, actor_title=title, unit_name=dossier.handling_unit.name)
+        messages.append(OutboxMessage(dossier_id=dossier.pk, kind=OutboxMessage.Kind.PROGRESS, payload=item,
+                                      status=event.to_status, occurred_at=event.occurred_at, created_at=now))
+        progress += 1
+    OutboxMessage.objects.bulk_create(messages, batch_size=2000)
+    _mark_pending(ids, now)
+    return progress
