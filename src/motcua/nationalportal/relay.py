@@ -76,7 +76,7 @@ class Relay:
                  owner: str | None = None):
         self.client = client
         self.round_size, self.batch_size = round_size, min(batch_size, BATCH_SIZE)
-        self.lease = timedelta(seconds=lease_seconds or 3 * client.timeout + 10)
+        self.lease = timedelta(seconds=lease_seconds or 3 * client.timeout + 2)
         self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
         self.owner = owner or f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._random = random.Random()
