@@ -8,6 +8,8 @@ admin.site.index_title = _("Quản trị")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The national portal's signed calls (portal-sync.md §2), before the rest of the API.
+    path("api/portal/", include("motcua.nationalportal.urls")),
     path("api/", include("motcua.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("motcua.access.urls")),

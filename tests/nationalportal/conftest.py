@@ -18,7 +18,7 @@ def portal():
 
 
 @pytest.fixture
-def client(portal):
+def portal_client(portal):
     client = PortalClient(portal.url, username="motcua", password="motcua", madonvi="H99", timeout=0.5)
     yield client
     client.close()
@@ -31,8 +31,8 @@ def make_relay(client, **kwargs) -> Relay:
 
 
 @pytest.fixture
-def relay(client):
-    return make_relay(client)
+def relay(portal_client):
+    return make_relay(portal_client)
 
 
 @pytest.fixture

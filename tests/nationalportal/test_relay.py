@@ -91,31 +91,31 @@ def test_batches_hold_at_most_fifty_dossiers(office, portal, relay):
 
 
 @pytest.mark.parametrize("fault", ["http500_after_apply", "hang_after_apply", "drop_connection"])
-def test_progress_applied_without_an_answer_is_not_sent_twice(office, portal, client, fault):
+def test_progress_applied_without_an_answer_is_not_sent_twice(office, portal, portal_client, fault):
     dossiers = received(office, n=3)
     portal.inject(fault, service="CapNhatTienDoHoSoMC", seconds=1.0, after_apply=True)
-    drain(make_relay(client))
+    drain(make_relay(portal_client))
     assert portal.calls["TraCuuHoSo"] >= 1, "the ambiguous call was resolved by looking it up"
     assert_in_sync(portal, dossiers)
 
 
-def test_portal_down_then_up(office, portal, client):
+def test_portal_down_then_up(office, portal, portal_client):
     dossiers = received(office, n=4)
     portal.inject("http503", count=5)
-    drain(make_relay(client))
+    drain(make_relay(portal_client))
     assert_in_sync(portal, dossiers)
 
 
-def test_bursts_of_99(office, portal, client):
+def test_bursts_of_99(office, portal, portal_client):
     dossiers = received(office, n=5)
     portal.inject("error99", count=6)
-    drain(make_relay(client))
+    drain(make_relay(portal_client))
     assert_in_sync(portal, dossiers)
 
 
-def test_session_expired_mid_batch(office, portal, client):
+def test_session_expired_mid_batch(office, portal, portal_client):
     dossiers = received(office, n=5)
-    relay = make_relay(client)
+    relay = make_relay(portal_client)
     portal.inject("expire_sessions", service="CapNhatTienDoHoSoMC")
     drain(relay)
     assert portal.calls["auth"] == 2

@@ -323,14 +323,28 @@ class Payment(models.Model):
     method = models.PositiveSmallIntegerField(_("hình thức"), choices=OnlinePayment.choices)
     paid_at = models.DateTimeField(_("thời điểm thanh toán"))
     amount = models.BigIntegerField(_("số tiền (đồng)"), default=0)
-    transaction_id = models.CharField(_("mã giao dịch"), max_length=128, blank=True)
+    transaction_id = models.CharField(_("mã giao dịch"), max_length=128, blank=True, help_text="MaGiaoDich")
+    amount_due = models.BigIntegerField(
+        _("số tiền phải nộp (đồng)"), null=True, blank=True,
+        help_text="The dossier's fee lines when the payment was recorded; a different amount is flagged",
+    )
 
     class Meta:
         verbose_name = _("thanh toán")
         verbose_name_plural = _("thanh toán")
+        constraints = [
+            # A payment platform's transaction is recorded once (the portal may deliver it twice).
+            models.UniqueConstraint(fields=["transaction_id"], condition=~models.Q(transaction_id=""),
+                                    name="payment_transaction_unique"),
+        ]
 
     def __str__(self):
         return f"{self.dossier} — {self.amount} đ"
+
+    @property
+    def amount_mismatch(self) -> bool:
+        """The amount paid differs from the fees due: kept, and shown to the unit's finance officer."""
+        return self.amount_due is not None and self.amount != self.amount_due
 
 
 class DossierComponent(models.Model):

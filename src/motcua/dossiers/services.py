@@ -420,18 +420,31 @@ def request_financial_obligation(dossier: Dossier, *, reason: str = "", actor=No
     return dossier
 
 
+def fees_due(dossier: Dossier) -> int:
+    """The total of the dossier's fee lines (phí, lệ phí), in đồng."""
+    return sum(dossier.fee_lines.values_list("amount", flat=True).exclude(amount__isnull=True))
+
+
 def record_payment(dossier: Dossier, *, method: int, amount: int, transaction_id: str = "", actor=None, at=None,
-                   source="web") -> Payment:
-    """A payment; an open financial-obligation request (status 6) is fulfilled by it."""
+                   paid_at: datetime | None = None, source="web") -> Payment:
+    """A payment; an open financial-obligation request (status 6) is fulfilled by it.
+
+    ``paid_at`` is when the money was paid, if earlier than when it is recorded (``at``): a
+    payment platform reports it after the fact, and the event log only moves forward.
+    """
     at = _instant(at)
+    paid_at = _instant(paid_at) if paid_at is not None else at
     if amount < 0:
         raise UserError("Số tiền không được âm.", "negative payment amount")
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked(dossier)
-        _apply(dossier, "record_payment", at, actor=actor, source=source, data={"amount": amount, "method": method})
-        payment = Payment.objects.create(dossier=dossier, method=method, paid_at=at, amount=amount, transaction_id=transaction_id)
+        due = fees_due(dossier)
+        _apply(dossier, "record_payment", at, actor=actor, source=source,
+               data={"amount": amount, "method": method, "amount_due": due})
+        payment = Payment.objects.create(dossier=dossier, method=method, paid_at=paid_at, amount=amount,
+                                         transaction_id=transaction_id, amount_due=due)
         if method:
-            dossier.online_payment, dossier.paid_at = method, at
+            dossier.online_payment, dossier.paid_at = method, paid_at
             dossier.save(update_fields=["online_payment", "paid_at", "updated_at"])
         if dossier.status == Status.FINANCIAL_OBLIGATION:
             _apply(dossier, "fulfil_financial_obligation", at, actor=actor, source=source)

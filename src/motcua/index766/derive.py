@@ -20,13 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from motcua.feedback.deadlines import HANDLE_HOURS as PAKN_HANDLE_HOURS
+from motcua.feedback.deadlines import PUBLISH_HOURS as PAKN_PUBLISH_HOURS
+from motcua.feedback.deadlines import REFUSE_HOURS as PAKN_REFUSE_HOURS
+from motcua.feedback.deadlines import SUPPLEMENT_HOURS as PAKN_SUPPLEMENT_HOURS
 from motcua.index766.periods import VN, to_utc_naive
-
-#: PAKN deadlines in working hours (interchange.md §4: 15 WD = 120 h, no cut-off).
-PAKN_REFUSE_HOURS = 16  # 2 WD
-PAKN_SUPPLEMENT_HOURS = 40  # 5 WD
-PAKN_HANDLE_HOURS = 120  # 15 WD
-PAKN_PUBLISH_HOURS = 16  # 2 WD after cho_cong_khai
 
 #: 1.1 / 1.2 working-day offsets by publishing unit kind.
 DECISION_LEAD_WD = {"province": 5, "ministry": 20}

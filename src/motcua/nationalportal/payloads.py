@@ -39,7 +39,7 @@ def parse_portal_date(text: str) -> datetime | None:
     """``yyyyMMddHHmmss`` (Asia/Ho_Chi_Minh) → an aware instant; ``""`` → None; ValueError otherwise."""
     if text == "":
         return None
-    if len(text) != 14 or not text.isdigit():
+    if len(text) != 14 or not (text.isascii() and text.isdigit()):
         raise ValueError(f"not yyyyMMddHHmmss: {text!r}")
     return timezone.make_aware(datetime.strptime(text, DATE_FORMAT))
 

@@ -10,7 +10,8 @@ class Command(MotcuaCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--workers", type=int, default=2)
+        # One thread is the portal relay (it runs continuously), the others recompute the 766 index.
+        parser.add_argument("--workers", type=int, default=3)
 
     def handle(self, workers, **options):
         call_command("run_huey", workers=workers)
