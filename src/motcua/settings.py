@@ -231,5 +231,8 @@ MOTCUA_PORTAL_INBOUND_SECRET = os.environ.get("MOTCUA_PORTAL_INBOUND_SECRET", ""
 if PRODUCTION and MOTCUA_PORTAL_INBOUND_SECRET and len(MOTCUA_PORTAL_INBOUND_SECRET) < 32:
     raise ImproperlyConfigured("MOTCUA_PORTAL_INBOUND_SECRET must have at least 32 characters in production.")
 
+#: Set by ``motcua demo`` only (never from the environment): the "Giả lập Cổng DVCQG" page exists.
+MOTCUA_DEMO_PORTAL = False
+
 # Working-day calendar: default office hours (process-rules.md R2.6).
 MOTCUA_OFFICE_HOURS = os.environ.get("MOTCUA_OFFICE_HOURS", "07:00-11:30,13:30-17:00")

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import portal_simulator, views
 
 app_name = "web"
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("gia-lap-cong/", portal_simulator.portal_simulator, name="portal-simulator"),
+]

@@ -61,7 +61,49 @@ class Command(MotcuaCommand):
             self.stdout.write(f"  {username:<14} {role:<36} {unit}")
         self.stdout.write(f"\nỨng dụng: http://127.0.0.1:{port}/   API: http://127.0.0.1:{port}/api/docs/\n")
         if not no_serve:
+            self._start_portal_link(port)
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def _start_portal_link(self, port: int) -> None:
+        """The demo's national portal: the fake adapter, a relay delivering the outbox to it, and the
+        "Giả lập Cổng DVCQG" page that sends the portal's calls to this app (all in this process)."""
+        from motcua.nationalportal.client import PortalClient
+        from motcua.nationalportal.fake import FakePortal
+        from motcua.nationalportal.relay import Relay
+        from motcua.org.models import Unit
+
+        if not settings.MOTCUA_PORTAL_URL:
+            province = Unit.objects.filter(parent__isnull=True).order_by("code").first()
+            settings.MOTCUA_PORTAL_MADONVI = settings.MOTCUA_PORTAL_MADONVI or (province.code if province else "H44")
+            settings.MOTCUA_PORTAL_USERNAME = settings.MOTCUA_PORTAL_USERNAME or "motcua"
+            settings.MOTCUA_PORTAL_PASSWORD = settings.MOTCUA_PORTAL_PASSWORD or "motcua"
+            fake = FakePortal(madonvi=settings.MOTCUA_PORTAL_MADONVI, username=settings.MOTCUA_PORTAL_USERNAME,
+                              password=settings.MOTCUA_PORTAL_PASSWORD,
+                              state_file=str(settings.DATA_DIR / "fake-portal.jsonl"))
+            try:
+                settings.MOTCUA_PORTAL_URL = fake.start(port=port + 1)
+            except OSError:
+                settings.MOTCUA_PORTAL_URL = fake.start(port=0)
+            self.stdout.write(f"Cổng DVCQG giả lập: {settings.MOTCUA_PORTAL_URL}  "
+                              f"(trang giả lập: http://127.0.0.1:{port}/gia-lap-cong/)")
+        settings.MOTCUA_PORTAL_INBOUND_SECRET = settings.MOTCUA_PORTAL_INBOUND_SECRET or "demo-" + "0" * 40
+        settings.MOTCUA_DEMO_PORTAL = True
+
+        def relay():
+            from django.db import connections
+
+            client = PortalClient.from_settings()
+            try:
+                Relay(client).run()
+            except Exception as exc:  # noqa: BLE001 - the demo keeps serving; the page shows the queue
+                self.stderr.write(f"Bộ chuyển tiếp đồng bộ dừng: {exc}")
+            finally:
+                client.close()
+                connections.close_all()
+
+        threading.Thread(target=relay, daemon=True, name="motcua-demo-relay").start()
+        self.stdout.write("Đồng bộ: mỗi thay đổi hồ sơ được gửi lên Cổng trong vài giây "
+                          "(dữ liệu mẫu đã nạp chưa gửi; chạy motcua portal enqueue --all để gửi cả lịch sử).")
 
     def _store_snapshots(self, background: bool) -> None:
         """The 766 scoreboard reads stored snapshots: the current periods now, the earlier months of the year
