@@ -199,3 +199,11 @@ def test_the_endpoints_are_in_the_openapi_schema(client, office):
         assert {"200", "400", "401"} <= set(operation["responses"])
         assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert "portalSignature" in schema["components"]["securitySchemes"]
+
+
+def test_the_online_dossier_waits_in_the_desk_queue(client, office):
+    _department, _proc, _steps, desk = office
+    post(client, "ho-so", online())
+    client.force_login(desk)
+    page = client.get("/can-bo/mot-cua/").content.decode()
+    assert "G22.99-261201-0001" in page and "Trần Thị Bình" in page
