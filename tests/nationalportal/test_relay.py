@@ -183,3 +183,14 @@ def test_portal_already_holding_a_dossier_answers_03_and_it_is_replaced(office, 
     drain(relay)
     assert portal.answers["DongBoHoSoMC"]["03"] >= 1
     assert_in_sync(portal, dossiers)
+
+
+def test_enqueue_command_since_and_bad_input(office, capsys):
+    from django.core.management import call_command
+
+    received(office, n=2)
+    call_command("portal", "enqueue", "--since", "2000-01-01")
+    assert "2 hồ sơ" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as stopped:
+        call_command("portal", "enqueue", "--since", "hôm qua")
+    assert stopped.value.code == 2

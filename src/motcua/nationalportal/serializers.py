@@ -1,6 +1,7 @@
 """The shapes of the portal's calls to motcua (portal-sync.md §2), validated strictly.
 
-Scalars arrive as strings as on the outbound side (§1.3); dates are ``yyyyMMddHHmmss`` in
+Scalars arrive as strings as on the outbound side (§1.3), except the amount ``SoTien``
+(an integer) and ``HaiLong`` (a boolean), as §2 gives them; dates are ``yyyyMMddHHmmss`` in
 Asia/Ho_Chi_Minh. Unknown keys are ignored (the portal may add fields); every known key is
 checked, and the first error names its field.
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -10,7 +11,16 @@ from django.utils import timezone
 from motcua.core.commands import MotcuaCommand
 from motcua.core.errors import UserError
 from motcua.dossiers.models import Dossier
-from motcua.index766.periods import parse_instant
+
+
+def _instant(text: str) -> datetime:
+    """ISO 8601; without an offset, Asia/Ho_Chi_Minh."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise UserError(f"Thời điểm không hợp lệ: {text!r} (cần dạng ISO 8601, ví dụ 2026-12-01T08:00).",
+                        f"invalid --since {text!r}") from exc
+    return value if value.tzinfo else timezone.make_aware(value)
 
 
 class Command(MotcuaCommand):
@@ -46,7 +56,7 @@ class Command(MotcuaCommand):
 
         dossiers = Dossier.objects.all()
         if since:
-            dossiers = dossiers.filter(updated_at__gte=parse_instant(since))
+            dossiers = dossiers.filter(updated_at__gte=_instant(since))
         counts = enqueue_dossiers(dossiers)
         self.stdout.write(f"Đã xếp hàng {counts['dossiers']} hồ sơ và {counts['progress']} mục tiến độ chưa gửi.")
 
