@@ -401,14 +401,21 @@ def pending_exists() -> bool:
     return PortalDossier.objects.filter(ready_at__isnull=False, blocked=False).exists()
 
 
-def resend(dossier_ids=None) -> int:
-    """Put dead letters back in the queue (the administrator's "gửi lại"): their current state is sent."""
+def resend(dossier_ids=None, *, actor=None, source: str = "system") -> int:
+    """Put dead letters back in the queue (the administrator's "Gửi lại"): their current state is sent.
+
+    Audited per dossier under ``actor`` (bulk updates are invisible to django-auditlog); the rows
+    are locked first, so two people resending at once resend and audit each dossier once.
+    """
+    from auditlog.models import LogEntry
+
     now = timezone.now()
     with transaction.atomic():
-        states = PortalDossier.objects.filter(blocked=True)
+        states = PortalDossier.objects.select_for_update(of=("self",)).filter(blocked=True)
         if dossier_ids is not None:
             states = states.filter(pk__in=dossier_ids)
-        ids = list(states.values_list("pk", flat=True))
+        refused = {pk: (code, error) for pk, code, error in states.values_list("pk", "dossier__code", "last_error")}
+        ids = list(refused)
         OutboxMessage.objects.filter(dossier_id__in=ids, dead_at__isnull=False, delivered_at__isnull=True).update(
             dead_at=None, error="")
         # The dossier's state is sent again even if only progress items were refused.
@@ -416,4 +423,8 @@ def resend(dossier_ids=None) -> int:
             OutboxMessage(dossier_id=pk, kind=OutboxMessage.Kind.UPSERT, created_at=now) for pk in ids])
         PortalDossier.objects.filter(pk__in=ids).update(blocked=False, last_error="", attempts=0, ready_at=now,
                                                         pending_since=now)
+        TableWriter().write(LogEntry, LOG_ENTRY_COLUMNS, log_entry_rows(
+            PortalDossier, ((pk, code, LogEntry.Action.UPDATE, {"blocked": ["True", "False"], "last_error": [error, ""]},
+                             {"action": "resend"}) for pk, (code, error) in refused.items()),
+            actor=actor, source=source))
     return len(ids)

@@ -397,6 +397,35 @@ def points_at_risk(period: Period, unit_code: str) -> tuple[dict[str, Any], date
     return _cached(f"scoreboard:forecast:{FORMULA_SET}:{period.code}:{unit_code}", compute)
 
 
+#: The unit page lists at most this many dossiers not yet on the portal (the count is exact).
+UNSYNCED_LIST = 20
+#: Indicators a dossier not yet acknowledged by the portal costs (3.3 is multiplied by 1.4's ratio).
+SYNC_INDICATORS = ("1.4", "3.3")
+
+
+@dataclass
+class Unsynced:
+    count: int
+    codes: list[str]  # the first UNSYNCED_LIST, longest waiting first
+
+
+def unsynced_dossiers(period: Period, unit: Unit, *, limit: int = UNSYNCED_LIST,
+                      now: datetime | None = None) -> Unsynced:
+    """Dossiers of ``unit`` and its subtree received in the period and not yet acknowledged by the portal.
+
+    Each lowers 1.4 (and 3.3 through it) until the portal acknowledges it (NgayDongBo). A plain
+    query on the (handling_unit, received_at) index, not the engine: cheap enough for every request.
+    """
+    from motcua.dossiers.models import Dossier
+    from motcua.org import tree
+
+    start, end = period_window(period, now)
+    rows = Dossier.objects.filter(handling_unit_id__in=sorted(tree.subtree_ids(unit.pk)), received_at__gte=start,
+                                  received_at__lt=end, synced_at__isnull=True)
+    codes = list(rows.order_by("received_at", "pk").values_list("code", flat=True)[:limit])
+    return Unsynced(len(codes) if len(codes) < limit else rows.count(), codes)
+
+
 # --------------------------------------------------------------------------- late dossiers
 
 

@@ -199,6 +199,9 @@ def unit(request, unit_code: str):
         context.update(_detail(request, period, unit, indicator, with_risk=with_risk))
         if target == "detail":
             return render(request, "scoreboard/_indicator_detail.html", context)
+    if unit.pk in _record_units(request) and services.is_open(period):
+        # Points at risk on 1.4 and 3.3: received in the period, not yet acknowledged by the portal.
+        context.update(unsynced=services.unsynced_dossiers(period, unit), sync_indicators=services.SYNC_INDICATORS)
     if indicators:
         context["row"] = _unit_row(unit, indicators)
         context["trend"] = services.trend(period, unit.pk)

@@ -3,7 +3,12 @@
 from motcua.access import policy
 from motcua.org.models import Role
 
-_SECTIONS = {"desk": "desk", "queue": "queue", "search": "search", "approvals": "approvals"}
+from .oversight import queries as oversight
+
+_SECTIONS = {"desk": "desk", "queue": "queue", "search": "search", "approvals": "approvals",
+             "portal-": "portal-sync", "complaints": "complaints", "payment-": "payments"}
+#: The complaints list is in the menu of those who handle them and of the control officer.
+_COMPLAINT_MENU = frozenset({Role.DESK_OFFICER, Role.SPECIALIST, Role.LEADER, Role.CONTROL_OFFICER})
 
 
 def navigation(request):
@@ -22,6 +27,9 @@ def navigation(request):
         "desk": Role.DESK_OFFICER in roles,
         "queue": bool(roles & {Role.SPECIALIST, Role.LEADER}),
         "approvals": Role.LEADER in roles,
+        "portal_sync": bool(roles & oversight.SYNC_ROLES),
+        "complaints": bool(roles & _COMPLAINT_MENU),
+        "payments": bool(roles & oversight.PAYMENT_ROLES),
         "section": section,
         "roles": roles,
     }}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -28,6 +29,7 @@ from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Consultation, Dossier, DossierEvent, Proposal
 from motcua.org.models import Role, Unit
 
+from ..oversight.queries import dossier_sync_state
 from ..shortcuts import dossier_for, run_action
 from . import actions, queries, risk
 from .forms import QueueFilterForm, SearchForm
@@ -136,6 +138,7 @@ def _page_queryset():
     return Dossier.objects.select_related(
         "procedure", "handling_unit", "receiving_unit", "current_step", "current_assignee", "case",
         "apology_letter", "apology_letter__signed_by", "stop_notice", "reception", "reception__received_by",
+        "portal_sync",
     ).prefetch_related(
         "components", "supplement_requests", "results", "payments", "pauses", "fee_lines",
         Prefetch("events", queryset=DossierEvent.objects.select_related("actor").order_by("occurred_at", "id")),
@@ -190,6 +193,7 @@ def dossier(request, code: str):
         "documents": actions.documents(dossier, facts, stop_notice) if can_print else [],
         "proposals": list(dossier.proposals.all()),
         "paused": facts.paused,
+        "sync": dossier_sync_state(dossier), "portal_enabled": bool(settings.MOTCUA_PORTAL_URL),
     }
     return render(request, "workspace/processing/dossier.html", context)
 
