@@ -4,6 +4,10 @@ Everything that differs between a laptop demo and a provincial data centre comes
 from the environment (``DATABASE_URL`` and ``MOTCUA_*``). The defaults give a
 working embedded demo on SQLite; production mode (``MOTCUA_ENV=production``)
 refuses to start with the demo secret or debug on.
+
+Every ``MOTCUA_*`` variable is read here, once, through :class:`motcua.config.Environment`
+(a bad value stops the start and names the variable), and documented in the README's
+Configuration table; the rest of the code reads ``django.conf.settings``.
 """
 
 import os
@@ -12,19 +16,21 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from motcua.config import Environment
+
+env = Environment(os.environ)
+
 PACKAGE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.environ.get("MOTCUA_DATA_DIR", Path.cwd() / "var")).resolve()
+DATA_DIR = env.path("MOTCUA_DATA_DIR", Path.cwd() / "var")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-ENVIRONMENT = os.environ.get("MOTCUA_ENV", "development")
+ENVIRONMENT = env.text("MOTCUA_ENV", "development")
 PRODUCTION = ENVIRONMENT == "production"
 
 DEMO_SECRET_KEY = "motcua-demo-secret-key-do-not-use-in-production"
-SECRET_KEY = os.environ.get("MOTCUA_SECRET_KEY", DEMO_SECRET_KEY)
-DEBUG = os.environ.get("MOTCUA_DEBUG", "0" if PRODUCTION else "1") == "1"
-ALLOWED_HOSTS = [
-    h.strip() for h in os.environ.get("MOTCUA_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
-]
+SECRET_KEY = env.text("MOTCUA_SECRET_KEY", DEMO_SECRET_KEY)
+DEBUG = env.flag("MOTCUA_DEBUG", not PRODUCTION)
+ALLOWED_HOSTS = env.items("MOTCUA_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
 if PRODUCTION:
     if SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 32:
@@ -105,7 +111,7 @@ TEMPLATES = [
 
 # Database: SQLite embedded by default, PostgreSQL in production (DATABASE_URL).
 _default_sqlite = f"sqlite:///{DATA_DIR / 'motcua.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite))}
+DATABASES = {"default": dj_database_url.parse(env.text("DATABASE_URL", _default_sqlite))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)  # a custom DATABASE_URL path
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -116,7 +122,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("MOTCUA_TEST_SQLITE", "")} if os.environ.get("MOTCUA_TEST_SQLITE") else {}
+    # The test suite's SQLite database in a file of one's choosing (tests/index766/test_database_source.py).
+    _test_sqlite = env.text("MOTCUA_TEST_SQLITE", "")
+    DATABASES["default"]["TEST"] = {"NAME": _test_sqlite} if _test_sqlite else {}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
 
@@ -141,7 +149,7 @@ STATIC_ROOT = DATA_DIR / "static"
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", DATA_DIR / "media"))
+MEDIA_ROOT = env.path("MOTCUA_MEDIA_ROOT", DATA_DIR / "media")
 MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -156,20 +164,17 @@ STORAGES = {
 # process): files under the data directory by default; "locmem" for tests (each test database its own).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    if os.environ.get("MOTCUA_CACHE", "file") == "locmem"
+    if env.choice("MOTCUA_CACHE", "file", ["file", "locmem"]) == "locmem"
     else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")}
 }
 #: How long the scoreboard keeps an explanation, forecast or late list (the facts refresh every 5 minutes).
-MOTCUA_SCOREBOARD_CACHE_SECONDS = int(os.environ.get("MOTCUA_SCOREBOARD_CACHE_SECONDS", "300"))
+MOTCUA_SCOREBOARD_CACHE_SECONDS = env.integer("MOTCUA_SCOREBOARD_CACHE_SECONDS", 300, minimum=0)
 
 LOGIN_URL = "access:login"
 LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "access:login"
 # Password sign-in now; an OIDC (VNeID) backend is added here later (see motcua.access.identity).
-AUTHENTICATION_BACKENDS = [
-    b.strip() for b in os.environ.get(
-        "MOTCUA_AUTH_BACKENDS", "django.contrib.auth.backends.ModelBackend").split(",") if b.strip()
-]
+AUTHENTICATION_BACKENDS = env.items("MOTCUA_AUTH_BACKENDS", ["django.contrib.auth.backends.ModelBackend"])
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -192,7 +197,7 @@ HUEY = {
     "huey_class": "huey.SqliteHuey",
     "name": "motcua",
     "filename": str(DATA_DIR / "huey.sqlite3"),
-    "immediate": os.environ.get("MOTCUA_HUEY_IMMEDIATE", "1" if DEBUG else "0") == "1",
+    "immediate": env.flag("MOTCUA_HUEY_IMMEDIATE", DEBUG),
 }
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
@@ -208,12 +213,33 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "one_line", "level": "WARNING"},
         "file": {
             "class": "logging.handlers.RotatingFileHandler", "formatter": "plain", "delay": True,
-            "filename": str(Path(os.environ.get("MOTCUA_LOG_FILE", DATA_DIR / "motcua.log"))),
+            "filename": str(env.path("MOTCUA_LOG_FILE", DATA_DIR / "motcua.log")),
             "maxBytes": 10 * 1024 * 1024, "backupCount": 5,
         },
     },
-    "loggers": {"motcua": {"handlers": ["console", "file"], "level": os.environ.get("MOTCUA_LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "motcua": {
+            "handlers": ["console", "file"],
+            "level": env.choice("MOTCUA_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
+        },
+    },
 }
 
 # Working-day calendar: default office hours (process-rules.md R2.6).
-MOTCUA_OFFICE_HOURS = os.environ.get("MOTCUA_OFFICE_HOURS", "07:00-11:30,13:30-17:00")
+_HOURS = r"[0-2]\d:[0-5]\d-[0-2]\d:[0-5]\d"
+MOTCUA_OFFICE_HOURS = env.matching(
+    "MOTCUA_OFFICE_HOURS", "07:00-11:30,13:30-17:00", rf"{_HOURS}(\s*,\s*{_HOURS})*",
+    "HH:MM-HH:MM periods separated by commas, e.g. 07:00-11:30,13:30-17:00")
+#: Working hours before the due instant from which the queue proposes an apology-and-extension letter
+#: (R1.27: at least one working day before).
+MOTCUA_APOLOGY_WARNING_HOURS = env.integer("MOTCUA_APOLOGY_WARNING_HOURS", 8, minimum=1, maximum=80)
+
+# The live 766 index (index766/signals.py, tasks.py, sources.py).
+#: Recompute the changed units' current tuples after each committed dossier or complaint event.
+MOTCUA_LIVE_766 = env.flag("MOTCUA_LIVE_766", True)
+#: Minutes between the worker's full runs (a run takes ~2 minutes at 2 million dossiers).
+MOTCUA_766_RECOMPUTE_MINUTES = env.integer("MOTCUA_766_RECOMPUTE_MINUTES", 5, minimum=1, maximum=60)
+#: DuckDB's memory limit when scoring or preparing an exchange set (it spills to disk above it).
+MOTCUA_DUCKDB_MEMORY = env.matching(
+    "MOTCUA_DUCKDB_MEMORY", "2200MB", r"(?i)\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)",
+    "a size such as 2200MB or 2GB")

@@ -1,0 +1,114 @@
+"""Configuration: every ``MOTCUA_*`` variable is read and checked once, in settings.py, and documented.
+
+Settings are loaded in a child process with the environment under test, a throwaway SQLite database and a
+data folder of its own; nothing of the test process's configuration leaks in.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "src" / "motcua"
+SETTINGS_MODULES = {PACKAGE / "settings.py", PACKAGE / "config.py"}
+#: Modules that only name the settings module for Django (``DJANGO_SETTINGS_MODULE``).
+ENTRY_POINTS = {PACKAGE / "cli.py", PACKAGE / "wsgi.py"}
+
+
+def child_environment(tmp_path: Path, **variables: str | None) -> dict[str, str]:
+    """This process's environment without any motcua or Django configuration, plus ``variables``."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("MOTCUA_") and k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(MOTCUA_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'check.sqlite3'}")
+    env.update({k: v for k, v in variables.items() if v is not None})
+    return env
+
+
+def load_settings(env: dict[str, str], show: str = "") -> subprocess.CompletedProcess:
+    """Import motcua.settings in a child process; ``show`` is a Python expression over it to print."""
+    code = "import motcua.settings as s\n" + (f"print(({show}))\n" if show else "")
+    return subprocess.run([sys.executable, "-c", code], env=env, cwd=env["MOTCUA_DATA_DIR"],
+                          capture_output=True, text=True, timeout=120)
+
+
+def refused(result: subprocess.CompletedProcess, variable: str) -> bool:
+    return (result.returncode != 0 and "ImproperlyConfigured" in result.stderr
+            and variable in result.stderr.strip().splitlines()[-1])
+
+
+# --- every variable checked once ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("MOTCUA_DEBUG", "maybe"),
+    ("MOTCUA_766_RECOMPUTE_MINUTES", "0"),
+    ("MOTCUA_766_RECOMPUTE_MINUTES", "every five"),
+    ("MOTCUA_APOLOGY_WARNING_HOURS", "8h"),
+    ("MOTCUA_SCOREBOARD_CACHE_SECONDS", "-1"),
+    ("MOTCUA_LIVE_766", "perhaps"),
+    ("MOTCUA_CACHE", "redis"),
+    ("MOTCUA_LOG_LEVEL", "LOUD"),
+    ("MOTCUA_OFFICE_HOURS", "7h-17h"),
+    ("MOTCUA_DUCKDB_MEMORY", "lots"),
+])
+def test_a_bad_value_is_refused_with_the_variable_named(tmp_path, variable, value):
+    assert refused(load_settings(child_environment(tmp_path, **{variable: value})), variable)
+
+
+def test_values_are_parsed_into_settings(tmp_path):
+    env = child_environment(tmp_path, MOTCUA_766_RECOMPUTE_MINUTES="15", MOTCUA_LIVE_766="false",
+                            MOTCUA_APOLOGY_WARNING_HOURS="16", MOTCUA_DUCKDB_MEMORY="1GB")
+    shown = load_settings(env, show=(
+        "s.MOTCUA_766_RECOMPUTE_MINUTES, s.MOTCUA_LIVE_766, s.MOTCUA_APOLOGY_WARNING_HOURS, s.MOTCUA_DUCKDB_MEMORY"))
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == "(15, False, 16, '1GB')"
+
+
+def test_apology_warning_hours_is_a_setting(settings):
+    assert settings.MOTCUA_APOLOGY_WARNING_HOURS == 8
+
+
+def _variables_read_by(path: Path) -> set[str]:
+    """``MOTCUA_*`` names passed as the first argument of a call (os.environ.get, env.int, …)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            value = node.args[0].value
+            if isinstance(value, str) and re.fullmatch(r"MOTCUA_[A-Z0-9_]+", value):
+                names.add(value)
+    return names
+
+
+def _variables_documented() -> set[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    return {name for row in rows for name in re.findall(r"`(MOTCUA_[A-Z0-9_]+)`", row.split("|")[1])}
+
+
+def test_readme_documents_exactly_the_variables_settings_read():
+    read = set().union(*(_variables_read_by(p) for p in SETTINGS_MODULES if p.exists()))
+    documented = _variables_documented()
+    assert not documented - read, f"documented in the README, read by nothing: {sorted(documented - read)}"
+    assert not read - documented, f"read by settings.py, not in the README: {sorted(read - documented)}"
+
+
+def test_only_settings_read_the_environment():
+    """Everything else reads ``django.conf.settings``; the entry points only name the settings module."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path in SETTINGS_MODULES or "migrations" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"os\.environ|os\.getenv|getenv\(", line):
+                if path in ENTRY_POINTS and "DJANGO_SETTINGS_MODULE" in line:
+                    continue
+                offenders.append(f"{path.relative_to(PACKAGE)}:{number}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)
