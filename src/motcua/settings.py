@@ -16,7 +16,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from motcua.config import Environment
+from motcua.config import Environment, weak_secret_key
 
 env = Environment(os.environ)
 
@@ -24,21 +24,34 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env.path("MOTCUA_DATA_DIR", Path.cwd() / "var")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-ENVIRONMENT = env.text("MOTCUA_ENV", "development")
+#: "development" (the demo: debug, the published demo key) or "production"; any other value is an error,
+#: so that a misspelt "Production" does not silently run the demo configuration.
+ENVIRONMENT = env.choice("MOTCUA_ENV", "development", ["development", "production"])
 PRODUCTION = ENVIRONMENT == "production"
 
 DEMO_SECRET_KEY = "motcua-demo-secret-key-do-not-use-in-production"
-SECRET_KEY = env.text("MOTCUA_SECRET_KEY", DEMO_SECRET_KEY)
+SECRET_KEY = env.text("MOTCUA_SECRET_KEY", "" if PRODUCTION else DEMO_SECRET_KEY)
 DEBUG = env.flag("MOTCUA_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env.items("MOTCUA_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
 if PRODUCTION:
-    if SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured(
-            "MOTCUA_ENV=production needs MOTCUA_SECRET_KEY (at least 32 characters), not the demo key."
-        )
+    _make_key = "make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(f"MOTCUA_ENV=production needs MOTCUA_SECRET_KEY ({_make_key}).")
+    if _weak := weak_secret_key(SECRET_KEY, DEMO_SECRET_KEY):
+        raise ImproperlyConfigured(f"MOTCUA_SECRET_KEY is refused in production: {_weak} ({_make_key}).")
     if DEBUG:
         raise ImproperlyConfigured("MOTCUA_ENV=production refuses MOTCUA_DEBUG=1.")
+
+# HTTPS only in production: plain HTTP is redirected, cookies are never sent without TLS, and browsers are
+# told (HSTS) to use HTTPS for the site and its subdomains. Behind a TLS-terminating proxy on the same host,
+# gunicorn trusts its X-Forwarded-Proto (FORWARDED_ALLOW_IPS for a proxy elsewhere; see the README).
+SECURE_SSL_REDIRECT = PRODUCTION
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_HSTS_SECONDS = env.integer("MOTCUA_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,6 +1,7 @@
 """Configuration: every ``MOTCUA_*`` variable is read and checked once, in settings.py, and documented.
 
-Settings are loaded in a child process with the environment under test, a throwaway SQLite database and a
+Production mode is tested the way an operator meets it: the settings are loaded (or ``manage.py check
+--deploy`` is run) in a child process with the production environment, a throwaway SQLite database and a
 data folder of its own; nothing of the test process's configuration leaks in.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +33,12 @@ def child_environment(tmp_path: Path, **variables: str | None) -> dict[str, str]
     return env
 
 
+def production(tmp_path: Path, **variables: str | None) -> dict[str, str]:
+    defaults = {"MOTCUA_ENV": "production", "MOTCUA_SECRET_KEY": secrets.token_urlsafe(50),
+                "MOTCUA_ALLOWED_HOSTS": "motcua.example.gov.vn"}
+    return child_environment(tmp_path, **{**defaults, **variables})
+
+
 def load_settings(env: dict[str, str], show: str = "") -> subprocess.CompletedProcess:
     """Import motcua.settings in a child process; ``show`` is a Python expression over it to print."""
     code = "import motcua.settings as s\n" + (f"print(({show}))\n" if show else "")
@@ -41,6 +49,65 @@ def load_settings(env: dict[str, str], show: str = "") -> subprocess.CompletedPr
 def refused(result: subprocess.CompletedProcess, variable: str) -> bool:
     return (result.returncode != 0 and "ImproperlyConfigured" in result.stderr
             and variable in result.stderr.strip().splitlines()[-1])
+
+
+# --- production mode ---------------------------------------------------------------------------------------
+
+
+def test_check_deploy_is_clean_in_production(tmp_path):
+    env = production(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", "from motcua.cli import main; main()", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_are_safe(tmp_path):
+    shown = load_settings(production(tmp_path), show=(
+        "s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0"))
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == "(False, True, True, True, True)"
+
+
+@pytest.mark.parametrize("name", ["Production", "PRODUCTION", " production "])
+def test_environment_name_is_case_insensitive(tmp_path, name):
+    """MOTCUA_ENV=Production used to run development mode: debug on, the demo key accepted."""
+    assert refused(load_settings(production(tmp_path, MOTCUA_ENV=name, MOTCUA_SECRET_KEY=None)), "MOTCUA_SECRET_KEY")
+    shown = load_settings(production(tmp_path, MOTCUA_ENV=name), show="s.PRODUCTION, s.DEBUG")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == "(True, False)"
+
+
+@pytest.mark.parametrize("name", ["prod", "staging", "dev", "production1"])
+def test_unknown_environment_name_is_an_error(tmp_path, name):
+    assert refused(load_settings(child_environment(tmp_path, MOTCUA_ENV=name)), "MOTCUA_ENV")
+
+
+#: A random-looking key of 32 characters: long enough for the old rule, too short for Django's check.
+SHORT_KEY = "Xq3vN8rTz1LmW5pK9sYb2HdFg7JcE4uA"
+
+
+@pytest.mark.parametrize("key", [
+    None,  # missing
+    "motcua-demo-secret-key-do-not-use-in-production",  # the demo key
+    "a" * 32,  # long enough for the old rule, one distinct character
+    "a" * 80,
+    "abcd" * 20,  # four distinct characters
+    SHORT_KEY,
+    "django-insecure-" + SHORT_KEY * 2,  # startproject's throwaway key
+], ids=["missing", "demo", "32a", "80a", "abcd", "short", "django-insecure"])
+def test_production_refuses_a_weak_secret_key(tmp_path, key):
+    env = production(tmp_path)
+    if key is None:
+        del env["MOTCUA_SECRET_KEY"]
+    else:
+        env["MOTCUA_SECRET_KEY"] = key
+    assert refused(load_settings(env), "MOTCUA_SECRET_KEY")
+
+
+def test_production_refuses_debug(tmp_path):
+    assert refused(load_settings(production(tmp_path, MOTCUA_DEBUG="1")), "MOTCUA_DEBUG")
 
 
 # --- every variable checked once ----------------------------------------------------------------------------
