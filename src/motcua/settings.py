@@ -207,8 +207,13 @@ MOTCUA_SCOREBOARD_CACHE_SECONDS = env.integer("MOTCUA_SCOREBOARD_CACHE_SECONDS",
 LOGIN_URL = "access:login"
 LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "access:login"
-# Password sign-in now; an OIDC (VNeID) backend is added here later (see motcua.access.identity).
-AUTHENTICATION_BACKENDS = env.items("MOTCUA_AUTH_BACKENDS", ["django.contrib.auth.backends.ModelBackend"])
+# Password sign-in now (Django's ModelBackend, refusing the demo password in production); an OIDC (VNeID)
+# backend is added here later (see motcua.access.identity).
+AUTHENTICATION_BACKENDS = env.items("MOTCUA_AUTH_BACKENDS", ["motcua.access.backends.PasswordBackend"])
+if PRODUCTION and "django.contrib.auth.backends.ModelBackend" in AUTHENTICATION_BACKENDS:
+    raise ImproperlyConfigured(
+        "MOTCUA_AUTH_BACKENDS: use motcua.access.backends.PasswordBackend instead of Django's ModelBackend "
+        "in production (it also refuses the demo's published password).")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -110,6 +110,12 @@ def test_production_refuses_debug(tmp_path):
     assert refused(load_settings(production(tmp_path, MOTCUA_DEBUG="1")), "MOTCUA_DEBUG")
 
 
+def test_production_refuses_plain_model_backend(tmp_path):
+    """Django's ModelBackend would accept the demo's published password; PasswordBackend refuses it."""
+    env = production(tmp_path, MOTCUA_AUTH_BACKENDS="django.contrib.auth.backends.ModelBackend")
+    assert refused(load_settings(env), "MOTCUA_AUTH_BACKENDS")
+
+
 # --- every variable checked once ----------------------------------------------------------------------------
 
 
