@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "auditlog",
+    "axes",
     "huey.contrib.djhuey",
     "motcua.core",
     "motcua.workdays",
@@ -103,6 +104,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "motcua.workspace.middleware.UserErrorMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Last: turns a locked-out sign-in into the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): scripts, styles, fonts and requests only from the site itself
@@ -209,11 +212,29 @@ LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "access:login"
 # Password sign-in now (Django's ModelBackend, refusing the demo password in production); an OIDC (VNeID)
 # backend is added here later (see motcua.access.identity).
-AUTHENTICATION_BACKENDS = env.items("MOTCUA_AUTH_BACKENDS", ["motcua.access.backends.PasswordBackend"])
-if PRODUCTION and "django.contrib.auth.backends.ModelBackend" in AUTHENTICATION_BACKENDS:
+_AUTH_BACKENDS = env.items("MOTCUA_AUTH_BACKENDS", ["motcua.access.backends.PasswordBackend"])
+if PRODUCTION and "django.contrib.auth.backends.ModelBackend" in _AUTH_BACKENDS:
     raise ImproperlyConfigured(
         "MOTCUA_AUTH_BACKENDS: use motcua.access.backends.PasswordBackend instead of Django's ModelBackend "
         "in production (it also refuses the demo's published password).")
+# django-axes first: it refuses any sign-in while its account or client address is locked (access/throttle.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *_AUTH_BACKENDS]
+
+# Failed sign-ins: an account is locked after MOTCUA_LOGIN_FAILURES_PER_ACCOUNT failures from anywhere, a
+# client address after MOTCUA_LOGIN_FAILURES_PER_CLIENT failures on any accounts (higher: an office shares
+# one address), for MOTCUA_LOGIN_LOCKOUT_MINUTES. Behind reverse proxies, MOTCUA_PROXY_COUNT says how many
+# entries of X-Forwarded-For they add (0: the connection's address is the client's).
+MOTCUA_LOGIN_FAILURES_PER_ACCOUNT = env.integer("MOTCUA_LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1, maximum=100)
+MOTCUA_LOGIN_FAILURES_PER_CLIENT = env.integer("MOTCUA_LOGIN_FAILURES_PER_CLIENT", 20, minimum=1, maximum=10_000)
+MOTCUA_LOGIN_LOCKOUT_MINUTES = env.integer("MOTCUA_LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
+MOTCUA_PROXY_COUNT = env.integer("MOTCUA_PROXY_COUNT", 0, minimum=0, maximum=5)
+AXES_HANDLER = "motcua.access.throttle.SignInAttempts"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "motcua.access.throttle.axes_failure_limit"  # both limits are applied in throttle.py
+AXES_COOLOFF_TIME = "motcua.access.throttle.lockout_period"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # retrying while locked does not lengthen the lock
+AXES_CLIENT_IP_CALLABLE = "motcua.access.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "motcua.access.views.locked_out"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -257,6 +278,8 @@ LOGGING = {
         },
     },
     "loggers": {
+        # django-axes reports its own errors only: failed sign-ins and locks are logged by motcua.access.
+        "axes": {"handlers": ["console", "file"], "level": "ERROR", "propagate": False},
         "motcua": {
             "handlers": ["console", "file"],
             "level": env.choice("MOTCUA_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
