@@ -237,6 +237,9 @@ AXES_CLIENT_IP_CALLABLE = "motcua.access.throttle.client_address"
 AXES_LOCKOUT_CALLABLE = "motcua.access.views.locked_out"
 
 REST_FRAMEWORK = {
+    # The signed-in session only (the pages call the API from the browser; unsafe methods need the CSRF
+    # token): no HTTP Basic, which would take passwords on every request outside the sign-in page's limits.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -4,6 +4,7 @@ Vietnamese; the published demo password is refused in production.
 Client addresses are documentation addresses (RFC 5737) set on the test client's requests: no traffic.
 """
 
+import base64
 import logging
 from datetime import timedelta
 
@@ -131,6 +132,26 @@ def test_behind_a_proxy_the_client_is_the_forwarded_address(settings):
     assert client_address(request) == HOME  # what the proxy saw (the first entry can be forged)
     settings.MOTCUA_PROXY_COUNT = 2
     assert client_address(request) == ELSEWHERE
+
+
+# --- the API ---------------------------------------------------------------------------------------------
+
+
+def test_the_api_refuses_http_basic_authentication(client, units):
+    """Basic authentication would let anyone guess passwords on the API, outside the sign-in limits."""
+    official("kiemsoat_api", units[0], Role.CONTROL_OFFICER)
+    credentials = base64.b64encode(f"kiemsoat_api:{DEMO_PASSWORD}".encode()).decode()
+    response = client.get("/api/766/score/", HTTP_AUTHORIZATION=f"Basic {credentials}")
+    assert response.status_code in (401, 403)
+    assert "Basic" not in response.get("WWW-Authenticate", "")
+    schemes = client.get("/api/schema/", {"format": "json"}).json()["components"]["securitySchemes"]
+    assert set(schemes) == {"cookieAuth"}
+
+
+def test_the_api_serves_the_signed_in_session(client, units):
+    client.force_login(official("kiemsoat_api", units[0], Role.CONTROL_OFFICER))
+    response = client.get("/api/766/score/")
+    assert response.status_code not in (401, 403)  # authenticated (400: the period is missing)
 
 
 # --- the published demo password ---------------------------------------------------------------------------
