@@ -108,3 +108,25 @@ def weak_secret_key(key: str, demo_key: str) -> str | None:
     if len(set(key)) < SECRET_KEY_MIN_DISTINCT:
         return f"it has {len(set(key))} distinct characters, at least {SECRET_KEY_MIN_DISTINCT} are needed"
     return None
+
+
+#: Django's own keys in a PostgreSQL database's OPTIONS; the rest are libpq parameters (sslmode, …).
+_DJANGO_PG_OPTIONS = frozenset({"isolation_level", "server_side_binding", "pool", "assume_role", "prepare_threshold"})
+
+
+def huey_settings(database: Mapping, data_dir: Path, *, immediate: bool) -> dict:
+    """The ``HUEY`` setting: the queue in the project's database.
+
+    PostgreSQL: huey's own PostgresHuey (tables ``huey_*``, created by ``motcua migrate``, and
+    LISTEN/NOTIFY, so the worker wakes up as soon as a task is queued) on a connection of its own to the
+    same database. SQLite (the demo): a SQLite file beside the database, so that the queue's writes never
+    wait for the application database's single writer.
+    """
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        params = {"dbname": database.get("NAME"), "user": database.get("USER"),
+                  "password": database.get("PASSWORD"), "host": database.get("HOST"), "port": database.get("PORT")}
+        params.update({k: v for k, v in database.get("OPTIONS", {}).items() if k not in _DJANGO_PG_OPTIONS})
+        return {"huey_class": "huey.PostgresHuey", "name": "motcua", "immediate": immediate,
+                "create_tables": False, "connection": {k: v for k, v in params.items() if v not in (None, "")}}
+    return {"huey_class": "huey.SqliteHuey", "name": "motcua", "immediate": immediate,
+            "filename": str(data_dir / "huey.sqlite3")}

@@ -17,7 +17,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from motcua.config import Environment, weak_secret_key
+from motcua.config import Environment, huey_settings, weak_secret_key
 
 env = Environment(os.environ)
 
@@ -254,14 +254,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Background jobs: huey on its own SQLite file (no writer-lock fights with the
-# app database); MOTCUA_HUEY_IMMEDIATE=1 runs tasks inline (tests, demo).
-HUEY = {
-    "huey_class": "huey.SqliteHuey",
-    "name": "motcua",
-    "filename": str(DATA_DIR / "huey.sqlite3"),
-    "immediate": env.flag("MOTCUA_HUEY_IMMEDIATE", DEBUG),
-}
+# Background jobs (huey) in the project's database: PostgreSQL's own queue tables in production, a SQLite
+# file beside an SQLite database (motcua.config.huey_settings). MOTCUA_HUEY_IMMEDIATE=1 runs tasks inline
+# (tests, demo).
+HUEY = huey_settings(DATABASES["default"], DATA_DIR, immediate=env.flag("MOTCUA_HUEY_IMMEDIATE", DEBUG))
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
