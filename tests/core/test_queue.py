@@ -41,6 +41,7 @@ def test_settings_choose_the_queue_from_database_url_without_connecting(tmp_path
     assert shown.stdout.strip() == "('PostgresStorage', 'huey.PostgresHuey')"
 
 
+@pytest.mark.postgres
 @pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
                     reason="the PostgreSQL queue needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
