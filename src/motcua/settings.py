@@ -291,6 +291,8 @@ _HOURS = r"[0-2]\d:[0-5]\d-[0-2]\d:[0-5]\d"
 MOTCUA_OFFICE_HOURS = env.matching(
     "MOTCUA_OFFICE_HOURS", "07:00-11:30,13:30-17:00", rf"{_HOURS}(\s*,\s*{_HOURS})*",
     "HH:MM-HH:MM periods separated by commas, e.g. 07:00-11:30,13:30-17:00")
+#: Seconds a process keeps the working-day calendar before it re-reads an edit made in another process.
+MOTCUA_CALENDAR_TTL = env.integer("MOTCUA_CALENDAR_TTL", 300, minimum=0)
 #: Working hours before the due instant from which the queue proposes an apology-and-extension letter
 #: (R1.27: at least one working day before).
 MOTCUA_APOLOGY_WARNING_HOURS = env.integer("MOTCUA_APOLOGY_WARNING_HOURS", 8, minimum=1, maximum=80)

@@ -190,3 +190,11 @@ def test_only_settings_read_the_environment():
                     continue
                 offenders.append(f"{path.relative_to(PACKAGE)}:{number}: {line.strip()}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_every_motcua_setting_the_code_reads_exists(settings):
+    """A ``settings.MOTCUA_*`` read elsewhere names a setting settings.py defines (no silent getattr default)."""
+    read = {name for path in PACKAGE.rglob("*.py") if path not in SETTINGS_MODULES
+            for name in re.findall(r'(?:settings\.|getattr\(settings,\s*")(MOTCUA_[A-Z0-9_]+)',
+                                   path.read_text(encoding="utf-8"))}
+    assert read and not [name for name in sorted(read) if not hasattr(settings, name)]
