@@ -13,3 +13,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not DATABA
     import tempfile as _tempfile
 
     DATABASES["default"]["TEST"] = {"NAME": str(Path(_tempfile.gettempdir()) / f"motcua-test-{os.getpid()}.sqlite3")}  # noqa: F405
+
+# Background work runs inline, and the live 766 recomputation after each dossier event is off except where
+# a test turns it on (tests/index766/test_live.py, tests/e2e).
+HUEY = {**HUEY, "immediate": True}  # noqa: F405
+MOTCUA_LIVE_766 = False

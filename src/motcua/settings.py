@@ -4,35 +4,55 @@ Everything that differs between a laptop demo and a provincial data centre comes
 from the environment (``DATABASE_URL`` and ``MOTCUA_*``). The defaults give a
 working embedded demo on SQLite; production mode (``MOTCUA_ENV=production``)
 refuses to start with the demo secret or debug on.
+
+Every ``MOTCUA_*`` variable is read here, once, through :class:`motcua.config.Environment`
+(a bad value stops the start and names the variable), and documented in the README's
+Configuration table; the rest of the code reads ``django.conf.settings``.
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from motcua.config import Environment, huey_settings, weak_secret_key
+
+env = Environment(os.environ)
+
 PACKAGE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.environ.get("MOTCUA_DATA_DIR", Path.cwd() / "var")).resolve()
+DATA_DIR = env.path("MOTCUA_DATA_DIR", Path.cwd() / "var")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-ENVIRONMENT = os.environ.get("MOTCUA_ENV", "development")
+#: "development" (the demo: debug, the published demo key) or "production"; any other value is an error,
+#: so that a misspelt "Production" does not silently run the demo configuration.
+ENVIRONMENT = env.choice("MOTCUA_ENV", "development", ["development", "production"])
 PRODUCTION = ENVIRONMENT == "production"
 
 DEMO_SECRET_KEY = "motcua-demo-secret-key-do-not-use-in-production"
-SECRET_KEY = os.environ.get("MOTCUA_SECRET_KEY", DEMO_SECRET_KEY)
-DEBUG = os.environ.get("MOTCUA_DEBUG", "0" if PRODUCTION else "1") == "1"
-ALLOWED_HOSTS = [
-    h.strip() for h in os.environ.get("MOTCUA_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
-]
+SECRET_KEY = env.text("MOTCUA_SECRET_KEY", "" if PRODUCTION else DEMO_SECRET_KEY)
+DEBUG = env.flag("MOTCUA_DEBUG", not PRODUCTION)
+ALLOWED_HOSTS = env.items("MOTCUA_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
 if PRODUCTION:
-    if SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured(
-            "MOTCUA_ENV=production needs MOTCUA_SECRET_KEY (at least 32 characters), not the demo key."
-        )
+    _make_key = "make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(f"MOTCUA_ENV=production needs MOTCUA_SECRET_KEY ({_make_key}).")
+    if _weak := weak_secret_key(SECRET_KEY, DEMO_SECRET_KEY):
+        raise ImproperlyConfigured(f"MOTCUA_SECRET_KEY is refused in production: {_weak} ({_make_key}).")
     if DEBUG:
         raise ImproperlyConfigured("MOTCUA_ENV=production refuses MOTCUA_DEBUG=1.")
+
+# HTTPS only in production: plain HTTP is redirected, cookies are never sent without TLS, and browsers are
+# told (HSTS) to use HTTPS for the site and its subdomains. Behind a TLS-terminating proxy on the same host,
+# gunicorn trusts its X-Forwarded-Proto (FORWARDED_ALLOW_IPS for a proxy elsewhere; see the README).
+SECURE_SSL_REDIRECT = PRODUCTION
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_HSTS_SECONDS = env.integer("MOTCUA_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,11 +63,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
     "auditlog",
+    "axes",
     "huey.contrib.djhuey",
     "motcua.core",
     "motcua.workdays",
@@ -69,6 +91,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "motcua.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "motcua.core.middleware.VietnameseFirstMiddleware",
@@ -81,7 +104,27 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "motcua.workspace.middleware.UserErrorMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Last: turns a locked-out sign-in into the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and requests only from the site itself
+# (Bootstrap, Chart.js and htmx are vendored), no inline code, no plugins, not framed. Images also from
+# data: URIs, which Bootstrap's CSS uses for its small icons (select arrows, the menu button).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 ROOT_URLCONF = "motcua.urls"
 WSGI_APPLICATION = "motcua.wsgi.application"
@@ -105,7 +148,7 @@ TEMPLATES = [
 
 # Database: SQLite embedded by default, PostgreSQL in production (DATABASE_URL).
 _default_sqlite = f"sqlite:///{DATA_DIR / 'motcua.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite))}
+DATABASES = {"default": dj_database_url.parse(env.text("DATABASE_URL", _default_sqlite))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)  # a custom DATABASE_URL path
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -116,7 +159,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("MOTCUA_TEST_SQLITE", "")} if os.environ.get("MOTCUA_TEST_SQLITE") else {}
+    # The test suite's SQLite database in a file of one's choosing (tests/index766/test_database_source.py).
+    _test_sqlite = env.text("MOTCUA_TEST_SQLITE", "")
+    DATABASES["default"]["TEST"] = {"NAME": _test_sqlite} if _test_sqlite else {}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
 
@@ -141,7 +186,7 @@ STATIC_ROOT = DATA_DIR / "static"
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", DATA_DIR / "media"))
+MEDIA_ROOT = env.path("MOTCUA_MEDIA_ROOT", DATA_DIR / "media")
 MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -156,22 +201,45 @@ STORAGES = {
 # process): files under the data directory by default; "locmem" for tests (each test database its own).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    if os.environ.get("MOTCUA_CACHE", "file") == "locmem"
+    if env.choice("MOTCUA_CACHE", "file", ["file", "locmem"]) == "locmem"
     else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")}
 }
 #: How long the scoreboard keeps an explanation, forecast or late list (the facts refresh every 5 minutes).
-MOTCUA_SCOREBOARD_CACHE_SECONDS = int(os.environ.get("MOTCUA_SCOREBOARD_CACHE_SECONDS", "300"))
+MOTCUA_SCOREBOARD_CACHE_SECONDS = env.integer("MOTCUA_SCOREBOARD_CACHE_SECONDS", 300, minimum=0)
 
 LOGIN_URL = "access:login"
 LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "access:login"
-# Password sign-in now; an OIDC (VNeID) backend is added here later (see motcua.access.identity).
-AUTHENTICATION_BACKENDS = [
-    b.strip() for b in os.environ.get(
-        "MOTCUA_AUTH_BACKENDS", "django.contrib.auth.backends.ModelBackend").split(",") if b.strip()
-]
+# Password sign-in now (Django's ModelBackend, refusing the demo password in production); an OIDC (VNeID)
+# backend is added here later (see motcua.access.identity).
+_AUTH_BACKENDS = env.items("MOTCUA_AUTH_BACKENDS", ["motcua.access.backends.PasswordBackend"])
+if PRODUCTION and "django.contrib.auth.backends.ModelBackend" in _AUTH_BACKENDS:
+    raise ImproperlyConfigured(
+        "MOTCUA_AUTH_BACKENDS: use motcua.access.backends.PasswordBackend instead of Django's ModelBackend "
+        "in production (it also refuses the demo's published password).")
+# django-axes first: it refuses any sign-in while its account or client address is locked (access/throttle.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *_AUTH_BACKENDS]
+
+# Failed sign-ins: an account is locked after MOTCUA_LOGIN_FAILURES_PER_ACCOUNT failures from anywhere, a
+# client address after MOTCUA_LOGIN_FAILURES_PER_CLIENT failures on any accounts (higher: an office shares
+# one address), for MOTCUA_LOGIN_LOCKOUT_MINUTES. Behind reverse proxies, MOTCUA_PROXY_COUNT says how many
+# entries of X-Forwarded-For they add (0: the connection's address is the client's).
+MOTCUA_LOGIN_FAILURES_PER_ACCOUNT = env.integer("MOTCUA_LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1, maximum=100)
+MOTCUA_LOGIN_FAILURES_PER_CLIENT = env.integer("MOTCUA_LOGIN_FAILURES_PER_CLIENT", 20, minimum=1, maximum=10_000)
+MOTCUA_LOGIN_LOCKOUT_MINUTES = env.integer("MOTCUA_LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
+MOTCUA_PROXY_COUNT = env.integer("MOTCUA_PROXY_COUNT", 0, minimum=0, maximum=5)
+AXES_HANDLER = "motcua.access.throttle.SignInAttempts"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "motcua.access.throttle.axes_failure_limit"  # both limits are applied in throttle.py
+AXES_COOLOFF_TIME = "motcua.access.throttle.lockout_period"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # retrying while locked does not lengthen the lock
+AXES_CLIENT_IP_CALLABLE = "motcua.access.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "motcua.access.views.locked_out"
 
 REST_FRAMEWORK = {
+    # The signed-in session only (the pages call the API from the browser; unsafe methods need the CSRF
+    # token): no HTTP Basic, which would take passwords on every request outside the sign-in page's limits.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -186,14 +254,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Background jobs: huey on its own SQLite file (no writer-lock fights with the
-# app database); MOTCUA_HUEY_IMMEDIATE=1 runs tasks inline (tests, demo).
-HUEY = {
-    "huey_class": "huey.SqliteHuey",
-    "name": "motcua",
-    "filename": str(DATA_DIR / "huey.sqlite3"),
-    "immediate": os.environ.get("MOTCUA_HUEY_IMMEDIATE", "1" if DEBUG else "0") == "1",
-}
+# Background jobs (huey) in the project's database: PostgreSQL's own queue tables in production, a SQLite
+# file beside an SQLite database (motcua.config.huey_settings). MOTCUA_HUEY_IMMEDIATE=1 runs tasks inline
+# (tests, demo).
+HUEY = huey_settings(DATABASES["default"], DATA_DIR, immediate=env.flag("MOTCUA_HUEY_IMMEDIATE", DEBUG))
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
@@ -208,31 +272,55 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "one_line", "level": "WARNING"},
         "file": {
             "class": "logging.handlers.RotatingFileHandler", "formatter": "plain", "delay": True,
-            "filename": str(Path(os.environ.get("MOTCUA_LOG_FILE", DATA_DIR / "motcua.log"))),
+            "filename": str(env.path("MOTCUA_LOG_FILE", DATA_DIR / "motcua.log")),
             "maxBytes": 10 * 1024 * 1024, "backupCount": 5,
         },
     },
-    "loggers": {"motcua": {"handlers": ["console", "file"], "level": os.environ.get("MOTCUA_LOG_LEVEL", "INFO")}},
+    "loggers": {
+        # django-axes reports its own errors only: failed sign-ins and locks are logged by motcua.access.
+        "axes": {"handlers": ["console", "file"], "level": "ERROR", "propagate": False},
+        "motcua": {
+            "handlers": ["console", "file"],
+            "level": env.choice("MOTCUA_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
+        },
+    },
 }
 
 # The national portal link (portal-sync.md): no URL = sync off, changes still queue in the outbox.
-MOTCUA_PORTAL_URL = os.environ.get("MOTCUA_PORTAL_URL", "").strip()
-MOTCUA_PORTAL_USERNAME = os.environ.get("MOTCUA_PORTAL_USERNAME", "")
-MOTCUA_PORTAL_PASSWORD = os.environ.get("MOTCUA_PORTAL_PASSWORD", "")
-MOTCUA_PORTAL_MADONVI = os.environ.get("MOTCUA_PORTAL_MADONVI", "")
-try:
-    MOTCUA_PORTAL_TIMEOUT = float(os.environ.get("MOTCUA_PORTAL_TIMEOUT", "10"))
-except ValueError as exc:
-    raise ImproperlyConfigured("MOTCUA_PORTAL_TIMEOUT must be a number of seconds.") from exc
+MOTCUA_PORTAL_URL = env.matching("MOTCUA_PORTAL_URL", "", r"https?://\S+", "an http:// or https:// URL").rstrip("/")
+MOTCUA_PORTAL_USERNAME = env.text("MOTCUA_PORTAL_USERNAME", "")
+MOTCUA_PORTAL_PASSWORD = env.text("MOTCUA_PORTAL_PASSWORD", "")
+MOTCUA_PORTAL_MADONVI = env.text("MOTCUA_PORTAL_MADONVI", "")
+MOTCUA_PORTAL_TIMEOUT = env.parse("MOTCUA_PORTAL_TIMEOUT", 10.0, float, "a number of seconds")
 if not 0 < MOTCUA_PORTAL_TIMEOUT <= 300:
-    raise ImproperlyConfigured("MOTCUA_PORTAL_TIMEOUT must be between 0 and 300 seconds.")
+    raise ImproperlyConfigured(f"MOTCUA_PORTAL_TIMEOUT={MOTCUA_PORTAL_TIMEOUT}: expected 0 < seconds <= 300.")
 #: HMAC-SHA256 key of the portal's calls to motcua (X-Portal-Signature); unset = inbound endpoints refuse all.
-MOTCUA_PORTAL_INBOUND_SECRET = os.environ.get("MOTCUA_PORTAL_INBOUND_SECRET", "")
+MOTCUA_PORTAL_INBOUND_SECRET = env.text("MOTCUA_PORTAL_INBOUND_SECRET", "")
 if PRODUCTION and MOTCUA_PORTAL_INBOUND_SECRET and len(MOTCUA_PORTAL_INBOUND_SECRET) < 32:
     raise ImproperlyConfigured("MOTCUA_PORTAL_INBOUND_SECRET must have at least 32 characters in production.")
+if MOTCUA_PORTAL_URL and not (MOTCUA_PORTAL_USERNAME and MOTCUA_PORTAL_MADONVI):
+    raise ImproperlyConfigured("MOTCUA_PORTAL_URL needs MOTCUA_PORTAL_USERNAME and MOTCUA_PORTAL_MADONVI.")
 
 #: Set by ``motcua demo`` only (never from the environment): the "Giả lập Cổng DVCQG" page exists.
 MOTCUA_DEMO_PORTAL = False
 
 # Working-day calendar: default office hours (process-rules.md R2.6).
-MOTCUA_OFFICE_HOURS = os.environ.get("MOTCUA_OFFICE_HOURS", "07:00-11:30,13:30-17:00")
+_HOURS = r"[0-2]\d:[0-5]\d-[0-2]\d:[0-5]\d"
+MOTCUA_OFFICE_HOURS = env.matching(
+    "MOTCUA_OFFICE_HOURS", "07:00-11:30,13:30-17:00", rf"{_HOURS}(\s*,\s*{_HOURS})*",
+    "HH:MM-HH:MM periods separated by commas, e.g. 07:00-11:30,13:30-17:00")
+#: Seconds a process keeps the working-day calendar before it re-reads an edit made in another process.
+MOTCUA_CALENDAR_TTL = env.integer("MOTCUA_CALENDAR_TTL", 300, minimum=0)
+#: Working hours before the due instant from which the queue proposes an apology-and-extension letter
+#: (R1.27: at least one working day before).
+MOTCUA_APOLOGY_WARNING_HOURS = env.integer("MOTCUA_APOLOGY_WARNING_HOURS", 8, minimum=1, maximum=80)
+
+# The live 766 index (index766/signals.py, tasks.py, sources.py).
+#: Recompute the changed units' current tuples after each committed dossier or complaint event.
+MOTCUA_LIVE_766 = env.flag("MOTCUA_LIVE_766", True)
+#: Minutes between the worker's full runs (a run takes ~2 minutes at 2 million dossiers).
+MOTCUA_766_RECOMPUTE_MINUTES = env.integer("MOTCUA_766_RECOMPUTE_MINUTES", 5, minimum=1, maximum=60)
+#: DuckDB's memory limit when scoring or preparing an exchange set (it spills to disk above it).
+MOTCUA_DUCKDB_MEMORY = env.matching(
+    "MOTCUA_DUCKDB_MEMORY", "2200MB", r"(?i)\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)",
+    "a size such as 2200MB or 2GB")

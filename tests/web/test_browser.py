@@ -38,3 +38,11 @@ def test_admin_shows_a_dossier_with_its_event_log(live_server, browser_page):
     assert "Trần Thị Bình" in page.content()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "admin-dossier.png"), full_page=True)
+
+
+def test_api_docs_render_under_the_content_security_policy(live_server, browser_page):
+    """Swagger UI starts from a script file (an inline start-up script would be blocked)."""
+    page = browser_page
+    page.goto(f"{live_server.url}/api/docs/")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "motcua API" in page.inner_text(".swagger-ui .info .title")

@@ -1,5 +1,8 @@
 """The web layer answers, in Vietnamese, without anything fetched from the internet."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +19,31 @@ def test_openapi_schema_and_docs_are_served_locally(client):
     assert schema.status_code == 200 and b"openapi" in schema.content
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs and "cdn." not in docs
+
+
+def test_pages_carry_a_content_security_policy_of_self_only(client):
+    """Scripts, styles, fonts and connections only from the site itself; no inline code, no framing."""
+    for path in ("/", "/dang-nhap/", "/admin/login/", "/api/docs/"):
+        policy = client.get(path)["Content-Security-Policy"]
+        directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+        for name in ("default-src", "script-src", "style-src", "font-src", "connect-src", "form-action", "base-uri"):
+            assert directives[name] == "'self'", (path, name, policy)
+        assert directives["img-src"] == "'self' data:"  # Bootstrap's icons are data: SVGs in its CSS
+        assert directives["object-src"] == directives["frame-ancestors"] == "'none'"
+        assert "unsafe" not in policy
+
+
+#: What the policy above blocks in a served page: an inline script (not a JSON data block), an inline
+#: event handler, a style attribute or element. The official forms (documents/) are rendered to PDF only.
+INLINE = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>|\son[a-z]+=|\sstyle=|<style\b", re.IGNORECASE)
+
+
+def test_templates_have_no_inline_script_or_style():
+    package = Path(__file__).resolve().parents[2] / "src" / "motcua"
+    found = [f"{path.relative_to(package)}:{number}: {line.strip()}"
+             for path in sorted(package.glob("*/templates/**/*.html")) if "documents" not in path.parts
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if INLINE.search(line)]
+    assert not found, "\n".join(found)
 
 
 def test_admin_requires_login(client):

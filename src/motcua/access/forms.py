@@ -1,5 +1,8 @@
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from .backends import REFUSAL
 
 
 class SignInForm(AuthenticationForm):
@@ -16,3 +19,8 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].label = _("Mật khẩu")
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-control"
+
+    def get_invalid_login_error(self):
+        """Why a backend refused the sign-in, when it said (e.g. the demo password in production)."""
+        reason = getattr(self.request, REFUSAL, None)
+        return ValidationError(reason, code="refused") if reason else super().get_invalid_login_error()

@@ -8,14 +8,12 @@ when the transaction commits, one huey task ``recompute_after_event`` takes the 
 Enqueueing never fails the user's action: it happens after the commit and any error is
 logged. Imports are left to the periodic full recomputation: the importer writes in bulk
 (no post_save), and the few rows it saves through the ORM run under an ``import:`` audit
-source, which is skipped here. ``MOTCUA_LIVE_766`` (setting or environment, default on)
-turns the whole hook off (the test suite does, except where it is exercised).
+source, which is skipped here. ``settings.MOTCUA_LIVE_766`` (default on) turns the whole hook off (the test suite does, except where it is exercised).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 
 from django.conf import settings
@@ -28,10 +26,7 @@ _local = threading.local()
 
 
 def enabled() -> bool:
-    value = getattr(settings, "MOTCUA_LIVE_766", None)
-    if value is None:
-        value = os.environ.get("MOTCUA_LIVE_766", "1") not in ("0", "false", "False", "")
-    return bool(value)
+    return bool(settings.MOTCUA_LIVE_766)
 
 
 def _importing() -> bool:

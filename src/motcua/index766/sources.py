@@ -13,7 +13,6 @@ Sets that are not JSON Lines (CSV, XLSX) go through
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 import zipfile
@@ -23,6 +22,7 @@ from typing import Any
 
 import ibis
 import pandas as pd
+from django.conf import settings
 
 from motcua.core.errors import UserError
 from motcua.index766 import derive
@@ -579,10 +579,6 @@ def _conform(raw: Any) -> None:
         raw.execute(f"ALTER TABLE {name}__c RENAME TO {name}")
 
 
-#: DuckDB's own memory (its default is 80 % of the machine). Above it, an in-memory build spills to
-#: a temporary folder instead of growing: a 2-million-dossier set (2 GB of JSON Lines) is prepared
-#: in ~2.8 GB of process memory at ~115 MB/s; a lower limit saves memory and costs speed.
-DUCKDB_MEMORY_LIMIT = os.environ.get("MOTCUA_DUCKDB_MEMORY", "2200MB")
 
 
 def _drop_relation(raw: Any, name: str) -> None:
@@ -596,7 +592,10 @@ def _connect_duckdb(database: str | Path = ":memory:", *, read_only: bool = Fals
     con = ibis.duckdb.connect(str(database), read_only=read_only)
     con.raw_sql("SET TimeZone = 'UTC'")
     con.raw_sql("SET enable_progress_bar = false")
-    con.raw_sql(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+    # DuckDB's own memory (its default is 80 % of the machine). Above it, an in-memory build spills to
+    # a temporary folder instead of growing: a 2-million-dossier set (2 GB of JSON Lines) is prepared
+    # in ~2.8 GB of process memory at ~115 MB/s; a lower limit saves memory and costs speed.
+    con.raw_sql(f"SET memory_limit = '{settings.MOTCUA_DUCKDB_MEMORY}'")
     return con
 
 

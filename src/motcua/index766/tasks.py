@@ -10,17 +10,17 @@ dossiers. In between, a dossier event recomputes its units and their ancestors
 from __future__ import annotations
 
 import logging
-import os
 
+from django.conf import settings
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task, on_startup
 
 logger = logging.getLogger("motcua.index766")
 
-#: Minutes between full runs (1–60; MOTCUA_766_RECOMPUTE_MINUTES). A full run rebuilds the derived
+#: Minutes between full runs (1–60; settings.MOTCUA_766_RECOMPUTE_MINUTES). A full run rebuilds the derived
 #: tables and every unit's tuples: ~2 minutes at 2 million dossiers, so a large province may space them.
-RECOMPUTE_MINUTES = max(1, min(60, int(os.environ.get("MOTCUA_766_RECOMPUTE_MINUTES", "5"))))
+RECOMPUTE_MINUTES = settings.MOTCUA_766_RECOMPUTE_MINUTES
 
 
 def current_periods(today=None) -> list[str]:

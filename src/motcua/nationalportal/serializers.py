@@ -8,6 +8,7 @@ checked, and the first error names its field.
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from motcua.feedback.models import ComplaintCategory
@@ -15,6 +16,7 @@ from motcua.feedback.models import ComplaintCategory
 from .payloads import parse_portal_date
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{14}$", "example": "20261204093000"})
 class PortalDateField(serializers.Field):
     """``yyyyMMddHHmmss`` → an aware instant (``""`` → None when ``allow_blank``)."""
 
@@ -45,8 +47,10 @@ class PortalDateField(serializers.Field):
         return portal_date(value)
 
 
-def choice(*values: str, **kwargs) -> serializers.ChoiceField:
-    return serializers.ChoiceField(choices=[(v, v) for v in values], **kwargs)
+def choice(*values: str, **kwargs) -> serializers.RegexField:
+    """One of a few one-character codes; a pattern, not an enum, so that the schema names no enum per field."""
+    kwargs.setdefault("help_text", "một trong: " + ", ".join(values))
+    return serializers.RegexField(rf"^[{''.join(values)}]$", max_length=1, **kwargs)
 
 
 def text(max_length: int, **kwargs) -> serializers.CharField:
@@ -81,16 +85,16 @@ class OnlineDossierSerializer(serializers.Serializer):
     TenTTHC = text(2000)
     MaLinhVuc = text(64)
     TenLinhVuc = text(255)
-    KenhThucHien = choice("2", help_text="2: trực tuyến")
+    KenhThucHien = choice("2", help_text="2 (trực tuyến)")
     ChuHoSo = serializers.CharField(max_length=255)
-    LoaiDoiTuong = choice("1", "2", help_text="1 công dân, 2 tổ chức")
+    LoaiDoiTuong = choice("1", "2", help_text="1 (công dân) hoặc 2 (tổ chức)")
     MaDoiTuong = text(32)
     SoDienThoai = text(32)
     Email = text(254)
     TrichYeuHoSo = text(5000)
     NgayNopHoSo = PortalDateField(required=False, allow_blank=True, default="",
                                   help_text="Thời điểm nộp trên Cổng (mặc định: lúc nhận)")
-    TrangThaiHoSo = choice("1", help_text="1: mới đăng ký")
+    TrangThaiHoSo = choice("1", help_text="1 (mới đăng ký)")
     DonViXuLy = serializers.CharField(max_length=64, help_text="Mã đơn vị tiếp nhận, xử lý (MaDonVi)")
     TaiLieuNop = DocumentSerializer(many=True, default=list)
     DanhSachLePhi = FeeSerializer(many=True, default=list)
@@ -103,7 +107,7 @@ class PaymentSerializer(serializers.Serializer):
     MaGiaoDich = serializers.CharField(max_length=128)
     SoTien = serializers.IntegerField(min_value=0, max_value=10**15, help_text="Số tiền (đồng)")
     ThoiDiem = PortalDateField()
-    KenhThanhToan = choice("1", "2", help_text="1 nền tảng thanh toán quốc gia, 2 cổng thanh toán địa phương")
+    KenhThanhToan = choice("1", "2", help_text="1 (nền tảng thanh toán quốc gia) hoặc 2 (cổng thanh toán địa phương)")
 
 
 class RatingSerializer(serializers.Serializer):
@@ -117,7 +121,8 @@ class ComplaintSerializer(serializers.Serializer):
     MaPAKN = serializers.RegexField(CODE)
     MaDonVi = serializers.CharField(max_length=64)
     MaHoSo = text(64)
-    PhanLoai = choice(*ComplaintCategory.values, help_text="quy_dinh: quy định; hanh_vi: hành vi cán bộ")
+    PhanLoai = serializers.ChoiceField(choices=ComplaintCategory.values,
+                                       help_text="quy_dinh: quy định; hanh_vi: hành vi cán bộ")
     TieuDe = serializers.CharField(max_length=500)
     NoiDung = serializers.CharField(max_length=20000)
     NgayGui = PortalDateField()
