@@ -194,3 +194,27 @@ def test_enqueue_command_since_and_bad_input(office, capsys):
     with pytest.raises(SystemExit) as stopped:
         call_command("portal", "enqueue", "--since", "hôm qua")
     assert stopped.value.code == 2
+
+
+def test_first_acknowledgement_is_signalled_once_for_the_live_766(office, portal, relay):
+    from motcua.dossiers.signals import first_synced
+
+    seen = []
+
+    def receiver(sender, dossier_ids, **kwargs):
+        seen.extend(dossier_ids)
+
+    first_synced.connect(receiver)
+    try:
+        dossiers = received(office, n=2)
+        drain(relay)
+        services.pause(dossiers[0], reason="Chờ xác minh", at=vn(2026, 3, 2, 11))
+        drain(relay)
+    finally:
+        first_synced.disconnect(receiver)
+    assert sorted(seen) == sorted(d.pk for d in dossiers)  # the later change is not a first acknowledgement
+    from motcua.index766 import signals as live
+
+    # The live 766 listens (1.4 and 3.3 are recomputed when a dossier is first acknowledged).
+    assert first_synced.disconnect(dispatch_uid="m766_live_first_synced")
+    first_synced.connect(live._first_synced, dispatch_uid="m766_live_first_synced")

@@ -1,7 +1,8 @@
 """Enqueue the live 766 recomputation after a dossier or complaint changes (live.py).
 
-On a new dossier event (DossierEvent, created), a dossier's rating, a complaint (PAKN) or a
-step of its log being saved, the changed record is added to the current transaction's batch;
+On a new dossier event (DossierEvent, created), a dossier's first acknowledgement by the national
+portal (``dossiers.signals.first_synced``), a dossier's rating, a complaint (PAKN) or a step of its
+log being saved, the changed record is added to the current transaction's batch;
 when the transaction commits, one huey task ``recompute_after_event`` takes the whole batch
 (many events in one transaction → one task). Nothing is sent if it rolls back.
 
@@ -90,11 +91,17 @@ def _complaint_step(sender, instance, using, **kwargs):
     note(complaints=[instance.complaint_id], using=using)
 
 
+def _first_synced(sender, dossier_ids, **kwargs):
+    note(dossiers=dossier_ids)  # 1.4 and 3.3 move when the portal first acknowledges a dossier
+
+
 def connect() -> None:
     from motcua.dossiers.models import DossierEvent
+    from motcua.dossiers.signals import first_synced
     from motcua.feedback.models import Complaint, ComplaintStatusLog, Rating
 
     post_save.connect(_dossier_event, sender=DossierEvent, dispatch_uid="m766_live_event")
     post_save.connect(_rating, sender=Rating, dispatch_uid="m766_live_rating")
     post_save.connect(_complaint, sender=Complaint, dispatch_uid="m766_live_complaint")
     post_save.connect(_complaint_step, sender=ComplaintStatusLog, dispatch_uid="m766_live_complaint_step")
+    first_synced.connect(_first_synced, dispatch_uid="m766_live_first_synced")

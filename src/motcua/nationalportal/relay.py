@@ -35,13 +35,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from motcua.core.audit import LOG_ENTRY_COLUMNS, log_entry_rows
 from motcua.core.bulk import TableWriter
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.signals import first_synced
 
 from .client import NotSent, PortalClient, PortalUnavailable
 from .models import OutboxMessage, PortalDossier, RelayStatus
@@ -264,6 +265,7 @@ class Relay:
             TableWriter().write(LogEntry, LOG_ENTRY_COLUMNS, log_entry_rows(
                 Dossier, ((pk, code, LogEntry.Action.UPDATE, {"synced_at": ["None", now.isoformat()]}, None)
                           for pk, code in first), source="portal"))
+            first_synced.send(sender=Relay, dossier_ids=[pk for pk, _ in first])
 
     # --- CapNhatTienDoHoSoMC ----------------------------------------------------------------
 
@@ -378,9 +380,7 @@ class Relay:
                     state.ready_at = now if pk in pending else None
                     state.pending_since = pending.get(pk)
                 rows.append(state)
-            PortalDossier.objects.bulk_update(rows, [
-                "ready_at", "pending_since", "lease_owner", "lease_until", "attempts", "on_portal", "acked_hash",
-                "first_acked_at", "last_acked_at", "blocked", "last_error"])
+            _save_states(rows)
         self._record_status(report, now)
 
     def _record_status(self, report: RoundReport, now) -> None:
@@ -394,6 +394,29 @@ class Relay:
                            len(report.retry), len(report.dead), fields["last_error"])
         if fields:
             RelayStatus.objects.update_or_create(pk=1, defaults=fields)
+
+
+_STATE_FIELDS = ("ready_at", "pending_since", "lease_owner", "lease_until", "attempts", "on_portal", "acked_hash",
+                 "first_acked_at", "last_acked_at", "blocked", "last_error")
+
+
+def _save_states(states: list[PortalDossier]) -> None:
+    """Write the relay's fields of each state back: one parameterised UPDATE per row, sent as a batch.
+
+    What ``bulk_update`` would write, without its ``CASE WHEN pk = … THEN …`` per field and row
+    (11 × 200 branches a round: ~1.8 s of Python and SQL per round at 200 dossiers).
+    """
+    if not states:
+        return
+    fields = [PortalDossier._meta.get_field(name) for name in _STATE_FIELDS]
+    quote = connection.ops.quote_name
+    sql = (f"UPDATE {quote(PortalDossier._meta.db_table)} SET "
+           f"{', '.join(f'{quote(f.column)} = %s' for f in fields)} "
+           f"WHERE {quote(PortalDossier._meta.pk.column)} = %s")
+    rows = [[f.get_db_prep_save(getattr(state, f.attname), connection) for f in fields] + [state.pk]
+            for state in states]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def pending_exists() -> bool:
