@@ -46,6 +46,8 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from motcua.dossiers.codes import DOSSIER_CODE_REGEX, DOSSIER_CODE_RULE, DOSSIER_CODE_RULE_EN
+
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Field kinds.
@@ -64,13 +66,25 @@ SCALAR_KINDS = frozenset({STR, INT, NUMBER, BOOL, DATE, TIMESTAMP, ENUM, HHMM, P
 
 
 @dataclass(frozen=True)
+class Pattern:
+    """The shape a text field must have, with what it means for messages."""
+
+    regex: str
+    rule: str  # Vietnamese
+    rule_en: str
+
+
+DOSSIER_CODE = Pattern(DOSSIER_CODE_REGEX, DOSSIER_CODE_RULE, DOSSIER_CODE_RULE_EN)
+
+
+@dataclass(frozen=True)
 class FieldSpec:
     """One field of a file, or a sub-field of an object list.
 
     ``values`` (enum) is the tuple of allowed canonical values; their Python type
     (int or str) is the normalized type. ``item`` is the element spec of a scalar
     list; ``fields`` the sub-fields of an object list. ``minimum`` bounds int and
-    number fields (amounts and counts are non-negative).
+    number fields (amounts and counts are non-negative); ``pattern`` constrains a text field.
     """
 
     name: str
@@ -81,6 +95,7 @@ class FieldSpec:
     item: FieldSpec | None = None
     fields: tuple[FieldSpec, ...] | None = None
     minimum: float | None = None
+    pattern: Pattern | None = None
     # Object lists whose items must be in non-decreasing order of this sub-field.
     ordered_by: str | None = None
 
@@ -233,7 +248,7 @@ DOSSIERS = FileSpec(
     "hồ sơ",
     ("MaHoSo",),
     (
-        _f("MaHoSo", STR, "mã hồ sơ", required=True),
+        _f("MaHoSo", STR, "mã hồ sơ", required=True, pattern=DOSSIER_CODE),
         _f("MaTTHC", STR, "mã thủ tục", required=True),
         _f("MaDVC", STR, "mã dịch vụ công"),
         _f("MaDonVi", STR, "mã đơn vị xử lý", required=True),
@@ -297,7 +312,7 @@ COMPLAINTS = FileSpec(
     (
         _f("MaPAKN", STR, "mã phản ánh, kiến nghị", required=True),
         _f("MaDonVi", STR, "mã đơn vị", required=True),
-        _f("MaHoSo", STR, "mã hồ sơ"),
+        _f("MaHoSo", STR, "mã hồ sơ", pattern=DOSSIER_CODE),
         _enum("PhanLoai", PHAN_LOAI_PAKN, "phân loại"),
         _f("NgayGui", TIMESTAMP, "ngày gửi"),
         _objects(

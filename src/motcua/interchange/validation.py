@@ -174,6 +174,19 @@ def _conv_str(v):
     raise _bad("type", v, "không phải chuỗi ký tự", "is not a string")
 
 
+def _pattern_converter(spec: FieldSpec):
+    full_match = re.compile(rf"{spec.pattern.regex}\Z", re.ASCII).match
+    rule, rule_en = spec.pattern.rule, spec.pattern.rule_en
+
+    def conv_patterned_str(v):
+        s = _conv_str(v)
+        if s is not None and full_match(s) is None:
+            raise _bad("pattern", v, f"không hợp lệ: {rule}", f"is not valid: {rule_en}")
+        return s
+
+    return conv_patterned_str
+
+
 def _conv_int(v):
     t = type(v)
     if t is int:
@@ -456,6 +469,8 @@ def _converter(spec: FieldSpec):
         return _scalar_list_converter(spec)
     if spec.kind == ENUM:
         return _enum_converter(spec)
+    if spec.pattern is not None:
+        return _pattern_converter(spec)
     return _check_minimum(spec, _SCALAR_CONVERTERS[spec.kind])
 
 
@@ -508,7 +523,7 @@ def _compile_object(fields: tuple[FieldSpec, ...], *, keep_unknown_inline: bool)
             '    if v is None or v == "":',
             f"        x{i} = {default}",
         ]
-        if spec.kind == STR:
+        if spec.kind == STR and spec.pattern is None:
             lines += ["    elif type(v) is str and not v.isspace():", f"        x{i} = v"]
         elif spec.kind == BOOL:
             lines += ["    elif v is True or v is False:", f"        x{i} = v"]

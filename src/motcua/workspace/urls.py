@@ -8,6 +8,6 @@ urlpatterns = [
     # the one-stop desk (workspace.desk) and processing: queue, dossier page, step actions (workspace.processing)
     path("mot-cua/", include("motcua.workspace.desk.urls")),
     path("", include("motcua.workspace.processing.urls")),
-    path("ho-so/<str:code>/bieu-mau/<slug:kind>.pdf", documents.dossier_form, name="dossier-form"),
+    path("ho-so/<dossier_code:code>/bieu-mau/<slug:kind>.pdf", documents.dossier_form, name="dossier-form"),
     path("so-theo-doi/<str:unit_code>/", documents.tracking_book, name="tracking-book"),
 ]
