@@ -37,6 +37,15 @@ def rejected(report) -> list[str]:
     return [str(e) for e in report.errors]
 
 
+def test_one_bad_line_is_one_error_not_also_a_missing_reference_downstream(tmp_path):
+    # The bad unit dooms the import, so nothing is written; the valid units still count as known.
+    write_set(tmp_path, units=[*RAW["units"], {"MaDonVi": "H44.99"}], procedures=RAW["procedures"],
+              online_services=RAW["online_services"],
+              dossiers=[dossier(), dossier("H44-2", MaTTHC="1.001234", MaDonVi="H44.12.01", MaDVC="DVC-1")])
+    assert rejected(import_exchange_set(tmp_path)) == [
+        "units.jsonl, dòng 3, trường TenDonVi: thiếu giá trị bắt buộc (tên đơn vị)"]
+
+
 # --- dossier codes (#13 item 2) ------------------------------------------------------------------
 
 

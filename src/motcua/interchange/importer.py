@@ -244,7 +244,15 @@ class Importer:
                 if unit.parent_id != wanted[unit.code]:
                     unit.parent_id = wanted[unit.code]
                     unit.save(update_fields=["parent"])
-        self.units = dict(Unit.objects.values_list("code", "pk"))
+        self.units = self._known(Unit, [r["MaDonVi"] for _, r in valid])
+
+    def _known(self, model, codes) -> dict:
+        """Code → id of ``model``; once the import is doomed, the file's valid codes count too (without an id),
+        so that one bad line is one error, not also a missing reference on every line naming its file's rows."""
+        ids = dict(model.objects.values_list("code", "pk"))
+        if not self.writing:
+            ids.update((code, None) for code in codes if code not in ids)
+        return ids
 
     def _unit_ids(self) -> dict[str, int]:
         if not hasattr(self, "units"):
@@ -301,7 +309,7 @@ class Importer:
             for (_, procedure), version in zip(created, versions, strict=True):
                 procedure.current_version = version
             Procedure.objects.bulk_update([p for _, p in created], ["current_version"], batch_size=1000)
-        self.procedures = dict(Procedure.objects.values_list("code", "pk"))
+        self.procedures = self._known(Procedure, [r["MaTTHC"] for _, r in valid])
 
     def _procedure_ids(self):
         if not hasattr(self, "procedures"):
@@ -332,6 +340,7 @@ class Importer:
 
         self._sync(name, valid, existing, lambda r: r["MaDVC"], lambda r: OnlineService(code=r["MaDVC"], **values(r)),
                    update, OnlineService)
+        self.services = self._known(OnlineService, [r["MaDVC"] for _, r in valid])
 
     def _check_refs(self, name, source, line, record, procedures=(), units=()) -> FieldError | None:
         for field_name in procedures:
@@ -500,7 +509,7 @@ class Importer:
             "source_name": source_name,
             "rows": {
                 "units": self._unit_ids(), "procedures": self._procedure_ids(),
-                "services": dict(OnlineService.objects.values_list("code", "pk")),
+                "services": self.services if hasattr(self, "services") else self._known(OnlineService, []),
                 "versions": dict(Procedure.objects.values_list("pk", "current_version_id")),
                 "source": self.source, "content_type_id": ContentType.objects.get_for_model(Dossier).pk,
                 "actor_id": self.user.pk if getattr(self.user, "is_authenticated", False) else None,
