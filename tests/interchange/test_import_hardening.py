@@ -76,3 +76,164 @@ def test_a_code_with_a_slash_is_refused_with_file_line_and_field(tmp_path):
     assert message.startswith("dossiers.jsonl, dòng 2, trường MaHoSo: ")
     assert "H44/260302/0002" in message and "mã hồ sơ" in message
     assert not Dossier.objects.exists()
+
+
+# --- hostile values: the same refusal, with file, line and field, on SQLite and PostgreSQL (#13 item 10)
+
+
+def unit(code="H44.99", **fields) -> dict:
+    return {"MaDonVi": code, "TenDonVi": "Xã Thử", "MaDonViCha": "H44", "LoaiDonVi": "XA", **fields}
+
+
+def deep(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+HOSTILE = {
+    "NUL in a declared field": (
+        {"units": [unit(TenDonVi="Xã\u0000Thử")]}, "units.jsonl, dòng 3, trường TenDonVi", "NUL"),
+    "NUL in an unknown field": (
+        {"units": [unit(GhiChu={"a": ["x\u0000"]})]}, "units.jsonl, dòng 3, trường GhiChu.a[0]", "NUL"),
+    "NUL in an unknown field's name": (
+        {"units": [unit(**{"Ghi\u0000Chu": 1})]}, "units.jsonl, dòng 3, trường Ghi\\u0000Chu", "NUL"),
+    "NUL in an applicant field": (
+        {"dossiers": [dossier(ChuHoSo="Nguyễn\u0000")]}, "dossiers.jsonl, dòng 1, trường ChuHoSo", "NUL"),
+    "a 5,000-character unit code": (
+        {"units": [unit("H" * 5000)]}, "units.jsonl, dòng 3, trường MaDonVi", "vượt quá 64 ký tự"),
+    "a 5,000-character dossier code": (
+        {"dossiers": [dossier("H" * 5000)]}, "dossiers.jsonl, dòng 1, trường MaHoSo", "vượt quá 64 ký tự"),
+    "a too long phone number": (
+        {"dossiers": [dossier(SoDienThoai="0" * 33)]}, "dossiers.jsonl, dòng 1, trường SoDienThoai",
+        "vượt quá 32 ký tự"),
+    "a too long fee name": (
+        {"dossiers": [dossier(DanhSachLePhi=[{"TenPhiLePhi": "x" * 256, "Gia": 1}])]},
+        "dossiers.jsonl, dòng 1, trường DanhSachLePhi[0].TenPhiLePhi", "vượt quá 255 ký tự"),
+    "a fee of 1e30": (
+        {"dossiers": [dossier(DanhSachLePhi=[{"Gia": 1e30}])]}, "dossiers.jsonl, dòng 1, trường DanhSachLePhi[0].Gia",
+        "lớn nhất"),
+    "a fee of 2^63": (
+        {"dossiers": [dossier(DanhSachLePhi=[{"Gia": 2**63}])]}, "dossiers.jsonl, dòng 1, trường DanhSachLePhi[0].Gia",
+        "lớn nhất"),
+    "a count of 2^31": (
+        {"reference_counts": [{"MaDonVi": "H44", "Ky": "2026", "SoHoSoBCQG": 2**31}]},
+        "reference_counts.jsonl, dòng 1, trường SoHoSoBCQG", "lớn nhất"),
+    "a time limit of 1e30": (
+        {"procedures": [{"MaTTHC": "3.000001", "ThoiGianGiaiQuyet": 1e30}]},
+        "procedures.jsonl, dòng 3, trường ThoiGianGiaiQuyet", "lớn nhất"),
+    "an unknown field nested 40 deep": (
+        {"units": [unit(Sau=json.loads(deep(40)))]}, "units.jsonl, dòng 3, trường Sau", "lồng nhau"),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=list(HOSTILE))
+def test_hostile_values_are_refused_with_file_line_and_field(tmp_path, case):
+    extra, where, words = HOSTILE[case]
+    catalogue(tmp_path)
+    files = {"units": RAW["units"], "procedures": RAW["procedures"]}
+    for name, records in extra.items():
+        files[name] = files.get(name, []) + records
+    write_set(tmp_path, **files)
+    messages = rejected(import_exchange_set(tmp_path))
+    assert len(messages) == 1 and messages[0].startswith(f"{where}: ") and words in messages[0], messages
+    assert not Dossier.objects.exists()
+
+
+def test_json_nested_100000_deep_is_refused_with_its_line(tmp_path):
+    catalogue(tmp_path)
+    with open(tmp_path / "units.jsonl", "a", encoding="utf-8") as fh:
+        fh.write('{"MaDonVi": "H44.99", "TenDonVi": "Xã", "Sau": ' + deep(100_000) + "}\n")
+    (message,) = rejected(import_exchange_set(tmp_path))
+    assert message.startswith("units.jsonl, dòng 3: ") and "lồng nhau" in message
+
+
+def test_a_number_beyond_double_range_is_refused_with_its_line(tmp_path):
+    catalogue(tmp_path)
+    with open(tmp_path / "units.jsonl", "a", encoding="utf-8") as fh:
+        fh.write('{"MaDonVi": "H44.99", "TenDonVi": "Xã", "DienTich": 1e400}\n')
+    (message,) = rejected(import_exchange_set(tmp_path))
+    assert message.startswith("units.jsonl, dòng 3: dòng không phải JSON hợp lệ")
+
+
+def test_csv_cells_get_the_same_checks(tmp_path):
+    catalogue(tmp_path)
+    (tmp_path / "dossiers.csv").write_text(
+        "MaHoSo,MaTTHC,MaDonVi,ChuHoSo,LichSuTrangThai\n"
+        "H44-1,2.000001,H44,Nguyễn\x00,\n"
+        f"H44-2,2.000001,H44,,{deep(20_000)}\n",
+        encoding="utf-8",
+    )
+    messages = rejected(import_exchange_set(tmp_path))
+    assert [m.split(": ")[0] for m in messages] == [
+        "dossiers.csv, dòng 2, trường ChuHoSo", "dossiers.csv, dòng 3, trường LichSuTrangThai"], messages
+
+
+def column_sizes():
+    """Each sized exchange field and the model column it is stored in."""
+    from motcua.catalog.models import OnlineService, Procedure, PublicationDecision
+    from motcua.dossiers.models import DossierComponent, DossierResult, FeeLine
+    from motcua.feedback.models import Complaint
+    from motcua.index766.models import ReferenceCount
+    from motcua.org.models import Unit
+
+    return {
+        ("units", "MaDonVi"): (Unit, "code"), ("units", "TenDonVi"): (Unit, "name"),
+        ("units", "MaDonViCha"): (Unit, "code"), ("procedures", "MaTTHC"): (Procedure, "code"),
+        ("procedures", "MaLinhVuc"): (Procedure, "field_code"), ("procedures", "TenLinhVuc"): (Procedure, "field_name"),
+        ("procedures", "DonViThucHien"): (Unit, "code"), ("procedures", "ThoiGianGiaiQuyet"): (Procedure, "time_limit"),
+        ("online_services", "MaDVC"): (OnlineService, "code"), ("online_services", "MaTTHC"): (Procedure, "code"),
+        ("online_services", "MaDonVi"): (Unit, "code"), ("publications", "SoQuyetDinh"): (PublicationDecision, "number"),
+        ("publications", "MaDonVi"): (Unit, "code"), ("publications", "DanhSachTTHC.MaTTHC"): (Procedure, "code"),
+        ("dossiers", "MaHoSo"): (Dossier, "code"), ("dossiers", "MaTTHC"): (Procedure, "code"),
+        ("dossiers", "MaDVC"): (OnlineService, "code"), ("dossiers", "MaDonVi"): (Unit, "code"),
+        ("dossiers", "MaDonViTiepNhan"): (Unit, "code"), ("dossiers", "DanhSachLePhi.MaPhiLePhi"): (FeeLine, "code"),
+        ("dossiers", "DanhSachLePhi.TenPhiLePhi"): (FeeLine, "name"), ("dossiers", "DanhSachLePhi.Gia"): (FeeLine, "amount"),
+        ("dossiers", "TaiLieuNop.MaThanhPhanHoSo"): (DossierComponent, "component_code"),
+        ("dossiers", "MaKetQua"): (DossierResult, "code"), ("dossiers", "DuongDanTepTinKetQua"): (DossierResult, "file_url"),
+        ("dossiers", "MaCSDL"): (Dossier, "population_db_ref"), ("complaints", "MaPAKN"): (Complaint, "code"),
+        ("complaints", "MaDonVi"): (Unit, "code"), ("complaints", "MaHoSo"): (Complaint, "dossier_code"),
+        ("complaints", "SoThich"): (Complaint, "likes"), ("complaints", "SoKhongThich"): (Complaint, "dislikes"),
+        ("complaints", "MaPAKNTruoc"): (Complaint, "code"), ("reference_counts", "MaDonVi"): (Unit, "code"),
+        ("reference_counts", "SoHoSoBCQG"): (ReferenceCount, "national_reporting_count"),
+        ("reference_counts", "SoHoSoDVCQG"): (ReferenceCount, "national_portal_count"),
+    }
+
+
+def limit_of(spec):
+    """What the schema lets through: a text's length or a number's largest value."""
+    spec = spec.item or spec
+    return spec.max_length if spec.kind == "str" else spec.maximum
+
+
+INTEGER_COLUMN_MAX = {"PositiveIntegerField": 2**31 - 1, "BigIntegerField": 2**63 - 1}
+
+
+def column_limit(model, column):
+    field = model._meta.get_field(column)
+    if field.get_internal_type() == "DecimalField":
+        return 10 ** (field.max_digits - field.decimal_places) - 10**-field.decimal_places
+    return field.max_length or INTEGER_COLUMN_MAX[field.get_internal_type()]
+
+
+def schema_fields():
+    """(file, dotted path, spec) of every field and sub-field."""
+    from motcua.interchange.schema import FILES
+
+    for file, file_spec in FILES.items():
+        for spec in file_spec.fields:
+            yield file, spec.name, spec
+            for sub in spec.fields or ():
+                yield file, f"{spec.name}.{sub.name}", sub
+
+
+def test_the_schema_lets_through_exactly_what_the_columns_hold():
+    from motcua.interchange.rows import APPLICANT_FIELDS, APPLICANT_MAX_LENGTHS
+
+    sized = column_sizes()
+    specs = {(file, path): spec for file, path, spec in schema_fields()}
+    for key, (model, column) in sized.items():
+        assert limit_of(specs[key]) == pytest.approx(column_limit(model, column)), key
+    # Every other text field is stored in a text column (or a JSON list).
+    assert {key for key, spec in specs.items() if (spec.item or spec).kind == "str" and key not in sized} == {
+        ("procedures", "TenTTHC"), ("procedures", "DoiTuongThucHien")}
+    for national, column in APPLICANT_FIELDS.items():
+        assert APPLICANT_MAX_LENGTHS[national] == Dossier._meta.get_field(column).max_length, national

@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as _dt
-import json
 import os
 import posixpath
 import zipfile
@@ -18,21 +17,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .schema import FILES, IMPORT_ORDER, get_file_spec
-from .validation import FieldError, ParseError, get_validator, show_value
+from .validation import JSON_DECODER, FieldError, ParseError, get_validator, show_value
 
 __all__ = ["ExchangeSet", "ExchangeSetError", "open_exchange_set"]
 
 FORMATS = ("jsonl", "csv")
 _BOM = codecs.BOM_UTF8
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-
-
-def _reject_constant(name):
-    # NaN and Infinity are not JSON; the exporter could not write them back.
-    raise ValueError(f"{name} is not valid JSON")
-
-
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 class ExchangeSetError(ValueError):
@@ -348,7 +339,13 @@ def parse_jsonl_line(file: str, source: str, line_no: int, data: bytes) -> dict 
     if not text or text.isspace():
         return None
     try:
-        obj = _DECODER.decode(text)
+        obj = JSON_DECODER.decode(text)
+    except RecursionError:
+        return ParseError(
+            file, line_no, None, "too_deep",
+            "dòng có dữ liệu JSON lồng nhau quá nhiều tầng, không đọc được",
+            "the line's JSON is nested too deeply to read", None, source,
+        )
     except ValueError as exc:
         msg = getattr(exc, "msg", str(exc))
         col = f" (cột {exc.colno})" if hasattr(exc, "colno") else ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .validation import FieldError
+from .validation import FieldError, text_issue
 
 _WHAT_EN = {"mã đơn vị": "unit code", "mã TTHC": "procedure code", "mã DVC": "online service code", "mã PAKN": "complaint code"}
 
@@ -32,6 +32,9 @@ APPLICANT_FIELDS = {
     "Email": "applicant_email",
     "TrichYeuHoSo": "summary",
 }
+# Their columns' sizes (None: a text column); tests/interchange checks them against the model.
+APPLICANT_MAX_LENGTHS = {"ChuHoSo": 255, "MaDoiTuong": 32, "DiaChi": 500, "SoDienThoai": 32, "Email": 254,
+                         "TrichYeuHoSo": None}
 
 # Null and these defaults mean the same (not paid online, in person, local system, newly
 # registered): the importer stores and compares the explicit value, so re-imports are no-ops.
@@ -77,7 +80,20 @@ class DossierRows:
             if record[field_name] is None:
                 record[field_name] = default
         missing = self.unknown_reference(record)
-        return None if missing is None else reference_error("dossiers", source, line, *missing)
+        if missing is not None:
+            return reference_error("dossiers", source, line, *missing)
+        return self.applicant_error(record, source, line)
+
+    @staticmethod
+    def applicant_error(record: dict, source: str, line: int | None) -> FieldError | None:
+        """The applicant's fields arrive outside the schema (in ``extra``) but are stored in sized columns."""
+        extra = record["extra"]
+        for national, max_length in APPLICANT_MAX_LENGTHS.items():
+            value = extra.get(national)
+            if value is not None and (issue := text_issue(value, max_length)) is not None:
+                code, message, message_en = issue
+                return FieldError("dossiers", line, national, code, message, message_en, value=value, source=source)
+        return None
 
     def unknown_reference(self, record: dict) -> tuple[str, str, str] | None:
         """(field, value, what) of the first reference that does not exist, else None."""
@@ -93,7 +109,7 @@ class DossierRows:
     def add(self, pk: int, line: int | None, record: dict, *, audit: bool = True) -> None:
         tables, now = self.tables, self.now
         extra = dict(record["extra"])
-        applicant = [str(extra.pop(national, None) or "")[:500] for national in APPLICANT_FIELDS]
+        applicant = [str(extra.pop(national, None) or "") for national in APPLICANT_FIELDS]
         procedure_id = self.procedures[record["MaTTHC"]]
         tables["dossiers"].append((
             pk, record["MaHoSo"], procedure_id, self.versions.get(procedure_id), self.services.get(record["MaDVC"]),
