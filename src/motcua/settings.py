@@ -217,3 +217,23 @@ LOGGING = {
 
 # Working-day calendar: default office hours (process-rules.md R2.6).
 MOTCUA_OFFICE_HOURS = os.environ.get("MOTCUA_OFFICE_HOURS", "07:00-11:30,13:30-17:00")
+
+
+def _positive_int(name: str, default: int) -> int:
+    text = os.environ.get(name, str(default))
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ImproperlyConfigured(f"{name} must be a positive whole number, not {text!r}.")
+    return value
+
+
+# Imports (and exchange sets scored without importing): bounds against zip bombs and endless lines.
+#: The most the members of a .zip or .xlsx may expand to, together (MB).
+MOTCUA_IMPORT_MAX_EXPANDED_MB = _positive_int("MOTCUA_IMPORT_MAX_EXPANDED_MB", 5000)
+#: The most a member of 64 KB or more may expand relative to its compressed size (x : 1).
+MOTCUA_IMPORT_MAX_RATIO = _positive_int("MOTCUA_IMPORT_MAX_RATIO", 200)
+#: The longest line of a JSON Lines or CSV file (KB); a dossier line is a few KB.
+MOTCUA_IMPORT_MAX_LINE_KB = _positive_int("MOTCUA_IMPORT_MAX_LINE_KB", 1024)

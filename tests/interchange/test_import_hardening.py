@@ -237,3 +237,85 @@ def test_the_schema_lets_through_exactly_what_the_columns_hold():
         ("procedures", "TenTTHC"), ("procedures", "DoiTuongThucHien")}
     for national, column in APPLICANT_FIELDS.items():
         assert APPLICANT_MAX_LENGTHS[national] == Dossier._meta.get_field(column).max_length, national
+
+
+# --- size and compression limits (#13 item 13) ----------------------------------------------------
+
+
+def units_lines(count: int) -> bytes:
+    """The sample units and ``count`` more: valid, highly compressible lines."""
+    records = [*RAW["units"], *(unit(f"H44.{n:05d}", TenDonVi="Xã " + "a" * 200) for n in range(count))]
+    return b"".join(json.dumps(r).encode() + b"\n" for r in records)
+
+
+def zip_set(path, members: dict[str, bytes]):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def refused(path, **options) -> str:
+    from motcua.core.errors import UserError
+
+    with pytest.raises(UserError) as error:
+        import_exchange_set(path, **options)
+    return error.value.message
+
+
+def test_a_zip_expanding_beyond_the_limit_is_refused_before_reading(tmp_path, settings):
+    settings.MOTCUA_IMPORT_MAX_EXPANDED_MB = 1
+    bomb = zip_set(tmp_path / "set.zip", {"set/units.jsonl": units_lines(3000), "set/other.bin": b"\0" * 2**20})
+    assert bomb.stat().st_size < 100_000
+    message = refused(bomb)
+    assert "giải nén" in message and "1 MB" in message and "MOTCUA_IMPORT_MAX_EXPANDED_MB" in message
+    assert not ImportRun.objects.exists()
+
+
+def test_a_zip_member_compressed_beyond_the_ratio_is_refused(tmp_path, settings):
+    settings.MOTCUA_IMPORT_MAX_RATIO = 20
+    bomb = zip_set(tmp_path / "set.zip", {"set/units.jsonl": units_lines(1000)})
+    message = refused(bomb)
+    assert "set/units.jsonl" in message and "tỉ lệ nén" in message and "MOTCUA_IMPORT_MAX_RATIO" in message
+    settings.MOTCUA_IMPORT_MAX_RATIO = 1000
+    assert import_exchange_set(bomb).ok
+
+
+def test_a_workbook_is_a_zip_too(tmp_path, settings):
+    settings.MOTCUA_IMPORT_MAX_RATIO = 20
+    bomb = zip_set(tmp_path / "set.xlsx", {"xl/worksheets/sheet1.xml": b"<c/>" * 100_000})
+    assert "tỉ lệ nén" in refused(bomb)
+
+
+def test_scoring_an_exchange_set_checks_the_zip_before_extracting_it(tmp_path, settings, capsys):
+    from django.core.management import call_command
+
+    settings.MOTCUA_IMPORT_MAX_RATIO = 20
+    bomb = zip_set(tmp_path / "set.zip", {"set/units.jsonl": units_lines(1000)})
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("score", "--period", "2026", "--data", str(bomb))
+    assert exit_info.value.code == 2 and "tỉ lệ nén" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_line_longer_than_the_limit_is_an_error_of_that_line(tmp_path, settings, workers):
+    settings.MOTCUA_IMPORT_MAX_LINE_KB = 1
+    catalogue(tmp_path)
+    write_set(tmp_path, dossiers=[dossier("H44-1"), dossier("H44-2", TrichYeuHoSo="x" * 1100), dossier("H44-3")])
+    assert rejected(import_exchange_set(tmp_path, workers=workers)) == [
+        "dossiers.jsonl, dòng 2: dòng dài hơn 1 KB (MOTCUA_IMPORT_MAX_LINE_KB); không đọc được"]
+    report = import_exchange_set(tmp_path, workers=workers, skip_invalid=True)
+    assert report.ok and sorted(Dossier.objects.values_list("code", flat=True)) == ["H44-1", "H44-3"]
+
+
+def test_a_csv_line_longer_than_the_limit_stops_the_file(tmp_path, settings):
+    settings.MOTCUA_IMPORT_MAX_LINE_KB = 1
+    catalogue(tmp_path)
+    (tmp_path / "dossiers.csv").write_text(
+        f"MaHoSo,MaTTHC,MaDonVi,TrichYeuHoSo\nH44-1,2.000001,H44,\nH44-2,2.000001,H44,{'x' * 1100}\n",
+        encoding="utf-8",
+    )
+    assert rejected(import_exchange_set(tmp_path)) == [
+        "dossiers.csv, dòng 3: dòng dài hơn 1 KB (MOTCUA_IMPORT_MAX_LINE_KB); không đọc được"]
