@@ -319,3 +319,93 @@ def test_a_csv_line_longer_than_the_limit_stops_the_file(tmp_path, settings):
     )
     assert rejected(import_exchange_set(tmp_path)) == [
         "dossiers.csv, dòng 3: dòng dài hơn 1 KB (MOTCUA_IMPORT_MAX_LINE_KB); không đọc được"]
+
+
+# --- killed imports (#13 item 15) -----------------------------------------------------------------
+
+
+def database_url() -> str:
+    """The test database as a DATABASE_URL, for a child process."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def hanging_import_in_child(path, tmp_path):
+    """``motcua import PATH`` in a child process on the test database, hanging once it reaches the dossiers."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": database_url(), "MOTCUA_DATA_DIR": str(tmp_path / "var"),
+           "DJANGO_SETTINGS_MODULE": "motcua.settings"}
+    code = (
+        "import sys, time, django; django.setup()\n"
+        "from motcua.interchange.importer import Importer, import_exchange_set\n"
+        "Importer._import_dossiers = lambda *args: time.sleep(600)\n"
+        "import_exchange_set(sys.argv[1])\n"
+    )
+    return subprocess.Popen([sys.executable, "-c", code, str(path)], env=env)
+
+
+def wait_for_run(source: str) -> ImportRun:
+    import time
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if (run := ImportRun.objects.filter(source=source).first()) is not None:
+            return run
+        time.sleep(0.1)
+    raise AssertionError(f"no import run for {source}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_import_is_marked_interrupted_when_the_next_one_starts(tmp_path):
+    import signal
+
+    assert import_exchange_set(catalogue(tmp_path / "catalogue")).ok
+    hanging = write_set(tmp_path / "hanging", dossiers=[dossier()])
+    child = hanging_import_in_child(hanging, tmp_path)
+    try:
+        run = wait_for_run(str(hanging))
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    run.refresh_from_db()
+    assert run.outcome == ImportRun.Outcome.RUNNING  # what kill -9 leaves behind
+
+    assert import_exchange_set(tmp_path / "catalogue").ok
+    run.refresh_from_db()
+    assert run.outcome == ImportRun.Outcome.INTERRUPTED and run.finished_at is not None
+
+
+def hold_like_a_live_import(run: ImportRun):
+    """What a live import holds for its run: a database session lock (PostgreSQL), its process (SQLite)."""
+    import contextlib
+    import os
+    import socket
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        ImportRun.objects.filter(pk=run.pk).update(host=socket.gethostname(), pid=os.getpid())
+        return contextlib.nullcontext()
+    import psycopg
+
+    from motcua.interchange.runs import LOCK_SPACE
+
+    session = psycopg.connect(database_url(), autocommit=True)
+    session.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_SPACE, run.pk])
+    return session
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_still_running_elsewhere_is_left_running(tmp_path):
+    live = ImportRun.objects.create(source="elsewhere")
+    with hold_like_a_live_import(live):
+        assert import_exchange_set(catalogue(tmp_path)).ok
+        live.refresh_from_db()
+        assert live.outcome == ImportRun.Outcome.RUNNING

@@ -49,7 +49,7 @@ from motcua.feedback.models import Complaint, ComplaintStatusLog
 from motcua.index766.models import ReferenceCount
 from motcua.org.models import Unit
 
-from . import exporter
+from . import exporter, runs
 from .models import ImportRun
 from .readers import ExchangeSetError, open_exchange_set
 from .rows import TABLES, DossierRows, reference_error
@@ -115,14 +115,18 @@ class Importer:
     # -- orchestration ---------------------------------------------------------------------------
 
     def run(self) -> ImportReport:
+        runs.mark_interrupted()  # runs whose process was killed before they could record their end
         try:
             exchange_set = open_exchange_set(self.path)
         except ExchangeSetError as exc:
             raise UserError(exc.message, exc.message_en) from None
-        run = ImportRun.objects.create(
+        with runs.running(
             source=str(self.path), user=self.user if getattr(self.user, "is_authenticated", False) else None,
             options={"dry_run": self.dry_run, "skip_invalid": self.skip_invalid},
-        )
+        ) as run:
+            return self._run(run, exchange_set)
+
+    def _run(self, run: ImportRun, exchange_set) -> ImportReport:
         self.source = f"import:{run.pk}"
         outcome = ImportRun.Outcome.IMPORTED
         try:
