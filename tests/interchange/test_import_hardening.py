@@ -409,3 +409,53 @@ def test_an_import_still_running_elsewhere_is_left_running(tmp_path):
         assert import_exchange_set(catalogue(tmp_path)).ok
         live.refresh_from_db()
         assert live.outcome == ImportRun.Outcome.RUNNING
+
+
+# --- identity of an existing dossier (#13 item 16) ------------------------------------------------
+
+
+def test_an_existing_code_with_another_unit_and_procedure_is_an_error(tmp_path):
+    assert import_exchange_set(write_set(tmp_path / "first", units=RAW["units"], procedures=RAW["procedures"],
+                                         dossiers=[dossier()])).ok
+    moved = write_set(tmp_path / "moved", dossiers=[dossier(MaTTHC="1.001234", MaDonVi="H44.12.01")])
+    messages = rejected(import_exchange_set(moved))
+    assert [m.split(": ")[0] for m in messages] == [
+        "dossiers.jsonl, dòng 1, trường MaTTHC", "dossiers.jsonl, dòng 1, trường MaDonVi"]
+    assert "«2.000001»" in messages[0] and "«1.001234»" in messages[0] and "DinhChinh" in messages[0]
+    stored = Dossier.objects.select_related("procedure", "handling_unit").get()
+    assert (stored.procedure.code, stored.handling_unit.code) == ("2.000001", "H44")
+
+
+def test_a_correction_moves_the_dossier_when_the_line_says_so(tmp_path):
+    from auditlog.models import LogEntry
+
+    from tests.factories import official, workflow
+
+    assert import_exchange_set(write_set(tmp_path / "first", units=RAW["units"], procedures=RAW["procedures"],
+                                         dossiers=[dossier(TrangThaiHoSo=4)])).ok
+    # Waiting at the first step of the old procedure's workflow, with a specialist of the old unit.
+    old = Dossier.objects.select_related("procedure", "handling_unit").get()
+    specialist = official("chuyenvien", old.handling_unit, "specialist")
+    Dossier.objects.filter(pk=old.pk).update(current_step=workflow(old.procedure)[0], current_assignee=specialist)
+    corrected = write_set(tmp_path / "corrected",
+                          dossiers=[dossier(MaTTHC="1.001234", MaDonVi="H44.12.01", TrangThaiHoSo=4, DinhChinh=True)])
+    report = import_exchange_set(corrected)
+    assert report.ok and report.counts["dossiers"].updated == 1
+    stored = Dossier.objects.select_related("procedure", "handling_unit").get()
+    assert (stored.procedure.code, stored.handling_unit.code) == ("1.001234", "H44.12.01")
+    assert stored.procedure_version.procedure == stored.procedure and "DinhChinh" not in stored.extra
+    assert stored.current_step is None and stored.current_assignee is None  # it waits at its new unit
+    entry = LogEntry.objects.get(object_id=stored.pk, action=LogEntry.Action.UPDATE)
+    assert entry.changes["MaDonVi"] == ["H44", "H44.12.01"]
+    assert entry.additional_data["correction"] == ["MaTTHC", "MaDonVi"]
+    assert entry.additional_data["cleared"]["assignee"] == "chuyenvien"
+    # The marker is not data: the corrected line re-imported without it changes nothing.
+    again = write_set(tmp_path / "again", dossiers=[dossier(MaTTHC="1.001234", MaDonVi="H44.12.01", TrangThaiHoSo=4)])
+    assert import_exchange_set(again).counts["dossiers"].unchanged == 1
+
+
+def test_a_correction_marker_must_be_a_boolean(tmp_path):
+    catalogue(tmp_path)
+    write_set(tmp_path, dossiers=[dossier(DinhChinh="có")])
+    (message,) = rejected(import_exchange_set(tmp_path))
+    assert message.startswith("dossiers.jsonl, dòng 1, trường DinhChinh: ")

@@ -52,8 +52,8 @@ from motcua.org.models import Unit
 from . import exporter, runs
 from .models import ImportRun
 from .readers import ExchangeSetError, open_exchange_set
-from .rows import TABLES, DossierRows, reference_error
-from .schema import IMPORT_ORDER, record_to_json_dict
+from .rows import CORRECTION_FIELD, IDENTITY_FIELDS, TABLES, DossierRows, reference_error
+from .schema import FILES, IMPORT_ORDER, record_to_json_dict
 from .validation import FieldError
 
 logger = logging.getLogger("motcua.interchange")
@@ -525,6 +525,7 @@ class Importer:
         source = exchange_set.source_name(name)
         self.dossier_context = self._dossier_context(source)
         checker = DossierRows(**self.dossier_context["rows"])
+        self.corrections = checker.corrections  # filled as the lines are prepared
         table_was_empty = not Dossier.objects.exists()
         workers = self._workers(exchange_set, name)
         if table_was_empty and workers > 1:
@@ -567,11 +568,14 @@ class Importer:
             code = record["MaHoSo"]
             if code in existing:
                 after = record_to_json_dict(name, record)
-                if before[code] == after:
+                changes = _diff(before[code], after)
+                if not changes:
                     counts.unchanged += 1
+                elif conflicts := self._identity_conflicts(name, line, code, changes):
+                    self._fail(name, conflicts)
                 else:
                     counts.updated += 1
-                    changed.append((line, record, existing[code], _diff(before[code], after)))
+                    changed.append((line, record, existing[code], changes))
             else:
                 counts.created += 1
                 new.append((line, record))
@@ -584,6 +588,25 @@ class Importer:
             self._write_rows(rows)
         for line, record, dossier, changes in changed:
             self._update_dossier(line, record, dossier, changes)
+
+    def _identity_conflicts(self, name, line, code, changes: dict) -> list[FieldError]:
+        """A line may move an existing dossier to another procedure or unit only if it says it is a correction."""
+        if code in self.corrections:
+            return []
+        source, by_name = self.dossier_context["source_name"], FILES[name].by_name
+        return [
+            FieldError(
+                name, line, field_name, "identity",
+                f"hồ sơ «{code}» đã có trong cơ sở dữ liệu với {by_name[field_name].label} «{old}», dòng này ghi "
+                f"«{new}»; nếu đây là đính chính, thêm trường {CORRECTION_FIELD}: true vào dòng",
+                f"dossier {code!r} exists with {field_name} {old!r}, the line says {new!r}; "
+                f"add {CORRECTION_FIELD}: true to the line if it is a correction",
+                value=new, source=source,
+            )
+            for field_name in IDENTITY_FIELDS
+            if field_name in changes
+            for old, new in [changes[field_name]]
+        ]
 
     def _write_rows(self, rows: DossierRows) -> None:
         for table, (label, columns) in TABLES.items():
@@ -642,6 +665,14 @@ class Importer:
         values = dict(zip(columns, rows.tables["dossiers"][0], strict=True))
         for column in ("id", "code", "created_at"):
             values.pop(column)
+        note = {"line": line}
+        if moved := [f for f in IDENTITY_FIELDS if f in changes]:
+            # A correction moved it: the step it waited at belongs to the old procedure's or unit's workflow,
+            # so it waits unassigned at its new unit (the audit entry says what was cleared).
+            note["correction"] = moved
+            if dossier.current_step_id or dossier.current_assignee_id:
+                note["cleared"] = {"step": str(dossier.current_step or ""), "assignee": str(dossier.current_assignee or "")}
+            values.update(current_step=None, current_assignee=None, step_due_at=None)
         Dossier.objects.filter(pk=dossier.pk).update(**{
             (f"{k}_id" if Dossier._meta.get_field(k).is_relation else k): v for k, v in values.items()
         })
@@ -658,7 +689,7 @@ class Importer:
                 apps.get_model(label).objects.filter(dossier=dossier).delete()
         rows.tables["dossiers"] = []
         self._write_rows(rows)
-        self._audit(Dossier, [(dossier.pk, dossier.code, LogEntry.Action.UPDATE, changes, {"line": line})])
+        self._audit(Dossier, [(dossier.pk, dossier.code, LogEntry.Action.UPDATE, changes, note)])
 
     def _audit(self, model, entries):
         """``entries``: (pk, repr, action, changes, additional_data)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .validation import FieldError, text_issue
+from .validation import FieldError, boolean, show_value, text_issue
 
 _WHAT_EN = {"mã đơn vị": "unit code", "mã TTHC": "procedure code", "mã DVC": "online service code", "mã PAKN": "complaint code"}
 
@@ -35,6 +35,11 @@ APPLICANT_FIELDS = {
 # Their columns' sizes (None: a text column); tests/interchange checks them against the model.
 APPLICANT_MAX_LENGTHS = {"ChuHoSo": 255, "MaDoiTuong": 32, "DiaChi": 500, "SoDienThoai": 32, "Email": 254,
                          "TrichYeuHoSo": None}
+
+# A line that changes an existing dossier's identity (procedure, handling or receiving unit) must say it
+# is a correction with this marker; it is an instruction to the import, not stored.
+CORRECTION_FIELD = "DinhChinh"
+IDENTITY_FIELDS = ("MaTTHC", "MaDonVi", "MaDonViTiepNhan")
 
 # Null and these defaults mean the same (not paid online, in person, local system, newly
 # registered): the importer stores and compares the explicit value, so re-imports are no-ops.
@@ -73,16 +78,30 @@ class DossierRows:
         self.units, self.procedures, self.services, self.versions = units, procedures, services, versions
         self.source, self.content_type_id, self.actor_id, self.now = source, content_type_id, actor_id, now
         self.tables: dict[str, list[tuple]] = {name: [] for name in TABLES}
+        self.corrections: set[str] = set()  # codes whose line is marked as a correction
 
     def prepare(self, record: dict, source: str, line: int | None) -> FieldError | None:
         """Fill the canonical defaults in place; the error if the record names something unknown."""
         for field_name, default in DOSSIER_DEFAULTS.items():
             if record[field_name] is None:
                 record[field_name] = default
+        if (error := self.take_correction(record, source, line)) is not None:
+            return error
         missing = self.unknown_reference(record)
         if missing is not None:
             return reference_error("dossiers", source, line, *missing)
         return self.applicant_error(record, source, line)
+
+    def take_correction(self, record: dict, source: str, line: int | None) -> FieldError | None:
+        marker = record["extra"].pop(CORRECTION_FIELD, None)
+        corrects = boolean(marker)
+        if corrects is None:
+            shown = show_value(marker)
+            return FieldError("dossiers", line, CORRECTION_FIELD, "type", f"{shown} không phải giá trị đúng/sai (true/false, 1/0)",
+                              f"{shown} is not a boolean", value=marker, source=source)
+        if corrects:
+            self.corrections.add(record["MaHoSo"])
+        return None
 
     @staticmethod
     def applicant_error(record: dict, source: str, line: int | None) -> FieldError | None:

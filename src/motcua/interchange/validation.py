@@ -291,6 +291,16 @@ def _conv_bool(v):
     raise _bad("type", v, "không phải giá trị đúng/sai (true/false, 1/0)", "is not a boolean")
 
 
+def boolean(value) -> bool | None:
+    """A boolean outside the schema (omitted: False), or None when ``value`` is not one."""
+    if value is None or value == "":
+        return False
+    try:
+        return _conv_bool(value)
+    except _Invalid:
+        return None
+
+
 def _conv_date(v):
     t = type(v)
     if t is str:
