@@ -445,7 +445,7 @@ def test_a_correction_moves_the_dossier_when_the_line_says_so(tmp_path):
     assert (stored.procedure.code, stored.handling_unit.code) == ("1.001234", "H44.12.01")
     assert stored.procedure_version.procedure == stored.procedure and "DinhChinh" not in stored.extra
     assert stored.current_step is None and stored.current_assignee is None  # it waits at its new unit
-    entry = LogEntry.objects.get(object_id=stored.pk, action=LogEntry.Action.UPDATE)
+    entry = LogEntry.objects.get_for_object(stored).get(action=LogEntry.Action.UPDATE)
     assert entry.changes["MaDonVi"] == ["H44", "H44.12.01"]
     assert entry.additional_data["correction"] == ["MaTTHC", "MaDonVi"]
     assert entry.additional_data["cleared"]["assignee"] == "chuyenvien"
@@ -459,3 +459,159 @@ def test_a_correction_marker_must_be_a_boolean(tmp_path):
     write_set(tmp_path, dossiers=[dossier(DinhChinh="có")])
     (message,) = rejected(import_exchange_set(tmp_path))
     assert message.startswith("dossiers.jsonl, dòng 1, trường DinhChinh: ")
+
+
+# --- a correction import updates what it carries, never what the web entered (#13 item 4) --------
+
+FULL = dossier(
+    "H44.12.01-260315-0001", MaTTHC="1.001234", MaDonVi="H44.12.01", KenhThucHien=1, TrangThaiHoSo=10,
+    NgayNopHoSo="2026-03-15T09:00:00+07:00", NgayTiepNhan="2026-03-15T10:00:00+07:00",
+    NgayHenTra="2026-03-22T17:00:00+07:00",
+    LichSuTrangThai=[{"TrangThai": 2, "ThoiDiem": "2026-03-15T10:00:00+07:00"},
+                     {"TrangThai": 10, "ThoiDiem": "2026-03-20T15:00:00+07:00"}],
+    DanhSachHoSoBoSung=[{"NgayYeuCau": "2026-03-16T08:00:00+07:00", "NgayBoSung": "2026-03-17T09:00:00+07:00"}],
+    DanhSachLePhi=[{"MaPhiLePhi": "LP01", "TenPhiLePhi": "Lệ phí", "Gia": 50000}],
+    TaiLieuNop=[{"MaThanhPhanHoSo": "TP1", "CoTepDinhKem": True}, {"MaThanhPhanHoSo": "TP2"}],
+    MaKetQua="KQ-1", DuongDanTepTinKetQua="https://ketqua.example.vn/kq/1.pdf",
+    NgayCoKetQua="2026-03-20T15:00:00+07:00", KhongHaiLong=True, NgayDanhGia="2026-03-21T08:00:00+07:00",
+    ChuHoSo="Nguyễn Văn An", SoDienThoai="0912345678", GhiChu="từ hệ thống cũ",
+)
+SCAN_HASH = "ab" * 32
+
+
+@pytest.fixture
+def worked_on_the_web(tmp_path):
+    """An imported dossier, then what officials entered on the web, and a newer catalogue version."""
+    from motcua.dossiers.models import DossierComponent, DossierEvent
+    from motcua.dossiers.services import _current_version
+
+    assert import_exchange_set(write_set(tmp_path / "first", units=RAW["units"], procedures=RAW["procedures"],
+                                         dossiers=[FULL])).ok
+    stored = Dossier.objects.get()
+    for component in stored.components.all():
+        component.name = f"Giấy tờ {component.component_code}"
+        component.file, component.file_sha256 = f"components/2026/03/{component.component_code}.pdf", SCAN_HASH
+        component.save()
+    stored.results.update(title="Giấy phép xây dựng", file_sha256=SCAN_HASH, signature_state="signed",
+                          delivery_method="tại quầy")
+    stored.supplement_requests.update(reason="Thiếu bản sao", items=["Bản sao CCCD"])
+    from motcua.feedback.models import Rating
+
+    Rating.objects.filter(dossier=stored).update(comment="Chậm trả kết quả")
+    DossierEvent.objects.create(dossier=stored, kind=DossierEvent.Kind.NOTE, action="note",
+                                occurred_at=stored.received_at, reason="Đã gọi điện cho công dân")
+    procedure = stored.procedure
+    procedure.time_limit = 2  # the legal time limit changed after the dossier was received
+    procedure.save()
+    assert _current_version(procedure).number == 2  # dossiers already received keep version 1
+    return {
+        "components": list(DossierComponent.objects.filter(dossier=stored).values().order_by("pk")),
+        "results": list(stored.results.values()), "supplements": list(stored.supplement_requests.values()),
+        "fees": list(stored.fee_lines.values_list("code", "name", "amount")),
+        "ratings": list(Rating.objects.filter(dossier=stored).values()),
+        "events": list(stored.events.values()), "version": stored.procedure_version_id,
+    }
+
+
+def assert_web_data_kept(kept: dict):
+    from motcua.feedback.models import Rating
+
+    stored = Dossier.objects.get()
+    assert list(stored.components.values().order_by("pk")) == kept["components"]
+    assert list(stored.results.values()) == kept["results"]
+    assert list(stored.supplement_requests.values()) == kept["supplements"]
+    assert list(stored.fee_lines.values_list("code", "name", "amount")) == kept["fees"]
+    assert list(Rating.objects.filter(dossier=stored).values()) == kept["ratings"]
+    assert list(stored.events.values()) == kept["events"]
+    assert stored.procedure_version_id == kept["version"]
+
+
+def test_export_change_one_phone_number_import_keeps_everything_else(worked_on_the_web, tmp_path):
+    from auditlog.models import LogEntry
+
+    from motcua.interchange.exporter import export_exchange_set
+
+    export_exchange_set(tmp_path / "exported", files=["dossiers"])
+    path = tmp_path / "exported" / "dossiers.jsonl"
+    (line,) = path.read_text(encoding="utf-8").splitlines()
+    path.write_text(line.replace("0912345678", "0987654321") + "\n", encoding="utf-8")
+
+    report = import_exchange_set(tmp_path / "exported")
+    assert report.ok and report.counts["dossiers"].updated == 1
+    stored = Dossier.objects.get()
+    assert stored.applicant_phone == "0987654321" and stored.applicant_name == "Nguyễn Văn An"
+    assert_web_data_kept(worked_on_the_web)
+    entry = LogEntry.objects.get_for_object(stored).get(action=LogEntry.Action.UPDATE)
+    assert entry.changes == {"SoDienThoai": ["0912345678", "0987654321"]}
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_a_line_carrying_a_few_fields_updates_only_those(worked_on_the_web, tmp_path, fmt):
+    folder = tmp_path / "few"
+    folder.mkdir()
+    if fmt == "jsonl":
+        write_set(folder, dossiers=[{**dossier(FULL["MaHoSo"], MaTTHC="1.001234", MaDonVi="H44.12.01"),
+                                     "SoDienThoai": "0987654321", "NgayHenTraMoi": "2026-03-25T17:00:00+07:00"}])
+    else:
+        (folder / "dossiers.csv").write_text(
+            "MaHoSo,MaTTHC,MaDonVi,SoDienThoai,NgayHenTraMoi\n"
+            f"{FULL['MaHoSo']},1.001234,H44.12.01,0987654321,2026-03-25T17:00:00+07:00\n", encoding="utf-8")
+    report = import_exchange_set(folder)
+    assert report.ok and report.counts["dossiers"].updated == 1
+    stored = Dossier.objects.get()
+    assert stored.applicant_phone == "0987654321" and stored.extended_due_at is not None
+    assert stored.status == 10 and stored.applicant_name == "Nguyễn Văn An" and stored.extra == {"GhiChu": "từ hệ thống cũ"}
+    assert_web_data_kept(worked_on_the_web)
+
+
+def test_a_changed_child_is_updated_in_place(worked_on_the_web, tmp_path):
+    line = {**FULL, "TaiLieuNop": [{"MaThanhPhanHoSo": "TP1", "CoTepDinhKem": True, "DuocSoHoa": True},
+                                   {"MaThanhPhanHoSo": "TP2"}, {"MaThanhPhanHoSo": "TP3"}],
+            "DanhSachHoSoBoSung": [{"NgayYeuCau": "2026-03-16T08:00:00+07:00",
+                                    "NgayBoSung": "2026-03-18T09:00:00+07:00"}],
+            "KetQuaDayVaoKho": True}
+    assert import_exchange_set(write_set(tmp_path / "changed", dossiers=[line])).ok
+    stored = Dossier.objects.get()
+    tp1, tp2, tp3 = stored.components.order_by("pk")
+    assert (tp1.pk, tp1.name, tp1.file_sha256, tp1.digitized) == (
+        worked_on_the_web["components"][0]["id"], "Giấy tờ TP1", SCAN_HASH, True)
+    assert tp2.pk == worked_on_the_web["components"][1]["id"] and tp3.component_code == "TP3"
+    (supplement,) = stored.supplement_requests.all()
+    assert supplement.reason == "Thiếu bản sao" and supplement.completed_at.day == 18
+    (result,) = stored.results.all()
+    assert result.signature_state == "signed" and result.pushed_to_citizen_store
+
+
+DESTRUCTIVE = {
+    "drops a scanned component": (
+        {"TaiLieuNop": [{"MaThanhPhanHoSo": "TP2"}]}, "TaiLieuNop", "TP1"),
+    "clears a signed result": (
+        {"MaKetQua": None, "DuongDanTepTinKetQua": None, "NgayCoKetQua": None}, "MaKetQua", "KQ-1"),
+    "replaces the file of a signed result": (
+        {"DuongDanTepTinKetQua": "https://ketqua.example.vn/kq/khac.pdf"}, "DuongDanTepTinKetQua", "KQ-1"),
+    "drops a supplement request with a reason": (
+        {"DanhSachHoSoBoSung": []}, "DanhSachHoSoBoSung", "16/03/2026"),
+    "drops a rating with a comment": (
+        {"KhongHaiLong": False, "NgayDanhGia": None}, "KhongHaiLong", "Chậm trả kết quả"),
+}
+
+
+@pytest.mark.parametrize("case", DESTRUCTIVE, ids=list(DESTRUCTIVE))
+def test_what_an_import_would_destroy_is_refused(worked_on_the_web, tmp_path, case):
+    change, field, named = DESTRUCTIVE[case]
+    (message,) = rejected(import_exchange_set(write_set(tmp_path / "changed", dossiers=[{**FULL, **change}])))
+    assert message.startswith(f"dossiers.jsonl, dòng 1, trường {field}: ") and named in message, message
+    assert_web_data_kept(worked_on_the_web)
+
+
+def test_status_history_recorded_on_the_web_is_not_rewritten(worked_on_the_web, tmp_path):
+    from motcua.dossiers.models import DossierEvent
+
+    stored = Dossier.objects.get()
+    DossierEvent.objects.create(dossier=stored, kind=DossierEvent.Kind.STATUS, action="return_result",
+                                from_status=9, to_status=10, occurred_at=stored.received_at)
+    kept = list(stored.events.values())
+    rewritten = {**FULL, "LichSuTrangThai": [{"TrangThai": 2, "ThoiDiem": "2026-03-15T10:00:00+07:00"}]}
+    (message,) = rejected(import_exchange_set(write_set(tmp_path / "changed", dossiers=[rewritten])))
+    assert message.startswith("dossiers.jsonl, dòng 1, trường LichSuTrangThai: ")
+    assert list(stored.events.values()) == kept

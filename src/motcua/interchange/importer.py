@@ -5,7 +5,8 @@
   line is reported.
 * Idempotent: records are upserted by their key. An identical record changes
   nothing; a changed one is updated and the change is audited with its
-  before/after values.
+  before/after values. A changed dossier gets only the fields its line carries,
+  and nothing entered on the web is lost (see :mod:`.updates`).
 * Streaming: files are read line by line and dossiers are written in batches
   (COPY on PostgreSQL), so memory stays bounded for millions of dossiers.
 
@@ -42,7 +43,6 @@ from motcua.core.bulk import TableWriter, foreign_keys_checked_at_end
 from motcua.core.errors import UserError
 from motcua.dossiers.models import (
     Dossier,
-    DossierEvent,
 )
 from motcua.dossiers.services import _current_version
 from motcua.feedback.models import Complaint, ComplaintStatusLog
@@ -54,6 +54,7 @@ from .models import ImportRun
 from .readers import ExchangeSetError, open_exchange_set
 from .rows import CORRECTION_FIELD, IDENTITY_FIELDS, TABLES, DossierRows, reference_error
 from .schema import FILES, IMPORT_ORDER, record_to_json_dict
+from .updates import DossierUpdate, carried_changes, write_rows_with
 from .validation import FieldError
 
 logger = logging.getLogger("motcua.interchange")
@@ -90,15 +91,6 @@ class ImportReport:
 
 class _Abort(Exception):
     """Roll the transaction back (errors found, or a dry run)."""
-
-
-def _diff(before: dict, after: dict) -> dict:
-    """Field → [before, after] in canonical JSON form, for the audit log."""
-    changes = {}
-    for key in after:
-        if before.get(key) != after[key]:
-            changes[key] = [before.get(key), after[key]]
-    return changes
 
 
 class Importer:
@@ -170,11 +162,16 @@ class Importer:
 
     def _valid_records(self, exchange_set, name) -> Iterator[tuple[int, dict]]:
         """Validated records; errors are collected, and once the set is doomed we only validate."""
-        for line, record, errors in exchange_set.iter_validated(name):
+        for line, record, _fields in self._valid_records_with_fields(exchange_set, name):
+            yield line, record
+
+    def _valid_records_with_fields(self, exchange_set, name) -> Iterator[tuple[int, dict, frozenset]]:
+        """Validated records with the names of the fields their line carries."""
+        for line, record, errors, fields in exchange_set.iter_validated(name, with_fields=True):
             if errors:
                 self._fail(name, errors)
                 continue
-            yield line, record
+            yield line, record, fields
 
     def _fail(self, name, errors: list[FieldError]):
         self.errors.extend(errors)
@@ -530,12 +527,12 @@ class Importer:
         workers = self._workers(exchange_set, name)
         if table_was_empty and workers > 1:
             return self._import_dossiers_in_workers(exchange_set, name, workers)
-        batch: list[tuple[int, dict]] = []
-        for line, record in self._valid_records(exchange_set, name):
+        batch: list[tuple[int, dict, frozenset]] = []
+        for line, record, fields in self._valid_records_with_fields(exchange_set, name):
             if (error := checker.prepare(record, source, line)) is not None:
                 self._fail(name, [error])
                 continue
-            batch.append((line, record))
+            batch.append((line, record, fields))
             if len(batch) >= BATCH:
                 self._write_dossier_batch(name, batch, table_was_empty)
                 batch = []
@@ -554,31 +551,32 @@ class Importer:
         return min(2, os.cpu_count() or 1) if size >= PARALLEL_MIN_BYTES else 1
 
     def _write_dossier_batch(self, name, batch, table_was_empty: bool):
+        """``batch``: (line, record, fields the line carries). New dossiers in bulk, changed ones one by one."""
         if not batch:
             return
         counts = self.counts[name]
         existing: dict[str, Dossier] = {}
         if not table_was_empty:
-            existing = {d.code: d for d in Dossier.objects.filter(code__in=[r["MaHoSo"] for _, r in batch])}
-        before = {}
-        if existing:
-            before = {r["MaHoSo"]: record_to_json_dict(name, r) for r in exporter.dossier_records(list(existing.values()))}
+            existing = {d.code: d for d in Dossier.objects.filter(code__in=[r["MaHoSo"] for _, r, _ in batch])}
+        stored = {r["MaHoSo"]: r for r in exporter.dossier_records(list(existing.values()))} if existing else {}
         new, changed = [], []
-        for line, record in batch:
+        for line, record, fields in batch:
             code = record["MaHoSo"]
-            if code in existing:
-                after = record_to_json_dict(name, record)
-                changes = _diff(before[code], after)
-                if not changes:
-                    counts.unchanged += 1
-                elif conflicts := self._identity_conflicts(name, line, code, changes):
-                    self._fail(name, conflicts)
-                else:
-                    counts.updated += 1
-                    changed.append((line, record, existing[code], changes))
-            else:
+            if code not in existing:
                 counts.created += 1
                 new.append((line, record))
+                continue
+            changes = carried_changes(record_to_json_dict(name, stored[code]), record_to_json_dict(name, record), fields)
+            if not changes:
+                counts.unchanged += 1
+            elif conflicts := self._identity_conflicts(name, line, code, changes):
+                self._fail(name, conflicts)
+            elif (update := DossierUpdate(self.dossier_context["rows"], self.dossier_context["source_name"], line,
+                                          existing[code], stored[code], record, changes)).errors:
+                self._fail(name, update.errors)
+            else:
+                counts.updated += 1
+                changed.append(update)
         if not self.writing:
             return
         if new:
@@ -586,8 +584,10 @@ class Importer:
             for pk, (line, record) in zip(self.writer.reserve_ids(Dossier, len(new)), new, strict=True):
                 rows.add(pk, line, record)
             self._write_rows(rows)
-        for line, record, dossier, changes in changed:
-            self._update_dossier(line, record, dossier, changes)
+        for update in changed:
+            update.apply(write_rows_with(self.writer))
+            self._audit(Dossier, [(update.dossier.pk, update.dossier.code, LogEntry.Action.UPDATE, update.changes,
+                                   update.note)])
 
     def _identity_conflicts(self, name, line, code, changes: dict) -> list[FieldError]:
         """A line may move an existing dossier to another procedure or unit only if it says it is a correction."""
@@ -656,40 +656,6 @@ class Importer:
         dossier_tables = [model for table, (model, _columns) in models.items() if table != "audit"]
         with foreign_keys_checked_at_end(dossier_tables if self.writing else []):
             parallel.run(tasks(), context, workers, handle)
-
-    def _update_dossier(self, line, record, dossier: Dossier, changes: dict):
-        """A changed dossier: new column values, children replaced, imported history extended or corrected."""
-        rows = DossierRows(**self.dossier_context["rows"])
-        rows.add(dossier.pk, line, record, audit=False)
-        _label, columns = TABLES["dossiers"]
-        values = dict(zip(columns, rows.tables["dossiers"][0], strict=True))
-        for column in ("id", "code", "created_at"):
-            values.pop(column)
-        note = {"line": line}
-        if moved := [f for f in IDENTITY_FIELDS if f in changes]:
-            # A correction moved it: the step it waited at belongs to the old procedure's or unit's workflow,
-            # so it waits unassigned at its new unit (the audit entry says what was cleared).
-            note["correction"] = moved
-            if dossier.current_step_id or dossier.current_assignee_id:
-                note["cleared"] = {"step": str(dossier.current_step or ""), "assignee": str(dossier.current_assignee or "")}
-            values.update(current_step=None, current_assignee=None, step_due_at=None)
-        Dossier.objects.filter(pk=dossier.pk).update(**{
-            (f"{k}_id" if Dossier._meta.get_field(k).is_relation else k): v for k, v in values.items()
-        })
-        if "LichSuTrangThai" in changes:
-            old_log = changes["LichSuTrangThai"][0] or []
-            if changes["LichSuTrangThai"][1][: len(old_log)] == old_log:
-                rows.tables["events"] = rows.tables["events"][len(old_log):]  # history only grew: append, never rewrite
-            else:  # the source corrected its history: replace what earlier imports wrote
-                DossierEvent.objects.filter(dossier=dossier, kind=DossierEvent.Kind.STATUS).delete()
-        else:
-            rows.tables["events"] = []
-        for table, (label, _columns) in TABLES.items():
-            if table not in ("dossiers", "events", "audit"):
-                apps.get_model(label).objects.filter(dossier=dossier).delete()
-        rows.tables["dossiers"] = []
-        self._write_rows(rows)
-        self._audit(Dossier, [(dossier.pk, dossier.code, LogEntry.Action.UPDATE, changes, note)])
 
     def _audit(self, model, entries):
         """``entries``: (pk, repr, action, changes, additional_data)."""

@@ -128,6 +128,7 @@ class ExchangeSet:
         self._entries = entries
         self.ignored: list[str] = sorted(ignored)
         self._handle = handle
+        self._headers: dict[str, frozenset[str]] = {}  # CSV and XLSX: the columns of each file
 
     # -- listing
     @property
@@ -182,12 +183,14 @@ class ExchangeSet:
         return self._iter_csv(entry)
 
     def iter_validated(
-        self, file: str, *, seen_keys: bool = True
-    ) -> Iterator[tuple[int, dict | None, list[FieldError]]]:
+        self, file: str, *, seen_keys: bool = True, with_fields: bool = False
+    ) -> Iterator[tuple]:
         """Yield ``(line, record, errors)``; ``record`` is None exactly when there are errors.
 
         With ``seen_keys`` a record whose key already appeared earlier in the file
-        is rejected with an error naming both lines (the first one is kept).
+        is rejected with an error naming both lines (the first one is kept). With
+        ``with_fields`` each tuple ends with the names of the fields the line carries
+        (JSON Lines: its keys; CSV and XLSX: the header's columns, an empty cell meaning null).
         """
         entry = self._entry(file)
         spec = FILES[file]
@@ -197,20 +200,18 @@ class ExchangeSet:
         seen: dict | None = {} if seen_keys else None
         for line, raw in self.iter_records(file):
             if type(raw) is ParseError:
-                yield line, None, [raw]
-                continue
-            record, errors = validator(raw, line)
-            if record is not None and seen is not None:
-                key = record[single] if single else tuple(record[k] for k in key_fields)
-                first = seen.setdefault(key, line)
-                if first != line:
-                    yield (
-                        line,
-                        None,
-                        [_duplicate_error(file, entry.source, line, key_fields, key, first)],
-                    )
-                    continue
-            yield line, record, errors
+                result = line, None, [raw]
+            else:
+                record, errors = validator(raw, line)
+                if record is not None and seen is not None:
+                    key = record[single] if single else tuple(record[k] for k in key_fields)
+                    first = seen.setdefault(key, line)
+                    if first != line:
+                        record, errors = None, [_duplicate_error(file, entry.source, line, key_fields, key, first)]
+                result = line, record, errors
+            if with_fields:
+                result += (self._headers.get(file) or frozenset(() if type(raw) is ParseError else raw),)
+            yield result
 
     # -- formats
     def _open_binary(self, entry: _Entry):
@@ -303,6 +304,7 @@ class ExchangeSet:
                     continue
                 if header is None:
                     header = row
+                    self._headers[file] = frozenset(h for h in header if h)
                     dup = sorted({h for h in header if h and header.count(h) > 1})
                     if dup:
                         yield (
@@ -349,6 +351,7 @@ class ExchangeSet:
                 continue
             if header is None:
                 header = [("" if h is None else str(h)) for h in row]
+                self._headers[entry.file] = frozenset(h for h in header if h)
                 dup = sorted({h for h in header if h and header.count(h) > 1})
                 if dup:
                     yield (
