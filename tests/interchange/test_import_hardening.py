@@ -615,3 +615,20 @@ def test_status_history_recorded_on_the_web_is_not_rewritten(worked_on_the_web, 
     (message,) = rejected(import_exchange_set(write_set(tmp_path / "changed", dossiers=[rewritten])))
     assert message.startswith("dossiers.jsonl, dòng 1, trường LichSuTrangThai: ")
     assert list(stored.events.values()) == kept
+
+
+# --- spreadsheets (#13 item 12) --------------------------------------------------------------------
+
+
+def test_a_formula_without_a_computed_value_is_an_error_not_an_empty_cell(tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "units"
+    sheet.append(["MaDonVi", "TenDonVi", "LoaiDonVi", "HieuLucTu"])
+    sheet.append(["H44", "Tỉnh", "TINH", "2025-07-01"])
+    sheet.append(["H44.99", "Xã Thử", "XA", "=D2"])  # openpyxl saves no computed value, as many generators
+    workbook.save(tmp_path / "set.xlsx")
+    (message,) = rejected(import_exchange_set(tmp_path / "set.xlsx"))
+    assert message.startswith("set.xlsx, trang units, dòng 3, trường HieuLucTu: ") and "công thức" in message

@@ -343,10 +343,12 @@ class ExchangeSet:
                 yield state["error"].line, state["error"]
 
     def _iter_xlsx(self, entry: _Entry):
-        ws = self._handle[entry.location]
         declared = FILES[entry.file].by_name
         header = None
-        for row_no, row in enumerate(ws.iter_rows(values_only=True), 1):
+        for row_no, (row, formulas) in enumerate(self._handle.rows(entry.location), 1):
+            if header is not None and (uncomputed := _first_uncomputed(header, row, formulas)) is not None:
+                yield row_no, _formula_error(entry, row_no, uncomputed)
+                continue
             if row is None or all(c is None or c == "" for c in row):
                 continue
             if header is None:
@@ -391,6 +393,29 @@ class ExchangeSet:
                 )
                 continue
             yield row_no, raw
+
+
+def _first_uncomputed(header: list[str], row, formulas) -> str | None:
+    """The column of the first formula cell saved without its value."""
+    for index, (value, formula) in enumerate(zip(row, formulas, strict=True)):
+        if _uncomputed_formula(value, formula):
+            return header[index] if index < len(header) and header[index] else f"cột {index + 1}"
+    return None
+
+
+def _formula_error(entry: _Entry, row_no: int, column: str) -> ParseError:
+    return ParseError(
+        entry.file,
+        row_no,
+        column,
+        "formula",
+        "ô chứa công thức nhưng tệp không lưu giá trị đã tính; hãy mở và lưu lại tệp bằng "
+        "chương trình bảng tính, hoặc dán giá trị thay cho công thức",
+        "the cell holds a formula saved without its computed value; open and save the file in a "
+        "spreadsheet program, or paste values instead of formulas",
+        None,
+        entry.source,
+    )
 
 
 def parse_jsonl_line(file: str, source: str, line_no: int, data: bytes) -> dict | ParseError | None:
@@ -621,6 +646,31 @@ def _open_zip(path: Path, limits: ReadLimits) -> ExchangeSet:
     return ExchangeSet(path, "zip", entries, ignored, handle=zf, limits=limits)
 
 
+class _Workbook:
+    """A workbook read twice: the values a spreadsheet program computed, and the formulas behind them.
+
+    A formula cell saved without its computed value (files written by libraries, not by a
+    spreadsheet program) reads as empty: the formulas tell it from a cell that is really empty.
+    """
+
+    def __init__(self, values, formulas):
+        self.values, self.formulas = values, formulas
+        self.sheetnames = values.sheetnames
+
+    def rows(self, sheet: str):
+        """(values, formulas) of each row."""
+        return zip(self.values[sheet].iter_rows(values_only=True), self.formulas[sheet].iter_rows(values_only=True),
+                   strict=True)
+
+    def close(self):
+        self.values.close()
+        self.formulas.close()
+
+
+def _uncomputed_formula(value, formula) -> bool:
+    return value is None and type(formula) is str and formula.startswith("=")
+
+
 def _open_xlsx(path: Path, limits: ReadLimits) -> ExchangeSet:
     import openpyxl  # imported lazily: only XLSX sets need it
 
@@ -630,7 +680,8 @@ def _open_xlsx(path: Path, limits: ReadLimits) -> ExchangeSet:
     except (zipfile.BadZipFile, OSError):
         pass  # openpyxl says what is wrong with it below
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = _Workbook(openpyxl.load_workbook(path, read_only=True, data_only=True),
+                       openpyxl.load_workbook(path, read_only=True, data_only=False))
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise ExchangeSetError(
             f"không mở được sổ tính {path} ({exc})", f"cannot open workbook {path} ({exc})"
