@@ -632,3 +632,33 @@ def test_a_formula_without_a_computed_value_is_an_error_not_an_empty_cell(tmp_pa
     workbook.save(tmp_path / "set.xlsx")
     (message,) = rejected(import_exchange_set(tmp_path / "set.xlsx"))
     assert message.startswith("set.xlsx, trang units, dòng 3, trường HieuLucTu: ") and "công thức" in message
+
+
+# --- plausibility (#13 item 11) --------------------------------------------------------------------
+
+RECEIVED = {"NgayNopHoSo": "2026-03-02T08:00:00+07:00", "NgayTiepNhan": "2026-03-02T09:00:00+07:00",
+            "NgayHenTra": "2026-03-09T09:00:00+07:00"}
+IMPLAUSIBLE = {
+    "received in 2099": ({"NgayTiepNhan": "2099-03-02T09:00:00+07:00", "NgayHenTra": None}, "NgayTiepNhan"),
+    "a status in 9999": ({"LichSuTrangThai": [{"TrangThai": 2, "ThoiDiem": "2026-03-02T09:00:00+07:00"},
+                                              {"TrangThai": 4, "ThoiDiem": "9999-03-02T09:00:00+07:00"}]},
+                         "LichSuTrangThai[1].ThoiDiem"),
+    "due in 9999": ({"NgayHenTra": "9999-12-31T17:00:00+07:00"}, "NgayHenTra"),
+    "due before receipt": ({"NgayHenTra": "2026-03-01T17:00:00+07:00"}, "NgayHenTra"),
+    "received before submission": ({"NgayNopHoSo": "2026-03-03T08:00:00+07:00"}, "NgayTiepNhan"),
+}
+
+
+@pytest.mark.parametrize("case", IMPLAUSIBLE, ids=list(IMPLAUSIBLE))
+def test_implausible_dossier_dates_are_refused(tmp_path, case):
+    change, field = IMPLAUSIBLE[case]
+    catalogue(tmp_path)
+    write_set(tmp_path, dossiers=[dossier(**{**RECEIVED, **change})])
+    (message,) = rejected(import_exchange_set(tmp_path))
+    assert message.startswith(f"dossiers.jsonl, dòng 1, trường {field}: "), message
+
+
+def test_plausible_dates_pass(tmp_path):
+    catalogue(tmp_path)
+    write_set(tmp_path, dossiers=[dossier(**RECEIVED)])
+    assert import_exchange_set(tmp_path).ok

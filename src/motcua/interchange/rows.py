@@ -7,7 +7,7 @@ by model label; columns by model attribute, in the order of the tuples.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .validation import FieldError, boolean, show_value, text_issue
 
@@ -40,6 +40,13 @@ APPLICANT_MAX_LENGTHS = {"ChuHoSo": 255, "MaDoiTuong": 32, "DiaChi": 500, "SoDie
 # is a correction with this marker; it is an instruction to the import, not stored.
 CORRECTION_FIELD = "DinhChinh"
 IDENTITY_FIELDS = ("MaTTHC", "MaDonVi", "MaDonViTiepNhan")
+
+# Plausibility: what happened cannot lie in the future (a year's slack for clocks and time zones), and an
+# appointment is never years away (statutory time limits are weeks or months).
+EVENT_SLACK = timedelta(days=366)
+FARTHEST_DUE = timedelta(days=5 * 366)
+EVENT_FIELDS = ("NgayNopHoSo", "NgayTiepNhan", "NgayKetThucXuLy", "NgayThanhToan", "NgayCoKetQua", "NgayDongBo",
+                "NgayDanhGia")
 
 # Null and these defaults mean the same (not paid online, in person, local system, newly
 # registered): the importer stores and compares the explicit value, so re-imports are no-ops.
@@ -90,6 +97,8 @@ class DossierRows:
         missing = self.unknown_reference(record)
         if missing is not None:
             return reference_error("dossiers", source, line, *missing)
+        if (implausible := implausible_dates(record, self.now)) is not None:
+            return FieldError("dossiers", line, *implausible, source=source)
         return self.applicant_error(record, source, line)
 
     def take_correction(self, record: dict, source: str, line: int | None) -> FieldError | None:
@@ -172,3 +181,38 @@ class DossierRows:
             events.append((pk, "status", "import", previous, step["TrangThai"], step["ThoiDiem"], now, source, "",
                            {"extra": extra} if extra else {}))
             previous = step["TrangThai"]
+
+
+def _events(record: dict):
+    """(field path, instant) of everything the record says happened."""
+    for name in EVENT_FIELDS:
+        yield name, record[name]
+    for index, step in enumerate(record["LichSuTrangThai"]):
+        yield f"LichSuTrangThai[{index}].ThoiDiem", step["ThoiDiem"]
+    for index, item in enumerate(record["DanhSachHoSoBoSung"]):
+        yield f"DanhSachHoSoBoSung[{index}].NgayYeuCau", item["NgayYeuCau"]
+        yield f"DanhSachHoSoBoSung[{index}].NgayBoSung", item["NgayBoSung"]
+
+
+def implausible_dates(record: dict, now: datetime) -> tuple | None:
+    """(field, code, message, message_en, value) of the first date no real dossier has, else None."""
+    submitted, received = record["NgayNopHoSo"], record["NgayTiepNhan"]
+    if submitted is not None and received is not None and received < submitted:
+        return ("NgayTiepNhan", "order", f"{received.isoformat()} sớm hơn ngày nộp hồ sơ ({submitted.isoformat()})",
+                f"{received.isoformat()} is earlier than the submission ({submitted.isoformat()})", received)
+    for name, instant in _events(record):
+        if instant is not None and instant > now + EVENT_SLACK:
+            return (name, "future", f"{instant.isoformat()} muộn hơn thời điểm nhập dữ liệu quá một năm; "
+                    "việc đã xảy ra không thể ở tương lai",
+                    f"{instant.isoformat()} is more than a year after the import; an event cannot lie in the future",
+                    instant)
+    start = received or submitted or now
+    for name in ("NgayHenTra", "NgayHenTraMoi"):
+        due = record[name]
+        if due is not None and received is not None and due < received:
+            return (name, "order", f"{due.isoformat()} sớm hơn ngày tiếp nhận ({received.isoformat()})",
+                    f"{due.isoformat()} is earlier than the receipt ({received.isoformat()})", due)
+        if due is not None and due > start + FARTHEST_DUE:
+            return (name, "far", f"{due.isoformat()} cách ngày tiếp nhận hồ sơ hơn 5 năm",
+                    f"{due.isoformat()} is more than 5 years after the receipt", due)
+    return None
