@@ -662,3 +662,18 @@ def test_plausible_dates_pass(tmp_path):
     catalogue(tmp_path)
     write_set(tmp_path, dossiers=[dossier(**RECEIVED)])
     assert import_exchange_set(tmp_path).ok
+
+
+def test_a_cycle_in_the_unit_tree_is_refused(tmp_path):
+    cycle = [{"MaDonVi": "A", "TenDonVi": "A", "MaDonViCha": "B"}, {"MaDonVi": "B", "TenDonVi": "B", "MaDonViCha": "A"}]
+    messages = rejected(import_exchange_set(write_set(tmp_path / "file", units=[*RAW["units"], *cycle])))
+    assert [m.split(": ")[0] for m in messages] == [
+        "units.jsonl, dòng 3, trường MaDonViCha", "units.jsonl, dòng 4, trường MaDonViCha"]
+    assert "A → B → A" in messages[0]
+
+
+def test_a_cycle_through_stored_units_is_refused(tmp_path):
+    assert import_exchange_set(write_set(tmp_path / "first", units=RAW["units"])).ok
+    province_under_commune = {**RAW["units"][0], "MaDonViCha": "H44.12.01"}
+    (message,) = rejected(import_exchange_set(write_set(tmp_path / "second", units=[province_under_commune])))
+    assert message.startswith("units.jsonl, dòng 1, trường MaDonViCha: ") and "H44 → H44.12.01 → H44" in message

@@ -223,6 +223,7 @@ class Importer:
                 self._fail(name, [reference_error(name, source, line, "MaDonViCha", parent, "mã đơn vị")])
             else:
                 valid.append((line, record))
+        valid = self._without_cycles(name, source, valid, {code: r["MaDonViCha"] for code, r in existing.items()})
 
         def values(record):
             return {"name": record["TenDonVi"], "kind": record["LoaiDonVi"],
@@ -246,6 +247,26 @@ class Importer:
                     unit.parent_id = wanted[unit.code]
                     unit.save(update_fields=["parent"])
         self.units = self._known(Unit, [r["MaDonVi"] for _, r in valid])
+
+    def _without_cycles(self, name, source, valid, stored_parents: dict) -> list:
+        """The unit lines whose parent chain ends at a root; a line in a cycle is an error (the tree would loop)."""
+        parents = {**stored_parents, **{r["MaDonVi"]: r["MaDonViCha"] for _, r in valid}}
+        acyclic = []
+        for line, record in valid:
+            chain = [record["MaDonVi"]]
+            while (parent := parents.get(chain[-1])) is not None and parent not in chain:
+                chain.append(parent)
+            if parent is None:
+                acyclic.append((line, record))
+                continue
+            loop = " → ".join([*chain, parent])
+            self._fail(name, [FieldError(
+                name, line, "MaDonViCha", "cycle",
+                f"chuỗi đơn vị cha của «{record['MaDonVi']}» quay vòng: {loop}",
+                f"the parents of unit {record['MaDonVi']!r} go round in a cycle: {loop}",
+                value=record["MaDonViCha"], source=source,
+            )])
+        return acyclic
 
     def _known(self, model, codes) -> dict:
         """Code → id of ``model``; once the import is doomed, the file's valid codes count too (without an id),
