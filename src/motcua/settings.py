@@ -324,3 +324,11 @@ MOTCUA_766_RECOMPUTE_MINUTES = env.integer("MOTCUA_766_RECOMPUTE_MINUTES", 5, mi
 MOTCUA_DUCKDB_MEMORY = env.matching(
     "MOTCUA_DUCKDB_MEMORY", "2200MB", r"(?i)\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)",
     "a size such as 2200MB or 2GB")
+
+# Imports (and exchange sets scored without importing): bounds against zip bombs and endless lines.
+#: The most the members of a .zip or .xlsx may expand to, together (MB).
+MOTCUA_IMPORT_MAX_EXPANDED_MB = env.integer("MOTCUA_IMPORT_MAX_EXPANDED_MB", 5000, minimum=1)
+#: The most a member of 64 KB or more may expand relative to its compressed size (x : 1).
+MOTCUA_IMPORT_MAX_RATIO = env.integer("MOTCUA_IMPORT_MAX_RATIO", 200, minimum=1)
+#: The longest line of a JSON Lines or CSV file (KB); a dossier line is a few KB.
+MOTCUA_IMPORT_MAX_LINE_KB = env.integer("MOTCUA_IMPORT_MAX_LINE_KB", 1024, minimum=1)

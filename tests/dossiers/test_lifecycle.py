@@ -1,11 +1,14 @@
 """The dossier lifecycle: legal moves succeed with an event and an audit entry; illegal ones change nothing."""
 
+import json
+
 import pytest
 from auditlog.models import LogEntry
 
 from motcua.core.errors import TransitionError, UserError
 from motcua.dossiers import lifecycle, services
 from motcua.dossiers.models import Dossier, DossierEvent, Status, StopNotice
+from motcua.interchange.importer import import_exchange_set
 from tests.factories import official, procedure, province_with_department, vn, workflow
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +50,18 @@ def test_daily_sequence_per_unit(setup):
     second = receive(setup, vn(2026, 3, 2, 10))
     next_day = receive(setup, vn(2026, 3, 3, 9))
     assert [first.code[-4:], second.code[-4:], next_day.code] == ["0001", "0002", "H99.01-260303-0001"]
+
+
+def test_reception_skips_codes_an_import_already_took(setup, tmp_path):
+    # Another system's export holds the desk's next two codes of the day.
+    (tmp_path / "dossiers.jsonl").write_text("".join(
+        json.dumps({"MaHoSo": f"H99.01-260302-000{n}", "MaTTHC": "1.000001", "MaDonVi": "H99.01"}) + "\n"
+        for n in (1, 2)
+    ), encoding="utf-8")
+    assert import_exchange_set(tmp_path).ok
+    first = receive(setup, vn(2026, 3, 2, 9))
+    second = receive(setup, vn(2026, 3, 2, 10))
+    assert [first.code, second.code] == ["H99.01-260302-0003", "H99.01-260302-0004"]
 
 
 def test_full_happy_path_with_steps(setup):

@@ -8,7 +8,14 @@ class DossiersConfig(AppConfig):
     verbose_name = _("Hồ sơ")
 
     def ready(self):
+        from django.urls import register_converter
+
         from motcua.core.audit import register
+
+        from .codes import DossierCodeConverter
+
+        # Before any URLconf is loaded: the dossier pages' URLs accept exactly the codes an import accepts.
+        register_converter(DossierCodeConverter, "dossier_code")
 
         from .models import (
             ApologyLetter,

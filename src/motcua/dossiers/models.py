@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .codes import DOSSIER_CODE_MAX_LENGTH
+
 
 class Channel(models.IntegerChoices):
     """KenhThucHien (process-rules.md R1.2)."""
@@ -52,7 +54,7 @@ class OnlinePayment(models.IntegerChoices):
 class Dossier(models.Model):
     """One application for one procedure (hồ sơ)."""
 
-    code = models.CharField(_("mã hồ sơ"), max_length=64, unique=True, help_text="MaHoSo")
+    code = models.CharField(_("mã hồ sơ"), max_length=DOSSIER_CODE_MAX_LENGTH, unique=True, help_text="MaHoSo")
     procedure = models.ForeignKey("catalog.Procedure", verbose_name=_("TTHC"), on_delete=models.PROTECT, related_name="dossiers")
     procedure_version = models.ForeignKey(
         "catalog.ProcedureVersion", verbose_name=_("phiên bản TTHC"), null=True, blank=True,

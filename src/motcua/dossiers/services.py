@@ -59,9 +59,17 @@ def allocate_dossier_code(unit: Unit, at: datetime) -> str:
 
     One atomic upsert per code: concurrent receptions at the same unit and day
     serialise on the sequence row (PostgreSQL row lock, SQLite writer lock), so
-    codes never repeat.
+    codes never repeat. Codes already taken (imported from another system) are
+    skipped: the sequence moves past them instead of failing every reception of the day.
     """
     day = timezone.localtime(at).date()
+    while True:
+        code = f"{unit.dossier_code_prefix}-{day:%y%m%d}-{_next_in_sequence(unit, day):04d}"
+        if not Dossier.objects.filter(code=code).exists():
+            return code
+
+
+def _next_in_sequence(unit: Unit, day) -> int:
     table = connection.ops.quote_name("dossiers_dossiercodesequence")
     with connection.cursor() as cursor:
         cursor.execute(
@@ -71,7 +79,7 @@ def allocate_dossier_code(unit: Unit, at: datetime) -> str:
             [unit.pk, day],
         )
         (value,) = cursor.fetchone()
-    return f"{unit.dossier_code_prefix}-{day:%y%m%d}-{value:04d}"
+    return value
 
 
 # --- the one place that changes a status ------------------------------------------------------

@@ -5,7 +5,8 @@
   line is reported.
 * Idempotent: records are upserted by their key. An identical record changes
   nothing; a changed one is updated and the change is audited with its
-  before/after values.
+  before/after values. A changed dossier gets only the fields its line carries,
+  and nothing entered on the web is lost (see :mod:`.updates`).
 * Streaming: files are read line by line and dossiers are written in batches
   (COPY on PostgreSQL), so memory stays bounded for millions of dossiers.
 
@@ -42,18 +43,18 @@ from motcua.core.bulk import TableWriter, foreign_keys_checked_at_end
 from motcua.core.errors import UserError
 from motcua.dossiers.models import (
     Dossier,
-    DossierEvent,
 )
 from motcua.dossiers.services import _current_version
 from motcua.feedback.models import Complaint, ComplaintStatusLog
 from motcua.index766.models import ReferenceCount
 from motcua.org.models import Unit
 
-from . import exporter
+from . import exporter, runs
 from .models import ImportRun
-from .readers import ExchangeSetError, ParseError, open_exchange_set
-from .rows import TABLES, DossierRows, reference_error
-from .schema import IMPORT_ORDER, record_to_json_dict
+from .readers import ExchangeSetError, open_exchange_set
+from .rows import CORRECTION_FIELD, IDENTITY_FIELDS, TABLES, DossierRows, reference_error
+from .schema import FILES, IMPORT_ORDER, record_to_json_dict
+from .updates import DossierUpdate, carried_changes, write_rows_with
 from .validation import FieldError
 
 logger = logging.getLogger("motcua.interchange")
@@ -92,15 +93,6 @@ class _Abort(Exception):
     """Roll the transaction back (errors found, or a dry run)."""
 
 
-def _diff(before: dict, after: dict) -> dict:
-    """Field → [before, after] in canonical JSON form, for the audit log."""
-    changes = {}
-    for key in after:
-        if before.get(key) != after[key]:
-            changes[key] = [before.get(key), after[key]]
-    return changes
-
-
 class Importer:
     def __init__(self, path, *, dry_run=False, skip_invalid=False, user=None, workers: int | None = None):
         self.workers = workers
@@ -115,14 +107,18 @@ class Importer:
     # -- orchestration ---------------------------------------------------------------------------
 
     def run(self) -> ImportReport:
+        runs.mark_interrupted()  # runs whose process was killed before they could record their end
         try:
             exchange_set = open_exchange_set(self.path)
         except ExchangeSetError as exc:
             raise UserError(exc.message, exc.message_en) from None
-        run = ImportRun.objects.create(
+        with runs.running(
             source=str(self.path), user=self.user if getattr(self.user, "is_authenticated", False) else None,
             options={"dry_run": self.dry_run, "skip_invalid": self.skip_invalid},
-        )
+        ) as run:
+            return self._run(run, exchange_set)
+
+    def _run(self, run: ImportRun, exchange_set) -> ImportReport:
         self.source = f"import:{run.pk}"
         outcome = ImportRun.Outcome.IMPORTED
         try:
@@ -166,11 +162,16 @@ class Importer:
 
     def _valid_records(self, exchange_set, name) -> Iterator[tuple[int, dict]]:
         """Validated records; errors are collected, and once the set is doomed we only validate."""
-        for line, record, errors in exchange_set.iter_validated(name):
+        for line, record, _fields in self._valid_records_with_fields(exchange_set, name):
+            yield line, record
+
+    def _valid_records_with_fields(self, exchange_set, name) -> Iterator[tuple[int, dict, frozenset]]:
+        """Validated records with the names of the fields their line carries."""
+        for line, record, errors, fields in exchange_set.iter_validated(name, with_fields=True):
             if errors:
                 self._fail(name, errors)
                 continue
-            yield line, record
+            yield line, record, fields
 
     def _fail(self, name, errors: list[FieldError]):
         self.errors.extend(errors)
@@ -222,6 +223,7 @@ class Importer:
                 self._fail(name, [reference_error(name, source, line, "MaDonViCha", parent, "mã đơn vị")])
             else:
                 valid.append((line, record))
+        valid = self._without_cycles(name, source, valid, {code: r["MaDonViCha"] for code, r in existing.items()})
 
         def values(record):
             return {"name": record["TenDonVi"], "kind": record["LoaiDonVi"],
@@ -244,7 +246,35 @@ class Importer:
                 if unit.parent_id != wanted[unit.code]:
                     unit.parent_id = wanted[unit.code]
                     unit.save(update_fields=["parent"])
-        self.units = dict(Unit.objects.values_list("code", "pk"))
+        self.units = self._known(Unit, [r["MaDonVi"] for _, r in valid])
+
+    def _without_cycles(self, name, source, valid, stored_parents: dict) -> list:
+        """The unit lines whose parent chain ends at a root; a line in a cycle is an error (the tree would loop)."""
+        parents = {**stored_parents, **{r["MaDonVi"]: r["MaDonViCha"] for _, r in valid}}
+        acyclic = []
+        for line, record in valid:
+            chain = [record["MaDonVi"]]
+            while (parent := parents.get(chain[-1])) is not None and parent not in chain:
+                chain.append(parent)
+            if parent is None:
+                acyclic.append((line, record))
+                continue
+            loop = " → ".join([*chain, parent])
+            self._fail(name, [FieldError(
+                name, line, "MaDonViCha", "cycle",
+                f"chuỗi đơn vị cha của «{record['MaDonVi']}» quay vòng: {loop}",
+                f"the parents of unit {record['MaDonVi']!r} go round in a cycle: {loop}",
+                value=record["MaDonViCha"], source=source,
+            )])
+        return acyclic
+
+    def _known(self, model, codes) -> dict:
+        """Code → id of ``model``; once the import is doomed, the file's valid codes count too (without an id),
+        so that one bad line is one error, not also a missing reference on every line naming its file's rows."""
+        ids = dict(model.objects.values_list("code", "pk"))
+        if not self.writing:
+            ids.update((code, None) for code in codes if code not in ids)
+        return ids
 
     def _unit_ids(self) -> dict[str, int]:
         if not hasattr(self, "units"):
@@ -301,7 +331,7 @@ class Importer:
             for (_, procedure), version in zip(created, versions, strict=True):
                 procedure.current_version = version
             Procedure.objects.bulk_update([p for _, p in created], ["current_version"], batch_size=1000)
-        self.procedures = dict(Procedure.objects.values_list("code", "pk"))
+        self.procedures = self._known(Procedure, [r["MaTTHC"] for _, r in valid])
 
     def _procedure_ids(self):
         if not hasattr(self, "procedures"):
@@ -332,6 +362,7 @@ class Importer:
 
         self._sync(name, valid, existing, lambda r: r["MaDVC"], lambda r: OnlineService(code=r["MaDVC"], **values(r)),
                    update, OnlineService)
+        self.services = self._known(OnlineService, [r["MaDVC"] for _, r in valid])
 
     def _check_refs(self, name, source, line, record, procedures=(), units=()) -> FieldError | None:
         for field_name in procedures:
@@ -500,7 +531,7 @@ class Importer:
             "source_name": source_name,
             "rows": {
                 "units": self._unit_ids(), "procedures": self._procedure_ids(),
-                "services": dict(OnlineService.objects.values_list("code", "pk")),
+                "services": self.services if hasattr(self, "services") else self._known(OnlineService, []),
                 "versions": dict(Procedure.objects.values_list("pk", "current_version_id")),
                 "source": self.source, "content_type_id": ContentType.objects.get_for_model(Dossier).pk,
                 "actor_id": self.user.pk if getattr(self.user, "is_authenticated", False) else None,
@@ -512,16 +543,17 @@ class Importer:
         source = exchange_set.source_name(name)
         self.dossier_context = self._dossier_context(source)
         checker = DossierRows(**self.dossier_context["rows"])
+        self.corrections = checker.corrections  # filled as the lines are prepared
         table_was_empty = not Dossier.objects.exists()
         workers = self._workers(exchange_set, name)
         if table_was_empty and workers > 1:
             return self._import_dossiers_in_workers(exchange_set, name, workers)
-        batch: list[tuple[int, dict]] = []
-        for line, record in self._valid_records(exchange_set, name):
+        batch: list[tuple[int, dict, frozenset]] = []
+        for line, record, fields in self._valid_records_with_fields(exchange_set, name):
             if (error := checker.prepare(record, source, line)) is not None:
                 self._fail(name, [error])
                 continue
-            batch.append((line, record))
+            batch.append((line, record, fields))
             if len(batch) >= BATCH:
                 self._write_dossier_batch(name, batch, table_was_empty)
                 batch = []
@@ -540,28 +572,32 @@ class Importer:
         return min(2, os.cpu_count() or 1) if size >= PARALLEL_MIN_BYTES else 1
 
     def _write_dossier_batch(self, name, batch, table_was_empty: bool):
+        """``batch``: (line, record, fields the line carries). New dossiers in bulk, changed ones one by one."""
         if not batch:
             return
         counts = self.counts[name]
         existing: dict[str, Dossier] = {}
         if not table_was_empty:
-            existing = {d.code: d for d in Dossier.objects.filter(code__in=[r["MaHoSo"] for _, r in batch])}
-        before = {}
-        if existing:
-            before = {r["MaHoSo"]: record_to_json_dict(name, r) for r in exporter.dossier_records(list(existing.values()))}
+            existing = {d.code: d for d in Dossier.objects.filter(code__in=[r["MaHoSo"] for _, r, _ in batch])}
+        stored = {r["MaHoSo"]: r for r in exporter.dossier_records(list(existing.values()))} if existing else {}
         new, changed = [], []
-        for line, record in batch:
+        for line, record, fields in batch:
             code = record["MaHoSo"]
-            if code in existing:
-                after = record_to_json_dict(name, record)
-                if before[code] == after:
-                    counts.unchanged += 1
-                else:
-                    counts.updated += 1
-                    changed.append((line, record, existing[code], _diff(before[code], after)))
-            else:
+            if code not in existing:
                 counts.created += 1
                 new.append((line, record))
+                continue
+            changes = carried_changes(record_to_json_dict(name, stored[code]), record_to_json_dict(name, record), fields)
+            if not changes:
+                counts.unchanged += 1
+            elif conflicts := self._identity_conflicts(name, line, code, changes):
+                self._fail(name, conflicts)
+            elif (update := DossierUpdate(self.dossier_context["rows"], self.dossier_context["source_name"], line,
+                                          existing[code], stored[code], record, changes)).errors:
+                self._fail(name, update.errors)
+            else:
+                counts.updated += 1
+                changed.append(update)
         if not self.writing:
             return
         if new:
@@ -569,8 +605,29 @@ class Importer:
             for pk, (line, record) in zip(self.writer.reserve_ids(Dossier, len(new)), new, strict=True):
                 rows.add(pk, line, record)
             self._write_rows(rows)
-        for line, record, dossier, changes in changed:
-            self._update_dossier(line, record, dossier, changes)
+        for update in changed:
+            update.apply(write_rows_with(self.writer))
+            self._audit(Dossier, [(update.dossier.pk, update.dossier.code, LogEntry.Action.UPDATE, update.changes,
+                                   update.note)])
+
+    def _identity_conflicts(self, name, line, code, changes: dict) -> list[FieldError]:
+        """A line may move an existing dossier to another procedure or unit only if it says it is a correction."""
+        if code in self.corrections:
+            return []
+        source, by_name = self.dossier_context["source_name"], FILES[name].by_name
+        return [
+            FieldError(
+                name, line, field_name, "identity",
+                f"hồ sơ «{code}» đã có trong cơ sở dữ liệu với {by_name[field_name].label} «{old}», dòng này ghi "
+                f"«{new}»; nếu đây là đính chính, thêm trường {CORRECTION_FIELD}: true vào dòng",
+                f"dossier {code!r} exists with {field_name} {old!r}, the line says {new!r}; "
+                f"add {CORRECTION_FIELD}: true to the line if it is a correction",
+                value=new, source=source,
+            )
+            for field_name in IDENTITY_FIELDS
+            if field_name in changes
+            for old, new in [changes[field_name]]
+        ]
 
     def _write_rows(self, rows: DossierRows) -> None:
         for table, (label, columns) in TABLES.items():
@@ -589,10 +646,8 @@ class Importer:
         source = exchange_set.source_name(name)
 
         def tasks():
+            # Lines that could not be read (UTF-16, too long) arrive as ParseErrors the workers pass on.
             for lines in parallel.batches(exchange_set.iter_jsonl_lines(name), BATCH):
-                if lines and type(lines[0][1]) is ParseError:  # not UTF-8 at all
-                    self._fail(name, [lines[0][1]])
-                    return
                 yield lines, self.writer.reserve_ids(Dossier, len(lines))
 
         def handle(task, result):
@@ -622,32 +677,6 @@ class Importer:
         dossier_tables = [model for table, (model, _columns) in models.items() if table != "audit"]
         with foreign_keys_checked_at_end(dossier_tables if self.writing else []):
             parallel.run(tasks(), context, workers, handle)
-
-    def _update_dossier(self, line, record, dossier: Dossier, changes: dict):
-        """A changed dossier: new column values, children replaced, imported history extended or corrected."""
-        rows = DossierRows(**self.dossier_context["rows"])
-        rows.add(dossier.pk, line, record, audit=False)
-        _label, columns = TABLES["dossiers"]
-        values = dict(zip(columns, rows.tables["dossiers"][0], strict=True))
-        for column in ("id", "code", "created_at"):
-            values.pop(column)
-        Dossier.objects.filter(pk=dossier.pk).update(**{
-            (f"{k}_id" if Dossier._meta.get_field(k).is_relation else k): v for k, v in values.items()
-        })
-        if "LichSuTrangThai" in changes:
-            old_log = changes["LichSuTrangThai"][0] or []
-            if changes["LichSuTrangThai"][1][: len(old_log)] == old_log:
-                rows.tables["events"] = rows.tables["events"][len(old_log):]  # history only grew: append, never rewrite
-            else:  # the source corrected its history: replace what earlier imports wrote
-                DossierEvent.objects.filter(dossier=dossier, kind=DossierEvent.Kind.STATUS).delete()
-        else:
-            rows.tables["events"] = []
-        for table, (label, _columns) in TABLES.items():
-            if table not in ("dossiers", "events", "audit"):
-                apps.get_model(label).objects.filter(dossier=dossier).delete()
-        rows.tables["dossiers"] = []
-        self._write_rows(rows)
-        self._audit(Dossier, [(dossier.pk, dossier.code, LogEntry.Action.UPDATE, changes, {"line": line})])
 
     def _audit(self, model, entries):
         """``entries``: (pk, repr, action, changes, additional_data)."""

@@ -14,6 +14,7 @@ class ImportRun(models.Model):
         REJECTED = "rejected", _("Bị từ chối do lỗi")
         DRY_RUN = "dry_run", _("Chạy thử")
         FAILED = "failed", _("Lỗi hệ thống")
+        INTERRUPTED = "interrupted", _("Bị gián đoạn")  # the process died; nothing was written
 
     source = models.CharField(_("nguồn"), max_length=1000)
     started_at = models.DateTimeField(_("bắt đầu"), auto_now_add=True)
@@ -23,6 +24,9 @@ class ImportRun(models.Model):
     outcome = models.CharField(_("kết quả"), max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
     counts = models.JSONField(_("số bản ghi"), default=dict, blank=True)
     errors = models.JSONField(_("lỗi"), default=list, blank=True)
+    # Where it runs: tells a live run from one whose process was killed (see interchange/runs.py).
+    host = models.CharField(_("máy"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("tiến trình"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("lần nhập dữ liệu")

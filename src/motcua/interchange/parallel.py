@@ -62,7 +62,7 @@ def process(task: tuple[list[tuple[int, bytes]], list[int]], context: dict, skip
     return BatchResult(errors, keys, encode(rows, context))
 
 
-def build_rows(lines: list[tuple[int, bytes]], ids: list[int], context: dict, skip_lines=frozenset()) -> tuple:
+def build_rows(lines: list[tuple[int, bytes | ParseError]], ids: list[int], context: dict, skip_lines=frozenset()) -> tuple:
     """Validate ``lines`` and build their rows; returns (errors, keys, DossierRows)."""
     file, source = "dossiers", context["source_name"]
     validator = context["validator"]
@@ -71,7 +71,7 @@ def build_rows(lines: list[tuple[int, bytes]], ids: list[int], context: dict, sk
     for (line_no, data), pk in zip(lines, ids, strict=True):
         if line_no in skip_lines:
             continue
-        raw = parse_jsonl_line(file, source, line_no, data)
+        raw = data if type(data) is ParseError else parse_jsonl_line(file, source, line_no, data)
         if raw is None:
             continue
         if type(raw) is ParseError:

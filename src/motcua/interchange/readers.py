@@ -10,29 +10,48 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as _dt
-import json
+import math
 import os
 import posixpath
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from .schema import FILES, IMPORT_ORDER, get_file_spec
-from .validation import FieldError, ParseError, get_validator, show_value
+from .validation import JSON_DECODER, FieldError, ParseError, get_validator, show_value
 
-__all__ = ["ExchangeSet", "ExchangeSetError", "open_exchange_set"]
+__all__ = ["ExchangeSet", "ExchangeSetError", "ReadLimits", "open_exchange_set"]
 
 FORMATS = ("jsonl", "csv")
 _BOM = codecs.BOM_UTF8
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-def _reject_constant(name):
-    # NaN and Infinity are not JSON; the exporter could not write them back.
-    raise ValueError(f"{name} is not valid JSON")
+@dataclass(frozen=True)
+class ReadLimits:
+    """What reading a set may cost: the settings ``MOTCUA_IMPORT_MAX_*`` (see settings.py)."""
+
+    expanded_mb: int = 5000
+    ratio: int = 200
+    line_kb: int = 1024
+
+    @classmethod
+    def from_settings(cls) -> ReadLimits:
+        from django.conf import settings
+
+        if not settings.configured:
+            return cls()
+        return cls(settings.MOTCUA_IMPORT_MAX_EXPANDED_MB, settings.MOTCUA_IMPORT_MAX_RATIO,
+                   settings.MOTCUA_IMPORT_MAX_LINE_KB)
+
+    @property
+    def line_bytes(self) -> int:
+        return self.line_kb * 1024
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+#: Archive members smaller than this are never refused for their compression ratio: they cannot hurt.
+RATIO_FLOOR = 64 * 1024
 
 
 class ExchangeSetError(ValueError):
@@ -58,6 +77,30 @@ def _encoding_error(file, source, line, exc: UnicodeDecodeError | None) -> Parse
     )
 
 
+def _line_too_long(file, source, line, limits: ReadLimits) -> ParseError:
+    return ParseError(
+        file,
+        line,
+        None,
+        "too_long",
+        f"dòng dài hơn {limits.line_kb} KB (MOTCUA_IMPORT_MAX_LINE_KB); không đọc được",
+        f"the line is longer than {limits.line_kb} KB (MOTCUA_IMPORT_MAX_LINE_KB)",
+        None,
+        source,
+    )
+
+
+def _bounded_lines(fh, limit: int) -> Iterator[bytes | None]:
+    """The lines of a binary file, or None for a line longer than ``limit`` bytes (skipped, never held whole)."""
+    while data := fh.readline(limit + 1):
+        if len(data) <= limit or data.endswith(b"\n"):
+            yield data
+            continue
+        while data and not data.endswith(b"\n"):
+            data = fh.readline(limit + 1)
+        yield None
+
+
 class _Entry:
     """Where one logical file lives: a path on disk, a zip member or an XLSX sheet."""
 
@@ -77,12 +120,15 @@ class ExchangeSet:
     other files or sheets that were found and not recognised.
     """
 
-    def __init__(self, path: Path, kind: str, entries: dict[str, _Entry], ignored, handle=None):
+    def __init__(self, path: Path, kind: str, entries: dict[str, _Entry], ignored, handle=None,
+                 limits: ReadLimits | None = None):
         self.path = path
+        self.limits = limits or ReadLimits()
         self.kind = kind  # "folder" | "zip" | "xlsx"
         self._entries = entries
         self.ignored: list[str] = sorted(ignored)
         self._handle = handle
+        self._headers: dict[str, frozenset[str]] = {}  # CSV and XLSX: the columns of each file
 
     # -- listing
     @property
@@ -137,12 +183,14 @@ class ExchangeSet:
         return self._iter_csv(entry)
 
     def iter_validated(
-        self, file: str, *, seen_keys: bool = True
-    ) -> Iterator[tuple[int, dict | None, list[FieldError]]]:
+        self, file: str, *, seen_keys: bool = True, with_fields: bool = False
+    ) -> Iterator[tuple]:
         """Yield ``(line, record, errors)``; ``record`` is None exactly when there are errors.
 
         With ``seen_keys`` a record whose key already appeared earlier in the file
-        is rejected with an error naming both lines (the first one is kept).
+        is rejected with an error naming both lines (the first one is kept). With
+        ``with_fields`` each tuple ends with the names of the fields the line carries
+        (JSON Lines: its keys; CSV and XLSX: the header's columns, an empty cell meaning null).
         """
         entry = self._entry(file)
         spec = FILES[file]
@@ -152,20 +200,18 @@ class ExchangeSet:
         seen: dict | None = {} if seen_keys else None
         for line, raw in self.iter_records(file):
             if type(raw) is ParseError:
-                yield line, None, [raw]
-                continue
-            record, errors = validator(raw, line)
-            if record is not None and seen is not None:
-                key = record[single] if single else tuple(record[k] for k in key_fields)
-                first = seen.setdefault(key, line)
-                if first != line:
-                    yield (
-                        line,
-                        None,
-                        [_duplicate_error(file, entry.source, line, key_fields, key, first)],
-                    )
-                    continue
-            yield line, record, errors
+                result = line, None, [raw]
+            else:
+                record, errors = validator(raw, line)
+                if record is not None and seen is not None:
+                    key = record[single] if single else tuple(record[k] for k in key_fields)
+                    first = seen.setdefault(key, line)
+                    if first != line:
+                        record, errors = None, [_duplicate_error(file, entry.source, line, key_fields, key, first)]
+                result = line, record, errors
+            if with_fields:
+                result += (self._headers.get(file) or frozenset(() if type(raw) is ParseError else raw),)
+            yield result
 
     # -- formats
     def _open_binary(self, entry: _Entry):
@@ -191,7 +237,10 @@ class ExchangeSet:
         """
         entry = self._entry(file)
         with self._open_binary(entry) as fh:
-            for line_no, data in enumerate(fh, 1):
+            for line_no, data in enumerate(_bounded_lines(fh, self.limits.line_bytes), 1):
+                if data is None:
+                    yield line_no, _line_too_long(entry.file, entry.source, line_no, self.limits)
+                    continue
                 if line_no == 1:
                     if data.startswith(_UTF16_BOMS):
                         yield line_no, _encoding_error(entry.file, entry.source, line_no, None)
@@ -207,8 +256,11 @@ class ExchangeSet:
         def decoded_lines(fh):
             first = True
             line_no = 0
-            for data in fh:
+            for data in _bounded_lines(fh, self.limits.line_bytes):
                 line_no += 1
+                if data is None:  # like an encoding error: a record may span lines, so stop here
+                    state["error"] = _line_too_long(file, source, line_no, self.limits)
+                    return
                 if first:
                     first = False
                     if data.startswith(_UTF16_BOMS):
@@ -252,6 +304,7 @@ class ExchangeSet:
                     continue
                 if header is None:
                     header = row
+                    self._headers[file] = frozenset(h for h in header if h)
                     dup = sorted({h for h in header if h and header.count(h) > 1})
                     if dup:
                         yield (
@@ -290,14 +343,17 @@ class ExchangeSet:
                 yield state["error"].line, state["error"]
 
     def _iter_xlsx(self, entry: _Entry):
-        ws = self._handle[entry.location]
         declared = FILES[entry.file].by_name
         header = None
-        for row_no, row in enumerate(ws.iter_rows(values_only=True), 1):
+        for row_no, (row, formulas) in enumerate(self._handle.rows(entry.location), 1):
+            if header is not None and (uncomputed := _first_uncomputed(header, row, formulas)) is not None:
+                yield row_no, _formula_error(entry, row_no, uncomputed)
+                continue
             if row is None or all(c is None or c == "" for c in row):
                 continue
             if header is None:
                 header = [("" if h is None else str(h)) for h in row]
+                self._headers[entry.file] = frozenset(h for h in header if h)
                 dup = sorted({h for h in header if h and header.count(h) > 1})
                 if dup:
                     yield (
@@ -339,6 +395,29 @@ class ExchangeSet:
             yield row_no, raw
 
 
+def _first_uncomputed(header: list[str], row, formulas) -> str | None:
+    """The column of the first formula cell saved without its value."""
+    for index, (value, formula) in enumerate(zip(row, formulas, strict=True)):
+        if _uncomputed_formula(value, formula):
+            return header[index] if index < len(header) and header[index] else f"cột {index + 1}"
+    return None
+
+
+def _formula_error(entry: _Entry, row_no: int, column: str) -> ParseError:
+    return ParseError(
+        entry.file,
+        row_no,
+        column,
+        "formula",
+        "ô chứa công thức nhưng tệp không lưu giá trị đã tính; hãy mở và lưu lại tệp bằng "
+        "chương trình bảng tính, hoặc dán giá trị thay cho công thức",
+        "the cell holds a formula saved without its computed value; open and save the file in a "
+        "spreadsheet program, or paste values instead of formulas",
+        None,
+        entry.source,
+    )
+
+
 def parse_jsonl_line(file: str, source: str, line_no: int, data: bytes) -> dict | ParseError | None:
     """One JSONL line → raw dict, a :class:`ParseError`, or None for a blank line."""
     try:
@@ -348,7 +427,13 @@ def parse_jsonl_line(file: str, source: str, line_no: int, data: bytes) -> dict 
     if not text or text.isspace():
         return None
     try:
-        obj = _DECODER.decode(text)
+        obj = JSON_DECODER.decode(text)
+    except RecursionError:
+        return ParseError(
+            file, line_no, None, "too_deep",
+            "dòng có dữ liệu JSON lồng nhau quá nhiều tầng, không đọc được",
+            "the line's JSON is nested too deeply to read", None, source,
+        )
     except ValueError as exc:
         msg = getattr(exc, "msg", str(exc))
         col = f" (cột {exc.colno})" if hasattr(exc, "colno") else ""
@@ -466,14 +551,16 @@ def _is_junk(name: str) -> bool:
     return name.startswith("__MACOSX/") or base.startswith("._") or base.startswith(".")
 
 
-def open_exchange_set(path: str | os.PathLike) -> ExchangeSet:
+def open_exchange_set(path: str | os.PathLike, limits: ReadLimits | None = None) -> ExchangeSet:
     """Open a folder, a .zip of one (files may be in a sub-folder) or one .xlsx workbook.
 
     Raises ``ExchangeSetError`` (Vietnamese message) when the set cannot be read
     as a whole: missing path, unknown kind, a file present in two formats, files
-    spread over several folders of a zip, or no recognised file at all.
+    spread over several folders of a zip, no recognised file at all, or an archive
+    beyond ``limits`` (default: the settings).
     """
     path = Path(path)
+    limits = limits or ReadLimits.from_settings()
     if not path.exists():
         raise ExchangeSetError(f"không tìm thấy {path}", f"{path} does not exist")
     if path.is_dir():
@@ -483,12 +570,12 @@ def open_exchange_set(path: str | os.PathLike) -> ExchangeSet:
         entries, ignored = _collect(names, "folder")
         if not entries:
             raise _no_files_error(path)
-        return ExchangeSet(path, "folder", entries, ignored)
+        return ExchangeSet(path, "folder", entries, ignored, limits=limits)
     suffix = path.suffix.lower()
     if suffix == ".zip":
-        return _open_zip(path)
+        return _open_zip(path, limits)
     if suffix in (".xlsx", ".xlsm"):
-        return _open_xlsx(path)
+        return _open_xlsx(path, limits)
     found = _classify(path.name)
     if found is not None:
         raise ExchangeSetError(
@@ -501,7 +588,32 @@ def open_exchange_set(path: str | os.PathLike) -> ExchangeSet:
     )
 
 
-def _open_zip(path: Path) -> ExchangeSet:
+def _check_archive(zf: zipfile.ZipFile, path: Path, limits: ReadLimits) -> None:
+    """Refuse a zip bomb from its directory, before anything is expanded.
+
+    Every member counts (scoring extracts them all); reading never yields more than a
+    member's declared size, so the declared sizes bound the work.
+    """
+    members = [info for info in zf.infolist() if not info.is_dir()]
+    expanded = sum(info.file_size for info in members)
+    if expanded > limits.expanded_mb * 2**20:
+        mb = math.ceil(expanded / 2**20)
+        raise ExchangeSetError(
+            f"tệp {path.name} giải nén ra {mb} MB, vượt quá giới hạn {limits.expanded_mb} MB "
+            "(MOTCUA_IMPORT_MAX_EXPANDED_MB)",
+            f"{path.name} expands to {mb} MB, more than the {limits.expanded_mb} MB allowed",
+        )
+    for info in members:
+        if info.file_size >= RATIO_FLOOR and info.file_size > limits.ratio * max(info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
+            raise ExchangeSetError(
+                f"tệp {info.filename} trong {path.name} có tỉ lệ nén {ratio}:1, vượt quá giới hạn "
+                f"{limits.ratio}:1 (MOTCUA_IMPORT_MAX_RATIO); tệp nén như vậy có thể là tệp zip độc hại",
+                f"{info.filename} in {path.name} is compressed {ratio}:1, more than the {limits.ratio}:1 allowed",
+            )
+
+
+def _open_zip(path: Path, limits: ReadLimits) -> ExchangeSet:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -509,6 +621,7 @@ def _open_zip(path: Path) -> ExchangeSet:
             f"{path} không phải tệp zip hợp lệ ({exc})", f"{path} is not a valid zip ({exc})"
         ) from None
     try:
+        _check_archive(zf, path, limits)
         members = [i.filename for i in zf.infolist() if not i.is_dir() and not _is_junk(i.filename)]
         folders = {posixpath.dirname(m) for m in members if _classify(posixpath.basename(m))}
         if len(folders) > 1:
@@ -530,14 +643,45 @@ def _open_zip(path: Path) -> ExchangeSet:
     except BaseException:
         zf.close()
         raise
-    return ExchangeSet(path, "zip", entries, ignored, handle=zf)
+    return ExchangeSet(path, "zip", entries, ignored, handle=zf, limits=limits)
 
 
-def _open_xlsx(path: Path) -> ExchangeSet:
+class _Workbook:
+    """A workbook read twice: the values a spreadsheet program computed, and the formulas behind them.
+
+    A formula cell saved without its computed value (files written by libraries, not by a
+    spreadsheet program) reads as empty: the formulas tell it from a cell that is really empty.
+    """
+
+    def __init__(self, values, formulas):
+        self.values, self.formulas = values, formulas
+        self.sheetnames = values.sheetnames
+
+    def rows(self, sheet: str):
+        """(values, formulas) of each row."""
+        return zip(self.values[sheet].iter_rows(values_only=True), self.formulas[sheet].iter_rows(values_only=True),
+                   strict=True)
+
+    def close(self):
+        self.values.close()
+        self.formulas.close()
+
+
+def _uncomputed_formula(value, formula) -> bool:
+    return value is None and type(formula) is str and formula.startswith("=")
+
+
+def _open_xlsx(path: Path, limits: ReadLimits) -> ExchangeSet:
     import openpyxl  # imported lazily: only XLSX sets need it
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        with zipfile.ZipFile(path) as zf:  # a workbook is a zip: checked before openpyxl expands it
+            _check_archive(zf, path, limits)
+    except (zipfile.BadZipFile, OSError):
+        pass  # openpyxl says what is wrong with it below
+    try:
+        wb = _Workbook(openpyxl.load_workbook(path, read_only=True, data_only=True),
+                       openpyxl.load_workbook(path, read_only=True, data_only=False))
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise ExchangeSetError(
             f"không mở được sổ tính {path} ({exc})", f"cannot open workbook {path} ({exc})"
@@ -559,4 +703,4 @@ def _open_xlsx(path: Path) -> ExchangeSet:
     if not entries:
         wb.close()
         raise _no_files_error(path)
-    return ExchangeSet(path, "xlsx", entries, ignored, handle=wb)
+    return ExchangeSet(path, "xlsx", entries, ignored, handle=wb, limits=limits)

@@ -7,9 +7,9 @@ by model label; columns by model attribute, in the order of the tuples.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from .validation import FieldError
+from .validation import FieldError, boolean, show_value, text_issue
 
 _WHAT_EN = {"mã đơn vị": "unit code", "mã TTHC": "procedure code", "mã DVC": "online service code", "mã PAKN": "complaint code"}
 
@@ -32,6 +32,21 @@ APPLICANT_FIELDS = {
     "Email": "applicant_email",
     "TrichYeuHoSo": "summary",
 }
+# Their columns' sizes (None: a text column); tests/interchange checks them against the model.
+APPLICANT_MAX_LENGTHS = {"ChuHoSo": 255, "MaDoiTuong": 32, "DiaChi": 500, "SoDienThoai": 32, "Email": 254,
+                         "TrichYeuHoSo": None}
+
+# A line that changes an existing dossier's identity (procedure, handling or receiving unit) must say it
+# is a correction with this marker; it is an instruction to the import, not stored.
+CORRECTION_FIELD = "DinhChinh"
+IDENTITY_FIELDS = ("MaTTHC", "MaDonVi", "MaDonViTiepNhan")
+
+# Plausibility: what happened cannot lie in the future (a year's slack for clocks and time zones), and an
+# appointment is never years away (statutory time limits are weeks or months).
+EVENT_SLACK = timedelta(days=366)
+FARTHEST_DUE = timedelta(days=5 * 366)
+EVENT_FIELDS = ("NgayNopHoSo", "NgayTiepNhan", "NgayKetThucXuLy", "NgayThanhToan", "NgayCoKetQua", "NgayDongBo",
+                "NgayDanhGia")
 
 # Null and these defaults mean the same (not paid online, in person, local system, newly
 # registered): the importer stores and compares the explicit value, so re-imports are no-ops.
@@ -70,14 +85,43 @@ class DossierRows:
         self.units, self.procedures, self.services, self.versions = units, procedures, services, versions
         self.source, self.content_type_id, self.actor_id, self.now = source, content_type_id, actor_id, now
         self.tables: dict[str, list[tuple]] = {name: [] for name in TABLES}
+        self.corrections: set[str] = set()  # codes whose line is marked as a correction
 
     def prepare(self, record: dict, source: str, line: int | None) -> FieldError | None:
         """Fill the canonical defaults in place; the error if the record names something unknown."""
         for field_name, default in DOSSIER_DEFAULTS.items():
             if record[field_name] is None:
                 record[field_name] = default
+        if (error := self.take_correction(record, source, line)) is not None:
+            return error
         missing = self.unknown_reference(record)
-        return None if missing is None else reference_error("dossiers", source, line, *missing)
+        if missing is not None:
+            return reference_error("dossiers", source, line, *missing)
+        if (implausible := implausible_dates(record, self.now)) is not None:
+            return FieldError("dossiers", line, *implausible, source=source)
+        return self.applicant_error(record, source, line)
+
+    def take_correction(self, record: dict, source: str, line: int | None) -> FieldError | None:
+        marker = record["extra"].pop(CORRECTION_FIELD, None)
+        corrects = boolean(marker)
+        if corrects is None:
+            shown = show_value(marker)
+            return FieldError("dossiers", line, CORRECTION_FIELD, "type", f"{shown} không phải giá trị đúng/sai (true/false, 1/0)",
+                              f"{shown} is not a boolean", value=marker, source=source)
+        if corrects:
+            self.corrections.add(record["MaHoSo"])
+        return None
+
+    @staticmethod
+    def applicant_error(record: dict, source: str, line: int | None) -> FieldError | None:
+        """The applicant's fields arrive outside the schema (in ``extra``) but are stored in sized columns."""
+        extra = record["extra"]
+        for national, max_length in APPLICANT_MAX_LENGTHS.items():
+            value = extra.get(national)
+            if value is not None and (issue := text_issue(value, max_length)) is not None:
+                code, message, message_en = issue
+                return FieldError("dossiers", line, national, code, message, message_en, value=value, source=source)
+        return None
 
     def unknown_reference(self, record: dict) -> tuple[str, str, str] | None:
         """(field, value, what) of the first reference that does not exist, else None."""
@@ -93,7 +137,7 @@ class DossierRows:
     def add(self, pk: int, line: int | None, record: dict, *, audit: bool = True) -> None:
         tables, now = self.tables, self.now
         extra = dict(record["extra"])
-        applicant = [str(extra.pop(national, None) or "")[:500] for national in APPLICANT_FIELDS]
+        applicant = [str(extra.pop(national, None) or "") for national in APPLICANT_FIELDS]
         procedure_id = self.procedures[record["MaTTHC"]]
         tables["dossiers"].append((
             pk, record["MaHoSo"], procedure_id, self.versions.get(procedure_id), self.services.get(record["MaDVC"]),
@@ -137,3 +181,38 @@ class DossierRows:
             events.append((pk, "status", "import", previous, step["TrangThai"], step["ThoiDiem"], now, source, "",
                            {"extra": extra} if extra else {}))
             previous = step["TrangThai"]
+
+
+def _events(record: dict):
+    """(field path, instant) of everything the record says happened."""
+    for name in EVENT_FIELDS:
+        yield name, record[name]
+    for index, step in enumerate(record["LichSuTrangThai"]):
+        yield f"LichSuTrangThai[{index}].ThoiDiem", step["ThoiDiem"]
+    for index, item in enumerate(record["DanhSachHoSoBoSung"]):
+        yield f"DanhSachHoSoBoSung[{index}].NgayYeuCau", item["NgayYeuCau"]
+        yield f"DanhSachHoSoBoSung[{index}].NgayBoSung", item["NgayBoSung"]
+
+
+def implausible_dates(record: dict, now: datetime) -> tuple | None:
+    """(field, code, message, message_en, value) of the first date no real dossier has, else None."""
+    submitted, received = record["NgayNopHoSo"], record["NgayTiepNhan"]
+    if submitted is not None and received is not None and received < submitted:
+        return ("NgayTiepNhan", "order", f"{received.isoformat()} sớm hơn ngày nộp hồ sơ ({submitted.isoformat()})",
+                f"{received.isoformat()} is earlier than the submission ({submitted.isoformat()})", received)
+    for name, instant in _events(record):
+        if instant is not None and instant > now + EVENT_SLACK:
+            return (name, "future", f"{instant.isoformat()} muộn hơn thời điểm nhập dữ liệu quá một năm; "
+                    "việc đã xảy ra không thể ở tương lai",
+                    f"{instant.isoformat()} is more than a year after the import; an event cannot lie in the future",
+                    instant)
+    start = received or submitted or now
+    for name in ("NgayHenTra", "NgayHenTraMoi"):
+        due = record[name]
+        if due is not None and received is not None and due < received:
+            return (name, "order", f"{due.isoformat()} sớm hơn ngày tiếp nhận ({received.isoformat()})",
+                    f"{due.isoformat()} is earlier than the receipt ({received.isoformat()})", due)
+        if due is not None and due > start + FARTHEST_DUE:
+            return (name, "far", f"{due.isoformat()} cách ngày tiếp nhận hồ sơ hơn 5 năm",
+                    f"{due.isoformat()} is more than 5 years after the receipt", due)
+    return None

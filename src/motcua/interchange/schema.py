@@ -46,6 +46,13 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from motcua.dossiers.codes import (
+    DOSSIER_CODE_MAX_LENGTH,
+    DOSSIER_CODE_REGEX,
+    DOSSIER_CODE_RULE,
+    DOSSIER_CODE_RULE_EN,
+)
+
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Field kinds.
@@ -64,13 +71,36 @@ SCALAR_KINDS = frozenset({STR, INT, NUMBER, BOOL, DATE, TIMESTAMP, ENUM, HHMM, P
 
 
 @dataclass(frozen=True)
+class Pattern:
+    """The shape a text field must have, with what it means for messages."""
+
+    regex: str
+    rule: str  # Vietnamese
+    rule_en: str
+
+
+# The sizes of the columns the values are stored in (tests/interchange check them against the
+# models): the import refuses what a column cannot hold, the same way on SQLite and PostgreSQL.
+CODE = 64  # unit, procedure, service, decision, complaint codes; MaCSDL; fee codes
+LONG_CODE = 128  # component and result codes
+NAME = 255
+URL = 1000
+INT_MAX = 2**31 - 1  # PositiveIntegerField
+BIGINT_MAX = 2**63 - 1  # BigIntegerField
+TIME_LIMIT_MAX = 999999.99  # DecimalField(max_digits=8, decimal_places=2)
+
+DOSSIER_CODE = Pattern(DOSSIER_CODE_REGEX, DOSSIER_CODE_RULE, DOSSIER_CODE_RULE_EN)
+
+
+@dataclass(frozen=True)
 class FieldSpec:
     """One field of a file, or a sub-field of an object list.
 
     ``values`` (enum) is the tuple of allowed canonical values; their Python type
     (int or str) is the normalized type. ``item`` is the element spec of a scalar
     list; ``fields`` the sub-fields of an object list. ``minimum`` bounds int and
-    number fields (amounts and counts are non-negative).
+    number fields (amounts and counts are non-negative), ``maximum`` keeps them within their
+    database column; ``max_length`` is the text column's size and ``pattern`` the shape of a text field.
     """
 
     name: str
@@ -81,6 +111,9 @@ class FieldSpec:
     item: FieldSpec | None = None
     fields: tuple[FieldSpec, ...] | None = None
     minimum: float | None = None
+    maximum: float | None = None
+    max_length: int | None = None
+    pattern: Pattern | None = None
     # Object lists whose items must be in non-decreasing order of this sub-field.
     ordered_by: str | None = None
 
@@ -159,9 +192,9 @@ UNITS = FileSpec(
     "đơn vị",
     ("MaDonVi",),
     (
-        _f("MaDonVi", STR, "mã đơn vị", required=True),
-        _f("TenDonVi", STR, "tên đơn vị", required=True),
-        _f("MaDonViCha", STR, "mã đơn vị cha"),
+        _f("MaDonVi", STR, "mã đơn vị", required=True, max_length=CODE),
+        _f("TenDonVi", STR, "tên đơn vị", required=True, max_length=NAME),
+        _f("MaDonViCha", STR, "mã đơn vị cha", max_length=CODE),
         _enum("LoaiDonVi", LOAI_DON_VI, "loại đơn vị"),
         _f("CungCapChungThucDienTu", BOOL, "cung cấp chứng thực điện tử"),
         _f("HieuLucTu", DATE, "hiệu lực từ"),
@@ -174,13 +207,13 @@ PROCEDURES = FileSpec(
     "thủ tục hành chính",
     ("MaTTHC",),
     (
-        _f("MaTTHC", STR, "mã thủ tục", required=True),
+        _f("MaTTHC", STR, "mã thủ tục", required=True, max_length=CODE),
         _f("TenTTHC", STR, "tên thủ tục"),
-        _f("MaLinhVuc", STR, "mã lĩnh vực"),
-        _f("TenLinhVuc", STR, "tên lĩnh vực"),
+        _f("MaLinhVuc", STR, "mã lĩnh vực", max_length=CODE),
+        _f("TenLinhVuc", STR, "tên lĩnh vực", max_length=NAME),
         _scalars("CapThucHien", "cấp thực hiện", _enum("CapThucHien", CAP_THUC_HIEN, "cấp")),
-        _scalars("DonViThucHien", "đơn vị thực hiện", _f("DonViThucHien", STR, "mã đơn vị")),
-        _f("ThoiGianGiaiQuyet", NUMBER, "thời gian giải quyết", minimum=0),
+        _scalars("DonViThucHien", "đơn vị thực hiện", _f("DonViThucHien", STR, "mã đơn vị", max_length=CODE)),
+        _f("ThoiGianGiaiQuyet", NUMBER, "thời gian giải quyết", minimum=0, maximum=TIME_LIMIT_MAX),
         _enum("DonViTinh", DON_VI_TINH, "đơn vị tính thời gian"),
         _f("CoPhiLePhi", BOOL, "có phí, lệ phí"),
         _f("KetQuaGiay", BOOL, "kết quả bản giấy"),
@@ -199,9 +232,9 @@ ONLINE_SERVICES = FileSpec(
     "dịch vụ công trực tuyến",
     ("MaDVC",),
     (
-        _f("MaDVC", STR, "mã dịch vụ công", required=True),
-        _f("MaTTHC", STR, "mã thủ tục", required=True),
-        _f("MaDonVi", STR, "mã đơn vị", required=True),
+        _f("MaDVC", STR, "mã dịch vụ công", required=True, max_length=CODE),
+        _f("MaTTHC", STR, "mã thủ tục", required=True, max_length=CODE),
+        _f("MaDonVi", STR, "mã đơn vị", required=True, max_length=CODE),
         _enum("MucDo", MUC_DO, "mức độ"),
         _enum("TrangThai", TRANG_THAI_DVC, "trạng thái"),
         _f("HieuLucTu", DATE, "hiệu lực từ"),
@@ -214,14 +247,14 @@ PUBLICATIONS = FileSpec(
     "quyết định công bố",
     ("MaDonVi", "SoQuyetDinh"),
     (
-        _f("SoQuyetDinh", STR, "số quyết định", required=True),
-        _f("MaDonVi", STR, "mã đơn vị", required=True),
+        _f("SoQuyetDinh", STR, "số quyết định", required=True, max_length=CODE),
+        _f("MaDonVi", STR, "mã đơn vị", required=True, max_length=CODE),
         _f("NgayQuyetDinh", DATE, "ngày quyết định"),
         _enum("Loai", LOAI_QUYET_DINH, "loại quyết định"),
         _objects(
             "DanhSachTTHC",
             "danh sách thủ tục",
-            _f("MaTTHC", STR, "mã thủ tục", required=True),
+            _f("MaTTHC", STR, "mã thủ tục", required=True, max_length=CODE),
             _f("NgayHieuLucCanCu", DATE, "ngày hiệu lực của căn cứ"),
             _f("NgayCongKhai", TIMESTAMP, "ngày công khai"),
         ),
@@ -233,11 +266,11 @@ DOSSIERS = FileSpec(
     "hồ sơ",
     ("MaHoSo",),
     (
-        _f("MaHoSo", STR, "mã hồ sơ", required=True),
-        _f("MaTTHC", STR, "mã thủ tục", required=True),
-        _f("MaDVC", STR, "mã dịch vụ công"),
-        _f("MaDonVi", STR, "mã đơn vị xử lý", required=True),
-        _f("MaDonViTiepNhan", STR, "mã đơn vị tiếp nhận"),
+        _f("MaHoSo", STR, "mã hồ sơ", required=True, max_length=DOSSIER_CODE_MAX_LENGTH, pattern=DOSSIER_CODE),
+        _f("MaTTHC", STR, "mã thủ tục", required=True, max_length=CODE),
+        _f("MaDVC", STR, "mã dịch vụ công", max_length=CODE),
+        _f("MaDonVi", STR, "mã đơn vị xử lý", required=True, max_length=CODE),
+        _f("MaDonViTiepNhan", STR, "mã đơn vị tiếp nhận", max_length=CODE),
         _enum("KenhThucHien", KENH_THUC_HIEN, "kênh thực hiện"),
         _f("NgayNopHoSo", TIMESTAMP, "ngày nộp hồ sơ"),
         _f("NgayTiepNhan", TIMESTAMP, "ngày tiếp nhận"),
@@ -262,28 +295,28 @@ DOSSIERS = FileSpec(
         _objects(
             "DanhSachLePhi",
             "danh sách phí, lệ phí",
-            _f("MaPhiLePhi", STR, "mã phí, lệ phí"),
-            _f("TenPhiLePhi", STR, "tên phí, lệ phí"),
-            _f("Gia", INT, "mức giá (đồng)", required=True, minimum=0),
+            _f("MaPhiLePhi", STR, "mã phí, lệ phí", max_length=CODE),
+            _f("TenPhiLePhi", STR, "tên phí, lệ phí", max_length=NAME),
+            _f("Gia", INT, "mức giá (đồng)", required=True, minimum=0, maximum=BIGINT_MAX),
         ),
         _enum("DuocThanhToanTrucTuyen", DUOC_THANH_TOAN_TRUC_TUYEN, "thanh toán trực tuyến"),
         _f("NgayThanhToan", TIMESTAMP, "ngày thanh toán"),
         _objects(
             "TaiLieuNop",
             "tài liệu nộp",
-            _f("MaThanhPhanHoSo", STR, "mã thành phần hồ sơ"),
+            _f("MaThanhPhanHoSo", STR, "mã thành phần hồ sơ", max_length=LONG_CODE),
             _f("CoTepDinhKem", BOOL, "có tệp đính kèm"),
             _f("DuocSoHoa", BOOL, "được số hóa"),
             _f("DuocTaiSuDung", BOOL, "được tái sử dụng"),
             _f("DuocLayTuKhoDMQG", BOOL, "được lấy từ kho dữ liệu quốc gia"),
         ),
         _f("HoSoCoThanhPhanSoHoa", BOOL, "hồ sơ có thành phần số hóa"),
-        _f("MaKetQua", STR, "mã kết quả"),
-        _f("DuongDanTepTinKetQua", STR, "đường dẫn tệp kết quả"),
+        _f("MaKetQua", STR, "mã kết quả", max_length=LONG_CODE),
+        _f("DuongDanTepTinKetQua", STR, "đường dẫn tệp kết quả", max_length=URL),
         _f("NgayCoKetQua", TIMESTAMP, "ngày có kết quả"),
         _f("KetQuaDayVaoKho", BOOL, "kết quả đẩy vào kho"),
         _f("TaiKhoanDuocXacThucVoiVNeID", BOOL, "tài khoản xác thực VNeID"),
-        _f("MaCSDL", STR, "mã cơ sở dữ liệu dân cư"),
+        _f("MaCSDL", STR, "mã cơ sở dữ liệu dân cư", max_length=CODE),
         _f("NgayDongBo", TIMESTAMP, "ngày đồng bộ"),
         _f("KhongHaiLong", BOOL, "không hài lòng"),
         _f("NgayDanhGia", TIMESTAMP, "ngày đánh giá"),
@@ -295,9 +328,9 @@ COMPLAINTS = FileSpec(
     "phản ánh, kiến nghị",
     ("MaPAKN",),
     (
-        _f("MaPAKN", STR, "mã phản ánh, kiến nghị", required=True),
-        _f("MaDonVi", STR, "mã đơn vị", required=True),
-        _f("MaHoSo", STR, "mã hồ sơ"),
+        _f("MaPAKN", STR, "mã phản ánh, kiến nghị", required=True, max_length=CODE),
+        _f("MaDonVi", STR, "mã đơn vị", required=True, max_length=CODE),
+        _f("MaHoSo", STR, "mã hồ sơ", max_length=DOSSIER_CODE_MAX_LENGTH, pattern=DOSSIER_CODE),
         _enum("PhanLoai", PHAN_LOAI_PAKN, "phân loại"),
         _f("NgayGui", TIMESTAMP, "ngày gửi"),
         _objects(
@@ -306,9 +339,9 @@ COMPLAINTS = FileSpec(
             _enum("TrangThai", TRANG_THAI_PAKN, "trạng thái", required=True),
             _f("ThoiDiem", TIMESTAMP, "thời điểm", required=True),
         ),
-        _f("SoThich", INT, "số lượt thích", minimum=0),
-        _f("SoKhongThich", INT, "số lượt không thích", minimum=0),
-        _f("MaPAKNTruoc", STR, "mã phản ánh trước"),
+        _f("SoThich", INT, "số lượt thích", minimum=0, maximum=INT_MAX),
+        _f("SoKhongThich", INT, "số lượt không thích", minimum=0, maximum=INT_MAX),
+        _f("MaPAKNTruoc", STR, "mã phản ánh trước", max_length=CODE),
     ),
 )
 
@@ -318,10 +351,10 @@ REFERENCE_COUNTS = FileSpec(
     ("MaDonVi", "Ky"),
     (
         # Not marked required in §1, but they form the key.
-        _f("MaDonVi", STR, "mã đơn vị", required=True),
+        _f("MaDonVi", STR, "mã đơn vị", required=True, max_length=CODE),
         _f("Ky", PERIOD, "kỳ", required=True),
-        _f("SoHoSoBCQG", INT, "số hồ sơ theo hệ thống báo cáo quốc gia", minimum=0),
-        _f("SoHoSoDVCQG", INT, "số hồ sơ theo Cổng DVCQG", minimum=0),
+        _f("SoHoSoBCQG", INT, "số hồ sơ theo hệ thống báo cáo quốc gia", minimum=0, maximum=INT_MAX),
+        _f("SoHoSoDVCQG", INT, "số hồ sơ theo Cổng DVCQG", minimum=0, maximum=INT_MAX),
     ),
 )
 

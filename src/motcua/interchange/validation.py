@@ -127,6 +127,23 @@ class InvalidRecord(ValueError):
         super().__init__("; ".join(str(e) for e in errors))
 
 
+def _reject_constant(name):
+    # NaN and Infinity are not JSON; the exporter could not write them back.
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text):
+    # 1e400 would read as infinity, which no database stores as JSON.
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is too large a number")
+    return value
+
+
+#: Reads a JSON Lines line or a list cell: only what the exporter can write back.
+JSON_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+
+
 # --- converters --------------------------------------------------------------------
 # A converter takes a non-empty raw value and returns the normalized value, or
 # raises _Invalid with issues (path suffix, code, message vi, message en, value).
@@ -151,15 +168,18 @@ _HHMM_RE = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)\Z", re.ASCII)
 _PERIOD_RE = re.compile(r"\d{4}(?:-(?:H[12]|Q[1-4]|0[1-9]|1[0-2]))?\Z", re.ASCII)
 
 
-def _check_minimum(spec: FieldSpec, conv):
-    minimum = spec.minimum
-    if minimum is None:
+def _check_bounds(spec: FieldSpec, conv):
+    minimum, maximum = spec.minimum, spec.maximum
+    if minimum is None and maximum is None:
         return conv
 
     def bounded(v):
         n = conv(v)
-        if n < minimum:
+        if minimum is not None and n < minimum:
             raise _bad("negative", v, "không được là số âm", "must not be negative")
+        if maximum is not None and n > maximum:
+            raise _bad("too_large", v, f"vượt quá giá trị lớn nhất cho phép ({maximum})",
+                       f"exceeds the largest value allowed ({maximum})")
         return n
 
     return bounded
@@ -172,6 +192,58 @@ def _conv_str(v):
     if t is int:  # a numeric code from a spreadsheet cell or a lenient exporter
         return str(v)
     raise _bad("type", v, "không phải chuỗi ký tự", "is not a string")
+
+
+# PostgreSQL refuses NUL in text and JSON, SQLite stores it: refused here, on both.
+_NUL_VI, _NUL_EN = "chứa ký tự NUL (\\u0000), không được phép", "contains a NUL character (\\u0000)"
+
+
+def _text_issue(s: str, max_length: int | None) -> _Invalid | None:
+    """A text no database column can hold the same way on SQLite and PostgreSQL."""
+    if "\x00" in s:
+        return _bad("nul", s, _NUL_VI, _NUL_EN)
+    if max_length is not None and len(s) > max_length:
+        return _bad("too_long", s, f"dài {len(s)} ký tự, vượt quá {max_length} ký tự cho phép",
+                    f"has {len(s)} characters, more than the {max_length} allowed")
+    return None
+
+
+def text_issue(value, max_length: int | None) -> tuple[str, str, str] | None:
+    """(code, message, message_en) when ``value`` is not a storable text; for fields outside the schema."""
+    if type(value) is int:
+        value = str(value)
+    elif type(value) is not str:
+        shown = show_value(value)
+        return "type", f"{shown} không phải chuỗi ký tự", f"{shown} is not a string"
+    issue = _text_issue(value, max_length)
+    return None if issue is None else issue.issues[0][1:4]
+
+
+def _str_converter(spec: FieldSpec):
+    max_length = spec.max_length
+
+    def conv_checked_str(v):
+        s = _conv_str(v)
+        if s is not None and (issue := _text_issue(s, max_length)) is not None:
+            raise issue
+        return s
+
+    return conv_checked_str
+
+
+def _pattern_converter(spec: FieldSpec):
+    full_match = re.compile(rf"{spec.pattern.regex}\Z", re.ASCII).match
+    rule, rule_en = spec.pattern.rule, spec.pattern.rule_en
+
+    def conv_patterned_str(v):
+        s = _conv_str(v)
+        if s is not None and (issue := _text_issue(s, spec.max_length)) is not None:
+            raise issue
+        if s is not None and full_match(s) is None:
+            raise _bad("pattern", v, f"không hợp lệ: {rule}", f"is not valid: {rule_en}")
+        return s
+
+    return conv_patterned_str
 
 
 def _conv_int(v):
@@ -217,6 +289,16 @@ def _conv_bool(v):
         if s in _FALSE:
             return False
     raise _bad("type", v, "không phải giá trị đúng/sai (true/false, 1/0)", "is not a boolean")
+
+
+def boolean(value) -> bool | None:
+    """A boolean outside the schema (omitted: False), or None when ``value`` is not one."""
+    if value is None or value == "":
+        return False
+    try:
+        return _conv_bool(value)
+    except _Invalid:
+        return None
 
 
 def _conv_date(v):
@@ -337,7 +419,6 @@ def _enum_converter(spec: FieldSpec):
 
 
 _SCALAR_CONVERTERS = {
-    STR: _conv_str,
     INT: _conv_int,
     NUMBER: _conv_number,
     BOOL: _conv_bool,
@@ -354,7 +435,9 @@ def _list_value(v):
         return v
     if type(v) is str:
         try:
-            parsed = json.loads(v)
+            parsed = JSON_DECODER.decode(v)
+        except RecursionError:
+            raise _bad("too_deep", v, "có dữ liệu JSON lồng nhau quá nhiều tầng", "is JSON nested too deeply") from None
         except ValueError:
             raise _bad(
                 "json", v, "không phải danh sách JSON hợp lệ", "is not a valid JSON list"
@@ -456,7 +539,9 @@ def _converter(spec: FieldSpec):
         return _scalar_list_converter(spec)
     if spec.kind == ENUM:
         return _enum_converter(spec)
-    return _check_minimum(spec, _SCALAR_CONVERTERS[spec.kind])
+    if spec.kind == STR:
+        return _pattern_converter(spec) if spec.pattern is not None else _str_converter(spec)
+    return _check_bounds(spec, _SCALAR_CONVERTERS[spec.kind])
 
 
 def _required_issue(spec: FieldSpec, value):
@@ -482,6 +567,52 @@ def _add_required(issues, spec: FieldSpec, value):
     return issues
 
 
+#: How deep lists and objects may nest in a field the schema does not declare (it is kept in ``extra``).
+MAX_NESTING = 16
+
+
+def _unsafe(value, path: str, depth: int = 1):
+    """(path, code, vi, en, value) of the first string with a NUL or container nested too deep, else None.
+
+    Too deep is reported at the field itself (path None): the path down to it says nothing more.
+    """
+    t = type(value)
+    if t is str:
+        return (path, "nul", f"{show_value(value)} {_NUL_VI}", f"{show_value(value)} {_NUL_EN}", value) \
+            if "\x00" in value else None
+    if t is not list and t is not dict:
+        return None
+    if depth > MAX_NESTING:
+        return (None, "too_deep", f"có dữ liệu lồng nhau quá {MAX_NESTING} tầng",
+                f"is nested more than {MAX_NESTING} levels deep", None)
+    items = enumerate(value) if t is list else value.items()
+    for key, item in items:
+        if t is list:
+            found = _unsafe(item, f"{path}[{key}]", depth + 1)
+        else:
+            found = _unsafe_key(key, path) or _unsafe(item, f"{path}.{key}", depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def _unsafe_key(key: str, parent: str | None):
+    if "\x00" not in key:
+        return None
+    shown = key.replace("\x00", "\\u0000")
+    return (shown if parent is None else f"{parent}.{shown}", "nul", f"tên trường {_NUL_VI}",
+            f"the field name {_NUL_EN}", None)
+
+
+def _check_unknown(raw: dict, names: frozenset, issues):
+    """Fields outside the schema are kept verbatim: only what no database can store is refused."""
+    for key, value in raw.items():
+        if key not in names and (found := _unsafe_key(key, None) or _unsafe(value, key)) is not None:
+            issues = issues or []
+            issues.append((found[0] or key, *found[1:]))
+    return issues
+
+
 def _compile_object(fields: tuple[FieldSpec, ...], *, keep_unknown_inline: bool):
     """Compile ``fields`` into ``validate_obj(raw) -> (obj, issues | None)``.
 
@@ -495,6 +626,7 @@ def _compile_object(fields: tuple[FieldSpec, ...], *, keep_unknown_inline: bool)
         "_Invalid": _Invalid,
         "_add_issues": _add_issues,
         "_add_required": _add_required,
+        "_check_unknown": _check_unknown,
         "_names": frozenset(spec.name for spec in fields),
     }
     lines = ["def validate_obj(raw):", "    get = raw.get", "    issues = None"]
@@ -508,8 +640,9 @@ def _compile_object(fields: tuple[FieldSpec, ...], *, keep_unknown_inline: bool)
             '    if v is None or v == "":',
             f"        x{i} = {default}",
         ]
-        if spec.kind == STR:
-            lines += ["    elif type(v) is str and not v.isspace():", f"        x{i} = v"]
+        if spec.kind == STR and spec.pattern is None:
+            fits = "" if spec.max_length is None else f" and len(v) <= {spec.max_length}"
+            lines += [f'    elif type(v) is str{fits} and "\\x00" not in v and not v.isspace():', f"        x{i} = v"]
         elif spec.kind == BOOL:
             lines += ["    elif v is True or v is False:", f"        x{i} = v"]
         elif spec.kind == TIMESTAMP:
@@ -532,7 +665,12 @@ def _compile_object(fields: tuple[FieldSpec, ...], *, keep_unknown_inline: bool)
         ]
         if spec.required:
             lines += [f"    if x{i} is None:", f"        issues = _add_required(issues, s{i}, v)"]
-    lines += ["    if issues:", "        return None, issues"]
+    lines += [
+        "    if not _names.issuperset(raw):",
+        "        issues = _check_unknown(raw, _names, issues)",
+        "    if issues:",
+        "        return None, issues",
+    ]
     items = ", ".join(f"{spec.name!r}: x{i}" for i, spec in enumerate(fields))
     lines.append(f"    obj = {{{items}}}")
     lines.append("    if not _names.issuperset(raw):")

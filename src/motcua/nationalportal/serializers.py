@@ -11,6 +11,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from motcua.dossiers.codes import DOSSIER_CODE_REGEX
 from motcua.feedback.models import ComplaintCategory
 
 from .payloads import parse_portal_date
@@ -59,7 +60,8 @@ def text(max_length: int, **kwargs) -> serializers.CharField:
     return serializers.CharField(max_length=max_length, trim_whitespace=False, **kwargs)
 
 
-CODE = r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$"
+#: The one dossier-code shape (dossiers.codes): what the URLs and the import accept. PAKN codes share it.
+CODE = rf"^{DOSSIER_CODE_REGEX}$"
 
 
 class DocumentSerializer(serializers.Serializer):

@@ -10,6 +10,6 @@ urlpatterns = [
     path("", include("motcua.workspace.processing.urls")),
     # follow-up lists: portal sync (administrators), complaints, payments to check (workspace.oversight)
     path("", include("motcua.workspace.oversight.urls")),
-    path("ho-so/<str:code>/bieu-mau/<slug:kind>.pdf", documents.dossier_form, name="dossier-form"),
+    path("ho-so/<dossier_code:code>/bieu-mau/<slug:kind>.pdf", documents.dossier_form, name="dossier-form"),
     path("so-theo-doi/<str:unit_code>/", documents.tracking_book, name="tracking-book"),
 ]

@@ -6,6 +6,6 @@ urlpatterns = [
     path("viec-cua-toi/", views.queue, name="queue"),
     path("tra-cuu/", views.search, name="search"),
     path("trinh-ky/", views.approvals, name="approvals"),
-    path("ho-so/<str:code>/", views.dossier, name="dossier"),
-    path("ho-so/<str:code>/thao-tac/<slug:action>/", views.dossier_action, name="dossier-action"),
+    path("ho-so/<dossier_code:code>/", views.dossier, name="dossier"),
+    path("ho-so/<dossier_code:code>/thao-tac/<slug:action>/", views.dossier_action, name="dossier-action"),
 ]
