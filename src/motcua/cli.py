@@ -3,7 +3,6 @@
 import os
 import sys
 
-
 #: Command names with a dash (the spec's spelling) for management commands, whose module names cannot have one.
 ALIASES = {"fake-portal": "fake_portal"}
 
