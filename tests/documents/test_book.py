@@ -123,3 +123,13 @@ def test_book_page_with_ended_dossiers(client, world, ended, fmt):
     response = client.get(f"/can-bo/so-theo-doi/{world.department.code}/",
                           {"from": "2026-03-01", "to": "2026-03-31", "format": fmt})
     assert response.status_code == 200
+
+
+def test_book_xlsx_writes_a_hostile_unit_name_as_text(world, book):
+    from tests.spreadsheets import HOSTILE, formulas
+
+    world.department.name = HOSTILE
+    world.department.save()
+    content = services.tracking_book_xlsx(world.department, *MARCH)
+    assert formulas(content) == []
+    assert openpyxl.load_workbook(io.BytesIO(content)).active["A1"].value == HOSTILE.upper()

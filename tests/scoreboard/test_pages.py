@@ -15,6 +15,7 @@ from motcua.org.models import Role
 from motcua.scoreboard import services
 from motcua.scoreboard.texts import EXPLANATIONS
 from tests.factories import official
+from tests.spreadsheets import HOSTILE, formulas
 
 from .conftest import PERIOD, store_scores
 
@@ -185,6 +186,21 @@ def test_unit_xlsx_has_every_indicator(control_client, scored):
         assert rows[ind.code][6] == pytest.approx(float(ind.score))
         assert rows[ind.code][5] == pytest.approx(ind.ratio)
     assert rows[None][6] == pytest.approx(95.0, abs=0.05)
+
+
+def test_exports_write_a_hostile_unit_name_as_text(control_client, scored):
+    """A unit name like =HYPERLINK(...) stays text in the workbook, never a live formula."""
+    commune = scored[2][0]
+    commune.name = HOSTILE
+    commune.save()
+    export = reverse("scoreboard:export")
+    for params in ({"scope": "overview"}, {"scope": "unit", "unit": commune.code}):
+        response = control_client.get(export, {"period": PERIOD, **params})
+        assert response.status_code == 200
+        assert formulas(response.content) == []
+        cells = [c for sheet in load_workbook(io.BytesIO(response.content)) for row in sheet.iter_rows(values_only=True)
+                 for c in row if isinstance(c, str)]
+        assert any(HOSTILE in c or HOSTILE.upper() in c for c in cells)  # titles are upper case
 
 
 def test_page_query_counts_are_bounded(control_client, scored, django_assert_max_num_queries):

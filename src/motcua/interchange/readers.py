@@ -17,6 +17,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from motcua.core.spreadsheets import restore
+
 from .schema import FILES, IMPORT_ORDER, get_file_spec
 from .validation import FieldError, ParseError, get_validator, show_value
 
@@ -284,8 +286,8 @@ class ExchangeSet:
                         ),
                     )
                     continue
-                # Empty cell = omitted field.
-                yield start, {h: c for h, c in zip(header, row, strict=False) if c != ""}
+                # Empty cell = omitted field; a cell our writer neutralised ('=…) gets its text back.
+                yield start, {h: restore(c) for h, c in zip(header, row, strict=False) if c != ""}
             if state["error"] is not None:
                 yield state["error"].line, state["error"]
 
