@@ -11,6 +11,7 @@ an exchange set) relies on:
 * a plain ``dict`` keyed by the national field names, **every declared field
   present**, in schema order, plus the key ``"extra"``;
 * ``str``   → ``str`` or ``None`` (an empty string counts as omitted → ``None``);
+* ``url``   → like ``str``, and only an absolute http(s) URL (it is rendered as a link);
 * ``int``   → ``int`` (amounts and counts are never negative; ``Gia`` is VND);
 * ``number``→ ``int`` when integral, else ``float`` (``ThoiGianGiaiQuyet`` may be 0.5);
 * ``bool``  → ``bool`` (omitted or null → ``False``);
@@ -50,6 +51,7 @@ VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Field kinds.
 STR = "str"
+URL = "url"  # a str that must be an absolute http(s) URL (it is shown as a link)
 INT = "int"
 NUMBER = "number"
 BOOL = "bool"
@@ -60,7 +62,7 @@ HHMM = "hhmm"
 PERIOD = "period"
 LIST = "list"
 
-SCALAR_KINDS = frozenset({STR, INT, NUMBER, BOOL, DATE, TIMESTAMP, ENUM, HHMM, PERIOD})
+SCALAR_KINDS = frozenset({STR, URL, INT, NUMBER, BOOL, DATE, TIMESTAMP, ENUM, HHMM, PERIOD})
 
 
 @dataclass(frozen=True)
@@ -279,7 +281,7 @@ DOSSIERS = FileSpec(
         ),
         _f("HoSoCoThanhPhanSoHoa", BOOL, "hồ sơ có thành phần số hóa"),
         _f("MaKetQua", STR, "mã kết quả"),
-        _f("DuongDanTepTinKetQua", STR, "đường dẫn tệp kết quả"),
+        _f("DuongDanTepTinKetQua", URL, "đường dẫn tệp kết quả"),
         _f("NgayCoKetQua", TIMESTAMP, "ngày có kết quả"),
         _f("KetQuaDayVaoKho", BOOL, "kết quả đẩy vào kho"),
         _f("TaiKhoanDuocXacThucVoiVNeID", BOOL, "tài khoản xác thực VNeID"),

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from functools import cache
 
+from motcua.core.weblinks import is_web_url
+
 from .schema import (
     BOOL,
     DATE,
@@ -24,6 +26,7 @@ from .schema import (
     PERIOD,
     STR,
     TIMESTAMP,
+    URL,
     VN_TZ,
     FieldSpec,
     get_file_spec,
@@ -172,6 +175,14 @@ def _conv_str(v):
     if t is int:  # a numeric code from a spreadsheet cell or a lenient exporter
         return str(v)
     raise _bad("type", v, "không phải chuỗi ký tự", "is not a string")
+
+
+def _conv_url(v):
+    text = _conv_str(v)
+    if text is not None and not is_web_url(text):
+        raise _bad("url", v, "không phải địa chỉ web bắt đầu bằng http:// hoặc https://",
+                   "is not an absolute http:// or https:// URL")
+    return text
 
 
 def _conv_int(v):
@@ -338,6 +349,7 @@ def _enum_converter(spec: FieldSpec):
 
 _SCALAR_CONVERTERS = {
     STR: _conv_str,
+    URL: _conv_url,
     INT: _conv_int,
     NUMBER: _conv_number,
     BOOL: _conv_bool,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import WorkflowStep
 from motcua.core.errors import UserError
+from motcua.core.weblinks import validate_web_url
 from motcua.dossiers import services
 from motcua.dossiers.models import Consultation, Status
 from motcua.org import tree
@@ -291,7 +292,8 @@ class SupplementForm(ActionForm):
 class ProposeResultForm(AssigneeMixin, ActionForm):
     title = forms.CharField(label=_("Tên giấy tờ kết quả"), max_length=255)
     result_code = forms.CharField(label=_("Số, ký hiệu kết quả"), required=False, max_length=128)
-    file_url = forms.CharField(label=_("Đường dẫn tệp dự thảo"), required=False, max_length=1000)
+    file_url = forms.CharField(label=_("Đường dẫn tệp dự thảo"), required=False, max_length=1000,
+                               validators=[validate_web_url])
     note = forms.CharField(label=_("Nội dung trình"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                            max_length=8000)
     step = StepChoiceField(label=_("Trình bước"), queryset=WorkflowStep.objects.none(), required=False,
