@@ -133,3 +133,14 @@ def test_book_xlsx_writes_a_hostile_unit_name_as_text(world, book):
     content = services.tracking_book_xlsx(world.department, *MARCH)
     assert formulas(content) == []
     assert openpyxl.load_workbook(io.BytesIO(content)).active["A1"].value == HOSTILE.upper()
+
+
+@pytest.mark.parametrize(("start", "end"), [("0001-01-01", "9999-12-31"), ("2026-03-01", "9999-12-31"),
+                                            ("0001-01-01", "2026-03-31"), ("2026-02-30", "2026-03-31")])
+def test_book_page_with_dates_out_of_range_is_a_vietnamese_400(client, world, start, end):
+    client.force_login(world.leader)
+    for fmt in ("pdf", "xlsx"):
+        response = client.get(f"/can-bo/so-theo-doi/{world.department.code}/",
+                              {"from": start, "to": end, "format": fmt})
+        assert response.status_code == 400
+        assert "Ngày" in response.content.decode()

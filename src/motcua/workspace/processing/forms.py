@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import WorkflowStep
+from motcua.core import dates
 from motcua.core.errors import UserError
 from motcua.core.weblinks import validate_web_url
 from motcua.dossiers import services
@@ -118,9 +119,9 @@ class SearchForm(forms.Form):
     procedure = forms.CharField(label=_("Thủ tục (mã hoặc tên)"), required=False, max_length=128)
     unit = forms.ModelChoiceField(label=_("Đơn vị xử lý"), required=False, queryset=Unit.objects.none(),
                                   empty_label=_("Tất cả đơn vị"))
-    received_from = forms.DateField(label=_("Tiếp nhận từ ngày"), required=False,
+    received_from = dates.DateField(label=_("Tiếp nhận từ ngày"), required=False,
                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    received_to = forms.DateField(label=_("đến ngày"), required=False,
+    received_to = dates.DateField(label=_("đến ngày"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, units=None, **kwargs):
@@ -229,7 +230,7 @@ class TransferForm(AssigneeMixin, ActionForm):
 class ConsultForm(ActionForm):
     unit = forms.ModelChoiceField(label=_("Đơn vị được hỏi ý kiến"), queryset=Unit.objects.none())
     question = forms.CharField(label=_("Nội dung xin ý kiến"), widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
-    due_at = forms.DateTimeField(label=_("Hạn trả lời"), widget=datetime_widget(), input_formats=DATETIME_FORMATS,
+    due_at = dates.DateTimeField(label=_("Hạn trả lời"), widget=datetime_widget(), input_formats=DATETIME_FORMATS,
                                  help_text=_("Mặc định %(days)s ngày làm việc kể từ bây giờ.") % {
                                      "days": CONSULTATION_DEFAULT_DAYS})
 
