@@ -20,6 +20,16 @@ AS_OF = "2026-08-20T17:00:00+07:00"
 DISTRICT = {"H44.H01", "H44.H01.01", "H44.H01.02", "H44.H01.03"}
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The API keeps explanations and forecasts in the cache: never across tests' data."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def province(tmp_path):
     """A generated province imported, its 766 facts built once (as the worker does)."""
@@ -126,6 +136,18 @@ def test_no_recomputation_inside_a_request(client, monkeypatch):
                         ("/api/766/forecast/", {"period": "2026-11", "unit": "H44.01", "fresh": "true"})]:
         assert poll(client, client.get(url, params))["state"] == "done"
     assert calls == [1, 1]
+
+
+def test_explanations_are_kept_like_the_pages(client, monkeypatch):
+    """The same question within the cache period is answered from the cache, not by the engine again."""
+    from motcua.index766 import explain
+
+    runs = []
+    real = explain.explain
+    monkeypatch.setattr(explain, "explain", lambda *a, **k: runs.append(1) or real(*a, **k))
+    params = {"period": "2026", "unit": "H44.01", "indicator": "2.1"}
+    first, second = client.get("/api/766/explain/", params), client.get("/api/766/explain/", params)
+    assert first.json() == second.json() and runs == [1]
 
 
 def test_the_api_follows_the_access_policy(province):

@@ -3,16 +3,20 @@
 Access follows the scoreboard pages (permissions.py). No request rebuilds the 766 facts or the
 stored tuples: reads use what the worker keeps (every few minutes, and per event); ``fresh=1``, or a
 period nothing is stored for yet, enqueues the recomputation and answers 202 with where to poll
-(jobs.py).
+(jobs.py). Explanations, forecasts and ``as_of`` scores run the engine on the stored facts and are
+kept in the shared cache as long as the scoreboard keeps its own (MOTCUA_SCOREBOARD_CACHE_SECONDS).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -77,6 +81,17 @@ def _on_facts(compute):
         facts.con.disconnect()  # Ibis holds its own database connection
 
 
+def _cached(parts: tuple, compute):
+    """``compute()`` once per ``parts`` for the scoreboard's cache period (the facts change only when the
+    worker refreshes them): repeated calls cost a cache read."""
+    key = "api:766:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, settings.MOTCUA_SCOREBOARD_CACHE_SECONDS)
+    return value
+
+
 class Index766View(APIView):
     """Shared handling: validated query parameters, Vietnamese errors, the 202 of a recomputation."""
 
@@ -131,17 +146,19 @@ class ScoreView(Index766View):
         period, unit = params["period"], params.get("unit")
         if "as_of" not in params:
             return stored_json(period.code, unit=unit)
-        report = _on_facts(lambda facts: _score(facts, period.code, params["as_of"], unit))
-        if unit and not report.units:
+        data = _cached(("score", period.code, unit, params["as_of"]),
+                       lambda: _on_facts(lambda facts: _score(facts, period.code, params["as_of"], unit)))
+        if unit and not data["units"]:
             raise UserError(f"Đơn vị «{unit}» không có kết quả trong kỳ {period.code}.", f"unit {unit!r} not scored")
-        return {**report.to_json(), "computed_at": timezone.localtime().isoformat()}
+        return data
 
 
-def _score(facts, period: str, as_of, unit: str | None):
+def _score(facts, period: str, as_of, unit: str | None) -> dict:
     from motcua.index766.database import DEFAULT_SWITCHES
     from motcua.index766.engine import score
 
-    return score(facts, period, as_of=as_of, units=[unit] if unit else None, switches=DEFAULT_SWITCHES)
+    report = score(facts, period, as_of=as_of, units=[unit] if unit else None, switches=DEFAULT_SWITCHES)
+    return {**report.to_json(), "computed_at": timezone.localtime().isoformat()}
 
 
 class ExplainView(Index766View):
@@ -158,11 +175,15 @@ class ExplainView(Index766View):
         from motcua.index766.database import DEFAULT_SWITCHES
         from motcua.index766.explain import explain
 
-        period, unit, indicator = params["period"].code, params["unit"], params["indicator"]
-        records = _on_facts(lambda facts: explain(facts, period, unit, indicator, as_of=params.get("as_of"),
-                                                  switches=DEFAULT_SWITCHES))
-        return {"period": period, "unit": unit, "indicator": indicator,
-                "records": [_jsonable(dataclasses.asdict(r)) for r in records]}
+        period, unit, indicator, as_of = params["period"].code, params["unit"], params["indicator"], params.get("as_of")
+
+        def compute():
+            records = _on_facts(lambda facts: explain(facts, period, unit, indicator, as_of=as_of,
+                                                      switches=DEFAULT_SWITCHES))
+            return {"period": period, "unit": unit, "indicator": indicator,
+                    "records": [_jsonable(dataclasses.asdict(r)) for r in records]}
+
+        return _cached(("explain", period, unit, indicator, as_of), compute)
 
 
 class ForecastView(Index766View):
@@ -179,10 +200,15 @@ class ForecastView(Index766View):
         from motcua.index766.database import DEFAULT_SWITCHES
         from motcua.index766.forecast import forecast
 
+        period, as_of = params["period"].code, params.get("as_of")
         units = [params["unit"]] if params.get("unit") else _scope_codes(request.user)
-        result = _on_facts(lambda facts: forecast(facts, params["period"].code, as_of=params.get("as_of"),
-                                                  units=units, switches=DEFAULT_SWITCHES))
-        return _jsonable(result.to_json())
+
+        def compute():
+            result = _on_facts(lambda facts: forecast(facts, period, as_of=as_of, units=units,
+                                                      switches=DEFAULT_SWITCHES))
+            return _jsonable(result.to_json())
+
+        return _cached(("forecast", period, tuple(units) if units else None, as_of), compute)
 
 
 def _scope_codes(user) -> list[str] | None:
