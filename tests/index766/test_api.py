@@ -186,6 +186,7 @@ def test_the_api_follows_the_access_policy(province):
     ("/api/766/explain/", {"period": "2026", "unit": "H44", "indicator": "2.2"}, "2.2"),
     ("/api/766/explain/", {"period": "2026", "indicator": "2.1"}, "unit"),
     ("/api/766/forecast/", {"period": "2026", "as_of": "hôm qua"}, "ISO 8601"),
+    ("/api/766/forecast/", {"period": "1900"}, "Kỳ đánh giá không hợp lệ"),  # before 1906: no RFC 3339 offset
     ("/api/766/forecast/", {"period": "2026-11", "fresh": "có"}, "fresh"),
 ])
 def test_bad_input_is_a_vietnamese_400(bare_client, url, params, message):

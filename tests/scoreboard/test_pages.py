@@ -279,7 +279,7 @@ def test_list_pages_keep_to_the_officials_units(desk_client, province_units):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--period", "2026-13"], "Kỳ đánh giá không hợp lệ"),
-    (["--period", "2999-01"], "chưa bắt đầu"),
+    (["--period", "2099-01"], "chưa bắt đầu"),
     (["--year", "2026", "--kinds", "week"], "--kinds chỉ nhận"),
     (["--year", "2026", "--period", "2026-01"], "không dùng cả hai"),
 ])

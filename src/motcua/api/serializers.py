@@ -72,7 +72,7 @@ class ParsedText(Text):
         raise NotImplementedError
 
 
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$",
+@extend_schema_field({"type": "string", "pattern": r"^(199\d|20\d{2})(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$",
                       "maxLength": 16, "example": "2026-Q3"})
 class PeriodField(ParsedText):
     """A scoring period that has started: ``2026``, ``2026-H1``, ``2026-Q3`` or ``2026-08``."""

@@ -96,7 +96,7 @@ def parse_period(code: str) -> Period:
         if not m:
             continue
         year = int(m.group(1))
-        if not 1900 <= year <= 2999:
+        if not dates.EARLIEST.year <= year <= dates.LATEST.year:  # the range every user date keeps to
             break
         if kind == "year":
             start, months = date(year, 1, 1), 12
