@@ -173,6 +173,9 @@ def test_the_api_follows_the_access_policy(province):
     assert district.get("/api/766/score/", {"period": "2026-08", "as_of": AS_OF}).status_code == 200
     refused = district.get("/api/766/score/", {"period": "2026-08", "fresh": "1"})
     assert refused.status_code == 403 and "kiểm soát TTHC hoặc quản trị" in refused.json()["detail"]
+    # Nothing stored for a period: only those who may recompute have it enqueued; others are told who can.
+    missing = district.get("/api/766/score/", {"period": "2026-08"})
+    assert missing.status_code == 404 and "Chưa có kết quả lưu của kỳ 2026-08" in missing.json()["detail"]
 
 
 @pytest.mark.parametrize(("url", "params", "message"), [

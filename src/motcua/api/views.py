@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -46,9 +47,12 @@ ERRORS = {
     400: OpenApiResponse(ErrorOut, description="Tham số không hợp lệ (chi tiết theo tham số trong errors)"),
     403: OpenApiResponse(ErrorOut, description="Chưa đăng nhập, chưa được giao vai trò, đơn vị ngoài phạm vi, "
                                                "hoặc fresh=1 khi không được tính lại"),
+    404: OpenApiResponse(ErrorOut, description="Chưa có kết quả lưu của kỳ, và người gọi không được yêu cầu "
+                                               "tính lại"),
 }
 ACCEPTED = OpenApiResponse(AcceptedOut, description="Đã xếp lịch tính lại (fresh=1, hoặc kỳ chưa có kết quả "
-                                                    "lưu): theo dõi ở status_url, rồi gọi lại retry_url")
+                                                    "lưu, khi người gọi được yêu cầu tính lại): theo dõi ở "
+                                                    "status_url, rồi gọi lại retry_url")
 
 
 class FactsMissing(Exception):
@@ -111,10 +115,18 @@ class Index766View(APIView):
         try:
             data = self.compute(request, params)
         except FactsMissing:
-            return self.accepted(request, params["period"].code)
-        if data is None:  # nothing stored: the worker computes it
-            return self.accepted(request, params["period"].code)
+            data = None
+        if data is None:
+            return self.not_yet(request, params["period"].code)
         return Response(self.output_serializer(data).data)
+
+    def not_yet(self, request, period: str) -> Response:
+        """Nothing stored (or no facts built) for ``period``: the worker computes it, when asked by
+        someone who may have scores recomputed; others are told who can."""
+        if policy.may_compute_scores(request.user):
+            return self.accepted(request, period)
+        raise NotFound(f"Chưa có kết quả lưu của kỳ {period}. Cán bộ đầu mối kiểm soát TTHC hoặc quản trị "
+                       "có thể yêu cầu tính lại (fresh=1).")
 
     def compute(self, request, params) -> dict | None:
         raise NotImplementedError
@@ -226,7 +238,8 @@ class TaskView(APIView):
         return errors.exception_handler
 
     @extend_schema(responses={200: TaskOut, 403: ERRORS[403],
-                              404: OpenApiResponse(ErrorOut, description="Không có yêu cầu tính lại này")},
+                              404: OpenApiResponse(ErrorOut, description="Không có yêu cầu tính lại này, "
+                                                                         "hoặc địa chỉ sai")},
                    summary="Tình trạng một yêu cầu tính lại (fresh=1)")
     def get(self, request, task_id):
         job = jobs.job(str(task_id))
