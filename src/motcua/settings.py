@@ -249,6 +249,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "motcua API",
     "DESCRIPTION": "Hệ thống thông tin giải quyết thủ tục hành chính — REST API",
     "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,  # the schema describes the API, not its own endpoint
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

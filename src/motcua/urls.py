@@ -17,3 +17,4 @@ urlpatterns = [
     path("bang-diem-766/", include("motcua.scoreboard.urls")),
     path("", include("motcua.web.urls")),
 ]
+handler404 = "motcua.web.views.not_found"

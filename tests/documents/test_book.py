@@ -88,3 +88,59 @@ def test_long_book_repeats_the_header_on_every_page(world):
 
     for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
         assert "Mã hồ sơ" in page.extract_text()
+
+
+@pytest.fixture
+def ended(world):
+    """A withdrawal requested, a stopped and a refused (after appraisal) dossier in March: each row notes
+    its status. A dossier refused at the counter was never received and is not in the book."""
+    withdrawing = world.receive(vn(2026, 3, 3, 9, 0), applicant_name="Người rút hồ sơ")
+    lifecycle.request_withdrawal(withdrawing, reason="Công dân đề nghị rút", at=vn(2026, 3, 3, 10, 0))
+    stopped = world.receive(vn(2026, 3, 4, 9, 0), applicant_name="Người bị dừng")
+    lifecycle.request_withdrawal(stopped, reason="Công dân đề nghị rút", at=vn(2026, 3, 4, 10, 0))
+    lifecycle.stop(stopped, reason="Công dân rút hồ sơ", actor=world.desk, at=vn(2026, 3, 4, 11, 0))
+    refused = world.receive(vn(2026, 3, 5, 9, 0), applicant_name="Người bị từ chối")
+    lifecycle.start_processing(refused, actor=world.desk, at=vn(2026, 3, 5, 9, 30))
+    lifecycle.refuse_after_appraisal(refused, reason="Không đủ điều kiện", actor=world.leader,
+                                     at=vn(2026, 3, 6, 9, 0))
+    return [withdrawing, stopped, refused]
+
+
+def test_book_notes_the_status_of_ended_dossiers(world, ended):
+    """The status label is a lazy translation: it must reach the note as text (a 500 before)."""
+    text = pdf_text(services.tracking_book_pdf(world.department, *MARCH))
+    assert "Công dân yêu cầu rút hồ sơ" in text and text.count("Dừng xử lý") == 2
+    workbook = openpyxl.load_workbook(io.BytesIO(services.tracking_book_xlsx(world.department, *MARCH)))
+    rows = list(workbook["Sổ theo dõi hồ sơ"].iter_rows(values_only=True))
+    notes = {row[1]: row[11] for row in rows[rows.index(BOOK_HEADERS) + 1:]}
+    assert notes == {ended[0].code: "Công dân yêu cầu rút hồ sơ", ended[1].code: "Dừng xử lý",
+                     ended[2].code: "Dừng xử lý"}
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "xlsx"])
+def test_book_page_with_ended_dossiers(client, world, ended, fmt):
+    client.force_login(world.leader)
+    response = client.get(f"/can-bo/so-theo-doi/{world.department.code}/",
+                          {"from": "2026-03-01", "to": "2026-03-31", "format": fmt})
+    assert response.status_code == 200
+
+
+def test_book_xlsx_writes_a_hostile_unit_name_as_text(world, book):
+    from tests.spreadsheets import HOSTILE, formulas
+
+    world.department.name = HOSTILE
+    world.department.save()
+    content = services.tracking_book_xlsx(world.department, *MARCH)
+    assert formulas(content) == []
+    assert openpyxl.load_workbook(io.BytesIO(content)).active["A1"].value == HOSTILE.upper()
+
+
+@pytest.mark.parametrize(("start", "end"), [("0001-01-01", "9999-12-31"), ("2026-03-01", "9999-12-31"),
+                                            ("0001-01-01", "2026-03-31"), ("2026-02-30", "2026-03-31")])
+def test_book_page_with_dates_out_of_range_is_a_vietnamese_400(client, world, start, end):
+    client.force_login(world.leader)
+    for fmt in ("pdf", "xlsx"):
+        response = client.get(f"/can-bo/so-theo-doi/{world.department.code}/",
+                              {"from": start, "to": end, "format": fmt})
+        assert response.status_code == 400
+        assert "Ngày" in response.content.decode()

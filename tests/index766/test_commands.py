@@ -56,6 +56,24 @@ def test_xlsx_has_a_summary_and_one_sheet_per_group(exchange_set, tmp_path, caps
     assert headers[:5] == ["STT", "Mã đơn vị", "Tên đơn vị", "Tử số", "Mẫu số"]
 
 
+def test_xlsx_writes_a_hostile_unit_name_as_text(exchange_set, tmp_path, capsys):
+    import shutil
+
+    from tests.spreadsheets import HOSTILE, formulas
+
+    hostile = tmp_path / "set"
+    shutil.copytree(exchange_set, hostile)
+    units = [json.loads(line) for line in (hostile / "units.jsonl").read_text(encoding="utf-8").splitlines()]
+    units[1]["TenDonVi"] = HOSTILE
+    (hostile / "units.jsonl").write_text("".join(json.dumps(u, ensure_ascii=False) + "\n" for u in units),
+                                         encoding="utf-8")
+    target = tmp_path / "diem.xlsx"
+    run(capsys, "score", "--period", "2026", "--data", str(hostile), "--format", "xlsx", "--output", str(target))
+    assert formulas(target.read_bytes()) == []
+    names = [row[2] for row in openpyxl.load_workbook(target)["Tổng hợp"].iter_rows(min_row=5, values_only=True)]
+    assert HOSTILE in names
+
+
 @pytest.mark.parametrize("args", [
     ["--period", "2026-13"],
     ["--period", "2026-Q3", "--unit", "KHONG-CO"],

@@ -23,7 +23,7 @@ def test_parse(code, start, end):
     assert p.start.utcoffset().total_seconds() == 7 * 3600
 
 
-@pytest.mark.parametrize("bad", ["2026-13", "2026-Q5", "2026-H3", "26-08", "2026/08", "", "năm"])
+@pytest.mark.parametrize("bad", ["2026-13", "2026-Q5", "2026-H3", "26-08", "2026/08", "", "năm", "1900", "1989-12", "2100"])
 def test_bad_period(bad):
     with pytest.raises(UserError) as e:
         parse_period(bad)

@@ -201,7 +201,7 @@ def column_sizes():
 def limit_of(spec):
     """What the schema lets through: a text's length or a number's largest value."""
     spec = spec.item or spec
-    return spec.max_length if spec.kind == "str" else spec.maximum
+    return spec.max_length if spec.kind in ("str", "url") else spec.maximum
 
 
 INTEGER_COLUMN_MAX = {"PositiveIntegerField": 2**31 - 1, "BigIntegerField": 2**63 - 1}

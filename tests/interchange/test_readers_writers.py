@@ -1,5 +1,6 @@
 """Reading and writing exchange sets: folders, zips, CSV, XLSX (no database)."""
 
+import csv
 import datetime as dt
 import io
 import json
@@ -221,6 +222,25 @@ def test_duplicate_keys_name_both_lines(tmp_path):
 
 
 # --- CSV ------------------------------------------------------------------------------
+
+
+def test_csv_neutralises_formula_cells_and_reads_them_back(tmp_path, records):
+    """OWASP CSV injection: a cell starting with = + - @ gets a leading ' (numbers excepted); the reader
+    removes it, so an export imports back unchanged."""
+    from tests.spreadsheets import HOSTILE_CELLS
+
+    units = [{**records["units"][0], "TenDonVi": HOSTILE_CELLS[0]},
+             {**records["units"][1], "TenDonVi": "'" + HOSTILE_CELLS[1]}]
+    dossier = records["dossiers"][0]
+    dossiers = [{**dossier, "MaKetQua": "+84912345678", "extra": {**dossier["extra"], "TenNguoiNop": HOSTILE_CELLS[3]}}]
+    write_exchange_set(tmp_path, {"units": units, "dossiers": dossiers}, "csv")
+    with open(tmp_path / "units.csv", encoding="utf-8", newline="") as fh:
+        cells = [c for row in csv.reader(fh) for c in row]
+    assert "'" + HOSTILE_CELLS[0] in cells and "''" + HOSTILE_CELLS[1] in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+    text = (tmp_path / "dossiers.csv").read_text(encoding="utf-8")
+    assert "'" + HOSTILE_CELLS[3] in text and ",+84912345678," in text
+    assert read_all(tmp_path) == {"units": units, "dossiers": dossiers}
 
 
 def test_csv_cells(tmp_path):

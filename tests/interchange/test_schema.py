@@ -254,6 +254,18 @@ def test_round_trip_property(received, offset_minutes, fee, limit):
 # --- errors ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("url", ["javascript:alert(1)", " JAVASCRIPT:alert(1)", "data:text/html,x", "kq.pdf"])
+def test_result_url_must_be_http(url):
+    e = only_error("dossiers", dossier(DuongDanTepTinKetQua=url))
+    assert (e.field, e.code) == ("DuongDanTepTinKetQua", "url")
+    assert "http:// hoặc https://" in str(e)
+
+
+def test_result_url_http_is_kept():
+    record = normalize("dossiers", dossier(DuongDanTepTinKetQua="https://kq.example.vn/1.pdf"))
+    assert record["DuongDanTepTinKetQua"] == "https://kq.example.vn/1.pdf"
+
+
 def test_error_message_format():
     e = only_error("dossiers", dossier(NgayTiepNhan="2026-13-01"), line=12)
     assert (e.file, e.line, e.field, e.code) == ("dossiers", 12, "NgayTiepNhan", "timestamp")

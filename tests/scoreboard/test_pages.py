@@ -15,6 +15,7 @@ from motcua.org.models import Role
 from motcua.scoreboard import services
 from motcua.scoreboard.texts import EXPLANATIONS
 from tests.factories import official
+from tests.spreadsheets import HOSTILE, formulas
 
 from .conftest import PERIOD, store_scores
 
@@ -187,6 +188,21 @@ def test_unit_xlsx_has_every_indicator(control_client, scored):
     assert rows[None][6] == pytest.approx(95.0, abs=0.05)
 
 
+def test_exports_write_a_hostile_unit_name_as_text(control_client, scored):
+    """A unit name like =HYPERLINK(...) stays text in the workbook, never a live formula."""
+    commune = scored[2][0]
+    commune.name = HOSTILE
+    commune.save()
+    export = reverse("scoreboard:export")
+    for params in ({"scope": "overview"}, {"scope": "unit", "unit": commune.code}):
+        response = control_client.get(export, {"period": PERIOD, **params})
+        assert response.status_code == 200
+        assert formulas(response.content) == []
+        cells = [c for sheet in load_workbook(io.BytesIO(response.content)) for row in sheet.iter_rows(values_only=True)
+                 for c in row if isinstance(c, str)]
+        assert any(HOSTILE in c or HOSTILE.upper() in c for c in cells)  # titles are upper case
+
+
 def test_page_query_counts_are_bounded(control_client, scored, django_assert_max_num_queries):
     control_client.get(OVERVIEW, {"period": PERIOD})  # warm the session and the units tree
     with django_assert_max_num_queries(6):
@@ -263,7 +279,7 @@ def test_list_pages_keep_to_the_officials_units(desk_client, province_units):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--period", "2026-13"], "Kỳ đánh giá không hợp lệ"),
-    (["--period", "2999-01"], "chưa bắt đầu"),
+    (["--period", "2099-01"], "chưa bắt đầu"),
     (["--year", "2026", "--kinds", "week"], "--kinds chỉ nhận"),
     (["--year", "2026", "--period", "2026-01"], "không dùng cả hai"),
 ])

@@ -184,6 +184,24 @@ def test_search_by_code_name_id_number_status_and_dates(client, world):
     assert first.code in html and second.code in html  # the province sees all
 
 
+@pytest.mark.parametrize(("field", "value"), [("received_to", "9999-12-31"), ("received_from", "0001-01-01"),
+                                              ("received_from", "9999-12-31")])
+def test_search_with_a_date_out_of_range_says_so(client, world, field, value):
+    client.force_login(world.specialist)
+    response = client.get(reverse("workspace:search"), {field: value})
+    assert response.status_code == 200
+    assert "01/01/1990" in response.content.decode()
+
+
+def test_consultation_due_date_out_of_range_is_a_form_error(client, world):
+    dossier = world.processing(consulted=False)
+    client.force_login(world.specialist)
+    response = client.post(reverse("workspace:dossier-action", args=[dossier.code, "lay-y-kien"]),
+                           {"unit": world.consulted_unit.pk, "question": "Xác nhận", "due_at": "9999-12-31T10:00"})
+    assert response.status_code == 200 and "01/01/1990" in response.content.decode()
+    assert not dossier.consultations.exists()
+
+
 def test_dossier_page_shows_sections_timeline_outcomes_and_forms(client, world):
     dossier = world.at_leader_step()
     client.force_login(world.leader)

@@ -82,6 +82,8 @@ CONSULTED_ACTIONS = frozenset({Action.VIEW, Action.PRINT_FORMS, Action.ANSWER_CO
 CONSULTED_ROLES = frozenset({Role.SPECIALIST, Role.LEADER})
 #: Roles whose scope is their whole subtree for reading, whatever the dossier's unit kind.
 OVERSIGHT_ROLES = frozenset({Role.CONTROL_OFFICER, Role.ADMINISTRATOR})
+#: Who may have the 766 scores recomputed on demand (the scoreboard's button, the API's ``fresh=1``).
+SCORE_COMPUTE_ROLES = frozenset({Role.CONTROL_OFFICER, Role.ADMINISTRATOR})
 
 
 class AccessDenied(UserError):
@@ -109,6 +111,15 @@ def positions(user) -> tuple[Position, ...]:
 
 def roles(user) -> set[str]:
     return {p.role for p in positions(user)}
+
+
+def covers_all_units(user) -> bool:
+    """A position at the root (the province) covers every unit."""
+    return any(not tree.ancestor_ids(p.unit_id) for p in positions(user))
+
+
+def may_compute_scores(user) -> bool:
+    return bool(roles(user) & SCORE_COMPUTE_ROLES)
 
 
 def units_for(user, action: Action) -> set[int]:
@@ -172,8 +183,8 @@ def visible_dossiers(user, queryset: QuerySet | None = None) -> QuerySet:
     from motcua.dossiers.models import Consultation, Dossier
 
     queryset = Dossier.objects.all() if queryset is None else queryset
-    if any(not tree.ancestor_ids(p.unit_id) for p in positions(user)):
-        return queryset  # a position at the root (the province) covers every dossier
+    if covers_all_units(user):
+        return queryset
     own = set().union(*(p.units for p in positions(user))) if positions(user) else set()
     consulted = set().union(*(p.units for p in positions(user) if p.role in CONSULTED_ROLES)) \
         if any(p.role in CONSULTED_ROLES for p in positions(user)) else set()

@@ -12,4 +12,5 @@ urlpatterns = [
     path("766/score/", views.ScoreView.as_view(), name="index766-score"),
     path("766/explain/", views.ExplainView.as_view(), name="index766-explain"),
     path("766/forecast/", views.ForecastView.as_view(), name="index766-forecast"),
+    path("766/tasks/<uuid:task_id>/", views.TaskView.as_view(), name="index766-task"),
 ]

@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from motcua.core.errors import UserError
 from motcua.dossiers.models import (
@@ -488,6 +488,13 @@ def book_dossiers(unit: Unit, date_from: date, date_to: date, *, field_code: str
     return qs
 
 
+def _status_label(status: int) -> str:
+    """A status as the book prints it: plain text (the label is a lazy translation), in Vietnamese
+    whatever the reader's language, like the rest of the legal form."""
+    with translation.override("vi"):
+        return str(Status(status).label)
+
+
 def book_rows(unit: Unit, date_from: date, date_to: date, *, field_code: str = "") -> list[BookRow]:
     rows = []
     for index, dossier in enumerate(book_dossiers(unit, date_from, date_to, field_code=field_code), start=1):
@@ -498,7 +505,7 @@ def book_rows(unit: Unit, date_from: date, date_to: date, *, field_code: str = "
         if dossier.extended_due_at:
             notes.append(f"Hẹn lại: {fmt.instant(dossier.extended_due_at)}")
         if dossier.status in (Status.NOT_RECEIVED, Status.STOPPED, Status.WITHDRAWAL_REQUESTED):
-            notes.append(Status(dossier.status).label)
+            notes.append(_status_label(dossier.status))
         rows.append(BookRow(
             index=index,
             code=dossier.code,

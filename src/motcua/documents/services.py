@@ -28,6 +28,7 @@ from pathlib import Path
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
+from motcua.core.spreadsheets import xlsx_workbook
 from motcua.dossiers.models import ApologyLetter, Dossier, StopNotice, SupplementRequest
 from motcua.org.models import Unit
 
@@ -176,11 +177,9 @@ def tracking_book_pdf(unit: Unit, date_from: date, date_to: date, **context) -> 
 def tracking_book_xlsx(unit: Unit, date_from: date, date_to: date, *, field_code: str = "") -> bytes:
     """Mẫu 07 as a workbook: title rows, then one header row (:data:`BOOK_HEADERS`) at row 5
     and one row per dossier. Instants are real Excel date-times in Vietnam time."""
-    import xlsxwriter
-
     rows = book_rows(unit, date_from, date_to, field_code=field_code)
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = xlsx_workbook(buffer, {"in_memory": True})
     sheet = workbook.add_worksheet("Sổ theo dõi hồ sơ")
     base = {"font_name": "Times New Roman", "font_size": 11}
     title = workbook.add_format({**base, "bold": True, "font_size": 14, "align": "center"})

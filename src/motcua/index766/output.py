@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from motcua.core.spreadsheets import xlsx_workbook
+
 from .engine import ScoreReport
 from .registry import get_formula_set
 
@@ -56,11 +58,9 @@ def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def as_xlsx(report: ScoreReport) -> bytes:
     """A summary sheet, then one sheet per group: numerator, denominator, ratio and score of each indicator."""
-    import xlsxwriter
-
     data = report.to_json()
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsx_workbook(buffer, {"in_memory": True})
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1, "bg_color": "#DDEBF7"})
     title = book.add_format({"bold": True, "font_size": 13})
     cell = book.add_format({"border": 1})

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from motcua.core import dates
 from motcua.core.errors import UserError
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -37,21 +38,10 @@ def from_utc_naive(value: datetime) -> datetime:
 
 
 def parse_instant(value: str | datetime) -> datetime:
-    """ISO 8601 text or datetime -> aware datetime; no offset means +07:00."""
+    """ISO 8601 text (bounded, see motcua.core.dates) or datetime -> aware datetime; no offset means +07:00."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=VN)
-    text = str(value).strip()
-    try:
-        if len(text) == 10:
-            parsed = datetime.combine(date.fromisoformat(text), datetime.min.time())
-        else:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise UserError(
-            f"Thời điểm không hợp lệ: {text!r} (cần dạng ISO 8601, ví dụ 2026-08-15T17:00:00+07:00).",
-            f"invalid instant {text!r}: {exc}",
-        ) from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=VN)
+    return dates.parse_instant(value)
 
 
 @dataclass(frozen=True)
@@ -106,7 +96,7 @@ def parse_period(code: str) -> Period:
         if not m:
             continue
         year = int(m.group(1))
-        if not 1900 <= year <= 2999:
+        if not dates.EARLIEST.year <= year <= dates.LATEST.year:  # the range every user date keeps to
             break
         if kind == "year":
             start, months = date(year, 1, 1), 12

@@ -66,6 +66,19 @@ def recompute_periodically():
 
 
 @db_task()
+def refresh_and_store(period: str) -> dict:
+    """On request (the API's ``fresh=1``, or a period nothing is stored for yet): rebuild the facts,
+    then score ``period`` for every unit and store its tuples. Returns what the API's poll shows."""
+    from . import database
+    from .snapshots import store
+
+    database.refresh_database_facts()
+    stored = store(database.score_database(period, refresh=False))
+    logger.info("766 facts refreshed and %s stored on request: %s tuples", period, stored)
+    return {"period": period, "stored": stored, "finished_at": timezone.now().isoformat()}
+
+
+@db_task()
 def recompute_after_event(unit_ids, dossier_ids=(), complaint_ids=()):
     """Live path: the changed records' rows, then their units and ancestors, current periods."""
     from .live import recompute_units

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from motcua.core.spreadsheets import restore
+
 from .schema import FILES, IMPORT_ORDER, get_file_spec
 from .validation import JSON_DECODER, FieldError, ParseError, get_validator, show_value
 
@@ -337,8 +339,8 @@ class ExchangeSet:
                         ),
                     )
                     continue
-                # Empty cell = omitted field.
-                yield start, {h: c for h, c in zip(header, row, strict=False) if c != ""}
+                # Empty cell = omitted field; a cell our writer neutralised ('=…) gets its text back.
+                yield start, {h: restore(c) for h, c in zip(header, row, strict=False) if c != ""}
             if state["error"] is not None:
                 yield state["error"].line, state["error"]
 

@@ -11,6 +11,7 @@ an exchange set) relies on:
 * a plain ``dict`` keyed by the national field names, **every declared field
   present**, in schema order, plus the key ``"extra"``;
 * ``str``   → ``str`` or ``None`` (an empty string counts as omitted → ``None``);
+* ``url``   → like ``str``, and only an absolute http(s) URL (it is rendered as a link);
 * ``int``   → ``int`` (amounts and counts are never negative; ``Gia`` is VND);
 * ``number``→ ``int`` when integral, else ``float`` (``ThoiGianGiaiQuyet`` may be 0.5);
 * ``bool``  → ``bool`` (omitted or null → ``False``);
@@ -57,6 +58,7 @@ VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Field kinds.
 STR = "str"
+URL = "url"  # a str that must be an absolute http(s) URL (it is shown as a link)
 INT = "int"
 NUMBER = "number"
 BOOL = "bool"
@@ -67,7 +69,7 @@ HHMM = "hhmm"
 PERIOD = "period"
 LIST = "list"
 
-SCALAR_KINDS = frozenset({STR, INT, NUMBER, BOOL, DATE, TIMESTAMP, ENUM, HHMM, PERIOD})
+SCALAR_KINDS = frozenset({STR, URL, INT, NUMBER, BOOL, DATE, TIMESTAMP, ENUM, HHMM, PERIOD})
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ class Pattern:
 CODE = 64  # unit, procedure, service, decision, complaint codes; MaCSDL; fee codes
 LONG_CODE = 128  # component and result codes
 NAME = 255
-URL = 1000
+URL_LENGTH = 1000
 INT_MAX = 2**31 - 1  # PositiveIntegerField
 BIGINT_MAX = 2**63 - 1  # BigIntegerField
 TIME_LIMIT_MAX = 999999.99  # DecimalField(max_digits=8, decimal_places=2)
@@ -312,7 +314,7 @@ DOSSIERS = FileSpec(
         ),
         _f("HoSoCoThanhPhanSoHoa", BOOL, "hồ sơ có thành phần số hóa"),
         _f("MaKetQua", STR, "mã kết quả", max_length=LONG_CODE),
-        _f("DuongDanTepTinKetQua", STR, "đường dẫn tệp kết quả", max_length=URL),
+        _f("DuongDanTepTinKetQua", URL, "đường dẫn tệp kết quả", max_length=URL_LENGTH),
         _f("NgayCoKetQua", TIMESTAMP, "ngày có kết quả"),
         _f("KetQuaDayVaoKho", BOOL, "kết quả đẩy vào kho"),
         _f("TaiKhoanDuocXacThucVoiVNeID", BOOL, "tài khoản xác thực VNeID"),

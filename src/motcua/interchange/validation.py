@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from functools import cache
 
+from motcua.core.weblinks import is_web_url
+
 from .schema import (
     BOOL,
     DATE,
@@ -24,6 +26,7 @@ from .schema import (
     PERIOD,
     STR,
     TIMESTAMP,
+    URL,
     VN_TZ,
     FieldSpec,
     get_file_spec,
@@ -244,6 +247,20 @@ def _pattern_converter(spec: FieldSpec):
         return s
 
     return conv_patterned_str
+
+
+def _url_converter(spec: FieldSpec):
+    """Like ``str`` (NUL, length), and only an absolute http(s) URL: it is rendered as a link."""
+    checked = _str_converter(spec)
+
+    def conv_url(v):
+        text = checked(v)
+        if text is not None and not is_web_url(text):
+            raise _bad("url", v, "không phải địa chỉ web bắt đầu bằng http:// hoặc https://",
+                       "is not an absolute http:// or https:// URL")
+        return text
+
+    return conv_url
 
 
 def _conv_int(v):
@@ -541,6 +558,8 @@ def _converter(spec: FieldSpec):
         return _enum_converter(spec)
     if spec.kind == STR:
         return _pattern_converter(spec) if spec.pattern is not None else _str_converter(spec)
+    if spec.kind == URL:
+        return _url_converter(spec)
     return _check_bounds(spec, _SCALAR_CONVERTERS[spec.kind])
 
 

@@ -7,7 +7,6 @@ zip/XLSX metadata carry fixed dates, so the same records give the same bytes.
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import io
 import json
@@ -16,6 +15,8 @@ import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+from motcua.core.spreadsheets import csv_writer, xlsx_workbook
 
 from .schema import IMPORT_ORDER, LIST, get_file_spec, record_to_json_dict, timestamp_to_json
 
@@ -188,7 +189,7 @@ def _columns_and_rows(file: str, records: Iterable[dict], extra_columns: Sequenc
 
 def _write_csv(stream, file, records, extra_columns) -> int:
     columns, rows = _columns_and_rows(file, records, extra_columns)
-    writer = csv.writer(stream, lineterminator="\n")
+    writer = csv_writer(stream, lineterminator="\n")
     writer.writerow(columns)
     n = 0
     for obj in rows:
@@ -261,18 +262,8 @@ def write_exchange_set(
     counts: dict[str, int] = {}
 
     if format == "xlsx":
-        import xlsxwriter  # imported lazily: only XLSX output needs it
-
         path.parent.mkdir(parents=True, exist_ok=True)
-        workbook = xlsxwriter.Workbook(
-            str(path),
-            {
-                "constant_memory": True,
-                "strings_to_numbers": False,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-            },
-        )
+        workbook = xlsx_workbook(str(path), {"constant_memory": True})
         workbook.set_properties({"created": _XLSX_CREATED})
         try:
             for name in names:

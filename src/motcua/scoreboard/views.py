@@ -23,8 +23,7 @@ from django.views.decorators.http import require_POST
 from motcua.access import policy
 from motcua.access.policy import AccessDenied, Action
 from motcua.core.errors import UserError
-from motcua.org import tree
-from motcua.org.models import Role, Unit
+from motcua.org.models import Unit
 
 from . import services, xlsx
 from .services import GROUP_CODES, GROUPS, RANKED_KINDS
@@ -33,7 +32,6 @@ logger = logging.getLogger("motcua.scoreboard")
 
 RANKING_PAGE = 25
 LIST_PAGE = 50
-COMPUTE_ROLES = frozenset({Role.CONTROL_OFFICER, Role.ADMINISTRATOR})
 
 
 # --------------------------------------------------------------------------- helpers
@@ -54,11 +52,11 @@ def _record_units(request) -> set[int]:
 
 
 def _covers_all(request) -> bool:
-    return any(not tree.ancestor_ids(p.unit_id) for p in policy.positions(request.user))
+    return policy.covers_all_units(request.user)
 
 
 def _can_compute(request) -> bool:
-    return bool(policy.roles(request.user) & COMPUTE_ROLES)
+    return policy.may_compute_scores(request.user)
 
 
 def _scope_unit(request) -> Unit | None:

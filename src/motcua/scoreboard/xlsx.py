@@ -16,6 +16,7 @@ from typing import Any
 
 from django.http import HttpResponse
 
+from motcua.core.spreadsheets import xlsx_workbook
 from motcua.index766.periods import VN
 
 from .services import GROUP_CODES, GROUPS, Board, IndicatorRow, UnitRow
@@ -39,10 +40,8 @@ class Sheet:
 
 
 def workbook(sheets: list[Sheet]) -> bytes:
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "remove_timezone": True})
+    book = xlsx_workbook(buffer, {"in_memory": True, "remove_timezone": True})
     title = book.add_format({"bold": True, "font_size": 13})
     head = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1, "bg_color": "#DDEBF7"})
     cell = book.add_format({"border": 1})

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 
 from motcua.access import policy
+from motcua.core import dates
 from motcua.core.errors import UserError
 from motcua.documents import services as documents
 from motcua.org.models import Unit
@@ -33,13 +32,6 @@ def dossier_form(request, code: str, kind: str):
         return HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")
 
 
-def _parse_day(value: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        raise UserError(f"Ngày không hợp lệ: {value!r} (định dạng YYYY-MM-DD).", f"bad date {value!r}") from None
-
-
 @login_required
 def tracking_book(request, unit_code: str):
     """Form 07 (Sổ theo dõi hồ sơ) of a unit for a date range, as PDF or XLSX (``?format=xlsx``)."""
@@ -49,8 +41,8 @@ def tracking_book(request, unit_code: str):
     policy.authorize(request.user, policy.Action.PRINT_FORMS, unit=unit)
     today = timezone.localdate()
     try:
-        date_from = _parse_day(request.GET.get("from"), today.replace(day=1))
-        date_to = _parse_day(request.GET.get("to"), today)
+        date_from = dates.parse_day(request.GET.get("from"), default=today.replace(day=1))
+        date_to = dates.parse_day(request.GET.get("to"), default=today)
     except UserError as error:
         return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
     if request.GET.get("format") == "xlsx":

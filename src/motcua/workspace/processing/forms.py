@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import WorkflowStep
+from motcua.core import dates
 from motcua.core.errors import UserError
+from motcua.core.weblinks import validate_web_url
 from motcua.dossiers import services
 from motcua.dossiers.models import Consultation, Status
 from motcua.org import tree
@@ -117,9 +119,9 @@ class SearchForm(forms.Form):
     procedure = forms.CharField(label=_("Thủ tục (mã hoặc tên)"), required=False, max_length=128)
     unit = forms.ModelChoiceField(label=_("Đơn vị xử lý"), required=False, queryset=Unit.objects.none(),
                                   empty_label=_("Tất cả đơn vị"))
-    received_from = forms.DateField(label=_("Tiếp nhận từ ngày"), required=False,
+    received_from = dates.DateField(label=_("Tiếp nhận từ ngày"), required=False,
                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    received_to = forms.DateField(label=_("đến ngày"), required=False,
+    received_to = dates.DateField(label=_("đến ngày"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, units=None, **kwargs):
@@ -228,7 +230,7 @@ class TransferForm(AssigneeMixin, ActionForm):
 class ConsultForm(ActionForm):
     unit = forms.ModelChoiceField(label=_("Đơn vị được hỏi ý kiến"), queryset=Unit.objects.none())
     question = forms.CharField(label=_("Nội dung xin ý kiến"), widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
-    due_at = forms.DateTimeField(label=_("Hạn trả lời"), widget=datetime_widget(), input_formats=DATETIME_FORMATS,
+    due_at = dates.DateTimeField(label=_("Hạn trả lời"), widget=datetime_widget(), input_formats=DATETIME_FORMATS,
                                  help_text=_("Mặc định %(days)s ngày làm việc kể từ bây giờ.") % {
                                      "days": CONSULTATION_DEFAULT_DAYS})
 
@@ -291,7 +293,8 @@ class SupplementForm(ActionForm):
 class ProposeResultForm(AssigneeMixin, ActionForm):
     title = forms.CharField(label=_("Tên giấy tờ kết quả"), max_length=255)
     result_code = forms.CharField(label=_("Số, ký hiệu kết quả"), required=False, max_length=128)
-    file_url = forms.CharField(label=_("Đường dẫn tệp dự thảo"), required=False, max_length=1000)
+    file_url = forms.CharField(label=_("Đường dẫn tệp dự thảo"), required=False, max_length=1000,
+                               validators=[validate_web_url])
     note = forms.CharField(label=_("Nội dung trình"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                            max_length=8000)
     step = StepChoiceField(label=_("Trình bước"), queryset=WorkflowStep.objects.none(), required=False,
