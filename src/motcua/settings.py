@@ -7,6 +7,7 @@ refuses to start with the demo secret or debug on.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -63,7 +64,9 @@ INSTALLED_APPS = [
     "motcua.workspace",
     "motcua.scoreboard",
     "motcua.web",
+    "motcua.public",
     "motcua.api",
+    "django_ratelimit",
 ]
 
 MIDDLEWARE = [
@@ -236,3 +239,27 @@ MOTCUA_DEMO_PORTAL = False
 
 # Working-day calendar: default office hours (process-rules.md R2.6).
 MOTCUA_OFFICE_HOURS = os.environ.get("MOTCUA_OFFICE_HOURS", "07:00-11:30,13:30-17:00")
+
+# The citizens' side (motcua.public).
+#: The site's public address: the receipts' QR codes and the embed snippet point there.
+MOTCUA_PUBLIC_URL = os.environ.get("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").strip()
+if PRODUCTION and not os.environ.get("MOTCUA_PUBLIC_URL"):
+    raise ImproperlyConfigured("MOTCUA_ENV=production needs MOTCUA_PUBLIC_URL (printed in the receipts' QR codes).")
+#: Request limits per client (django-ratelimit, "N/<k><s|m|h|d>"): dossier look-ups by code and second
+#: factor; the same per dossier code, all clients together (a code under attack from many addresses);
+#: every other public page that reads a dossier or records a rating.
+MOTCUA_TRACKING_RATE = os.environ.get("MOTCUA_TRACKING_RATE", "10/10m")
+MOTCUA_TRACKING_CODE_RATE = os.environ.get("MOTCUA_TRACKING_CODE_RATE", "30/h")
+MOTCUA_PUBLIC_RATE = os.environ.get("MOTCUA_PUBLIC_RATE", "60/m")
+for _name in ("MOTCUA_TRACKING_RATE", "MOTCUA_TRACKING_CODE_RATE", "MOTCUA_PUBLIC_RATE"):
+    if not re.fullmatch(r"\d+/\d*[smhd]", globals()[_name]):
+        raise ImproperlyConfigured(f"{_name} must look like 10/m or 30/10m (count/[multiplier]s|m|h|d).")
+#: The request header a reverse proxy sets with the client's address (e.g. X-Forwarded-For: its last
+#: address is used); unset = the connection's address. Rate limits are per client address.
+MOTCUA_CLIENT_IP_HEADER = os.environ.get("MOTCUA_CLIENT_IP_HEADER", "").strip()
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "motcua.public.ratelimits.client_address"
+# django-ratelimit wants an atomic shared cache (memcached, Redis); the file cache shared by the web
+# workers increments without a lock, so concurrent requests of one client may each count once less.
+# The limits stay bounded (by the number of workers), which is enough against enumeration.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
