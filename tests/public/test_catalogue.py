@@ -52,7 +52,7 @@ def test_embed_shows_only_the_units_procedures_and_may_be_framed(client, world):
     text = page(response)
     assert "Đăng ký khai sinh" in text and "Phiếu lý lịch" not in text and "Chứng thực" not in text
     assert "X-Frame-Options" not in response.headers
-    assert response.headers["Content-Security-Policy"] == "frame-ancestors *"
+    assert "frame-ancestors" not in response.headers.get("Content-Security-Policy", "")
     assert 'class="navbar' not in text  # no site navigation inside someone else's page
     assert "Đăng ký khai sinh" not in page(client.get(f"/nhung/{world.commune.code}/", {"q": "ly lich"}))
     detail = client.get(f"/nhung/{world.commune.code}/thu-tuc/2.000009/")

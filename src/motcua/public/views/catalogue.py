@@ -1,5 +1,10 @@
 """Procedure catalogue (/thu-tuc/), a unit's public page (/don-vi/<code>/) and its embeddable version
-(/nhung/<code>/), which a unit's own website frames: only that view may be framed."""
+(/nhung/<code>/), which a unit's own website frames.
+
+Only the embed's two views are exempt from X-Frame-Options (every other page is DENY): any website may
+frame them (a unit's own site, its provider's CMS, whatever its origin), and they hold no form that
+changes anything, so there is nothing to clickjack.
+"""
 
 from __future__ import annotations
 
@@ -76,9 +81,9 @@ def embed(request, unit_code: str):
     unit = _unit(unit_code)
     form = CatalogueForm(request.GET, unit=unit)
     page, querystring = _results(request, form, unit=unit)
-    return _framable(render(request, "public/embed.html", {
+    return render(request, "public/embed.html", {
         "unit": unit, "form": form, "page": page, "querystring": querystring, "searched": bool(request.GET),
-    }))
+    })
 
 
 @require_GET
@@ -88,15 +93,8 @@ def embed_procedure(request, unit_code: str, code: str):
     detail = catalogue.procedure_detail(code, unit=unit)
     if detail is None:  # not one of this unit's procedures
         raise Http404
-    return _framable(render(request, "public/embed_procedure.html", {
+    return render(request, "public/embed_procedure.html", {
         "unit": unit, "d": detail, "embedded": True,
         "level_places": [catalogue.LEVEL_PLACES[lv] for lv in detail.procedure.levels],
-    }))
-
-
-def _framable(response):
-    # Any website may frame these read-only pages (a unit's own site, its provider's CMS); they carry no
-    # form that changes anything, so there is nothing to clickjack.
-    response["Content-Security-Policy"] = "frame-ancestors *"
-    return response
+    })
 
