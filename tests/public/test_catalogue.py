@@ -84,3 +84,16 @@ def test_home_links_to_the_public_pages(client, world):
     text = page(client.get("/"))
     for url in ("/thu-tuc/", "/tra-cuu-ho-so/", "/phan-anh-kien-nghi/", "/dang-nhap/"):
         assert f'href="{url}"' in text, url
+
+
+def test_pages_are_vietnamese_first_and_translate_to_english(client, world):
+    from django.utils import translation
+
+    assert "Tra cứu thủ tục hành chính" in page(client.get("/thu-tuc/"))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/thu-tuc/"})
+    try:
+        english = page(client.get("/thu-tuc/"))
+        assert "Find an administrative procedure" in english and "Procedure name or code" in english
+        assert "Track a dossier" in page(client.get("/tra-cuu-ho-so/"))
+    finally:
+        translation.deactivate()
