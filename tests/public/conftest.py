@@ -24,6 +24,7 @@ from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.org import tree
 from motcua.org.models import Role, Unit
+from motcua.public import catalogue
 from tests.factories import official, procedure, province_with_department
 
 APPLICANT = {
@@ -75,6 +76,7 @@ class World:
 def world(db, settings) -> World:
     settings.MOTCUA_PUBLIC_URL = "https://motcua.example.gov.vn"
     cache.clear()  # catalogue entries and rate-limit counters live in the cache
+    catalogue.clear_local()
     tree.clear()
     province, department, commune = province_with_department()
     department.extra = {"DiaChi": "01 Hùng Vương", "DienThoai": "0235 3812 345"}

@@ -9,6 +9,7 @@ id, last version) so an import or a new version shows at once.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -56,6 +57,11 @@ class Entry:
     text: str  # code and name without accents, lower case
 
 
+def fingerprint() -> str:
+    """The catalogue's state now (one aggregate query): pass it to the calls of one request."""
+    return _fingerprint()
+
+
 def _fingerprint() -> str:
     stats = Procedure.objects.aggregate(n=Count("pk"), last=Max("pk"), version=Max("current_version_id"))
     return f"{stats['n']}:{stats['last']}:{stats['version']}"
@@ -65,9 +71,20 @@ def _published():
     return Procedure.objects.exclude(publication_status=PublicationStatus.ABOLISHED)
 
 
+#: This process's copy of the list for the current fingerprint, for as long as the shared cache keeps it:
+#: reading it back from the (file) cache costs an unpickling of two thousand rows on every search.
+_local: dict = {"fingerprint": None, "until": 0.0, "rows": None}
+
+
+def clear_local() -> None:
+    _local.update(fingerprint=None, until=0.0, rows=None)
+
+
 def entries(fingerprint: str | None = None) -> list[Entry]:
     """Every published procedure, ordered by name without accents (cached)."""
     fingerprint = fingerprint or _fingerprint()
+    if _local["fingerprint"] == fingerprint and time.monotonic() < _local["until"]:
+        return _local["rows"]
     key = f"motcua:public-catalogue:{fingerprint}"
     rows = cache.get(key)
     if rows is None:
@@ -78,6 +95,7 @@ def entries(fingerprint: str | None = None) -> list[Entry]:
             rows.append(Entry(pk, code, name, field_code, field_name, levels, normalize(f"{code} {name}")))
         rows.sort(key=lambda e: (normalize(e.name), e.code))
         cache.set(key, rows, CACHE_SECONDS)
+    _local.update(fingerprint=fingerprint, until=time.monotonic() + CACHE_SECONDS, rows=rows)
     return rows
 
 
@@ -92,12 +110,13 @@ def unit_procedure_ids(unit: Unit, fingerprint: str | None = None) -> frozenset[
     return ids
 
 
-def search(query: str = "", *, unit: Unit | None = None, field_code: str = "", level: str = "") -> list[Entry]:
+def search(query: str = "", *, unit: Unit | None = None, field_code: str = "", level: str = "",
+           fingerprint: str | None = None) -> list[Entry]:
     """Procedures whose code or name contains every word of ``query`` (accents and case ignored).
 
     A code typed from its start ranks first ("1.0012" finds that procedure before names containing it).
     """
-    fingerprint = _fingerprint()
+    fingerprint = fingerprint or _fingerprint()
     rows = entries(fingerprint)
     if unit is not None:
         ids = unit_procedure_ids(unit, fingerprint)
@@ -113,9 +132,9 @@ def search(query: str = "", *, unit: Unit | None = None, field_code: str = "", l
     return rows
 
 
-def fields(unit: Unit | None = None) -> list[tuple[str, str]]:
+def fields(unit: Unit | None = None, fingerprint: str | None = None) -> list[tuple[str, str]]:
     """(field code, field name) of the published procedures (of ``unit``), by name."""
-    fingerprint = _fingerprint()
+    fingerprint = fingerprint or _fingerprint()
     rows = entries(fingerprint)
     if unit is not None:
         ids = unit_procedure_ids(unit, fingerprint)

@@ -23,10 +23,10 @@ class CatalogueForm(forms.Form):
     level = forms.ChoiceField(label=_("Cấp thực hiện"), required=False, widget=SELECT,
                               choices=[("", _("Tất cả các cấp")), *catalogue.LEVELS])
 
-    def __init__(self, *args, unit=None, **kwargs):
+    def __init__(self, *args, unit=None, fingerprint=None, **kwargs):
         """``unit``: the embed's, whose procedures alone are searched (no unit or level filter then)."""
         super().__init__(*args, **kwargs)
-        self.fields["field"].choices = [("", _("Tất cả lĩnh vực")), *catalogue.fields(unit)]
+        self.fields["field"].choices = [("", _("Tất cả lĩnh vực")), *catalogue.fields(unit, fingerprint)]
         if unit is None:
             self.fields["unit"].choices = [("", _("Tất cả đơn vị")), *catalogue.public_units()]
         else:

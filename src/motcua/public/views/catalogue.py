@@ -22,12 +22,12 @@ from ..forms import CatalogueForm
 PAGE_SIZE = 20
 
 
-def _results(request, form: CatalogueForm, unit=None):
+def _results(request, form: CatalogueForm, unit=None, fingerprint=None):
     data = form.cleaned_data if form.is_valid() else {}
     if unit is None and data.get("unit"):
         unit = catalogue.public_unit(data["unit"])
     rows = catalogue.search(data.get("q", ""), unit=unit, field_code=data.get("field", ""),
-                            level=data.get("level", ""))
+                            level=data.get("level", ""), fingerprint=fingerprint)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -36,8 +36,9 @@ def _results(request, form: CatalogueForm, unit=None):
 
 @require_GET
 def procedures(request):
-    form = CatalogueForm(request.GET)
-    page, querystring = _results(request, form)
+    fingerprint = catalogue.fingerprint()
+    form = CatalogueForm(request.GET, fingerprint=fingerprint)
+    page, querystring = _results(request, form, fingerprint=fingerprint)
     return render(request, "public/procedures.html", {
         "form": form, "page": page, "querystring": querystring, "searched": bool(request.GET),
         "level_names": dict(catalogue.LEVELS),
@@ -79,8 +80,9 @@ def unit_page(request, unit_code: str):
 def embed(request, unit_code: str):
     """The unit's procedures only, searchable, in a page without the site's navigation (framed elsewhere)."""
     unit = _unit(unit_code)
-    form = CatalogueForm(request.GET, unit=unit)
-    page, querystring = _results(request, form, unit=unit)
+    fingerprint = catalogue.fingerprint()
+    form = CatalogueForm(request.GET, unit=unit, fingerprint=fingerprint)
+    page, querystring = _results(request, form, unit=unit, fingerprint=fingerprint)
     return render(request, "public/embed.html", {
         "unit": unit, "form": form, "page": page, "querystring": querystring, "searched": bool(request.GET),
     })
