@@ -85,7 +85,9 @@ INSTALLED_APPS = [
     "motcua.workspace",
     "motcua.scoreboard",
     "motcua.web",
+    "motcua.public",
     "motcua.api",
+    "django_ratelimit",
 ]
 
 MIDDLEWARE = [
@@ -333,3 +335,28 @@ MOTCUA_IMPORT_MAX_EXPANDED_MB = env.integer("MOTCUA_IMPORT_MAX_EXPANDED_MB", 500
 MOTCUA_IMPORT_MAX_RATIO = env.integer("MOTCUA_IMPORT_MAX_RATIO", 200, minimum=1)
 #: The longest line of a JSON Lines or CSV file (KB); a dossier line is a few KB.
 MOTCUA_IMPORT_MAX_LINE_KB = env.integer("MOTCUA_IMPORT_MAX_LINE_KB", 1024, minimum=1)
+
+# The citizens' side (motcua.public).
+#: The site's public address: the receipts' QR codes and the embed snippet point there.
+MOTCUA_PUBLIC_URL = env.matching("MOTCUA_PUBLIC_URL", "" if PRODUCTION else "http://127.0.0.1:8000",
+                                 r"https?://\S+", "an http:// or https:// URL").rstrip("/")
+if PRODUCTION and not MOTCUA_PUBLIC_URL:
+    raise ImproperlyConfigured("MOTCUA_ENV=production needs MOTCUA_PUBLIC_URL (printed in the receipts' QR codes).")
+#: Request limits per client (django-ratelimit, "N/<k><s|m|h|d>"): dossier look-ups by code and second
+#: factor; the same per dossier code, all clients together (a code under attack from many addresses);
+#: every other public page that reads a dossier or records a rating.
+_RATE = r"\d+/\d*[smhd]"
+_RATE_EXPECTED = "count/[multiplier]s|m|h|d, e.g. 10/m or 30/10m"
+MOTCUA_TRACKING_RATE = env.matching("MOTCUA_TRACKING_RATE", "10/10m", _RATE, _RATE_EXPECTED)
+MOTCUA_TRACKING_CODE_RATE = env.matching("MOTCUA_TRACKING_CODE_RATE", "30/h", _RATE, _RATE_EXPECTED)
+MOTCUA_PUBLIC_RATE = env.matching("MOTCUA_PUBLIC_RATE", "60/m", _RATE, _RATE_EXPECTED)
+#: The request header a reverse proxy sets with the client's address (e.g. X-Forwarded-For: its last
+#: address is used); unset = the connection's address. Rate limits are per client address.
+MOTCUA_CLIENT_IP_HEADER = env.text("MOTCUA_CLIENT_IP_HEADER", "")
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "motcua.public.ratelimits.client_address"
+# django-ratelimit wants an atomic shared cache (memcached, Redis); the file cache shared by the web
+# workers increments without a lock, so concurrent requests of one client may each count once less.
+# The limits stay bounded (by the number of workers), which is enough against enumeration.
+SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "django_ratelimit.E003",
+                          "django_ratelimit.W001"]

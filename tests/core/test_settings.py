@@ -36,7 +36,7 @@ def child_environment(tmp_path: Path, **variables: str | None) -> dict[str, str]
 
 def production(tmp_path: Path, **variables: str | None) -> dict[str, str]:
     defaults = {"MOTCUA_ENV": "production", "MOTCUA_SECRET_KEY": secrets.token_urlsafe(50),
-                "MOTCUA_ALLOWED_HOSTS": "motcua.example.gov.vn"}
+                "MOTCUA_ALLOWED_HOSTS": "motcua.example.gov.vn", "MOTCUA_PUBLIC_URL": "https://motcua.example.gov.vn"}
     return child_environment(tmp_path, **{**defaults, **variables})
 
 

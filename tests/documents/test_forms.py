@@ -2,9 +2,11 @@
 
 import pytest
 import segno
+from django.conf import settings
 
-from motcua.documents import qr, services
+from motcua.documents import services
 from motcua.documents.forms import FORMS, handover_rows
+from motcua.dossiers import tracking
 from tests.documents.conftest import APPLICANT, page_sizes_mm, pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -32,13 +34,15 @@ def assert_official_pdf(pdf: bytes, kind: str, code: str, size: tuple[int, int])
 
 
 def assert_qr(kind, dossier, **context):
-    """The QR payload carries R3.2's four parts, and the image embedded is that payload's code."""
+    """The QR is the address of the dossier's tracking page with a signed token, and nothing personal;
+    the image embedded is that address's code."""
     ctx = services.build_context(kind, dossier, **context)
-    fields = qr.parse_payload(ctx["qr_payload"])
-    assert fields["HS"] == dossier.code
-    assert fields["TTHC"] == dossier.procedure.code
-    assert fields["DD"] == APPLICANT["applicant_id_number"]
-    assert fields["VB"] == FORMS[kind].name
+    url = ctx["qr_payload"]
+    prefix = f"{settings.MOTCUA_PUBLIC_URL.rstrip('/')}/tra-cuu-ho-so/"
+    assert url.startswith(prefix) and url.endswith("/")
+    assert tracking.code_from_token(url[len(prefix):-1]) == dossier.code
+    for personal in (APPLICANT["applicant_id_number"], APPLICANT["applicant_phone"].replace(" ", ""), "Nguy"):
+        assert personal not in url
     expected = segno.make(ctx["qr_payload"], error="m", micro=False, encoding="utf-8").svg_data_uri(border=2, dark="#000", light="#fff")
     assert ctx["qr_uri"] == expected
     html = services.render_html(kind, dossier, **context)

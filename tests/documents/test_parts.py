@@ -28,11 +28,9 @@ def test_numbers_use_the_decimal_comma():
 
 
 def test_qr_payload_round_trip_with_separators_in_values():
-    payload = qr.dossier_payload(form_number="01", dossier_code="A|B\\C", procedure_code="1.000001",
-                                 applicant_id="", document_name="Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
-    assert payload.startswith("MOTCUA1|MAU=01|HS=A\\|B\\\\C|")
-    assert qr.parse_payload(payload) == {"MAU": "01", "HS": "A|B\\C", "TTHC": "1.000001", "DD": "",
-                                         "VB": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"}
+    payload = qr.build_payload({"MAU": "07", "DV": "A|B\\C", "TU": "2026-03-01", "VB": "Sổ theo dõi hồ sơ"})
+    assert payload.startswith("MOTCUA1|MAU=07|DV=A\\|B\\\\C|")
+    assert qr.parse_payload(payload) == {"MAU": "07", "DV": "A|B\\C", "TU": "2026-03-01", "VB": "Sổ theo dõi hồ sơ"}
     with pytest.raises(ValueError):
         qr.parse_payload("HTTP://example.invalid")
 

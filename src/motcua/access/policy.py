@@ -51,6 +51,7 @@ class Action(StrEnum):
     STOP = "stop"  # dừng xử lý
     REFUSE_AFTER_APPRAISAL = "refuse_after_appraisal"  # từ chối giải quyết
     PRINT_FORMS = "print_forms"  # in biểu mẫu
+    FOLLOW_UP_RATING = "follow_up_rating"  # xử lý đánh giá không hài lòng của người dân
     VIEW_SCOREBOARD = "view_scoreboard"
     EXPORT_SCOREBOARD = "export_scoreboard"
 
@@ -72,6 +73,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.LEADER: frozenset(_READ | {
         Action.HAND_OFF, Action.ANSWER_CONSULTATION, Action.PAUSE, Action.RESUME, Action.APPROVE_RESULT,
         Action.PROPOSE_APOLOGY, Action.SIGN_APOLOGY, Action.STOP, Action.REFUSE_AFTER_APPRAISAL,
+        Action.FOLLOW_UP_RATING,
     }),
     Role.CONTROL_OFFICER: frozenset(_READ),
     Role.ADMINISTRATOR: frozenset(_READ),

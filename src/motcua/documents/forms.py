@@ -189,10 +189,8 @@ def _base(spec: FormSpec, dossier: Dossier | None, issuer: Unit, issued_at, over
     }
     if dossier is not None:
         context.update(procedure=dossier.procedure, applicant=applicant(dossier))
-        context["qr_payload"] = qr.dossier_payload(
-            form_number=spec.number, dossier_code=dossier.code, procedure_code=dossier.procedure.code,
-            applicant_id=dossier.applicant_id_number, document_name=spec.name,
-        )
+        # The tracking page's address with a signed token: no personal data in the QR (R3.2).
+        context["qr_payload"] = qr.tracking_url(dossier.code)
     return context
 
 

@@ -1,26 +1,34 @@
 """QR code on printed documents (R3.2: TCVN 7322:2009, top-left corner).
 
-Payload format, version 1 — compact UTF-8 text, one line::
+**Forms about one dossier (01–06)** carry the address of the dossier's public tracking page::
 
-    MOTCUA1|MAU=01|HS=H99.01-260302-0001|TTHC=1.000001|DD=001085012345|VB=Giấy tiếp nhận hồ sơ và hẹn trả kết quả
+    https://motcua.example.gov.vn/tra-cuu-ho-so/H99.01-260302-0001:Xq3…/
+
+The last path segment is a signed token (:mod:`motcua.dossiers.tracking`): the dossier code and
+an HMAC signature, nothing about the applicant. A phone camera opens the page; the code printed
+beside the QR stays readable offline. The site's address is ``MOTCUA_PUBLIC_URL``.
+
+**The tracking book (form 07)** covers many dossiers and keeps the compact text payload,
+version 1, one UTF-8 line::
+
+    MOTCUA1|MAU=07|DV=H99.01|TU=2026-03-01|DEN=2026-03-31|VB=Sổ theo dõi hồ sơ
 
 * ``MOTCUA1`` names the format and its version; fields follow as ``KEY=value`` separated by ``|``.
-* ``MAU`` form number of TT 03/2025 (01–07); ``HS`` mã hồ sơ; ``TTHC`` mã TTHC; ``DD`` số định
-  danh cá nhân/tổ chức of the applicant; ``VB`` name of the document. These four (HS, TTHC, DD,
-  VB) are the minimum of R3.2 and are always present, empty when unknown.
-* The tracking book (form 07) covers many dossiers: it carries ``DV`` (unit code), ``TU`` and
-  ``DEN`` (ISO dates of the period) instead of HS/TTHC/DD.
+* ``MAU`` form number of TT 03/2025; ``DV`` unit code; ``TU`` and ``DEN`` ISO dates of the period;
+  ``VB`` name of the document. (Version 1 also defined ``HS``, ``TTHC`` and ``DD`` — the
+  applicant's identification number — for the dossier forms; personal data no longer goes into a QR.)
 * In values, ``\\`` and ``|`` are escaped with a backslash. Readers must ignore unknown keys.
-
-No URL is encoded: the lookup address differs per province and the code must stay valid offline.
 """
 
 from __future__ import annotations
 
 import segno
+from django.conf import settings
+from django.urls import reverse
+
+from motcua.dossiers import tracking
 
 PREFIX = "MOTCUA1"
-DOSSIER_KEYS = ("MAU", "HS", "TTHC", "DD", "VB")
 
 
 def _escape(value: str) -> str:
@@ -32,11 +40,10 @@ def build_payload(fields: dict[str, str]) -> str:
     return "|".join([PREFIX, *(f"{key}={_escape(value or '')}" for key, value in fields.items())])
 
 
-def dossier_payload(*, form_number: str, dossier_code: str, procedure_code: str, applicant_id: str,
-                    document_name: str) -> str:
-    """The R3.2 payload of a form about one dossier."""
-    return build_payload(dict(zip(DOSSIER_KEYS, (form_number, dossier_code, procedure_code, applicant_id, document_name),
-                                  strict=True)))
+def tracking_url(dossier_code: str) -> str:
+    """The absolute address of the dossier's public tracking page, with its signed token."""
+    path = reverse("public:track", kwargs={"token": tracking.token_for(dossier_code)})
+    return settings.MOTCUA_PUBLIC_URL.rstrip("/") + path
 
 
 def parse_payload(text: str) -> dict[str, str]:

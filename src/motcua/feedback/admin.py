@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Complaint, ComplaintStatusLog, Rating
+from .models import Complaint, ComplaintStatusLog, Rating, RatingFollowUp
 
 
 class StatusLogInline(admin.TabularInline):
@@ -23,3 +23,10 @@ class RatingAdmin(admin.ModelAdmin):
     list_display = ["dossier", "dissatisfied", "rated_at", "score"]
     list_filter = ["dissatisfied"]
     raw_id_fields = ["dossier"]
+
+
+@admin.register(RatingFollowUp)
+class RatingFollowUpAdmin(admin.ModelAdmin):
+    list_display = ["rating", "unit", "state", "opened_at", "due_at", "closed_at"]
+    list_filter = ["state"]
+    raw_id_fields = ["rating", "unit", "closed_by"]

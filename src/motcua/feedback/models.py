@@ -1,5 +1,6 @@
 """Complaints and petitions (phản ánh, kiến nghị — PAKN) and citizens' ratings of dossiers."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -84,3 +85,48 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.dossier_id} — {'không hài lòng' if self.dissatisfied else 'hài lòng'}"
+
+
+class RatingFollowUp(models.Model):
+    """A "not satisfied" rating opens a task for the leaders of the dossier's handling unit (Signalen-style).
+
+    It has its own deadline in working days; a leader closes it with what was done. One task at a
+    time per rating: a later "not satisfied" while one is open adds to it instead of opening another.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Đang mở")
+        CLOSED = "closed", _("Đã đóng")
+
+    rating = models.ForeignKey(Rating, verbose_name=_("đánh giá"), on_delete=models.CASCADE, related_name="follow_ups")
+    unit = models.ForeignKey("org.Unit", verbose_name=_("đơn vị xử lý"), on_delete=models.PROTECT,
+                             related_name="rating_follow_ups")
+    reason = models.TextField(_("lý do không hài lòng"), blank=True)
+    source = models.CharField(_("nguồn đánh giá"), max_length=32, blank=True, help_text="web, kiosk, portal …")
+    opened_at = models.DateTimeField(_("ngày mở"))
+    due_at = models.DateTimeField(_("hạn xử lý"))
+    state = models.CharField(_("tình trạng"), max_length=8, choices=State.choices, default=State.OPEN)
+    closed_at = models.DateTimeField(_("ngày đóng"), null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người đóng"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+", db_index=False)
+    note = models.TextField(_("kết quả xử lý"), blank=True)
+
+    class Meta:
+        verbose_name = _("theo dõi đánh giá không hài lòng")
+        verbose_name_plural = _("theo dõi đánh giá không hài lòng")
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["unit", "state", "due_at"], name="rating_followup_unit_open")]
+        constraints = [
+            models.UniqueConstraint(fields=["rating"], condition=models.Q(state="open"),
+                                    name="rating_followup_one_open"),
+        ]
+
+    #: Where the rating came from, as the leaders' list says it.
+    SOURCE_LABELS = {"web": _("trang tra cứu"), "kiosk": _("tại quầy"), "portal": _("Cổng DVCQG")}
+
+    def __str__(self):
+        return f"{self.rating.dossier_id} — {self.get_state_display()}"
+
+    @property
+    def source_label(self) -> str:
+        return str(self.SOURCE_LABELS.get(self.source, self.source))

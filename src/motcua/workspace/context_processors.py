@@ -6,7 +6,8 @@ from motcua.org.models import Role
 from .oversight import queries as oversight
 
 _SECTIONS = {"desk": "desk", "queue": "queue", "search": "search", "approvals": "approvals",
-             "portal-": "portal-sync", "complaints": "complaints", "payment-": "payments"}
+             "portal-": "portal-sync", "complaints": "complaints", "payment-": "payments",
+             "follow-up": "follow-ups"}
 #: The complaints list is in the menu of those who handle them and of the control officer.
 _COMPLAINT_MENU = frozenset({Role.DESK_OFFICER, Role.SPECIALIST, Role.LEADER, Role.CONTROL_OFFICER})
 
@@ -30,6 +31,7 @@ def navigation(request):
         "portal_sync": bool(roles & oversight.SYNC_ROLES),
         "complaints": bool(roles & _COMPLAINT_MENU),
         "payments": bool(roles & oversight.PAYMENT_ROLES),
+        "follow_ups": Role.LEADER in roles,  # "not satisfied" ratings to follow up (motcua.public)
         "section": section,
         "roles": roles,
     }}
