@@ -10,6 +10,6 @@ class FeedbackConfig(AppConfig):
     def ready(self):
         from motcua.core.audit import register
 
-        from .models import Complaint, ComplaintStatusLog, Rating
+        from .models import Complaint, ComplaintAnswer, ComplaintStatusLog, Rating
 
-        register(Complaint, ComplaintStatusLog, Rating)
+        register(Complaint, ComplaintStatusLog, ComplaintAnswer, Rating)
