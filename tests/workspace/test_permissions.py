@@ -31,8 +31,8 @@ USER_OF = {
     Role.CONTROL_OFFICER: "control", Role.ADMINISTRATOR: "administrator",
     "other_unit": "outsider", "consulted": "consulted",
 }
-#: Not about dossiers: the scoreboard has its own tests.
-NOT_DOSSIER_ACTIONS = {A.VIEW_SCOREBOARD, A.EXPORT_SCOREBOARD}
+#: Not about dossiers: the scoreboard and the complaints desk have their own tests.
+NOT_DOSSIER_ACTIONS = {A.VIEW_SCOREBOARD, A.EXPORT_SCOREBOARD, *policy.COMPLAINT_ACTIONS}
 
 
 def login(client, world, principal):
