@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "motcua.interchange",
     "motcua.index766",
     "motcua.nationalportal",
+    "motcua.notifications",
     "motcua.access",
     "motcua.workspace",
     "motcua.scoreboard",
@@ -233,6 +234,45 @@ if PRODUCTION and MOTCUA_PORTAL_INBOUND_SECRET and len(MOTCUA_PORTAL_INBOUND_SEC
 
 #: Set by ``motcua demo`` only (never from the environment): the "Giả lập Cổng DVCQG" page exists.
 MOTCUA_DEMO_PORTAL = False
+
+# Notifications (motcua.notifications): e-mail through Django's framework, SMS and Zalo through a channel class.
+#: "file" (one file per message under var/mail, the demo's default), "console", "smtp" (production's default),
+#: "locmem", or the dotted path of any Django e-mail backend.
+_EMAIL_BACKENDS = {
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+_email_backend = os.environ.get("MOTCUA_EMAIL_BACKEND", "smtp" if PRODUCTION else "file").strip()
+if "." not in _email_backend and _email_backend not in _EMAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        f"MOTCUA_EMAIL_BACKEND must be one of {', '.join(_EMAIL_BACKENDS)} or a dotted path, not {_email_backend!r}."
+    )
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email_backend, _email_backend)
+EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+EMAIL_HOST = os.environ.get("MOTCUA_EMAIL_HOST", "localhost")
+try:
+    EMAIL_PORT = int(os.environ.get("MOTCUA_EMAIL_PORT", "25"))
+except ValueError as exc:
+    raise ImproperlyConfigured("MOTCUA_EMAIL_PORT must be a port number.") from exc
+EMAIL_HOST_USER = os.environ.get("MOTCUA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("MOTCUA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("MOTCUA_EMAIL_TLS", "0") == "1"
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("MOTCUA_EMAIL_FROM", "motcua <khong-tra-loi@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+#: Channels citizens are notified on, among email, sms, zalo (each needs the applicant's address or phone).
+MOTCUA_NOTIFY_CHANNELS = tuple(
+    c.strip() for c in os.environ.get("MOTCUA_NOTIFY_CHANNELS", "email,sms,zalo").split(",") if c.strip()
+)
+if set(MOTCUA_NOTIFY_CHANNELS) - {"email", "sms", "zalo"}:
+    raise ImproperlyConfigured("MOTCUA_NOTIFY_CHANNELS lists channels among email, sms, zalo.")
+#: Dotted paths of the SMS and Zalo gateways' channel classes; unset = the messages are written to the log.
+MOTCUA_SMS_CHANNEL = os.environ.get("MOTCUA_SMS_CHANNEL", "")
+MOTCUA_ZALO_CHANNEL = os.environ.get("MOTCUA_ZALO_CHANNEL", "")
+#: The address citizens reach the application at (the opt-out link in every e-mail).
+MOTCUA_SITE_URL = os.environ.get("MOTCUA_SITE_URL", "http://127.0.0.1:8000")
 
 # Working-day calendar: default office hours (process-rules.md R2.6).
 MOTCUA_OFFICE_HOURS = os.environ.get("MOTCUA_OFFICE_HOURS", "07:00-11:30,13:30-17:00")
