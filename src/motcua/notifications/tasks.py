@@ -25,3 +25,15 @@ def send_notification(notification_id: int) -> str:
 @lock_task("motcua-notifications-resend")
 def resend_stalled_notifications():
     resend_stalled()
+
+
+# huey's clock is UTC: 23:30 UTC is 06:30 in Vietnam, before the offices open.
+@db_periodic_task(crontab(hour="23", minute="30"))
+@lock_task("motcua-notifications-digest")
+def send_daily_digest():
+    """Tell each official what turns late on the next working day (on working days only)."""
+    from .digest import queue_digests
+
+    report = queue_digests()
+    if report is not None:
+        logger.info("staff digest for %s queued: %s recipients", report.day, len(report.queued))
