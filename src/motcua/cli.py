@@ -4,7 +4,7 @@ import os
 import sys
 
 #: Command names with a dash (the spec's spelling) for management commands, whose module names cannot have one.
-ALIASES = {"fake-portal": "fake_portal"}
+ALIASES = {"fake-portal": "fake_portal", "notify-digest": "notify_digest"}
 
 
 def main(argv: list[str] | None = None) -> None:

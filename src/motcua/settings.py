@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "motcua.interchange",
     "motcua.index766",
     "motcua.nationalportal",
+    "motcua.notifications",
     "motcua.access",
     "motcua.workspace",
     "motcua.scoreboard",
@@ -306,6 +307,38 @@ if MOTCUA_PORTAL_URL and not (MOTCUA_PORTAL_USERNAME and MOTCUA_PORTAL_MADONVI):
 
 #: Set by ``motcua demo`` only (never from the environment): the "Giả lập Cổng DVCQG" page exists.
 MOTCUA_DEMO_PORTAL = False
+
+# Notifications (motcua.notifications): e-mail through Django's framework, SMS and Zalo through a channel class.
+#: "file" (one file per message under var/mail, the demo's default), "console", "smtp" (production's default),
+#: "locmem", or the dotted path of any Django e-mail backend.
+_EMAIL_BACKENDS = {
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+_email_backend = env.text("MOTCUA_EMAIL_BACKEND", "smtp" if PRODUCTION else "file")
+if "." not in _email_backend and _email_backend not in _EMAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        f"MOTCUA_EMAIL_BACKEND must be one of {', '.join(_EMAIL_BACKENDS)} or a dotted path, not {_email_backend!r}."
+    )
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email_backend, _email_backend)
+EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+EMAIL_HOST = env.text("MOTCUA_EMAIL_HOST", "localhost")
+EMAIL_PORT = env.integer("MOTCUA_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env.text("MOTCUA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env.text("MOTCUA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env.flag("MOTCUA_EMAIL_TLS", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env.text("MOTCUA_EMAIL_FROM", "motcua <khong-tra-loi@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+#: Channels citizens are notified on, among email, sms, zalo (each needs the applicant's address or phone).
+MOTCUA_NOTIFY_CHANNELS = tuple(env.items("MOTCUA_NOTIFY_CHANNELS", ["email", "sms", "zalo"]))
+if set(MOTCUA_NOTIFY_CHANNELS) - {"email", "sms", "zalo"}:
+    raise ImproperlyConfigured("MOTCUA_NOTIFY_CHANNELS lists channels among email, sms, zalo.")
+#: Dotted paths of the SMS and Zalo gateways' channel classes; unset = the messages are written to the log.
+MOTCUA_SMS_CHANNEL = env.text("MOTCUA_SMS_CHANNEL", "")
+MOTCUA_ZALO_CHANNEL = env.text("MOTCUA_ZALO_CHANNEL", "")
 
 # Working-day calendar: default office hours (process-rules.md R2.6).
 _HOURS = r"[0-2]\d:[0-5]\d-[0-2]\d:[0-5]\d"

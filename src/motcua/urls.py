@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("motcua.access.urls")),
     path("can-bo/", include("motcua.workspace.urls")),
     path("bang-diem-766/", include("motcua.scoreboard.urls")),
+    path("thong-bao/", include("motcua.notifications.urls")),
     path("", include("motcua.public.urls")),
     path("", include("motcua.web.urls")),
 ]

@@ -139,3 +139,57 @@ def test_sign_in_page_in_vietnamese_and_workspace_requires_login(client, org):
     assert "Tên đăng nhập hoặc mật khẩu không đúng." in bad.content.decode()
     good = client.post("/dang-nhap/", {"username": "cv2", "password": "motcua-demo-2026"})
     assert good.status_code == 302 and good["Location"] == "/can-bo/"
+
+
+# --- complaints (PAKN) ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def complaint(org):
+    from motcua.feedback.services import register_complaint
+
+    made, _ = register_complaint(code="PAKN-1", unit=org["department"], category="quy_dinh", title="Chậm",
+                                 content="...", submitted_at=vn(2026, 3, 2, 9))
+    return made
+
+
+def test_complaint_duties_are_separated():
+    holders = {a: {r for r, acts in policy.ROLE_ACTIONS.items() if a in acts} for a in policy.COMPLAINT_ACTIONS}
+    assert holders[Action.REGISTER_COMPLAINT] == {Role.DESK_OFFICER}
+    assert holders[Action.DRAFT_COMPLAINT_ANSWER] == {Role.SPECIALIST}
+    for decision in (Action.ASSIGN_COMPLAINT, Action.TRANSFER_COMPLAINT, Action.REFUSE_COMPLAINT,
+                     Action.APPROVE_COMPLAINT_ANSWER):
+        assert holders[decision] == {Role.LEADER}, decision
+    assert holders[Action.PUBLISH_COMPLAINT_ANSWER] == {Role.DESK_OFFICER, Role.LEADER}
+    assert all(not holders[a] & {Role.CONTROL_OFFICER, Role.ADMINISTRATOR} for a in policy.COMPLAINT_ACTIONS)
+
+
+def test_complaint_matrix_applies_in_the_complaints_unit(org, complaint):
+    for role in Role:
+        own = official(f"c_{role}", org["department"], role)
+        elsewhere = official(f"e_{role}", org["other"], role)
+        above = official(f"p_{role}", org["province"], role)
+        for action in (Action.VIEW, *policy.COMPLAINT_ACTIONS):
+            allowed = action in policy.ROLE_ACTIONS[role]
+            assert policy.can(own, action, complaint=complaint) == allowed, (role, action)
+            assert policy.can(above, action, complaint=complaint) == allowed, (role, action)
+            assert not policy.can(elsewhere, action, complaint=complaint), (role, action)
+        with pytest.raises(policy.AccessDenied, match="phản ánh"):
+            policy.authorize(elsewhere, Action.VIEW, complaint=complaint)
+
+
+def test_visible_complaints_follow_the_units(org, complaint):
+    from motcua.feedback.models import Complaint
+    from motcua.feedback.services import register_complaint
+
+    theirs, _ = register_complaint(code="PAKN-2", unit=org["other"], category="hanh_vi", title="Thái độ",
+                                   content="...", submitted_at=vn(2026, 3, 2, 9))
+    codes = lambda user: set(policy.visible_complaints(user).values_list("code", flat=True))  # noqa: E731
+    assert codes(official("sp", org["department"], Role.SPECIALIST)) == {"PAKN-1"}
+    assert codes(official("xd", org["other"], Role.LEADER)) == {"PAKN-2"}
+    assert codes(official("ks", org["province"], Role.CONTROL_OFFICER)) == {"PAKN-1", "PAKN-2"}
+    assert codes(official("xa", org["commune"], Role.DESK_OFFICER)) == set()
+    from django.contrib.auth.models import AnonymousUser
+
+    assert policy.visible_complaints(AnonymousUser()).count() == 0
+    assert set(Complaint.objects.values_list("code", flat=True)) == {"PAKN-1", "PAKN-2"} and theirs

@@ -31,8 +31,9 @@ USER_OF = {
     Role.CONTROL_OFFICER: "control", Role.ADMINISTRATOR: "administrator",
     "other_unit": "outsider", "consulted": "consulted",
 }
-#: Not about dossiers: the scoreboard and the leaders' follow-up of ratings (tests/public) have their own tests.
-NOT_DOSSIER_ACTIONS = {A.VIEW_SCOREBOARD, A.EXPORT_SCOREBOARD, A.FOLLOW_UP_RATING}
+#: Not about dossiers: the scoreboard, the leaders' follow-up of ratings (tests/public) and the complaints desk
+#: have their own tests.
+NOT_DOSSIER_ACTIONS = {A.VIEW_SCOREBOARD, A.EXPORT_SCOREBOARD, A.FOLLOW_UP_RATING, *policy.COMPLAINT_ACTIONS}
 
 
 def login(client, world, principal):

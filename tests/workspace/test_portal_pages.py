@@ -1,5 +1,5 @@
-"""The follow-up pages: national portal sync (and "Gửi lại"), complaints with their deadlines, payments to check,
-and what the dossier page says about the portal and about payments.
+"""The follow-up pages: national portal sync (and "Gửi lại"), payments to check, and what the dossier page says
+about the portal and about payments (the complaints desk: test_complaints_desk.py).
 
 Dead letters are real: the relay delivers the world's dossiers to the fake adapter (portal-sync.md §1) on
 127.0.0.1, which refuses with ``02`` a dossier whose KenhThucHien it cannot read. ``NOW`` (the views' clock)
@@ -21,18 +21,14 @@ from django.utils import timezone
 
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier, Payment
-from motcua.feedback.models import ComplaintStatus, ComplaintStatusLog
-from motcua.feedback.services import deadlines_of, register_complaint
 from motcua.nationalportal.client import PortalClient
 from motcua.nationalportal.fake import FakePortal
 from motcua.nationalportal.models import OutboxMessage, PortalDossier
 from motcua.nationalportal.relay import Relay
 from motcua.org.models import Official, Role
-from motcua.workdays.services import get_calendar
 from tests.browser import ARTIFACTS, requires_chromium
 from tests.factories import vn
 from tests.workspace import processing_fixtures
-from tests.workspace.processing_fixtures import NOW
 
 world = processing_fixtures.world  # the shared fixture, used by name
 
@@ -344,87 +340,6 @@ def test_payment_list_row_shows_amounts_difference_and_channel(client, world, pa
     assert "+50.000 đ" in over and "nộp thừa" in over and elsewhere.code in over
     local_leader = processing_fixtures.official("lanhdao_xd", world.other_unit, Role.LEADER)
     assert transactions(page(as_user(client, local_leader), PAYMENTS)) == ["GD-THUA"]
-
-
-# --- complaints -------------------------------------------------------------------------------------------------
-
-
-def working_hours_before(at, hours: float):
-    """The instant ``hours`` working hours before ``at`` (the calendar only adds forward: bisect)."""
-    calendar = get_calendar()
-    early, late = at - timedelta(days=60), at
-    for _ in range(40):
-        middle = early + (late - early) / 2
-        if calendar.working_hours_between(middle, at) > hours:
-            early = middle
-        else:
-            late = middle
-    return late
-
-
-def complaint(world, code, submitted_at, unit=None, status=None, log_at=None):
-    made, _created = register_complaint(code=code, unit=unit or world.department, category="quy_dinh",
-                                        title=f"Phản ánh {code}", content="Nội dung", submitted_at=submitted_at)
-    if status:
-        made.status = status
-        made.save(update_fields=["status"])
-        ComplaintStatusLog.objects.create(complaint=made, status=status, occurred_at=log_at or submitted_at)
-    return made
-
-
-@pytest.fixture
-def complaints(world):
-    return {
-        "late": complaint(world, "PAKN-TRE", vn(2026, 1, 5, 8)),
-        # 116 working hours ago: its 120-hour answer deadline is 4 working hours away.
-        "at_risk": complaint(world, "PAKN-SAT", working_hours_before(NOW, 116)),
-        "on_time": complaint(world, "PAKN-MOI", vn(2026, 3, 3, 9)),
-        "publishing": complaint(world, "PAKN-CONGKHAI", vn(2026, 2, 2, 8), status=ComplaintStatus.AWAITING_PUBLICATION,
-                                log_at=vn(2026, 3, 2, 16)),
-        "closed": complaint(world, "PAKN-XONG", vn(2026, 1, 6, 8), status=ComplaintStatus.PUBLISHED,
-                            log_at=vn(2026, 2, 2, 8)),
-        "elsewhere": complaint(world, "PAKN-XD", vn(2026, 3, 2, 8), unit=world.other_unit),
-    }
-
-
-def codes_of(html: str) -> list[str]:
-    table = html[html.index('id="complaints-table"'):]
-    return re.findall(r'<tr data-code="([^"]+)"', table)
-
-
-def test_complaints_list_is_newest_first_in_the_officials_units(client, world, complaints):
-    html = page(as_user(client, world.specialist), COMPLAINTS)
-    assert codes_of(html) == ["PAKN-MOI", "PAKN-SAT", "PAKN-CONGKHAI", "PAKN-XONG", "PAKN-TRE"]
-    line = row(html, "PAKN-MOI")
-    assert "Sở Tư pháp" in line and "Quy định, thủ tục hành chính" in line and "Phản ánh PAKN-MOI" in line
-    assert "03/03/2026 09:00" in line and "Chờ tiếp nhận" in line
-    everything = codes_of(page(as_user(client, world.control), COMPLAINTS))
-    assert "PAKN-XD" in everything and len(everything) == 6
-    assert codes_of(page(as_user(client, world.outsider), COMPLAINTS)) == ["PAKN-XD"]
-
-
-def test_complaints_show_deadlines_and_late_or_at_risk_badges(client, world, complaints):
-    html = page(as_user(client, world.leader), COMPLAINTS)
-    late = row(html, "PAKN-TRE")
-    due = timezone.localtime(deadlines_of(complaints["late"]).answer_by).strftime("%d/%m/%Y %H:%M")
-    assert f"Hạn trả lời: {due}" in late and "badge-late" in late and "text-bg-danger" in late and "quá hạn" in late
-    at_risk = row(html, "PAKN-SAT")
-    left = get_calendar().working_hours_between(NOW, deadlines_of(complaints["at_risk"]).answer_by)
-    assert 0 <= left < 8
-    assert "badge-at-risk" in at_risk and "text-bg-warning" in at_risk and "còn 4 giờ làm việc" in at_risk
-    on_time = row(html, "PAKN-MOI")
-    assert "Hạn trả lời" in on_time and "badge-late" not in on_time and "badge-at-risk" not in on_time
-    publishing = row(html, "PAKN-CONGKHAI")
-    publish_by = timezone.localtime(deadlines_of(complaints["publishing"]).publish_by).strftime("%d/%m/%Y %H:%M")
-    assert f"Hạn công khai: {publish_by}" in publishing and "badge-at-risk" in publishing
-    closed = row(html, "PAKN-XONG")
-    assert "đã kết thúc" in closed and "badge" not in closed.replace("badge text-bg-light", "")
-
-
-def test_complaints_filter_by_status(client, world, complaints):
-    html = page(as_user(client, world.control), COMPLAINTS, status=ComplaintStatus.AWAITING_PUBLICATION)
-    assert codes_of(html) == ["PAKN-CONGKHAI"]
-    assert len(codes_of(page(client, COMPLAINTS, status="khong-co"))) == 6  # an unknown status filters nothing
 
 
 # --- in a real browser ------------------------------------------------------------------------------------------

@@ -1,11 +1,12 @@
-"""The permission matrix: which role may do which action on which dossiers.
+"""The permission matrix: which role may do which action on which dossiers and complaints.
 
-Every view and API call that changes a dossier asks :func:`authorize` first;
+Every view and API call that changes a dossier or a complaint (PAKN) asks :func:`authorize` first;
 the check is on the server, and a refusal is logged (English) and shown to the
 user (Vietnamese) without changing anything. Scope is row-level: an official
 acts on the dossiers handled or received by their unit (and units below it),
 and on those sent to their unit for consultation; the TTHC control officer and
-the administrator see everything in their subtree and change nothing.
+the administrator see everything in their subtree and change nothing. A
+complaint is in scope where its competent unit is.
 
 The matrix is data (:data:`ROLE_ACTIONS`) so it can be read, tested and shown.
 """
@@ -54,26 +55,57 @@ class Action(StrEnum):
     FOLLOW_UP_RATING = "follow_up_rating"  # xử lý đánh giá không hài lòng của người dân
     VIEW_SCOREBOARD = "view_scoreboard"
     EXPORT_SCOREBOARD = "export_scoreboard"
+    # Complaints (phản ánh, kiến nghị — PAKN); reading them is VIEW.
+    REGISTER_COMPLAINT = "register_complaint"  # ghi nhận PAKN tại quầy, qua đường dây nóng
+    ACCEPT_COMPLAINT = "accept_complaint"  # tiếp nhận
+    CLASSIFY_COMPLAINT = "classify_complaint"  # phân loại
+    ASSIGN_COMPLAINT = "assign_complaint"  # phân công chuyên viên
+    TRANSFER_COMPLAINT = "transfer_complaint"  # chuyển đơn vị xử lý
+    REQUEST_COMPLAINT_INFORMATION = "request_complaint_information"  # yêu cầu bổ sung thông tin
+    RECORD_COMPLAINT_INFORMATION = "record_complaint_information"  # nhận thông tin bổ sung
+    REFUSE_COMPLAINT = "refuse_complaint"  # từ chối
+    DRAFT_COMPLAINT_ANSWER = "draft_complaint_answer"  # dự thảo trả lời
+    APPROVE_COMPLAINT_ANSWER = "approve_complaint_answer"  # phê duyệt hoặc trả lại dự thảo
+    PUBLISH_COMPLAINT_ANSWER = "publish_complaint_answer"  # công khai trả lời
 
 
 #: Actions that change nothing.
 READ_ONLY = frozenset({Action.VIEW, Action.PRINT_FORMS, Action.VIEW_SCOREBOARD, Action.EXPORT_SCOREBOARD})
 
+#: The complaint actions (their scope is the complaint's unit, not a dossier's).
+COMPLAINT_ACTIONS = frozenset({
+    Action.REGISTER_COMPLAINT, Action.ACCEPT_COMPLAINT, Action.CLASSIFY_COMPLAINT, Action.ASSIGN_COMPLAINT,
+    Action.TRANSFER_COMPLAINT, Action.REQUEST_COMPLAINT_INFORMATION, Action.RECORD_COMPLAINT_INFORMATION,
+    Action.REFUSE_COMPLAINT, Action.DRAFT_COMPLAINT_ANSWER, Action.APPROVE_COMPLAINT_ANSWER,
+    Action.PUBLISH_COMPLAINT_ANSWER,
+})
+
 _READ = set(READ_ONLY)
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    # The desk records complaints from the counter and the hotline, takes them in, asks the sender for
+    # more information and records it, and publishes the approved answers.
     Role.DESK_OFFICER: frozenset(_READ | {
         Action.RECEIVE, Action.REFUSE_RECEPTION, Action.REQUEST_SUPPLEMENT, Action.COMPLETE_SUPPLEMENT,
         Action.START_PROCESSING, Action.RECORD_PAYMENT, Action.RETURN_RESULT, Action.RECORD_WITHDRAWAL,
+        Action.REGISTER_COMPLAINT, Action.ACCEPT_COMPLAINT, Action.CLASSIFY_COMPLAINT,
+        Action.REQUEST_COMPLAINT_INFORMATION, Action.RECORD_COMPLAINT_INFORMATION, Action.PUBLISH_COMPLAINT_ANSWER,
     }),
+    # The specialist drafts the answer.
     Role.SPECIALIST: frozenset(_READ | {
         Action.APPRAISE, Action.HAND_OFF, Action.CONSULT, Action.ANSWER_CONSULTATION, Action.REQUEST_SUPPLEMENT,
         Action.COMPLETE_SUPPLEMENT, Action.PAUSE, Action.RESUME, Action.PROPOSE_RESULT, Action.PROPOSE_APOLOGY,
         Action.REQUEST_FINANCIAL_OBLIGATION,
+        Action.CLASSIFY_COMPLAINT, Action.REQUEST_COMPLAINT_INFORMATION, Action.RECORD_COMPLAINT_INFORMATION,
+        Action.DRAFT_COMPLAINT_ANSWER,
     }),
+    # The leader decides: assigns, transfers, refuses, approves (or returns) and publishes.
     Role.LEADER: frozenset(_READ | {
         Action.HAND_OFF, Action.ANSWER_CONSULTATION, Action.PAUSE, Action.RESUME, Action.APPROVE_RESULT,
         Action.PROPOSE_APOLOGY, Action.SIGN_APOLOGY, Action.STOP, Action.REFUSE_AFTER_APPRAISAL,
         Action.FOLLOW_UP_RATING,
+        Action.ACCEPT_COMPLAINT, Action.CLASSIFY_COMPLAINT, Action.ASSIGN_COMPLAINT, Action.TRANSFER_COMPLAINT,
+        Action.REQUEST_COMPLAINT_INFORMATION, Action.REFUSE_COMPLAINT, Action.APPROVE_COMPLAINT_ANSWER,
+        Action.PUBLISH_COMPLAINT_ANSWER,
     }),
     Role.CONTROL_OFFICER: frozenset(_READ),
     Role.ADMINISTRATOR: frozenset(_READ),
@@ -142,9 +174,12 @@ def _consulted_units(dossier) -> set[int]:
     return set(dossier.consultations.values_list("unit_id", flat=True))
 
 
-def can(user, action: Action, dossier=None, *, unit=None, consultation=None) -> bool:
-    """May ``user`` do ``action``: on ``dossier``, in ``unit`` (reception), or answer ``consultation``."""
+def can(user, action: Action, dossier=None, *, unit=None, consultation=None, complaint=None) -> bool:
+    """May ``user`` do ``action``: on ``dossier``, in ``unit`` (reception), answer ``consultation``, or on
+    ``complaint`` (in its competent unit)."""
     action = Action(action)
+    if complaint is not None:
+        return any(action in ROLE_ACTIONS.get(p.role, ()) and complaint.unit_id in p.units for p in positions(user))
     if consultation is not None:
         return action in CONSULTED_ACTIONS and any(
             p.role in CONSULTED_ROLES and consultation.unit_id in p.units for p in positions(user)
@@ -167,13 +202,16 @@ def can(user, action: Action, dossier=None, *, unit=None, consultation=None) -> 
     return False
 
 
-def authorize(user, action: Action, dossier=None, *, unit=None, consultation=None) -> None:
+def authorize(user, action: Action, dossier=None, *, unit=None, consultation=None, complaint=None) -> None:
     """Raise :class:`AccessDenied` unless :func:`can`; every refusal is logged."""
-    if can(user, action, dossier, unit=unit, consultation=consultation):
+    if can(user, action, dossier, unit=unit, consultation=consultation, complaint=complaint):
         return
-    target = getattr(dossier, "code", None) or getattr(unit, "code", unit) or getattr(consultation, "pk", "")
+    target = (getattr(dossier, "code", None) or getattr(complaint, "code", None) or getattr(unit, "code", unit)
+              or getattr(consultation, "pk", ""))
     logger.warning("access denied: user=%s action=%s target=%s", getattr(user, "pk", None), action, target)
     raise AccessDenied(
+        "Tài khoản của bạn không có quyền thực hiện thao tác này trên phản ánh, kiến nghị này."
+        if complaint is not None else
         "Tài khoản của bạn không có quyền thực hiện thao tác này trên hồ sơ này.",
         f"user {getattr(user, 'pk', None)} may not {action} on {target}",
         code="forbidden",
@@ -196,6 +234,17 @@ def visible_dossiers(user, queryset: QuerySet | None = None) -> QuerySet:
     if consulted:
         condition |= Exists(Consultation.objects.filter(dossier=OuterRef("pk"), unit_id__in=consulted))
     return queryset.filter(condition)
+
+
+def visible_complaints(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Complaints ``user`` may see: those whose competent unit one of their positions covers."""
+    from motcua.feedback.models import Complaint
+
+    queryset = Complaint.objects.all() if queryset is None else queryset
+    if any(not tree.ancestor_ids(p.unit_id) for p in positions(user)):
+        return queryset  # a position at the root (the province) covers every complaint
+    own = set().union(*(p.units for p in positions(user))) if positions(user) else set()
+    return queryset.filter(unit_id__in=own) if own else queryset.none()
 
 
 def matrix() -> list[tuple[str, str, list[bool]]]:

@@ -38,6 +38,15 @@ def audit_context(actor=None, source: str = "web") -> Iterator[None]:
             auditlog_value.set(outer)
 
 
+def current_source() -> str:
+    """The source named by the enclosing :func:`audit_context` (``web``, ``import:<run>`` …), "" outside one."""
+    try:
+        data = auditlog_value.get()
+    except LookupError:
+        return ""
+    return str((data or {}).get("cid", ""))
+
+
 def register(*models, exclude_fields: Iterable[str] = ()) -> None:
     """Register models with the audit log (idempotent)."""
     for model in models:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -34,6 +33,7 @@ from motcua.catalog.models import (
     WorkflowStep,
 )
 from motcua.core.errors import UserError
+from motcua.core.text import normalize
 from motcua.org import tree
 from motcua.org.models import Role, Unit, UnitKind
 
@@ -69,16 +69,6 @@ class DeliveryMethod:
     ONLINE = "Trực tuyến / kho dữ liệu"
     CHOICES = [(DESK, _("Trực tiếp tại Bộ phận Một cửa")), (POST, _("Bưu chính công ích")),
                (ONLINE, _("Trực tuyến / kho dữ liệu"))]
-
-
-# --- text search without accents ----------------------------------------------------------------
-
-
-def normalize(text: str) -> str:
-    """Lower case without Vietnamese diacritics: "Lý lịch tư pháp" → "ly lich tu phap"."""
-    text = (text or "").replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
 
 
 # --- procedures a counter handles -------------------------------------------------------------

@@ -10,6 +10,6 @@ class FeedbackConfig(AppConfig):
     def ready(self):
         from motcua.core.audit import register
 
-        from .models import Complaint, ComplaintStatusLog, Rating, RatingFollowUp
+        from .models import Complaint, ComplaintAnswer, ComplaintStatusLog, Rating, RatingFollowUp
 
-        register(Complaint, ComplaintStatusLog, Rating, RatingFollowUp)
+        register(Complaint, ComplaintStatusLog, ComplaintAnswer, Rating, RatingFollowUp)

@@ -47,3 +47,21 @@ def complaint_deadlines(submitted_at: datetime, *, transfers=(), awaiting_public
         publish_by=calendar.add_working_hours(awaiting_publication_at, PUBLISH_HOURS) if awaiting_publication_at
         else None,
     )
+
+
+#: Statuses in which no deadline runs any more (refused, published, returned to the sender).
+CLOSED_STATUSES = frozenset({"tu_choi", "da_cong_khai", "tra_lai"})
+
+
+def running_deadline(status: str, deadlines: ComplaintDeadlines) -> datetime | None:
+    """The instant at which the complaint turns late if nothing more happens (the engine's ``flip_at``).
+
+    Awaiting publication, it is the publication deadline; otherwise the answer deadline (a request for
+    more information does not stop the clock); none once the complaint is closed. The refusal and
+    information-request deadlines only close those options: missing them makes nothing late.
+    """
+    if status in CLOSED_STATUSES:
+        return None
+    if status == "cho_cong_khai" and deadlines.publish_by is not None:
+        return deadlines.publish_by
+    return deadlines.answer_by

@@ -41,11 +41,13 @@ from motcua.catalog.models import (
 from motcua.core.audit import LOG_ENTRY_COLUMNS, audit_context, log_entry_rows
 from motcua.core.bulk import TableWriter, foreign_keys_checked_at_end
 from motcua.core.errors import UserError
+from motcua.core.text import fold_key
 from motcua.dossiers.models import (
     Dossier,
 )
 from motcua.dossiers.services import _current_version
 from motcua.feedback.models import Complaint, ComplaintStatusLog
+from motcua.feedback.services import refresh_due_instants
 from motcua.index766.models import ReferenceCount
 from motcua.org.models import Unit
 
@@ -496,6 +498,8 @@ class Importer:
                 "dossier_code": record["MaHoSo"] or "", "category": record["PhanLoai"] or "",
                 "submitted_at": record["NgayGui"], "status": log[-1]["TrangThai"] if log else "cho_tiep_nhan",
                 "likes": record["SoThich"], "dislikes": record["SoKhongThich"], "extra": record["extra"],
+                "sender_name": str(record["extra"].get("NguoiGui") or "")[:255],
+                "sender_key": fold_key(str(record["extra"].get("NguoiGui") or ""))[:255],
             }
             if code in current:  # changed: through the ORM, audited with its diff by the model signals
                 complaint = current[code]
@@ -517,6 +521,9 @@ class Importer:
         for entry in logs:
             entry.complaint_id = entry.complaint.pk
         self.writer.write_instances(ComplaintStatusLog, logs)
+        # The desk's queue orders open complaints by their running deadline (feedback.services).
+        if self.writing:
+            refresh_due_instants(Complaint.objects.filter(code__in=codes))
 
     # -- dossiers (the hot path: batched, COPY on PostgreSQL, worker processes for big files)
 

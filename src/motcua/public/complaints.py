@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from motcua.dossiers.intake import normalize
-from motcua.feedback.models import Complaint, ComplaintStatus, ComplaintStatusLog
+from motcua.feedback.models import Complaint, ComplaintAnswer, ComplaintStatus, ComplaintStatusLog
 
 CACHE_SECONDS = 300
-#: Where an answer's text is kept until the complaints desk stores it in a field of its own
-#: (imported and portal complaints carry it in ``extra``).
+#: Where imported complaints carry their answer's text (the complaints desk stores its approved answer as a
+#: :class:`~motcua.feedback.models.ComplaintAnswer`).
 ANSWER_KEY = "NoiDungTraLoi"
 _SEARCHED_CHARS = 4000
 
@@ -35,8 +36,14 @@ class Entry:
     text: str
 
 
+def _approved_answer():
+    return (ComplaintAnswer.objects.filter(complaint=OuterRef("pk"), state=ComplaintAnswer.State.APPROVED)
+            .order_by("-decided_at", "-pk").values("text")[:1])
+
+
 def answer_of(complaint: Complaint) -> str:
-    return str((complaint.extra or {}).get(ANSWER_KEY) or "")
+    approved = complaint.answers.filter(state=ComplaintAnswer.State.APPROVED).order_by("-decided_at", "-pk").first()
+    return approved.text if approved else str((complaint.extra or {}).get(ANSWER_KEY) or "")
 
 
 def published():
@@ -53,14 +60,16 @@ def entries() -> list[Entry]:
     key = f"motcua:public-complaints:{_fingerprint()}"
     rows = cache.get(key)
     if rows is None:
-        query = (published().annotate(published_at=Max("status_log__occurred_at",
-                                                        filter=Q(status_log__status=ComplaintStatus.PUBLISHED)))
-                 .values_list("pk", "code", "title", "unit__code", "unit__name", "submitted_at", "published_at",
-                              "content", "extra"))
+        query = (published().annotate(
+            shown_at=Coalesce("published_at", Max("status_log__occurred_at",
+                                                   filter=Q(status_log__status=ComplaintStatus.PUBLISHED))),
+            approved_answer=Subquery(_approved_answer()))
+                 .values_list("pk", "code", "title", "unit__code", "unit__name", "submitted_at", "shown_at",
+                              "content", "extra", "approved_answer"))
         rows = [Entry(pk, code, title, unit_code, unit_name, submitted, at,
                       normalize(" ".join((code, title, (content or "")[:_SEARCHED_CHARS],
-                                          str((extra or {}).get(ANSWER_KEY) or "")[:_SEARCHED_CHARS]))))
-                for pk, code, title, unit_code, unit_name, submitted, at, content, extra in query]
+                                          (answer or str((extra or {}).get(ANSWER_KEY) or ""))[:_SEARCHED_CHARS]))))
+                for pk, code, title, unit_code, unit_name, submitted, at, content, extra, answer in query]
         rows.sort(key=lambda e: (e.published_at is not None, e.published_at or e.submitted_at), reverse=True)
         cache.set(key, rows, CACHE_SECONDS)
     return rows

@@ -426,6 +426,44 @@ def unsynced_dossiers(period: Period, unit: Unit, *, limit: int = UNSYNCED_LIST,
     return Unsynced(len(codes) if len(codes) < limit else rows.count(), codes)
 
 
+#: The unit page lists at most this many late complaints (the counts are exact).
+LATE_COMPLAINTS_LIST = 20
+#: Indicators a complaint past its deadline costs (handled on time; received, minus late ones).
+COMPLAINT_INDICATORS = ("5.2", "5.3")
+
+
+@dataclass
+class LateComplaints:
+    count: int  # open and past the deadline that runs (answer, or publication)
+    codes: list[str]  # the first LATE_COMPLAINTS_LIST, the longest overdue first
+    due_soon: int  # open, turning late within one working day
+
+
+def late_complaints(unit: Unit, *, limit: int = LATE_COMPLAINTS_LIST, now: datetime | None = None) -> LateComplaints:
+    """Open complaints of ``unit`` and its subtree past their running deadline, and those about to be.
+
+    Each counts late on 5.2 (and comes off 5.3 once received in the period) however it ends, so the
+    sooner it is answered and published the fewer others follow it. Plain queries on the complaints'
+    stored running deadline (``Complaint.due_at``, feedback.deadlines), not the engine.
+    """
+    from motcua.feedback.lifecycle import OPEN_STATUSES
+    from motcua.feedback.models import Complaint
+    from motcua.org import tree
+    from motcua.workdays.services import get_calendar
+
+    now = now or timezone.now()
+    rows = Complaint.objects.filter(unit_id__in=sorted(tree.subtree_ids(unit.pk)), status__in=OPEN_STATUSES,
+                                    due_at__isnull=False)
+    late = rows.filter(due_at__lt=now)
+    codes = list(late.order_by("due_at", "pk").values_list("code", flat=True)[:limit])
+    count = len(codes) if len(codes) < limit else late.count()
+    try:
+        horizon = get_calendar().add_working_hours(now, get_calendar().hours_per_day)
+    except ValueError:  # outside the calendar's years
+        return LateComplaints(count, codes, 0)
+    return LateComplaints(count, codes, rows.filter(due_at__gte=now, due_at__lt=horizon).count())
+
+
 # --------------------------------------------------------------------------- late dossiers
 
 

@@ -200,6 +200,9 @@ def unit(request, unit_code: str):
     if unit.pk in _record_units(request) and services.is_open(period):
         # Points at risk on 1.4 and 3.3: received in the period, not yet acknowledged by the portal.
         context.update(unsynced=services.unsynced_dossiers(period, unit), sync_indicators=services.SYNC_INDICATORS)
+        # On 5.2 and 5.3: complaints past their deadline (or about to be), from their stored deadlines.
+        context.update(late_complaints=services.late_complaints(unit),
+                       complaint_indicators=services.COMPLAINT_INDICATORS)
     if indicators:
         context["row"] = _unit_row(unit, indicators)
         context["trend"] = services.trend(period, unit.pk)

@@ -6,7 +6,7 @@ from motcua.org.models import Role
 from .oversight import queries as oversight
 
 _SECTIONS = {"desk": "desk", "queue": "queue", "search": "search", "approvals": "approvals",
-             "portal-": "portal-sync", "complaints": "complaints", "payment-": "payments",
+             "portal-": "portal-sync", "complaint": "complaints", "payment-": "payments",
              "follow-up": "follow-ups"}
 #: The complaints list is in the menu of those who handle them and of the control officer.
 _COMPLAINT_MENU = frozenset({Role.DESK_OFFICER, Role.SPECIALIST, Role.LEADER, Role.CONTROL_OFFICER})

@@ -8,7 +8,9 @@ urlpatterns = [
     # the one-stop desk (workspace.desk) and processing: queue, dossier page, step actions (workspace.processing)
     path("mot-cua/", include("motcua.workspace.desk.urls")),
     path("", include("motcua.workspace.processing.urls")),
-    # follow-up lists: portal sync (administrators), complaints, payments to check (workspace.oversight)
+    # the complaints desk (workspace.complaints)
+    path("", include("motcua.workspace.complaints.urls")),
+    # follow-up lists: portal sync (administrators), payments to check (workspace.oversight)
     path("", include("motcua.workspace.oversight.urls")),
     path("ho-so/<dossier_code:code>/bieu-mau/<slug:kind>.pdf", documents.dossier_form, name="dossier-form"),
     path("so-theo-doi/<str:unit_code>/", documents.tracking_book, name="tracking-book"),

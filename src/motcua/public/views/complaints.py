@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db.models import Max, Q
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -32,8 +33,8 @@ def complaint_list(request):
 @require_GET
 def complaint(request, code: str):
     item = (complaints.published().filter(code=code).select_related("unit")
-            .annotate(published_at=Max("status_log__occurred_at",
-                                       filter=Q(status_log__status=ComplaintStatus.PUBLISHED)))
+            .annotate(shown_at=Coalesce("published_at", Max(
+                "status_log__occurred_at", filter=Q(status_log__status=ComplaintStatus.PUBLISHED))))
             .first())
     if item is None:
         raise Http404

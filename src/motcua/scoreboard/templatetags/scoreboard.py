@@ -16,6 +16,12 @@ def dossier_url(code: str) -> str:
 
 
 @register.filter
+def complaint_url(code: str) -> str:
+    """The staff page of a complaint (workspace:complaint)."""
+    return reverse("workspace:complaint", args=[code])
+
+
+@register.filter
 def pct(value, digits: int = 2) -> str:
     """A fraction as a Vietnamese percentage: 0.797 → 79,70 %."""
     if value is None or value == "":

@@ -12,34 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
-from django.utils.translation import gettext as _
 
 from motcua.access import policy
 from motcua.dossiers.models import Payment
-from motcua.feedback.deadlines import ComplaintDeadlines
-from motcua.feedback.models import Complaint, ComplaintStatus
-from motcua.feedback.services import deadlines_of
 from motcua.nationalportal.models import OutboxMessage, PortalDossier
 from motcua.nationalportal.relay import resend
 from motcua.org import tree
 from motcua.org.models import Role
-from motcua.workdays.services import get_calendar
-
-from ..processing import risk
 
 logger = logging.getLogger("motcua.workspace")
 
 #: The sync page: the administrator acts on it, the TTHC control officer reads it.
 SYNC_ROLES = frozenset({Role.ADMINISTRATOR, Role.CONTROL_OFFICER})
 RESEND_ROLES = frozenset({Role.ADMINISTRATOR})
-COMPLAINT_ROLES = frozenset({Role.DESK_OFFICER, Role.SPECIALIST, Role.LEADER, Role.CONTROL_OFFICER,
-                             Role.ADMINISTRATOR})
 PAYMENT_ROLES = frozenset({Role.LEADER, Role.DESK_OFFICER, Role.CONTROL_OFFICER, Role.ADMINISTRATOR})
-
-#: A complaint with less than one working day before its deadline is flagged at risk.
-AT_RISK_HOURS = 8.0
-#: No deadline runs any more once the complaint is closed.
-CLOSED_COMPLAINTS = frozenset({ComplaintStatus.PUBLISHED, ComplaintStatus.REFUSED, ComplaintStatus.RETURNED})
 
 
 # --- scope ---------------------------------------------------------------------------------------------------
@@ -133,61 +119,6 @@ def dossier_sync_state(dossier) -> SyncState:
     pending = state.ready_at is not None and not state.blocked
     return SyncState(acknowledged_at, pending, state.last_error if state.blocked else "",
                      state.last_error if pending else "", True)
-
-
-# --- complaints (PAKN) ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class ComplaintRow:
-    """A complaint with its deadlines and the one that runs now (none once closed)."""
-
-    complaint: Complaint
-    deadlines: ComplaintDeadlines | None
-    due_at: datetime | None
-    due_label: str
-    hours_left: float | None
-
-    @property
-    def late(self) -> bool:
-        return self.hours_left is not None and self.hours_left < 0
-
-    @property
-    def at_risk(self) -> bool:
-        return self.hours_left is not None and 0 <= self.hours_left < AT_RISK_HOURS
-
-    @property
-    def countdown(self) -> str:
-        return risk.Countdown(self.hours_left).text
-
-
-def complaint_rows(complaints, at: datetime) -> list[ComplaintRow]:
-    """One page of complaints with their deadlines (feedback.services.deadlines_of) and working hours left."""
-    calendar = get_calendar()
-    rows = []
-    for complaint in complaints:
-        deadlines = deadlines_of(complaint) if complaint.submitted_at else None
-        due_at, label = None, ""
-        if deadlines is not None and complaint.status not in CLOSED_COMPLAINTS:
-            if complaint.status == ComplaintStatus.AWAITING_PUBLICATION and deadlines.publish_by:
-                due_at, label = deadlines.publish_by, _("công khai")
-            else:
-                due_at, label = deadlines.answer_by, _("trả lời")
-        hours = None
-        if due_at is not None:
-            try:
-                hours = round(calendar.working_hours_between(at, due_at), 2)
-            except ValueError:  # an instant outside the calendar's years: shown without a countdown
-                hours = None
-        rows.append(ComplaintRow(complaint, deadlines, due_at, label, hours))
-    return rows
-
-
-def complaints(where: Scope, status: str = "") -> QuerySet:
-    rows = where.filter(Complaint.objects.select_related("unit"), "unit_id")
-    if status:
-        rows = rows.filter(status=status)
-    return rows.order_by(F("submitted_at").desc(nulls_last=True), "-pk")
 
 
 # --- payments ------------------------------------------------------------------------------------------------

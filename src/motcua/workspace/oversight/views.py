@@ -1,4 +1,4 @@
-"""Follow-up pages: the national portal sync (administrators), complaints (PAKN), payments to check.
+"""Follow-up pages: the national portal sync (administrators), payments to check (complaints: workspace.complaints).
 
 Read-only lists in the official's scope (:mod:`.queries`), except the administrator's "Gửi lại",
 which puts dead letters back in the portal queue. A role that may not open a page gets the
@@ -20,9 +20,7 @@ from django.views.decorators.http import require_POST
 from motcua.core.errors import UserError
 from motcua.nationalportal.status import sync_status
 
-from ..processing import risk
 from . import queries
-from .forms import ComplaintFilterForm
 
 PAGE_SIZE = 25
 #: Electronic liên thông must reach the portal within 10 minutes (portal-sync.md §1.5): older is flagged.
@@ -118,22 +116,6 @@ def portal_resend(request):
     else:
         messages.info(request, _("Không có hồ sơ nào bị Cổng từ chối để gửi lại."))
     return redirect("workspace:portal-sync")
-
-
-# --- Phản ánh, kiến nghị ---------------------------------------------------------------------------------------
-
-
-@login_required
-def complaints(request):
-    """Complaints of the official's units, newest first, with the deadline that runs and its badge (read-only)."""
-    where = queries.scope(request.user, queries.COMPLAINT_ROLES,
-                          _("Tài khoản của bạn không có quyền xem phản ánh, kiến nghị."))
-    form = ComplaintFilterForm(request.GET or None)
-    status = form.cleaned_data["status"] if form.is_valid() else ""
-    page = _page(request, queries.complaints(where, status))
-    page.object_list = queries.complaint_rows(page.object_list, risk.now())
-    context = {"form": form, "page": page, "querystring": _querystring(request)}
-    return render(request, "workspace/oversight/complaints.html", context)
 
 
 # --- Thanh toán cần kiểm tra -----------------------------------------------------------------------------------
