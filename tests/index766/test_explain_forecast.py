@@ -61,7 +61,9 @@ def test_forecast_items(fc):
     got = [(i.record, i.indicators, i.points, i.working_hours_left) for i in fc.items]
     assert got == [
         ("c1", ["5.2", "5.3"], 12.0, 68.5),  # handling due Mon 23 Mar 08:00
-        ("d1", ["2.1", "5.4"], 6.6667, 67.5),  # due Fri 20 Mar 17:00
+        # due Fri 20 Mar 17:00. Worth 5 (2.1) + 1.67 (5.4: 5.00 − 3.33): since §4.1's rounding=portal a
+        # record is worth the difference of the rounded scores (the exact rule gave 5 + 5/3 = 6.6667).
+        ("d1", ["2.1", "5.4"], 6.67, 67.5),
     ]
     assert fc.items[1].deadline.isoformat() == "2026-03-20T17:00:00+07:00"
     assert fc.to_json()["units"][0]["points_at_risk"] == pytest.approx(18.67)

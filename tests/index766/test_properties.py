@@ -41,7 +41,8 @@ def test_scoring_arithmetic(c, switches):
         if ind.code in FS.target_switches:
             v = switches[FS.target_switches[ind.code]]
             target = None if v == "none" else float(v)
-        s = IndicatorScore(ind, Fraction(c[ind.code][0]), Fraction(c[ind.code][1]), ind.max_points, target)
+        s = IndicatorScore(ind, Fraction(c[ind.code][0]), Fraction(c[ind.code][1]), ind.max_points, target,
+                           rounding=switches["rounding"])
         s.rescore()
         scores.append(s)
     us = UnitScore("U", "U", "XA", scores)

@@ -88,11 +88,12 @@ class MissingRecord:
     official: str | None = None
 
 
-def _worth(ind: Indicator, num: int, den: int, max_points: float, target: float | None) -> Fraction:
+def _worth(ind: Indicator, num: int, den: int, max_points: float, target: float | None,
+           rounding: str = "exact") -> Fraction:
     if den == 0:
         return Fraction(0)
-    a = IndicatorScore(ind, Fraction(num), Fraction(den), max_points, target)
-    b = IndicatorScore(ind, Fraction(num + 1), Fraction(den), max_points, target)
+    a = IndicatorScore(ind, Fraction(num), Fraction(den), max_points, target, rounding=rounding)
+    b = IndicatorScore(ind, Fraction(num + 1), Fraction(den), max_points, target, rounding=rounding)
     a.rescore()
     b.rescore()
     return (b.score or 0) - (a.score or 0)
@@ -146,7 +147,7 @@ def explain(
     ts = fs.target_switches.get(code)
     if ts:
         target = None if sw[ts] == "none" else float(sw[ts])
-    worth = float(round_half_up(_worth(ind, num, den, ind.max_points, target), 4))
+    worth = float(round_half_up(_worth(ind, num, den, ind.max_points, target, sw["rounding"]), 4))
     kind = ind.record_kind
     who: dict[str, tuple[Any, Any]] = {}
     if kind == "dossier" and len(df) and facts.has("dossier_responsibility"):

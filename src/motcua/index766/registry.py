@@ -50,12 +50,14 @@ class Zero(Enum):
     FULL = "full"  # ratio 1, full points
 
 
-#: Named switches for uncertain rules (interchange.md §4): name -> (allowed values, default).
+#: Named switches for uncertain rules (interchange.md §4 and §4.1): name -> (allowed values,
+#: default). §4.1's switches default to the portal's observed rule; their other value is §4's.
 SWITCHES: dict[str, tuple[tuple[str, ...], str]] = {
     "result_scope": (("all", "paper_only"), "all"),
     "digitized_target_4_2": (("none", "0.8"), "none"),
     "sync_denominator": (("reference", "own_received"), "reference"),
     "no_pakn_rule": (("full_5_2_5_3", "split_5_2_5_4"), "full_5_2_5_3"),
+    "rounding": (("portal", "exact"), "portal"),
 }
 
 

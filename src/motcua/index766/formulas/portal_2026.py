@@ -396,7 +396,9 @@ def _finalize(us, switches: dict[str, str]) -> None:
     # 3.3 is multiplied by the unrounded 1.4 ratio (1 when 1.4 is null) (§4).
     if s33.applicable and s33.denominator and s14.denominator and s14.ratio is not None:
         online = Fraction(s33.numerator) / Fraction(s33.denominator)
-        s33.rescore(online * s14.ratio)
+        # rounding=portal: the product as the portal forms it, num ÷ den × 1.4's ratio in doubles.
+        r14 = s14.ratio_double if s14.ratio_double is not None else s14.ratio.numerator / s14.ratio.denominator
+        s33.rescore(online * s14.ratio, ratio_double=online.numerator / online.denominator * r14)
         s33.note = (
             f"Tỷ lệ hồ sơ trực tuyến {float(online):.4f} × tỷ lệ đồng bộ (1.4) {float(s14.ratio):.4f}."
         )
