@@ -64,12 +64,28 @@ def report_own(facts):
     return score(facts, "2026-03", now=NOW, switches={"sync_denominator": "own_received"})
 
 
-def test_1_4_reference_denominator(report):
-    assert nds(report, "X1", "1.4") == (4, 8, 3.0)  # larger of 8 and 6
-    assert nds(report, "X2", "1.4") == (1, 2, 3.0)  # no reference: own count
-    assert nds(report, "S1", "1.4") == (1, 1, 6.0)  # reference zeros: own count
+@pytest.fixture(scope="module")
+def report_ref(facts):
+    return score(facts, "2026-03", now=NOW, switches={"sync_denominator": "reference"})
+
+
+def test_1_4_reference_denominator(report_ref):
+    # §4's reading, no longer the default (sync_denominator=reference).
+    assert nds(report_ref, "X1", "1.4") == (4, 8, 3.0)  # larger of 8 and 6
+    assert nds(report_ref, "X2", "1.4") == (1, 2, 3.0)  # no reference: own count
+    assert nds(report_ref, "S1", "1.4") == (1, 1, 6.0)  # reference zeros: own count
     # Parent sums its subtree's denominators: 8 + 2 + 1 = 11; 6 synced -> 6 × 6/11.
-    assert nds(report, "P", "1.4") == (6, 11, 3.27)
+    assert nds(report_ref, "P", "1.4") == (6, 11, 3.27)
+
+
+def test_1_4_synced_denominator(report):
+    # §4.1 (default sync_denominator=synced): the reference counts when a unit has them, else the
+    # numerator (the portal's temporary denominator). X2 and S1 change from 1/2 and own counts.
+    assert nds(report, "X1", "1.4") == (4, 8, 3.0)  # larger of 8 and 6
+    assert nds(report, "X2", "1.4") == (1, 1, 6.0)  # no reference: 1 synced / 1
+    assert nds(report, "S1", "1.4") == (1, 1, 6.0)  # reference zeros: the numerator
+    # Parent sums its subtree's denominators: 8 + 1 + 1 = 10; 6 synced -> 6 × 6/10.
+    assert nds(report, "P", "1.4") == (6, 10, 3.6)
 
 
 def test_1_4_own_received(report_own):
@@ -77,14 +93,18 @@ def test_1_4_own_received(report_own):
     assert nds(report_own, "P", "1.4") == (6, 8, 4.5)
 
 
-def test_3_3_times_sync_ratio(report, report_own):
+def test_3_3_times_sync_ratio(report, report_ref, report_own):
     # X1: 1 online of 5 = 0.2, × 1.4 ratio 0.5 = 0.1 -> 6 × 0.1 / 0.5 = 1.2
     i = report.unit("X1").indicator("3.3").to_json()
     assert (i["numerator"], i["denominator"], i["ratio"], i["score"]) == (1, 5, 0.1, 1.2)
     # X2: o2 has a paper result without e-result: 1 of 2 = 0.5 × 0.5 -> 6 × 0.25/0.5 = 3.0
-    assert nds(report, "X2", "3.3") == (1, 2, 3.0)
+    assert nds(report_ref, "X2", "3.3") == (1, 2, 3.0)
+    # synced (default): X2's 1.4 is 1/1, the factor 1: 0.5 -> 6.0 (§4.1 changes it from 3.0).
+    assert nds(report, "X2", "3.3") == (1, 2, 6.0)
     # P pooled: 2 of 8 × 6/11 = 3/22 -> 6 × (3/22)/0.5 = 1.636… -> 1.64 (not a mean of units).
-    assert nds(report, "P", "3.3") == (2, 8, 1.64)
+    assert nds(report_ref, "P", "3.3") == (2, 8, 1.64)
+    # synced (default): 2 of 8 × 6/10 = 0.15 -> 6 × 0.15/0.5 = 1.8 (§4.1 changes it from 1.64).
+    assert nds(report, "P", "3.3") == (2, 8, 1.8)
     # own_received: P 2/8 × 6/8 = 0.1875 -> 6 × 0.375 = 2.25
     assert nds(report_own, "P", "3.3") == (2, 8, 2.25)
 

@@ -5,7 +5,15 @@ scenario on the live path.
 
 Scenario (March 2026, province P with department S1 and communes X1, X2):
 
-* rounding — X2 receives 23 dossiers of T1 in March, all synced, 3 of them online: 3.3 = 3/23.
+* rounding — X2 receives 23 dossiers of T1, all synced, 3 of them online: 3.3 = 3/23.
+* sync_denominator — X1 receives 6 dossiers, 5 synced, and has no reference counts; S1 none.
+* pakn_judged_at — a complaint at X1 sent Mon 9 March, never answered (due Fri 27 March),
+  scored as of 20 March.
+* catalogue_at — X1's service DVX (T4) is valid from 1 to 10 March only.
+* service_key — X2 offers T1 twice (DV2, DV3) and T5 (DV5); T5's only online dossier is X1's.
+* procedure_lists — P's decisions: Q1 (T1, T2, T4; T4 lacks parts), Q2 (T5, dated after T),
+  Q3 (bai_bo: T6); fee-bearing T2 (a dossier at X1, paid online), T3 (a department's, with a
+  service at S1) and T7 (no dossier).
 """
 
 from __future__ import annotations
@@ -17,26 +25,51 @@ import pytest
 from motcua.index766 import score
 from motcua.index766.sources import copy_to_postgres, copy_to_sqlite
 
-from .builders import PROVINCE, dossier, load, nds, procedure
+from .builders import PROVINCE, complaint, dossier, load, nds, procedure, publication, service
 from .conftest import NOW, scratch_postgres
 
 
 def scenario(month: str = "2026-03") -> dict[str, list[dict]]:
-    """The set, its dossiers dated in ``month`` (test_live_portal_rules.py uses the current one)."""
+    """The set, its records dated in ``month`` (test_live_portal_rules.py uses the current one)."""
+    year, m = (int(x) for x in month.split("-"))
+    after = f"{year + (m == 12)}-{m % 12 + 1:02d}-15"  # a decision dated after the period
 
     def at(day: int, hh: int = 8) -> str:
         return f"{month}-{day:02d}T{hh:02d}:00"
 
+    fee = {"CoPhiLePhi": True}
+    procedures = [procedure("T1"), procedure("T2", **fee), procedure("T3", ["TINH"], **fee),
+                  procedure("T4", DayDuBayBoPhan=False), procedure("T5"), procedure("T6"), procedure("T7", **fee)]
+    services = [
+        service("DV1", "T1", "X1"),
+        service("DVX", "T4", "X1", HieuLucTu=f"{month}-01", HieuLucDen=f"{month}-10"),
+        service("DV2", "T1", "X2"), service("DV3", "T1", "X2", TrangThai="dang_kiem_thu"),
+        service("DV5", "T5", "X2"),
+        service("DV6", "T3", "S1"),
+    ]
+    item = {"NgayHieuLucCanCu": None, "NgayCongKhai": None}
+    publications = [
+        publication("Q1", "P", f"{month}-01", [{"MaTTHC": c, **item} for c in ("T1", "T2", "T4")]),
+        publication("Q2", "P", after, [{"MaTTHC": "T5", **item}]),
+        publication("Q3", "P", f"{month}-01", [{"MaTTHC": "T6", **item}], kind="bai_bo"),
+    ]
+    due = at(27, 17)
     dossiers = [
-        dossier(f"R{k:02d}", "T1", "X2", at(2 + k % 5), at(27, 17), KenhThucHien=2 if k < 3 else 1,
+        dossier(f"R{k:02d}", "T1", "X2", at(2 + k % 5), due, KenhThucHien=2 if k < 3 else 1,
                 NgayDongBo=at(2 + k % 5, 9))
         for k in range(23)
+    ] + [
+        dossier("S1", "T1", "X1", at(2), due, KenhThucHien=2, MaDVC="DV1", NgayDongBo=at(2, 9)),
+        dossier("S2", "T1", "X1", at(3), due, NgayDongBo=at(3, 9)),
+        dossier("S3", "T1", "X1", at(4), due, NgayDongBo=at(4, 9)),
+        dossier("S4", "T1", "X1", at(5), due),  # never synced
+        dossier("F1", "T2", "X1", at(2), due, NgayDongBo=at(2, 9), DanhSachLePhi=[{"MaPhiLePhi": "L", "Gia": 50000}],
+                DuocThanhToanTrucTuyen=1, NgayThanhToan=at(2, 10)),
+        dossier("O5", "T5", "X1", at(3), due, KenhThucHien=2, NgayDongBo=at(3, 9)),
     ]
-    return {
-        "units": PROVINCE,
-        "procedures": [procedure("T1", ["XA"])],
-        "dossiers": dossiers,
-    }
+    complaints = [complaint("C1", "X1", at(9), [("da_tiep_nhan", at(9, 9))])]
+    return {"units": PROVINCE, "procedures": procedures, "online_services": services,
+            "publications": publications, "dossiers": dossiers, "complaints": complaints}
 
 
 SCENARIO = scenario()
@@ -73,3 +106,18 @@ def test_rounding(facts):
         u = report.unit("X2")
         clgq = sum(s.score_rounded or 0 for s in u.indicators if s.indicator.group == "CLGQ")
         assert u.group("CLGQ") == clgq
+
+
+def test_sync_denominator(facts):
+    # X1 has no reference counts: synced takes its numerator as the denominator (5/5); §4's
+    # reference reading fell back to our own count of dossiers received (5/6).
+    synced, ref, own = run(facts), run(facts, sync_denominator="reference"), run(facts, sync_denominator="own_received")
+    assert nds(synced, "X1", "1.4") == (5, 5, 6.0)
+    assert nds(ref, "X1", "1.4") == nds(own, "X1", "1.4") == (5, 6, 5.0)
+    # 0/0: null under synced (adds 0), 0 under §4.
+    assert nds(synced, "S1", "1.4") == (0, 0, None)
+    assert nds(ref, "S1", "1.4") == (0, 0, 0.0)
+    # 3.3's factor is 1 when the denominator is the numerator: X1 2/6 online (S1, O5) -> 6 ÷ 0.5 ×
+    # 33.33 ÷ 100 = 3.9996 -> 4.0; reference: 2/6 × 5/6 = 0.2778 -> 6 ÷ 0.5 × 27.78 ÷ 100 -> 3.33.
+    assert nds(synced, "X1", "3.3") == (2, 6, 4.0)
+    assert nds(ref, "X1", "3.3") == (2, 6, 3.33)

@@ -55,7 +55,7 @@ class Zero(Enum):
 SWITCHES: dict[str, tuple[tuple[str, ...], str]] = {
     "result_scope": (("all", "paper_only"), "all"),
     "digitized_target_4_2": (("none", "0.8"), "none"),
-    "sync_denominator": (("reference", "own_received"), "reference"),
+    "sync_denominator": (("synced", "reference", "own_received"), "synced"),
     "no_pakn_rule": (("full_5_2_5_3", "split_5_2_5_4"), "full_5_2_5_3"),
     "rounding": (("portal", "exact"), "portal"),
 }

@@ -94,7 +94,8 @@ def _sync_1_4_own(ctx: Context) -> ir.Table:
     u = ctx.in_scope(ctx.facts.units)
     u = u.select(unit=u.MaDonVi)
     j = u.left_join(own, "unit").drop("unit_right")
-    if ctx.switch("sync_denominator") == "reference":
+    rule = ctx.switch("sync_denominator")
+    if rule in ("synced", "reference"):
         rc = ctx.facts.reference_counts
         b, g = rc.SoHoSoBCQG.fill_null(0), rc.SoHoSoDVCQG.fill_null(0)
         larger = ibis.ifelse(b >= g, b, g)
@@ -107,8 +108,10 @@ def _sync_1_4_own(ctx: Context) -> ir.Table:
         )
         j = j.left_join(exact, "unit").drop("unit_right").left_join(monthly, "unit").drop("unit_right")
         ref = ibis.coalesce(j.ref_exact, j.ref_months)
-        # No reference count (or only zeros): our own count of dossiers received (§4).
-        den = ibis.ifelse(ref.notnull() & (ref > 0), ref, j.own.fill_null(0))
+        # No reference count (or only zeros): the portal's "temporary denominator", the numerator
+        # itself (§4.1, synced); §4's reading (reference) took our own count of dossiers received.
+        fallback = j.num.fill_null(0) if rule == "synced" else j.own.fill_null(0)
+        den = ibis.ifelse(ref.notnull() & (ref > 0), ref, fallback)
     else:
         den = j.own.fill_null(0)
     return j.select("unit", num=j.num.fill_null(0), den=den)
@@ -139,7 +142,7 @@ FS.add(Indicator(
     counts=_sync_1_4, own_counts=_sync_1_4_own,
     records=DossierRule("base_received", lambda f: f.synced),
     description="Hồ sơ tiếp nhận trong kỳ đã đồng bộ / số hồ sơ tiếp nhận (lớn hơn của BCQG và "
-    "DVCQG, không có thì số hồ sơ tiếp nhận của hệ thống); tỷ lệ tối đa 1.",
+    "DVCQG; chưa có thì mẫu số tạm bằng số hồ sơ đã đồng bộ, như Cổng DVCQG); tỷ lệ tối đa 1.",
     zero_note="Không có hồ sơ tiếp nhận trong kỳ.",
 ))
 
@@ -389,6 +392,10 @@ FS.target_switches["4.2"] = "digitized_target_4_2"
 
 def _finalize(us, switches: dict[str, str]) -> None:
     s14, s33 = us.indicator("1.4"), us.indicator("3.3")
+    # sync_denominator=synced: 0/0 scores null (adds 0), as the portal's temporary denominator (§4.1).
+    if switches.get("sync_denominator") == "synced" and s14.applicable and not s14.denominator:
+        s14.ratio = s14.score = None
+        s14.note = "Không có hồ sơ đồng bộ và chưa có số liệu BCQG/DVCQG: không tính điểm (như Cổng DVCQG)."
     # 1.4: a reference denominator can be below our count of synced dossiers; cap at 1 (§4).
     if s14.ratio is not None and s14.ratio > 1:
         s14.rescore(Fraction(1))
