@@ -45,7 +45,18 @@ def test_explain_target_indicator(facts):
 
 @pytest.fixture(scope="module")
 def fc(facts):
-    return forecast(facts, "2026-03", as_of=AS_OF, now=NOW, units=["X1"])
+    # Complaints judged at T (§4's pakn_judged_at=as_of): c1 is still in time and at risk. Under
+    # §4.1's default (period_end) it is already missed at T: test_forecast_under_the_portal_rule.
+    return forecast(facts, "2026-03", as_of=AS_OF, now=NOW, units=["X1"], switches={"pakn_judged_at": "as_of"})
+
+
+def test_forecast_under_the_portal_rule(facts):
+    fc = forecast(facts, "2026-03", as_of=AS_OF, now=NOW, units=["X1"])
+    now, end = fc.now.unit("X1"), fc.at_period_end.unit("X1")
+    # c1's handling deadline (23 March) falls before the period's end: 0 already at T, nothing at risk.
+    assert (now.indicator("5.2").to_json()["score"], end.indicator("5.2").to_json()["score"]) == (0.0, 0.0)
+    assert [(i.record, i.indicators, i.points) for i in fc.items] == [("d1", ["2.1", "5.4"], 6.67)]
+    assert float(fc.points_at_risk("X1")) == pytest.approx(5 + 1.67)
 
 
 def test_forecast_scores(fc):

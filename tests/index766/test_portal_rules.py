@@ -121,3 +121,17 @@ def test_sync_denominator(facts):
     # 33.33 ÷ 100 = 3.9996 -> 4.0; reference: 2/6 × 5/6 = 0.2778 -> 6 ÷ 0.5 × 27.78 ÷ 100 -> 3.33.
     assert nds(synced, "X1", "3.3") == (2, 6, 4.0)
     assert nds(ref, "X1", "3.3") == (2, 6, 3.33)
+
+
+def test_pakn_judged_at(facts):
+    # C1 (X1) sent Mon 9 March, due Fri 27 March, unanswered; scored as of 20 March. period_end:
+    # its deadline falls before the period's end, so it is already missed; as_of: still in time.
+    as_of = "2026-03-20T17:00"
+    portal = score(facts, "2026-03", as_of=as_of, now=NOW)
+    written = score(facts, "2026-03", as_of=as_of, now=NOW, switches={"pakn_judged_at": "as_of"})
+    assert nds(portal, "X1", "5.2") == (0, 1, 0.0)
+    assert nds(portal, "X1", "5.3") == (0, 1, 0.0)
+    assert nds(written, "X1", "5.2") == (1, 1, 6.0)
+    assert nds(written, "X1", "5.3") == (1, 1, 6.0)
+    # Once the period is over both readings judge at its end.
+    assert nds(run(facts), "X1", "5.2") == nds(run(facts, pakn_judged_at="as_of"), "X1", "5.2") == (0, 1, 0.0)

@@ -70,9 +70,10 @@ SENTINELS: dict[str, Any] = {
     "start_date": date(1904, 4, 4),
     "t_date": date(1905, 5, 5),
     "code": "§766-P§",
+    "end": datetime(1906, 6, 6, 6, 6, 6),
 }
 LITERAL_TYPES = {"T": "timestamp", "J": "timestamp", "start": "timestamp",
-                 "start_date": "date", "t_date": "date", "code": "string"}
+                 "start_date": "date", "t_date": "date", "code": "string", "end": "timestamp"}
 TOKEN = "zz766tokzz"  # placeholder inside temp-table names
 
 #: Temporary table (column MaDonVi) naming the units a scoped context computes (live.py).
@@ -93,6 +94,7 @@ def window_values(window: Window, judge_at: datetime | None) -> dict[str, Any]:
         "start_date": window.start_date,
         "t_date": window.t_date,
         "code": window.period.code,
+        "end": window.end_utc,
     }
     for i, m in enumerate(window.period.months()):
         values[f"month{i}"] = m
@@ -184,6 +186,11 @@ class Context:
     @property
     def start(self) -> ir.TimestampScalar:
         return self._lit("start")
+
+    @property
+    def end(self) -> ir.TimestampScalar:
+        """The period's end (exclusive), whether or not it has passed."""
+        return self._lit("end")
 
     @property
     def start_date(self) -> ir.DateScalar:
@@ -467,6 +474,10 @@ class Context:
         if "complaint_flags" in self._memo:
             return self._memo["complaint_flags"]
         f, T, J, start = self.facts, self.T, self.J, self.start
+        # pakn_judged_at=period_end (§4.1): a step not reached by T is missed once its deadline
+        # falls before the period's end, even a future one (a forecast's J is that end already).
+        if self.switch("pakn_judged_at") == "period_end":
+            J = self.end
         c = self.in_scope(f.complaints)
         c = c.filter(c.NgayGui.notnull() & (c.NgayGui <= T))
         if self.scoped:

@@ -57,6 +57,7 @@ SWITCHES: dict[str, tuple[tuple[str, ...], str]] = {
     "digitized_target_4_2": (("none", "0.8"), "none"),
     "sync_denominator": (("synced", "reference", "own_received"), "synced"),
     "no_pakn_rule": (("full_5_2_5_3", "split_5_2_5_4"), "full_5_2_5_3"),
+    "pakn_judged_at": (("period_end", "as_of"), "period_end"),
     "rounding": (("portal", "exact"), "portal"),
 }
 
