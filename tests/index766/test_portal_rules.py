@@ -135,3 +135,13 @@ def test_pakn_judged_at(facts):
     assert nds(written, "X1", "5.3") == (1, 1, 6.0)
     # Once the period is over both readings judge at its end.
     assert nds(run(facts), "X1", "5.2") == nds(run(facts, pakn_judged_at="as_of"), "X1", "5.2") == (0, 1, 0.0)
+
+
+def test_catalogue_at(facts):
+    # DVX (T4 at X1) is valid from 1 to 10 March. t: read on 31 March, gone; period: counted.
+    t, period = run(facts), run(facts, catalogue_at="period")
+    assert nds(t, "X1", "3.2")[:2] == (1, 1)  # T1 (used)
+    assert nds(period, "X1", "3.2")[:2] == (1, 2)  # T1, T4 (unused)
+    # Scored as of 5 March the service is in the catalogue either way.
+    early = score(facts, "2026-03", as_of="2026-03-05T17:00", now=NOW)
+    assert nds(early, "X1", "3.2")[:2] == (1, 2)

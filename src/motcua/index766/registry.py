@@ -58,6 +58,7 @@ SWITCHES: dict[str, tuple[tuple[str, ...], str]] = {
     "sync_denominator": (("synced", "reference", "own_received"), "synced"),
     "no_pakn_rule": (("full_5_2_5_3", "split_5_2_5_4"), "full_5_2_5_3"),
     "pakn_judged_at": (("period_end", "as_of"), "period_end"),
+    "catalogue_at": (("t", "period"), "t"),
     "rounding": (("portal", "exact"), "portal"),
 }
 

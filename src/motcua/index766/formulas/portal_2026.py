@@ -183,23 +183,27 @@ FS.add(Indicator(
 # --------------------------------------------------------------------------- 3. CLGQ
 
 
+def _in_catalogue(ctx: Context, s: ir.Table) -> ir.BooleanValue:
+    """An online service in the catalogue read for this evaluation (switch ``catalogue_at``).
+
+    t (§4.1): valid on D, the last local day on or before T (HieuLucTu ≤ D < HieuLucDen), so a
+    closed period keeps the catalogue it had; period (§4): valid at any time in the period."""
+    if ctx.switch("catalogue_at") == "t":
+        return (s.HieuLucTu.isnull() | (s.HieuLucTu <= ctx.t_date)) & (
+            s.HieuLucDen.isnull() | (s.HieuLucDen > ctx.t_date))
+    return (s.HieuLucTu.isnull() | (s.HieuLucTu <= ctx.t_date)) & (
+        s.HieuLucDen.isnull() | (s.HieuLucDen >= ctx.start_date))
+
+
 def _online_3_1(ctx: Context) -> ir.Table:
     s = ctx.facts.online_services
-    valid = (
-        (s.TrangThai.isnull() | (s.TrangThai != "dung_cong_khai"))
-        & (s.HieuLucTu.isnull() | (s.HieuLucTu <= ctx.t_date))
-        & (s.HieuLucDen.isnull() | (s.HieuLucDen >= ctx.start_date))
-    )
+    valid = (s.TrangThai.isnull() | (s.TrangThai != "dung_cong_khai")) & _in_catalogue(ctx, s)
     return _procedure_rows(ctx, ctx.competence(), s.filter(valid))
 
 
 def _services_3_2(ctx: Context) -> ir.Table:
     s = ctx.in_scope(ctx.facts.online_services)
-    s = s.filter(
-        s.TrangThai.isin(LIVE_SERVICE_STATUSES)
-        & (s.HieuLucTu.isnull() | (s.HieuLucTu <= ctx.t_date))
-        & (s.HieuLucDen.isnull() | (s.HieuLucDen >= ctx.start_date))
-    )
+    s = s.filter(s.TrangThai.isin(LIVE_SERVICE_STATUSES) & _in_catalogue(ctx, s))
     d = ctx.dossier_marks()
     d = d.filter(d.online == 1)
     by_code = _mark(d.filter(d.MaDVC.notnull()), ["MaDVC"])
