@@ -119,11 +119,16 @@ def test_3_1_online_procedures(report):
     assert nds(report, "S1", "3.1") == (0, 1, 0.0)
 
 
-def test_3_2_services_with_online_dossiers(report):
+def test_3_2_services_with_online_dossiers(report, facts):
     assert nds(report, "X1", "3.2") == (1, 1, 4.0)  # DV2 stopped: not counted
     # X2: DV3 (o3 submitted, by code), DV4 (o2/o4 by procedure+unit), DV5 none: 2/3
     assert nds(report, "X2", "3.2") == (2, 3, 2.67)
-    assert nds(report, "P", "3.2") == (3, 4, 3.0)
+    # P by procedure (§4.1, service_key=mattthc): T1 (DV1, DV3), T6 (DV4) used, T3 (DV5) not: 2/3.
+    # §4 counted the services of every unit: DV1, DV3, DV4 of 4 (3.0).
+    assert nds(report, "P", "3.2") == (2, 3, 2.67)
+    by_service = score(facts, "2026-03", now=NOW, switches={"service_key": "madvc"})
+    assert nds(by_service, "P", "3.2") == (3, 4, 3.0)
+    assert nds(by_service, "X2", "3.2") == (2, 3, 2.67)
     # No service at all: ratio 0, score 0.
     i = report.unit("S1").indicator("3.2").to_json()
     assert (i["denominator"], i["score"]) == (0, 0.0)

@@ -145,3 +145,21 @@ def test_catalogue_at(facts):
     # Scored as of 5 March the service is in the catalogue either way.
     early = score(facts, "2026-03", as_of="2026-03-05T17:00", now=NOW)
     assert nds(early, "X1", "3.2")[:2] == (1, 2)
+
+
+def test_service_key(facts):
+    portal, written = run(facts), run(facts, service_key="madvc")
+    # X2 offers T1 (DV2, DV3) and T5 (DV5): by procedure T1 used, T5 not (its online dossier is
+    # X1's) -> 1/2; by service DV2 and DV3 used (no MaDVC named: matched by procedure and unit) -> 2/3.
+    assert nds(portal, "X2", "3.2") == (1, 2, 2.0)
+    assert nds(written, "X2", "3.2") == (2, 3, 2.67)
+    # P: T1, T3 (DV6 at S1), T5 offered in the subtree; T5 used by X1's online dossier anywhere in
+    # it -> 2/3; by service: DV1, DV2, DV3 used, DV5, DV6 not -> 3/5.
+    assert nds(portal, "P", "3.2") == (2, 3, 2.67)
+    assert nds(written, "P", "3.2") == (3, 5, 2.4)
+    # The explanation lists the procedures (or services) that lost the point.
+    from motcua.index766.explain import explain
+
+    assert [(m.record, m.record_kind) for m in explain(facts, "2026-03", "P", "3.2", now=NOW)] == [("T3", "MaTTHC")]
+    assert sorted(m.record for m in explain(facts, "2026-03", "P", "3.2", now=NOW,
+                                            switches={"service_key": "madvc"})) == ["DV5", "DV6"]

@@ -206,6 +206,14 @@ def _services_3_2(ctx: Context) -> ir.Table:
     s = s.filter(s.TrangThai.isin(LIVE_SERVICE_STATUSES) & _in_catalogue(ctx, s))
     d = ctx.dossier_marks()
     d = d.filter(d.online == 1)
+    if ctx.switch("service_key") == "mattthc":
+        # §4.1: distinct procedures with a live service in the subtree, used when an online dossier
+        # of the procedure exists anywhere in that subtree (named service or not): the services
+        # are the denominator's rows, the dossiers evidence rows (registry: in_den).
+        offered = s.select(unit=s.MaDonVi, record=s.MaTTHC, ok=ibis.literal(False), in_den=ibis.literal(True))
+        used = d.select(unit=d.MaDonVi, record=d.MaTTHC, ok=ibis.literal(True), in_den=ibis.literal(False))
+        return offered.union(used)
+    # §4 (madvc): each service of each unit, matched by MaDVC, else by (MaTTHC, MaDonVi).
     by_code = _mark(d.filter(d.MaDVC.notnull()), ["MaDVC"])
     by_pair = _mark(d.filter(d.MaDVC.isnull()), ["MaTTHC", "MaDonVi"]).rename(_hit2="_hit")
     j = s.left_join(by_code, "MaDVC").drop("MaDVC_right")
@@ -221,9 +229,11 @@ FS.add(Indicator(
 ))
 FS.add(Indicator(
     "3.2", "Tỷ lệ dịch vụ công trực tuyến có phát sinh hồ sơ", "CLGQ", 4, zero=Zero.ZERO,
-    record_kind="service", records=_services_3_2,
-    description="DVC (đang công khai, chờ dừng công khai, đang kiểm thử) có ít nhất một hồ sơ trực "
-    "tuyến nộp/tiếp nhận trong kỳ.",
+    record_kind="service", records=_services_3_2, distinct=True,
+    live_den=lambda sw: "rows" if sw["service_key"] == "mattthc" else "catalogue",
+    kind_of=lambda sw: "procedure" if sw["service_key"] == "mattthc" else "service",
+    description="TTHC có DVC (đang công khai, chờ dừng công khai, đang kiểm thử) có ít nhất một hồ sơ trực "
+    "tuyến nộp/tiếp nhận trong kỳ (service_key=madvc: từng DVC của từng đơn vị).",
     zero_note="Đơn vị không có dịch vụ công trực tuyến.",
 ))
 FS.add(Indicator(
