@@ -92,8 +92,12 @@ def test_explain_inherited_and_reference(make_facts):
         dossiers=[dossier("s1", "T1", "X1", R, NgayDongBo=R), dossier("s2", "T1", "X1", R)],
         reference_counts=[{"MaDonVi": "X1", "Ky": "2026-03", "SoHoSoBCQG": 4, "SoHoSoDVCQG": 1}],
     )
-    # A commune inherits 1.3 from the province: the province's record T1 is missing.
+    # A commune inherits 1.3 from the province: the province's record T1 is missing. §4.1
+    # (procedure_lists=portal) lists the province's decisions, T1 alone: worth the 2 points; under
+    # §4's competence list (T1, T2) it was worth 1.
     m = explain(facts, "2026-03", "X2", "1.3", now=NOW)
+    assert [(x.record, x.record_kind, x.points) for x in m] == [("T1", "MaTTHC", 2.0)]
+    m = explain(facts, "2026-03", "X2", "1.3", now=NOW, switches={"procedure_lists": "competence"})
     assert [(x.record, x.record_kind, x.points) for x in m] == [("T1", "MaTTHC", 1.0)]
     assert [x.record for x in explain(facts, "2026-03", "X1", "1.1", now=NOW)] == ["T1"]
     # 1.4: s2 not synced; scored 1/4 (reference), one more synced dossier is worth 6/4.

@@ -109,14 +109,23 @@ def test_3_3_times_sync_ratio(report, report_ref, report_own):
     assert nds(report_own, "P", "3.3") == (2, 8, 2.25)
 
 
-def test_3_1_online_procedures(report):
+@pytest.fixture(scope="module")
+def report_comp(facts):
+    return score(facts, "2026-03", now=NOW, switches={"procedure_lists": "competence"})
+
+
+def test_3_1_online_procedures(report, report_comp):
+    # §4's competence lists (procedure_lists=competence), each unit scored:
     # X1: T1 (DV1), T3 (only a stopped service), T6 (none): 1/3 -> 2 × (1/3)/0.8 = 0.83
-    assert nds(report, "X1", "3.1") == (1, 3, 0.83)
+    assert nds(report_comp, "X1", "3.1") == (1, 3, 0.83)
     # X2: T1 (testing counts), T3 (DV5), T6 (DV4): 3/3
-    assert nds(report, "X2", "3.1") == (3, 3, 2.0)
+    assert nds(report_comp, "X2", "3.1") == (3, 3, 2.0)
     # P: T1, T2, T3, T6 distinct over the subtree, T2 has no service: 3/4 -> 1.875 -> 1.88
-    assert nds(report, "P", "3.1") == (3, 4, 1.88)
-    assert nds(report, "S1", "3.1") == (0, 1, 0.0)
+    assert nds(report_comp, "P", "3.1") == (3, 4, 1.88)
+    assert nds(report_comp, "S1", "3.1") == (0, 1, 0.0)
+    # §4.1 (default): the province's decisions, none in this set -> 0; its units not scored on it.
+    assert nds(report, "P", "3.1") == (0, 0, 0.0)
+    assert nds(report, "X1", "3.1") == (None, None, 0.0)
 
 
 def test_3_2_services_with_online_dossiers(report, facts):
@@ -134,10 +143,12 @@ def test_3_2_services_with_online_dossiers(report, facts):
     assert (i["denominator"], i["score"]) == (0, 0.0)
 
 
-def test_3_5_and_3_5b(report):
+def test_3_5_and_3_5b(report, facts):
     assert nds(report, "X1", "3.5") == (1, 1, 2.0)
     assert nds(report, "X1", "3.5b") == (1, 1, 2.0)
-    assert nds(report, "X2", "3.5") == (0, 1, 0.0)
+    # X2 has no dossier of a fee-bearing procedure: §4.1 counts none (0/0); §4 its competence's T3.
+    assert nds(report, "X2", "3.5") == (0, 0, 0.0)
+    assert nds(score(facts, "2026-03", now=NOW, switches={"procedure_lists": "competence"}), "X2", "3.5") == (0, 1, 0.0)
     assert nds(report, "S1", "3.5b") == (1, 1, 2.0)
     # P: fee-bearing T2 and T3, both with a fee dossier and an online payment.
     assert nds(report, "P", "3.5") == (2, 2, 2.0)

@@ -7,7 +7,7 @@ Scenario (March 2026, province P with department S1 and communes X1, X2):
 
 * rounding — X2 receives 23 dossiers of T1, all synced, 3 of them online: 3.3 = 3/23.
 * sync_denominator — X1 receives 6 dossiers, 5 synced, and has no reference counts; S1 none.
-* pakn_judged_at — a complaint at X1 sent Mon 9 March, never answered (due Fri 27 March),
+* pakn_judged_at — a complaint at X1 sent Thu 5 March, never answered (due Wed 25 March),
   scored as of 20 March.
 * catalogue_at — X1's service DVX (T4) is valid from 1 to 10 March only.
 * service_key — X2 offers T1 twice (DV2, DV3) and T5 (DV5); T5's only online dossier is X1's.
@@ -67,7 +67,8 @@ def scenario(month: str = "2026-03") -> dict[str, list[dict]]:
                 DuocThanhToanTrucTuyen=1, NgayThanhToan=at(2, 10)),
         dossier("O5", "T5", "X1", at(3), due, KenhThucHien=2, NgayDongBo=at(3, 9)),
     ]
-    complaints = [complaint("C1", "X1", at(9), [("da_tiep_nhan", at(9, 9))])]
+    # Likes and dislikes given: the importer stores an omitted count as null, which the database refuses.
+    complaints = [complaint("C1", "X1", at(5), [("da_tiep_nhan", at(5, 9))], SoThich=0, SoKhongThich=0)]
     return {"units": PROVINCE, "procedures": procedures, "online_services": services,
             "publications": publications, "dossiers": dossiers, "complaints": complaints}
 
@@ -124,7 +125,7 @@ def test_sync_denominator(facts):
 
 
 def test_pakn_judged_at(facts):
-    # C1 (X1) sent Mon 9 March, due Fri 27 March, unanswered; scored as of 20 March. period_end:
+    # C1 (X1) sent Thu 5 March, due Wed 25 March, unanswered; scored as of 20 March. period_end:
     # its deadline falls before the period's end, so it is already missed; as_of: still in time.
     as_of = "2026-03-20T17:00"
     portal = score(facts, "2026-03", as_of=as_of, now=NOW)
@@ -163,3 +164,44 @@ def test_service_key(facts):
     assert [(m.record, m.record_kind) for m in explain(facts, "2026-03", "P", "3.2", now=NOW)] == [("T3", "MaTTHC")]
     assert sorted(m.record for m in explain(facts, "2026-03", "P", "3.2", now=NOW,
                                             switches={"service_key": "madvc"})) == ["DV5", "DV6"]
+
+
+def test_procedure_lists_1_3(facts):
+    portal, written = run(facts), run(facts, procedure_lists="competence")
+    # portal: P's decisions whatever their date, not the bai_bo one: T1, T2, T4, T5; T4 lacks parts.
+    assert nds(portal, "P", "1.3") == (3, 4, 1.5)
+    # competence: the 7 procedures of P's subtree (T6, only in a bai_bo decision, included).
+    assert nds(written, "P", "1.3") == (6, 7, 1.71)
+    assert nds(portal, "X1", "1.3") == (3, 4, 1.5)  # inherited from P
+
+
+def test_procedure_lists_3_1(facts):
+    portal, written = run(facts), run(facts, procedure_lists="competence")
+    # portal: decisions dated by T (Q1: T1, T2, T4), online if a service is offered in P's subtree
+    # on 31 March: T1 only -> 1/3 -> 2 ÷ 0.8 × 33.33 ÷ 100 = 0.83.
+    assert nds(portal, "P", "3.1") == (1, 3, 0.83)
+    # Scored at the province only: its units show 0, as not scored at their level.
+    x1 = portal.unit("X1").indicator("3.1").to_json()
+    assert (x1["numerator"], x1["denominator"], x1["ratio"], x1["score"]) == (None, None, None, 0.0)
+    assert "Chỉ tính cho cấp tỉnh" in x1["note"]
+    # competence: P's 7 procedures, T1, T3 (DV6), T5 (DV5) online -> 3/7 -> 1.07; X1 its own 6.
+    assert nds(written, "P", "3.1") == (3, 7, 1.07)
+    assert nds(written, "X1", "3.1") == (1, 6, 0.42)
+    # With the catalogue of the whole period DVX makes T4 online as well.
+    assert nds(run(facts, catalogue_at="period"), "P", "3.1") == (2, 3, 1.67)
+    assert nds(run(facts, procedure_lists="competence", catalogue_at="period"), "X1", "3.1") == (2, 6, 0.83)
+
+
+def test_procedure_lists_3_5(facts):
+    portal, written = run(facts), run(facts, procedure_lists="competence")
+    # portal: fee-bearing procedures with a dossier of 3.5's base at X1: T2 (F1, fee and paid).
+    assert nds(portal, "X1", "3.5") == (1, 1, 2.0)
+    assert nds(portal, "X1", "3.5b") == (1, 1, 2.0)
+    assert nds(portal, "P", "3.5") == (1, 1, 2.0)
+    assert nds(portal, "X2", "3.5") == (0, 0, 0.0)  # no fee-bearing dossier
+    # competence: every fee-bearing procedure of the unit, T7 has no dossier.
+    assert nds(written, "X1", "3.5") == (1, 2, 1.25)
+    assert nds(written, "X1", "3.5b") == (1, 2, 1.25)
+    assert nds(written, "P", "3.5") == (1, 3, 0.83)  # T2, T3, T7
+    # 4.5a keeps the competence catalogue either way.
+    assert nds(portal, "X1", "4.5a") == nds(written, "X1", "4.5a")

@@ -454,16 +454,21 @@ class Context:
     def dossier_marks(self) -> ir.Table:
         """Per (unit, procedure, online service) of the period's dossiers, 1 where one of them is
         entered online (3.2), entered with a fee above zero (3.5), entered and paid online (3.5b),
-        or in the progress base using population data (4.5a): one pass over the flags for the
+        in the progress base using population data (4.5a), or entered for a fee-bearing procedure
+        (3.5 and 3.5b's denominator under procedure_lists=portal): one pass over the flags for the
         indicators that count procedures or services having such a dossier."""
         if "dossier_marks" not in self._memo:
             f = self.dossier_flags()
-            f = f.filter((f.base_entered & (f.online | f.fee_positive | f.paid_online)) | (f.base_progress & f.population))
+            keep = (f.base_entered & (f.online | f.fee_positive | f.paid_online)) | (f.base_progress & f.population)
+            if self.switches.get("procedure_lists") == "portal":
+                keep = keep | (f.base_entered & f.fee_bearing)  # 3.5's denominator: any such dossier (§4.1)
+            f = f.filter(keep)
             marks = f.group_by("MaDonVi", "MaTTHC", "MaDVC").agg(
                 online=_i(f.base_entered & f.online).max(),
                 fee=_i(f.base_entered & f.fee_positive).max(),
                 paid=_i(f.base_entered & f.paid_online).max(),
                 population=_i(f.base_progress & f.population).max(),
+                fee_base=_i(f.base_entered & f.fee_bearing).max(),
             )
             self._store("dossier_marks", marks)
         return self._memo["dossier_marks"]

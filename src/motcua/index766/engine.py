@@ -447,6 +447,13 @@ def score_units(
             )
             if not s.applicable:
                 s.note = "Không áp dụng cho loại đơn vị này."
+            elif ind.anchored is not None and anchors[code] != code and ind.anchored(switches):
+                # Scored at the province only (§4.1): 0 here, not a point this unit lost.
+                s.numerator = s.denominator = None
+                s.score = Fraction(0)
+                s.note = f"Chỉ tính cho cấp tỉnh ({anchors[code]}), như Cổng DVCQG: không tính cho đơn vị này."
+                scores.append(s)
+                continue
             elif ind.inherited and source != code:
                 s.note = f"Lấy theo {source}."
             s.rescore()

@@ -64,6 +64,7 @@ SWITCHES: dict[str, tuple[tuple[str, ...], str]] = {
     "pakn_judged_at": (("period_end", "as_of"), "period_end"),
     "catalogue_at": (("t", "period"), "t"),
     "service_key": (("mattthc", "madvc"), "mattthc"),
+    "procedure_lists": (("portal", "competence"), "portal"),
     "rounding": (("portal", "exact"), "portal"),
 }
 
@@ -170,6 +171,9 @@ class Indicator:
     catalog_only: bool = False
     #: computed for the province/ministry and inherited by its units (1.1–1.3)
     inherited: bool = False
+    #: under given switches, scored at the province/ministry only: its units show it as
+    #: not scored at their level (3.1 under procedure_lists=portal)
+    anchored: Callable[[dict[str, str]], bool] | None = None
     #: distinct records under given switches: how the live path (live.py) gets the pooled
     #: denominator — "catalogue" (None: the full run's stored value, the records being catalogue
     #: rows), "records" (the denominator reads dossiers: every own record is kept with its ok flag)

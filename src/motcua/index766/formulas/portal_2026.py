@@ -77,8 +77,28 @@ def _publications_1_2(ctx: Context) -> ir.Table:
     return _rows(p, p.MaDonVi, p.MaTTHC, ok)
 
 
+def _portal_lists(ctx: Context) -> bool:
+    return ctx.switch("procedure_lists") == "portal"
+
+
+def _decision_list(ctx: Context, *, dated_by_t: bool) -> ir.Table:
+    """(MaDonVi, MaTTHC, DayDuBayBoPhan): the procedures in the publishing unit's decisions
+    (§4.1, procedure_lists=portal), without bai_bo decisions' items or bai_bo procedures;
+    ``dated_by_t``: only decisions dated on or before T."""
+    p = ctx.facts.publication_items
+    p = p.filter(p.Loai.isnull() | (p.Loai != "bai_bo"))
+    if dated_by_t:
+        p = p.filter(p.NgayQuyetDinh <= ctx.t_date)
+    proc = ctx.facts.procedures
+    proc = proc.filter(proc.TrangThaiCongKhai.isnull() | (proc.TrangThaiCongKhai != "bai_bo"))
+    listed = p.select("MaDonVi", "MaTTHC").distinct()
+    return listed.join(proc.select("MaTTHC", "DayDuBayBoPhan"), "MaTTHC")
+
+
 def _content_1_3(ctx: Context) -> ir.Table:
-    c = ctx.competence()
+    # portal (§4.1): every decision of the province, whatever its date; competence (§4): the
+    # procedures within the units' competence.
+    c = _decision_list(ctx, dated_by_t=False) if _portal_lists(ctx) else ctx.competence()
     return _rows(c, c.MaDonVi, c.MaTTHC, c.DayDuBayBoPhan)
 
 
@@ -197,8 +217,14 @@ def _in_catalogue(ctx: Context, s: ir.Table) -> ir.BooleanValue:
 
 def _online_3_1(ctx: Context) -> ir.Table:
     s = ctx.facts.online_services
-    valid = (s.TrangThai.isnull() | (s.TrangThai != "dung_cong_khai")) & _in_catalogue(ctx, s)
-    return _procedure_rows(ctx, ctx.competence(), s.filter(valid))
+    s = s.filter((s.TrangThai.isnull() | (s.TrangThai != "dung_cong_khai")) & _in_catalogue(ctx, s))
+    if _portal_lists(ctx):
+        # §4.1: the province's decisions dated by T, online where a service of the procedure is
+        # offered anywhere in its subtree; scored at the province only (Indicator.anchored).
+        tree = ctx.tree
+        offered = s.join(tree, s.MaDonVi == tree.descendant).select(MaDonVi=tree.ancestor, MaTTHC=s.MaTTHC)
+        return _procedure_rows(ctx, _decision_list(ctx, dated_by_t=True), offered)
+    return _procedure_rows(ctx, ctx.competence(), s)
 
 
 def _services_3_2(ctx: Context) -> ir.Table:
@@ -224,6 +250,7 @@ def _services_3_2(ctx: Context) -> ir.Table:
 FS.add(Indicator(
     "3.1", "Tỷ lệ TTHC cung cấp dịch vụ công trực tuyến", "CLGQ", 2, target=0.8, zero=Zero.ZERO,
     record_kind="procedure", records=_online_3_1, distinct=True, catalog_only=True,
+    anchored=lambda sw: sw["procedure_lists"] == "portal",
     description="TTHC thuộc thẩm quyền có dịch vụ công trực tuyến (một phần hoặc toàn trình, chưa dừng công khai).",
     zero_note="Không có TTHC thuộc thẩm quyền.",
 ))
@@ -252,14 +279,30 @@ def _fee_procedures(ctx: Context) -> ir.Table:
     return c.filter(c.CoPhiLePhi)
 
 
-def _fee_integrated_3_5(ctx: Context) -> ir.Table:
+def _fee_rows(ctx: Context, mark: str) -> ir.Table:
+    """3.5 (mark "fee") and 3.5b ("paid"). portal (§4.1): the fee-bearing procedures with ≥ 1
+    dossier of 3.5's base at the unit, a parent counting distinct procedures of its subtree;
+    competence (§4): the fee-bearing procedures within the unit's competence."""
     m = ctx.dossier_marks()
-    return _procedure_rows(ctx, _fee_procedures(ctx), m.filter(m.fee == 1))
+    if _portal_lists(ctx):
+        proc = ctx.facts.procedures
+        proc = proc.filter(proc.CoPhiLePhi & (proc.TrangThaiCongKhai.isnull() | (proc.TrangThaiCongKhai != "bai_bo")))
+        m = m.filter(m.fee_base == 1).semi_join(proc.select("MaTTHC"), "MaTTHC")
+        return _rows(m, m.MaDonVi, m.MaTTHC, m[mark] == 1)
+    return _procedure_rows(ctx, _fee_procedures(ctx), m.filter(m[mark] == 1))
+
+
+def _fee_integrated_3_5(ctx: Context) -> ir.Table:
+    return _fee_rows(ctx, "fee")
 
 
 def _fee_paid_3_5b(ctx: Context) -> ir.Table:
-    m = ctx.dossier_marks()
-    return _procedure_rows(ctx, _fee_procedures(ctx), m.filter(m.paid == 1))
+    return _fee_rows(ctx, "paid")
+
+
+def _fee_den(sw: dict[str, str]) -> str:
+    # The live path keeps every procedure of the denominator when it reads dossiers (registry.live_den).
+    return "records" if sw["procedure_lists"] == "portal" else "catalogue"
 
 
 _paid_3_6 = DossierRule("base_entered", lambda f: f.paid_online, only=lambda ctx, f: f.fee_bearing & ~f.fees_all_zero)
@@ -268,13 +311,13 @@ _paid_3_6 = DossierRule("base_entered", lambda f: f.paid_online, only=lambda ctx
 FS.add(Indicator(
     "3.5", "Tỷ lệ TTHC có yêu cầu nghĩa vụ tài chính được tích hợp thanh toán trực tuyến trên Cổng DVCQG",
     "TTTT", 2, target=0.8, zero=Zero.ZERO, record_kind="procedure",
-    records=_fee_integrated_3_5, distinct=True,
+    records=_fee_integrated_3_5, distinct=True, live_den=_fee_den,
     description="TTHC có phí, lệ phí thuộc thẩm quyền có ít nhất một hồ sơ trong kỳ đồng bộ danh sách phí khác 0.",
     zero_note="Không có TTHC có phí, lệ phí thuộc thẩm quyền.",
 ))
 FS.add(Indicator(
     "3.5b", "Tỷ lệ TTHC có giao dịch thanh toán trực tuyến", "TTTT", 2, target=0.8, zero=Zero.ZERO,
-    record_kind="procedure", records=_fee_paid_3_5b, distinct=True,
+    record_kind="procedure", records=_fee_paid_3_5b, distinct=True, live_den=_fee_den,
     description="TTHC có phí, lệ phí thuộc thẩm quyền có ít nhất một hồ sơ thanh toán trực tuyến thành công trong kỳ.",
     zero_note="Không có TTHC có phí, lệ phí thuộc thẩm quyền.",
 ))
