@@ -18,6 +18,7 @@ from . import (
     test_edges,
     test_on_time,
     test_online_payment,
+    test_portal_rules,
     test_publication,
     test_satisfaction,
 )
@@ -31,6 +32,7 @@ SCENARIOS = {
     "edges": test_edges.SCENARIO,
     "on_time": test_on_time.SCENARIO,
     "publication": test_publication.SCENARIO,
+    "portal_rules": test_portal_rules.SCENARIO,
 }
 
 

@@ -105,11 +105,13 @@ def test_switches_default_and_override(generated, exchange_facts):
     _import(generated)
     refresh_database_facts()
     ref = {"sync_denominator": "reference"}
-    own = score_database("2026", now=NOW, refresh=False)
-    assert own.switches["sync_denominator"] == "own_received"
-    assert own.to_json() == score(exchange_facts, "2026", now=NOW, switches=DEFAULT_SWITCHES).to_json()
-    assert (score_database("2026", now=NOW, switches=ref, refresh=False).to_json()
-            == score(exchange_facts, "2026", now=NOW, switches=ref).to_json())
+    default = score_database("2026", now=NOW, refresh=False)
+    # §4.1: the database is scored with the portal's rules too (§4 had own_received here).
+    assert default.switches["sync_denominator"] == "synced"
+    assert default.to_json() == score(exchange_facts, "2026", now=NOW, switches=DEFAULT_SWITCHES).to_json()
+    for sw in (ref, {"sync_denominator": "own_received"}):
+        assert (score_database("2026", now=NOW, switches=sw, refresh=False).to_json()
+                == score(exchange_facts, "2026", now=NOW, switches=sw).to_json())
 
 
 def test_lifecycle_change_reaches_the_score_after_refresh(generated, tmp_path):

@@ -16,7 +16,9 @@ R = "2026-03-02T08:00"
 #: interchange.md §4 "Zero denominators": (ratio, score) for a unit with no data at all.
 ZERO_EXPECTED = {
     "1.1": (None, None), "1.2": (None, None), "1.3": (None, None),
-    "1.4": (0.0, 0.0), "2.1": (0.0, 0.0), "2.2": (None, None),
+    # 1.4: 0/0 is null since §4.1 (sync_denominator=synced, the portal's temporary denominator);
+    # §4's readings gave 0 (test_zero_sync_under_the_written_rule).
+    "1.4": (None, None), "2.1": (0.0, 0.0), "2.2": (None, None),
     "3.1": (0.0, 0.0), "3.2": (0.0, 0.0), "3.3": (0.0, 0.0),
     "3.5": (0.0, 0.0), "3.5b": (0.0, 0.0), "3.6": (0.0, 0.0),
     "4.1": (None, None), "4.2": (None, None), "4.3": (None, None), "4.4": (None, None),
@@ -62,6 +64,12 @@ def test_zero_denominator(report, code):
     i = report.unit("Z").indicator(code).to_json()
     assert i["denominator"] == 0
     assert (i["ratio"], i["score"]) == ZERO_EXPECTED[code]
+
+
+def test_zero_sync_under_the_written_rule(facts):
+    for rule in ("reference", "own_received"):
+        i = score(facts, "2026-03", now=NOW, switches={"sync_denominator": rule}).unit("Z").indicator("1.4")
+        assert (i.to_json()["ratio"], i.to_json()["score"]) == (0.0, 0.0)
 
 
 def test_zero_unit_totals(report):

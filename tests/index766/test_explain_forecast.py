@@ -45,7 +45,18 @@ def test_explain_target_indicator(facts):
 
 @pytest.fixture(scope="module")
 def fc(facts):
-    return forecast(facts, "2026-03", as_of=AS_OF, now=NOW, units=["X1"])
+    # Complaints judged at T (§4's pakn_judged_at=as_of): c1 is still in time and at risk. Under
+    # §4.1's default (period_end) it is already missed at T: test_forecast_under_the_portal_rule.
+    return forecast(facts, "2026-03", as_of=AS_OF, now=NOW, units=["X1"], switches={"pakn_judged_at": "as_of"})
+
+
+def test_forecast_under_the_portal_rule(facts):
+    fc = forecast(facts, "2026-03", as_of=AS_OF, now=NOW, units=["X1"])
+    now, end = fc.now.unit("X1"), fc.at_period_end.unit("X1")
+    # c1's handling deadline (23 March) falls before the period's end: 0 already at T, nothing at risk.
+    assert (now.indicator("5.2").to_json()["score"], end.indicator("5.2").to_json()["score"]) == (0.0, 0.0)
+    assert [(i.record, i.indicators, i.points) for i in fc.items] == [("d1", ["2.1", "5.4"], 6.67)]
+    assert float(fc.points_at_risk("X1")) == pytest.approx(5 + 1.67)
 
 
 def test_forecast_scores(fc):
@@ -61,7 +72,9 @@ def test_forecast_items(fc):
     got = [(i.record, i.indicators, i.points, i.working_hours_left) for i in fc.items]
     assert got == [
         ("c1", ["5.2", "5.3"], 12.0, 68.5),  # handling due Mon 23 Mar 08:00
-        ("d1", ["2.1", "5.4"], 6.6667, 67.5),  # due Fri 20 Mar 17:00
+        # due Fri 20 Mar 17:00. Worth 5 (2.1) + 1.67 (5.4: 5.00 − 3.33): since §4.1's rounding=portal a
+        # record is worth the difference of the rounded scores (the exact rule gave 5 + 5/3 = 6.6667).
+        ("d1", ["2.1", "5.4"], 6.67, 67.5),
     ]
     assert fc.items[1].deadline.isoformat() == "2026-03-20T17:00:00+07:00"
     assert fc.to_json()["units"][0]["points_at_risk"] == pytest.approx(18.67)
@@ -79,8 +92,12 @@ def test_explain_inherited_and_reference(make_facts):
         dossiers=[dossier("s1", "T1", "X1", R, NgayDongBo=R), dossier("s2", "T1", "X1", R)],
         reference_counts=[{"MaDonVi": "X1", "Ky": "2026-03", "SoHoSoBCQG": 4, "SoHoSoDVCQG": 1}],
     )
-    # A commune inherits 1.3 from the province: the province's record T1 is missing.
+    # A commune inherits 1.3 from the province: the province's record T1 is missing. §4.1
+    # (procedure_lists=portal) lists the province's decisions, T1 alone: worth the 2 points; under
+    # §4's competence list (T1, T2) it was worth 1.
     m = explain(facts, "2026-03", "X2", "1.3", now=NOW)
+    assert [(x.record, x.record_kind, x.points) for x in m] == [("T1", "MaTTHC", 2.0)]
+    m = explain(facts, "2026-03", "X2", "1.3", now=NOW, switches={"procedure_lists": "competence"})
     assert [(x.record, x.record_kind, x.points) for x in m] == [("T1", "MaTTHC", 1.0)]
     assert [x.record for x in explain(facts, "2026-03", "X1", "1.1", now=NOW)] == ["T1"]
     # 1.4: s2 not synced; scored 1/4 (reference), one more synced dossier is worth 6/4.

@@ -80,7 +80,8 @@ def test_flattened_lists(facts):
 
 
 def test_competence_follows_donvithuchien(facts):
-    r = score(facts, "2026-03", now=NOW)
+    # Competence lists are §4's (procedure_lists=competence); §4.1 reads the decisions instead.
+    r = score(facts, "2026-03", now=NOW, switches={"procedure_lists": "competence"})
     # T1 lists X1 only; T2 follows its levels (X1, X2 as XA; P as TINH).
     assert r.unit("X1").indicator("1.3").denominator == 2  # inherited from P: T1, T2
     assert r.unit("X2").indicator("3.1").to_json()["denominator"] == 1  # T2 only

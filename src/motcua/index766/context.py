@@ -70,9 +70,10 @@ SENTINELS: dict[str, Any] = {
     "start_date": date(1904, 4, 4),
     "t_date": date(1905, 5, 5),
     "code": "§766-P§",
+    "end": datetime(1906, 6, 6, 6, 6, 6),
 }
 LITERAL_TYPES = {"T": "timestamp", "J": "timestamp", "start": "timestamp",
-                 "start_date": "date", "t_date": "date", "code": "string"}
+                 "start_date": "date", "t_date": "date", "code": "string", "end": "timestamp"}
 TOKEN = "zz766tokzz"  # placeholder inside temp-table names
 
 #: Temporary table (column MaDonVi) naming the units a scoped context computes (live.py).
@@ -93,6 +94,7 @@ def window_values(window: Window, judge_at: datetime | None) -> dict[str, Any]:
         "start_date": window.start_date,
         "t_date": window.t_date,
         "code": window.period.code,
+        "end": window.end_utc,
     }
     for i, m in enumerate(window.period.months()):
         values[f"month{i}"] = m
@@ -184,6 +186,11 @@ class Context:
     @property
     def start(self) -> ir.TimestampScalar:
         return self._lit("start")
+
+    @property
+    def end(self) -> ir.TimestampScalar:
+        """The period's end (exclusive), whether or not it has passed."""
+        return self._lit("end")
 
     @property
     def start_date(self) -> ir.DateScalar:
@@ -447,16 +454,21 @@ class Context:
     def dossier_marks(self) -> ir.Table:
         """Per (unit, procedure, online service) of the period's dossiers, 1 where one of them is
         entered online (3.2), entered with a fee above zero (3.5), entered and paid online (3.5b),
-        or in the progress base using population data (4.5a): one pass over the flags for the
+        in the progress base using population data (4.5a), or entered for a fee-bearing procedure
+        (3.5 and 3.5b's denominator under procedure_lists=portal): one pass over the flags for the
         indicators that count procedures or services having such a dossier."""
         if "dossier_marks" not in self._memo:
             f = self.dossier_flags()
-            f = f.filter((f.base_entered & (f.online | f.fee_positive | f.paid_online)) | (f.base_progress & f.population))
+            keep = (f.base_entered & (f.online | f.fee_positive | f.paid_online)) | (f.base_progress & f.population)
+            if self.switches.get("procedure_lists") == "portal":
+                keep = keep | (f.base_entered & f.fee_bearing)  # 3.5's denominator: any such dossier (§4.1)
+            f = f.filter(keep)
             marks = f.group_by("MaDonVi", "MaTTHC", "MaDVC").agg(
                 online=_i(f.base_entered & f.online).max(),
                 fee=_i(f.base_entered & f.fee_positive).max(),
                 paid=_i(f.base_entered & f.paid_online).max(),
                 population=_i(f.base_progress & f.population).max(),
+                fee_base=_i(f.base_entered & f.fee_bearing).max(),
             )
             self._store("dossier_marks", marks)
         return self._memo["dossier_marks"]
@@ -467,6 +479,10 @@ class Context:
         if "complaint_flags" in self._memo:
             return self._memo["complaint_flags"]
         f, T, J, start = self.facts, self.T, self.J, self.start
+        # pakn_judged_at=period_end (§4.1): a step not reached by T is missed once its deadline
+        # falls before the period's end, even a future one (a forecast's J is that end already).
+        if self.switch("pakn_judged_at") == "period_end":
+            J = self.end
         c = self.in_scope(f.complaints)
         c = c.filter(c.NgayGui.notnull() & (c.NgayGui <= T))
         if self.scoped:

@@ -65,8 +65,10 @@ DIRTY_COMPLAINTS = PREFIX + "dirty_pakn"
 #: Views restricted to the dirty dossiers, one per per-dossier base relation (prefix ``m766_dirty_``).
 DIRTY_RELATIONS = ("dossiers", "dossier_status_log", "dossier_supplements", "dossier_fees", "dossier_components")
 
-#: The sync_denominator switch when scoring our own database (interchange.md §4).
-DEFAULT_SWITCHES = {"sync_denominator": "own_received"}
+#: Switches that differ when scoring our own database. None since §4.1: the scoreboard reproduces
+#: the portal, whose 1.4 takes the reference counts (stored ones too), else the numerator
+#: (sync_denominator=synced); §4's own_received stays available as a switch value.
+DEFAULT_SWITCHES: dict[str, str] = {}
 
 _SQLITE_TYPES = {"string": "TEXT", "timestamp": "TIMESTAMP", "date": "DATE", "boolean": "BOOLEAN",
                  "int64": "INTEGER", "float64": "REAL"}
@@ -845,8 +847,8 @@ def score_database(
 ) -> Any:
     """Score the application database with the same definitions as an exchange set.
 
-    ``switches`` default to ``sync_denominator=own_received`` (interchange.md §4:
-    our own database counts what it received), overridden by the caller's.
+    ``switches`` default to DEFAULT_SWITCHES (the portal's rules, interchange.md §4.1), overridden
+    by the caller's.
     """
     from motcua.index766.engine import score
 

@@ -55,6 +55,25 @@ def round_half_up(x: Fraction, places: int) -> Decimal:
     return Decimal((2 * n * 10**places + d) // (2 * d)).scaleb(-places)
 
 
+def round2_double(x: float) -> Decimal:
+    """The portal's round2 (interchange.md §4.1): the double's exact binary value rounded half away
+    from zero to 2 decimals, as JavaScript's toFixed(2) does (5.595 is stored as 5.59499… -> 5.59)."""
+    if x < 0:
+        return -round2_double(-x)
+    n, d = x.as_integer_ratio()  # exact: d is a power of two
+    return Decimal((200 * n + d) // (2 * d)).scaleb(-2)
+
+
+def portal_score(max_points: float, target: float | None, ratio: float) -> tuple[Decimal, Decimal]:
+    """(ratio %, score) as the portal computes them (interchange.md §4.1, rounding=portal): each
+    step in IEEE-754 doubles, left to right, the percentage rounded before it is scored."""
+    pct = round2_double(ratio * 100.0)
+    p = float(pct)  # the rounded percentage read back as a double, as the portal's next step does
+    mx = float(max_points)
+    raw = min(mx, mx / float(target) * p / 100.0) if target else mx * p / 100.0
+    return pct, round2_double(raw)
+
+
 def _fraction(x: Any) -> Fraction:
     return x if isinstance(x, Fraction) else Fraction(x)
 
@@ -90,6 +109,11 @@ class IndicatorScore:
     score: Fraction | None = None  # exact, before rounding
     note: str | None = None
     applicable: bool = True
+    #: switch ``rounding``: "portal" (doubles, percentage rounded first) or "exact" (fractions)
+    rounding: str = "exact"
+    #: rounding=portal: the ratio as the portal holds it (a double) and its rounded percentage
+    ratio_double: float | None = None
+    ratio_pct: Decimal | None = None
     _rounded: tuple[Fraction, Decimal] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -104,12 +128,17 @@ class IndicatorScore:
             self._rounded = (self.score, round_half_up(self.score, 2))
         return self._rounded[1]
 
-    def rescore(self, ratio: Fraction | None = None, *, max_points: float | None = None) -> None:
-        """(Re)compute ratio and score from numerator/denominator or a given exact ratio."""
+    def rescore(self, ratio: Fraction | None = None, *, max_points: float | None = None,
+                ratio_double: float | None = None) -> None:
+        """(Re)compute ratio and score from numerator/denominator or a given exact ratio.
+
+        ``ratio_double``: with a given ratio, the double the portal computes for it (3.3's product
+        with 1.4's ratio); by default the exact ratio's nearest double (num ÷ den in doubles)."""
         ind = self.indicator
         if max_points is not None:
             self.max_points = max_points
         mx = _exact(self.max_points)
+        self.ratio_pct = self.ratio_double = None
         if not self.applicable:
             self.ratio = self.score = None
             return
@@ -128,7 +157,15 @@ class IndicatorScore:
             num, den = _fraction(self.numerator), _fraction(self.denominator)
             ratio = Fraction(num.numerator * den.denominator, num.denominator * den.numerator)
         r = self.ratio = ratio
-        if ind.ratio_kind == "average" or mx == 0:
+        if ind.ratio_kind == "average":
+            self.score = Fraction(0)
+        elif self.rounding == "portal":
+            # A correctly rounded division depends only on the real value: num ÷ den in doubles
+            # is the nearest double to the exact ratio.
+            self.ratio_double = r.numerator / r.denominator if ratio_double is None else ratio_double
+            self.ratio_pct, rounded = portal_score(self.max_points, self.target, self.ratio_double)
+            self.score = Fraction(rounded)
+        elif mx == 0:
             self.score = Fraction(0)
         elif self.target:
             t = _exact(self.target)
@@ -144,7 +181,8 @@ class IndicatorScore:
             "code": self.code,
             "numerator": _num(self.numerator),
             "denominator": _num(self.denominator),
-            "ratio": None if self.ratio is None else float(round_half_up(self.ratio, 4)),
+            "ratio": None if self.ratio is None else (
+                float(round_half_up(self.ratio, 4)) if self.ratio_pct is None else float(self.ratio_pct.scaleb(-2))),
             "score": None if self.score is None else float(self.score_rounded),
             "max": int(mx) if float(mx).is_integer() else mx,
             "target": self.target,
@@ -387,6 +425,7 @@ def score_units(
                 f"unknown unit(s): {', '.join(sorted(unknown))}",
             )
     anchors = _anchors(all_units)
+    rounding = switches.get("rounding", "exact")
     out: list[UnitScore] = []
     for u in all_units:
         code = u["MaDonVi"]
@@ -404,9 +443,17 @@ def score_units(
                 ind.max_points,
                 _target(ind, fs, switches),
                 applicable=kind in ind.scope or not kind,
+                rounding=rounding,
             )
             if not s.applicable:
                 s.note = "Không áp dụng cho loại đơn vị này."
+            elif ind.anchored is not None and anchors[code] != code and ind.anchored(switches):
+                # Scored at the province only (§4.1): 0 here, not a point this unit lost.
+                s.numerator = s.denominator = None
+                s.score = Fraction(0)
+                s.note = f"Chỉ tính cho cấp tỉnh ({anchors[code]}), như Cổng DVCQG: không tính cho đơn vị này."
+                scores.append(s)
+                continue
             elif ind.inherited and source != code:
                 s.note = f"Lấy theo {source}."
             s.rescore()

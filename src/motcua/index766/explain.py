@@ -68,13 +68,16 @@ def indicator_records(
     ctx = Context(facts, window, resolve_switches(switches), judge_at=judge_at)
     try:
         rec = ind.records(ctx)
+        cols = ["unit", "record", "ok", *(["in_den"] if "in_den" in rec.columns else [])]
         if unit is not None:
             sub = _subtree(ctx, unit)
-            rec = rec.join(sub, rec.unit == sub.sub).select("unit", "record", "ok")
-        df = facts.con.execute(rec.order_by(["unit", "record"]))
+            rec = rec.join(sub, rec.unit == sub.sub).select(*cols)
+        df = facts.con.execute(rec.select(*cols).order_by(["unit", "record"]))
     finally:
         ctx.close()
     df["ok"] = df["ok"].astype(bool)
+    if "in_den" in df.columns:  # distinct records with evidence rows (registry: in_den)
+        df["in_den"] = df["in_den"].astype(bool)
     return df
 
 
@@ -88,11 +91,12 @@ class MissingRecord:
     official: str | None = None
 
 
-def _worth(ind: Indicator, num: int, den: int, max_points: float, target: float | None) -> Fraction:
+def _worth(ind: Indicator, num: int, den: int, max_points: float, target: float | None,
+           rounding: str = "exact") -> Fraction:
     if den == 0:
         return Fraction(0)
-    a = IndicatorScore(ind, Fraction(num), Fraction(den), max_points, target)
-    b = IndicatorScore(ind, Fraction(num + 1), Fraction(den), max_points, target)
+    a = IndicatorScore(ind, Fraction(num), Fraction(den), max_points, target, rounding=rounding)
+    b = IndicatorScore(ind, Fraction(num + 1), Fraction(den), max_points, target, rounding=rounding)
     a.rescore()
     b.rescore()
     return (b.score or 0) - (a.score or 0)
@@ -124,7 +128,15 @@ def explain(
     if ind.inherited:
         unit = _anchors(_units(facts)).get(unit, unit)
     df = indicator_records(facts, window, code, unit=unit, formula_set=formula_set, switches=sw)
-    if ind.distinct:
+    if ind.distinct and "in_den" in df.columns:
+        # A code counts where one of the subtree's rows has in_den, in the numerator if one is ok.
+        ok = df.groupby("record")["ok"].any()
+        counted = df.groupby("record")["in_den"].any()
+        counted = counted[counted]
+        missing_codes = set(counted.index) - set(ok[ok].index)
+        num, den = len(counted) - len(missing_codes), len(counted)
+        df = df[df["record"].isin(missing_codes) & df["in_den"]].drop_duplicates("record")
+    elif ind.distinct:
         # A parent counts each code once: ok per code by the indicator's combine rule.
         agg = df.groupby("record")["ok"].agg("any" if ind.combine == "any" else "all")
         missing_codes = set(agg[~agg].index)
@@ -146,8 +158,8 @@ def explain(
     ts = fs.target_switches.get(code)
     if ts:
         target = None if sw[ts] == "none" else float(sw[ts])
-    worth = float(round_half_up(_worth(ind, num, den, ind.max_points, target), 4))
-    kind = ind.record_kind
+    worth = float(round_half_up(_worth(ind, num, den, ind.max_points, target, sw["rounding"]), 4))
+    kind = ind.kind(sw)
     who: dict[str, tuple[Any, Any]] = {}
     if kind == "dossier" and len(df) and facts.has("dossier_responsibility"):
         r = facts.table("dossier_responsibility")

@@ -142,7 +142,7 @@ def forecast(
                     s = scored[owner].indicator(code)
                     if not s.denominator:
                         continue
-                    worth = _worth(ind, int(s.numerator), int(s.denominator), s.max_points, s.target)
+                    worth = _worth(ind, int(s.numerator), int(s.denominator), s.max_points, s.target, s.rounding)
                     entry = acc.setdefault((owner, record), [ind.record_kind, [], Fraction(0)])
                     if code not in entry[1]:
                         entry[1].append(code)

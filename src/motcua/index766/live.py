@@ -90,12 +90,33 @@ def _flip_rows(ctx: Context) -> ibis.Table:
     return out.select("unit", record=ibis.null("string"), num=out.at, den=ibis.literal(0.0, "float64"))
 
 
+#: Step holding the in_den rows (code, unit, record) of the "rows" indicators (registry live_den),
+#: stored per period in DEN_RECORDS: a numerator code counts where its subtree also has one.
+DEN_STEP = "den_records"
+DEN_RECORDS = "m766_den_records"
+
+
+def _den_rows(ctx: Context, fs: FormulaSet) -> list[str]:
+    """Make the DEN_STEP relation (of the scope's units when scoped); the codes it holds."""
+    codes, rows = [], []
+    for ind in fs.indicators:
+        if ind.distinct and not ind.catalog_only and ind.den_mode(ctx.switches) == "rows":
+            rec = ind.records(ctx)
+            rec = ctx.in_scope(rec.filter(rec.in_den.fill_null(False)), "unit")
+            rows.append(rec.select(code=ibis.literal(ind.code), unit=rec.unit, record=rec.record.cast("string")))
+            codes.append(ind.code)
+    if rows:
+        ctx.store_relation(DEN_STEP, ibis.union(*rows, distinct=True) if len(rows) > 1 else rows[0].distinct())
+    return codes
+
+
 def _parts(ctx: Context, fs: FormulaSet, scoped: bool) -> list[ibis.Table]:
     def tagged(t: ibis.Table, code: str) -> ibis.Table:
         return t.mutate(code=ibis.literal(code)).select("code", "unit", "record", "num", "den")
 
     # Dossier-counting indicators declared as rules: all their counts in one pass over the flags.
     fused = rule_counts(ctx, rule_indicators(fs))
+    _den_rows(ctx, fs)
     parts = []
     for ind in fs.indicators:
         if not ind.catalog_only:
@@ -125,7 +146,7 @@ def _template(facts: Facts, window: Window, fs: FormulaSet, switches: dict[str, 
             # A scoped run copies its units' stored flags (a department: 150,000 rows) and only
             # aggregates them: statistics would cost ~20 ms and change no plan.
             hit = CompiledScore(list(ctx.steps), final, len(window.period.months()), dict(ctx.step_schemas),
-                                unanalysed=frozenset({"dossier_flags"}) if scoped else frozenset())
+                                unanalysed=frozenset({"dossier_flags", DEN_STEP}) if scoped else frozenset({DEN_STEP}))
         finally:
             ctx.close()
         _CACHE[key] = hit
@@ -172,14 +193,41 @@ def compute_partials(facts: Facts, window: Window, fs: FormulaSet, switches: dic
     indicators, code prefixed ``=``; the flags it computes are stored for later scoped runs)."""
     if units is not None:
         _set_scope(facts, units)
-        return _template(facts, window, fs, switches, True).run(facts, window)
+
+        def keep_den(tables: dict[str, str]) -> None:
+            if DEN_STEP in tables:
+                _store_den(facts.con, window, tables[DEN_STEP], replace_all=False)
+
+        return _template(facts, window, fs, switches, True).run(facts, window, after_steps=keep_den)
     template = _template(facts, window, fs, switches, False)
 
     def keep(tables: dict[str, str]) -> None:
         _store_flags(facts.con, window, template.schemas["dossier_flags"], tables["dossier_flags"], replace_all=True)
         _store_competence(facts.con, template.schemas["competence"], tables["competence"])
+        _store_den(facts.con, window, tables.get(DEN_STEP), replace_all=True)
 
     return template.run(facts, window, after_steps=keep)
+
+
+def _store_den(con: Any, window: Window, source: str | None, *, replace_all: bool) -> None:
+    """Copy the period's in_den rows (temp table ``source``, None: none under these switches) into
+    DEN_RECORDS: all of them (a full run), or those of the scope's units (a scoped run)."""
+    _ensure_stored_table(con, DEN_RECORDS, ibis.schema({"Ky": "string", "MaChiSo": "string", "MaDonVi": "string",
+                                                        "MaBanGhi": "string"}),
+                         ['"{name}_key" ON "{name}" ("Ky", "MaChiSo", "MaBanGhi", "MaDonVi")',
+                          '"{name}_unit" ON "{name}" ("Ky", "MaDonVi")'])
+    code = render_literal(con, window.period.code, "string")
+    with con.begin() as cur:
+        if replace_all:
+            cur.execute(f'DELETE FROM "{DEN_RECORDS}" WHERE "Ky" = {code}')
+        else:
+            cur.execute(f'DELETE FROM "{DEN_RECORDS}" WHERE "Ky" = {code} AND "MaDonVi" IN '
+                        f'(SELECT "MaDonVi" FROM "{SCOPE_TABLE}")')
+        if source is not None:
+            cur.execute(f'INSERT INTO "{DEN_RECORDS}" ("Ky", "MaChiSo", "MaDonVi", "MaBanGhi") '
+                        f'SELECT {code}, code, unit, record FROM "{source}"')
+    if replace_all:
+        analyze(con, DEN_RECORDS)
 
 
 # --------------------------------------------------------------------------- stored dossier flags
@@ -356,8 +404,10 @@ def _ensure_table() -> None:
         # per unit) and the distinct records (most rows) each from an index that covers them.
         cur.execute(f'CREATE INDEX IF NOT EXISTS {PARTIALS}_sums ON {PARTIALS} ("Ky", "MaChiSo", num, den) '
                     f'WHERE "MaBanGhi" IS NULL')
-        cur.execute(f'CREATE INDEX IF NOT EXISTS {PARTIALS}_records ON {PARTIALS} ("Ky", "MaChiSo", "MaBanGhi") '
-                    f'WHERE "MaBanGhi" IS NOT NULL')
+        # With num: the records in the numerator are read from it too (den is 1 on every such row).
+        cur.execute(f'DROP INDEX IF EXISTS {PARTIALS}_records')
+        cur.execute(f'CREATE INDEX IF NOT EXISTS {PARTIALS}_records_num ON {PARTIALS} ("Ky", "MaChiSo", "MaBanGhi", '
+                    f'num, "MaDonVi") WHERE "MaBanGhi" IS NOT NULL')
 
 
 def _store_partials(period: str, rows: list[tuple], units: Iterable[str] | None) -> None:
@@ -444,10 +494,12 @@ def vacuum_partials() -> None:
             cur.execute(f"VACUUM ANALYZE {PARTIALS}")
 
 
-def _pooled_counts(period: str, fs: FormulaSet, targets: list[str], down: dict[str, list[str]],
+def _pooled_counts(period: str, fs: FormulaSet, sw: dict[str, str], targets: list[str], down: dict[str, list[str]],
                    all_units: int) -> dict[tuple[str, str], tuple[float, float]]:
-    """(indicator, unit) -> pooled (num, den) from the stored partials; distinct: num only."""
+    """(indicator, unit) -> pooled (num, den) from the stored partials; distinct: num, and den where
+    it reads dossiers (registry ``live_den`` "records"); "rows": codes also in DEN_RECORDS."""
     distinct = {ind.code for ind in fs.indicators if ind.distinct}
+    with_rows = [ind.code for ind in fs.indicators if ind.distinct and ind.den_mode(sw) == "rows"]
     out = {}
     with connection.cursor() as cur:
         for target in targets:
@@ -464,10 +516,23 @@ def _pooled_counts(period: str, fs: FormulaSet, targets: list[str], down: dict[s
             for code, num, den in cur.fetchall():
                 if code not in distinct:
                     out[(code, target)] = (float(num or 0), float(den or 0))
-            cur.execute(f'SELECT "MaChiSo", COUNT(*) FROM (SELECT DISTINCT "MaChiSo", "MaBanGhi" FROM {PARTIALS}'
-                        f' WHERE "Ky" = %s AND "MaBanGhi" IS NOT NULL{where}) r GROUP BY "MaChiSo"', params)
-            for code, records in cur.fetchall():
-                out[(code, target)] = (float(records), 0.0)
+            # Per code: its records (the denominator where own rows hold them all, den 1) and those
+            # ok in some row (num 1). Numerator-only rows (catalogue denominators) are all ok.
+            cur.execute(f'SELECT "MaChiSo", COUNT(*), SUM(n) FROM (SELECT "MaChiSo", "MaBanGhi", MAX(num) AS n FROM'
+                        f' {PARTIALS} WHERE "Ky" = %s AND "MaBanGhi" IS NOT NULL{where} GROUP BY "MaChiSo", "MaBanGhi")'
+                        f' r GROUP BY "MaChiSo"', params)
+            for code, records, ok in cur.fetchall():
+                out[(code, target)] = (float(ok or 0), float(records))
+            for code in with_rows:
+                # The numerator's codes that the subtree also offers (its in_den rows, stored per period).
+                units = params[1:]
+                p_in = f' AND p."MaDonVi" IN ({", ".join(["%s"] * len(units))})' if units else ""
+                d_in = p_in.replace("p.", "d.")
+                cur.execute(f'SELECT COUNT(DISTINCT p."MaBanGhi") FROM {PARTIALS} p WHERE p."Ky" = %s'
+                            f' AND p."MaChiSo" = %s AND p."MaBanGhi" IS NOT NULL{p_in}'
+                            f' AND EXISTS (SELECT 1 FROM {DEN_RECORDS} d WHERE d."Ky" = p."Ky" AND d."MaChiSo" = p."MaChiSo"'
+                            f' AND d."MaBanGhi" = p."MaBanGhi"{d_in})', [period, code, *units, *units])
+                out[(code, target)] = (float(cur.fetchone()[0] or 0), 0.0)
     return out
 
 
@@ -614,13 +679,14 @@ def _recompute_units(unit_ids: Iterable[int], today: date | None, *, now: dateti
             counts = _stored_counts(period, fs, set(targets) | {anchors[t] for t in targets})
             with transaction.atomic():
                 _store_partials(window.period.code, rows, scope)
-                pooled = _pooled_counts(period, fs, targets, down, len(up))
+                pooled = _pooled_counts(period, fs, sw, targets, down, len(up))
                 for ind in fs.indicators:
                     if ind.catalog_only:
                         continue
                     for t in targets:
                         num, den = pooled.get((ind.code, t), (0.0, 0.0))
-                        if ind.distinct:  # numerator from partials, denominator (catalogue) as stored
+                        if ind.distinct and ind.den_mode(sw) != "records":
+                            # numerator from partials, denominator (catalogue) as stored
                             den = counts.get((ind.code, t), (0.0, 0.0))[1]
                         counts[(ind.code, t)] = (num, den)
                 report = ScoreReport(fs.name, window.period, window.t,

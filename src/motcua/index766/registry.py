@@ -11,6 +11,10 @@ Ibis table with one row per record in the denominator —
 — pooled over each unit's subtree through ``unit_tree``. ``distinct=True``
 marks records that may repeat across units (procedures): a parent counts each
 code once, in the numerator if ``combine`` ("any" / "all") of its rows are ok.
+Distinct records may carry a boolean ``in_den``: rows with it false are only
+evidence for the numerator (3.2 by procedure: an online dossier anywhere in the
+subtree), so a unit counts a code in its denominator if one of its subtree's
+rows has in_den, and in its numerator if it is also ok in some row.
 The same relation feeds explanations (records with ok = false).
 
 An indicator with a non-record definition (1.4's reference denominator, 2.2's
@@ -50,12 +54,18 @@ class Zero(Enum):
     FULL = "full"  # ratio 1, full points
 
 
-#: Named switches for uncertain rules (interchange.md §4): name -> (allowed values, default).
+#: Named switches for uncertain rules (interchange.md §4 and §4.1): name -> (allowed values,
+#: default). §4.1's switches default to the portal's observed rule; their other value is §4's.
 SWITCHES: dict[str, tuple[tuple[str, ...], str]] = {
     "result_scope": (("all", "paper_only"), "all"),
     "digitized_target_4_2": (("none", "0.8"), "none"),
-    "sync_denominator": (("reference", "own_received"), "reference"),
+    "sync_denominator": (("synced", "reference", "own_received"), "synced"),
     "no_pakn_rule": (("full_5_2_5_3", "split_5_2_5_4"), "full_5_2_5_3"),
+    "pakn_judged_at": (("period_end", "as_of"), "period_end"),
+    "catalogue_at": (("t", "period"), "t"),
+    "service_key": (("mattthc", "madvc"), "mattthc"),
+    "procedure_lists": (("portal", "competence"), "portal"),
+    "rounding": (("portal", "exact"), "portal"),
 }
 
 
@@ -161,12 +171,30 @@ class Indicator:
     catalog_only: bool = False
     #: computed for the province/ministry and inherited by its units (1.1–1.3)
     inherited: bool = False
+    #: under given switches, scored at the province/ministry only: its units show it as
+    #: not scored at their level (3.1 under procedure_lists=portal)
+    anchored: Callable[[dict[str, str]], bool] | None = None
+    #: distinct records under given switches: how the live path (live.py) gets the pooled
+    #: denominator — "catalogue" (None: the full run's stored value, the records being catalogue
+    #: rows), "records" (the denominator reads dossiers: every own record is kept with its ok flag)
+    #: or "rows" (records carry in_den: the numerator's codes must meet a stored in_den row in the
+    #: same subtree; the denominator is catalogue)
+    live_den: Callable[[dict[str, str]], str] | None = None
+    #: the record kind under given switches, when a switch changes what is counted (3.2)
+    kind_of: Callable[[dict[str, str]], str] | None = None
     #: how the ratio is shown: "fraction" (default) or "average" (2.2)
     ratio_kind: str = "fraction"
     #: the pooled numerator is an integer count of 1/num_scale units (2.2: exact sums)
     num_scale: int = 1
     description: str = ""  # Vietnamese: what is counted
     zero_note: str = ""  # Vietnamese note when the denominator is 0
+
+    def den_mode(self, switches: dict[str, str]) -> str:
+        """See ``live_den``: "catalogue", "records" or "rows"."""
+        return self.live_den(switches) if self.live_den is not None else "catalogue"
+
+    def kind(self, switches: dict[str, str]) -> str:
+        return self.kind_of(switches) if self.kind_of is not None else self.record_kind
 
     def pooled(self, ctx: Any) -> ir.Table:
         """(unit, num, den) per unit, pooled over its subtree."""
@@ -179,7 +207,9 @@ class Indicator:
 
         Summable indicators: one row per unit, record null. Distinct ones (combine "any"):
         one row per (unit, record) in the numerator — a parent's numerator is the number of
-        distinct records over its subtree; its denominator is not derivable from these.
+        distinct records over its subtree; its denominator is not derivable from these — or,
+        when the denominator reads dossiers (``den_mode`` "records"), one row per (unit, record)
+        of the denominator, num 1 where ok (den 1).
         """
         if self.own_counts is not None:
             t = self.own_counts(ctx)
@@ -191,6 +221,10 @@ class Indicator:
         if self.distinct:
             if self.combine != "any":
                 raise ValueError(f"indicator {self.code}: own rows need combine='any'")
+            if self.den_mode(ctx.switches) == "records":
+                r = rec.group_by("unit", "record").agg(num=ibis.ifelse(rec.ok.fill_null(False), 1, 0).max())
+                return r.select("unit", record=r.record.cast("string"), num=r.num.cast("float64"),
+                                den=ibis.literal(1.0, "float64"))
             r = rec.filter(rec.ok.fill_null(False)).select("unit", "record").distinct()
             return r.select("unit", record=r.record.cast("string"), num=ibis.literal(1.0, "float64"),
                             den=ibis.literal(0.0, "float64"))
@@ -215,6 +249,12 @@ def pool(ctx: Any, rec: ir.Table, *, distinct: bool = False, combine: str = "any
         per_unit = rec.group_by("unit").agg(num=ok01.sum(), den=rec.count())
         j = per_unit.join(tree, per_unit.unit == tree.descendant)
         out = j.group_by(unit=j.ancestor).agg(num=j.num.sum(), den=j.den.sum())
+    elif "in_den" in rec.columns:
+        # Evidence rows (in_den false) count a code only where the subtree also has it in_den.
+        r = rec.select("unit", "record", ok01=ok01, d01=ibis.ifelse(rec.in_den.fill_null(False), 1, 0))
+        j = r.join(tree, r.unit == tree.descendant)
+        per = j.group_by(unit=j.ancestor, record=j.record).agg(ok01=j.ok01.max(), d01=j.d01.max())
+        out = per.group_by("unit").agg(num=ibis.ifelse(per.d01 == 1, per.ok01, 0).sum(), den=per.d01.sum())
     else:
         r = rec.select("unit", "record", ok01=ok01)
         j = r.join(tree, r.unit == tree.descendant)

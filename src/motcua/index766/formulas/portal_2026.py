@@ -77,8 +77,28 @@ def _publications_1_2(ctx: Context) -> ir.Table:
     return _rows(p, p.MaDonVi, p.MaTTHC, ok)
 
 
+def _portal_lists(ctx: Context) -> bool:
+    return ctx.switch("procedure_lists") == "portal"
+
+
+def _decision_list(ctx: Context, *, dated_by_t: bool) -> ir.Table:
+    """(MaDonVi, MaTTHC, DayDuBayBoPhan): the procedures in the publishing unit's decisions
+    (§4.1, procedure_lists=portal), without bai_bo decisions' items or bai_bo procedures;
+    ``dated_by_t``: only decisions dated on or before T."""
+    p = ctx.facts.publication_items
+    p = p.filter(p.Loai.isnull() | (p.Loai != "bai_bo"))
+    if dated_by_t:
+        p = p.filter(p.NgayQuyetDinh <= ctx.t_date)
+    proc = ctx.facts.procedures
+    proc = proc.filter(proc.TrangThaiCongKhai.isnull() | (proc.TrangThaiCongKhai != "bai_bo"))
+    listed = p.select("MaDonVi", "MaTTHC").distinct()
+    return listed.join(proc.select("MaTTHC", "DayDuBayBoPhan"), "MaTTHC")
+
+
 def _content_1_3(ctx: Context) -> ir.Table:
-    c = ctx.competence()
+    # portal (§4.1): every decision of the province, whatever its date; competence (§4): the
+    # procedures within the units' competence.
+    c = _decision_list(ctx, dated_by_t=False) if _portal_lists(ctx) else ctx.competence()
     return _rows(c, c.MaDonVi, c.MaTTHC, c.DayDuBayBoPhan)
 
 
@@ -94,7 +114,8 @@ def _sync_1_4_own(ctx: Context) -> ir.Table:
     u = ctx.in_scope(ctx.facts.units)
     u = u.select(unit=u.MaDonVi)
     j = u.left_join(own, "unit").drop("unit_right")
-    if ctx.switch("sync_denominator") == "reference":
+    rule = ctx.switch("sync_denominator")
+    if rule in ("synced", "reference"):
         rc = ctx.facts.reference_counts
         b, g = rc.SoHoSoBCQG.fill_null(0), rc.SoHoSoDVCQG.fill_null(0)
         larger = ibis.ifelse(b >= g, b, g)
@@ -107,8 +128,10 @@ def _sync_1_4_own(ctx: Context) -> ir.Table:
         )
         j = j.left_join(exact, "unit").drop("unit_right").left_join(monthly, "unit").drop("unit_right")
         ref = ibis.coalesce(j.ref_exact, j.ref_months)
-        # No reference count (or only zeros): our own count of dossiers received (§4).
-        den = ibis.ifelse(ref.notnull() & (ref > 0), ref, j.own.fill_null(0))
+        # No reference count (or only zeros): the portal's "temporary denominator", the numerator
+        # itself (§4.1, synced); §4's reading (reference) took our own count of dossiers received.
+        fallback = j.num.fill_null(0) if rule == "synced" else j.own.fill_null(0)
+        den = ibis.ifelse(ref.notnull() & (ref > 0), ref, fallback)
     else:
         den = j.own.fill_null(0)
     return j.select("unit", num=j.num.fill_null(0), den=den)
@@ -139,7 +162,7 @@ FS.add(Indicator(
     counts=_sync_1_4, own_counts=_sync_1_4_own,
     records=DossierRule("base_received", lambda f: f.synced),
     description="Hồ sơ tiếp nhận trong kỳ đã đồng bộ / số hồ sơ tiếp nhận (lớn hơn của BCQG và "
-    "DVCQG, không có thì số hồ sơ tiếp nhận của hệ thống); tỷ lệ tối đa 1.",
+    "DVCQG; chưa có thì mẫu số tạm bằng số hồ sơ đã đồng bộ, như Cổng DVCQG); tỷ lệ tối đa 1.",
     zero_note="Không có hồ sơ tiếp nhận trong kỳ.",
 ))
 
@@ -180,25 +203,43 @@ FS.add(Indicator(
 # --------------------------------------------------------------------------- 3. CLGQ
 
 
+def _in_catalogue(ctx: Context, s: ir.Table) -> ir.BooleanValue:
+    """An online service in the catalogue read for this evaluation (switch ``catalogue_at``).
+
+    t (§4.1): valid on D, the last local day on or before T (HieuLucTu ≤ D < HieuLucDen), so a
+    closed period keeps the catalogue it had; period (§4): valid at any time in the period."""
+    if ctx.switch("catalogue_at") == "t":
+        return (s.HieuLucTu.isnull() | (s.HieuLucTu <= ctx.t_date)) & (
+            s.HieuLucDen.isnull() | (s.HieuLucDen > ctx.t_date))
+    return (s.HieuLucTu.isnull() | (s.HieuLucTu <= ctx.t_date)) & (
+        s.HieuLucDen.isnull() | (s.HieuLucDen >= ctx.start_date))
+
+
 def _online_3_1(ctx: Context) -> ir.Table:
     s = ctx.facts.online_services
-    valid = (
-        (s.TrangThai.isnull() | (s.TrangThai != "dung_cong_khai"))
-        & (s.HieuLucTu.isnull() | (s.HieuLucTu <= ctx.t_date))
-        & (s.HieuLucDen.isnull() | (s.HieuLucDen >= ctx.start_date))
-    )
-    return _procedure_rows(ctx, ctx.competence(), s.filter(valid))
+    s = s.filter((s.TrangThai.isnull() | (s.TrangThai != "dung_cong_khai")) & _in_catalogue(ctx, s))
+    if _portal_lists(ctx):
+        # §4.1: the province's decisions dated by T, online where a service of the procedure is
+        # offered anywhere in its subtree; scored at the province only (Indicator.anchored).
+        tree = ctx.tree
+        offered = s.join(tree, s.MaDonVi == tree.descendant).select(MaDonVi=tree.ancestor, MaTTHC=s.MaTTHC)
+        return _procedure_rows(ctx, _decision_list(ctx, dated_by_t=True), offered)
+    return _procedure_rows(ctx, ctx.competence(), s)
 
 
 def _services_3_2(ctx: Context) -> ir.Table:
     s = ctx.in_scope(ctx.facts.online_services)
-    s = s.filter(
-        s.TrangThai.isin(LIVE_SERVICE_STATUSES)
-        & (s.HieuLucTu.isnull() | (s.HieuLucTu <= ctx.t_date))
-        & (s.HieuLucDen.isnull() | (s.HieuLucDen >= ctx.start_date))
-    )
+    s = s.filter(s.TrangThai.isin(LIVE_SERVICE_STATUSES) & _in_catalogue(ctx, s))
     d = ctx.dossier_marks()
     d = d.filter(d.online == 1)
+    if ctx.switch("service_key") == "mattthc":
+        # §4.1: distinct procedures with a live service in the subtree, used when an online dossier
+        # of the procedure exists anywhere in that subtree (named service or not): the services
+        # are the denominator's rows, the dossiers evidence rows (registry: in_den).
+        offered = s.select(unit=s.MaDonVi, record=s.MaTTHC, ok=ibis.literal(False), in_den=ibis.literal(True))
+        used = d.select(unit=d.MaDonVi, record=d.MaTTHC, ok=ibis.literal(True), in_den=ibis.literal(False))
+        return offered.union(used)
+    # §4 (madvc): each service of each unit, matched by MaDVC, else by (MaTTHC, MaDonVi).
     by_code = _mark(d.filter(d.MaDVC.notnull()), ["MaDVC"])
     by_pair = _mark(d.filter(d.MaDVC.isnull()), ["MaTTHC", "MaDonVi"]).rename(_hit2="_hit")
     j = s.left_join(by_code, "MaDVC").drop("MaDVC_right")
@@ -209,14 +250,17 @@ def _services_3_2(ctx: Context) -> ir.Table:
 FS.add(Indicator(
     "3.1", "Tỷ lệ TTHC cung cấp dịch vụ công trực tuyến", "CLGQ", 2, target=0.8, zero=Zero.ZERO,
     record_kind="procedure", records=_online_3_1, distinct=True, catalog_only=True,
+    anchored=lambda sw: sw["procedure_lists"] == "portal",
     description="TTHC thuộc thẩm quyền có dịch vụ công trực tuyến (một phần hoặc toàn trình, chưa dừng công khai).",
     zero_note="Không có TTHC thuộc thẩm quyền.",
 ))
 FS.add(Indicator(
     "3.2", "Tỷ lệ dịch vụ công trực tuyến có phát sinh hồ sơ", "CLGQ", 4, zero=Zero.ZERO,
-    record_kind="service", records=_services_3_2,
-    description="DVC (đang công khai, chờ dừng công khai, đang kiểm thử) có ít nhất một hồ sơ trực "
-    "tuyến nộp/tiếp nhận trong kỳ.",
+    record_kind="service", records=_services_3_2, distinct=True,
+    live_den=lambda sw: "rows" if sw["service_key"] == "mattthc" else "catalogue",
+    kind_of=lambda sw: "procedure" if sw["service_key"] == "mattthc" else "service",
+    description="TTHC có DVC (đang công khai, chờ dừng công khai, đang kiểm thử) có ít nhất một hồ sơ trực "
+    "tuyến nộp/tiếp nhận trong kỳ (service_key=madvc: từng DVC của từng đơn vị).",
     zero_note="Đơn vị không có dịch vụ công trực tuyến.",
 ))
 FS.add(Indicator(
@@ -235,14 +279,30 @@ def _fee_procedures(ctx: Context) -> ir.Table:
     return c.filter(c.CoPhiLePhi)
 
 
-def _fee_integrated_3_5(ctx: Context) -> ir.Table:
+def _fee_rows(ctx: Context, mark: str) -> ir.Table:
+    """3.5 (mark "fee") and 3.5b ("paid"). portal (§4.1): the fee-bearing procedures with ≥ 1
+    dossier of 3.5's base at the unit, a parent counting distinct procedures of its subtree;
+    competence (§4): the fee-bearing procedures within the unit's competence."""
     m = ctx.dossier_marks()
-    return _procedure_rows(ctx, _fee_procedures(ctx), m.filter(m.fee == 1))
+    if _portal_lists(ctx):
+        proc = ctx.facts.procedures
+        proc = proc.filter(proc.CoPhiLePhi & (proc.TrangThaiCongKhai.isnull() | (proc.TrangThaiCongKhai != "bai_bo")))
+        m = m.filter(m.fee_base == 1).semi_join(proc.select("MaTTHC"), "MaTTHC")
+        return _rows(m, m.MaDonVi, m.MaTTHC, m[mark] == 1)
+    return _procedure_rows(ctx, _fee_procedures(ctx), m.filter(m[mark] == 1))
+
+
+def _fee_integrated_3_5(ctx: Context) -> ir.Table:
+    return _fee_rows(ctx, "fee")
 
 
 def _fee_paid_3_5b(ctx: Context) -> ir.Table:
-    m = ctx.dossier_marks()
-    return _procedure_rows(ctx, _fee_procedures(ctx), m.filter(m.paid == 1))
+    return _fee_rows(ctx, "paid")
+
+
+def _fee_den(sw: dict[str, str]) -> str:
+    # The live path keeps every procedure of the denominator when it reads dossiers (registry.live_den).
+    return "records" if sw["procedure_lists"] == "portal" else "catalogue"
 
 
 _paid_3_6 = DossierRule("base_entered", lambda f: f.paid_online, only=lambda ctx, f: f.fee_bearing & ~f.fees_all_zero)
@@ -251,13 +311,13 @@ _paid_3_6 = DossierRule("base_entered", lambda f: f.paid_online, only=lambda ctx
 FS.add(Indicator(
     "3.5", "Tỷ lệ TTHC có yêu cầu nghĩa vụ tài chính được tích hợp thanh toán trực tuyến trên Cổng DVCQG",
     "TTTT", 2, target=0.8, zero=Zero.ZERO, record_kind="procedure",
-    records=_fee_integrated_3_5, distinct=True,
+    records=_fee_integrated_3_5, distinct=True, live_den=_fee_den,
     description="TTHC có phí, lệ phí thuộc thẩm quyền có ít nhất một hồ sơ trong kỳ đồng bộ danh sách phí khác 0.",
     zero_note="Không có TTHC có phí, lệ phí thuộc thẩm quyền.",
 ))
 FS.add(Indicator(
     "3.5b", "Tỷ lệ TTHC có giao dịch thanh toán trực tuyến", "TTTT", 2, target=0.8, zero=Zero.ZERO,
-    record_kind="procedure", records=_fee_paid_3_5b, distinct=True,
+    record_kind="procedure", records=_fee_paid_3_5b, distinct=True, live_den=_fee_den,
     description="TTHC có phí, lệ phí thuộc thẩm quyền có ít nhất một hồ sơ thanh toán trực tuyến thành công trong kỳ.",
     zero_note="Không có TTHC có phí, lệ phí thuộc thẩm quyền.",
 ))
@@ -389,6 +449,10 @@ FS.target_switches["4.2"] = "digitized_target_4_2"
 
 def _finalize(us, switches: dict[str, str]) -> None:
     s14, s33 = us.indicator("1.4"), us.indicator("3.3")
+    # sync_denominator=synced: 0/0 scores null (adds 0), as the portal's temporary denominator (§4.1).
+    if switches.get("sync_denominator") == "synced" and s14.applicable and not s14.denominator:
+        s14.ratio = s14.score = None
+        s14.note = "Không có hồ sơ đồng bộ và chưa có số liệu BCQG/DVCQG: không tính điểm (như Cổng DVCQG)."
     # 1.4: a reference denominator can be below our count of synced dossiers; cap at 1 (§4).
     if s14.ratio is not None and s14.ratio > 1:
         s14.rescore(Fraction(1))
@@ -396,7 +460,9 @@ def _finalize(us, switches: dict[str, str]) -> None:
     # 3.3 is multiplied by the unrounded 1.4 ratio (1 when 1.4 is null) (§4).
     if s33.applicable and s33.denominator and s14.denominator and s14.ratio is not None:
         online = Fraction(s33.numerator) / Fraction(s33.denominator)
-        s33.rescore(online * s14.ratio)
+        # rounding=portal: the product as the portal forms it, num ÷ den × 1.4's ratio in doubles.
+        r14 = s14.ratio_double if s14.ratio_double is not None else s14.ratio.numerator / s14.ratio.denominator
+        s33.rescore(online * s14.ratio, ratio_double=online.numerator / online.denominator * r14)
         s33.note = (
             f"Tỷ lệ hồ sơ trực tuyến {float(online):.4f} × tỷ lệ đồng bộ (1.4) {float(s14.ratio):.4f}."
         )
