@@ -10,12 +10,14 @@ outbox only through :func:`enqueue_dossiers` (``motcua portal enqueue``).
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, namedtuple
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
+from motcua.core.bulk import TableWriter
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.org.models import Official
 
@@ -44,6 +46,11 @@ def _actor_details(event: DossierEvent, dossier: Dossier) -> tuple[str, str]:
     user = event.actor
     if user is None:
         return "", ""
+    return _official_details(user)
+
+
+def _official_details(user) -> tuple[str, str]:
+    """The name and title (or role) an official's progress items carry."""
     position = (Official.objects.filter(user=user, is_active=True)
                 .order_by("-unit_id").values_list("title", "role").first())
     title = ""
@@ -84,6 +91,12 @@ def enqueue_dossiers(queryset, *, chunk: int = 2000) -> dict[str, int]:
     return counts
 
 
+#: What progress_item reads of an event: read as tuples, not model instances (a backlog has millions).
+_EventRow = namedtuple("_EventRow", ["dossier_id", "to_status", "occurred_at", "actor_id", "actor_label", "reason",
+                                     "action", "step_due_at"])
+_COLUMNS = ("dossier", "kind", "payload", "status", "occurred_at", "created_at", "maybe_applied", "attempts", "error")
+
+
 def _enqueue_chunk(ids: list[int]) -> int:
     now = timezone.now()
     dossiers = {d.pk: d for d in Dossier.objects.filter(pk__in=ids).select_related("handling_unit")}
@@ -91,21 +104,27 @@ def _enqueue_chunk(ids: list[int]) -> int:
         OutboxMessage.objects.filter(dossier_id__in=ids, kind=OutboxMessage.Kind.PROGRESS)
         .values_list("dossier_id", "status", "occurred_at")
     )
-    messages = [OutboxMessage(dossier_id=pk, kind=OutboxMessage.Kind.UPSERT, created_at=now) for pk in ids]
+    upsert, progress_kind = OutboxMessage.Kind.UPSERT.value, OutboxMessage.Kind.PROGRESS.value
+    rows = [(pk, upsert, {}, None, None, now, False, 0, "") for pk in ids]
     progress = 0
+    actors: dict[int, tuple[str, str]] = {}  # an official's name and title, looked up once per chunk
     events = (DossierEvent.objects.filter(dossier_id__in=ids, to_status__isnull=False)
-              .select_related("actor").order_by("dossier_id", "occurred_at", "pk"))
-    for event in events:
+              .order_by("dossier_id", "occurred_at", "pk").values_list(*_EventRow._fields))
+    for event in map(_EventRow._make, events):
         key = (event.dossier_id, event.to_status, event.occurred_at)
         if queued[key] > 0:
             queued[key] -= 1  # this entry is already on its way, or delivered
             continue
         dossier = dossiers[event.dossier_id]
-        name, title = _actor_details(event, dossier) if event.actor_id else ("", "")
+        name, title = "", ""
+        if event.actor_id:
+            if event.actor_id not in actors:
+                actors[event.actor_id] = _official_details(get_user_model().objects.get(pk=event.actor_id))
+            name, title = actors[event.actor_id]
         item = progress_item(event, dossier, actor_name=name, actor_title=title, unit_name=dossier.handling_unit.name)
-        messages.append(OutboxMessage(dossier_id=dossier.pk, kind=OutboxMessage.Kind.PROGRESS, payload=item,
-                                      status=event.to_status, occurred_at=event.occurred_at, created_at=now))
+        rows.append((dossier.pk, progress_kind, item, event.to_status, event.occurred_at, now, False, 0, ""))
         progress += 1
-    OutboxMessage.objects.bulk_create(messages, batch_size=2000)
+    # COPY on PostgreSQL (bulk_create's UNNEST arrays cost ~0.4 ms a row to build), in this transaction.
+    TableWriter().write(OutboxMessage, _COLUMNS, rows)
     _mark_pending(ids, now)
     return progress

@@ -32,7 +32,8 @@ PORTAL_ACTOR = "Cổng Dịch vụ công quốc gia"
 
 
 def portal_date(value: datetime | None) -> str:
-    return timezone.localtime(value).strftime(DATE_FORMAT) if value else ""
+    # The default time zone (Asia/Ho_Chi_Minh) whatever zone is active: the portal's, and no per-call lookup.
+    return timezone.localtime(value, timezone.get_default_timezone()).strftime(DATE_FORMAT) if value else ""
 
 
 def parse_portal_date(text: str) -> datetime | None:
@@ -67,8 +68,7 @@ def _grouped(rows, key="dossier_id") -> dict[int, list]:
 def dossier_objects(dossier_ids) -> dict[int, dict]:
     """The portal object of each dossier, read in a fixed number of queries whatever their count."""
     ids = list(dossier_ids)
-    dossiers = (Dossier.objects.filter(pk__in=ids)
-                .select_related("procedure", "handling_unit").prefetch_related("reception"))
+    dossiers = Dossier.objects.filter(pk__in=ids).select_related("procedure", "handling_unit")
     components = _grouped(DossierComponent.objects.filter(dossier_id__in=ids).order_by("dossier_id", "pk")
                           .values("dossier_id", "component_code", "name", "file", "extra", "digitized",
                                   "from_citizen_store"))

@@ -246,6 +246,7 @@ class Relay:
                 self._retry(pending, f"{answer.code}: {answer.message}", report)
                 return
 
+    @transaction.atomic  # one commit for the acknowledgement, NgayDongBo and its audit rows
     def _upsert_acknowledged(self, pks: list[int], claimed, report: RoundReport) -> None:
         now = timezone.now()
         ids = [m.pk for pk in pks for m in self._messages[pk] if m.kind == OutboxMessage.Kind.UPSERT]
@@ -284,11 +285,12 @@ class Relay:
             queue.extend(items)
         while queue:
             batch = queue[: self.batch_size]
-            self._renew()
             fresh = [m.pk for m in batch if not m.maybe_applied]
-            # Committed before the call: if the answer never comes, the next relay looks before resending.
-            OutboxMessage.objects.filter(pk__in=[m.pk for m in batch]).update(
-                maybe_applied=True, attempts=F("attempts") + 1)
+            with transaction.atomic():  # one commit for the lease and the flags
+                self._renew()
+                # Committed before the call: if the answer never comes, the next relay looks before resending.
+                OutboxMessage.objects.filter(pk__in=[m.pk for m in batch]).update(
+                    maybe_applied=True, attempts=F("attempts") + 1)
             for m in batch:
                 m.maybe_applied = True
             try:
