@@ -121,3 +121,15 @@ def test_the_periodic_task_runs(world, due_thursday, monkeypatch):
     monkeypatch.setattr(digest.timezone, "localdate", lambda: WEDNESDAY)
     tasks.send_daily_digest.call_local()
     assert len(mail.outbox) == 4
+
+
+def test_a_leader_of_the_province_gets_the_whole_province(world, due_thursday):
+    from tests.workspace.processing_fixtures import official
+
+    head = official("chutich", world.province, "leader", "Phan Văn Tỉnh")
+    head.email = "chutich@example.vn"
+    head.save()
+    queue_digests(WEDNESDAY)
+    body = by_recipient()["chutich"].body
+    assert due_thursday["dossier"].code in body and due_thursday["complaint"].code in body
+    assert due_thursday["elsewhere"].code in body  # the other department's, too

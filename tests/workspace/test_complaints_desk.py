@@ -367,3 +367,16 @@ def test_a_transfer_leaves_the_units_queue(client, world):
     fresh = Complaint.objects.get(pk=complaint.pk)
     assert fresh.unit == world.other_unit and fresh.status == S.TRANSFERRED
     assert fresh.due_at == get_calendar().add_working_hours(NOW, 120)  # the clock restarted
+
+
+def test_the_action_forms_apply_the_rule(world):
+    """The forms refuse what the action's why_not rule refuses, with its reason."""
+    from motcua.workspace.complaints.forms import DraftAnswerForm, ReasonForm
+
+    complaint = reach(world, "draft_pending")
+    form = DraftAnswerForm({"text": "Bản thứ hai"}, complaint=complaint, transition="draft_answer", at=NOW)
+    assert not form.is_valid() and form.non_field_errors() == ["Phản ánh đã có dự thảo trả lời chờ phê duyệt."]
+    fresh = new_complaint(world)
+    late = ReasonForm({"reason": "Không phải PAKN"}, complaint=fresh, transition="refuse", at=vn(2026, 3, 9, 9))
+    assert not late.is_valid() and "quá thời hạn từ chối" in late.non_field_errors()[0]
+    assert ReasonForm({"reason": "Không phải PAKN"}, complaint=fresh, transition="refuse", at=NOW).is_valid()

@@ -238,12 +238,14 @@ def register_complaint(*, unit, category: str, title: str, content: str, submitt
         )
         complaint.repeats = find_repeated(sender_key=complaint.sender_key, subject_key=complaint.subject_key,
                                           submitted_at=submitted_at, phone=sender_phone, email=sender_email)
+        try:  # a new complaint's clock starts at submission: no log to read yet
+            complaint.due_at = running_deadline(complaint.status, complaint_deadlines(submitted_at))
+        except ValueError:  # outside the calendar's years
+            complaint.due_at = None
         complaint.save()
         ComplaintStatusLog.objects.create(complaint=complaint, status=ComplaintStatus.AWAITING,
                                           occurred_at=submitted_at, action="register", actor=_person(actor),
                                           extra={"source": source})
-        complaint.due_at = _running_due(complaint)
-        complaint.save(update_fields=["due_at"])
         if complaint.repeats_id:
             logger.info("complaint %s repeats %s (same sender and subject within 90 days)", complaint.code,
                         complaint.repeats.code)

@@ -78,7 +78,8 @@ _SETTINGS = {"sms": "MOTCUA_SMS_CHANNEL", "zalo": "MOTCUA_ZALO_CHANNEL"}
 
 def get_channel(name: str) -> Channel:
     """The configured channel called ``name``."""
-    path = getattr(settings, _SETTINGS.get(name, ""), "") if name in _SETTINGS else ""
+    setting = _SETTINGS.get(name)
+    path = getattr(settings, setting, "") if setting else ""
     cls = import_string(path) if path else _DEFAULTS[name]
     return cls()
 

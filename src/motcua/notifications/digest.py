@@ -71,18 +71,26 @@ class Digest:
 def digest_for(user, positions: list[Official], day: date) -> Digest:
     """What turns late on ``day`` in ``user``'s reach (see the module docstring)."""
     start, end = _window(day)
-    units = set().union(*(tree.subtree_ids(p.unit_id) for p in positions if p.role != Role.SPECIALIST))
+    overseeing = [p for p in positions if p.role != Role.SPECIALIST]
+    everything = any(not tree.ancestor_ids(p.unit_id) for p in overseeing)  # at the province: no unit list
+    units = set().union(*(tree.subtree_ids(p.unit_id) for p in overseeing))
     specialist = any(p.role == Role.SPECIALIST for p in positions)
-    reach = Q(handling_unit_id__in=sorted(units)) if units else Q(pk__in=[])
-    if specialist:
+
+    def within(field: str) -> Q:
+        if everything:
+            return Q()
+        return Q(**{f"{field}__in": sorted(units)}) if units else Q(pk__in=[])
+
+    reach = within("handling_unit_id")
+    if specialist and not everything:
         reach |= Q(current_assignee=user)
     due = Coalesce("extended_due_at", "due_at")
     dossiers = (Dossier.objects.filter(reach, status__in=RUNNING)
                 .annotate(effective_due=due)
                 .filter(Q(effective_due__gte=start, effective_due__lt=end) | Q(step_due_at__gte=start, step_due_at__lt=end))
                 .select_related("procedure", "current_step").order_by("effective_due", "pk"))
-    complaint_reach = Q(unit_id__in=sorted(units)) if units else Q(pk__in=[])
-    if specialist:
+    complaint_reach = within("unit_id")
+    if specialist and not everything:
         complaint_reach |= Q(assignee=user)
     complaints = (Complaint.objects.filter(complaint_reach, status__in=OPEN_STATUSES, due_at__gte=start, due_at__lt=end)
                   .order_by("due_at", "pk"))

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motcua.dossiers.models import Dossier
+from motcua.feedback import lifecycle
 from motcua.feedback.models import (
     ComplaintAnswer,
     ComplaintCategory,
@@ -85,9 +86,19 @@ class IntakeForm(BootstrapForm):
 
 
 class ComplaintActionForm(BootstrapForm):
-    def __init__(self, *args, complaint=None, **kwargs):
-        self.complaint = complaint
+    """An action's input; invalid while the action's rule (feedback.lifecycle.why_not) refuses it at ``at``."""
+
+    def __init__(self, *args, complaint=None, transition: str = "", at=None, **kwargs):
+        self.complaint, self.transition, self.at = complaint, transition, at
         super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if self.complaint is not None and self.transition and self.at is not None:
+            reason = lifecycle.why_not(self.transition, self.complaint, self.at)
+            if reason:
+                raise forms.ValidationError(reason, code="refused")
+        return data
 
 
 class ConfirmForm(ComplaintActionForm):

@@ -159,11 +159,10 @@ def complaint_action(request, code: str, action: str):
     item = complaint_for(request, code, Complaint.objects.select_related("unit", "assignee").prefetch_related("answers"))
     desk_action.authorize(request.user, item)  # AccessDenied → 403 page, nothing changed
     refusal = desk_action.refusal(item, at)
+    form_kwargs = {"complaint": item, "transition": desk_action.transition, "at": at}
     if request.method == "POST":
-        form = desk_action.form_class(request.POST, complaint=item)
-        if refusal:
-            messages.error(request, refusal)
-        elif form.is_valid():
+        form = desk_action.form_class(request.POST, **form_kwargs)  # the rule refuses it there too
+        if form.is_valid():
             message = run_action(request, lambda: desk_action.run(item, form.cleaned_data, request.user, at))
             if message is not None:
                 messages.success(request, message)
@@ -172,7 +171,7 @@ def complaint_action(request, code: str, action: str):
                     return redirect("workspace:complaint", fresh.code)
                 return redirect("workspace:complaints")
     else:
-        form = desk_action.form_class(complaint=item)
+        form = desk_action.form_class(**form_kwargs)
     context = {"complaint": item, "action": desk_action, "form": form, "refusal": refusal,
                "action_url": desk_action.url(item), "back": reverse("workspace:complaint", args=[item.code])}
     return render(request, "workspace/complaints/action.html", context)
