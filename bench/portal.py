@@ -13,21 +13,33 @@ Prints figures beside the issue's targets; asserts nothing (a figure off target 
     .venv/bin/python bench/portal.py --database postgres --phases backlog --backlog 1000000
     .venv/bin/python bench/portal.py --database sqlite --phases throughput --profile /tmp/prof
 
-A "change" is one lifecycle action through ``motcua.dossiers.services`` that moves the national
-status (one DossierEvent with ``to_status``): the outbox gets the dossier's state (upsert) and one
-progress item. Phases 1–3 commit them through the real services (``receive`` then
-``start_processing``: two changes per dossier), the official's title included as in production.
+A "change" is one lifecycle action that moves the national status (one DossierEvent with
+``to_status``): the outbox gets the dossier's state (upsert) and one progress item. Phase 1's
+changes are ``receive`` then ``start_processing`` (two per dossier, the desk officer as actor):
+by default the dossiers and events are written in bulk and ``outbox.record_event`` is called for
+each event, which is exactly what the outbox receiver does inside a service's transaction
+(``--setup services`` commits each through ``motcua.dossiers.services`` instead: same outbox rows,
+much slower to prepare). Phase 2's writer and phase 3 use the real services. Phase 3 times
+pause/resume (an internal step: one upsert queued) and request/complete a supplement (4 → 5 → 4:
+an upsert and a progress item), the receiver connected or disconnected at random before each
+action; it also prints the bench thread's CPU difference, steadier than wall time on a busy machine.
 Phase 4 imports a generated province (``motcua.interchange.generator`` + importer, in a child
-process, as ``bench/import.py`` does) and queues it with ``enqueue_dossiers``.
+process, as ``bench/import.py`` does) and queues it with ``enqueue_dossiers``; ``--drain-seconds``
+stops its drain early and reports the rate so far (the million takes longer than a coffee).
 
 Each database runs in its own process (Django is set up once per process): PostgreSQL in a
 throwaway database ``motcua_bench_portal`` on MOTCUA_BENCH_PG's server (dropped at the end),
-SQLite in a temporary file. ``DEBUG`` is off (``MOTCUA_DEBUG=0``), as in the production worker.
+SQLite in a temporary file. ``DEBUG`` is off (``MOTCUA_DEBUG=0``), as in the production worker;
+applicants have no phone or e-mail, so the citizens' notifications stay out of the figures.
 The fake adapter (``FakePortal``) runs in a separate process (multiprocessing, spawn) so that its
 own CPU is not charged to the relay; it validates every object as usual but keeps only the
 dossier codes and a count of progress items (a million dossiers would take gigabytes), plus, for
-the lag phase, the instant each progress item arrived. Phases run in the order backlog (the
-importer's fast path needs an empty dossier table), throughput, lag, cost, on the same database.
+the lag phase, the instant each progress item arrived. Its sockets get TCP_NODELAY: its handler
+writes headers and body in two sends, and Nagle's algorithm with the client's delayed ACK adds
+~40 ms to every call (``--fake-nagle`` keeps that, to compare). One relay drains, as the worker
+runs it (``--relays N``: N side by side, threads). Phases run in the order backlog (the importer's
+fast path needs an empty dossier table), throughput, lag, cost, on the same database. Each phase
+prints the machine's load average: on a shared machine the figures move with it.
 """
 
 from __future__ import annotations
@@ -511,21 +523,22 @@ def phase_cost(args) -> dict:
             services.resume(dossier, actor=desk)
 
     def status_change(dossier, i):
-        # A national status change (4 → 6 → 4): an upsert and a progress item queued.
+        # A national status change (4 → 5 → 4), one event each: an upsert and a progress item queued.
         if i % 2 == 0:
-            services.request_financial_obligation(dossier, reason="Nộp lệ phí", actor=desk)
+            services.request_supplement(dossier, items=["Bản sao CCCD"], reason="Thiếu giấy tờ", actor=desk,
+                                        override_reason="Đo hiệu năng")
         else:
-            services.record_payment(dossier, method=0, amount=0, actor=desk)
+            services.complete_supplement(dossier, actor=desk)
 
     times: dict[tuple[str, bool], list[float]] = {(k, c): [] for k in ("internal", "status") for c in (True, False)}
-    log(f"cost: {args.cost_actions} actions per kind (pause/resume, obligation/payment), the "
+    log(f"cost: {args.cost_actions} actions per kind (pause/resume, supplement request/completion), the "
         "outbox receiver connected or disconnected at random before each action (the machine's load drifts)")
     cpu: dict[tuple[str, bool], list[float]] = {key: [] for key in times}  # this thread's CPU: no waiting
     coin = random.Random(766)
     steps = dict.fromkeys((d.pk for d in dossiers), 0)  # each dossier's next action: pause, resume, …
     for k in range(2 * args.cost_actions):
         kind, action = (("internal", internal), ("status", status_change))[k % 2]
-        pool = dossiers[k % 2::2]  # each kind its own dossiers: pause/resume, 4 → 6 → 4
+        pool = dossiers[k % 2::2]  # each kind its own dossiers: pause/resume, 4 → 5 → 4
         dossier = pool[(k // 2) % len(pool)]
         connected = coin.random() < 0.5
         if connected:

@@ -32,14 +32,31 @@ def _mark_pending(dossier_ids: Iterable[int], now) -> None:
         return
     table = connection.ops.quote_name(PortalDossier._meta.db_table)
     false = "false" if connection.vendor == "postgresql" else "0"
+    sql = (f"INSERT INTO {table} (dossier_id, ready_at, pending_since, lease_owner, attempts, on_portal, "
+           f"acked_hash, blocked, last_error) VALUES (%s, %s, %s, '', 0, {false}, '', {false}, '') "
+           f"ON CONFLICT (dossier_id) DO UPDATE SET ready_at = COALESCE({table}.ready_at, EXCLUDED.ready_at), "
+           f"pending_since = COALESCE({table}.pending_since, EXCLUDED.pending_since)")
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (dossier_id, ready_at, pending_since, lease_owner, attempts, on_portal, "
-            f"acked_hash, blocked, last_error) VALUES (%s, %s, %s, '', 0, {false}, '', {false}, '') "
-            f"ON CONFLICT (dossier_id) DO UPDATE SET ready_at = COALESCE({table}.ready_at, EXCLUDED.ready_at), "
-            f"pending_since = COALESCE({table}.pending_since, EXCLUDED.pending_since)",
-            rows,
-        )
+        if len(rows) == 1:
+            cursor.execute(sql, rows[0])  # a dossier change: no pipeline to open and sync (PostgreSQL)
+        else:
+            cursor.executemany(sql, rows)
+
+
+def _insert_messages(rows: list[tuple]) -> None:
+    """Insert outbox rows (values in :data:`_COLUMNS` order) in one statement.
+
+    A dossier change writes one or two rows: ``bulk_create``'s machinery would cost more than the insert.
+    Values go through each field's ``get_db_prep_save``, as ``bulk_create`` does.
+    """
+    fields = [OutboxMessage._meta.get_field(name) for name in _COLUMNS]
+    quote = connection.ops.quote_name
+    row = f"({', '.join(['%s'] * len(fields))})"
+    sql = (f"INSERT INTO {quote(OutboxMessage._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES {', '.join([row] * len(rows))}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [f.get_db_prep_save(value, connection) for values in rows
+                             for f, value in zip(fields, values, strict=True)])
 
 
 def _actor_details(event: DossierEvent, dossier: Dossier) -> tuple[str, str]:
@@ -63,14 +80,14 @@ def record_event(event: DossierEvent) -> None:
     """What ``event`` means for the portal: the dossier's new state, and a progress item if its status moved."""
     dossier = event.dossier
     now = timezone.now()
-    messages = [OutboxMessage(dossier_id=dossier.pk, kind=OutboxMessage.Kind.UPSERT, created_at=now)]
+    rows = [(dossier.pk, OutboxMessage.Kind.UPSERT.value, {}, None, None, now, False, 0, "")]
     if event.to_status is not None:
         name, title = _actor_details(event, dossier)
         item = progress_item(event, dossier, actor_name=name, actor_title=title,
                              unit_name=dossier.handling_unit.name)
-        messages.append(OutboxMessage(dossier_id=dossier.pk, kind=OutboxMessage.Kind.PROGRESS, payload=item,
-                                      status=event.to_status, occurred_at=event.occurred_at, created_at=now))
-    OutboxMessage.objects.bulk_create(messages)
+        rows.append((dossier.pk, OutboxMessage.Kind.PROGRESS.value, item, event.to_status, event.occurred_at, now,
+                     False, 0, ""))
+    _insert_messages(rows)
     _mark_pending([dossier.pk], now)
 
 
