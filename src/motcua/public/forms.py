@@ -4,13 +4,34 @@ from __future__ import annotations
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from motcua.feedback.reasons import DISSATISFACTION_REASONS
 
 from . import catalogue
 
-SELECT = forms.Select(attrs={"class": "form-select"})
+
+class PlainSelect(forms.Select):
+    """A ``<select>`` of flat choices rendered in Python.
+
+    Django renders every option through a template: with the province's units and fields in the
+    catalogue's filters that was about half of a search's server time (≈ 60 ms of 120 on 5,000 dossiers).
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "", '<option value="{}"{}>{}</option>',
+            ((key, mark_safe(" selected") if str(key) in selected else "", label) for key, label in self.choices),
+        )
+        return format_html("<select name=\"{}\"{}>{}</select>", name, flatatt(self.build_attrs(self.attrs, attrs)),
+                           options)
+
+
+SELECT = PlainSelect(attrs={"class": "form-select"})
 
 
 class CatalogueForm(forms.Form):
