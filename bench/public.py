@@ -11,6 +11,7 @@ count, median, p95, max, errors.
     .venv/bin/python bench/public.py                                  # 20,000 dossiers, PostgreSQL
     .venv/bin/python bench/public.py --dossiers 200000                # the issue's size
     .venv/bin/python bench/public.py --database sqlite --dossiers 5000
+    .venv/bin/python bench/public.py --cache file                     # the demo's file cache instead of Redis
 """
 
 from __future__ import annotations
@@ -173,13 +174,15 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=20, help="tracking look-ups and searches per client")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--cache", choices=["redis", "file"], default="redis",
+                        help="MOTCUA_CACHE of the served app (redis: production's; file: the demo's)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "motcua-bench-public")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     name = f"motcua_benchpublic_{args.dossiers}_{args.units}"
     env = {**os.environ, "DATABASE_URL": _database_url(args.database, name, args.workdir),
            "MOTCUA_DATA_DIR": str(args.workdir), "MOTCUA_LOG_LEVEL": "WARNING", "MOTCUA_LIVE_766": "0",
-           "MOTCUA_DEBUG": "0", "MOTCUA_ALLOWED_HOSTS": "127.0.0.1",
+           "MOTCUA_DEBUG": "0", "MOTCUA_ALLOWED_HOSTS": "127.0.0.1", "MOTCUA_CACHE": args.cache,
            # A benchmark is one client address making thousands of look-ups: lift the limits, keep the counting.
            "MOTCUA_TRACKING_RATE": "100000000/m", "MOTCUA_TRACKING_CODE_RATE": "100000000/m",
            "MOTCUA_PUBLIC_RATE": "100000000/m"}

@@ -202,10 +202,17 @@ STORAGES = {
 
 # One cache shared by every web worker process (the scoreboard's drill-downs are costly to recompute per
 # process): files under the data directory by default; "locmem" for tests (each test database its own).
+# The cache holds the public pages' request counters (django-ratelimit) and the catalogue: with several web
+# workers it must be shared. The file cache needs no server (demo); Redis is the production choice (a file
+# write and rename per counted request cost the tracking page ~9 ms of its time).
+_CACHE = env.choice("MOTCUA_CACHE", "file", ["file", "redis", "locmem"])
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    if env.choice("MOTCUA_CACHE", "file", ["file", "locmem"]) == "locmem"
-    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")}
+    "default": {
+        "file": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")},
+        "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                  "LOCATION": env.text("MOTCUA_REDIS_URL", "redis://127.0.0.1:6379/1")},
+        "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }[_CACHE]
 }
 #: How long the scoreboard keeps an explanation, forecast or late list (the facts refresh every 5 minutes).
 MOTCUA_SCOREBOARD_CACHE_SECONDS = env.integer("MOTCUA_SCOREBOARD_CACHE_SECONDS", 300, minimum=0)

@@ -127,7 +127,7 @@ def test_production_refuses_plain_model_backend(tmp_path):
     ("MOTCUA_APOLOGY_WARNING_HOURS", "8h"),
     ("MOTCUA_SCOREBOARD_CACHE_SECONDS", "-1"),
     ("MOTCUA_LIVE_766", "perhaps"),
-    ("MOTCUA_CACHE", "redis"),
+    ("MOTCUA_CACHE", "memcached"),
     ("MOTCUA_LOG_LEVEL", "LOUD"),
     ("MOTCUA_OFFICE_HOURS", "7h-17h"),
     ("MOTCUA_DUCKDB_MEMORY", "lots"),
@@ -147,6 +147,19 @@ def test_values_are_parsed_into_settings(tmp_path):
         "s.MOTCUA_766_RECOMPUTE_MINUTES, s.MOTCUA_LIVE_766, s.MOTCUA_APOLOGY_WARNING_HOURS, s.MOTCUA_DUCKDB_MEMORY"))
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.strip() == "(15, False, 16, '1GB')"
+
+
+def test_redis_cache_shares_values_between_processes(tmp_path):
+    """MOTCUA_CACHE=redis: what one process stores (a request counter), another reads, on the real server."""
+    key = f"motcua-test-{secrets.token_hex(8)}"
+    env = child_environment(tmp_path, MOTCUA_CACHE="redis", MOTCUA_REDIS_URL="redis://127.0.0.1:6379/15")
+    code = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'motcua.settings'; django.setup()\n"
+            "from django.core.cache import cache\n")
+    store = subprocess.run([sys.executable, "-c", code + f"cache.set({key!r}, 41, 60); print(cache.incr({key!r}))"],
+                           env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    read = subprocess.run([sys.executable, "-c", code + f"print(cache.get({key!r})); cache.delete({key!r})"],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert (store.stdout.strip(), read.stdout.strip()) == ("42", "42"), store.stderr + read.stderr
 
 
 def test_apology_warning_hours_is_a_setting(settings):
