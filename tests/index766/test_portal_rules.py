@@ -67,8 +67,8 @@ def scenario(month: str = "2026-03") -> dict[str, list[dict]]:
                 DuocThanhToanTrucTuyen=1, NgayThanhToan=at(2, 10)),
         dossier("O5", "T5", "X1", at(3), due, KenhThucHien=2, NgayDongBo=at(3, 9)),
     ]
-    # Likes and dislikes given: the importer stores an omitted count as null, which the database refuses.
-    complaints = [complaint("C1", "X1", at(5), [("da_tiep_nhan", at(5, 9))], SoThich=0, SoKhongThich=0)]
+    # No likes or dislikes given: the importer stores none as 0 (the live test imports this set).
+    complaints = [complaint("C1", "X1", at(5), [("da_tiep_nhan", at(5, 9))])]
     return {"units": PROVINCE, "procedures": procedures, "online_services": services,
             "publications": publications, "dossiers": dossiers, "complaints": complaints}
 
