@@ -169,4 +169,13 @@ def stored_json(period: str, *, unit: str | None = None, formula_set: str = "por
     return {"formula_set": formula_set,
             "period": {"code": p.code, "start": p.start.isoformat(), "end": p.end.isoformat()},
             "as_of": as_of.astimezone(VN).isoformat(), "computed_at": oldest.astimezone(VN).isoformat(),
-            "units": out_units}
+            "units": out_units, "rules": stored_rules()}
+
+
+def stored_rules(indicator: str | None = None) -> list[dict]:
+    """The rule notes of the stored tuples: the worker and the live path score under the
+    database's default switches (database.DEFAULT_SWITCHES, the portal's rules)."""
+    from .database import DEFAULT_SWITCHES
+    from .registry import resolve_switches, rule_notes
+
+    return rule_notes(resolve_switches(DEFAULT_SWITCHES), indicator=indicator)
