@@ -109,3 +109,32 @@ def test_group_and_total_lines_of_units_not_scored_are_differences(imported):
                     encoding="utf-8")
     got = [(d.unit, d.indicator, d.field, d.ours, d.portal) for d in compare_with_portal(path)]
     assert got == [("X9", "TTTT", "Diem", None, 9.59), ("X1", "TONG", "Diem", 55.59, 55.6)]
+
+
+def test_groups_and_totals_are_sums_of_rounded_scores_everywhere(imported, capsys, tmp_path):
+    """The JSON, the stored tuples (API), the scoreboard's rows and both workbooks show X1's
+    TTTT as 9.59 and its total as 55.59: sums of the rounded scores, never a rounded sum."""
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    from motcua.index766.snapshots import stored_json
+    from motcua.scoreboard import services, xlsx
+
+    call_command("score", "--period", "2026-03", "--store", "--format", "json")
+    data = json.loads(capsys.readouterr().out)
+    for source in (data, stored_json("2026-03")):
+        x1 = next(u for u in source["units"] if u["unit"] == "X1")
+        assert ({g["code"]: g["score"] for g in x1["groups"]}, x1["total"]) == (GROUPS, TOTAL)
+    board = services.board(services.resolve_period("2026-03"))
+    row = next(r for r in board.of_kind("XA") if r.code == "X1")
+    assert ({g: float(v) for g, v in row.groups.items()}, float(row.total)) == (GROUPS, TOTAL)
+    # The scoreboard's workbook (its ranking sheet) and motcua score's (the group's sheet).
+    book = load_workbook(io.BytesIO(xlsx.overview_book(board, [("Xã", [row])], "")))
+    ranking = next(book["Xã"].iter_rows(min_row=6, values_only=True))
+    assert (ranking[1], ranking[3], ranking[5 + services.GROUP_CODES.index("TTTT")]) == ("X1", TOTAL, 9.59)
+    call_command("score", "--period", "2026-03", "--format", "xlsx", "--output", str(tmp_path / "d.xlsx"))
+    sheet = load_workbook(tmp_path / "d.xlsx")["TTTT"]
+    x1 = next(r for r in sheet.iter_rows(min_row=5, values_only=True) if r[1] == "X1")
+    assert (x1[-2], x1[-1]) == (5.59, 9.59)  # 3.6's score (its last column), the group's
