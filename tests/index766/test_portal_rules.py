@@ -270,3 +270,20 @@ def test_3_1_explained_at_the_province_only(facts):
     assert explain(facts, "2026-03", "X1", "3.1", now=NOW) == []
     # §4's reading scores X1 on its own competence, so it has records that lost points.
     assert explain(facts, "2026-03", "X1", "3.1", now=NOW, switches={"procedure_lists": "competence"})
+
+
+def test_explain_command_names_the_rules_and_takes_switches(tmp_path, capsys):
+    from django.core.management import call_command
+
+    from .builders import write_set
+
+    folder = write_set(tmp_path / "set", **SCENARIO)
+    call_command("explain", "--period", "2026-03", "--unit", "P", "--indicator", "3.2", "--data", str(folder))
+    out = capsys.readouterr()
+    assert out.out.split("\t")[:2] == ["MaTTHC", "T3"]
+    assert "Quy tắc service_key=mattthc: Chỉ số 3.2 đếm số TTHC" in out.err and "pakn_judged_at" not in out.err
+    call_command("explain", "--period", "2026-03", "--unit", "P", "--indicator", "3.2", "--data", str(folder),
+                 "--switch", "service_key=madvc")
+    out = capsys.readouterr()
+    assert sorted(line.split("\t")[1] for line in out.out.splitlines()) == ["DV5", "DV6"]
+    assert "Quy tắc service_key=madvc: Chỉ số 3.2 đếm từng dịch vụ" in out.err
