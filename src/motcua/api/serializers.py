@@ -210,7 +210,8 @@ class ScoreReportOut(serializers.Serializer):
     as_of = serializers.DateTimeField()
     computed_at = serializers.DateTimeField(help_text="Khi các kết quả được tính")
     units = UnitScoreOut(many=True)
-    rules = RuleNoteOut(many=True, help_text="Quy tắc tính khác giữa Cổng DVCQG và văn bản")
+    # Not required: a response cached before the notes existed is served without them.
+    rules = RuleNoteOut(many=True, required=False, help_text="Quy tắc tính khác giữa Cổng DVCQG và văn bản")
 
 
 class RecordOut(serializers.Serializer):
@@ -227,7 +228,8 @@ class ExplainOut(serializers.Serializer):
     unit = serializers.CharField()
     indicator = serializers.CharField()
     records = RecordOut(many=True)
-    rules = RuleNoteOut(many=True, help_text="Quy tắc của Cổng DVCQG khác văn bản áp dụng cho chỉ số này")
+    rules = RuleNoteOut(many=True, required=False,
+                        help_text="Quy tắc của Cổng DVCQG khác văn bản áp dụng cho chỉ số này")
 
 
 class ForecastUnitOut(serializers.Serializer):
