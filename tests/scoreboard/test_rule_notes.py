@@ -50,6 +50,9 @@ def test_3_1_at_a_commune_is_not_a_lost_point(control_client, scored):
     html = response.content.decode()
     cell = html.split('id="indicator-3.1"')[1].split("</tr>")[0]
     assert "chỉ tính cho cấp tỉnh" in cell and "Hồ sơ mất điểm" not in cell
+    detail = control_client.get(reverse("scoreboard:unit", args=["T01.X1"]), {"period": PERIOD, "indicator": "3.1"},
+                                HTTP_HX_REQUEST="true", HTTP_HX_TARGET="detail").content.decode()
+    assert "chỉ tính cho cấp tỉnh, như Cổng DVCQG: đơn vị không bị trừ điểm" in detail
     # The province itself is scored on it, as usual.
     province = control_client.get(reverse("scoreboard:unit", args=["T01"]), {"period": PERIOD})
     p31 = next(i for i in province.context["indicators"] if i.code == "3.1")
