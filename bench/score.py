@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -136,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     work = Path(args.workdir or Path(tempfile.gettempdir()) / "bench766")
     work.mkdir(parents=True, exist_ok=True)
+    # The engine reads its settings (e.g. MOTCUA_DUCKDB_MEMORY) through Django's, also without a database.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
     result = run_postgres(args, work) if args.source == "postgres" else run_duckdb(args, work)
     result["peak_rss_mb"] = _peak_mb()
     print(json.dumps(result, ensure_ascii=False), flush=True)

@@ -117,6 +117,11 @@ def test_explain_and_forecast_endpoints(client):
     explained = client.get("/api/766/explain/", {"period": "2026", "unit": "H44", "indicator": "2.1"}).json()
     assert explained["indicator"] == "2.1" and explained["records"]
     assert all(r["record_kind"] == "MaHoSo" and r["points"] > 0 for r in explained["records"])
+    # 2.1 is changed by no rule of §4.1 but the portal's rounding; 5.2 names its complaint rule.
+    assert [r["switch"] for r in explained["rules"]] == ["rounding"]
+    pakn = client.get("/api/766/explain/", {"period": "2026", "unit": "H44", "indicator": "5.2"}).json()["rules"]
+    assert [(r["switch"], r["value"], r["portal"]) for r in pakn] == [
+        ("pakn_judged_at", "period_end", True), ("rounding", "portal", True)]
     forecast = client.get("/api/766/forecast/", {"period": "2026-11", "as_of": "2026-11-10T09:00:00+07:00"}).json()
     assert forecast["period"] == "2026-11" and {"total_now", "points_at_risk"} <= set(forecast["units"][0])
     assert len(forecast["units"]) == Unit.objects.count()  # the province's officer: every unit

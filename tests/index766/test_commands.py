@@ -51,7 +51,8 @@ def test_xlsx_has_a_summary_and_one_sheet_per_group(exchange_set, tmp_path, caps
     target = tmp_path / "diem.xlsx"
     run(capsys, "score", "--period", "2026", "--data", str(exchange_set), "--format", "xlsx", "--output", str(target))
     book = openpyxl.load_workbook(target, read_only=True)
-    assert book.sheetnames == ["Tổng hợp", *GROUPS]
+    # The last sheet lists the rules that are the portal's and differ from the decision (§4.1).
+    assert book.sheetnames == ["Tổng hợp", *GROUPS, "Quy tắc"]
     headers = [c.value for c in next(book["TDGQ"].iter_rows(min_row=4, max_row=4))]
     assert headers[:5] == ["STT", "Mã đơn vị", "Tên đơn vị", "Tử số", "Mẫu số"]
 

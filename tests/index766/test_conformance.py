@@ -11,6 +11,7 @@ import os
 import pytest
 
 from motcua.index766 import score
+from motcua.index766.registry import RULE_NOTES, SWITCHES
 from motcua.index766.sources import copy_to_postgres, copy_to_sqlite
 
 from . import (
@@ -55,5 +56,30 @@ def test_postgres_matches_duckdb(name, tmp_path, pg_url):
     pg = copy_to_postgres(duck, pg_url)
     try:
         assert score(pg, "2026-03", now=NOW).to_json() == score(duck, "2026-03", now=NOW).to_json()
+    finally:
+        pg.con.disconnect()
+
+
+
+#: §4's reading of each of §4.1's six rules (every switch value but the portal's default).
+WRITTEN_READINGS = [(name, value) for name in RULE_NOTES for value in SWITCHES[name][0][1:]]
+
+
+@pytest.mark.parametrize(("switch", "value"), WRITTEN_READINGS)
+def test_written_readings_match_duckdb_on_sqlite(switch, value, tmp_path):
+    duck = load(tmp_path / "rules", **test_portal_rules.SCENARIO)
+    lite = copy_to_sqlite(duck)
+    sw = {switch: value}
+    assert score(lite, "2026-03", now=NOW, switches=sw).to_json() == score(duck, "2026-03", now=NOW, switches=sw).to_json()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("switch", "value"), WRITTEN_READINGS)
+def test_written_readings_match_duckdb_on_postgres(switch, value, tmp_path, pg_url):
+    duck = load(tmp_path / "rules", **test_portal_rules.SCENARIO)
+    pg = copy_to_postgres(duck, pg_url)
+    sw = {switch: value}
+    try:
+        assert score(pg, "2026-03", now=NOW, switches=sw).to_json() == score(duck, "2026-03", now=NOW, switches=sw).to_json()
     finally:
         pg.con.disconnect()

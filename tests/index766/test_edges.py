@@ -116,7 +116,9 @@ def test_units_filter(facts):
 
 def test_json_contract(report):
     j = report.to_json()
-    assert set(j) == {"formula_set", "period", "as_of", "units"}
+    # "rules" (added with §4.1): which of the portal's rules were applied, one note per switch.
+    assert set(j) == {"formula_set", "period", "as_of", "units", "rules"}
+    assert len(j["rules"]) == 6
     assert j["formula_set"] == "portal-2026"
     assert j["period"] == {"code": "2026-03", "start": "2026-03-01T00:00:00+07:00",
                            "end": "2026-04-01T00:00:00+07:00"}

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 import pytest
 
+from motcua.catalog.models import OnlineService
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier, Status
 from motcua.feedback.models import Complaint, ComplaintStatusLog
@@ -17,6 +18,7 @@ from motcua.index766.database import score_database
 from motcua.index766.live import recompute_units
 from motcua.index766.models import IndicatorSnapshot
 from motcua.index766.periods import VN
+from motcua.index766.snapshots import stored_json
 from motcua.index766.tasks import recompute_current_snapshots
 from motcua.interchange.generator import generate_exchange_set
 from motcua.interchange.importer import import_exchange_set
@@ -69,6 +71,9 @@ def test_live_equals_full_after_events(province):
     template = Dossier.objects.filter(handling_unit__kind="XA").order_by("code").first()
     received = services.receive(procedure=template.procedure, handling_unit=template.handling_unit, channel=1,
                                 received_at=_at(8))
+    # An online one of a procedure with a live service (3.2 counts procedures, §4.1 service_key).
+    service = OnlineService.objects.filter(unit__kind="XA").order_by("code").first()
+    online = services.receive(procedure=service.procedure, handling_unit=service.unit, channel=2, received_at=_at(8))
     # A supplement requested and handed in; another dossier finished and returned.
     supplemented = _processing()
     services.request_supplement(supplemented, items=["Bản sao CCCD"], reason="Thiếu giấy tờ", at=_at(9))
@@ -76,7 +81,7 @@ def test_live_equals_full_after_events(province):
     finished = _processing(exclude=[supplemented.pk])
     services.finish(finished, result_code="KQ-LIVE", file_url="https://example.org/kq.pdf", at=_at(11))
     services.return_result(finished, delivery_method="truc_tiep", at=_at(14))
-    events["dossiers"] |= {received.pk, supplemented.pk, finished.pk}
+    events["dossiers"] |= {received.pk, online.pk, supplemented.pk, finished.pk}
     # A complaint answered and published.
     complaint = Complaint.objects.exclude(status__in=["da_cong_khai", "tu_choi", "tra_lai"]).order_by("code").first()
     for status, hh in (("cho_cong_khai", 9), ("da_cong_khai", 10)):
@@ -87,8 +92,8 @@ def test_live_equals_full_after_events(province):
     events["complaints"].add(complaint.pk)
 
     result = recompute_units([], TODAY, now=NOW, dossier_ids=events["dossiers"], complaint_ids=events["complaints"])
-    changed = {received.handling_unit.code, supplemented.handling_unit.code, finished.handling_unit.code,
-               complaint.unit.code}
+    changed = {received.handling_unit.code, online.handling_unit.code, supplemented.handling_unit.code,
+               finished.handling_unit.code, complaint.unit.code}
     touched = set().union(*(_ancestors(c) for c in changed))
     for period in PERIODS:
         assert set(result[period]["stored"]) == touched
@@ -97,6 +102,10 @@ def test_live_equals_full_after_events(province):
     for period in PERIODS:
         full = score_database(period, now=NOW)
         assert _stored(period, all_units) == _expected(full, all_units), period
+        # Groups and totals read from the stored tuples (pages, API) are the engine's: sums of the
+        # rounded scores under the portal's rounding (§4.1), maxima included.
+        stored = {u["unit"]: (u["total"], u["groups"]) for u in stored_json(period)["units"]}
+        assert stored == {u["unit"]: (u["total"], u["groups"]) for u in full.to_json()["units"]}, period
     # And something did change: the finished dossier's unit has one more finished dossier in 2.2.
     unit = finished.handling_unit.code
     assert IndicatorSnapshot.objects.get(unit__code=unit, period="2026-11", indicator="2.2").denominator >= 1

@@ -67,8 +67,8 @@ def scenario(month: str = "2026-03") -> dict[str, list[dict]]:
                 DuocThanhToanTrucTuyen=1, NgayThanhToan=at(2, 10)),
         dossier("O5", "T5", "X1", at(3), due, KenhThucHien=2, NgayDongBo=at(3, 9)),
     ]
-    # Likes and dislikes given: the importer stores an omitted count as null, which the database refuses.
-    complaints = [complaint("C1", "X1", at(5), [("da_tiep_nhan", at(5, 9))], SoThich=0, SoKhongThich=0)]
+    # No likes or dislikes given: the importer stores none as 0 (the live test imports this set).
+    complaints = [complaint("C1", "X1", at(5), [("da_tiep_nhan", at(5, 9))])]
     return {"units": PROVINCE, "procedures": procedures, "online_services": services,
             "publications": publications, "dossiers": dossiers, "complaints": complaints}
 
@@ -205,3 +205,85 @@ def test_procedure_lists_3_5(facts):
     assert nds(written, "P", "3.5") == (1, 3, 0.83)  # T2, T3, T7
     # 4.5a keeps the competence catalogue either way.
     assert nds(portal, "X1", "4.5a") == nds(written, "X1", "4.5a")
+
+
+PAKN_NOTE = "PAKN chưa xử lý xong được tính theo hạn cuối kỳ, như Cổng DVCQG"
+
+
+def test_rule_notes_say_where_the_portal_differs_from_the_decision(facts):
+    from motcua.index766.registry import RULE_NOTES
+
+    rules = run(facts).to_json()["rules"]
+    assert [(r["switch"], r["value"], r["portal"]) for r in rules] == [
+        (name, next(iter(values)), True) for name, values in RULE_NOTES.items()]
+    pakn = next(r for r in rules if r["switch"] == "pakn_judged_at")
+    assert PAKN_NOTE in pakn["text"] and pakn["indicators"] == ["5.2", "5.3"]
+    # Another reading names itself as the written one, the rest stay the portal's.
+    written = run(facts, pakn_judged_at="as_of", sync_denominator="own_received").to_json()["rules"]
+    assert {r["switch"] for r in written if not r["portal"]} == {"pakn_judged_at", "sync_denominator"}
+    assert all(PAKN_NOTE not in r["text"] for r in written)
+
+
+def test_rule_notes_in_the_table_and_the_workbook(facts, tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    from motcua.index766.output import as_table, as_xlsx
+
+    report = run(facts, rounding="exact")
+    table = as_table(report)
+    assert "Quy tắc tính như Cổng DVCQG, khác văn bản:" in table and PAKN_NOTE in table
+    assert "Quy tắc tính theo văn bản, khác Cổng DVCQG:\n- Điểm tính từ tỷ lệ chưa làm tròn" in table
+    sheet = load_workbook(io.BytesIO(as_xlsx(report)))["Quy tắc"]
+    rows = list(sheet.iter_rows(min_row=5, values_only=True))
+    assert len(rows) == 6 and rows[-1][:3] == ("rounding", "exact", "Theo văn bản, khác Cổng DVCQG")
+    assert any(PAKN_NOTE in r[4] for r in rows)
+
+
+def test_score_switch_option_compares_readings(tmp_path, capsys):
+    """``motcua score --switch name=value`` scores the other reading; the JSON says which."""
+    import json
+
+    from django.core.management import call_command
+
+    from .builders import write_set
+
+    folder = write_set(tmp_path / "set", **SCENARIO)
+    readings = {}
+    for extra in ([], ["--switch", "sync_denominator=reference"]):
+        call_command("score", "--period", "2026-03", "--data", str(folder), "--format", "json", *extra)
+        data = json.loads(capsys.readouterr().out)
+        x1 = next(u for u in data["units"] if u["unit"] == "X1")
+        i14 = next(i for i in x1["indicators"] if i["code"] == "1.4")
+        rule = next(r for r in data["rules"] if r["switch"] == "sync_denominator")
+        readings[rule["value"]] = (i14["numerator"], i14["denominator"], i14["score"], rule["portal"])
+    assert readings == {"synced": (5, 5, 6.0, True), "reference": (5, 6, 5.0, False)}
+
+
+def test_3_1_explained_at_the_province_only(facts):
+    from motcua.index766.explain import explain
+
+    # P: T2 and T4 (decision Q1) have no service in P's subtree on 31 March.
+    assert sorted(m.record for m in explain(facts, "2026-03", "P", "3.1", now=NOW)) == ["T2", "T4"]
+    # X1 is not scored on 3.1: nothing of it is a lost point (its own T4 and T2 included).
+    assert explain(facts, "2026-03", "X1", "3.1", now=NOW) == []
+    # §4's reading scores X1 on its own competence, so it has records that lost points.
+    assert explain(facts, "2026-03", "X1", "3.1", now=NOW, switches={"procedure_lists": "competence"})
+
+
+def test_explain_command_names_the_rules_and_takes_switches(tmp_path, capsys):
+    from django.core.management import call_command
+
+    from .builders import write_set
+
+    folder = write_set(tmp_path / "set", **SCENARIO)
+    call_command("explain", "--period", "2026-03", "--unit", "P", "--indicator", "3.2", "--data", str(folder))
+    out = capsys.readouterr()
+    assert out.out.split("\t")[:2] == ["MaTTHC", "T3"]
+    assert "Quy tắc service_key=mattthc: Chỉ số 3.2 đếm số TTHC" in out.err and "pakn_judged_at" not in out.err
+    call_command("explain", "--period", "2026-03", "--unit", "P", "--indicator", "3.2", "--data", str(folder),
+                 "--switch", "service_key=madvc")
+    out = capsys.readouterr()
+    assert sorted(line.split("\t")[1] for line in out.out.splitlines()) == ["DV5", "DV6"]
+    assert "Quy tắc service_key=madvc: Chỉ số 3.2 đếm từng dịch vụ" in out.err

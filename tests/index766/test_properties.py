@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from motcua.index766 import score
@@ -32,8 +32,15 @@ def counts(draw):
 switch_sets = st.fixed_dictionaries({k: st.sampled_from(v[0]) for k, v in SWITCHES.items()})
 
 
+#: The example Hypothesis once found (issue #13): no complaint (5.2, 5.3 with 0/0) under
+#: no_pakn_rule=split_5_2_5_4 raised 5.4's maximum to 12 while 5.3 kept 6 — MDHL's maxima made 24.
+NO_PAKN_SPLIT = ({code: (0, 0) for code in CODES} | {"5.4": (3, 4)},
+                 {k: v[1] for k, v in SWITCHES.items()} | {"no_pakn_rule": "split_5_2_5_4"})
+
+
 @settings(max_examples=300, deadline=None)
 @given(counts(), switch_sets)
+@example(*NO_PAKN_SPLIT)
 def test_scoring_arithmetic(c, switches):
     scores = []
     for ind in FS.indicators:

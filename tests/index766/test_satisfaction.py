@@ -106,6 +106,9 @@ def test_no_pakn_split_switch(facts):
     assert nds(r, "S1", "5.3")[2] is None
     i54 = r.unit("S1").indicator("5.4").to_json()
     assert (i54["max"], i54["score"]) == (12, 0.0)
+    # 5.3's points moved to 5.4, so its maximum is 0: the group's maxima still add to 18.
+    assert r.unit("S1").indicator("5.3").to_json()["max"] == 0
+    assert sum(i.max_points for i in r.unit("S1").indicators if i.indicator.group == "MDHL") == 18
     # X2 has a PAKN (C11): unchanged.
     assert nds(r, "X2", "5.3")[2] == 6.0
     assert r.unit("X2").indicator("5.4").to_json()["max"] == 6

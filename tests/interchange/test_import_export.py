@@ -213,3 +213,25 @@ def test_worker_processes_report_errors_and_duplicates(generated, tmp_path):
     assert any("dòng 8, trường MaHoSo" in m and "dòng 2" in m for m in messages), messages
     partial = import_exchange_set(broken, workers=2, skip_invalid=True)
     assert partial.ok and Dossier.objects.count() == 298 and partial.counts["dossiers"].skipped == 2
+
+
+def test_complaint_without_likes_imports_as_zero_and_reimports_unchanged(tmp_path):
+    """A complaint line without SoThich/SoKhongThich (nobody rated the answer) used to fail the
+    columns' NOT NULL and roll the whole set back; none is 0, on both databases."""
+    from motcua.feedback.models import Complaint
+
+    units = [{"MaDonVi": "P", "TenDonVi": "Tỉnh P", "MaDonViCha": None, "LoaiDonVi": "TINH"}]
+    rated = {"MaPAKN": "C2", "MaDonVi": "P", "PhanLoai": "quy_dinh", "NgayGui": "2026-03-02T08:00",
+             "LichSu": [{"TrangThai": "da_tiep_nhan", "ThoiDiem": "2026-03-02T09:00"}], "SoThich": 3, "SoKhongThich": 1}
+    unrated = {k: v for k, v in rated.items() if k not in ("SoThich", "SoKhongThich")} | {"MaPAKN": "C1"}
+    folder = tmp_path / "set"
+    folder.mkdir()
+    for name, records in {"units": units, "complaints": [unrated, rated | {"SoKhongThich": None}]}.items():
+        (folder / f"{name}.jsonl").write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    report = import_exchange_set(folder)
+    assert report.ok, [str(e) for e in report.errors[:5]]
+    assert dict(Complaint.objects.values_list("code", "likes")) == {"C1": 0, "C2": 3}
+    assert dict(Complaint.objects.values_list("code", "dislikes")) == {"C1": 0, "C2": 0}
+    again = import_exchange_set(folder)
+    assert (again.counts["complaints"].unchanged, again.counts["complaints"].updated) == (2, 0)

@@ -196,12 +196,22 @@ class UnitScoreOut(serializers.Serializer):
     indicators = IndicatorOut(many=True)
 
 
+class RuleNoteOut(serializers.Serializer):
+    switch = serializers.CharField(help_text="Tên quy tắc (interchange.md §4.1)")
+    value = serializers.CharField()
+    portal = serializers.BooleanField(help_text="Quy tắc của Cổng DVCQG, khác văn bản")
+    indicators = serializers.ListField(child=serializers.CharField())
+    text = serializers.CharField()
+
+
 class ScoreReportOut(serializers.Serializer):
     formula_set = serializers.CharField()
     period = PeriodOut()
     as_of = serializers.DateTimeField()
     computed_at = serializers.DateTimeField(help_text="Khi các kết quả được tính")
     units = UnitScoreOut(many=True)
+    # Not required: a response cached before the notes existed is served without them.
+    rules = RuleNoteOut(many=True, required=False, help_text="Quy tắc tính khác giữa Cổng DVCQG và văn bản")
 
 
 class RecordOut(serializers.Serializer):
@@ -218,6 +228,8 @@ class ExplainOut(serializers.Serializer):
     unit = serializers.CharField()
     indicator = serializers.CharField()
     records = RecordOut(many=True)
+    rules = RuleNoteOut(many=True, required=False,
+                        help_text="Quy tắc của Cổng DVCQG khác văn bản áp dụng cho chỉ số này")
 
 
 class ForecastUnitOut(serializers.Serializer):

@@ -186,6 +186,7 @@ class ExplainView(Index766View):
     def compute(self, request, params):
         from motcua.index766.database import DEFAULT_SWITCHES
         from motcua.index766.explain import explain
+        from motcua.index766.registry import resolve_switches, rule_notes
 
         period, unit, indicator, as_of = params["period"].code, params["unit"], params["indicator"], params.get("as_of")
 
@@ -193,7 +194,8 @@ class ExplainView(Index766View):
             records = _on_facts(lambda facts: explain(facts, period, unit, indicator, as_of=as_of,
                                                       switches=DEFAULT_SWITCHES))
             return {"period": period, "unit": unit, "indicator": indicator,
-                    "records": [_jsonable(dataclasses.asdict(r)) for r in records]}
+                    "records": [_jsonable(dataclasses.asdict(r)) for r in records],
+                    "rules": rule_notes(resolve_switches(DEFAULT_SWITCHES), indicator=indicator)}
 
         return _cached(("explain", period, unit, indicator, as_of), compute)
 

@@ -17,6 +17,17 @@ def facts_and_switches(data: str | None):
     return database_facts(), dict(DEFAULT_SWITCHES)
 
 
+def parse_switches(items: list[str]) -> dict[str, str]:
+    """``--switch NAME=VALUE`` options (repeatable) as a dict; names and values are checked by the engine."""
+    switches = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        if not value:
+            raise UserError(f"--switch phải có dạng TÊN=GIÁ_TRỊ, nhận được «{item}».", f"bad --switch {item!r}")
+        switches[name] = value
+    return switches
+
+
 def load_facts(path: Path):
     """An exchange set (folder or .zip) or a prepared DuckDB snapshot, refused with line-precise errors."""
     from motcua.index766.sources import load_exchange_set, open_snapshot

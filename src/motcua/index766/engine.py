@@ -33,6 +33,7 @@ from motcua.index766.registry import (
     Zero,
     get_formula_set,
     resolve_switches,
+    rule_notes,
 )
 
 BANDS = ((90, "Xuất sắc"), (80, "Tốt"), (70, "Khá"), (50, "Trung bình"))
@@ -253,6 +254,8 @@ class ScoreReport:
             },
             "as_of": self.as_of.astimezone(VN).isoformat(),
             "units": [u.to_json() for u in self.units],
+            # Where the rules applied are the portal's and differ from the written decision (§4.1).
+            "rules": rule_notes(self.switches),
         }
 
     def to_rows(self) -> list[dict[str, Any]]:

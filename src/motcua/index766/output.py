@@ -47,7 +47,29 @@ def as_table(report: ScoreReport, *, detail_unit: str | None = None) -> str:
             [[i["code"], _fmt(i["numerator"]), _fmt(i["denominator"]), _fmt(i["ratio"]), _fmt(i["score"]),
               _fmt(i["max"]), _fmt(i["target"]), i["note"] or ""] for i in unit["indicators"]],
         )
+    rules = [r for r in data.get("rules", []) if r["portal"]]
+    if rules:
+        lines.append("")
+        lines.append("Quy tắc tính như Cổng DVCQG, khác văn bản:")
+        lines += [f"- {r['text']} ({r['switch']}={r['value']})" for r in rules]
+    others = [r for r in data.get("rules", []) if not r["portal"]]
+    if others:
+        lines.append("")
+        lines.append("Quy tắc tính theo văn bản, khác Cổng DVCQG:")
+        lines += [f"- {r['text']} ({r['switch']}={r['value']})" for r in others]
     return "\n".join(lines) + "\n"
+
+
+#: The XLSX sheet of rule notes (interchange.md §4.1): its name and column headers.
+RULES_SHEET = "Quy tắc"
+RULES_HEADERS = ["Tùy chọn", "Giá trị", "Cách tính", "Chỉ số", "Nội dung"]
+
+
+def rules_rows(rules: list[dict]) -> list[list[str]]:
+    """One row per rule note (ScoreReport.to_json()["rules"]), the portal's rules first."""
+    return [[r["switch"], r["value"], "Như Cổng DVCQG, khác văn bản" if r["portal"] else "Theo văn bản, khác Cổng DVCQG",
+             ", ".join(r["indicators"]) or "mọi chỉ số", r["text"]]
+            for r in sorted(rules, key=lambda r: not r["portal"])]
 
 
 def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -118,5 +140,16 @@ def as_xlsx(report: ScoreReport) -> bytes:
             sheet.write(row, col, next(g["score"] for g in unit["groups"] if g["code"] == code), number)
         sheet.set_column(2, 2, 40)
         sheet.freeze_panes(4, 3)
+
+    sheet = book.add_worksheet(RULES_SHEET)
+    sheet.write(0, 0, "QUY TẮC TÍNH ĐIỂM KHÁC GIỮA CỔNG DVCQG VÀ VĂN BẢN", title)
+    sheet.write(1, 0, caption)
+    for col, text in enumerate(RULES_HEADERS):
+        sheet.write(3, col, text, bold)
+    for row, values in enumerate(rules_rows(data["rules"]), start=4):
+        for col, value in enumerate(values):
+            sheet.write(row, col, value, cell)
+    sheet.set_column(0, 3, 18)
+    sheet.set_column(4, 4, 100)
     book.close()
     return buffer.getvalue()

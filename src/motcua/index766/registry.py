@@ -69,6 +69,83 @@ SWITCHES: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+#: What each reading of §4.1's six switches means, said to officials (Vietnamese): switch -> value
+#: -> (indicators it changes, text). The first value of each switch is the portal's rule, which
+#: differs from the written decision (QĐ 766 and its guidance); the others are written readings.
+#: Shown with every score (JSON "rules", the XLSX sheet "Quy tắc", the scoreboard pages) so that
+#: an official comparing with the decision is not surprised.
+RULE_NOTES: dict[str, dict[str, tuple[tuple[str, ...], str]]] = {
+    "procedure_lists": {
+        "portal": (("1.3", "3.1", "3.5", "3.5b"),
+                   "Chỉ số 1.3 và 3.1 tính trên các TTHC trong quyết định công bố của tỉnh (3.1 chỉ tính cho cấp "
+                   "tỉnh, đơn vị trực thuộc không bị trừ điểm); 3.5 và 3.5b tính trên các TTHC có phí, lệ phí đã "
+                   "phát sinh hồ sơ trong kỳ, như Cổng DVCQG."),
+        "competence": (("1.3", "3.1", "3.5", "3.5b"),
+                       "Chỉ số 1.3, 3.1, 3.5 và 3.5b tính trên mọi TTHC thuộc thẩm quyền của đơn vị, theo văn bản; "
+                       "khác cách tính của Cổng DVCQG."),
+    },
+    "service_key": {
+        "mattthc": (("3.2",),
+                    "Chỉ số 3.2 đếm số TTHC có dịch vụ công trực tuyến (không đếm từng dịch vụ của từng đơn vị), "
+                    "có hồ sơ trực tuyến ở bất kỳ đơn vị nào trong phạm vi, như Cổng DVCQG."),
+        "madvc": (("3.2",),
+                  "Chỉ số 3.2 đếm từng dịch vụ công trực tuyến của từng đơn vị, theo văn bản; khác cách tính của "
+                  "Cổng DVCQG."),
+    },
+    "catalogue_at": {
+        "t": (("3.1", "3.2"),
+              "Danh mục dịch vụ công trực tuyến được lấy tại ngày đánh giá, kỳ đã kết thúc giữ danh mục của kỳ "
+              "đó, như Cổng DVCQG."),
+        "period": (("3.1", "3.2"),
+                   "Danh mục dịch vụ công trực tuyến gồm mọi dịch vụ có hiệu lực vào lúc nào đó trong kỳ, theo "
+                   "văn bản; khác cách tính của Cổng DVCQG."),
+    },
+    "pakn_judged_at": {
+        "period_end": (("5.2", "5.3"),
+                       "PAKN chưa xử lý xong được tính theo hạn cuối kỳ, như Cổng DVCQG: bước chưa làm mà hạn rơi "
+                       "trước ngày cuối kỳ bị tính là trễ hạn ngay."),
+        "as_of": (("5.2", "5.3"),
+                  "PAKN chưa xử lý xong chỉ bị tính trễ hạn khi đã quá hạn tại thời điểm đánh giá, theo văn bản; "
+                  "khác cách tính của Cổng DVCQG."),
+    },
+    "sync_denominator": {
+        "synced": (("1.4", "3.3"),
+                   "Chỉ số 1.4: khi chưa có số liệu của Hệ thống báo cáo quốc gia hay Cổng DVCQG, mẫu số tạm bằng "
+                   "số hồ sơ đã đồng bộ (không có hồ sơ nào: không tính điểm), như Cổng DVCQG."),
+        "reference": (("1.4", "3.3"),
+                      "Chỉ số 1.4: khi chưa có số liệu tham chiếu, mẫu số là số hồ sơ tiếp nhận trong kỳ, theo "
+                      "văn bản; khác cách tính của Cổng DVCQG."),
+        "own_received": (("1.4", "3.3"),
+                         "Chỉ số 1.4: mẫu số là số hồ sơ tiếp nhận trong kỳ của hệ thống, theo văn bản; khác cách "
+                         "tính của Cổng DVCQG."),
+    },
+    "rounding": {
+        "portal": ((),
+                   "Tỷ lệ phần trăm được làm tròn đến 2 chữ số thập phân trước khi tính điểm, bằng số thực dấu "
+                   "phẩy động, như Cổng DVCQG; điểm nhóm và tổng điểm là tổng các điểm đã làm tròn."),
+        "exact": ((),
+                  "Điểm tính từ tỷ lệ chưa làm tròn và làm tròn nửa lên đến 2 chữ số thập phân, theo văn bản; có "
+                  "thể lệch 0,01 điểm so với Cổng DVCQG."),
+    },
+}
+
+
+def rule_notes(switches: dict[str, str] | None = None, *, indicator: str | None = None) -> list[dict[str, Any]]:
+    """The note of each §4.1 switch under ``switches`` (defaults for those not given), or only the
+    ones that change ``indicator`` (the rounding note concerns every indicator):
+    ``{"switch", "value", "portal" (the portal's rule, not the written one), "indicators", "text"}``."""
+    out = []
+    for name, readings in RULE_NOTES.items():
+        allowed, default = SWITCHES[name]
+        value = (switches or {}).get(name, default)
+        indicators, text = readings[value]
+        if indicator is not None and indicators and indicator not in indicators:
+            continue
+        out.append({"switch": name, "value": value, "portal": value == allowed[0],
+                    "indicators": list(indicators), "text": text})
+    return out
+
+
 def resolve_switches(given: dict[str, Any] | None) -> dict[str, str]:
     from motcua.core.errors import UserError
 

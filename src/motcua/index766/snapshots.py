@@ -75,11 +75,17 @@ class Difference:
 
 COMPARED = (("TuSo", "numerator"), ("MauSo", "denominator"), ("Diem", "score"))
 
+#: MaChiSo of a unit's total line in the portal's CSV (a group line uses the group's code, e.g. TTTT).
+TOTAL_CODES = frozenset({"TONG", "TONGDIEM", "TỔNG", "TỔNG ĐIỂM"})
+
 
 def compare_with_portal(csv_path: str | Path, *, formula_set: str = "portal-2026", tolerance: float = 0.005) -> list[Difference]:
     """Compare stored tuples with the portal's numbers (CSV: MaDonVi, Ky, MaChiSo, TuSo, MauSo, Diem).
 
-    Every line of the CSV is compared; a tuple we have not computed is a difference too.
+    Every line of the CSV is compared; a tuple we have not computed is a difference too. A line
+    whose MaChiSo is a group code (CKMB … MDSH) or the total (TONG) compares its Diem with the sum
+    of the unit's stored rounded scores (interchange.md §4.1: group = sum of the rounded scores,
+    total = sum of the groups); such lines carry no TuSo or MauSo.
     """
     path = Path(csv_path)
     if not path.exists():
@@ -95,9 +101,23 @@ def compare_with_portal(csv_path: str | Path, *, formula_set: str = "portal-2026
         for s in IndicatorSnapshot.objects.filter(
             formula_set=formula_set, period__in={row["Ky"] for _, row in lines}).select_related("unit")
     }
+    from .registry import GROUPS
+
+    sums: dict[tuple[str, str, str], Decimal] = {}
+    for (unit, period, _code), s in ours.items():
+        for code in (s.group, "TONG"):
+            sums[(unit, period, code)] = sums.get((unit, period, code), Decimal(0)) + (s.score or Decimal(0))
     differences = []
     for line, row in lines:
         key = (row["MaDonVi"], row["Ky"], row["MaChiSo"])
+        code = row["MaChiSo"].strip().upper()
+        if code in GROUPS or code in TOTAL_CODES:
+            portal = _number(row["Diem"], path.name, line, "Diem")
+            total = sums.get((key[0], key[1], code if code in GROUPS else "TONG"))
+            mine = None if total is None else float(total)
+            if (mine is None) != (portal is None) or (mine is not None and abs(mine - portal) > tolerance):
+                differences.append(Difference(*key, "Diem", mine, portal))
+            continue
         snapshot = ours.get(key)
         for column, attribute in COMPARED:
             portal = _number(row[column], path.name, line, column)
@@ -169,4 +189,13 @@ def stored_json(period: str, *, unit: str | None = None, formula_set: str = "por
     return {"formula_set": formula_set,
             "period": {"code": p.code, "start": p.start.isoformat(), "end": p.end.isoformat()},
             "as_of": as_of.astimezone(VN).isoformat(), "computed_at": oldest.astimezone(VN).isoformat(),
-            "units": out_units}
+            "units": out_units, "rules": stored_rules()}
+
+
+def stored_rules(indicator: str | None = None) -> list[dict]:
+    """The rule notes of the stored tuples: the worker and the live path score under the
+    database's default switches (database.DEFAULT_SWITCHES, the portal's rules)."""
+    from .database import DEFAULT_SWITCHES
+    from .registry import resolve_switches, rule_notes
+
+    return rule_notes(resolve_switches(DEFAULT_SWITCHES), indicator=indicator)

@@ -480,6 +480,10 @@ class Importer:
         created, logs = [], []
         for _line, record in pending:
             code = record["MaPAKN"]
+            # Likes and dislikes may be omitted (a complaint nobody rated): none is 0, as the
+            # columns and the exporter have it, so a re-import of the export is unchanged.
+            for count in ("SoThich", "SoKhongThich"):
+                record[count] = record[count] or 0
             canonical = record_to_json_dict(name, record)
             if code in before and before[code] == canonical:
                 counts.unchanged += 1

@@ -276,29 +276,51 @@ class IndicatorRow:
     as_of: datetime | None = None
     ratio_kind: str = "fraction"
     has_records: bool = True
+    #: scored at the province (or ministry) only, as the portal does (3.1, interchange.md §4.1):
+    #: this unit's 0 is not a point it lost
+    province_only: bool = False
 
     @property
     def lost(self) -> Decimal:
+        if self.province_only:
+            return Decimal(0)
         return self.max_points - (self.score or Decimal(0))
+
+
+def rule_notes(indicator: str | None = None) -> list[dict]:
+    """Where the stored scores follow the portal's rules and differ from the written decision
+    (interchange.md §4.1), all or those that change ``indicator``: the pages say so."""
+    from motcua.index766.snapshots import stored_rules
+
+    return stored_rules(indicator)
 
 
 def unit_indicators(period: Period, unit: Unit) -> list[IndicatorRow]:
     """Every stored indicator tuple of ``unit`` for ``period``, in the formula set's order: one query."""
+    from motcua.index766.database import DEFAULT_SWITCHES
+    from motcua.index766.registry import resolve_switches
+
     from .texts import explanation
 
     fs = formula_set()
+    switches = resolve_switches(DEFAULT_SWITCHES)  # those the stored tuples were scored under
     order = {i.code: n for n, i in enumerate(fs.indicators)}
     snapshots = IndicatorSnapshot.objects.filter(unit=unit, period=period.code, formula_set=FORMULA_SET)
     out = []
     for s in sorted(snapshots, key=lambda s: order.get(s.indicator, 999)):
+        province_only = False
         try:
             ind = fs.get(s.indicator)
             name, ratio_kind, has_records = ind.name, ind.ratio_kind, ind.records is not None
+            # Not scored at this level: the engine leaves numerator and denominator empty.
+            province_only = (ind.anchored is not None and ind.anchored(switches)
+                             and s.numerator is None and s.denominator is None)
         except KeyError:
             name, ratio_kind, has_records = s.indicator, "fraction", False
         out.append(IndicatorRow(
             s.indicator, name, s.group, s.numerator, s.denominator, s.ratio, s.score, s.max_points, s.target,
-            s.note, explanation(s.indicator), s.computed_at, s.as_of, ratio_kind, has_records,
+            s.note, explanation(s.indicator), s.computed_at, s.as_of, ratio_kind, has_records and not province_only,
+            province_only,
         ))
     return out
 

@@ -140,6 +140,7 @@ def overview(request):
     board = services.board(period)
     context = _base_context(request, period, "overview")
     context["board"] = board
+    context["rules"] = services.rule_notes()
     if not board.empty:
         sort, descending = _sort_params(request)
         tables = []
@@ -186,7 +187,7 @@ def unit(request, unit_code: str):
         raise UserError(_("Không có chỉ số «%(code)s» trong kết quả của đơn vị.") % {"code": selected},
                         f"unknown indicator {selected!r}")
     context = _base_context(request, period, "unit")
-    context.update({"unit": unit, "indicators": indicators, "selected": selected})
+    context.update({"unit": unit, "indicators": indicators, "selected": selected, "rules": services.rule_notes()})
     if selected:
         indicator = next(i for i in indicators if i.code == selected)
         target = (request.htmx.target or "") if request.htmx else ""
@@ -219,7 +220,8 @@ def _detail(request, period, unit: Unit, indicator, *, with_risk: bool = False) 
     """
     from motcua.index766.forecast import TIME_SENSITIVE
 
-    out = {"indicator": indicator, "records_allowed": unit.pk in _record_units(request)}
+    out = {"indicator": indicator, "records_allowed": unit.pk in _record_units(request),
+           "indicator_rules": services.rule_notes(indicator.code)}
     if not out["records_allowed"] or not indicator.has_records:
         return out
     try:
@@ -394,7 +396,7 @@ def export(request):
     if scope == "unit":
         unit_obj = get_object_or_404(Unit, code=request.GET.get("unit", ""))
         indicators = services.unit_indicators(period, unit_obj)
-        content = xlsx.unit_book(_unit_row(unit_obj, indicators), indicators, caption)
+        content = xlsx.unit_book(_unit_row(unit_obj, indicators), indicators, caption, services.rule_notes())
         return xlsx.response(content, f"bang-diem-766-{unit_obj.code}-{period.code}.xlsx")
     if scope != "overview":
         raise UserError(_("Phạm vi xuất không hợp lệ (overview hoặc unit)."), f"bad export scope {scope!r}")
@@ -402,7 +404,8 @@ def export(request):
         raise UserError(_("Chưa có kết quả chỉ số của kỳ %(p)s để xuất.") % {"p": period.code},
                         f"no snapshots for {period.code}")
     tables = [(label, rows) for _kind, label, rows in _tables(request, board)]
-    return xlsx.response(xlsx.overview_book(board, tables, caption), f"bang-diem-766-{period.code}.xlsx")
+    return xlsx.response(xlsx.overview_book(board, tables, caption, services.rule_notes()),
+                         f"bang-diem-766-{period.code}.xlsx")
 
 
 @login_required

@@ -473,6 +473,9 @@ def _finalize(us, switches: dict[str, str]) -> None:
             s53.ratio = s53.score = None
             s53.note = "Không có PAKN: điểm 5.3 chuyển sang 5.4 (no_pakn_rule=split_5_2_5_4)."
             s54.rescore(max_points=s54.indicator.max_points + s53.indicator.max_points)
+            # The points move, they are not added: 5.3's maximum goes to 0 so the group's maxima
+            # still add to its 18 (5.3 keeping 6 beside 5.4's 12 made 24).
+            s53.max_points = 0
 
 
 FS.finalize = _finalize

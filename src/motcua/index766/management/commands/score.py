@@ -4,7 +4,7 @@ from pathlib import Path
 
 from motcua.core.commands import MotcuaCommand
 from motcua.core.errors import UserError
-from motcua.index766.commandline import load_facts
+from motcua.index766.commandline import load_facts, parse_switches
 
 
 class Command(MotcuaCommand):
@@ -35,12 +35,7 @@ class Command(MotcuaCommand):
         from motcua.index766.periods import parse_period
 
         parse_period(period)  # a bad period fails before any data is read
-        switches = {}
-        for item in switch:
-            name, _, value = item.partition("=")
-            if not value:
-                raise UserError(f"--switch phải có dạng TÊN=GIÁ_TRỊ, nhận được «{item}».", f"bad --switch {item!r}")
-            switches[name] = value
+        switches = parse_switches(switch)
         if format == "xlsx" and not output:
             raise UserError("Định dạng xlsx cần --output TỆP.", "--format xlsx needs --output")
         units = [unit] if unit else None
