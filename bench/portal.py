@@ -788,7 +788,7 @@ def print_table(results: dict[str, dict], args) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    # A script's folder comes first on sys.path: bench/public.py would shadow the "public" app's imports.
+    # A script's folder comes first on sys.path: a bench script named like a package would shadow it.
     here = str(Path(__file__).resolve().parent)
     sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != here]
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

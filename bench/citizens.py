@@ -8,10 +8,10 @@ QR address, GET) and a catalogue search without accents (GET). Rate limits are l
 per request kind, the server time from the app's Server-Timing header and the client time on loopback:
 count, median, p95, max, errors.
 
-    .venv/bin/python bench/public.py                                  # 20,000 dossiers, PostgreSQL
-    .venv/bin/python bench/public.py --dossiers 200000                # the issue's size
-    .venv/bin/python bench/public.py --database sqlite --dossiers 5000
-    .venv/bin/python bench/public.py --cache file                     # the demo's file cache instead of Redis
+    .venv/bin/python bench/citizens.py                                  # 20,000 dossiers, PostgreSQL
+    .venv/bin/python bench/citizens.py --dossiers 200000                # the issue's size
+    .venv/bin/python bench/citizens.py --database sqlite --dossiers 5000
+    .venv/bin/python bench/citizens.py --cache file                     # the demo's file cache instead of Redis
 """
 
 from __future__ import annotations
