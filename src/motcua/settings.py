@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "motcua.workdays",
     "motcua.org",
     "motcua.catalog",
+    "motcua.files",
     "motcua.dossiers",
     "motcua.feedback",
     "motcua.documents",
@@ -191,8 +192,38 @@ WHITENOISE_AUTOREFRESH = DEBUG
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = env.path("MOTCUA_MEDIA_ROOT", DATA_DIR / "media")
 MEDIA_URL = "media/"
+# The digital dossier's files (motcua.files): content-addressed, never under MEDIA_URL; every download goes
+# through a scoped view. "s3": any S3-compatible store through django-storages (boto3: the [s3] extra,
+# credentials from the usual AWS_* variables of boto3).
+MOTCUA_FILE_STORAGE = env.choice("MOTCUA_FILE_STORAGE", "filesystem", ["filesystem", "s3"])
+MOTCUA_FILES_DIR = env.path("MOTCUA_FILES_DIR", DATA_DIR / "files")
+MOTCUA_S3_BUCKET = env.text("MOTCUA_S3_BUCKET", "")
+MOTCUA_S3_ENDPOINT_URL = env.text("MOTCUA_S3_ENDPOINT_URL", "")
+if MOTCUA_FILE_STORAGE == "s3" and not MOTCUA_S3_BUCKET:
+    raise ImproperlyConfigured("MOTCUA_FILE_STORAGE=s3 needs MOTCUA_S3_BUCKET.")
+MOTCUA_UPLOAD_MAX_MB = env.integer("MOTCUA_UPLOAD_MAX_MB", 20, minimum=1, maximum=500)
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, MOTCUA_UPLOAD_MAX_MB * 1024 * 1024 + 1_048_576)
+# Antivirus check of uploads by clamd ("/run/clamav/clamd.ctl" or "host:3310"); empty: off.
+MOTCUA_CLAMD = env.text("MOTCUA_CLAMD", "")
+# The organisation's signing certificate: a PKCS#12 file, or a PKCS#11 token (USB token / HSM).
+MOTCUA_SIGNING_PKCS12 = env.text("MOTCUA_SIGNING_PKCS12", "")
+MOTCUA_SIGNING_PKCS12_PASSWORD = env.text("MOTCUA_SIGNING_PKCS12_PASSWORD", "")
+MOTCUA_SIGNING_PKCS11_MODULE = env.text("MOTCUA_SIGNING_PKCS11_MODULE", "")
+MOTCUA_SIGNING_PKCS11_TOKEN = env.text("MOTCUA_SIGNING_PKCS11_TOKEN", "")
+MOTCUA_SIGNING_PKCS11_KEY = env.text("MOTCUA_SIGNING_PKCS11_KEY", "")
+MOTCUA_SIGNING_PKCS11_PIN = env.text("MOTCUA_SIGNING_PKCS11_PIN", "")
+MOTCUA_SIGNING_TRUST_ROOTS = env.items("MOTCUA_SIGNING_TRUST_ROOTS", [])
+MOTCUA_TSA_URL = env.text("MOTCUA_TSA_URL", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "motcua_files": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"bucket_name": MOTCUA_S3_BUCKET, "endpoint_url": MOTCUA_S3_ENDPOINT_URL or None,
+                    "default_acl": "private", "querystring_auth": True, "file_overwrite": False},
+    } if MOTCUA_FILE_STORAGE == "s3" else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MOTCUA_FILES_DIR), "base_url": None, "file_permissions_mode": 0o640},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if PRODUCTION

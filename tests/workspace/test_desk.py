@@ -22,13 +22,19 @@ from motcua.dossiers.models import (
     Status,
     SupplementRequest,
 )
+from motcua.files.models import StoredFile
+from motcua.files.services import read_bytes
+from tests.pdfs import pdf_bytes
 from tests.workspace import desk_fixtures
 
 desk_world = desk_fixtures.desk_world  # the shared fixture, used by name
 pytestmark = pytest.mark.django_db
 
 RECEIVE_URL = reverse("workspace:desk-receive")
-PDF_BYTES = b"%PDF-1.4\n% a scanned application form\n%%EOF\n"
+PDF_BYTES = pdf_bytes(text="a scanned application form")
+
+
+CCCD_PDF = pdf_bytes(text="cccd")
 
 
 def _scan(name="to-khai.pdf", body=PDF_BYTES):
@@ -83,7 +89,8 @@ def test_receive_a_complete_paper_dossier(client, desk_world):
     assert dossier.due_at == services.compute_due_at(desk_world.procedure, dossier.received_at)
     scanned = DossierComponent.objects.get(dossier=dossier, component_code="TP01")
     assert scanned.file_sha256 == hashlib.sha256(PDF_BYTES).hexdigest()
-    assert scanned.digitized and scanned.has_file and scanned.file.read() == PDF_BYTES
+    assert scanned.digitized and scanned.has_file and read_bytes(scanned.stored_file) == PDF_BYTES
+    assert scanned.original_name == "to-khai.pdf" and scanned.uploaded_by == desk_world.desk
     paper = DossierComponent.objects.get(dossier=dossier, component_code="TP02")
     assert not paper.has_file and not paper.digitized
     assert dossier.has_digitized_component
@@ -174,7 +181,7 @@ def test_a_refused_reception_saves_nothing_not_even_the_scans(client, desk_world
 
 
 def test_a_failing_action_removes_the_scans_it_already_stored(desk_world, settings):
-    """The files guard: a scan written before the transaction fails is deleted again."""
+    """A refused scan after a good one: no dossier, no row for the good scan either (its object is unreachable)."""
     counter = intake.CounterDossier(procedure=desk_world.procedure, handling_unit=desk_world.department,
                                     receiving_unit=desk_world.department, channel=1,
                                     applicant={"applicant_name": "Lê Văn C"})
@@ -183,7 +190,7 @@ def test_a_failing_action_removes_the_scans_it_already_stored(desk_world, settin
     bad = intake.Submission(name=tp02.name, code="TP02", file=_scan("virus.exe", b"MZ"))
     with pytest.raises(intake.UserError):
         intake.receive_at_counter(counter, [good, bad], actor=desk_world.desk)
-    assert Dossier.objects.count() == 0
+    assert Dossier.objects.count() == 0 and StoredFile.objects.count() == 0
     assert not any(p.is_file() for p in settings.MEDIA_ROOT.rglob("*"))
 
 
@@ -209,12 +216,12 @@ def test_supplement_then_completion_then_reception_and_no_second_request(client,
     page = client.get(reverse("workspace:desk-complete-supplement", args=[dossier.code]))
     assert page.status_code == 200 and "Bản chụp Căn cước công dân" in page.content.decode()
     response = client.post(reverse("workspace:desk-complete-supplement", args=[dossier.code]),
-                           {f"c{tp02.pk}": "on", f"f{tp02.pk}": _scan("cccd.pdf", b"%PDF cccd")})
+                           {f"c{tp02.pk}": "on", f"f{tp02.pk}": _scan("cccd.pdf", CCCD_PDF)})
     dossier.refresh_from_db()
     assert response.status_code == 302 and response["Location"] == reverse("workspace:desk-intake", args=[dossier.code])
     assert dossier.status == Status.SUBMITTED
     assert SupplementRequest.objects.get(dossier=dossier).completed_at is not None
-    assert dossier.components.get(component_code="TP02").file_sha256 == hashlib.sha256(b"%PDF cccd").hexdigest()
+    assert dossier.components.get(component_code="TP02").file_sha256 == hashlib.sha256(CCCD_PDF).hexdigest()
 
     # A second supplement request is refused by the service, with its message, and changes nothing.
     events = DossierEvent.objects.count()

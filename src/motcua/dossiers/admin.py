@@ -39,7 +39,9 @@ class SupplementInline(ReadOnlyInline):
 
 class ComponentInline(ReadOnlyInline):
     model = DossierComponent
-    fields = ["component_code", "name", "has_file", "digitized", "reused", "from_citizen_store"]
+    fk_name = "dossier"
+    fields = ["component_code", "name", "has_file", "digitized", "reused", "from_citizen_store", "original_name",
+              "uploaded_at"]
     readonly_fields = fields
 
 

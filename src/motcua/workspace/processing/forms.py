@@ -293,7 +293,12 @@ class SupplementForm(ActionForm):
 class ProposeResultForm(AssigneeMixin, ActionForm):
     title = forms.CharField(label=_("Tên giấy tờ kết quả"), max_length=255)
     result_code = forms.CharField(label=_("Số, ký hiệu kết quả"), required=False, max_length=128)
-    file_url = forms.CharField(label=_("Đường dẫn tệp dự thảo"), required=False, max_length=1000,
+    draft = forms.FileField(
+        label=_("Tệp dự thảo kết quả (PDF hoặc ảnh quét)"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.tif,.tiff"}),
+        help_text=_("Lãnh đạo xem và ký số chính tệp này; không có tệp thì kết quả là bản giấy."),
+    )
+    file_url = forms.CharField(label=_("Đường dẫn tệp dự thảo (nếu có)"), required=False, max_length=1000,
                                validators=[validate_web_url])
     note = forms.CharField(label=_("Nội dung trình"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                            max_length=8000)
