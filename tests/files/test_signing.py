@@ -78,3 +78,20 @@ def test_pkcs11_is_configuration_only_here(settings):
     settings.MOTCUA_SIGNING_PKCS11_TOKEN = "motcua"
     config = signing.signing_config()
     assert config.pkcs11_module.endswith("libsofthsm2.so") and config.pkcs11_token == "motcua"
+
+
+def test_motcua_demo_makes_a_demo_certificate_used_outside_production(settings, tmp_path, capsys):
+    from motcua.web.management.commands.demo import Command
+
+    settings.DATA_DIR = tmp_path
+    settings.MOTCUA_SIGNING_PKCS12, settings.MOTCUA_SIGNING_TRUST_ROOTS = "", []
+    signing._signers.clear()
+    Command()._demo_certificate()
+    assert "TRÌNH DIỄN" in capsys.readouterr().out
+    config = signing.signing_config()
+    assert config.demo and config.pkcs12 == tmp_path / "demo-pki" / "organisation-demo.p12"
+    validation = signing.validate_pdf(signing.sign_pdf(pdf_bytes(), reason="demo"))
+    signing._signers.clear()
+    assert validation.valid and validation.signatures[0].demo
+    settings.PRODUCTION = True  # never the demo certificate in production, for signing or for trust
+    assert signing.signing_config() is None and signing.trust_root_files() == []

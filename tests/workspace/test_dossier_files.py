@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from motcua.dossiers import intake
+from motcua.dossiers import intake, tracking
 from motcua.dossiers.models import DossierComponent, DossierResult, Proposal
 from motcua.files.storage import file_storage
 from tests.pdfs import EXECUTABLE, image_bytes, pdf_bytes, upload
@@ -93,6 +94,9 @@ def test_draft_uploaded_signed_by_the_leader_and_shown_valid_then_broken_when_ta
     page = client.get(reverse("workspace:dossier", args=[dossier.code])).content.decode()
     assert 'data-valid="1"' in page and "Đã ký số" in page and "nguyên vẹn" in page
     assert "UBND tỉnh" in page and "DEMO" in page  # signer, organisation, the demo certificate said so
+    tracking_url = reverse("public:track", args=[tracking.token_for(dossier.code)])
+    public = Client().get(tracking_url).content.decode()
+    assert 'id="signed-results"' in public and 'data-valid="1"' in public and "nguyên vẹn" in public
 
     path = file_storage().path(result.stored_file.storage_name)
     data = bytearray(open(path, "rb").read())
@@ -100,6 +104,8 @@ def test_draft_uploaded_signed_by_the_leader_and_shown_valid_then_broken_when_ta
     open(path, "wb").write(bytes(data))
     page = client.get(reverse("workspace:dossier", args=[dossier.code])).content.decode()
     assert 'data-valid="1"' not in page and "bị phá vỡ" in page and "Đã ký số<" not in page
+    public = Client().get(tracking_url).content.decode()
+    assert 'data-valid="1"' not in public and "bị phá vỡ" in public
     # A changed file is not served as if it were the signed result.
     assert client.get(reverse("workspace:result-file", args=[dossier.code, result.stored_file.sha256])).status_code == 404
 
