@@ -251,6 +251,40 @@ if PRODUCTION and "django.contrib.auth.backends.ModelBackend" in _AUTH_BACKENDS:
     raise ImproperlyConfigured(
         "MOTCUA_AUTH_BACKENDS: use motcua.access.backends.PasswordBackend instead of Django's ModelBackend "
         "in production (it also refuses the demo's published password).")
+# VNeID through OpenID Connect (motcua.access.oidc, mozilla-django-oidc): authorization code + PKCE; the
+# claim MOTCUA_OIDC_ID_CLAIM is the số định danh cá nhân an administrator links to an official's account.
+MOTCUA_OIDC_CLIENT_ID = env.text("MOTCUA_OIDC_CLIENT_ID", "")
+MOTCUA_OIDC_CLIENT_SECRET = env.text("MOTCUA_OIDC_CLIENT_SECRET", "")
+MOTCUA_OIDC_AUTHORIZATION_URL = env.text("MOTCUA_OIDC_AUTHORIZATION_URL", "")
+MOTCUA_OIDC_TOKEN_URL = env.text("MOTCUA_OIDC_TOKEN_URL", "")
+MOTCUA_OIDC_USERINFO_URL = env.text("MOTCUA_OIDC_USERINFO_URL", "")
+MOTCUA_OIDC_JWKS_URL = env.text("MOTCUA_OIDC_JWKS_URL", "")
+MOTCUA_OIDC_SCOPES = env.text("MOTCUA_OIDC_SCOPES", "openid profile")
+MOTCUA_OIDC_ID_CLAIM = env.text("MOTCUA_OIDC_ID_CLAIM", "sub")
+# "VNeID only": password sign-in is off except for the break-glass administrators named here.
+MOTCUA_VNEID_ONLY = env.flag("MOTCUA_VNEID_ONLY", False)
+MOTCUA_BREAK_GLASS_USERS = env.items("MOTCUA_BREAK_GLASS_USERS", [])
+if MOTCUA_OIDC_CLIENT_ID and not all((MOTCUA_OIDC_AUTHORIZATION_URL, MOTCUA_OIDC_TOKEN_URL,
+                                      MOTCUA_OIDC_USERINFO_URL, MOTCUA_OIDC_JWKS_URL)):
+    raise ImproperlyConfigured("MOTCUA_OIDC_CLIENT_ID needs MOTCUA_OIDC_AUTHORIZATION_URL, MOTCUA_OIDC_TOKEN_URL, "
+                               "MOTCUA_OIDC_USERINFO_URL and MOTCUA_OIDC_JWKS_URL.")
+if MOTCUA_VNEID_ONLY and not MOTCUA_OIDC_CLIENT_ID:
+    raise ImproperlyConfigured("MOTCUA_VNEID_ONLY=1 needs the VNeID client (MOTCUA_OIDC_CLIENT_ID …).")
+OIDC_RP_CLIENT_ID = MOTCUA_OIDC_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = MOTCUA_OIDC_CLIENT_SECRET
+OIDC_OP_AUTHORIZATION_ENDPOINT = MOTCUA_OIDC_AUTHORIZATION_URL
+OIDC_OP_TOKEN_ENDPOINT = MOTCUA_OIDC_TOKEN_URL
+OIDC_OP_USER_ENDPOINT = MOTCUA_OIDC_USERINFO_URL
+OIDC_OP_JWKS_ENDPOINT = MOTCUA_OIDC_JWKS_URL
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = MOTCUA_OIDC_SCOPES
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATE_CLASS = "motcua.access.oidc.SignInRequestView"
+OIDC_CALLBACK_CLASS = "motcua.access.oidc.CallbackView"
+if MOTCUA_OIDC_CLIENT_ID:
+    _AUTH_BACKENDS = [*_AUTH_BACKENDS, "motcua.access.oidc.VNeIDBackend"]
 # django-axes first: it refuses any sign-in while its account or client address is locked (access/throttle.py).
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *_AUTH_BACKENDS]
 
