@@ -162,7 +162,7 @@ def test_applicant_fields_are_validated_next_to_the_field(client, desk_world):
                                                              applicant_email="khong-hop-le", **desk_world.ticks(0, 1)))
     text = response.content.decode()
     assert response.status_code == 200
-    assert "Số CCCD/định danh cá nhân gồm đúng 12 chữ số." in text and "Địa chỉ thư điện tử không hợp lệ." in text
+    assert "Số định danh cá nhân gồm đúng 12 chữ số." in text and "Địa chỉ thư điện tử không hợp lệ." in text
     assert 'aria-invalid="true"' in text and Dossier.objects.count() == 0
 
 
@@ -446,3 +446,49 @@ def test_a_case_brings_its_own_components_and_time_limit(client, desk_world):
     dossier = Dossier.objects.get()
     assert response.status_code == 302 and dossier.case == case
     assert dossier.due_at == services.compute_due_at(desk_world.procedure, dossier.received_at, case)
+
+
+# --- applicants: individual, organisation, foreigner, authorised submitter ----------------------------------
+
+
+@pytest.mark.parametrize(("kind", "typed", "stored"), [
+    ("individual", "001203004567", "001203004567"),
+    ("organisation", "0101234567", "0101234567"),
+    ("organisation", "0101234567-001", "0101234567001"),
+    ("foreigner", "c1234567", "C1234567"),
+])
+def test_applicant_kinds_and_their_identification(client, desk_world, kind, typed, stored):
+    _login(client, desk_world.desk)
+    data = desk_world.applicant(outcome="receive", **desk_world.ticks(0, 1), applicant_kind=kind,
+                                applicant_id_number=typed)
+    assert client.post(RECEIVE_URL, data).status_code == 302
+    dossier = Dossier.objects.get()
+    assert (dossier.applicant_kind, dossier.applicant_id_number) == (kind, stored)
+
+
+@pytest.mark.parametrize(("kind", "typed", "message"), [
+    ("individual", "0101234567", "Số định danh cá nhân gồm đúng 12 chữ số"),
+    ("organisation", "001203004567", "Mã số doanh nghiệp / mã số thuế gồm 10 chữ số"),
+    ("foreigner", "AB-12", "Số hộ chiếu gồm 6 đến 12"),
+])
+def test_a_number_that_does_not_fit_the_kind_is_refused(client, desk_world, kind, typed, message):
+    _login(client, desk_world.desk)
+    data = desk_world.applicant(outcome="receive", **desk_world.ticks(0, 1), applicant_kind=kind,
+                                applicant_id_number=typed)
+    response = client.post(RECEIVE_URL, data)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert Dossier.objects.count() == 0
+
+
+def test_an_authorised_submitter_is_recorded_with_the_authorisation(client, desk_world):
+    _login(client, desk_world.desk)
+    base = desk_world.applicant(outcome="receive", **desk_world.ticks(0, 1))
+    incomplete = client.post(RECEIVE_URL, {**base, "submitter_name": "Lê Văn Bảo"})
+    assert "Nộp thay theo ủy quyền" in incomplete.content.decode() and Dossier.objects.count() == 0
+    response = client.post(RECEIVE_URL, {**base, "submitter_name": "Lê Văn Bảo", "submitter_id_number": "001099000111",
+                                         "authorisation": "Giấy ủy quyền số 12/UQ ngày 01/03/2026, UBND phường chứng thực"})
+    dossier = Dossier.objects.get()
+    assert (dossier.submitter_name, dossier.submitter_id_number) == ("Lê Văn Bảo", "001099000111")
+    assert dossier.authorisation.startswith("Giấy ủy quyền số 12/UQ")
+    page = client.get(response["Location"]).content.decode()
+    assert "Người được ủy quyền" in page and "số định danh cá nhân" in page and "CCCD" not in page

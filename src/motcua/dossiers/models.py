@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .applicants import ApplicantKind
 from .codes import DOSSIER_CODE_MAX_LENGTH
 
 
@@ -83,7 +84,17 @@ class Dossier(models.Model):
     step_due_at = models.DateTimeField(_("hạn của bước"), null=True, blank=True)
 
     applicant_name = models.CharField(_("chủ hồ sơ"), max_length=255, blank=True)
-    applicant_id_number = models.CharField(_("số định danh"), max_length=32, blank=True)
+    applicant_kind = models.CharField(_("loại chủ hồ sơ"), max_length=16, choices=ApplicantKind.choices,
+                                      default=ApplicantKind.INDIVIDUAL)
+    applicant_id_number = models.CharField(
+        _("số định danh"), max_length=32, blank=True,
+        help_text="Số định danh cá nhân (12 digits), mã số doanh nghiệp (10/13 digits) or passport number",
+    )
+    submitter_name = models.CharField(_("người được ủy quyền"), max_length=255, blank=True,
+                                      help_text="Who submitted on the applicant's behalf (người được ủy quyền)")
+    submitter_id_number = models.CharField(_("số định danh người được ủy quyền"), max_length=32, blank=True)
+    authorisation = models.CharField(_("giấy ủy quyền"), max_length=500, blank=True,
+                                     help_text="The authorisation: number, date, who certified it")
     applicant_address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
     applicant_phone = models.CharField(_("điện thoại"), max_length=32, blank=True)
     applicant_email = models.CharField(_("thư điện tử"), max_length=254, blank=True)

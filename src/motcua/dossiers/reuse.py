@@ -23,7 +23,7 @@ from motcua.core.errors import UserError
 
 from .models import Dossier, DossierComponent, DossierResult, PaperLookup, Status
 
-_ID = re.compile(r"^[0-9A-Za-z]{8,13}$")
+_ID = re.compile(r"^[0-9A-Za-z]{6,13}$")
 
 
 @dataclass(frozen=True)

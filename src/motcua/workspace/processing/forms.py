@@ -113,7 +113,7 @@ class QueueFilterForm(forms.Form):
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Mã hồ sơ, tên hoặc số định danh"), required=False, max_length=128,
                         widget=forms.TextInput(attrs={"type": "search", "autofocus": True,
-                                                      "placeholder": _("Nhập mã hồ sơ, tên chủ hồ sơ, số CCCD…")}))
+                                                      "placeholder": _("Nhập mã hồ sơ, tên chủ hồ sơ, số định danh cá nhân…")}))
     status = forms.TypedChoiceField(label=_("Trạng thái"), required=False, coerce=int, empty_value=None,
                                     choices=[("", _("Tất cả trạng thái"))] + list(Status.choices))
     procedure = forms.CharField(label=_("Thủ tục (mã hoặc tên)"), required=False, max_length=128)
