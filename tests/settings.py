@@ -33,3 +33,5 @@ _PKI = _make_demo_pki(_TEST_FILES / "pki")
 MOTCUA_SIGNING_PKCS12 = str(_PKI.pkcs12)
 MOTCUA_SIGNING_PKCS12_PASSWORD = _DEMO_PASSWORD
 MOTCUA_SIGNING_TRUST_ROOTS = [str(_PKI.ca_certificate)]
+# Pushes to the applicant's data store are turned on by the tests that look at them.
+MOTCUA_CITIZEN_STORE = ""

@@ -356,6 +356,8 @@ LOGGING = {
 }
 
 # The national portal link (portal-sync.md): no URL = sync off, changes still queue in the outbox.
+# The applicant's electronic data store (4.4): "" off, "fake" (records pushes; the demo), or a dotted class path.
+MOTCUA_CITIZEN_STORE = env.text("MOTCUA_CITIZEN_STORE", "fake" if DEBUG else "")
 MOTCUA_PORTAL_URL = env.matching("MOTCUA_PORTAL_URL", "", r"https?://\S+", "an http:// or https:// URL").rstrip("/")
 MOTCUA_PORTAL_USERNAME = env.text("MOTCUA_PORTAL_USERNAME", "")
 MOTCUA_PORTAL_PASSWORD = env.text("MOTCUA_PORTAL_PASSWORD", "")

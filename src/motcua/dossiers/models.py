@@ -85,15 +85,16 @@ class Dossier(models.Model):
 
     applicant_name = models.CharField(_("chủ hồ sơ"), max_length=255, blank=True)
     applicant_kind = models.CharField(_("loại chủ hồ sơ"), max_length=16, choices=ApplicantKind.choices,
-                                      default=ApplicantKind.INDIVIDUAL)
+                                      default=ApplicantKind.INDIVIDUAL, db_default=ApplicantKind.INDIVIDUAL)
     applicant_id_number = models.CharField(
         _("số định danh"), max_length=32, blank=True,
         help_text="Số định danh cá nhân (12 digits), mã số doanh nghiệp (10/13 digits) or passport number",
     )
-    submitter_name = models.CharField(_("người được ủy quyền"), max_length=255, blank=True,
+    submitter_name = models.CharField(_("người được ủy quyền"), max_length=255, blank=True, db_default="",
                                       help_text="Who submitted on the applicant's behalf (người được ủy quyền)")
-    submitter_id_number = models.CharField(_("số định danh người được ủy quyền"), max_length=32, blank=True)
-    authorisation = models.CharField(_("giấy ủy quyền"), max_length=500, blank=True,
+    submitter_id_number = models.CharField(_("số định danh người được ủy quyền"), max_length=32, blank=True,
+                                           db_default="")
+    authorisation = models.CharField(_("giấy ủy quyền"), max_length=500, blank=True, db_default="",
                                      help_text="The authorisation: number, date, who certified it")
     applicant_address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
     applicant_phone = models.CharField(_("điện thoại"), max_length=32, blank=True)
@@ -387,7 +388,7 @@ class DossierComponent(models.Model):
         "files.StoredFile", verbose_name=_("tệp đã kiểm tra"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", help_text="The checked scan (PDF), served only through the dossier's scoped view",
     )
-    original_name = models.CharField(_("tên tệp gốc"), max_length=255, blank=True)
+    original_name = models.CharField(_("tên tệp gốc"), max_length=255, blank=True, db_default="")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người tải lên"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+", db_index=False)
     uploaded_at = models.DateTimeField(_("tải lên lúc"), null=True, blank=True)
@@ -477,7 +478,7 @@ class Proposal(models.Model):
         "files.StoredFile", verbose_name=_("tệp dự thảo"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", help_text="The draft result (PDF) the leader reviews and signs",
     )
-    draft_name = models.CharField(_("tên tệp dự thảo"), max_length=255, blank=True)
+    draft_name = models.CharField(_("tên tệp dự thảo"), max_length=255, blank=True, db_default="")
     note = models.TextField(_("nội dung trình"), blank=True, help_text="Result: the summary; apology: the reason for the delay")
     extension_days = models.DecimalField(_("số ngày làm việc gia hạn"), max_digits=6, decimal_places=2, null=True, blank=True)
     new_due_at = models.DateTimeField(_("ngày hẹn trả mới đề xuất"), null=True, blank=True)

@@ -487,6 +487,23 @@ def finish(dossier: Dossier, *, result_code: str = "", title: str = "", file_url
         )
 
 
+def record_result_pushed(result: DossierResult, *, receipt: str, at=None, source="system") -> DossierResult:
+    """The signed result reached the applicant's electronic data store (KetQuaDayVaoKho, 4.4)."""
+    at = _instant(at)
+    with transaction.atomic(), audit_context(None, source):
+        dossier = _locked(result.dossier)
+        result = DossierResult.objects.select_for_update().get(pk=result.pk)
+        if result.pushed_to_citizen_store:
+            return result
+        last = _last_event_time(dossier)
+        _apply(dossier, "push_result", max(at, last) if last else at, source=source,
+               data={"result_code": result.code, "sha256": result.stored_file.sha256 if result.stored_file else "",
+                     "receipt": receipt[:200]})
+        result.pushed_to_citizen_store = True
+        result.save(update_fields=["pushed_to_citizen_store"])
+    return result
+
+
 def return_result(dossier: Dossier, *, delivery_method: str, actor=None, at=None, source="web") -> Dossier:
     """The result was handed to the applicant (status 10) and how (R1.34)."""
     at = _instant(at)
