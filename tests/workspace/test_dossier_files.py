@@ -122,3 +122,18 @@ def test_approval_without_a_certificate_changes_nothing(client, world, settings)
     response = client.post(reverse("workspace:dossier-action", args=[dossier.code, "ky-ket-qua"]), {}, follow=True)
     assert "Chưa cấu hình chứng thư số" in response.content.decode()
     assert snapshot(dossier) == before
+
+
+def test_a_leader_gets_a_signed_form_others_do_not(client, world):
+    """The same signing service signs the TT 03/2025 forms (here the receipt, Mẫu 01)."""
+    from motcua.files import signing
+
+    dossier = world.processing(consulted=False)
+    url = reverse("workspace:dossier-form", args=[dossier.code, "receipt"]) + "?ky-so=1"
+    client.force_login(world.leader)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert signing.validate_pdf(response.content).valid
+    client.force_login(world.desk)  # may print the form, not sign it
+    assert client.get(url).status_code == 403
+    assert client.get(url.split("?")[0]).status_code == 200

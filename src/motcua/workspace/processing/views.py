@@ -204,6 +204,8 @@ def dossier(request, code: str):
         "documents": actions.documents(dossier, facts, stop_notice) if can_print else [],
         "proposals": list(dossier.proposals.all()),
         "result_checks": files.result_checks(dossier),
+        "may_sign_forms": can_print and (policy.can(request.user, policy.Action.APPROVE_RESULT, dossier)
+                                         or policy.can(request.user, policy.Action.SIGN_APOLOGY, dossier)),
         "paused": facts.paused,
         "sync": dossier_sync_state(dossier), "portal_enabled": bool(settings.MOTCUA_PORTAL_URL),
     }
