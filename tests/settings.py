@@ -27,6 +27,10 @@ from motcua.files.pki import DEMO_PASSWORD as _DEMO_PASSWORD  # noqa: E402
 from motcua.files.pki import make_demo_pki as _make_demo_pki  # noqa: E402
 
 _TEST_FILES = Path(_tempfile2.mkdtemp(prefix="motcua-test-files-"))  # noqa: F405
+import atexit as _atexit  # noqa: E402
+import shutil as _shutil  # noqa: E402
+
+_atexit.register(_shutil.rmtree, _TEST_FILES, True)
 STORAGES = {**STORAGES, "motcua_files": {"BACKEND": "django.core.files.storage.FileSystemStorage",  # noqa: F405
                                          "OPTIONS": {"location": str(_TEST_FILES / "store"), "base_url": None}}}
 _PKI = _make_demo_pki(_TEST_FILES / "pki")
