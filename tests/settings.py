@@ -18,3 +18,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not DATABA
 # a test turns it on (tests/index766/test_live.py, tests/e2e).
 HUEY = {**HUEY, "immediate": True}  # noqa: F405
 MOTCUA_LIVE_766 = False
+
+# The dossiers' files in a folder of this test process, and a demo organisation certificate to sign with
+# (motcua.files.pki: EC keys, made in milliseconds), trusted through its demo CA.
+import tempfile as _tempfile2  # noqa: E402
+
+from motcua.files.pki import DEMO_PASSWORD as _DEMO_PASSWORD  # noqa: E402
+from motcua.files.pki import make_demo_pki as _make_demo_pki  # noqa: E402
+
+_TEST_FILES = Path(_tempfile2.mkdtemp(prefix="motcua-test-files-"))  # noqa: F405
+import atexit as _atexit  # noqa: E402
+import shutil as _shutil  # noqa: E402
+
+_atexit.register(_shutil.rmtree, _TEST_FILES, True)
+STORAGES = {**STORAGES, "motcua_files": {"BACKEND": "django.core.files.storage.FileSystemStorage",  # noqa: F405
+                                         "OPTIONS": {"location": str(_TEST_FILES / "store"), "base_url": None}}}
+_PKI = _make_demo_pki(_TEST_FILES / "pki")
+MOTCUA_SIGNING_PKCS12 = str(_PKI.pkcs12)
+MOTCUA_SIGNING_PKCS12_PASSWORD = _DEMO_PASSWORD
+MOTCUA_SIGNING_TRUST_ROOTS = [str(_PKI.ca_certificate)]
+# Pushes to the applicant's data store are turned on by the tests that look at them.
+MOTCUA_CITIZEN_STORE = ""

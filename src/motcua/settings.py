@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "motcua.workdays",
     "motcua.org",
     "motcua.catalog",
+    "motcua.files",
     "motcua.dossiers",
     "motcua.feedback",
     "motcua.documents",
@@ -191,8 +192,38 @@ WHITENOISE_AUTOREFRESH = DEBUG
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = env.path("MOTCUA_MEDIA_ROOT", DATA_DIR / "media")
 MEDIA_URL = "media/"
+# The digital dossier's files (motcua.files): content-addressed, never under MEDIA_URL; every download goes
+# through a scoped view. "s3": any S3-compatible store through django-storages (boto3: the [s3] extra,
+# credentials from the usual AWS_* variables of boto3).
+MOTCUA_FILE_STORAGE = env.choice("MOTCUA_FILE_STORAGE", "filesystem", ["filesystem", "s3"])
+MOTCUA_FILES_DIR = env.path("MOTCUA_FILES_DIR", DATA_DIR / "files")
+MOTCUA_S3_BUCKET = env.text("MOTCUA_S3_BUCKET", "")
+MOTCUA_S3_ENDPOINT_URL = env.text("MOTCUA_S3_ENDPOINT_URL", "")
+if MOTCUA_FILE_STORAGE == "s3" and not MOTCUA_S3_BUCKET:
+    raise ImproperlyConfigured("MOTCUA_FILE_STORAGE=s3 needs MOTCUA_S3_BUCKET.")
+MOTCUA_UPLOAD_MAX_MB = env.integer("MOTCUA_UPLOAD_MAX_MB", 20, minimum=1, maximum=500)
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, MOTCUA_UPLOAD_MAX_MB * 1024 * 1024 + 1_048_576)
+# Antivirus check of uploads by clamd ("/run/clamav/clamd.ctl" or "host:3310"); empty: off.
+MOTCUA_CLAMD = env.text("MOTCUA_CLAMD", "")
+# The organisation's signing certificate: a PKCS#12 file, or a PKCS#11 token (USB token / HSM).
+MOTCUA_SIGNING_PKCS12 = env.text("MOTCUA_SIGNING_PKCS12", "")
+MOTCUA_SIGNING_PKCS12_PASSWORD = env.text("MOTCUA_SIGNING_PKCS12_PASSWORD", "")
+MOTCUA_SIGNING_PKCS11_MODULE = env.text("MOTCUA_SIGNING_PKCS11_MODULE", "")
+MOTCUA_SIGNING_PKCS11_TOKEN = env.text("MOTCUA_SIGNING_PKCS11_TOKEN", "")
+MOTCUA_SIGNING_PKCS11_KEY = env.text("MOTCUA_SIGNING_PKCS11_KEY", "")
+MOTCUA_SIGNING_PKCS11_PIN = env.text("MOTCUA_SIGNING_PKCS11_PIN", "")
+MOTCUA_SIGNING_TRUST_ROOTS = env.items("MOTCUA_SIGNING_TRUST_ROOTS", [])
+MOTCUA_TSA_URL = env.text("MOTCUA_TSA_URL", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "motcua_files": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"bucket_name": MOTCUA_S3_BUCKET, "endpoint_url": MOTCUA_S3_ENDPOINT_URL or None,
+                    "default_acl": "private", "querystring_auth": True, "file_overwrite": False},
+    } if MOTCUA_FILE_STORAGE == "s3" else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MOTCUA_FILES_DIR), "base_url": None, "file_permissions_mode": 0o640},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if PRODUCTION
@@ -227,6 +258,40 @@ if PRODUCTION and "django.contrib.auth.backends.ModelBackend" in _AUTH_BACKENDS:
     raise ImproperlyConfigured(
         "MOTCUA_AUTH_BACKENDS: use motcua.access.backends.PasswordBackend instead of Django's ModelBackend "
         "in production (it also refuses the demo's published password).")
+# VNeID through OpenID Connect (motcua.access.oidc, mozilla-django-oidc): authorization code + PKCE; the
+# claim MOTCUA_OIDC_ID_CLAIM is the số định danh cá nhân an administrator links to an official's account.
+MOTCUA_OIDC_CLIENT_ID = env.text("MOTCUA_OIDC_CLIENT_ID", "")
+MOTCUA_OIDC_CLIENT_SECRET = env.text("MOTCUA_OIDC_CLIENT_SECRET", "")
+MOTCUA_OIDC_AUTHORIZATION_URL = env.text("MOTCUA_OIDC_AUTHORIZATION_URL", "")
+MOTCUA_OIDC_TOKEN_URL = env.text("MOTCUA_OIDC_TOKEN_URL", "")
+MOTCUA_OIDC_USERINFO_URL = env.text("MOTCUA_OIDC_USERINFO_URL", "")
+MOTCUA_OIDC_JWKS_URL = env.text("MOTCUA_OIDC_JWKS_URL", "")
+MOTCUA_OIDC_SCOPES = env.text("MOTCUA_OIDC_SCOPES", "openid profile")
+MOTCUA_OIDC_ID_CLAIM = env.text("MOTCUA_OIDC_ID_CLAIM", "sub")
+# "VNeID only": password sign-in is off except for the break-glass administrators named here.
+MOTCUA_VNEID_ONLY = env.flag("MOTCUA_VNEID_ONLY", False)
+MOTCUA_BREAK_GLASS_USERS = env.items("MOTCUA_BREAK_GLASS_USERS", [])
+if MOTCUA_OIDC_CLIENT_ID and not all((MOTCUA_OIDC_AUTHORIZATION_URL, MOTCUA_OIDC_TOKEN_URL,
+                                      MOTCUA_OIDC_USERINFO_URL, MOTCUA_OIDC_JWKS_URL)):
+    raise ImproperlyConfigured("MOTCUA_OIDC_CLIENT_ID needs MOTCUA_OIDC_AUTHORIZATION_URL, MOTCUA_OIDC_TOKEN_URL, "
+                               "MOTCUA_OIDC_USERINFO_URL and MOTCUA_OIDC_JWKS_URL.")
+if MOTCUA_VNEID_ONLY and not MOTCUA_OIDC_CLIENT_ID:
+    raise ImproperlyConfigured("MOTCUA_VNEID_ONLY=1 needs the VNeID client (MOTCUA_OIDC_CLIENT_ID …).")
+OIDC_RP_CLIENT_ID = MOTCUA_OIDC_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = MOTCUA_OIDC_CLIENT_SECRET
+OIDC_OP_AUTHORIZATION_ENDPOINT = MOTCUA_OIDC_AUTHORIZATION_URL
+OIDC_OP_TOKEN_ENDPOINT = MOTCUA_OIDC_TOKEN_URL
+OIDC_OP_USER_ENDPOINT = MOTCUA_OIDC_USERINFO_URL
+OIDC_OP_JWKS_ENDPOINT = MOTCUA_OIDC_JWKS_URL
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = MOTCUA_OIDC_SCOPES
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATE_CLASS = "motcua.access.oidc.SignInRequestView"
+OIDC_CALLBACK_CLASS = "motcua.access.oidc.CallbackView"
+if MOTCUA_OIDC_CLIENT_ID:
+    _AUTH_BACKENDS = [*_AUTH_BACKENDS, "motcua.access.oidc.VNeIDBackend"]
 # django-axes first: it refuses any sign-in while its account or client address is locked (access/throttle.py).
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *_AUTH_BACKENDS]
 
@@ -298,6 +363,8 @@ LOGGING = {
 }
 
 # The national portal link (portal-sync.md): no URL = sync off, changes still queue in the outbox.
+# The applicant's electronic data store (4.4): "" off, "fake" (records pushes; the demo), or a dotted class path.
+MOTCUA_CITIZEN_STORE = env.text("MOTCUA_CITIZEN_STORE", "fake" if DEBUG else "")
 MOTCUA_PORTAL_URL = env.matching("MOTCUA_PORTAL_URL", "", r"https?://\S+", "an http:// or https:// URL").rstrip("/")
 MOTCUA_PORTAL_USERNAME = env.text("MOTCUA_PORTAL_USERNAME", "")
 MOTCUA_PORTAL_PASSWORD = env.text("MOTCUA_PORTAL_PASSWORD", "")

@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/", include("motcua.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("motcua.access.urls")),
+    # VNeID sign-in (OpenID Connect, mozilla-django-oidc): /oidc/authenticate/, /oidc/callback/
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("can-bo/", include("motcua.workspace.urls")),
     path("bang-diem-766/", include("motcua.scoreboard.urls")),
     path("thong-bao/", include("motcua.notifications.urls")),

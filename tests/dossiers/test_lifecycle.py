@@ -100,7 +100,9 @@ def test_every_table_entry_is_reachable_only_from_its_sources():
                 with pytest.raises(TransitionError):
                     lifecycle.check(status, name)
     assert "return_result" in lifecycle.allowed_actions(Status.DONE)
-    assert lifecycle.allowed_actions(Status.RETURNED) == []
+    # A returned dossier is final: only the push of its signed result to the citizen's store (no status) remains.
+    assert lifecycle.allowed_actions(Status.RETURNED) == ["push_result"]
+    assert lifecycle.TRANSITIONS["push_result"].target is None
 
 
 def test_second_supplement_needs_an_override_reason(setup):

@@ -17,8 +17,11 @@ from motcua.dossiers.models import (
     Proposal,
     Status,
 )
+from motcua.files import signing
+from motcua.files.services import read_bytes
 from motcua.org.models import Official
 from tests.factories import procedure, province_with_department, vn, workflow
+from tests.pdfs import pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +133,7 @@ def test_propose_result_hands_to_the_leader_step_and_approval_finishes_with_a_si
     _department, _proc, steps, people = setup
     dossier = processing(setup)
     proposal = services.propose_result(dossier, title="Phiếu lý lịch tư pháp", result_code="LLTP-7", note="Đủ điều kiện",
-                                       step=steps[2], assignee=people["leader"], actor=people["specialist"],
+                                       draft=upload("du-thao.pdf", pdf_bytes(2)), step=steps[2], assignee=people["leader"], actor=people["specialist"],
                                        at=vn(2026, 3, 3, 9))
     dossier.refresh_from_db()
     assert proposal.state == Proposal.State.PENDING and proposal.from_step == steps[0]
@@ -143,7 +146,12 @@ def test_propose_result_hands_to_the_leader_step_and_approval_finishes_with_a_si
     dossier.refresh_from_db()
     proposal.refresh_from_db()
     assert dossier.status == Status.DONE and dossier.current_step is None
-    assert result.signature_state == DossierResult.Signature.SIGNED and result.code == "LLTP-7"
+    assert result.signature_state == DossierResult.Signature.VERIFIED and result.code == "LLTP-7"
+    # The draft itself was signed: a new file whose PAdES signature validates, by the leader's approval.
+    assert result.stored_file.has_signature and result.stored_file != proposal.draft_file
+    assert result.signed_by == people["leader"] and result.stored_file.page_count == 2
+    assert signing.validate_pdf(read_bytes(result.stored_file)).valid
+    assert result.file_url.endswith(f"/tep/ket-qua/{result.stored_file.sha256}/")
     assert (proposal.state, proposal.decided_by, proposal.result) == (Proposal.State.SIGNED, people["leader"], result)
     finish = dossier.events.get(action="finish")
     assert finish.actor == people["leader"] and finish.to_status == Status.DONE

@@ -22,13 +22,19 @@ from motcua.dossiers.models import (
     Status,
     SupplementRequest,
 )
+from motcua.files.models import StoredFile
+from motcua.files.services import read_bytes
+from tests.pdfs import pdf_bytes
 from tests.workspace import desk_fixtures
 
 desk_world = desk_fixtures.desk_world  # the shared fixture, used by name
 pytestmark = pytest.mark.django_db
 
 RECEIVE_URL = reverse("workspace:desk-receive")
-PDF_BYTES = b"%PDF-1.4\n% a scanned application form\n%%EOF\n"
+PDF_BYTES = pdf_bytes(text="a scanned application form")
+
+
+CCCD_PDF = pdf_bytes(text="cccd")
 
 
 def _scan(name="to-khai.pdf", body=PDF_BYTES):
@@ -83,7 +89,8 @@ def test_receive_a_complete_paper_dossier(client, desk_world):
     assert dossier.due_at == services.compute_due_at(desk_world.procedure, dossier.received_at)
     scanned = DossierComponent.objects.get(dossier=dossier, component_code="TP01")
     assert scanned.file_sha256 == hashlib.sha256(PDF_BYTES).hexdigest()
-    assert scanned.digitized and scanned.has_file and scanned.file.read() == PDF_BYTES
+    assert scanned.digitized and scanned.has_file and read_bytes(scanned.stored_file) == PDF_BYTES
+    assert scanned.original_name == "to-khai.pdf" and scanned.uploaded_by == desk_world.desk
     paper = DossierComponent.objects.get(dossier=dossier, component_code="TP02")
     assert not paper.has_file and not paper.digitized
     assert dossier.has_digitized_component
@@ -155,7 +162,7 @@ def test_applicant_fields_are_validated_next_to_the_field(client, desk_world):
                                                              applicant_email="khong-hop-le", **desk_world.ticks(0, 1)))
     text = response.content.decode()
     assert response.status_code == 200
-    assert "Số CCCD/định danh cá nhân gồm đúng 12 chữ số." in text and "Địa chỉ thư điện tử không hợp lệ." in text
+    assert "Số định danh cá nhân gồm đúng 12 chữ số." in text and "Địa chỉ thư điện tử không hợp lệ." in text
     assert 'aria-invalid="true"' in text and Dossier.objects.count() == 0
 
 
@@ -174,7 +181,7 @@ def test_a_refused_reception_saves_nothing_not_even_the_scans(client, desk_world
 
 
 def test_a_failing_action_removes_the_scans_it_already_stored(desk_world, settings):
-    """The files guard: a scan written before the transaction fails is deleted again."""
+    """A refused scan after a good one: no dossier, no row for the good scan either (its object is unreachable)."""
     counter = intake.CounterDossier(procedure=desk_world.procedure, handling_unit=desk_world.department,
                                     receiving_unit=desk_world.department, channel=1,
                                     applicant={"applicant_name": "Lê Văn C"})
@@ -183,7 +190,7 @@ def test_a_failing_action_removes_the_scans_it_already_stored(desk_world, settin
     bad = intake.Submission(name=tp02.name, code="TP02", file=_scan("virus.exe", b"MZ"))
     with pytest.raises(intake.UserError):
         intake.receive_at_counter(counter, [good, bad], actor=desk_world.desk)
-    assert Dossier.objects.count() == 0
+    assert Dossier.objects.count() == 0 and StoredFile.objects.count() == 0
     assert not any(p.is_file() for p in settings.MEDIA_ROOT.rglob("*"))
 
 
@@ -209,12 +216,12 @@ def test_supplement_then_completion_then_reception_and_no_second_request(client,
     page = client.get(reverse("workspace:desk-complete-supplement", args=[dossier.code]))
     assert page.status_code == 200 and "Bản chụp Căn cước công dân" in page.content.decode()
     response = client.post(reverse("workspace:desk-complete-supplement", args=[dossier.code]),
-                           {f"c{tp02.pk}": "on", f"f{tp02.pk}": _scan("cccd.pdf", b"%PDF cccd")})
+                           {f"c{tp02.pk}": "on", f"f{tp02.pk}": _scan("cccd.pdf", CCCD_PDF)})
     dossier.refresh_from_db()
     assert response.status_code == 302 and response["Location"] == reverse("workspace:desk-intake", args=[dossier.code])
     assert dossier.status == Status.SUBMITTED
     assert SupplementRequest.objects.get(dossier=dossier).completed_at is not None
-    assert dossier.components.get(component_code="TP02").file_sha256 == hashlib.sha256(b"%PDF cccd").hexdigest()
+    assert dossier.components.get(component_code="TP02").file_sha256 == hashlib.sha256(CCCD_PDF).hexdigest()
 
     # A second supplement request is refused by the service, with its message, and changes nothing.
     events = DossierEvent.objects.count()
@@ -439,3 +446,49 @@ def test_a_case_brings_its_own_components_and_time_limit(client, desk_world):
     dossier = Dossier.objects.get()
     assert response.status_code == 302 and dossier.case == case
     assert dossier.due_at == services.compute_due_at(desk_world.procedure, dossier.received_at, case)
+
+
+# --- applicants: individual, organisation, foreigner, authorised submitter ----------------------------------
+
+
+@pytest.mark.parametrize(("kind", "typed", "stored"), [
+    ("individual", "001203004567", "001203004567"),
+    ("organisation", "0101234567", "0101234567"),
+    ("organisation", "0101234567-001", "0101234567001"),
+    ("foreigner", "c1234567", "C1234567"),
+])
+def test_applicant_kinds_and_their_identification(client, desk_world, kind, typed, stored):
+    _login(client, desk_world.desk)
+    data = desk_world.applicant(outcome="receive", **desk_world.ticks(0, 1), applicant_kind=kind,
+                                applicant_id_number=typed)
+    assert client.post(RECEIVE_URL, data).status_code == 302
+    dossier = Dossier.objects.get()
+    assert (dossier.applicant_kind, dossier.applicant_id_number) == (kind, stored)
+
+
+@pytest.mark.parametrize(("kind", "typed", "message"), [
+    ("individual", "0101234567", "Số định danh cá nhân gồm đúng 12 chữ số"),
+    ("organisation", "001203004567", "Mã số doanh nghiệp / mã số thuế gồm 10 chữ số"),
+    ("foreigner", "AB-12", "Số hộ chiếu gồm 6 đến 12"),
+])
+def test_a_number_that_does_not_fit_the_kind_is_refused(client, desk_world, kind, typed, message):
+    _login(client, desk_world.desk)
+    data = desk_world.applicant(outcome="receive", **desk_world.ticks(0, 1), applicant_kind=kind,
+                                applicant_id_number=typed)
+    response = client.post(RECEIVE_URL, data)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert Dossier.objects.count() == 0
+
+
+def test_an_authorised_submitter_is_recorded_with_the_authorisation(client, desk_world):
+    _login(client, desk_world.desk)
+    base = desk_world.applicant(outcome="receive", **desk_world.ticks(0, 1))
+    incomplete = client.post(RECEIVE_URL, {**base, "submitter_name": "Lê Văn Bảo"})
+    assert "Nộp thay theo ủy quyền" in incomplete.content.decode() and Dossier.objects.count() == 0
+    response = client.post(RECEIVE_URL, {**base, "submitter_name": "Lê Văn Bảo", "submitter_id_number": "001099000111",
+                                         "authorisation": "Giấy ủy quyền số 12/UQ ngày 01/03/2026, UBND phường chứng thực"})
+    dossier = Dossier.objects.get()
+    assert (dossier.submitter_name, dossier.submitter_id_number) == ("Lê Văn Bảo", "001099000111")
+    assert dossier.authorisation.startswith("Giấy ủy quyền số 12/UQ")
+    page = client.get(response["Location"]).content.decode()
+    assert "Người được ủy quyền" in page and "số định danh cá nhân" in page and "CCCD" not in page

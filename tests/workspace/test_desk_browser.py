@@ -7,6 +7,7 @@ from django.utils import timezone
 from motcua.dossiers.models import Dossier, Status
 from motcua.org.demo import DEMO_PASSWORD
 from tests.browser import ARTIFACTS, requires_chromium
+from tests.pdfs import pdf_bytes
 from tests.workspace import desk_fixtures
 
 desk_world = desk_fixtures.desk_world  # the shared fixture, used by name
@@ -42,7 +43,7 @@ def test_desk_officer_receives_a_paper_dossier(live_server, browser_page, desk_w
     page.fill("#id_applicant_address", "12 Lê Lợi, phường Trung Tâm")
     tp01, tp02, _tp03 = desk_world.components
     scan = tmp_path / "to-khai.pdf"
-    scan.write_bytes(b"%PDF-1.4\n% scanned\n%%EOF\n")
+    scan.write_bytes(pdf_bytes(text="scanned"))
     page.set_input_files(f"#id_f{tp01.pk}", str(scan))  # choosing a scan ticks its component
     assert page.is_checked(f"#id_c{tp01.pk}")
     page.check(f"#id_c{tp02.pk}")

@@ -287,7 +287,8 @@ def test_approvals_list_and_signing_from_it(client, world):
     response = client.post(reverse("workspace:dossier-action", args=[result.code, "ky-ket-qua"]), {"next": url})
     assert response.status_code == 302 and response["Location"] == url
     result.refresh_from_db()
-    assert result.status == Status.DONE and result.results.get().signature_state == "signed"
+    # The draft had no file: a paper result, approved, and nothing claims a digital signature.
+    assert result.status == Status.DONE and result.results.get().signature_state == "unsigned"
     assert codes(client.get(url).content.decode(), "approval-row") == [apology.code]
     client.force_login(world.specialist)
     assert codes(client.get(url).content.decode(), "approval-row") == []  # specialists sign nothing

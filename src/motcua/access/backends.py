@@ -29,11 +29,27 @@ DEMO_PASSWORD_REFUSED = _(
 )
 
 
+VNEID_ONLY_REFUSED = _(
+    "Hệ thống chỉ cho phép đăng nhập bằng VNeID. Đề nghị bấm «Đăng nhập bằng VNeID»."
+)
+
+
 class PasswordBackend(ModelBackend):
+    """Passwords, except the demo's in production, and — in VNeID-only mode (``MOTCUA_VNEID_ONLY``) — except
+    for everyone but the break-glass administrators named in ``MOTCUA_BREAK_GLASS_USERS``."""
+
     def authenticate(self, request, username=None, password=None, **kwargs):
         if settings.PRODUCTION and password is not None and constant_time_compare(password, DEMO_PASSWORD):
             logger.warning("sign-in refused: the published demo password, username=%r", username)
             if request is not None:
                 setattr(request, REFUSAL, DEMO_PASSWORD_REFUSED)
             raise PermissionDenied("the published demo password")  # stops the other backends too
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        if settings.MOTCUA_VNEID_ONLY and password is not None and username not in settings.MOTCUA_BREAK_GLASS_USERS:
+            logger.warning("sign-in refused: password sign-in is off (VNeID only), username=%r", username)
+            if request is not None:
+                setattr(request, REFUSAL, VNEID_ONLY_REFUSED)
+            raise PermissionDenied("password sign-in is off")
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None and settings.MOTCUA_VNEID_ONLY:
+            logger.warning("break-glass password sign-in: username=%r", username)
+        return user

@@ -1,6 +1,7 @@
 """Links between local accounts and external identities (VNeID / OIDC)."""
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -27,3 +28,20 @@ class ExternalIdentity(models.Model):
 
     def __str__(self):
         return f"{self.provider}:{self.subject} → {self.user}"
+
+
+class UnlinkedOfficialManager(models.Manager):
+    def get_queryset(self):
+        return (super().get_queryset().filter(is_active=True, positions__is_active=True)
+                .exclude(external_identities__provider="vneid").distinct())
+
+
+class UnlinkedOfficial(User):
+    """Officials with an active position whose account is not linked to VNeID yet (the admin's to-do list)."""
+
+    objects = UnlinkedOfficialManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("cán bộ chưa liên kết VNeID")
+        verbose_name_plural = _("cán bộ chưa liên kết VNeID")

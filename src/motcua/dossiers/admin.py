@@ -8,6 +8,7 @@ from .models import (
     DossierEvent,
     DossierResult,
     FeeLine,
+    PaperLookup,
     SupplementRequest,
 )
 
@@ -39,7 +40,9 @@ class SupplementInline(ReadOnlyInline):
 
 class ComponentInline(ReadOnlyInline):
     model = DossierComponent
-    fields = ["component_code", "name", "has_file", "digitized", "reused", "from_citizen_store"]
+    fk_name = "dossier"
+    fields = ["component_code", "name", "has_file", "digitized", "reused", "from_citizen_store", "original_name",
+              "uploaded_at"]
     readonly_fields = fields
 
 
@@ -80,3 +83,22 @@ class ApologyLetterAdmin(admin.ModelAdmin):
 class ConsultationAdmin(admin.ModelAdmin):
     list_display = ["dossier", "unit", "requested_at", "due_at", "answered_at"]
     raw_id_fields = ["dossier", "unit"]
+
+
+@admin.register(PaperLookup)
+class PaperLookupAdmin(admin.ModelAdmin):
+    """Who looked up whose papers, and why: read only (the log is never edited)."""
+
+    list_display = ["looked_up_at", "actor", "id_number", "reason", "dossier", "found"]
+    list_filter = ["looked_up_at"]
+    search_fields = ["id_number", "actor__username", "dossier__code"]
+    readonly_fields = list_display + ["attached"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

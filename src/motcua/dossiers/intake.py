@@ -14,7 +14,6 @@ refusal leaves neither a dossier nor a file behind.
 from __future__ import annotations
 
 import contextvars
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -34,6 +33,8 @@ from motcua.catalog.models import (
 )
 from motcua.core.errors import UserError
 from motcua.core.text import normalize
+from motcua.files import checks
+from motcua.files import services as file_services
 from motcua.org import tree
 from motcua.org.models import Role, Unit, UnitKind
 
@@ -42,7 +43,6 @@ from .models import Dossier, DossierComponent, Status
 
 #: What a scan may be (TT 01/2023 digitisation: PDF or images).
 SCAN_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
-SCAN_MAX_BYTES = 20 * 1024 * 1024
 
 #: Procedure level a unit of each kind handles when the catalogue names no competent unit.
 _LEVEL_OF_KIND = {
@@ -232,43 +232,40 @@ def check_completeness(declared: list[ComponentSpec], submitted_codes) -> Comple
 
 
 def validate_scan(upload: UploadedFile) -> None:
-    """A scan must be a PDF or an image and not too large."""
+    """The cheap checks a form can make (name, size); the content is checked by :mod:`motcua.files.checks`."""
     name = (upload.name or "").lower()
     if not name.endswith(SCAN_EXTENSIONS):
         raise UserError(
             f"Tệp «{upload.name}» không phải PDF hoặc ảnh (chấp nhận: {', '.join(SCAN_EXTENSIONS)}).",
             f"rejected upload {upload.name!r}: extension",
         )
-    if upload.size and upload.size > SCAN_MAX_BYTES:
+    if upload.size and upload.size > checks.max_bytes():
         raise UserError(
-            f"Tệp «{upload.name}» vượt quá {SCAN_MAX_BYTES // (1024 * 1024)} MB.", f"rejected upload {upload.name!r}: size"
+            f"Tệp «{upload.name}» vượt quá {checks.max_bytes() // (1024 * 1024)} MB.",
+            f"rejected upload {upload.name!r}: size",
         )
 
 
-def sha256_of(upload: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
+def attach_components(dossier: Dossier, submissions: list[Submission], *, actor=None,
+                      at: datetime | None = None) -> list[DossierComponent]:
+    """Record the components handed in; a scan is checked, stored by content, and ``digitized`` (DuocSoHoa).
 
-
-def attach_components(dossier: Dossier, submissions: list[Submission]) -> list[DossierComponent]:
-    """Record the components handed in; a scan is stored with its SHA-256 and ``digitized``.
-
-    Call inside the action's transaction and a :class:`_FilesGuard`: files written
-    before a later failure are removed again when the transaction rolls back.
+    The scan's real type is read from its bytes, a PDF must parse, an image becomes a PDF
+    (:mod:`motcua.files.checks`); a refused file raises :class:`~motcua.core.errors.UserError`
+    and the caller's transaction leaves the dossier as it was. Only a file that passed the
+    checks marks a component digitized (4.2).
     """
     created = []
+    at = at or timezone.now()
+    person = actor if getattr(actor, "is_authenticated", False) else None
     for item in submissions:
         component = DossierComponent(dossier=dossier, component_code=item.code, name=item.name[:500])
         if item.file is not None:
-            validate_scan(item.file)
-            component.file_sha256 = sha256_of(item.file)
-            component.file.save(item.file.name, item.file, save=False)
+            stored, checked = file_services.store_upload(item.file)
+            component.stored_file, component.file_sha256 = stored, stored.sha256
+            component.original_name = checked.original_name
+            component.uploaded_by, component.uploaded_at = person, at
             component.has_file = component.digitized = True
-            if (written := _written_files.get()) is not None:
-                written.append((component.file.storage, component.file.name))
         component.save()
         created.append(component)
     if any(c.digitized for c in created) and not dossier.has_digitized_component:
@@ -345,7 +342,7 @@ def receive_at_counter(data: CounterDossier, submissions: list[Submission], *, a
             channel=data.channel, actor=actor, received_at=at, applicant=data.applicant, case=data.case,
             sets_count=data.sets_count, result_delivery=data.result_delivery, summary=data.summary,
         )
-        attach_components(dossier, submissions)
+        attach_components(dossier, submissions, actor=actor, at=at)
     return dossier
 
 
@@ -360,7 +357,7 @@ def request_supplement_at_counter(data: CounterDossier, submissions: list[Submis
     _check_unit(data.handling_unit, at)
     with _FilesGuard(), transaction.atomic():
         request = services.request_supplement(data.unsaved(), items=items, reason=reason, actor=actor, at=at)
-        attach_components(request.dossier, submissions)
+        attach_components(request.dossier, submissions, actor=actor, at=at)
     return request.dossier
 
 
@@ -384,7 +381,7 @@ def receive_registered(dossier: Dossier, submissions: list[Submission], *, actor
             actor=actor, received_at=at, receiving_unit=receiving_unit, dossier=dossier,
             sets_count=sets_count, result_delivery=result_delivery,
         )
-        attach_components(dossier, submissions)
+        attach_components(dossier, submissions, actor=actor, at=at)
     return dossier
 
 
@@ -392,7 +389,7 @@ def request_supplement_registered(dossier: Dossier, *, items: list[str], reason:
                                   submissions: list[Submission] = (), at: datetime | None = None) -> Dossier:
     with _FilesGuard(), transaction.atomic():
         services.request_supplement(dossier, items=items, reason=reason, actor=actor, at=at)
-        attach_components(dossier, list(submissions))
+        attach_components(dossier, list(submissions), actor=actor, at=at)
     dossier.refresh_from_db()
     return dossier
 
@@ -401,7 +398,7 @@ def complete_supplement(dossier: Dossier, submissions: list[Submission], *, acto
     """The applicant brought what was missing (nhận hồ sơ bổ sung), with the new components and scans."""
     with _FilesGuard(), transaction.atomic():
         dossier = services.complete_supplement(dossier, actor=actor, at=at)
-        attach_components(dossier, submissions)
+        attach_components(dossier, submissions, actor=actor, at=at)
     return dossier
 
 

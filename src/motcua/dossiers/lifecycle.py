@@ -56,6 +56,7 @@ TRANSITIONS: dict[str, Transition] = dict(
         _t("resume", {S.PROCESSING}, None, "Tiếp tục xử lý"),
         _t("issue_apology", IN_PROCESS, None, "Phát hành phiếu xin lỗi và đề nghị gia hạn"),
         _t("record_payment", OPEN_STATUSES | {S.DONE}, None, "Ghi nhận thanh toán"),
+        _t("push_result", {S.DONE, S.RETURNED}, None, "Đẩy kết quả vào kho dữ liệu của tổ chức, cá nhân"),
         # Specialists' and leaders' step actions (their drafts are Proposal rows; signing uses finish/issue_apology).
         _t("appraise", {S.PROCESSING}, None, "Ghi ý kiến thẩm định"),
         _t("transfer", {S.PROCESSING}, None, "Chuyển người xử lý"),

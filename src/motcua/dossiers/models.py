@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .applicants import ApplicantKind
 from .codes import DOSSIER_CODE_MAX_LENGTH
 
 
@@ -83,7 +84,18 @@ class Dossier(models.Model):
     step_due_at = models.DateTimeField(_("hạn của bước"), null=True, blank=True)
 
     applicant_name = models.CharField(_("chủ hồ sơ"), max_length=255, blank=True)
-    applicant_id_number = models.CharField(_("số định danh"), max_length=32, blank=True)
+    applicant_kind = models.CharField(_("loại chủ hồ sơ"), max_length=16, choices=ApplicantKind.choices,
+                                      default=ApplicantKind.INDIVIDUAL, db_default=ApplicantKind.INDIVIDUAL)
+    applicant_id_number = models.CharField(
+        _("số định danh"), max_length=32, blank=True,
+        help_text="Số định danh cá nhân (12 digits), mã số doanh nghiệp (10/13 digits) or passport number",
+    )
+    submitter_name = models.CharField(_("người được ủy quyền"), max_length=255, blank=True, db_default="",
+                                      help_text="Who submitted on the applicant's behalf (người được ủy quyền)")
+    submitter_id_number = models.CharField(_("số định danh người được ủy quyền"), max_length=32, blank=True,
+                                           db_default="")
+    authorisation = models.CharField(_("giấy ủy quyền"), max_length=500, blank=True, db_default="",
+                                     help_text="The authorisation: number, date, who certified it")
     applicant_address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
     applicant_phone = models.CharField(_("điện thoại"), max_length=32, blank=True)
     applicant_email = models.CharField(_("thư điện tử"), max_length=254, blank=True)
@@ -286,7 +298,17 @@ class DossierResult(models.Model):
     file_url = models.CharField(_("đường dẫn tệp kết quả"), max_length=1000, blank=True, help_text="DuongDanTepTinKetQua")
     file_sha256 = models.CharField(max_length=64, blank=True)
     issued_at = models.DateTimeField(_("ngày có kết quả"), null=True, blank=True, help_text="NgayCoKetQua")
-    signature_state = models.CharField(_("chữ ký số"), max_length=16, choices=Signature.choices, default=Signature.UNSIGNED)
+    signature_state = models.CharField(
+        _("chữ ký số"), max_length=16, choices=Signature.choices, default=Signature.UNSIGNED,
+        help_text="Verified: the stored file's PAdES signature validated when it was signed here; "
+                  "imported rows keep what the source said (the pages show only a validated file as signed)",
+    )
+    stored_file = models.ForeignKey(
+        "files.StoredFile", verbose_name=_("tệp kết quả"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text="The signed result file (checked, content-addressed)",
+    )
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người ký"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+", db_index=False)
     pushed_to_citizen_store = models.BooleanField(_("đã đẩy vào kho dữ liệu"), default=False, help_text="KetQuaDayVaoKho")
     delivered_at = models.DateTimeField(_("ngày trả"), null=True, blank=True)
     delivery_method = models.CharField(_("hình thức trả"), max_length=64, blank=True)
@@ -359,8 +381,21 @@ class DossierComponent(models.Model):
     digitized = models.BooleanField(_("được số hóa"), default=False, help_text="DuocSoHoa")
     reused = models.BooleanField(_("được tái sử dụng"), default=False, help_text="DuocTaiSuDung")
     from_citizen_store = models.BooleanField(_("lấy từ kho DMQG"), default=False, help_text="DuocLayTuKhoDMQG")
-    file = models.FileField(_("tệp"), upload_to="components/%Y/%m/", blank=True)
+    file = models.FileField(_("tệp (dữ liệu nhập)"), upload_to="components/%Y/%m/", blank=True,
+                            help_text="Path reported by an imported exchange set; never served")
     file_sha256 = models.CharField(max_length=64, blank=True)
+    stored_file = models.ForeignKey(
+        "files.StoredFile", verbose_name=_("tệp đã kiểm tra"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text="The checked scan (PDF), served only through the dossier's scoped view",
+    )
+    original_name = models.CharField(_("tên tệp gốc"), max_length=255, blank=True, db_default="")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người tải lên"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+", db_index=False)
+    uploaded_at = models.DateTimeField(_("tải lên lúc"), null=True, blank=True)
+    reused_from = models.ForeignKey(
+        Dossier, verbose_name=_("tái sử dụng từ hồ sơ"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", db_index=False, help_text="The earlier dossier whose paper was reused (4.3)",
+    )
     extra = models.JSONField(_("trường khác"), default=dict, blank=True)
 
     class Meta:
@@ -439,6 +474,11 @@ class Proposal(models.Model):
     title = models.CharField(_("tên giấy tờ kết quả"), max_length=255, blank=True)
     result_code = models.CharField(_("mã kết quả"), max_length=128, blank=True)
     file_url = models.CharField(_("đường dẫn tệp kết quả"), max_length=1000, blank=True)
+    draft_file = models.ForeignKey(
+        "files.StoredFile", verbose_name=_("tệp dự thảo"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text="The draft result (PDF) the leader reviews and signs",
+    )
+    draft_name = models.CharField(_("tên tệp dự thảo"), max_length=255, blank=True, db_default="")
     note = models.TextField(_("nội dung trình"), blank=True, help_text="Result: the summary; apology: the reason for the delay")
     extension_days = models.DecimalField(_("số ngày làm việc gia hạn"), max_digits=6, decimal_places=2, null=True, blank=True)
     new_due_at = models.DateTimeField(_("ngày hẹn trả mới đề xuất"), null=True, blank=True)
@@ -463,3 +503,29 @@ class Proposal(models.Model):
 
     def __str__(self):
         return f"{self.dossier} — {self.get_kind_display()} ({self.get_state_display()})"
+
+
+class PaperLookup(models.Model):
+    """Who looked up whose earlier papers, and why (nhật ký tra cứu giấy tờ để tái sử dụng, 4.3).
+
+    Written for every look-up at reception by số định danh cá nhân / mã số doanh nghiệp, whether
+    anything was found or attached; never updated or deleted by the application.
+    """
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người tra cứu"), null=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    looked_up_at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+    id_number = models.CharField(_("số định danh được tra cứu"), max_length=32, db_index=True)
+    reason = models.CharField(_("mục đích tra cứu"), max_length=500)
+    dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ đang tiếp nhận"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="paper_lookups")
+    found = models.PositiveIntegerField(_("số giấy tờ tìm thấy"), default=0)
+    attached = models.JSONField(_("giấy tờ đã sử dụng lại"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("nhật ký tra cứu giấy tờ")
+        verbose_name_plural = _("nhật ký tra cứu giấy tờ")
+        ordering = ["-looked_up_at", "-id"]
+
+    def __str__(self):
+        return f"{self.actor} → {self.id_number} ({self.looked_up_at:%d/%m/%Y %H:%M})"

@@ -18,6 +18,7 @@ from django.utils import timezone
 from motcua.catalog.models import Procedure, ProcedureVersion, WorkflowStep
 from motcua.core.audit import audit_context
 from motcua.core.errors import TransitionError, UserError
+from motcua.files import services as file_services
 from motcua.org.models import Unit
 
 from . import lifecycle
@@ -463,8 +464,12 @@ def record_payment(dossier: Dossier, *, method: int, amount: int, transaction_id
 
 
 def finish(dossier: Dossier, *, result_code: str = "", title: str = "", file_url: str = "", signed: bool = False,
-           actor=None, at=None, source="web") -> DossierResult:
-    """The result is ready (status 9); an electronic result is recorded with its signature state."""
+           stored_file=None, signature_state: str | None = None, actor=None, at=None, source="web") -> DossierResult:
+    """The result is ready (status 9); an electronic result is recorded with its file and signature state.
+
+    ``signed`` records what another system reported (no file here to check); a result signed here
+    passes its ``stored_file`` and the ``signature_state`` its validation gave.
+    """
     at = _instant(at)
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked(dossier)
@@ -473,10 +478,30 @@ def finish(dossier: Dossier, *, result_code: str = "", title: str = "", file_url
         _apply(dossier, "finish", at, actor=actor, source=source, data={"result_code": result_code})
         dossier.current_step = dossier.current_assignee = dossier.step_due_at = None
         dossier.save(update_fields=["current_step", "current_assignee", "step_due_at", "updated_at"])
+        if signature_state is None:
+            signature_state = DossierResult.Signature.SIGNED if signed else DossierResult.Signature.UNSIGNED
         return DossierResult.objects.create(
             dossier=dossier, code=result_code, title=title, file_url=file_url, issued_at=at,
-            signature_state=DossierResult.Signature.SIGNED if signed else DossierResult.Signature.UNSIGNED,
+            signature_state=signature_state, stored_file=stored_file,
+            signed_by=_person(actor) if stored_file is not None else None,
         )
+
+
+def record_result_pushed(result: DossierResult, *, receipt: str, at=None, source="system") -> DossierResult:
+    """The signed result reached the applicant's electronic data store (KetQuaDayVaoKho, 4.4)."""
+    at = _instant(at)
+    with transaction.atomic(), audit_context(None, source):
+        dossier = _locked(result.dossier)
+        result = DossierResult.objects.select_for_update().get(pk=result.pk)
+        if result.pushed_to_citizen_store:
+            return result
+        last = _last_event_time(dossier)
+        _apply(dossier, "push_result", max(at, last) if last else at, source=source,
+               data={"result_code": result.code, "sha256": result.stored_file.sha256 if result.stored_file else "",
+                     "receipt": receipt[:200]})
+        result.pushed_to_citizen_store = True
+        result.save(update_fields=["pushed_to_citizen_store"])
+    return result
 
 
 def return_result(dossier: Dossier, *, delivery_method: str, actor=None, at=None, source="web") -> Dossier:
@@ -616,11 +641,19 @@ def _pending(proposal: Proposal, kind: str) -> Proposal:
 
 
 def propose_result(dossier: Dossier, *, title: str, result_code: str = "", file_url: str = "", note: str = "",
-                   step: WorkflowStep | None = None, assignee=None, actor=None, at=None, source="web") -> Proposal:
-    """Dự thảo kết quả, trình ký: the specialist's draft result, handed to the leader's step if ``step`` is given."""
+                   draft=None, step: WorkflowStep | None = None, assignee=None, actor=None, at=None,
+                   source="web") -> Proposal:
+    """Dự thảo kết quả, trình ký: the specialist's draft result, handed to the leader's step if ``step`` is given.
+
+    ``draft`` is the uploaded draft (a PDF or a scan): checked and stored before anything else, so a
+    refused file leaves the dossier as it was. The leader signs that file (:func:`approve_result`).
+    """
     at = _instant(at)
     if not title.strip():
         raise UserError("Phải ghi tên giấy tờ kết quả.", "result proposal without a title")
+    stored = checked = None
+    if draft is not None:
+        stored, checked = file_services.store_upload(draft)
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked(dossier)
         if dossier.proposals.filter(kind=Proposal.Kind.RESULT, state=Proposal.State.PENDING).exists():
@@ -634,6 +667,7 @@ def propose_result(dossier: Dossier, *, title: str, result_code: str = "", file_
         proposal = Proposal.objects.create(
             dossier=dossier, kind=Proposal.Kind.RESULT, proposed_by=_person(actor), proposed_at=at, from_step=from_step,
             title=title.strip(), result_code=result_code.strip(), file_url=file_url.strip(), note=note.strip(),
+            draft_file=stored, draft_name=checked.original_name if checked else "",
         )
         if step is not None:
             hand_off(dossier, step=step, assignee=assignee, actor=actor, at=at, note="Trình ký kết quả", source=source)
@@ -652,14 +686,48 @@ def _decide(proposal: Proposal, state: str, person, at: datetime, **fields) -> N
     proposal.save(update_fields=["state", "decided_by", "decided_at", *fields])
 
 
+def _sign_draft(proposal: Proposal, signer) -> tuple:
+    """The draft signed with the organisation's certificate (PAdES), stored, and its validation."""
+    from motcua.files import signing
+
+    data = file_services.read_bytes(proposal.draft_file)
+    name = getattr(signer, "get_full_name", lambda: "")() or getattr(signer, "username", "")
+    signed = signing.sign_pdf(data, reason=f"Ký duyệt kết quả {proposal.dossier.code}: {proposal.title}"[:200],
+                              location=name)
+    validation = signing.validation_of(signed)
+    stored = file_services.store_bytes(signed, page_count=proposal.draft_file.page_count, has_signature=True)
+    state = DossierResult.Signature.VERIFIED if validation.valid else DossierResult.Signature.INVALID
+    return stored, state
+
+
+def _result_link(dossier: Dossier, stored) -> str:
+    """DuongDanTepTinKetQua: where the signed file is served (to whom may see the dossier)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    path = reverse("workspace:result-file", args=[dossier.code, stored.sha256])
+    return f"{settings.MOTCUA_PUBLIC_URL.rstrip('/')}{path}" if settings.MOTCUA_PUBLIC_URL else path
+
+
 def approve_result(proposal: Proposal, *, signer=None, at=None, source="web") -> DossierResult:
-    """Lãnh đạo ký duyệt kết quả: the dossier is done (status 9) with the signed result."""
+    """Lãnh đạo ký duyệt kết quả: the dossier is done (status 9) with the result.
+
+    With a draft file the result is that file with a real PAdES signature of the organisation's
+    certificate (:mod:`motcua.files.signing`), validated at once (``verified``); signing happens
+    before the dossier is locked, and a missing certificate refuses the approval, changing nothing.
+    Without a file (a paper result) the approval is recorded and nothing claims a digital signature.
+    """
     at = _instant(at)
+    stored = state = None
+    if proposal.draft_file_id is not None and proposal.state == Proposal.State.PENDING:
+        stored, state = _sign_draft(proposal, signer)
     with transaction.atomic(), audit_context(signer, source):
         _locked(proposal.dossier)  # the dossier first, as every action does: no lock-order inversion
         proposal = _pending(proposal, Proposal.Kind.RESULT)
         result = finish(proposal.dossier, result_code=proposal.result_code, title=proposal.title,
-                        file_url=proposal.file_url, signed=True, actor=signer, at=at, source=source)
+                        file_url=_result_link(proposal.dossier, stored) if stored else proposal.file_url,
+                        stored_file=stored, signature_state=state or DossierResult.Signature.UNSIGNED,
+                        actor=signer, at=at, source=source)
         _decide(proposal, Proposal.State.SIGNED, signer, at, result=result)
     return result
 

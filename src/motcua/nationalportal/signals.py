@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models.signals import post_save
 
 
@@ -11,6 +13,12 @@ def _dossier_event(sender, instance, created, raw=False, **kwargs):
         from .outbox import record_event
 
         record_event(instance)
+        if instance.action == "finish" and settings.MOTCUA_CITIZEN_STORE:
+            # After commit, in the worker: the signed result goes to the applicant's data store (4.4).
+            from .tasks import push_results
+
+            dossier_id = instance.dossier_id
+            transaction.on_commit(lambda: push_results(dossier_id))
 
 
 def connect() -> None:

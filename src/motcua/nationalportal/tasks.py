@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -21,3 +21,11 @@ def relay_to_portal():
         Relay(client).run(max_seconds=58)
     finally:
         client.close()
+
+
+@db_task(retries=5, retry_delay=120)
+def push_results(dossier_id: int) -> int:
+    """Push a finished dossier's signed results to the applicant's data store (4.4); retried on failure."""
+    from .citizen_store import push_signed_results
+
+    return push_signed_results(dossier_id)

@@ -17,6 +17,7 @@ from motcua.dossiers.intake import DeliveryMethod
 from motcua.dossiers.models import Dossier, DossierEvent, DossierResult, Status, SupplementRequest
 from motcua.dossiers.services import fees_due
 from motcua.feedback.models import Rating
+from motcua.files import services as file_services
 from motcua.org.models import Unit
 from motcua.workdays.services import get_calendar
 
@@ -110,6 +111,7 @@ class TrackedDossier:
     amount_due: int | None
     collection: Collection
     rating: Rating | None
+    signed_results: list = None  # (result, validation, tampered) of each result file signed here
 
     @property
     def rateable(self) -> bool:
@@ -177,4 +179,14 @@ def load(code: str) -> TrackedDossier | None:
         collection=collection,
         rating=Rating.objects.filter(dossier=dossier).order_by("-rated_at", "-pk").first()
         if dossier.status in RATEABLE else None,
+        signed_results=signed_results(dossier),
     )
+
+
+def signed_results(dossier: Dossier) -> list[tuple]:
+    """The validation of every result file of the dossier (signer, organisation, time, intact or broken)."""
+    rows = []
+    for result in DossierResult.objects.filter(dossier=dossier, stored_file__isnull=False).select_related("stored_file"):
+        validation, tampered = file_services.validate_stored(result.stored_file)
+        rows.append((result, validation, tampered))
+    return rows

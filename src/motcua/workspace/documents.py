@@ -24,12 +24,30 @@ def dossier_form(request, code: str, kind: str):
     if kind not in DOSSIER_FORMS:
         raise Http404("Không có biểu mẫu này.")
     dossier = dossier_for(request, code, policy.Action.PRINT_FORMS)
+    signed = request.GET.get("ky-so") == "1"
+    if signed and not policy.can(request.user, policy.Action.SIGN_APOLOGY, dossier):
+        policy.authorize(request.user, policy.Action.APPROVE_RESULT, dossier)  # a leader's: logs and refuses others
     try:
+        if signed:
+            return _signed_form(request, kind, dossier)
         return documents.pdf_response(kind, dossier)
     except (UserError, LookupError, ValueError) as error:
         # e.g. an apology letter for a dossier that has none
         message = getattr(error, "message", None) or "Hồ sơ chưa có dữ liệu cho biểu mẫu này."
         return HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")
+
+
+def _signed_form(request, kind: str, dossier) -> HttpResponse:
+    """The form with the organisation's PAdES signature (the same signing service as results), for a leader."""
+    from motcua.files import signing
+
+    pdf = documents.render_pdf(kind, dossier)
+    signed = signing.sign_pdf(pdf, reason=f"Ký số biểu mẫu {kind} của hồ sơ {dossier.code}",
+                              location=request.user.get_full_name() or request.user.get_username())
+    response = HttpResponse(signed, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{documents.filename(kind, dossier)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import documents, views
+from . import documents, files, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -13,5 +13,7 @@ urlpatterns = [
     # follow-up lists: portal sync (administrators), payments to check (workspace.oversight)
     path("", include("motcua.workspace.oversight.urls")),
     path("ho-so/<dossier_code:code>/bieu-mau/<slug:kind>.pdf", documents.dossier_form, name="dossier-form"),
+    path("ho-so/<dossier_code:code>/tep/thanh-phan/<int:pk>/", files.component_file, name="component-file"),
+    path("ho-so/<dossier_code:code>/tep/ket-qua/<str:sha256>/", files.result_file, name="result-file"),
     path("so-theo-doi/<str:unit_code>/", documents.tracking_book, name="tracking-book"),
 ]

@@ -1,11 +1,13 @@
 """Forms of the one-stop desk: reception, supplement, payment, withdrawal, result return.
 
-Forms check what the officer typed (CCCD, phone, a reason where the law asks for one);
+Forms check what the officer typed (số định danh, phone, a reason where the law asks for one);
 the business rules (completeness, once-only supplement, transitions) stay in
 :mod:`motcua.dossiers.intake` and :mod:`motcua.dossiers.services`.
 """
 
 from __future__ import annotations
+
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,13 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from motcua.catalog.models import Procedure
 from motcua.core.errors import UserError
 from motcua.dossiers import intake
+from motcua.dossiers.applicants import ApplicantKind, normalize_id
 from motcua.dossiers.models import Channel, OnlinePayment
 
 #: Free rows for papers the catalogue does not list (giấy tờ khác).
 EXTRA_ROWS = 2
 OUTCOMES = ("check", "receive", "supplement", "refuse")
 
-cccd_validator = RegexValidator(r"^\d{12}$", _("Số CCCD/định danh cá nhân gồm đúng 12 chữ số."))
 phone_validator = RegexValidator(r"^(\+84|0)\d{9,10}$", _("Số điện thoại không hợp lệ (ví dụ 0912345678)."))
 
 
@@ -174,11 +176,19 @@ class ReceptionForm(ComponentChecklist, OutcomeMixin, StyledForm):
     )
     handling_unit = forms.ModelChoiceField(queryset=Procedure.objects.none(), label=_("Đơn vị xử lý"),
                                            empty_label=None)
-    applicant_name = forms.CharField(label=_("Họ tên người nộp / tổ chức"), max_length=255,
+    applicant_kind = forms.ChoiceField(label=_("Chủ hồ sơ là"), choices=ApplicantKind.choices,
+                                       initial=ApplicantKind.INDIVIDUAL, widget=forms.RadioSelect, required=False)
+    applicant_name = forms.CharField(label=_("Họ tên chủ hồ sơ / tên tổ chức"), max_length=255,
                                      widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    applicant_id_number = forms.CharField(label=_("Số CCCD / định danh cá nhân"), max_length=12,
-                                          validators=[cccd_validator],
-                                          widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": r"\d{12}"}))
+    applicant_id_number = forms.CharField(
+        label=_("Số định danh cá nhân / mã số doanh nghiệp / số hộ chiếu"), max_length=14,
+        help_text=_("Cá nhân: 12 chữ số; tổ chức: mã số doanh nghiệp 10 hoặc 13 chữ số; người nước ngoài: số hộ chiếu."))
+    submitter_name = forms.CharField(label=_("Người được ủy quyền nộp hồ sơ (nếu có)"), max_length=255,
+                                     required=False)
+    submitter_id_number = forms.CharField(label=_("Số định danh cá nhân / số hộ chiếu người được ủy quyền"),
+                                          max_length=12, required=False)
+    authorisation = forms.CharField(label=_("Giấy ủy quyền (số, ngày, nơi chứng thực)"), max_length=500,
+                                    required=False)
     applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=500)
     applicant_phone = forms.CharField(label=_("Điện thoại"), max_length=15, required=False,
                                       validators=[phone_validator], widget=forms.TextInput(attrs={"type": "tel"}))
@@ -215,7 +225,22 @@ class ReceptionForm(ComponentChecklist, OutcomeMixin, StyledForm):
             return None
 
     def clean(self):
-        return self.clean_outcome_fields(super().clean())
+        data = super().clean()
+        kind = data["applicant_kind"] = data.get("applicant_kind") or ApplicantKind.INDIVIDUAL
+        number = data.get("applicant_id_number")
+        if number:
+            try:
+                data["applicant_id_number"] = normalize_id(kind, number)
+            except UserError as error:
+                self.add_error("applicant_id_number", error.message)
+        submitter = [data.get(k, "").strip() for k in ("submitter_name", "submitter_id_number", "authorisation")]
+        if any(submitter):
+            if not all(submitter):
+                self.add_error("authorisation", _("Nộp thay theo ủy quyền: ghi đủ họ tên, số định danh của người "
+                                                  "được ủy quyền và giấy ủy quyền."))
+            elif not re.match(r"^(\d{12}|[A-Za-z0-9]{6,12})$", submitter[1]):
+                self.add_error("submitter_id_number", _("Số định danh cá nhân gồm 12 chữ số (hoặc số hộ chiếu)."))
+        return self.clean_outcome_fields(data)
 
     def counter_dossier(self, receiving_unit) -> intake.CounterDossier:
         data = self.cleaned_data
@@ -223,8 +248,9 @@ class ReceptionForm(ComponentChecklist, OutcomeMixin, StyledForm):
             procedure=data["procedure"], handling_unit=data["handling_unit"], receiving_unit=receiving_unit,
             channel=data["channel"], case=data.get("case"), summary=data.get("summary", ""),
             sets_count=data["sets_count"], result_delivery=data["result_delivery"],
-            applicant={k: data.get(k, "") for k in ("applicant_name", "applicant_id_number", "applicant_address",
-                                                     "applicant_phone", "applicant_email")},
+            applicant={k: data.get(k, "") for k in ("applicant_kind", "applicant_name", "applicant_id_number",
+                                                     "applicant_address", "applicant_phone", "applicant_email",
+                                                     "submitter_name", "submitter_id_number", "authorisation")},
         )
 
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("ho-so/<dossier_code:code>/nhan-bo-sung/", views.complete_supplement, name="desk-complete-supplement"),
     path("ho-so/<dossier_code:code>/tra-ket-qua/", views.return_result, name="desk-return"),
     path("ho-so/<dossier_code:code>/thanh-toan/", views.payment, name="desk-payment"),
+    path("ho-so/<dossier_code:code>/tai-su-dung/", views.reuse_papers, name="desk-reuse"),
     path("ho-so/<dossier_code:code>/rut-ho-so/", views.withdrawal, name="desk-withdrawal"),
 ]

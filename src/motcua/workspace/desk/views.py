@@ -28,7 +28,7 @@ from motcua.core.errors import UserError
 from motcua.dossiers import intake, services
 from motcua.dossiers.models import Channel, Dossier, Status, SupplementRequest
 from motcua.workdays.services import get_calendar
-from motcua.workspace.shortcuts import dossier_for
+from motcua.workspace.shortcuts import dossier_for, run_action
 
 from .forms import (
     IntakeForm,
@@ -403,3 +403,47 @@ def withdrawal(request, code: str):
         _("Đã ghi nhận yêu cầu rút hồ sơ %(code)s."),
     )
 
+
+
+# --- reuse of earlier papers (4.3) --------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reuse_papers(request, code: str):
+    """Tra cứu và sử dụng lại giấy tờ đã số hóa, kết quả đã ký của chủ hồ sơ (across the units the official sees).
+
+    Looking up is logged with its reason (PaperLookup); attaching needs the official's own look-up.
+    """
+    from motcua.dossiers import reuse
+    from motcua.dossiers.models import PaperLookup
+
+    _desk_officer(request)
+    dossier = dossier_for(request, code, Action.RECEIVE)
+    visible = policy.visible_dossiers(request.user)
+    lookup, papers = None, None
+    if request.method == "POST" and request.POST.get("step") == "attach":
+        lookup = PaperLookup.objects.filter(pk=request.POST.get("lookup") or 0, actor=request.user,
+                                            dossier=dossier).first()
+        if lookup is None:
+            messages.error(request, _("Kết quả tra cứu không còn; hãy tra cứu lại."))
+        else:
+            done = run_action(request, lambda: reuse.reuse(
+                dossier, lookup, request.POST.getlist("paper"), visible=visible,
+                component_code=request.POST.get("component_code", "").strip()[:128], actor=request.user))
+            if done is not None:
+                messages.success(request, _("Đã sử dụng lại %(n)d giấy tờ, không cần tải lên lại.") % {"n": len(done)})
+                return redirect("workspace:desk-received", code=dossier.code)
+            papers = reuse.papers_of(lookup.id_number, visible=visible, dossier=dossier)
+    elif request.method == "POST":
+        found = run_action(request, lambda: reuse.look_up(
+            request.POST.get("id_number", ""), visible=visible, actor=request.user,
+            reason=request.POST.get("reason", ""), dossier=dossier))
+        if found is not None:
+            lookup, papers = found
+    declared = [(spec.code, spec.name) for spec in intake.declared_components(dossier.procedure, dossier.case)]
+    return render(request, "workspace/desk/reuse.html", {
+        "dossier": dossier, "lookup": lookup, "papers": papers, "declared": declared,
+        "id_number": request.POST.get("id_number", dossier.applicant_id_number),
+        "reason": request.POST.get("reason", ""),
+    })

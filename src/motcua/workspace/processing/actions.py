@@ -172,13 +172,16 @@ def _financial(f, data, user, at):
 
 def _propose_result(f, data, user, at):
     services.propose_result(f.dossier, title=data["title"], result_code=data.get("result_code", ""),
-                            file_url=data.get("file_url", ""), note=data.get("note", ""), step=data.get("step"),
+                            file_url=data.get("file_url", ""), note=data.get("note", ""), draft=data.get("draft"),
+                            step=data.get("step"),
                             assignee=data.get("assignee"), actor=user, at=at)
     return _("Đã trình ký dự thảo kết quả.")
 
 
 def _approve_result(f, data, user, at):
-    services.approve_result(f.pending[Proposal.Kind.RESULT], signer=user, at=at)
+    result = services.approve_result(f.pending[Proposal.Kind.RESULT], signer=user, at=at)
+    if result.stored_file_id:
+        return _("Đã ký duyệt và ký số kết quả; hồ sơ đã xử lý xong, chuyển Bộ phận Một cửa trả kết quả.")
     return _("Đã ký duyệt kết quả; hồ sơ đã xử lý xong, chuyển Bộ phận Một cửa trả kết quả.")
 
 

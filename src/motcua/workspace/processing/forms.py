@@ -113,7 +113,7 @@ class QueueFilterForm(forms.Form):
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Mã hồ sơ, tên hoặc số định danh"), required=False, max_length=128,
                         widget=forms.TextInput(attrs={"type": "search", "autofocus": True,
-                                                      "placeholder": _("Nhập mã hồ sơ, tên chủ hồ sơ, số CCCD…")}))
+                                                      "placeholder": _("Nhập mã hồ sơ, tên chủ hồ sơ, số định danh cá nhân…")}))
     status = forms.TypedChoiceField(label=_("Trạng thái"), required=False, coerce=int, empty_value=None,
                                     choices=[("", _("Tất cả trạng thái"))] + list(Status.choices))
     procedure = forms.CharField(label=_("Thủ tục (mã hoặc tên)"), required=False, max_length=128)
@@ -293,7 +293,12 @@ class SupplementForm(ActionForm):
 class ProposeResultForm(AssigneeMixin, ActionForm):
     title = forms.CharField(label=_("Tên giấy tờ kết quả"), max_length=255)
     result_code = forms.CharField(label=_("Số, ký hiệu kết quả"), required=False, max_length=128)
-    file_url = forms.CharField(label=_("Đường dẫn tệp dự thảo"), required=False, max_length=1000,
+    draft = forms.FileField(
+        label=_("Tệp dự thảo kết quả (PDF hoặc ảnh quét)"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.tif,.tiff"}),
+        help_text=_("Lãnh đạo xem và ký số chính tệp này; không có tệp thì kết quả là bản giấy."),
+    )
+    file_url = forms.CharField(label=_("Đường dẫn tệp dự thảo (nếu có)"), required=False, max_length=1000,
                                validators=[validate_web_url])
     note = forms.CharField(label=_("Nội dung trình"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                            max_length=8000)

@@ -26,9 +26,17 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from motcua.access import policy
 from motcua.dossiers import lifecycle
-from motcua.dossiers.models import Consultation, Dossier, DossierEvent, Proposal
+from motcua.dossiers.models import (
+    Consultation,
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    DossierResult,
+    Proposal,
+)
 from motcua.org.models import Role, Unit
 
+from .. import files
 from ..oversight.queries import dossier_sync_state
 from ..shortcuts import dossier_for, run_action
 from . import actions, queries, risk
@@ -140,10 +148,13 @@ def _page_queryset():
         "apology_letter", "apology_letter__signed_by", "stop_notice", "reception", "reception__received_by",
         "portal_sync",
     ).prefetch_related(
-        "components", "supplement_requests", "results", "payments", "pauses", "fee_lines",
+        "supplement_requests", "payments",
+        Prefetch("components", queryset=DossierComponent.objects.select_related("stored_file", "uploaded_by",
+                                                                                 "reused_from")),
+        Prefetch("results", queryset=DossierResult.objects.select_related("stored_file", "signed_by")), "pauses", "fee_lines",
         Prefetch("events", queryset=DossierEvent.objects.select_related("actor").order_by("occurred_at", "id")),
         Prefetch("consultations", queryset=Consultation.objects.select_related("unit").order_by("requested_at", "id")),
-        Prefetch("proposals", queryset=Proposal.objects.select_related("proposed_by", "decided_by").order_by("-proposed_at", "-id")),
+        Prefetch("proposals", queryset=Proposal.objects.select_related("proposed_by", "decided_by", "draft_file").order_by("-proposed_at", "-id")),
     )
 
 
@@ -192,6 +203,9 @@ def dossier(request, code: str):
         "actions": available, "desk_links": actions.desk_links(facts),
         "documents": actions.documents(dossier, facts, stop_notice) if can_print else [],
         "proposals": list(dossier.proposals.all()),
+        "result_checks": files.result_checks(dossier),
+        "may_sign_forms": can_print and (policy.can(request.user, policy.Action.APPROVE_RESULT, dossier)
+                                         or policy.can(request.user, policy.Action.SIGN_APOLOGY, dossier)),
         "paused": facts.paused,
         "sync": dossier_sync_state(dossier), "portal_enabled": bool(settings.MOTCUA_PORTAL_URL),
     }
@@ -221,7 +235,7 @@ def dossier_action(request, code: str, action: str):
     step_action.authorize(facts)  # AccessDenied → 403 page, nothing changed
     refusal = step_action.refusal(facts)
     if request.method == "POST":
-        form = step_action.form_class(request.POST, facts=facts)
+        form = step_action.form_class(request.POST, request.FILES, facts=facts)
         if refusal:
             messages.error(request, refusal)
         elif form.is_valid():

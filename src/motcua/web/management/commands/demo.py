@@ -55,6 +55,7 @@ class Command(MotcuaCommand):
         else:
             self.stdout.write("Dùng lại cơ sở dữ liệu đã có.")
         self._store_snapshots(background=not no_serve)
+        self._demo_certificate()
         logins = create_demo_logins()
         self.stdout.write(f"\nTài khoản trình diễn (mật khẩu: {DEMO_PASSWORD}):")
         for username, role, unit in logins:
@@ -63,6 +64,16 @@ class Command(MotcuaCommand):
         if not no_serve:
             self._start_portal_link(port)
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def _demo_certificate(self) -> None:
+        """A demo CA and organisation certificate so that "Ký duyệt" signs for real out of the box."""
+        from motcua.files.pki import make_demo_pki
+        from motcua.files.signing import demo_pki
+
+        if settings.MOTCUA_SIGNING_PKCS12 or settings.MOTCUA_SIGNING_PKCS11_MODULE:
+            return
+        pki = make_demo_pki(demo_pki().directory)
+        self.stdout.write(f"Chứng thư số TRÌNH DIỄN (DEMO, không có giá trị pháp lý) để ký kết quả: {pki.pkcs12}")
 
     def _start_portal_link(self, port: int) -> None:
         """The demo's national portal: the fake adapter, a relay delivering the outbox to it, and the
