@@ -61,8 +61,19 @@ class Command(MotcuaCommand):
             self.stdout.write(f"  {username:<14} {role:<36} {unit}")
         self.stdout.write(f"\nỨng dụng: http://127.0.0.1:{port}/   API: http://127.0.0.1:{port}/api/docs/\n")
         if not no_serve:
+            self._start_worker()
             self._start_portal_link(port)
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def _start_worker(self, command: list[str] | None = None):
+        """Staff actions never wait for the 766 recomputation: the web process queues it, a supervised
+        child process (``motcua worker``) runs it and is started again if it stops (web/worker.py)."""
+        from motcua.web.worker import start_demo_worker
+
+        supervisor = start_demo_worker(command, on_restart=lambda code: self.stderr.write(
+            f"Tiến trình nền đã dừng (mã {code}); đã khởi động lại."))
+        self.stdout.write(f"Tiến trình nền (tính lại chỉ số 766, gửi thông báo): pid {supervisor.process.pid}.")
+        return supervisor
 
     def _start_portal_link(self, port: int) -> None:
         """The demo's national portal: the fake adapter, a relay delivering the outbox to it, and the
