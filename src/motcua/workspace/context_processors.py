@@ -5,7 +5,7 @@ from motcua.org.models import Role
 
 from .oversight import queries as oversight
 
-_SECTIONS = {"desk": "desk", "queue": "queue", "search": "search", "approvals": "approvals",
+_SECTIONS = {"desk": "desk", "queue": "queue", "search": "search", "approvals": "approvals", "assign": "assignments",
              "portal-": "portal-sync", "complaint": "complaints", "payment-": "payments",
              "follow-up": "follow-ups"}
 #: The complaints list is in the menu of those who handle them and of the control officer.

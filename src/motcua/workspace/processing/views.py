@@ -79,6 +79,7 @@ def queue(request):
     context = {
         "form": form, "page": page, "querystring": _querystring(request), "now": at, "signing": signing,
         "has_queue": queries.queue_condition(user) is not None, "warning_hours": risk.apology_warning_hours(),
+        "unassigned": queries.unassigned(user).count() if not request.htmx else 0,
     }
     if request.htmx and request.htmx.target == "queue-results":
         return render(request, "workspace/processing/_queue_table.html", context)
