@@ -72,6 +72,10 @@ FORMS: dict[str, FormSpec] = {
                  "Phiếu kiểm soát quá trình giải quyết hồ sơ", "PKS", "A4 portrait", "a4", "documents/06_control.html"),
         FormSpec("07", "book", "SỔ THEO DÕI HỒ SƠ",
                  "Sổ theo dõi hồ sơ", "STD", "A4 landscape", "book", "documents/07_book.html"),
+        # Not one of TT 03/2025's numbered forms: the desk's receipt of the hand-over, signed by whoever collects
+        # the result (the applicant or the person they authorised), kept with the dossier.
+        FormSpec("TKQ", "return", "PHIẾU TRẢ KẾT QUẢ GIẢI QUYẾT HỒ SƠ",
+                 "Phiếu trả kết quả giải quyết hồ sơ", "PTKQ", "A5 portrait", "a5", "documents/return_slip.html"),
     )
 }
 ALIASES = {spec.slug: spec.number for spec in FORMS.values()}
@@ -548,7 +552,32 @@ def book_context(unit: Unit, date_from: date, date_to: date, *, field_code: str 
     return _finish(context, overrides)
 
 
+# --- Phiếu trả kết quả ------------------------------------------------------------------------------
+
+
+def return_slip_context(dossier: Dossier, **overrides) -> dict:
+    """The return slip, from the dossier's ResultHandover: who collected which results, when, how."""
+    try:
+        handover = dossier.handover
+    except ObjectDoesNotExist:
+        raise UserError("Hồ sơ chưa trả kết quả; chưa thể in phiếu trả kết quả.", f"no handover on {dossier.code}") from None
+    spec = FORMS["TKQ"]
+    context = _base(spec, dossier, _receiving_unit(dossier), handover.collected_at, overrides)
+    context.update(
+        handover=handover,
+        results=[r.title or r.code or "Kết quả giải quyết" for r in dossier.results.all()] or ["Kết quả giải quyết"],
+        received_text=fmt.instant(dossier.received_at),
+        due_text=fmt.instant(dossier.extended_due_at or dossier.due_at),
+        collected_text=fmt.instant(handover.collected_at),
+        collector_name=handover.collector_name or fmt.BLANK,
+        collector_id_number=handover.collector_id_number or fmt.BLANK,
+        officer_name=fmt.person(handover.handed_by),
+    )
+    return _finish(context, overrides)
+
+
 BUILDERS = {
+    "TKQ": return_slip_context,
     "01": receipt_context,
     "02": supplement_context,
     "03": refusal_context,

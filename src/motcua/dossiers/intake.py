@@ -260,8 +260,15 @@ def attach_components(dossier: Dossier, submissions: list[Submission]) -> list[D
     before a later failure are removed again when the transaction rolls back.
     """
     created = []
+    # A component handed in again (the corrected or missing paper after a supplement request) replaces the
+    # one on file with the same code: the dossier lists each component once, with its latest scan.
+    on_file = {c.component_code: c for c in dossier.components.exclude(component_code="")} if dossier.pk else {}
     for item in submissions:
-        component = DossierComponent(dossier=dossier, component_code=item.code, name=item.name[:500])
+        component = on_file.get(item.code) if item.code else None
+        if component is None:
+            component = DossierComponent(dossier=dossier, component_code=item.code, name=item.name[:500])
+        elif item.file is None:
+            continue  # ticked again without a new scan: already on file
         if item.file is not None:
             validate_scan(item.file)
             component.file_sha256 = sha256_of(item.file)

@@ -463,3 +463,26 @@ class Proposal(models.Model):
 
     def __str__(self):
         return f"{self.dossier} — {self.get_kind_display()} ({self.get_state_display()})"
+
+
+class ResultHandover(models.Model):
+    """Who collected the result at the desk (trả kết quả): the person, their ID number, and the
+    authorisation (giấy ủy quyền) when it is not the applicant (NĐ 118/2025 Art. 18; Luật Căn cước 2023
+    for the ID number). Printed on the return slip."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="handover")
+    collected_at = models.DateTimeField(_("lúc trả"))
+    handed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", verbose_name=_("cán bộ trả kết quả"))
+    delivery_method = models.CharField(_("hình thức trả"), max_length=64, blank=True)
+    collector_name = models.CharField(_("người nhận kết quả"), max_length=255, blank=True)
+    collector_id_number = models.CharField(_("số định danh của người nhận"), max_length=32, blank=True)
+    authorised = models.BooleanField(_("nhận thay theo ủy quyền"), default=False)
+    authorisation = models.CharField(_("giấy ủy quyền (số, ngày)"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("biên nhận trả kết quả")
+        verbose_name_plural = _("biên nhận trả kết quả")
+
+    def __str__(self):
+        return f"{self.dossier_id}: {self.collector_name}"

@@ -377,4 +377,15 @@ def documents(dossier: Dossier, facts: Facts, stop_notice=None) -> list[tuple[st
     if stop_notice is not None:
         out.append(("stop", _("Thông báo dừng giải quyết hồ sơ")))
     out.append(("control", _("Phiếu kiểm soát quá trình giải quyết hồ sơ")))
+    if _has_handover(dossier):
+        out.append(("return", _("Phiếu trả kết quả giải quyết hồ sơ")))
     return out
+
+
+def _has_handover(dossier: Dossier) -> bool:
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return dossier.handover is not None
+    except ObjectDoesNotExist:
+        return False

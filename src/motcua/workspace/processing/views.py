@@ -123,10 +123,16 @@ def search(request):
         if data["received_to"]:
             rows = rows.filter(received_at__lt=_day_start(data["received_to"] + timedelta(days=1)))
     # Newest first by primary key: an index every database has, whatever the filters.
+    errors = []
+    if form.is_bound and not form.is_valid():
+        # A bad date (or any bad filter) is said, not silently dropped: no list that pretends to be filtered.
+        errors = [f"{form[name].label}: {' '.join(messages_)}" if name != "__all__" else " ".join(messages_)
+                  for name, messages_ in form.errors.items()]
+        rows = rows.none()
     rows = risk.with_risk(rows).select_related(*queries.ROW_RELATIONS).order_by("-pk")
     page = _page(request, rows)
     page.object_list = risk.attach(page.object_list, at)
-    context = {"form": form, "page": page, "querystring": _querystring(request), "now": at}
+    context = {"form": form, "page": page, "querystring": _querystring(request), "now": at, "errors": errors}
     if request.htmx and request.htmx.target == "search-results":
         return render(request, "workspace/processing/_search_table.html", context)
     return render(request, "workspace/processing/search.html", context)
