@@ -32,8 +32,8 @@ def create_demo_logins() -> list[tuple[str, str, str]]:
     for username, role, unit, title in plan:
         user, _ = users.get_or_create(username=username, defaults={"first_name": title})
         user.set_password(DEMO_PASSWORD)
-        user.is_staff = True
-        user.is_superuser = role == Role.ADMINISTRATOR
+        # Only the administrator uses the admin; the others would find it empty (issue #10 item 14).
+        user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
         user.save()
         Official.objects.update_or_create(user=user, unit=unit, role=role, defaults={"title": title})
         rows.append((username, role.label, f"{unit.code} {unit.name}"))
