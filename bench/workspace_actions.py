@@ -131,7 +131,9 @@ def main() -> int:
         post("chuyenvien", action("tham-dinh"), {"opinion": "Hồ sơ đủ điều kiện giải quyết."}, "tham-dinh")
         post("chuyenvien", action("trinh-ket-qua"), {"title": "Kết quả giải quyết"}, "trinh-ket-qua")
         post("lanhdao", action("ky-ket-qua"), {"confirm": "on"}, "ky-ket-qua")
-        post("motcua_so", reverse("workspace:desk-return", args=[code]), {"delivery_method": "Trực tiếp tại Bộ phận Một cửa"},
+        post("motcua_so", reverse("workspace:desk-return", args=[code]), {"delivery_method": "Trực tiếp tại Bộ phận Một cửa",
+                                                                    "collector_name": "Lê Thị Thu Hà",
+                                                                    "collector_id_number": "001190012345"},
              "tra-ket-qua")
 
     if supervisor:
