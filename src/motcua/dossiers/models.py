@@ -83,6 +83,11 @@ class Dossier(models.Model):
     step_due_at = models.DateTimeField(_("hạn của bước"), null=True, blank=True)
 
     applicant_name = models.CharField(_("chủ hồ sơ"), max_length=255, blank=True)
+    #: The applicant's name folded for searching (no diacritics, lower case: "nguyen thi hong nhung"), written
+    #: by save() and, for bulk imports, by :func:`motcua.dossiers.search.fill_keys`; indexed (trigram on
+    #: PostgreSQL when pg_trgm can be created).
+    applicant_key = models.CharField(_("tên chủ hồ sơ không dấu"), max_length=255, blank=True, default="",
+                                     db_default="", editable=False)
     applicant_id_number = models.CharField(_("số định danh"), max_length=32, blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
     applicant_phone = models.CharField(_("điện thoại"), max_length=32, blank=True)
@@ -118,6 +123,8 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["handling_unit", "received_at"], name="dossier_unit_received"),
             models.Index(fields=["status", "due_at"], name="dossier_status_due"),
+            models.Index(fields=["applicant_key"], name="dossier_applicant_key"),
+            models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
             # The officials' queue: open dossiers waiting at a step of a unit (partial: closed ones are most rows).
             models.Index(fields=["handling_unit", "current_step"], name="dossier_open_unit_step",
                          condition=models.Q(status__in=[Status.PROCESSING, Status.SUPPLEMENT_REQUESTED,
@@ -126,6 +133,16 @@ class Dossier(models.Model):
 
     def __str__(self):
         return self.code
+
+    def save(self, *args, **kwargs):
+        from motcua.core.text import normalize
+
+        key = normalize(self.applicant_name)[:255]
+        if key != self.applicant_key:
+            self.applicant_key = key
+            if kwargs.get("update_fields") is not None and "applicant_name" in kwargs["update_fields"]:
+                kwargs["update_fields"] = [*kwargs["update_fields"], "applicant_key"]
+        super().save(*args, **kwargs)
 
     @property
     def is_received(self) -> bool:

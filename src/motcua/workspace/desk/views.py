@@ -26,6 +26,7 @@ from motcua.access import policy
 from motcua.access.policy import Action
 from motcua.core.errors import UserError
 from motcua.dossiers import handover, intake, services
+from motcua.dossiers import search as dossier_search
 from motcua.dossiers.models import Channel, Dossier, Status, SupplementRequest
 from motcua.workdays.services import get_calendar
 from motcua.workspace.shortcuts import dossier_for
@@ -97,12 +98,12 @@ def _deadline(dossier, now, calendar) -> tuple[str, bool]:
 def desk(request):
     """Hôm nay tại Bộ phận Một cửa: what waits for reception, for a supplement, to be handed on, to be returned."""
     units = _desk_officer(request)
-    current = request.GET.get("list") if request.GET.get("list") in LISTS else "pending"
+    chosen = request.GET.get("list") if request.GET.get("list") in LISTS else None
+    current = chosen or "pending"
     query = request.GET.get("q", "").strip()
     base = _desk_queryset(request.user)
     if query:
-        base = base.filter(Q(code__icontains=query) | Q(applicant_name__icontains=query)
-                           | Q(applicant_id_number=query))
+        base = base.filter(Q(code__icontains=query) | dossier_search.text_condition(query))
     unit_choices = list(intake.handling_units(request.user))
     unit_id = request.GET.get("unit", "")
     if unit_id.isdigit() and any(u.pk == int(unit_id) for u in unit_choices):
@@ -111,6 +112,9 @@ def desk(request):
     if channel.isdigit() and int(channel) in Channel.values:
         base = base.filter(channel=int(channel))
     counts = base.aggregate(**{name: Count("pk", filter=Q(status=status)) for name, (status, _t) in LISTS.items()})
+    if query and chosen is None and not counts[current]:
+        # A search (a name, an ID number) lands on the tab where the dossiers found are, not on an empty one.
+        current = next((name for name in LISTS if counts[name]), current)
 
     status = LISTS[current][0]
     order = {"pending": ["submitted_at", "pk"], "received": ["received_at", "pk"],

@@ -26,6 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from motcua.access import policy
 from motcua.dossiers import lifecycle
+from motcua.dossiers import search as dossier_search
 from motcua.dossiers.models import Consultation, Dossier, DossierEvent, Proposal
 from motcua.org.models import Role, Unit
 
@@ -109,7 +110,7 @@ def search(request):
         data = form.cleaned_data
         text = data["q"].strip()
         if text:
-            rows = rows.filter(Q(code__istartswith=text) | Q(applicant_id_number=text) | Q(applicant_name__icontains=text))
+            rows = rows.filter(dossier_search.text_condition(text))  # without diacritics, any case
         if data["status"]:
             rows = rows.filter(status=data["status"])
         if data["procedure"].strip():
