@@ -48,3 +48,13 @@ def test_a_search_by_id_number_on_the_desk_lands_on_the_right_tab(client, desk_w
     response = client.get(reverse("workspace:desk"), {"q": done.applicant_id_number})
     assert response.context["current"] == "results"
     assert done.code in response.content.decode()
+
+
+def test_codes_by_prefix_in_any_case_and_id_numbers_exactly(client, world):
+    wanted = world.processing(consulted=False, applicant_id_number="079188000111")
+    other = world.processing(consulted=False, applicant_id_number="079188000222")
+    client.force_login(world.specialist)
+    by_code = found(client.get(reverse("workspace:search"), {"q": wanted.code.lower()}).content.decode())
+    assert set(by_code) == {wanted.code}
+    by_id = found(client.get(reverse("workspace:search"), {"q": "079188000111"}).content.decode())
+    assert set(by_id) == {wanted.code} and other.code not in by_id
