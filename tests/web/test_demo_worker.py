@@ -61,4 +61,4 @@ def test_a_queued_recompute_does_not_run_in_the_calling_process(restore_immediat
 
 def test_the_demo_worker_is_motcuas_worker_in_queue_mode():
     command = worker_command()
-    assert command[1:4] == ["-m", "motcua", "run_huey"] and "--no-periodic" in command
+    assert command[1:4] == ["-m", "motcua", "worker"] and "--no-periodic" in command

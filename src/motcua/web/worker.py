@@ -30,7 +30,7 @@ RESTART_DELAY = 2.0
 def worker_command() -> list[str]:
     """``motcua worker`` without the periodic tasks: the demo stores its snapshots itself, and a full
     recompute every few minutes would compete with the demo's requests on a laptop."""
-    return [sys.executable, "-m", "motcua", "run_huey", "--workers", str(DEMO_WORKER_THREADS), "--no-periodic"]
+    return [sys.executable, "-m", "motcua", "worker", "--workers", str(DEMO_WORKER_THREADS), "--no-periodic"]
 
 
 def queue_tasks() -> None:
@@ -51,9 +51,8 @@ def _lower_priority() -> None:
 class WorkerSupervisor:
     """Starts ``command`` as a child process and starts it again when it exits, until :meth:`stop`."""
 
-    def __init__(self, command: list[str] | None = None, *, env: dict | None = None, on_restart=None):
-        self.command = command or worker_command()
-        self.env = {**os.environ, **(env or {}), "MOTCUA_HUEY_IMMEDIATE": "0"}
+    def __init__(self, command: list[str] | None = None, *, on_restart=None):
+        self.command = command or worker_command()  # the child inherits this process's environment
         self.on_restart = on_restart
         self.process: subprocess.Popen | None = None
         self.restarts = 0
@@ -68,7 +67,7 @@ class WorkerSupervisor:
 
     def _spawn(self) -> subprocess.Popen:
         # A lower CPU priority: on a small machine the recomputation yields the processor to staff requests.
-        return subprocess.Popen(self.command, env=self.env, stdin=subprocess.DEVNULL,
+        return subprocess.Popen(self.command, stdin=subprocess.DEVNULL,
                                 preexec_fn=_lower_priority if hasattr(os, "nice") else None)
 
     def _watch(self) -> None:
