@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A form's one-time token and the view's changes in one transaction: a double click records once.
+    "motcua.core.once.OnceMiddleware",
     "motcua.workspace.middleware.UserErrorMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # Last: turns a locked-out sign-in into the lockout page (django-axes).

@@ -11,7 +11,7 @@ from tests.documents.conftest import APPLICANT, page_sizes_mm, pdf_fonts, pdf_te
 
 pytestmark = pytest.mark.django_db
 
-A5, A4 = (148, 210), (210, 297)
+A4 = (210, 297)
 NAME = APPLICANT["applicant_name"]
 
 
@@ -20,7 +20,8 @@ def assert_official_pdf(pdf: bytes, kind: str, code: str, size: tuple[int, int])
     assert pdf.startswith(b"%PDF-")
     text = pdf_text(pdf)
     spec = FORMS[kind]
-    assert spec.title in text
+    # A letter (Mẫu 04) has no heading: its subject is the "V/v" line under its number.
+    assert spec.title in text if kind != "04" else "V/v: Xin lỗi và đề nghị gia hạn thời gian giải quyết hồ sơ" in text
     assert code in text
     assert NAME in text  # diacritics intact through font subsetting and ToUnicode maps
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
@@ -52,7 +53,7 @@ def assert_qr(kind, dossier, **context):
 
 def test_receipt(received):
     pdf = services.receipt_pdf(received)
-    text = assert_official_pdf(pdf, "01", received.code, A5)
+    text = assert_official_pdf(pdf, "01", received.code, A4)
     assert "Thời gian nhận hồ sơ: 09 giờ 00 phút, ngày 02/03/2026" in text
     assert "Thời gian trả kết quả giải quyết hồ sơ: 09 giờ 00 phút, ngày 09/03/2026" in text
     assert "5 ngày làm việc" in text
@@ -67,7 +68,7 @@ def test_receipt(received):
 def test_supplement_request(supplement):
     dossier = supplement.dossier
     pdf = services.supplement_request_pdf(supplement)
-    text = assert_official_pdf(pdf, "02", dossier.code, A5)
+    text = assert_official_pdf(pdf, "02", dossier.code, A4)
     assert "1. Bản sao giấy khai sinh có chứng thực" in text and "2. Ảnh chân dung 4x6 cm" in text
     assert "Lý do: Hồ sơ thiếu giấy tờ chứng minh nhân thân" in text
     assert "ngày 03 tháng 3 năm 2026" in text
@@ -77,7 +78,7 @@ def test_supplement_request(supplement):
 
 def test_refusal(refused):
     pdf = services.refusal_pdf(refused)
-    text = assert_official_pdf(pdf, "03", refused.code, A5)
+    text = assert_official_pdf(pdf, "03", refused.code, A4)
     assert "Thủ tục không thuộc thẩm quyền giải quyết của Sở Tư pháp" in text
     assert "10 giờ 15 phút, ngày 02/03/2026" in text
     assert_qr("03", refused)
@@ -86,7 +87,7 @@ def test_refusal(refused):
 def test_apology(apology):
     dossier = apology.dossier
     pdf = services.apology_pdf(apology)
-    text = assert_official_pdf(pdf, "04", dossier.code, A5)
+    text = assert_official_pdf(pdf, "04", dossier.code, A4)
     assert "Kính gửi: " + NAME in text
     assert "Thời gian hẹn trả kết quả giải quyết hồ sơ: 09 giờ 00 phút, ngày 09/03/2026" in text
     assert "hẹn trả kết quả vào: 16 giờ 30 phút, ngày 12/03/2026" in text
@@ -99,7 +100,7 @@ def test_apology(apology):
 def test_stop_notice(stopped):
     dossier = stopped.dossier
     pdf = services.stop_notice_pdf(stopped)
-    text = assert_official_pdf(pdf, "05", dossier.code, A5)
+    text = assert_official_pdf(pdf, "05", dossier.code, A4)
     assert "dừng giải quyết hồ sơ nêu trên kể từ 09 giờ 00 phút, ngày 03/03/2026" in text
     assert "đề nghị rút hồ sơ của Ông/Bà/Tổ chức lúc 08 giờ 00 phút, ngày 03/03/2026" in text
     assert "Lý do: Công dân rút hồ sơ theo đề nghị" in text
@@ -109,12 +110,12 @@ def test_stop_notice(stopped):
 def test_control_slip_rows_follow_the_event_log(processed):
     rows = handover_rows(processed)
     assert [(r.giver.split(" (")[0], r.receiver.split(" (")[0]) for r in rows] == [
-        ("Bộ phận tiếp nhận và trả kết quả", "Thẩm định"),
+        ("Trung tâm phục vụ hành chính công", "Thẩm định"),
         ("Thẩm định", "Xem xét, trình ký"),
         ("Xem xét, trình ký", "Xã An Bình"),
         ("Xã An Bình", "Xem xét, trình ký"),
         ("Xem xét, trình ký", "Ký duyệt"),
-        ("Ký duyệt", "Bộ phận tiếp nhận và trả kết quả"),
+        ("Ký duyệt", "Trung tâm phục vụ hành chính công"),
     ]  # the pause and resume are not hand-overs
     # Thẩm định was due 03/03 09:30 and handed on at 10:00 (late); Xem xét was due 05/03 10:00 and handed
     # on 04/03 (early: an earlier day); the consultation and the signature finished on their due day.

@@ -86,7 +86,7 @@ def test_illegal_transition_changes_nothing(setup):
     events_before = DossierEvent.objects.count()
     with pytest.raises(TransitionError) as error:
         services.return_result(dossier, delivery_method="Bưu chính", at=vn(2026, 3, 3, 9))
-    assert "Trả kết quả" in error.value.message and "2 (Được tiếp nhận)" in error.value.message
+    assert "Trả kết quả" in error.value.message and "«Được tiếp nhận»" in error.value.message
     dossier.refresh_from_db()
     assert dossier.status == Status.RECEIVED and DossierEvent.objects.count() == events_before
 

@@ -124,12 +124,12 @@ def test_pagination_of_communes(control_client, province_units):
     assert "page_XA=1" in response.content.decode()
 
 
-def test_no_snapshots_says_so_and_offers_the_command(control_client, province_units):
+def test_no_snapshots_says_so_and_offers_to_compute(control_client, province_units):
     response = control_client.get(OVERVIEW, {"period": "2026-02"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Chưa có kết quả chỉ số đã lưu cho kỳ 2026-02" in html
-    assert "motcua snapshots --period 2026-02" in html
+    assert "Chưa có kết quả chỉ số đã lưu cho Tháng 2/2026" in html
+    assert "motcua snapshots" not in html  # no shell command on a page (issue #10 item 13)
     assert reverse("scoreboard:compute") in html  # the control officer may compute it
 
 

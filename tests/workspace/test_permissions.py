@@ -149,7 +149,8 @@ DESK_CASES = {
     "workspace:desk-start": (A.START_PROCESSING, "received", {"assignee": ""}),
     "workspace:desk-complete-supplement": (A.COMPLETE_SUPPLEMENT, "supplement_requested", {"extra0_name": "Bản sao CCCD"}),
     "workspace:desk-payment": (A.RECORD_PAYMENT, "processing", {"method": "0", "amount": "50000"}),
-    "workspace:desk-return": (A.RETURN_RESULT, "done", {"delivery_method": DeliveryMethod.DESK}),
+    "workspace:desk-return": (A.RETURN_RESULT, "done", {"delivery_method": DeliveryMethod.DESK, "collector_name": "Nguyễn Văn An",
+                                                         "collector_id_number": "001203004567"}),
     "workspace:desk-withdrawal": (A.RECORD_WITHDRAWAL, "processing", {"reason": "Công dân xin rút hồ sơ"}),
 }
 

@@ -145,8 +145,11 @@ def test_who_sees_what_in_their_queue(client, world):
         client.force_login(user)
         return set(codes(client.get(reverse("workspace:queue")).content.decode()))
 
-    assert queue_of(world.specialist) == {mine.code, unassigned.code, apology.code, no_workflow.code}
-    assert queue_of(world.specialist2) == {unassigned.code, no_workflow.code}  # the unit's unassigned work
+    # Only what is mine (issue #10 item 11); the unit's unassigned work is on the phân công screen.
+    assert queue_of(world.specialist) == {mine.code, apology.code}
+    assert queue_of(world.specialist2) == set()
+    assert set(codes(client.get(reverse("workspace:assignments")).content.decode(), "unassigned-row")) == {
+        unassigned.code, no_workflow.code}
     assert queue_of(world.leader) == {signing.code, apology.code}  # at the leader's step; awaiting signature
     assert queue_of(world.consulted) == {mine.code, signing.code, apology.code}  # asked for an opinion
     assert queue_of(world.outsider) == set()

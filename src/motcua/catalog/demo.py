@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Max
 
-from .models import ComponentSpec, Procedure, Workflow, WorkflowStep
+from .models import ComponentSpec, FeeSpec, Procedure, Workflow, WorkflowStep
 
 COMPONENT_NAMES = [
     ("Tờ khai (đơn đề nghị) theo mẫu", True),
@@ -62,3 +62,33 @@ def declare_demo_catalogue() -> tuple[int, int]:
             workflows += 1
     ComponentSpec.objects.bulk_create(components, batch_size=2000)
     return len(components), workflows
+
+
+#: Fees the law sets for procedures of the demo catalogue, by a phrase of the procedure's name:
+#: (phrase, fee code, fee name, amount in đồng, legal basis).
+LEGAL_FEES = [
+    ("phiếu lý lịch tư pháp", "PLLTP", "Phí cung cấp thông tin lý lịch tư pháp", 200_000,
+     "Thông tư 244/2016/TT-BTC, Điều 4 (200.000 đồng/lần/người)"),
+    ("chứng thực bản sao", "PCTBS", "Phí chứng thực bản sao từ bản chính", 2_000,
+     "Thông tư 226/2016/TT-BTC, Điều 4 (2.000 đồng/trang)"),
+]
+
+
+@transaction.atomic
+def declare_legal_fees() -> int:
+    """The fees the law sets for the demo's procedures of those kinds (the generated set draws fees at random);
+    returns how many procedures got one. Idempotent."""
+    from motcua.dossiers.services import _current_version
+
+    declared = 0
+    for phrase, code, name, amount, _basis in LEGAL_FEES:
+        for procedure in Procedure.objects.filter(name__icontains=phrase).order_by("pk"):
+            if not procedure.has_fee:  # first, so that the version the fee goes on is the one in force
+                procedure.has_fee = True
+                procedure.save(update_fields=["has_fee"])
+            version = _current_version(procedure)
+            if version.fees.filter(code=code).exists():
+                continue
+            FeeSpec.objects.create(version=version, code=code, name=name, amount=amount)
+            declared += 1
+    return declared

@@ -6,9 +6,9 @@ context. Nothing here writes to the database.
 
 Documented choices (process-rules.md §3):
 
-* Paper size: forms 01–05 on A5 portrait, as TT 01/2018/TT-VPCP Art. 9 prescribed for the old
-  set (TT 03/2025 is not available to us in full); 06 on A4 portrait (it carries a table of
-  hand-offs, "Mẫu 06 on A4" in the old set); 07, the tracking book, on A4 landscape.
+* Paper size: one per form, the one that holds its content: forms 01–06 on A4 portrait, the paper of
+  administrative documents (NĐ 30/2020/NĐ-CP Art. 8 and Phụ lục I: khổ A4) — on A5 a receipt with two
+  components already ran onto a second page; 07, the tracking book, on A4 landscape (its twelve columns).
 * Number ("Số: …/ký hiệu"): the dossier code, which the system issues uniquely (R4.1), followed by
   the form's symbol from QĐ 3621/QĐ-BYT (PBS, PTC, PXL, PKS, STD) and the unit's symbol
   (``Unit.extra["KyHieu"]``, default BPTNTKQ). A unit with its own document register passes
@@ -58,20 +58,25 @@ FORMS: dict[str, FormSpec] = {
     spec.number: spec
     for spec in (
         FormSpec("01", "receipt", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
-                 "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "", "A5 portrait", "a5", "documents/01_receipt.html"),
+                 "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "", "A4 portrait", "a4", "documents/01_receipt.html"),
         FormSpec("02", "supplement", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
-                 "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "PBS", "A5 portrait", "a5", "documents/02_supplement.html"),
+                 "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "PBS", "A4 portrait", "a4", "documents/02_supplement.html"),
         FormSpec("03", "refusal", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
-                 "Phiếu từ chối tiếp nhận giải quyết hồ sơ", "PTC", "A5 portrait", "a5", "documents/03_refusal.html"),
-        FormSpec("04", "apology", "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
-                 "Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết", "PXL", "A5 portrait", "a5 letter",
+                 "Phiếu từ chối tiếp nhận giải quyết hồ sơ", "PTC", "A4 portrait", "a4", "documents/03_refusal.html"),
+        # A văn bản (letter) of the handling agency, not a "phiếu": number, symbol and "V/v" (TT 03/2025 Mẫu 04).
+        FormSpec("04", "apology", "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
+                 "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết", "XL", "A4 portrait", "a4 letter",
                  "documents/04_apology.html"),
         FormSpec("05", "stop", "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ",
-                 "Thông báo dừng giải quyết hồ sơ", "TBD", "A5 portrait", "a5 letter", "documents/05_stop.html"),
+                 "Thông báo dừng giải quyết hồ sơ", "TBD", "A4 portrait", "a4 letter", "documents/05_stop.html"),
         FormSpec("06", "control", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
                  "Phiếu kiểm soát quá trình giải quyết hồ sơ", "PKS", "A4 portrait", "a4", "documents/06_control.html"),
         FormSpec("07", "book", "SỔ THEO DÕI HỒ SƠ",
                  "Sổ theo dõi hồ sơ", "STD", "A4 landscape", "book", "documents/07_book.html"),
+        # Not one of TT 03/2025's numbered forms: the desk's receipt of the hand-over, signed by whoever collects
+        # the result (the applicant or the person they authorised), kept with the dossier.
+        FormSpec("TKQ", "return", "PHIẾU TRẢ KẾT QUẢ GIẢI QUYẾT HỒ SƠ",
+                 "Phiếu trả kết quả giải quyết hồ sơ", "PTKQ", "A4 portrait", "a4", "documents/return_slip.html"),
     )
 }
 ALIASES = {spec.slug: spec.number for spec in FORMS.values()}
@@ -89,7 +94,25 @@ def form_spec(kind: str | int) -> FormSpec:
 
 # --- units and people -------------------------------------------------------------------------
 
-DESK = "Bộ phận tiếp nhận và trả kết quả"
+#: The one-stop desk since NĐ 118/2025/NĐ-CP (Art. 7–8): the province's and each commune's public-service centre.
+DESK = "Trung tâm phục vụ hành chính công"
+
+
+COMMUNE_PREFIXES = ("Xã ", "Phường ", "Đặc khu ", "Thị trấn ")
+
+
+def _without_kind(name: str, prefixes) -> str:
+    for prefix in prefixes:
+        if name.startswith(prefix) or name.lower().startswith(prefix.lower()):
+            return name[len(prefix):]
+    return name
+
+
+def _commune(unit: Unit) -> Unit | None:
+    for candidate in [unit, *unit.ancestors()]:
+        if candidate.kind == UnitKind.COMMUNE:
+            return candidate
+    return None
 
 
 def _province(unit: Unit) -> Unit | None:
@@ -103,6 +126,9 @@ def place_name(unit: Unit) -> str:
     """Địa danh of the date line."""
     if unit.extra.get("DiaDanh"):
         return unit.extra["DiaDanh"]
+    commune = _commune(unit)
+    if commune is not None:  # NĐ 30/2020 Phụ lục I: a commune's documents carry the commune's own place name
+        return _without_kind(commune.name, COMMUNE_PREFIXES)
     province = _province(unit) or unit
     name = province.name
     for prefix in ("Tỉnh ", "Thành phố ", "tỉnh ", "thành phố "):
@@ -114,12 +140,17 @@ def place_name(unit: Unit) -> str:
 def issuer_lines(unit: Unit) -> dict[str, str]:
     """Tên cơ quan chủ quản (upper line) and tên cơ quan ban hành (bold line), in capitals."""
     parent = unit.extra.get("CoQuanChuQuan")
+    if parent is None and unit.kind == UnitKind.COMMUNE:
+        # NĐ 30/2020 Phụ lục I: a commune's People's Committee issues in its own name, written in full, with no
+        # governing body above it ("ỦY BAN NHÂN DÂN / XÃ AN BÌNH").
+        name = unit.name.upper()
+        return {"parent": "", "name": f"ỦY BAN NHÂN DÂN {name}", "lines": ["ỦY BAN NHÂN DÂN", name]}
     if parent is None and unit.parent is not None:
         parent = unit.parent.name
         # A province or commune issues through its People's Committee (UBND tỉnh, UBND xã).
         if unit.parent.kind in (UnitKind.PROVINCE, UnitKind.COMMUNE, UnitKind.DISTRICT) and not parent.upper().startswith(("UBND", "ỦY BAN")):
             parent = f"UBND {parent}"
-    return {"parent": (parent or "").upper(), "name": unit.name.upper()}
+    return {"parent": (parent or "").upper(), "name": unit.name.upper(), "lines": [unit.name.upper()]}
 
 
 def unit_symbol(unit: Unit) -> str:
@@ -155,12 +186,15 @@ def applicant(dossier: Dossier) -> dict[str, str]:
 
 
 def time_limit_text(dossier: Dossier) -> str:
-    """Thời hạn giải quyết the due instant was computed from: the version frozen at reception
-    (R4.10), else the procedure's current value."""
+    """Thời hạn giải quyết the due instant was computed from: the legal case chosen at reception, else the
+    version frozen at reception (R4.10), else the procedure's current value."""
     from motcua.catalog.models import DurationUnit
 
+    case = dossier.case if dossier.case_id else None
     values = dossier.procedure_version.values if dossier.procedure_version is not None else {}
-    if values.get("time_limit") is not None:
+    if case is not None and case.time_limit is not None:  # the legal case chosen at reception (R4.8)
+        limit, unit = case.time_limit, case.time_unit or values.get("time_unit") or dossier.procedure.time_unit
+    elif values.get("time_limit") is not None:
         limit, unit = values["time_limit"], values.get("time_unit")
     else:
         limit, unit = dossier.procedure.time_limit, dossier.procedure.time_unit
@@ -232,10 +266,10 @@ def receipt_context(dossier: Dossier, **overrides) -> dict:
         received_text=fmt.instant(dossier.received_at),
         due_text=fmt.instant(dossier.due_at),
         result_delivery=(reception.result_delivery if reception is not None else "") or DESK,
-        # One book a year with a serial continuous through the year (R3.1); the code's daily
-        # sequence stands in for the serial unless the unit keeps its own.
+        # One book a year with a serial continuous through the year (R3.1): the dossier's rank among those
+        # received at the same desk since 1 January (Mẫu 07 numbers its rows the same way).
         book_number=str(local_received.year),
-        book_serial=dossier.code.rsplit("-", 1)[-1],
+        book_serial=str(year_serial(dossier)),
         officer_name=fmt.person(officer),
         principal=dossier.extra.get("principal"),
     )
@@ -288,7 +322,7 @@ def refusal_context(dossier: Dossier, **overrides) -> dict:
     return _finish(context, overrides)
 
 
-# --- 04 Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết -------------------------------------
+# --- 04 Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết ----------------------------------
 
 
 def apology_context(dossier: Dossier, *, letter: ApologyLetter | None = None, **overrides) -> dict:
@@ -302,6 +336,7 @@ def apology_context(dossier: Dossier, *, letter: ApologyLetter | None = None, **
     context = _base(spec, dossier, dossier.handling_unit, letter.issued_at, overrides)
     context.update(
         letter=letter,
+        subject="Xin lỗi và đề nghị gia hạn thời gian giải quyết hồ sơ",  # trích yếu (V/v), NĐ 30/2020
         received_day=fmt.day(dossier.received_at),
         due_text=fmt.instant(dossier.due_at),
         new_due_text=fmt.instant(letter.new_due_at),
@@ -435,7 +470,9 @@ BOOK_HEADERS = (
     "Cơ quan chủ trì giải quyết", "Ngày, giờ nhận hồ sơ", "Ngày, giờ hẹn trả kết quả",
     "Ngày, giờ trả kết quả", "Phương thức nhận kết quả", "Ký nhận", "Ghi chú",
 )
-BOOK_WIDTHS = (3.5, 11, 12, 11, 12, 8, 8, 8, 8, 7, 4.5, 7)  # % of the landscape line
+# % of the landscape line. The code column holds a full code (000.00.12.H26-260304-0001) on two lines, broken
+# after its first hyphen; "Ký nhận" has room for a signature.
+BOOK_WIDTHS = (3.5, 13.5, 11, 10.5, 10.5, 8, 8, 8, 8, 7, 6.5, 5.5)
 
 
 @dataclass
@@ -451,6 +488,11 @@ class BookRow:
     returned_at: datetime | None
     delivery_method: str
     note: str
+
+    @property
+    def code_parts(self) -> list[str]:
+        """The code cut after each hyphen: Unicode gives no line break between a hyphen and a digit."""
+        return self.code.split("-")
 
     @property
     def received_text(self) -> str:
@@ -469,14 +511,28 @@ def _day_start(d: date) -> datetime:
     return datetime.combine(d, time.min, tzinfo=VN_TZ)
 
 
+def _desk_dossiers(unit: Unit):
+    return Dossier.objects.filter(Q(receiving_unit=unit) | Q(receiving_unit__isnull=True, handling_unit=unit))
+
+
+def year_serial(dossier: Dossier) -> int:
+    """Số thứ tự in the tracking book: 1 for the first dossier received at its desk this year, and so on
+    through 31 December (not the code's daily sequence, which starts again every day)."""
+    local = fmt.local(dossier.received_at)
+    unit = dossier.receiving_unit or dossier.handling_unit
+    before = _desk_dossiers(unit).filter(received_at__gte=_day_start(date(local.year, 1, 1))).filter(
+        Q(received_at__lt=dossier.received_at) | Q(received_at=dossier.received_at, code__lt=dossier.code))
+    return before.count() + 1
+
+
 def book_dossiers(unit: Unit, date_from: date, date_to: date, *, field_code: str = ""):
     """Dossiers received at ``unit`` (its counter, or as handling unit with no separate counter)
     on local days ``date_from``…``date_to`` inclusive, in order of receipt."""
     if date_to < date_from:
         raise UserError("Ngày kết thúc phải sau ngày bắt đầu.", f"book period {date_from}..{date_to} reversed")
     qs = (
-        Dossier.objects.filter(received_at__gte=_day_start(date_from), received_at__lt=_day_start(date_to + timedelta(days=1)))
-        .filter(Q(receiving_unit=unit) | Q(receiving_unit__isnull=True, handling_unit=unit))
+        _desk_dossiers(unit).filter(received_at__gte=_day_start(date_from),
+                                    received_at__lt=_day_start(date_to + timedelta(days=1)))
         .select_related("procedure", "handling_unit", "reception")
         .prefetch_related("results")
         .order_by("received_at", "code")
@@ -495,7 +551,12 @@ def _status_label(status: int) -> str:
 
 def book_rows(unit: Unit, date_from: date, date_to: date, *, field_code: str = "") -> list[BookRow]:
     rows = []
-    for index, dossier in enumerate(book_dossiers(unit, date_from, date_to, field_code=field_code), start=1):
+    # The serial runs through the year: a book printed from 1 June goes on from May's last number.
+    first = 1
+    if not field_code and (date_from.month, date_from.day) != (1, 1):
+        first += _desk_dossiers(unit).filter(received_at__gte=_day_start(date(date_from.year, 1, 1)),
+                                             received_at__lt=_day_start(date_from)).count()
+    for index, dossier in enumerate(book_dossiers(unit, date_from, date_to, field_code=field_code), start=first):
         delivered = [r for r in dossier.results.all() if r.delivered_at is not None]
         returned = min(delivered, key=lambda r: r.delivered_at) if delivered else None
         reception = _reception(dossier)
@@ -548,7 +609,32 @@ def book_context(unit: Unit, date_from: date, date_to: date, *, field_code: str 
     return _finish(context, overrides)
 
 
+# --- Phiếu trả kết quả ------------------------------------------------------------------------------
+
+
+def return_slip_context(dossier: Dossier, **overrides) -> dict:
+    """The return slip, from the dossier's ResultHandover: who collected which results, when, how."""
+    try:
+        handover = dossier.handover
+    except ObjectDoesNotExist:
+        raise UserError("Hồ sơ chưa trả kết quả; chưa thể in phiếu trả kết quả.", f"no handover on {dossier.code}") from None
+    spec = FORMS["TKQ"]
+    context = _base(spec, dossier, _receiving_unit(dossier), handover.collected_at, overrides)
+    context.update(
+        handover=handover,
+        results=[r.title or r.code or "Kết quả giải quyết" for r in dossier.results.all()] or ["Kết quả giải quyết"],
+        received_text=fmt.instant(dossier.received_at),
+        due_text=fmt.instant(dossier.extended_due_at or dossier.due_at),
+        collected_text=fmt.instant(handover.collected_at),
+        collector_name=handover.collector_name or fmt.BLANK,
+        collector_id_number=handover.collector_id_number or fmt.BLANK,
+        officer_name=fmt.person(handover.handed_by),
+    )
+    return _finish(context, overrides)
+
+
 BUILDERS = {
+    "TKQ": return_slip_context,
     "01": receipt_context,
     "02": supplement_context,
     "03": refusal_context,

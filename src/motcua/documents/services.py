@@ -155,7 +155,7 @@ def refusal_pdf(dossier: Dossier, **context) -> bytes:
 
 
 def apology_pdf(letter: ApologyLetter, **context) -> bytes:
-    """Mẫu 04 Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết."""
+    """Mẫu 04 Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết."""
     return render_pdf("04", letter.dossier, letter=letter, **context)
 
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from . import lifecycle
 from .models import (
     ApologyLetter,
     Consultation,
@@ -9,6 +11,7 @@ from .models import (
     DossierResult,
     FeeLine,
     PaperLookup,
+    Status,
     SupplementRequest,
 )
 
@@ -25,11 +28,36 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 class DossierEventInline(ReadOnlyInline):
-    """The append-only lifecycle log; status changes happen only through the lifecycle services."""
+    """The append-only lifecycle log; status changes happen only through the lifecycle services.
+
+    Actions and statuses by their Vietnamese names, not the codes stored."""
 
     model = DossierEvent
-    fields = ["occurred_at", "action", "from_status", "to_status", "actor", "actor_label", "reason", "step_due_at"]
+    fields = ["occurred_at", "action_name", "from_status_name", "to_status_name", "actor", "actor_label", "reason",
+              "step_due_at"]
     readonly_fields = fields
+
+    @admin.display(description=_("thao tác"))
+    def action_name(self, event):
+        transition = lifecycle.TRANSITIONS.get(event.action)
+        return transition.label if transition else event.action
+
+    @admin.display(description=_("từ trạng thái"))
+    def from_status_name(self, event):
+        return _status_name(event.from_status)
+
+    @admin.display(description=_("sang trạng thái"))
+    def to_status_name(self, event):
+        return _status_name(event.to_status)
+
+
+def _status_name(status) -> str:
+    if status is None:
+        return "—"
+    try:
+        return str(Status(status).label)
+    except ValueError:
+        return str(status)
 
 
 class SupplementInline(ReadOnlyInline):
@@ -65,10 +93,13 @@ class DossierAdmin(admin.ModelAdmin):
     search_fields = ["code", "applicant_name", "procedure__code"]
     date_hierarchy = "received_at"
     list_select_related = ["procedure", "handling_unit"]
-    raw_id_fields = ["procedure", "procedure_version", "case", "online_service", "handling_unit", "receiving_unit",
-                     "current_step", "current_assignee"]
-    # The status and the instants that drive deadlines change only through lifecycle actions.
-    readonly_fields = ["status", "received_at", "due_at", "extended_due_at", "created_at", "updated_at"]
+    raw_id_fields = ["online_service"]
+    # The status, the instants that drive deadlines and the 766 scores, the units and the assignee change only
+    # through lifecycle actions (issue #10 item 14): the admin shows them, never edits them.
+    readonly_fields = ["code", "status", "channel", "procedure", "procedure_version", "case", "handling_unit",
+                       "receiving_unit", "current_step", "current_assignee", "step_due_at", "submitted_at",
+                       "received_at", "due_at", "extended_due_at", "ended_at", "paid_at", "synced_at", "created_at",
+                       "updated_at"]
     inlines = [DossierEventInline, SupplementInline, ComponentInline, FeeInline, ResultInline]
 
 

@@ -258,8 +258,15 @@ def attach_components(dossier: Dossier, submissions: list[Submission], *, actor=
     created = []
     at = at or timezone.now()
     person = actor if getattr(actor, "is_authenticated", False) else None
+    # A component handed in again (the corrected or missing paper after a supplement request) replaces the
+    # one on file with the same code: the dossier lists each component once, with its latest scan.
+    on_file = {c.component_code: c for c in dossier.components.exclude(component_code="")} if dossier.pk else {}
     for item in submissions:
-        component = DossierComponent(dossier=dossier, component_code=item.code, name=item.name[:500])
+        component = on_file.get(item.code) if item.code else None
+        if component is None:
+            component = DossierComponent(dossier=dossier, component_code=item.code, name=item.name[:500])
+        elif item.file is None:
+            continue  # ticked again without a new scan: already on file
         if item.file is not None:
             stored, checked = file_services.store_upload(item.file)
             component.stored_file, component.file_sha256 = stored, stored.sha256

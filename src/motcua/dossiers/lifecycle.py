@@ -69,7 +69,13 @@ TRANSITIONS: dict[str, Transition] = dict(
 
 
 def status_label(status: int | None) -> str:
-    return "chưa có" if status is None else f"{int(status)} ({Status(status).label})"
+    """The status as staff know it, by its name («Đang giải quyết»), never by the national code number."""
+    from django.utils import translation
+
+    if status is None:
+        return "chưa có"
+    with translation.override("vi"):
+        return f"«{Status(status).label}»"
 
 
 def check(status: int | None, action: str) -> Transition:

@@ -84,6 +84,11 @@ class Dossier(models.Model):
     step_due_at = models.DateTimeField(_("hạn của bước"), null=True, blank=True)
 
     applicant_name = models.CharField(_("chủ hồ sơ"), max_length=255, blank=True)
+    #: The applicant's name folded for searching (no diacritics, lower case: "nguyen thi hong nhung"), written
+    #: by save() and, for bulk imports, by :func:`motcua.dossiers.search.fill_keys`; indexed (trigram on
+    #: PostgreSQL when pg_trgm can be created).
+    applicant_key = models.CharField(_("tên chủ hồ sơ không dấu"), max_length=255, blank=True, default="",
+                                     db_default="", editable=False)
     applicant_kind = models.CharField(_("loại chủ hồ sơ"), max_length=16, choices=ApplicantKind.choices,
                                       default=ApplicantKind.INDIVIDUAL, db_default=ApplicantKind.INDIVIDUAL)
     applicant_id_number = models.CharField(
@@ -130,6 +135,8 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["handling_unit", "received_at"], name="dossier_unit_received"),
             models.Index(fields=["status", "due_at"], name="dossier_status_due"),
+            models.Index(fields=["applicant_key"], name="dossier_applicant_key"),
+            models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
             # The officials' queue: open dossiers waiting at a step of a unit (partial: closed ones are most rows).
             models.Index(fields=["handling_unit", "current_step"], name="dossier_open_unit_step",
                          condition=models.Q(status__in=[Status.PROCESSING, Status.SUPPLEMENT_REQUESTED,
@@ -138,6 +145,16 @@ class Dossier(models.Model):
 
     def __str__(self):
         return self.code
+
+    def save(self, *args, **kwargs):
+        from motcua.core.text import normalize
+
+        key = normalize(self.applicant_name)[:255]
+        if key != self.applicant_key:
+            self.applicant_key = key
+            if kwargs.get("update_fields") is not None and "applicant_name" in kwargs["update_fields"]:
+                kwargs["update_fields"] = [*kwargs["update_fields"], "applicant_key"]
+        super().save(*args, **kwargs)
 
     @property
     def is_received(self) -> bool:
@@ -529,3 +546,26 @@ class PaperLookup(models.Model):
 
     def __str__(self):
         return f"{self.actor} → {self.id_number} ({self.looked_up_at:%d/%m/%Y %H:%M})"
+
+
+class ResultHandover(models.Model):
+    """Who collected the result at the desk (trả kết quả): the person, their ID number, and the
+    authorisation (giấy ủy quyền) when it is not the applicant (NĐ 118/2025 Art. 18; Luật Căn cước 2023
+    for the ID number). Printed on the return slip."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="handover")
+    collected_at = models.DateTimeField(_("lúc trả"))
+    handed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", verbose_name=_("cán bộ trả kết quả"))
+    delivery_method = models.CharField(_("hình thức trả"), max_length=64, blank=True)
+    collector_name = models.CharField(_("người nhận kết quả"), max_length=255, blank=True)
+    collector_id_number = models.CharField(_("số định danh của người nhận"), max_length=32, blank=True)
+    authorised = models.BooleanField(_("nhận thay theo ủy quyền"), default=False)
+    authorisation = models.CharField(_("giấy ủy quyền (số, ngày)"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("biên nhận trả kết quả")
+        verbose_name_plural = _("biên nhận trả kết quả")
+
+    def __str__(self):
+        return f"{self.dossier_id}: {self.collector_name}"

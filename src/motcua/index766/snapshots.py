@@ -119,13 +119,35 @@ def compare_with_portal(csv_path: str | Path, *, formula_set: str = "portal-2026
                 differences.append(Difference(*key, "Diem", mine, portal))
             continue
         snapshot = ours.get(key)
+        values = {column: _number(row[column], path.name, line, column) for column, _attribute in COMPARED}
         for column, attribute in COMPARED:
-            portal = _number(row[column], path.name, line, column)
+            portal = values[column]
             mine = None if snapshot is None else getattr(snapshot, attribute)
             mine = None if mine is None else float(mine)
+            if portal is None and mine is not None and _portal_writes_nothing(key[2], mine, snapshot, values):
+                continue
             if (mine is None) != (portal is None) or (mine is not None and abs(mine - portal) > tolerance):
                 differences.append(Difference(*key, column, mine, portal))
     return differences
+
+
+#: Indicators the portal leaves blank where the engine writes 0.0 (5.1a/5.1b: no complaint to count).
+PORTAL_BLANK_ZERO = frozenset({"5.1a", "5.1b"})
+#: Indicators the portal leaves blank, every column, for a unit without complaints in the period.
+PORTAL_BLANK_WITHOUT_COMPLAINTS = frozenset({"5.2", "5.3"})
+
+
+def _portal_writes_nothing(indicator: str, mine: float, snapshot, portal: dict) -> bool:
+    """The portal's ways of writing nothing, which are not differences (issue #10 item 13): a blank where the
+    engine writes 0.0 in 5.1a/5.1b; 5.2/5.3 blank for a unit with no complaint; a blank numerator and
+    denominator (4.6 "null/null" and the like) where the engine counted nothing (0 of 0)."""
+    if indicator in PORTAL_BLANK_ZERO and mine == 0.0:
+        return True
+    denominator = float(snapshot.denominator or 0)
+    if indicator in PORTAL_BLANK_WITHOUT_COMPLAINTS and denominator == 0:
+        return True
+    return (portal["TuSo"] is None and portal["MauSo"] is None and denominator == 0
+            and float(snapshot.numerator or 0) == 0)
 
 
 def _number(text: str, file: str, line: int, column: str) -> float | None:

@@ -700,4 +700,9 @@ def import_exchange_set(path, *, dry_run=False, skip_invalid=False, user=None, w
 
     ``workers``: processes for the dossier file (default: 2 for big JSON Lines files, else 1).
     """
-    return Importer(path, dry_run=dry_run, skip_invalid=skip_invalid, user=user, workers=workers).run()
+    report = Importer(path, dry_run=dry_run, skip_invalid=skip_invalid, user=user, workers=workers).run()
+    if not dry_run:
+        from motcua.dossiers.search import fill_keys
+
+        fill_keys()  # the bulk writer bypasses Dossier.save(): fold the new applicants' names for searching
+    return report

@@ -18,22 +18,26 @@ def create_demo_logins() -> list[tuple[str, str, str]]:
     commune = Unit.objects.filter(kind=UnitKind.COMMUNE, valid_to__isnull=True).order_by("code").first()
     if province is None or department is None:
         return []
-    plan = [
-        ("motcua_admin", Role.ADMINISTRATOR, province, "Quản trị hệ thống"),
-        ("kiemsoat", Role.CONTROL_OFFICER, province, "Chuyên viên Văn phòng UBND tỉnh"),
-        ("motcua_so", Role.DESK_OFFICER, department, "Công chức Bộ phận Một cửa"),
-        ("chuyenvien", Role.SPECIALIST, department, "Chuyên viên"),
-        ("lanhdao", Role.LEADER, department, "Phó Giám đốc Sở"),
+    plan = [  # username, role, unit, title (chức danh), family and middle names, given name
+        ("motcua_admin", Role.ADMINISTRATOR, province, "Quản trị hệ thống", "Trương Minh", "Quân"),
+        ("kiemsoat", Role.CONTROL_OFFICER, province, "Chuyên viên Văn phòng UBND tỉnh", "Vũ Hải", "Yến"),
+        ("motcua_so", Role.DESK_OFFICER, department, "Công chức Trung tâm phục vụ hành chính công", "Phạm Thu", "Hà"),
+        ("chuyenvien", Role.SPECIALIST, department, "Chuyên viên", "Nguyễn Minh", "Tuấn"),
+        ("lanhdao", Role.LEADER, department, "Phó Giám đốc Sở", "Trần Quốc", "Bảo"),
     ]
     if commune is not None:
-        plan.append(("motcua_xa", Role.DESK_OFFICER, commune, "Công chức Một cửa cấp xã"))
+        plan.append(("motcua_xa", Role.DESK_OFFICER, commune, "Công chức Trung tâm phục vụ hành chính công xã",
+                     "Lò Thị", "Mai"))
     users = get_user_model().objects
     rows = []
-    for username, role, unit, title in plan:
-        user, _ = users.get_or_create(username=username, defaults={"first_name": title})
+    for username, role, unit, title, family, given in plan:
+        # Officials by their full Vietnamese names (printed on forms, in timelines); the title is the position's.
+        # The whole name in first_name, family name first, as get_full_name() and the forms both print it.
+        user, _ = users.get_or_create(username=username)
+        user.first_name, user.last_name = f"{family} {given}", ""
         user.set_password(DEMO_PASSWORD)
-        user.is_staff = True
-        user.is_superuser = role == Role.ADMINISTRATOR
+        # Only the administrator uses the admin; the others would find it empty (issue #10 item 14).
+        user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
         user.save()
         Official.objects.update_or_create(user=user, unit=unit, role=role, defaults={"title": title})
         rows.append((username, role.label, f"{unit.code} {unit.name}"))

@@ -38,6 +38,9 @@ logger = logging.getLogger("motcua.scoreboard")
 
 FORMULA_SET = "portal-2026"
 GROUP_CODES = tuple(GROUPS)
+#: The six groups' short names as officials say them (column headers); the full name is the header's title.
+GROUP_SHORT_NAMES = {"CKMB": "Công khai", "TDGQ": "Tiến độ", "CLGQ": "DVC trực tuyến", "TTTT": "Thanh toán",
+                     "MDHL": "Hài lòng", "MDSH": "Số hóa"}
 #: Ranking tables: departments and communes apart (a local convention, index-766.md §4).
 RANKED_KINDS = (
     (UnitKind.DEPARTMENT.value, _("Sở, ban, ngành")),
@@ -72,11 +75,20 @@ def resolve_period(code: str | None) -> Period:
     return parse_period((code or "").strip() or default_period())
 
 
+QUARTERS = {"1": "I", "2": "II", "3": "III", "4": "IV"}
+
+
+def num_text(value) -> str:
+    """An integer in the Vietnamese way: 12.345."""
+    return f"{int(value):,}".replace(",", ".")
+
+
 def period_label(period: Period) -> str:
+    """As officials write periods: «Tháng 12/2026», «Quý IV/2026»."""
     if period.kind == "month":
-        return f"{_('Tháng')} {period.start_date.month:02d}/{period.year}"
+        return f"{_('Tháng')} {period.start_date.month}/{period.year}"
     if period.kind == "quarter":
-        return f"{_('Quý')} {period.code[-1]}/{period.year}"
+        return f"{_('Quý')} {QUARTERS[period.code[-1]]}/{period.year}"
     if period.kind == "half":
         first = period.code.endswith("1")
         return f"{_('6 tháng đầu năm') if first else _('6 tháng cuối năm')} {period.year}"
@@ -127,6 +139,14 @@ class UnitRow:
     groups: dict[str, Decimal]
     total: Decimal = Decimal(0)
     rank: int | None = None
+    #: At least one indicator had records to count in the period (a denominator above zero).
+    has_data: bool = True
+    #: The unit ended (abolished, merged) before the period began: shown, not ranked.
+    ended: bool = False
+
+    @property
+    def rankable(self) -> bool:
+        return self.has_data and not self.ended
 
     @property
     def band(self) -> str:
@@ -184,9 +204,9 @@ def _board(period: Period) -> Board:
     """One aggregate query over the stored tuples."""
     rows = (
         IndicatorSnapshot.objects.filter(period=period.code, formula_set=FORMULA_SET)
-        .values("unit_id", "unit__code", "unit__name", "unit__kind", "unit__parent_id", "group")
+        .values("unit_id", "unit__code", "unit__name", "unit__kind", "unit__parent_id", "unit__valid_to", "group")
         .annotate(score=Sum("score"), max_points=Sum("max_points"), computed_at=Max("computed_at"),
-                  as_of=Max("as_of"))
+                  as_of=Max("as_of"), counted=Max("denominator"))
         .order_by()
     )
     units: dict[int, UnitRow] = {}
@@ -196,7 +216,11 @@ def _board(period: Period) -> Board:
         row = units.get(r["unit_id"])
         if row is None:
             row = units[r["unit_id"]] = UnitRow(r["unit_id"], r["unit__code"], r["unit__name"], r["unit__kind"],
-                                                r["unit__parent_id"], {g: _zero() for g in GROUP_CODES})
+                                                r["unit__parent_id"], {g: _zero() for g in GROUP_CODES},
+                                                has_data=False)
+            ended = r["unit__valid_to"]
+            row.ended = ended is not None and ended < period.start_date
+        row.has_data = row.has_data or bool(r["counted"] and r["counted"] > 0)
         row.groups[r["group"]] = Decimal(r["score"] or 0).quantize(Decimal("0.01"))
         group_max[r["group"]] = max(group_max.get(r["group"], Decimal(0)), Decimal(r["max_points"] or 0))
         computed_at = max(filter(None, (computed_at, r["computed_at"])), default=None)
@@ -209,19 +233,25 @@ def _board(period: Period) -> Board:
 
 
 def ranked(rows: list[UnitRow], sort: str = "total", descending: bool = True) -> list[UnitRow]:
-    """Rows ordered by ``sort`` (total or a group code) with competition ranks (1, 2, 2, 4)."""
+    """Rows ordered by ``sort`` (total or a group code) with competition ranks (1, 2, 2, 4).
+
+    A unit with nothing to count in the period ("không có dữ liệu") and a unit that ended before it began are
+    not ranked: they follow the ranked ones, without a rank, whatever the order asked for."""
     sort = sort if sort in SORT_KEYS else "total"
 
     def key(r: UnitRow) -> Decimal:
         return r.total if sort == "total" else r.groups.get(sort, Decimal(0))
 
-    ordered = sorted(rows, key=lambda r: (-key(r), r.code))
+    ordered = sorted((r for r in rows if r.rankable), key=lambda r: (-key(r), r.code))
     previous, rank = None, 0
     for index, r in enumerate(ordered, start=1):
         if key(r) != previous:
             rank, previous = index, key(r)
         r.rank = rank
-    return ordered if descending else list(reversed(ordered))
+    unranked = sorted((r for r in rows if not r.rankable), key=lambda r: r.code)
+    for r in unranked:
+        r.rank = None
+    return (ordered if descending else list(reversed(ordered))) + unranked
 
 
 def filter_rows(rows: list[UnitRow], q: str = "", band_name: str = "") -> list[UnitRow]:

@@ -95,7 +95,16 @@ def _base_context(request, period, section: str) -> dict:
         "section": section,
         "can_compute": _can_compute(request),
         "groups": [(g, GROUPS[g][0], GROUPS[g][1]) for g in GROUP_CODES],
+        "computing": _computing(period),
+        "group_short": services.GROUP_SHORT_NAMES,
     }
+
+
+def _computing(period) -> dict | None:
+    from .tasks import computing_state
+
+    state = computing_state(period.code)
+    return state if state and state.get("state") in ("running", "failed") else None
 
 
 def _page(request, items, param: str = "page", per_page: int = LIST_PAGE):
@@ -419,10 +428,17 @@ def compute(request):
     period = services.resolve_period(request.POST.get("period"))
     if period.start > timezone.now():
         raise UserError(_("Kỳ %(p)s chưa bắt đầu.") % {"p": period.code}, f"period {period.code} not started")
-    stored = services.compute_snapshots([period.code])
-    logger.info("user %s computed 766 snapshots for %s: %s rows", request.user.pk, period.code, stored[period.code])
-    messages.success(request, _("Đã tính và lưu %(n)s kết quả chỉ số của kỳ %(p)s.") % {
-        "n": stored[period.code], "p": period.code})
+    from .tasks import computing_state, request_period
+
+    queued = request_period(period.code)  # the worker scores it; the page shows the progress meanwhile
+    logger.info("user %s asked for 766 snapshots of %s (queued: %s)", request.user.pk, period.code, queued)
+    state = computing_state(period.code) or {}
+    if state.get("state") == "done":  # a worker in the same process (immediate mode) already finished
+        messages.success(request, _("Đã tính và lưu %(n)s kết quả chỉ số của %(p)s.") % {
+            "n": services.num_text(state.get("rows", 0)), "p": services.period_label(period)})
+    else:
+        messages.info(request, _("Đang tính bảng điểm %(p)s ở chế độ nền; trang sẽ tự cập nhật khi xong.") % {
+            "p": services.period_label(period)})
     target = request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("scoreboard:overview") + "?" + urlencode({"period": period.code})

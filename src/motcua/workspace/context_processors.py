@@ -5,7 +5,7 @@ from motcua.org.models import Role
 
 from .oversight import queries as oversight
 
-_SECTIONS = {"desk": "desk", "queue": "queue", "search": "search", "approvals": "approvals",
+_SECTIONS = {"desk": "desk", "queue": "queue", "search": "search", "approvals": "approvals", "assign": "assignments",
              "portal-": "portal-sync", "complaint": "complaints", "payment-": "payments",
              "follow-up": "follow-ups"}
 #: The complaints list is in the menu of those who handle them and of the control officer.
@@ -32,6 +32,9 @@ def navigation(request):
         "complaints": bool(roles & _COMPLAINT_MENU),
         "payments": bool(roles & oversight.PAYMENT_ROLES),
         "follow_ups": Role.LEADER in roles,  # "not satisfied" ratings to follow up (motcua.public)
+        # The admin only for those who can do something there: a staff flag without any permission opens an
+        # empty admin (a desk officer created as staff, as the demo's logins were).
+        "admin": user.is_active and user.is_staff and (user.is_superuser or bool(user.get_all_permissions())),
         "section": section,
         "roles": roles,
     }}

@@ -52,13 +52,28 @@ def working_hours(value) -> str:
     return _("còn %(h)s giờ làm việc") % {"h": text}
 
 
+#: Working hours in one working day (Quyết định 1202/QĐ-TTg office hours: 8 hours a day).
+HOURS_PER_DAY = 8
+
+
+def _amount(value: float) -> str:
+    value = round(value, 1)
+    return number_format(value, 0 if float(value).is_integer() else 1)
+
+
 @register.filter
 def hours_late(value) -> str:
+    """Lateness in working days and hours as offices count it: «2 ngày 3,5 giờ làm việc», «5 giờ làm việc»."""
     if value is None or value == "":
         return "—"
-    value = max(float(value), 0.0)
-    text = number_format(round(value, 1), 1 if not float(round(value, 1)).is_integer() else 0)
-    return _("%(h)s giờ làm việc") % {"h": text}
+    value = round(max(float(value), 0.0), 1)
+    days, hours = divmod(value, HOURS_PER_DAY)
+    days, hours = int(days), round(hours, 1)
+    if days and hours:
+        return _("%(d)s ngày %(h)s giờ làm việc") % {"d": days, "h": _amount(hours)}
+    if days:
+        return _("%(d)s ngày làm việc") % {"d": days}
+    return _("%(h)s giờ làm việc") % {"h": _amount(hours)}
 
 
 @register.filter

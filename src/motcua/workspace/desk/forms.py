@@ -296,8 +296,26 @@ class StartForm(StyledForm):
 
 
 class ReturnForm(StyledForm):
+    """Trả kết quả: how, and at the counter who collected it (the applicant, or someone authorised)."""
+
     delivery_method = forms.ChoiceField(label=_("Hình thức trả kết quả"), choices=intake.DeliveryMethod.CHOICES,
                                         widget=forms.Select(attrs={"autofocus": True}))
+    collector_name = forms.CharField(label=_("Họ và tên người nhận kết quả"), required=False, max_length=255)
+    collector_id_number = forms.CharField(label=_("Số định danh cá nhân (CCCD) của người nhận"), required=False,
+                                          max_length=32)
+    authorised = forms.BooleanField(label=_("Người nhận thay, theo giấy ủy quyền"), required=False)
+    authorisation = forms.CharField(label=_("Giấy ủy quyền (số, ngày)"), required=False, max_length=255)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("delivery_method") == intake.DeliveryMethod.DESK:
+            if not (data.get("collector_name") or "").strip():
+                self.add_error("collector_name", _("Phải ghi họ tên người nhận kết quả."))
+            if not (data.get("collector_id_number") or "").strip():
+                self.add_error("collector_id_number", _("Phải ghi số định danh cá nhân của người nhận."))
+            if data.get("authorised") and not (data.get("authorisation") or "").strip():
+                self.add_error("authorisation", _("Người nhận thay phải có giấy ủy quyền; hãy ghi số, ngày."))
+        return data
 
 
 class PaymentForm(StyledForm):

@@ -25,7 +25,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.access import policy
 from motcua.access.policy import Action
 from motcua.core.errors import UserError
-from motcua.dossiers import intake, services
+from motcua.dossiers import handover, intake, services
+from motcua.dossiers import search as dossier_search
 from motcua.dossiers.models import Channel, Dossier, Status, SupplementRequest
 from motcua.workdays.services import get_calendar
 from motcua.workspace.shortcuts import dossier_for, run_action
@@ -97,12 +98,12 @@ def _deadline(dossier, now, calendar) -> tuple[str, bool]:
 def desk(request):
     """Hôm nay tại Bộ phận Một cửa: what waits for reception, for a supplement, to be handed on, to be returned."""
     units = _desk_officer(request)
-    current = request.GET.get("list") if request.GET.get("list") in LISTS else "pending"
+    chosen = request.GET.get("list") if request.GET.get("list") in LISTS else None
+    current = chosen or "pending"
     query = request.GET.get("q", "").strip()
     base = _desk_queryset(request.user)
     if query:
-        base = base.filter(Q(code__icontains=query) | Q(applicant_name__icontains=query)
-                           | Q(applicant_id_number=query))
+        base = base.filter(Q(code__icontains=query) | dossier_search.text_condition(query))
     unit_choices = list(intake.handling_units(request.user))
     unit_id = request.GET.get("unit", "")
     if unit_id.isdigit() and any(u.pk == int(unit_id) for u in unit_choices):
@@ -111,6 +112,9 @@ def desk(request):
     if channel.isdigit() and int(channel) in Channel.values:
         base = base.filter(channel=int(channel))
     counts = base.aggregate(**{name: Count("pk", filter=Q(status=status)) for name, (status, _t) in LISTS.items()})
+    if query and chosen is None and not counts[current]:
+        # A search (a name, an ID number) lands on the tab where the dossiers found are, not on an empty one.
+        current = next((name for name in LISTS if counts[name]), current)
 
     status = LISTS[current][0]
     order = {"pending": ["submitted_at", "pk"], "received": ["received_at", "pk"],
@@ -349,7 +353,7 @@ def complete_supplement(request, code: str):
     })
 
 
-def _simple_action(request, code, action, form_class, texts, perform, success, initial=None):
+def _simple_action(request, code, action, form_class, texts, perform, success, initial=None, after=None):
     """GET shows the form; POST authorizes, runs ``perform(dossier, data)``, then PRG to the desk."""
     _desk_officer(request)
     dossier = dossier_for(request, code, action)
@@ -361,7 +365,7 @@ def _simple_action(request, code, action, form_class, texts, perform, success, i
             form.add_error(None, error.message)
         else:
             messages.success(request, success % {"code": code})
-            return redirect(_next_or(request, reverse("workspace:desk")))
+            return redirect(_next_or(request, after(dossier) if after else reverse("workspace:desk")))
     heading, button = texts
     return render(request, "workspace/desk/action.html",
                   {"dossier": dossier, "form": form, "heading": heading, "button": button})
@@ -370,13 +374,21 @@ def _simple_action(request, code, action, form_class, texts, perform, success, i
 @login_required
 @require_http_methods(["GET", "POST"])
 def return_result(request, code: str):
-    """Trả kết quả (9 → 10) and how it was delivered."""
+    """Trả kết quả (9 → 10): how it was delivered and who collected it; then the return slip to print."""
+    def initial(d):
+        return {"delivery_method": getattr(getattr(d, "reception", None), "result_delivery", "")
+                or intake.DeliveryMethod.DESK,
+                "collector_name": d.applicant_name, "collector_id_number": d.applicant_id_number}
+
+    def perform(d, data):
+        handover.return_result(d, delivery_method=data["delivery_method"], collector_name=data["collector_name"],
+                               collector_id_number=data["collector_id_number"], authorised=data["authorised"],
+                               authorisation=data["authorisation"], actor=request.user)
+
     return _simple_action(
         request, code, Action.RETURN_RESULT, ReturnForm, (_("Trả kết quả"), _("Xác nhận đã trả kết quả")),
-        lambda d, data: services.return_result(d, delivery_method=data["delivery_method"], actor=request.user),
-        _("Đã trả kết quả hồ sơ %(code)s."),
-        initial=lambda d: {"delivery_method": getattr(getattr(d, "reception", None), "result_delivery", "")
-                           or intake.DeliveryMethod.DESK},
+        perform, _("Đã trả kết quả hồ sơ %(code)s; in phiếu trả kết quả để người nhận ký."), initial=initial,
+        after=lambda d: reverse("workspace:dossier", args=[d.code]) + "#documents",
     )
 
 

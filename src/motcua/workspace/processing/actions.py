@@ -376,8 +376,19 @@ def documents(dossier: Dossier, facts: Facts, stop_notice=None) -> list[tuple[st
     if dossier.status == Status.NOT_RECEIVED or getattr(stop_notice, "kind", None) == "refusal":
         out.append(("refusal", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ")))
     if facts.has_apology:
-        out.append(("apology", _("Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết")))
+        out.append(("apology", _("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết")))
     if stop_notice is not None:
         out.append(("stop", _("Thông báo dừng giải quyết hồ sơ")))
     out.append(("control", _("Phiếu kiểm soát quá trình giải quyết hồ sơ")))
+    if _has_handover(dossier):
+        out.append(("return", _("Phiếu trả kết quả giải quyết hồ sơ")))
     return out
+
+
+def _has_handover(dossier: Dossier) -> bool:
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return dossier.handover is not None
+    except ObjectDoesNotExist:
+        return False

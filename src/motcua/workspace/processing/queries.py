@@ -23,20 +23,13 @@ def _units(user, roles) -> set[int]:
 
 
 def queue_condition(user) -> Q | None:
-    """Việc của tôi: assigned to me; waiting unassigned at a step of my role in my units (or, for specialists, at
-    no step at all); consultations my unit must answer; for leaders, drafts awaiting signature. None when the
-    user has no queue."""
+    """Việc của tôi: only what is mine — assigned to me; consultations my unit must answer; for leaders, drafts
+    awaiting signature. Dossiers waiting for no one are the unit's, listed apart (:func:`unassigned`, the
+    leader's phân công screen). None when the user has no queue."""
     positions = [p for p in policy.positions(user) if p.role in QUEUE_ROLES]
     if not positions:
         return None
     condition = Q(current_assignee=user)
-    for role in {p.role for p in positions}:
-        units = _units(user, {role})
-        at_step = Q(current_step__unit__isnull=True, handling_unit_id__in=units) | Q(current_step__unit_id__in=units)
-        condition |= Q(current_assignee__isnull=True, current_step__role=role) & at_step
-        if role == Role.SPECIALIST:
-            # Dossiers in processing at no step (imported, or no internal workflow): the unit's specialists' work.
-            condition |= Q(current_assignee__isnull=True, current_step__isnull=True, handling_unit_id__in=units)
     consulted = _units(user, policy.CONSULTED_ROLES)
     condition |= Q(pk__in=Consultation.objects.filter(unit_id__in=consulted, answered_at__isnull=True)
                    .values("dossier_id"))
@@ -45,6 +38,22 @@ def queue_condition(user) -> Q | None:
         condition |= Q(pk__in=Proposal.objects.filter(state=Proposal.State.PENDING, dossier__handling_unit_id__in=signing)
                        .values("dossier_id"))
     return condition
+
+
+def unassigned_condition(units: set[int]) -> Q:
+    """Waiting for no one in ``units``: at a step of theirs (or of the handling unit when the step names no
+    unit), or in processing at no step at all (imported, or no internal workflow)."""
+    at_step = Q(current_step__unit__isnull=True, handling_unit_id__in=units) | Q(current_step__unit_id__in=units)
+    return Q(current_assignee__isnull=True) & (at_step | Q(current_step__isnull=True, handling_unit_id__in=units))
+
+
+def unassigned(user) -> QuerySet:
+    """Hồ sơ chưa phân công: the unit's dossiers in processing that no official holds, for its leaders and
+    specialists to see apart from their own work."""
+    units = _units(user, QUEUE_ROLES)
+    if not units:
+        return Dossier.objects.none()
+    return Dossier.objects.filter(status__in=QUEUE_STATUSES).filter(unassigned_condition(units))
 
 
 def row_annotations(queryset: QuerySet, user) -> QuerySet:

@@ -26,6 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from motcua.access import policy
 from motcua.dossiers import lifecycle
+from motcua.dossiers import search as dossier_search
 from motcua.dossiers.models import (
     Consultation,
     Dossier,
@@ -87,6 +88,7 @@ def queue(request):
     context = {
         "form": form, "page": page, "querystring": _querystring(request), "now": at, "signing": signing,
         "has_queue": queries.queue_condition(user) is not None, "warning_hours": risk.apology_warning_hours(),
+        "unassigned": queries.unassigned(user).count() if not request.htmx else 0,
     }
     if request.htmx and request.htmx.target == "queue-results":
         return render(request, "workspace/processing/_queue_table.html", context)
@@ -116,7 +118,7 @@ def search(request):
         data = form.cleaned_data
         text = data["q"].strip()
         if text:
-            rows = rows.filter(Q(code__istartswith=text) | Q(applicant_id_number=text) | Q(applicant_name__icontains=text))
+            rows = rows.filter(dossier_search.text_condition(text))  # without diacritics, any case
         if data["status"]:
             rows = rows.filter(status=data["status"])
         if data["procedure"].strip():
@@ -130,10 +132,16 @@ def search(request):
         if data["received_to"]:
             rows = rows.filter(received_at__lt=_day_start(data["received_to"] + timedelta(days=1)))
     # Newest first by primary key: an index every database has, whatever the filters.
+    errors = []
+    if form.is_bound and not form.is_valid():
+        # A bad date (or any bad filter) is said, not silently dropped: no list that pretends to be filtered.
+        errors = [f"{form[name].label}: {' '.join(messages_)}" if name != "__all__" else " ".join(messages_)
+                  for name, messages_ in form.errors.items()]
+        rows = rows.none()
     rows = risk.with_risk(rows).select_related(*queries.ROW_RELATIONS).order_by("-pk")
     page = _page(request, rows)
     page.object_list = risk.attach(page.object_list, at)
-    context = {"form": form, "page": page, "querystring": _querystring(request), "now": at}
+    context = {"form": form, "page": page, "querystring": _querystring(request), "now": at, "errors": errors}
     if request.htmx and request.htmx.target == "search-results":
         return render(request, "workspace/processing/_search_table.html", context)
     return render(request, "workspace/processing/search.html", context)

@@ -45,9 +45,10 @@ class Command(MotcuaCommand):
             if not report.ok:
                 raise UserError("Không nạp được dữ liệu mẫu: " + "; ".join(map(str, report.errors[:3])),
                                 "demo data failed to import")
-            from motcua.catalog.demo import declare_demo_catalogue
+            from motcua.catalog.demo import declare_demo_catalogue, declare_legal_fees
 
             declare_demo_catalogue()  # components and workflows the exchange set does not carry
+            declare_legal_fees()  # e.g. 200.000 đồng for a Phiếu lý lịch tư pháp
             self.stdout.write(
                 f"Đã sinh và nạp tỉnh mẫu: {counts.get('units', 0)} đơn vị, {counts.get('procedures', 0)} TTHC, "
                 f"{counts.get('dossiers', 0)} hồ sơ trong {time.monotonic() - started:.1f} s."
@@ -62,6 +63,7 @@ class Command(MotcuaCommand):
             self.stdout.write(f"  {username:<14} {role:<36} {unit}")
         self.stdout.write(f"\nỨng dụng: http://127.0.0.1:{port}/   API: http://127.0.0.1:{port}/api/docs/\n")
         if not no_serve:
+            self._start_worker()
             self._start_portal_link(port)
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
 
@@ -74,6 +76,16 @@ class Command(MotcuaCommand):
             return
         pki = make_demo_pki(demo_pki().directory)
         self.stdout.write(f"Chứng thư số TRÌNH DIỄN (DEMO, không có giá trị pháp lý) để ký kết quả: {pki.pkcs12}")
+
+    def _start_worker(self, command: list[str] | None = None):
+        """Staff actions never wait for the 766 recomputation: the web process queues it, a supervised
+        child process (``motcua worker``) runs it and is started again if it stops (web/worker.py)."""
+        from motcua.web.worker import start_demo_worker
+
+        supervisor = start_demo_worker(command, on_restart=lambda code: self.stderr.write(
+            f"Tiến trình nền đã dừng (mã {code}); đã khởi động lại."))
+        self.stdout.write(f"Tiến trình nền (tính lại chỉ số 766, gửi thông báo): pid {supervisor.process.pid}.")
+        return supervisor
 
     def _start_portal_link(self, port: int) -> None:
         """The demo's national portal: the fake adapter, a relay delivering the outbox to it, and the
