@@ -191,3 +191,48 @@ def test_pause_rules_are_one_function(setup):
     with pytest.raises(TransitionError) as error:
         services.finish(dossier, at=vn(2026, 3, 3, 10))
     assert error.value.code == "paused"
+
+
+# --- item 7: the dossier code's unit part is the electronic identifier ------------------------------------
+
+
+def test_code_uses_the_receiving_units_electronic_identifier(setup):
+    from django.urls import reverse
+
+    from motcua.dossiers.codes import is_dossier_code
+
+    department = setup[0]
+    department.extra = {"MaDinhDanhDienTu": "000.00.12.H26"}
+    department.save()
+    dossier = _received(setup)
+    assert dossier.code == "000.00.12.H26-260302-0001"
+    assert is_dossier_code(dossier.code)
+    assert reverse("workspace:dossier", args=[dossier.code]).endswith("/000.00.12.H26-260302-0001/")
+
+
+def test_a_malformed_identifier_is_not_used(setup):
+    from motcua.org.identifiers import code_prefix, is_unit_identifier
+
+    assert is_unit_identifier("000.00.12.H26") and is_unit_identifier("H26.123.45")
+    assert not any(is_unit_identifier(v) for v in ("", None, "H99.01", "000/00/12/H26", "000.00.12.H26 "))
+    department = setup[0]
+    department.extra = {"MaDinhDanhDienTu": "../x"}
+    department.save()
+    assert code_prefix(department.code, department.electronic_id) == "H99.01"
+    assert _received(setup).code == "H99.01-260302-0001"
+
+
+def test_import_stores_the_effective_due_instant(setup, tmp_path):
+    from motcua.interchange.importer import import_exchange_set
+
+    department, proc, _desk = setup
+    line = {"MaHoSo": "H99.01-260302-0100", "MaTTHC": proc.code, "MaDonVi": department.code, "KenhThucHien": 1,
+            "NgayNopHoSo": "2026-03-01T08:00:00+07:00", "NgayTiepNhan": "2026-03-02T09:00:00+07:00",
+            "NgayHenTra": "2026-03-09T09:00:00+07:00", "TrangThaiHoSo": 4,
+            "DanhSachHoSoBoSung": [
+                {"NgayYeuCau": "2026-03-01T09:00:00+07:00", "NgayBoSung": "2026-03-01T10:00:00+07:00"},  # counter
+                {"NgayYeuCau": "2026-03-03T09:00:00+07:00", "NgayBoSung": "2026-03-04T09:00:00+07:00"}]}
+    (tmp_path / "dossiers.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
+    import_exchange_set(tmp_path)
+    dossier = Dossier.objects.get(code="H99.01-260302-0100")
+    assert dossier.effective_due_at == rules.effective_due_at(dossier) == vn(2026, 3, 10, 9)

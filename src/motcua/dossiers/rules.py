@@ -15,13 +15,14 @@ column :attr:`Dossier.effective_due_at` all come from it, and it is the instant 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.utils import timezone
 
 from motcua.core.errors import TransitionError
 
 from . import lifecycle
+from .due import due_instant
 from .models import ApologyLetter, Dossier, Proposal, Status, SupplementRequest
 
 #: R1.9 (NĐ 45/2020 Art. 11, as quoted by TT 87/2021/TT-BTC Art. 10): an online dossier is accepted, or the
@@ -233,35 +234,21 @@ def should_propose_apology(hours_left: float | None, *, has_letter: bool, pendin
 # --- the effective due instant ------------------------------------------------------------------
 
 
-def supplement_time(dossier: Dossier, *, after: datetime | None = None) -> timedelta:
-    """Calendar time the applicant spent on the completed supplements of processing (optionally only those
-    requested after ``after``): the clock does not run for the agency meanwhile (766 formula, interchange.md §4)."""
-    total = timedelta()
-    for request in counted_supplements(dossier):
-        if request.completed_at is None or (after is not None and request.requested_at < after):
-            continue
-        total += request.completed_at - request.requested_at
-    return total
-
-
 def effective_due_at(dossier: Dossier, *, judged: bool = False) -> datetime | None:
     """Hạn trả hiệu lực: the instant the dossier must be finished by.
 
     NgayHenTra (``due_at``, never moved) plus the calendar time of every completed supplement of the
     processing stage: this is the instant the 766 engine judges "on time" against (interchange.md §4:
     end − completed supplement durations ≤ NgayHenTra). With ``judged=False`` (what staff and citizens
-    see), an issued apology letter's new appointment replaces it (TT 03/2025 Mẫu 04; R1.29 keeps
-    NgayHenTra for the statistics), moved on by the supplements requested after the letter.
+    see), an apology letter's new appointment (NgayHenTraMoi, TT 03/2025 Mẫu 04) replaces it, moved on by
+    the supplements requested after the letter; R1.29 keeps NgayHenTra for the statistics.
     """
-    if dossier.due_at is None:
-        return None
-    if not judged and dossier.extended_due_at is not None:
-        # NgayHenTraMoi: the letter's appointment (or an imported one, whose letter we do not have).
-        letter = apology_letter(dossier)
-        if letter is None:
-            return dossier.extended_due_at
-        return dossier.extended_due_at + supplement_time(dossier, after=letter.issued_at)
-    return dossier.due_at + supplement_time(dossier)
+    spans = [(s.requested_at, s.completed_at) for s in counted_supplements(dossier)]
+    if judged or dossier.extended_due_at is None:
+        return due_instant(dossier.due_at, spans)
+    letter = apology_letter(dossier)
+    return due_instant(dossier.due_at, spans, new_appointment=dossier.extended_due_at,
+                       letter_issued_at=letter.issued_at if letter else None)
 
 
 def refresh_effective_due(dossier: Dossier) -> None:
