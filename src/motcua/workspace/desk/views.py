@@ -208,8 +208,10 @@ def receive(request):
     completeness = None
     if request.method == "POST" and form.is_valid() and form.outcome != "check":
         data = form.cleaned_data
-        policy.authorize(request.user, _OUTCOME_ACTIONS[form.outcome], unit=data["handling_unit"])
-        counter = form.counter_dossier(intake.counter_for(request.user, data["handling_unit"]))
+        # The desk receives for any competent unit of the province (NĐ 118/2025): the right is the desk's own.
+        receiving_unit = intake.counter_for(request.user, data["handling_unit"])
+        policy.authorize(request.user, _OUTCOME_ACTIONS[form.outcome], unit=receiving_unit)
+        counter = form.counter_dossier(receiving_unit)
         try:
             if form.outcome == "receive":
                 dossier = intake.receive_at_counter(counter, form.submissions(), actor=request.user)
