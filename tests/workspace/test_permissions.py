@@ -94,6 +94,7 @@ STEP_CASES = {
     "tra-lai-xin-loi": (A.SIGN_APOLOGY, "apology_pending", lambda w, d: {"reason": "Ghi rõ lý do"}),
     "dung-xu-ly": (A.STOP, "processing", lambda w, d: {"reason": "Người nộp không đến bổ sung"}),
     "tu-choi": (A.REFUSE_AFTER_APPRAISAL, "processing", lambda w, d: {"reason": "Không đủ điều kiện"}),
+    "dong-ho-so-khong-bo-sung": (A.STOP, "supplement_overdue", lambda w, d: {}),
 }
 
 

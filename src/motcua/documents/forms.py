@@ -72,6 +72,10 @@ FORMS: dict[str, FormSpec] = {
                  "Phiếu kiểm soát quá trình giải quyết hồ sơ", "PKS", "A4 portrait", "a4", "documents/06_control.html"),
         FormSpec("07", "book", "SỔ THEO DÕI HỒ SƠ",
                  "Sổ theo dõi hồ sơ", "STD", "A4 landscape", "book", "documents/07_book.html"),
+        # Not a form of TT 03/2025: the handling agency's written refusal after appraisal (R1.25).
+        FormSpec("TC", "refusal-decision", "VĂN BẢN TỪ CHỐI GIẢI QUYẾT HỒ SƠ",
+                 "Văn bản từ chối giải quyết hồ sơ", "TC", "A5 portrait", "a5 letter",
+                 "documents/refusal_decision.html"),
     )
 }
 ALIASES = {spec.slug: spec.number for spec in FORMS.values()}
@@ -271,12 +275,11 @@ def supplement_context(dossier: Dossier, *, supplement: SupplementRequest | None
 
 
 def refusal_context(dossier: Dossier, **overrides) -> dict:
-    """Mẫu 03: the reason comes from ``reason=``, else the refuse_reception event, else a refusal stop."""
+    """Mẫu 03, the refusal of reception only (R1.24): the reason comes from ``reason=``, else the refuse_reception
+    event. A refusal after appraisal is the agency's written refusal (:func:`refusal_decision_context`)."""
     event = _event(dossier, "refuse_reception")
     reason = overrides.pop("reason", None) or (event.reason if event else "")
     refused_at = event.occurred_at if event else None
-    if not reason and (notice := _stop_notice(dossier)) and notice.kind == StopNotice.Kind.REFUSAL:
-        reason, refused_at = notice.reason, notice.issued_at
     if not reason:
         raise UserError("Hồ sơ chưa bị từ chối tiếp nhận; phải có lý do từ chối.", f"no refusal on {dossier.code}")
     spec = FORMS["03"]
@@ -322,9 +325,10 @@ def _stop_notice(dossier: Dossier) -> StopNotice | None:
 
 
 def stop_context(dossier: Dossier, *, notice: StopNotice | None = None, **overrides) -> dict:
-    """Mẫu 05, from the StopNotice (withdrawal at the applicant's request or a stop; R1.30)."""
+    """Mẫu 05, from the StopNotice: a withdrawal at the applicant's request (R1.30) or a stop at the agency's
+    initiative, said apart on the notice (``by_applicant``). A refusal after appraisal is not a stop notice."""
     notice = notice or _stop_notice(dossier)
-    if notice is None:
+    if notice is None or notice.kind == StopNotice.Kind.REFUSAL:
         raise UserError("Hồ sơ chưa có thông báo dừng giải quyết.", f"no stop notice on {dossier.code}")
     spec = FORMS["05"]
     issuer = _receiving_unit(dossier)
@@ -337,6 +341,25 @@ def stop_context(dossier: Dossier, *, notice: StopNotice | None = None, **overri
         stopped_text=fmt.instant(notice.issued_at),
         reason=notice.reason,
         return_place=f"{DESK} — {issuer.name}",
+        officer_name=fmt.person(event.actor if event else None),
+        by_applicant=notice.kind == StopNotice.Kind.WITHDRAWAL,
+    )
+    return _finish(context, overrides)
+
+
+def refusal_decision_context(dossier: Dossier, **overrides) -> dict:
+    """Văn bản từ chối giải quyết hồ sơ: after appraisal the case is not eligible; the handling agency refuses in
+    writing with its reasons, returned through the one-stop desk (NĐ 61/2018 Art. 19.8 as kept by NĐ 118/2025;
+    process-rules.md R1.25). Neither Mẫu 03 (refusal of reception) nor Mẫu 05 (a stop)."""
+    notice = _stop_notice(dossier)
+    if notice is None or notice.kind != StopNotice.Kind.REFUSAL:
+        raise UserError("Hồ sơ không bị từ chối giải quyết.", f"no refusal after appraisal on {dossier.code}")
+    spec = FORMS["TC"]
+    context = _base(spec, dossier, dossier.handling_unit, notice.issued_at, overrides)
+    event = _event(dossier, "refuse_after_appraisal")
+    context.update(
+        notice=notice, reason=notice.reason, received_text=fmt.instant(dossier.received_at),
+        refused_text=fmt.instant(notice.issued_at), return_place=f"{DESK} — {_receiving_unit(dossier).name}",
         officer_name=fmt.person(event.actor if event else None),
     )
     return _finish(context, overrides)
@@ -555,4 +578,5 @@ BUILDERS = {
     "04": apology_context,
     "05": stop_context,
     "06": control_context,
+    "TC": refusal_decision_context,
 }

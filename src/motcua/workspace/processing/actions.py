@@ -19,7 +19,14 @@ from django.utils.translation import gettext_lazy
 
 from motcua.access import policy
 from motcua.dossiers import lifecycle, rules, services
-from motcua.dossiers.models import ApologyLetter, Consultation, Dossier, Proposal, Status
+from motcua.dossiers.models import (
+    ApologyLetter,
+    Consultation,
+    Dossier,
+    Proposal,
+    Status,
+    StopNotice,
+)
 
 from . import forms
 
@@ -209,6 +216,11 @@ def _stop(f, data, user, at):
     return _("Đã dừng xử lý hồ sơ.")
 
 
+def _close_unanswered(f, data, user, at):
+    services.close_unanswered_supplement(f.dossier, actor=user, at=at)
+    return _("Đã đóng hồ sơ do công dân không bổ sung trong thời hạn.")
+
+
 def _refuse(f, data, user, at):
     services.refuse_after_appraisal(f.dossier, reason=data["reason"], actor=user, at=at)
     return _("Đã từ chối giải quyết hồ sơ; Bộ phận Một cửa sẽ trả phiếu từ chối cho người nộp.")
@@ -282,6 +294,10 @@ ACTIONS: dict[str, StepAction] = {a.slug: a for a in [
                style="outline-danger", submit=gettext_lazy("Trả lại")),
     StepAction("dung-xu-ly", gettext_lazy("Dừng xử lý"), A.STOP, "stop", forms.ReasonForm, _stop, icon="bi-stop-circle",
                style="outline-danger", submit=gettext_lazy("Dừng xử lý")),
+    StepAction("dong-ho-so-khong-bo-sung", gettext_lazy("Đóng hồ sơ (không bổ sung đúng hạn)"), A.STOP,
+               "close_unanswered_supplement", forms.ConfirmForm, _close_unanswered, icon="bi-archive",
+               style="outline-danger", submit=gettext_lazy("Đóng hồ sơ"),
+               help=gettext_lazy("Công dân không nộp hồ sơ bổ sung trong 15 ngày làm việc kể từ ngày yêu cầu.")),
     StepAction("tu-choi", gettext_lazy("Từ chối giải quyết"), A.REFUSE_AFTER_APPRAISAL, "refuse_after_appraisal",
                forms.ReasonForm, _refuse, icon="bi-x-octagon", style="outline-danger", submit=gettext_lazy("Từ chối giải quyết")),
 ]}
@@ -337,11 +353,14 @@ def documents(dossier: Dossier, facts: Facts, stop_notice=None) -> list[tuple[st
         out.append(("receipt", _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")))
     if facts.supplements:
         out.append(("supplement", _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")))
-    if dossier.status == Status.NOT_RECEIVED or getattr(stop_notice, "kind", None) == "refusal":
+    refused_after_appraisal = getattr(stop_notice, "kind", None) == StopNotice.Kind.REFUSAL
+    if dossier.status == Status.NOT_RECEIVED:
         out.append(("refusal", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ")))
     if facts.has_apology:
         out.append(("apology", _("Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết")))
-    if stop_notice is not None:
+    if refused_after_appraisal:  # R1.25: the agency's written refusal, neither Mẫu 03 nor Mẫu 05
+        out.append(("refusal-decision", _("Văn bản từ chối giải quyết hồ sơ")))
+    elif stop_notice is not None:
         out.append(("stop", _("Thông báo dừng giải quyết hồ sơ")))
     out.append(("control", _("Phiếu kiểm soát quá trình giải quyết hồ sơ")))
     return out
