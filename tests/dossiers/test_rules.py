@@ -236,3 +236,29 @@ def test_import_stores_the_effective_due_instant(setup, tmp_path):
     import_exchange_set(tmp_path)
     dossier = Dossier.objects.get(code="H99.01-260302-0100")
     assert dossier.effective_due_at == rules.effective_due_at(dossier) == vn(2026, 3, 10, 9)
+
+
+def test_scoreboard_late_list_shows_the_effective_due_instant(setup, tmp_path):
+    from motcua.index766.periods import parse_period
+    from motcua.scoreboard.services import _late_dossiers
+
+    dossier = _processing(setup)
+    services.request_supplement(dossier, items=["Bản sao CCCD"], reason="Thiếu", at=vn(2026, 3, 3, 9))
+    services.complete_supplement(dossier, at=vn(2026, 3, 5, 15))
+    export_exchange_set(tmp_path / "set")
+    (late,) = _late_dossiers(load_exchange_set(tmp_path / "set"), parse_period("2026-03"), None)
+    assert late.code == dossier.code
+    assert late.due_at == rules.effective_due_at(Dossier.objects.get(pk=dossier.pk), judged=True) == vn(2026, 3, 11, 15)
+
+
+def test_forms_print_the_effective_due_instant(setup):
+    from motcua.documents import forms
+
+    dossier = _processing(setup)
+    services.request_supplement(dossier, items=["Bản sao CCCD"], reason="Thiếu", at=vn(2026, 3, 3, 9))
+    services.complete_supplement(dossier, at=vn(2026, 3, 5, 15))
+    dossier = Dossier.objects.get(pk=dossier.pk)
+    assert "ngày 11/03/2026" in forms.control_context(dossier)["new_due_text"]
+    services.issue_apology(dossier, reason="Chờ xác minh", new_due_at=vn(2026, 3, 16, 9), at=vn(2026, 3, 6, 9))
+    context = forms.apology_context(Dossier.objects.get(pk=dossier.pk))
+    assert "ngày 11/03/2026" in context["due_text"] and "ngày 16/03/2026" in context["new_due_text"]

@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 
 from motcua.core.errors import UserError
+from motcua.dossiers import rules
 from motcua.dossiers.models import (
     ApologyLetter,
     Dossier,
@@ -306,7 +307,8 @@ def apology_context(dossier: Dossier, *, letter: ApologyLetter | None = None, **
     context.update(
         letter=letter,
         received_day=fmt.day(dossier.received_at),
-        due_text=fmt.instant(dossier.due_at),
+        # The appointment the letter moves: NgayHenTra plus the applicant's supplement time (rules.effective_due_at).
+        due_text=fmt.instant(rules.effective_due_at(dossier, judged=True)),
         new_due_text=fmt.instant(letter.new_due_at),
         reason=letter.reason,
         officer_name=fmt.person(letter.signed_by),
@@ -345,6 +347,13 @@ def stop_context(dossier: Dossier, *, notice: StopNotice | None = None, **overri
         by_applicant=notice.kind == StopNotice.Kind.WITHDRAWAL,
     )
     return _finish(context, overrides)
+
+
+def _moved_due_text(dossier: Dossier) -> str:
+    """The effective due instant when it is no longer the receipt's (a letter's new date, or supplement time):
+    the value rules.effective_due_at stored on the row, so a book of many dossiers costs no query per row."""
+    effective = dossier.effective_due_at
+    return fmt.instant(effective) if effective is not None and effective != dossier.due_at else ""
 
 
 def refusal_decision_context(dossier: Dossier, **overrides) -> dict:
@@ -446,7 +455,7 @@ def control_context(dossier: Dossier, **overrides) -> dict:
         coordinating_units=", ".join(consulted) or "Không",
         received_text=fmt.instant(dossier.received_at),
         due_text=fmt.instant(dossier.due_at),
-        new_due_text=fmt.instant(dossier.extended_due_at) if dossier.extended_due_at else "",
+        new_due_text=_moved_due_text(dossier),
     )
     return _finish(context, overrides)
 
@@ -523,8 +532,8 @@ def book_rows(unit: Unit, date_from: date, date_to: date, *, field_code: str = "
         returned = min(delivered, key=lambda r: r.delivered_at) if delivered else None
         reception = _reception(dossier)
         notes = []
-        if dossier.extended_due_at:
-            notes.append(f"Hẹn lại: {fmt.instant(dossier.extended_due_at)}")
+        if moved := _moved_due_text(dossier):
+            notes.append(f"Hẹn lại: {moved}")
         if dossier.status in (Status.NOT_RECEIVED, Status.STOPPED, Status.WITHDRAWAL_REQUESTED):
             notes.append(_status_label(dossier.status))
         rows.append(BookRow(
