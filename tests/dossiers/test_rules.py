@@ -262,3 +262,12 @@ def test_forms_print_the_effective_due_instant(setup):
     services.issue_apology(dossier, reason="Chờ xác minh", new_due_at=vn(2026, 3, 16, 9), at=vn(2026, 3, 6, 9))
     context = forms.apology_context(Dossier.objects.get(pk=dossier.pk))
     assert "ngày 11/03/2026" in context["due_text"] and "ngày 16/03/2026" in context["new_due_text"]
+
+
+def test_citizens_tracking_page_gives_the_effective_due_instant(setup):
+    from motcua.public import tracking
+
+    dossier = _processing(setup)
+    services.request_supplement(dossier, items=["Bản sao CCCD"], reason="Thiếu", at=vn(2026, 3, 3, 9))
+    services.complete_supplement(dossier, at=vn(2026, 3, 5, 15))
+    assert tracking.load(dossier.code).collection.due_at == vn(2026, 3, 11, 15)

@@ -55,7 +55,7 @@ class Facts:
         consultations = list(dossier.consultations.all())
         return cls(
             dossier=dossier, user=user, now=now,
-            paused=any(p.ended_at is None for p in dossier.pauses.all()),
+            paused=rules.is_paused(dossier),
             supplements=len(dossier.supplement_requests.all()),
             has_apology=has_apology,
             pending={p.kind: p for p in dossier.proposals.all() if p.state == Proposal.State.PENDING},
