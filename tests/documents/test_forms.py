@@ -163,3 +163,32 @@ def test_pdf_response(received):
     assert response["Content-Disposition"] == f'inline; filename="01-receipt-{received.code}.pdf"'
     assert response["Cache-Control"] == "private, no-store"
     assert received.code in pdf_text(response.content)
+
+
+def test_refusal_after_appraisal_prints_the_agencys_written_refusal(world, received):
+    """Issue #10 item 5 (R1.25): neither Mẫu 03 (refusal of reception) nor Mẫu 05 (a stop)."""
+    from motcua.core.errors import UserError
+    from motcua.dossiers import services as lifecycle
+    from tests.factories import vn
+
+    lifecycle.start_processing(received, actor=world.desk, at=vn(2026, 3, 2, 9, 30))
+    lifecycle.refuse_after_appraisal(received, reason="Không đủ điều kiện cấp theo Điều 7", actor=world.specialist,
+                                     at=vn(2026, 3, 4, 9, 0))
+    received = type(received).objects.get(pk=received.pk)
+    pdf = services.render_pdf("refusal-decision", received)
+    text = pdf_text(pdf)
+    assert "VĂN BẢN TỪ CHỐI GIẢI QUYẾT HỒ SƠ" in text and received.code in text
+    assert "Không đủ điều kiện cấp theo Điều 7" in text and "Mẫu số" not in text
+    for kind in ("refusal", "stop"):
+        with pytest.raises(UserError):
+            services.render_html(kind, received)
+
+
+def test_stop_at_the_agencys_initiative_is_not_a_withdrawal(world, received):
+    from motcua.dossiers import services as lifecycle
+    from tests.factories import vn
+
+    lifecycle.start_processing(received, actor=world.desk, at=vn(2026, 3, 2, 9, 30))
+    lifecycle.stop(received, reason="Cơ quan có thẩm quyền đình chỉ", actor=world.desk, at=vn(2026, 3, 3, 9, 0))
+    html = services.render_html("stop", type(received).objects.get(pk=received.pk))
+    assert "không do Ông/Bà/Tổ chức đề nghị" in html and "đề nghị rút hồ sơ" not in html

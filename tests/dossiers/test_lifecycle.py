@@ -149,13 +149,16 @@ def test_apology_once_before_due_and_late_practice_flag(setup):
     assert error.value.code == "second_apology"
 
 
-def test_apology_after_due_is_refused(setup):
+def test_apology_after_due_is_allowed_once_and_recorded_late(setup):
+    # interchange.md §4: the seeds order letters for dossiers already late; one letter, flagged late.
     dossier = receive(setup)
     services.start_processing(dossier, at=vn(2026, 3, 2, 10))
+    letter = services.issue_apology(dossier, reason="Muộn", new_due_at=vn(2026, 3, 20, 9), at=vn(2026, 3, 9, 9, 1))
+    assert letter.after_due is True and letter.late_practice is True
+    assert dossier.events.get(action="issue_apology").data["after_due"] is True
     with pytest.raises(TransitionError) as error:
-        services.issue_apology(dossier, reason="Muộn", new_due_at=vn(2026, 3, 20, 9), at=vn(2026, 3, 9, 9, 1))
-    assert error.value.code == "apology_after_due"
-    assert not hasattr(Dossier.objects.get(pk=dossier.pk), "apology_letter")
+        services.issue_apology(dossier, reason="Lần hai", new_due_at=vn(2026, 3, 27, 9), at=vn(2026, 3, 10, 9))
+    assert error.value.code == "second_apology"
 
 
 def test_withdrawal_after_reception_then_stop(setup):

@@ -78,7 +78,8 @@ def test_every_line_valid_canonical_and_compact(gen_set):
             known = [order[k] for k in rec if k in order]
             assert known == sorted(known), (name, i, "fields out of canonical order")
             extra = [k for k in rec if k not in order]
-            assert extra in ([], ["ChuHoSo"]), (name, extra)
+            # Extra fields kept as they are: the applicant, and a unit's electronic identifier (code prefix).
+            assert extra in ([], ["ChuHoSo"], ["MaDinhDanhDienTu"]), (name, extra)
     stamp = re.compile(r'"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00"')
     sample = (folder / "dossiers.jsonl").read_text(encoding="utf-8")
     assert len(stamp.findall(sample)) > N_DOSSIERS * 5
@@ -223,9 +224,11 @@ def test_dossier_lifecycle_invariants(gen_set):
     procs = {p["MaTTHC"]: p for p in data["procedures"]}
     cal = WorkCalendar.official()
     seq = defaultdict(list)
+    e_ids = {u["MaDonVi"]: u.get("MaDinhDanhDienTu") for u in data["units"]}
     for d in data["dossiers"]:
-        m = re.fullmatch(r"(H44\.[^-]+)-(\d{6})-(\d{4})", d["MaHoSo"])
-        assert m and m.group(1) == d["MaDonVi"]
+        # TT 03/2025 Art. 13: the receiving unit's electronic identifier, the date, the day's sequence.
+        m = re.fullmatch(r"(\d{3}\.\d{2}\.\d{2}\.H44)-(\d{6})-(\d{4})", d["MaHoSo"])
+        assert m and m.group(1) == e_ids[d.get("MaDonViTiepNhan") or d["MaDonVi"]]
         log = d["LichSuTrangThai"]
         assert log
         times = [ts(e["ThoiDiem"]) for e in log]

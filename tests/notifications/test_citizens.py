@@ -78,7 +78,8 @@ def test_supplement_result_and_apology(world, sent):
                         f"Xin lỗi về việc chậm giải quyết hồ sơ {dossier.code}", f"Hồ sơ {dossier.code} đã có kết quả"]
     supplement, apology, result = mail.outbox[1].body, mail.outbox[2].body, mail.outbox[3].body
     assert "  - Bản sao CCCD\n  - Ảnh 4x6" in supplement and "Lý do: Thiếu giấy tờ" in supplement
-    assert "Ngày hẹn trả kết quả mới: 09:00 ngày 12/03/2026" in apology and "đúng hẹn 09:00 ngày 09/03/2026" in apology
+    # Three working days after the effective due instant: NgayHenTra + the hour the applicant took to supplement.
+    assert "Ngày hẹn trả kết quả mới: 10:00 ngày 12/03/2026" in apology and "đúng hẹn 09:00 ngày 09/03/2026" in apology
     assert "đã có kết quả giải quyết lúc 09:00 ngày 04/03/2026" in result
     sms = Notification.objects.get(kind=Kind.SUPPLEMENT_REQUESTED, channel="sms")
     assert sms.state == S.SENT and "Bản sao CCCD; Ảnh 4x6" in sms.body

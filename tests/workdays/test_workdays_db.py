@@ -146,6 +146,27 @@ def test_calendar_command_2026():
 
 
 @pytest.mark.django_db
+def test_calendar_command_flags_days_without_a_verified_basis():
+    """Issue #10 item 8: the bases recorded for 2026 name the documents, and the ones not checked against
+    the text they cite are flagged (the statute's own days are not)."""
+    from motcua.workdays.management.commands.calendar import UNVERIFIED
+
+    out = StringIO()
+    call_command("calendar", "2026", stdout=out)
+    lines = dict(line.split("\t")[0::2] for line in out.getvalue().splitlines())
+    assert "Công văn 12729/VPCP-KGVX" in lines["2026-01-02"] and "Công văn 12729/VPCP-KGVX" in lines["2026-01-10"]
+    assert "Nghị quyết 28/2026/QH16 Điều 2" in lines["2026-11-24"]
+    flagged = {day for day, label in lines.items() if label.endswith(UNVERIFIED)}
+    assert flagged == {"2026-01-02", "2026-01-10", "2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19",
+                       "2026-02-20", "2026-08-22", "2026-08-31", "2026-09-01", "2026-11-24"}
+    out = StringIO()
+    call_command("calendar", "2025", stdout=out)
+    lines = dict(line.split("\t")[0::2] for line in out.getvalue().splitlines())
+    assert "Thông báo 6150/TB-BLĐTBXH" in lines["2025-05-02"] and lines["2025-05-02"].endswith(UNVERIFIED)
+    assert not lines["2025-04-30"].endswith(UNVERIFIED)
+
+
+@pytest.mark.django_db
 def test_calendar_command_fallback_year_says_so():
     out = StringIO()
     call_command("calendar", "2030", stdout=out)

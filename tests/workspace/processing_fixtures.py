@@ -102,6 +102,14 @@ class World:
         dossier.refresh_from_db()
         return dossier
 
+    def supplement_overdue(self, **kwargs) -> Dossier:
+        """Waiting since Mon 02/02/2026 for a supplement: 15 working days (Tết off) ended Mon 02/03 09:00 (R1.10)."""
+        dossier = self.processing(at=vn(2026, 1, 26, 9), **kwargs)
+        services.request_supplement(dossier, items=["Bản sao CCCD"], reason="Thiếu giấy tờ", actor=self.specialist,
+                                    at=vn(2026, 2, 2, 9))
+        dossier.refresh_from_db()
+        return dossier
+
     def done(self, **kwargs) -> Dossier:
         dossier = self.at_leader_step(**kwargs)
         services.approve_result(dossier.proposals.get(), signer=self.leader, at=vn(2026, 3, 3, 10))

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from motcua.catalog.models import Procedure
 from motcua.dossiers import intake, services
 from motcua.dossiers.models import (
     Dossier,
@@ -24,6 +25,7 @@ from motcua.dossiers.models import (
 )
 from motcua.files.models import StoredFile
 from motcua.files.services import read_bytes
+from tests.factories import procedure
 from tests.pdfs import pdf_bytes
 from tests.workspace import desk_fixtures
 
@@ -54,7 +56,8 @@ def test_normalize_and_search_ignore_accents(desk_world):
     hits = intake.search_procedures(desk_world.department, "ly lich tu phap")
     assert [h.code for h in hits] == ["1.000001"]
     assert [h.code for h in intake.search_procedures(desk_world.department, "1.00000")] == ["1.000001", "1.000002"]
-    # A commune-level procedure is not offered at a department's counter.
+    # A commune-level procedure is not offered at a department's own counter (the public-service centres of the
+    # province and the communes receive every procedure of the province, NĐ 118/2025).
     assert intake.search_procedures(desk_world.department, "khai sinh") == []
     assert [h.code for h in intake.search_procedures(desk_world.commune, "khai sinh")] == ["2.000009"]
 
@@ -374,11 +377,39 @@ def test_a_desk_officer_of_another_unit_cannot_touch_this_units_dossiers(client,
     for url, data in _desk_posts(desk_world, dossier, done)[1:]:
         assert client.post(url, data).status_code in (403, 404), url
     assert client.get(reverse("workspace:desk-received", args=[dossier.code])).status_code == 404
-    # The reception form does not let them hand a dossier to a unit that is not theirs.
-    response = client.post(RECEIVE_URL, desk_world.applicant(outcome="receive", **desk_world.ticks(0, 1)))
-    assert response.status_code == 200 and "handling_unit" in response.context["form"].errors
     assert _snapshot() == before
     assert dossier.code not in client.get(reverse("workspace:desk")).content.decode()
+
+
+def test_a_commune_centre_receives_for_any_competent_unit_of_the_province(client, desk_world):
+    """NĐ 118/2025: reception regardless of administrative boundary; receiving and handling units apart."""
+    _login(client, desk_world.other_desk)  # the commune's public-service centre
+    assert [h.code for h in intake.search_procedures(desk_world.commune, "ly lich")] == ["1.000001"]
+    # Routed to a unit that does not handle the procedure: refused with a Vietnamese message, nothing written.
+    before = _snapshot()
+    response = client.post(RECEIVE_URL, desk_world.applicant(outcome="receive", handling_unit=desk_world.commune.pk,
+                                                             **desk_world.ticks(0, 1)))
+    assert response.status_code == 200 and "không giải quyết thủ tục" in str(response.context["form"].errors)
+    assert _snapshot() == before
+    response = client.post(RECEIVE_URL, desk_world.applicant(outcome="receive", **desk_world.ticks(0, 1)))
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    assert (dossier.receiving_unit, dossier.handling_unit) == (desk_world.commune, desk_world.department)
+    assert dossier.code.startswith("H99.1001-") and dossier.reception.counter_unit == desk_world.commune
+    # The department's specialists see it in their unit; the commune desk keeps it in its lists.
+    assert dossier.code in client.get(reverse("workspace:desk") + "?list=received").content.decode()
+
+
+def test_district_level_procedures_are_offered_at_the_commune_after_the_reform(desk_world):
+    from datetime import date
+
+    district = procedure(code="1.000777", days=5, name="Cấp giấy chứng nhận đăng ký hộ kinh doanh",
+                         level_district=True)
+    Procedure.objects.filter(pk=district.pk).update(level_province=False)
+    district.refresh_from_db()
+    assert intake.procedures_for_unit(desk_world.commune, date(2025, 7, 1)).filter(pk=district.pk).exists()
+    assert not intake.procedures_for_unit(desk_world.commune, date(2025, 6, 30)).filter(pk=district.pk).exists()
+    assert list(intake.competent_units(district, desk_world.commune, date(2025, 7, 1))) == [desk_world.commune]
 
 
 # --- lists and query counts ----------------------------------------------------------------------------

@@ -94,6 +94,7 @@ STEP_CASES = {
     "tra-lai-xin-loi": (A.SIGN_APOLOGY, "apology_pending", lambda w, d: {"reason": "Ghi rõ lý do"}),
     "dung-xu-ly": (A.STOP, "processing", lambda w, d: {"reason": "Người nộp không đến bổ sung"}),
     "tu-choi": (A.REFUSE_AFTER_APPRAISAL, "processing", lambda w, d: {"reason": "Không đủ điều kiện"}),
+    "dong-ho-so-khong-bo-sung": (A.STOP, "supplement_overdue", lambda w, d: {}),
 }
 
 
@@ -227,14 +228,16 @@ def test_forms_open_only_for_who_may_act(client, world):
 
 
 def test_refused_action_reshows_the_form_and_changes_nothing(client, world, monkeypatch):
-    """Allowed role, but the lifecycle says no (the apology after the due instant, a second letter)."""
+    """Allowed role, but the lifecycle says no (a second apology letter; a late first one is allowed)."""
+    from motcua.dossiers import services
     from motcua.workspace.processing import risk
 
     dossier = world.processing()
+    services.issue_apology(dossier, reason="Chậm", new_due_at=vn(2026, 3, 12, 9), at=vn(2026, 3, 9, 9, 15))
     client.force_login(world.specialist)
     url = reverse("workspace:dossier-action", args=[dossier.code, "de-xuat-xin-loi"])
     before = snapshot(dossier)
     monkeypatch.setattr(risk, "now", lambda: vn(2026, 3, 9, 9, 30))  # half an hour after NgayHenTra
     response = client.post(url, {"reason": "Chậm", "extension_days": "3"})
-    assert response.status_code == 200 and "Đã quá ngày hẹn trả" in response.content.decode()
+    assert response.status_code == 200 and "chỉ được gia hạn một lần" in response.content.decode()
     assert snapshot(dossier) == before and Status(dossier.status) == Status.PROCESSING

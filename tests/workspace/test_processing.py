@@ -34,7 +34,7 @@ def row(html: str, code: str) -> str:
 def arranged(world, due_at, step_due_at, apology_until=None) -> Dossier:
     """A dossier at step 1 with the specialist, its deadlines set to the instants under test."""
     dossier = world.processing(consulted=False)
-    Dossier.objects.filter(pk=dossier.pk).update(due_at=due_at, step_due_at=step_due_at)
+    Dossier.objects.filter(pk=dossier.pk).update(due_at=due_at, effective_due_at=due_at, step_due_at=step_due_at)
     dossier.refresh_from_db()
     if apology_until:
         services.issue_apology(dossier, reason="Chờ xác minh", new_due_at=apology_until, signer=world.leader,
@@ -47,7 +47,8 @@ def queue_world(world):
     """Seven dossiers; working hours left from Wed 04/03 10:00 worked out by hand (Wed has 5 h left)."""
     cases = {
         # name: (due_at, step_due_at, apology new due, hours to due, hours to step, flag expected)
-        "late": (vn(2026, 3, 3, 16), vn(2026, 3, 4, 15), None, -4.0, 3.0, False),  # Tue 16–17 + Wed 7–10
+        # Late and without a letter: still proposed (a late letter is allowed once, interchange.md §4).
+        "late": (vn(2026, 3, 3, 16), vn(2026, 3, 4, 15), None, -4.0, 3.0, True),  # Tue 16–17 + Wed 7–10
         "extended": (vn(2026, 3, 9, 9), vn(2026, 3, 4, 11), vn(2026, 3, 12, 9), 47.0, 1.0, False),  # 23 + 3 days
         "six_and_half": (vn(2026, 3, 5, 8, 30), None, None, 6.5, None, True),  # 5 + Thu 7:00–8:30
         "eight": (vn(2026, 3, 5, 10), None, None, 8.0, None, True),  # exactly one working day: flagged

@@ -45,11 +45,11 @@ def test_specialist_hands_over_a_draft_and_the_leader_signs(live_server, browser
         user.save()
     # Today's work: the dossier under test has 6.5 working hours left; others around it.
     target = world.processing(applicant_name="Trần Thị Bình")
-    Dossier.objects.filter(pk=target.pk).update(due_at=vn(2026, 3, 5, 8, 30))
+    Dossier.objects.filter(pk=target.pk).update(due_at=vn(2026, 3, 5, 8, 30), effective_due_at=vn(2026, 3, 5, 8, 30))
     for due, step_due in [(vn(2026, 3, 3, 16), vn(2026, 3, 4, 15)), (vn(2026, 3, 6, 10), vn(2026, 3, 5, 10, 30)),
                           (vn(2026, 3, 9, 9), None)]:
         other = world.processing(consulted=False, applicant_name="Phạm Văn Dũng")
-        Dossier.objects.filter(pk=other.pk).update(due_at=due, step_due_at=step_due)
+        Dossier.objects.filter(pk=other.pk).update(due_at=due, effective_due_at=due, step_due_at=step_due)
 
     page, base = browser_page, live_server.url
     sign_in(page, base, "chuyenvien", "/can-bo/viec-cua-toi/")

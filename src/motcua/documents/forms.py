@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 
 from motcua.core.errors import UserError
+from motcua.dossiers import rules
 from motcua.dossiers.models import (
     ApologyLetter,
     Dossier,
@@ -77,6 +78,10 @@ FORMS: dict[str, FormSpec] = {
         # the result (the applicant or the person they authorised), kept with the dossier.
         FormSpec("TKQ", "return", "PHIẾU TRẢ KẾT QUẢ GIẢI QUYẾT HỒ SƠ",
                  "Phiếu trả kết quả giải quyết hồ sơ", "PTKQ", "A4 portrait", "a4", "documents/return_slip.html"),
+        # Not a form of TT 03/2025: the handling agency's written refusal after appraisal (R1.25).
+        FormSpec("TC", "refusal-decision", "VĂN BẢN TỪ CHỐI GIẢI QUYẾT HỒ SƠ",
+                 "Văn bản từ chối giải quyết hồ sơ", "TC", "A5 portrait", "a5 letter",
+                 "documents/refusal_decision.html"),
     )
 }
 ALIASES = {spec.slug: spec.number for spec in FORMS.values()}
@@ -305,12 +310,11 @@ def supplement_context(dossier: Dossier, *, supplement: SupplementRequest | None
 
 
 def refusal_context(dossier: Dossier, **overrides) -> dict:
-    """Mẫu 03: the reason comes from ``reason=``, else the refuse_reception event, else a refusal stop."""
+    """Mẫu 03, the refusal of reception only (R1.24): the reason comes from ``reason=``, else the refuse_reception
+    event. A refusal after appraisal is the agency's written refusal (:func:`refusal_decision_context`)."""
     event = _event(dossier, "refuse_reception")
     reason = overrides.pop("reason", None) or (event.reason if event else "")
     refused_at = event.occurred_at if event else None
-    if not reason and (notice := _stop_notice(dossier)) and notice.kind == StopNotice.Kind.REFUSAL:
-        reason, refused_at = notice.reason, notice.issued_at
     if not reason:
         raise UserError("Hồ sơ chưa bị từ chối tiếp nhận; phải có lý do từ chối.", f"no refusal on {dossier.code}")
     spec = FORMS["03"]
@@ -338,7 +342,8 @@ def apology_context(dossier: Dossier, *, letter: ApologyLetter | None = None, **
         letter=letter,
         subject="Xin lỗi và đề nghị gia hạn thời gian giải quyết hồ sơ",  # trích yếu (V/v), NĐ 30/2020
         received_day=fmt.day(dossier.received_at),
-        due_text=fmt.instant(dossier.due_at),
+        # The appointment the letter moves: NgayHenTra plus the applicant's supplement time (rules.effective_due_at).
+        due_text=fmt.instant(rules.effective_due_at(dossier, judged=True)),
         new_due_text=fmt.instant(letter.new_due_at),
         reason=letter.reason,
         officer_name=fmt.person(letter.signed_by),
@@ -357,9 +362,10 @@ def _stop_notice(dossier: Dossier) -> StopNotice | None:
 
 
 def stop_context(dossier: Dossier, *, notice: StopNotice | None = None, **overrides) -> dict:
-    """Mẫu 05, from the StopNotice (withdrawal at the applicant's request or a stop; R1.30)."""
+    """Mẫu 05, from the StopNotice: a withdrawal at the applicant's request (R1.30) or a stop at the agency's
+    initiative, said apart on the notice (``by_applicant``). A refusal after appraisal is not a stop notice."""
     notice = notice or _stop_notice(dossier)
-    if notice is None:
+    if notice is None or notice.kind == StopNotice.Kind.REFUSAL:
         raise UserError("Hồ sơ chưa có thông báo dừng giải quyết.", f"no stop notice on {dossier.code}")
     spec = FORMS["05"]
     issuer = _receiving_unit(dossier)
@@ -372,6 +378,32 @@ def stop_context(dossier: Dossier, *, notice: StopNotice | None = None, **overri
         stopped_text=fmt.instant(notice.issued_at),
         reason=notice.reason,
         return_place=f"{DESK} — {issuer.name}",
+        officer_name=fmt.person(event.actor if event else None),
+        by_applicant=notice.kind == StopNotice.Kind.WITHDRAWAL,
+    )
+    return _finish(context, overrides)
+
+
+def _moved_due_text(dossier: Dossier) -> str:
+    """The effective due instant when it is no longer the receipt's (a letter's new date, or supplement time):
+    the value rules.effective_due_at stored on the row, so a book of many dossiers costs no query per row."""
+    effective = dossier.effective_due_at
+    return fmt.instant(effective) if effective is not None and effective != dossier.due_at else ""
+
+
+def refusal_decision_context(dossier: Dossier, **overrides) -> dict:
+    """Văn bản từ chối giải quyết hồ sơ: after appraisal the case is not eligible; the handling agency refuses in
+    writing with its reasons, returned through the one-stop desk (NĐ 61/2018 Art. 19.8 as kept by NĐ 118/2025;
+    process-rules.md R1.25). Neither Mẫu 03 (refusal of reception) nor Mẫu 05 (a stop)."""
+    notice = _stop_notice(dossier)
+    if notice is None or notice.kind != StopNotice.Kind.REFUSAL:
+        raise UserError("Hồ sơ không bị từ chối giải quyết.", f"no refusal after appraisal on {dossier.code}")
+    spec = FORMS["TC"]
+    context = _base(spec, dossier, dossier.handling_unit, notice.issued_at, overrides)
+    event = _event(dossier, "refuse_after_appraisal")
+    context.update(
+        notice=notice, reason=notice.reason, received_text=fmt.instant(dossier.received_at),
+        refused_text=fmt.instant(notice.issued_at), return_place=f"{DESK} — {_receiving_unit(dossier).name}",
         officer_name=fmt.person(event.actor if event else None),
     )
     return _finish(context, overrides)
@@ -458,7 +490,7 @@ def control_context(dossier: Dossier, **overrides) -> dict:
         coordinating_units=", ".join(consulted) or "Không",
         received_text=fmt.instant(dossier.received_at),
         due_text=fmt.instant(dossier.due_at),
-        new_due_text=fmt.instant(dossier.extended_due_at) if dossier.extended_due_at else "",
+        new_due_text=_moved_due_text(dossier),
     )
     return _finish(context, overrides)
 
@@ -561,8 +593,8 @@ def book_rows(unit: Unit, date_from: date, date_to: date, *, field_code: str = "
         returned = min(delivered, key=lambda r: r.delivered_at) if delivered else None
         reception = _reception(dossier)
         notes = []
-        if dossier.extended_due_at:
-            notes.append(f"Hẹn lại: {fmt.instant(dossier.extended_due_at)}")
+        if moved := _moved_due_text(dossier):
+            notes.append(f"Hẹn lại: {moved}")
         if dossier.status in (Status.NOT_RECEIVED, Status.STOPPED, Status.WITHDRAWAL_REQUESTED):
             notes.append(_status_label(dossier.status))
         rows.append(BookRow(
@@ -641,4 +673,5 @@ BUILDERS = {
     "04": apology_context,
     "05": stop_context,
     "06": control_context,
+    "TC": refusal_decision_context,
 }

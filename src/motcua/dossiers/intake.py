@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextvars
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
@@ -52,6 +52,9 @@ _LEVEL_OF_KIND = {
     UnitKind.DISTRICT: "level_district",
     UnitKind.COMMUNE: "level_commune",
 }
+#: NĐ 118/2025/NĐ-CP with the two-level local government (Luật Tổ chức chính quyền địa phương 2025): districts
+#: end on 01/07/2025 and the procedures the catalogue still tags district level are done at the commune level.
+TWO_LEVEL_FROM = date(2025, 7, 1)
 _PICKER_CACHE_SECONDS = 300
 #: Scans stored by the current action, deleted again if it fails (Django has no on_rollback hook).
 _written_files: contextvars.ContextVar[list | None] = contextvars.ContextVar("motcua_intake_files", default=None)
@@ -74,23 +77,73 @@ class DeliveryMethod:
 # --- procedures a counter handles -------------------------------------------------------------
 
 
-def procedures_for_unit(unit: Unit) -> QuerySet[Procedure]:
+def _levels_of(kind: str, day: date) -> list[str]:
+    """The catalogue's level flags a unit of ``kind`` handles on ``day``: from 01/07/2025 a commune also does what
+    is still tagged district level (the districts are gone, TWO_LEVEL_FROM)."""
+    levels = [_LEVEL_OF_KIND[kind]] if kind in _LEVEL_OF_KIND else []
+    if kind == UnitKind.COMMUNE and day >= TWO_LEVEL_FROM:
+        levels.append("level_district")
+    return levels
+
+
+def procedures_for_unit(unit: Unit, day: date | None = None) -> QuerySet[Procedure]:
     """Procedures the unit (or a unit below it) handles, where the catalogue says so.
 
     A procedure naming its competent units (DonViThucHien) is offered only there;
-    one naming none follows its levels (cấp thực hiện). Abolished procedures are left out.
+    one naming none follows its levels (cấp thực hiện; district level → commune from
+    01/07/2025). Abolished procedures are left out.
     """
+    day = day or timezone.localdate()
     subtree = tree.subtree_ids(unit.pk)
     kinds = set(Unit.objects.filter(pk__in=subtree).values_list("kind", flat=True))
     competent = Procedure.competent_units.through.objects.filter(procedure_id=OuterRef("pk"))
     by_level = Q()
     for kind in kinds:
-        if kind in _LEVEL_OF_KIND:
-            by_level |= Q(**{_LEVEL_OF_KIND[kind]: True})
+        for level in _levels_of(kind, day):
+            by_level |= Q(**{level: True})
     condition = Exists(competent.filter(unit_id__in=subtree))
     if by_level:
         condition |= ~Exists(competent) & by_level
     return Procedure.objects.filter(condition).exclude(publication_status=PublicationStatus.ABOLISHED)
+
+
+def province_of(unit: Unit) -> Unit:
+    """The root of the unit's tree (the province, or a ministry)."""
+    chain = tree.ancestor_ids(unit.pk)
+    return Unit.objects.get(pk=chain[-1]) if chain else unit
+
+
+#: Desks that are public-service centres (Trung tâm phục vụ hành chính công cấp tỉnh, cấp xã) under NĐ 118/2025:
+#: they receive for the whole province. Another unit's own desk (a department's) receives its own procedures.
+CENTRE_KINDS = frozenset({UnitKind.PROVINCE, UnitKind.COMMUNE})
+
+
+def reception_scope(desk_unit: Unit) -> Unit:
+    """The unit whose subtree a desk receives for: the province for a public-service centre, else the desk's unit."""
+    return province_of(desk_unit) if desk_unit.kind in CENTRE_KINDS else desk_unit
+
+
+def receivable_procedures(desk_unit: Unit, day: date | None = None) -> QuerySet[Procedure]:
+    """Procedures a public-service centre receives: those of every competent unit in its province.
+
+    NĐ 118/2025/NĐ-CP, in force 01/07/2025 (tiếp nhận hồ sơ không phụ thuộc vào địa giới hành chính trong tỉnh;
+    process-rules.md, context; the article number is not verified): a commune's or the province's Trung tâm phục
+    vụ hành chính công receives dossiers of any procedure handled in the province and routes each to its
+    competent unit; the receiving unit (MaDonViTiepNhan) and the handling unit (MaDonVi) are recorded apart.
+    """
+    return procedures_for_unit(reception_scope(desk_unit), day)
+
+
+def competent_units(procedure: Procedure, desk_unit: Unit, day: date | None = None) -> QuerySet[Unit]:
+    """Units of the desk's province, in force on ``day``, that handle ``procedure`` (the choices of đơn vị xử lý)."""
+    day = day or timezone.localdate()
+    scope = tree.subtree_ids(reception_scope(desk_unit).pk)
+    units = Unit.objects.filter(pk__in=scope).exclude(valid_to__lt=day).exclude(valid_from__gt=day)
+    named = list(procedure.competent_units.values_list("pk", flat=True))
+    if named:
+        return units.filter(pk__in=named).order_by("code")
+    kinds = [kind for kind in _LEVEL_OF_KIND if any(getattr(procedure, level) for level in _levels_of(kind, day))]
+    return units.filter(kind__in=kinds).order_by("code")
 
 
 @dataclass(frozen=True)
@@ -111,7 +164,7 @@ def _picker_entries(unit: Unit) -> list[tuple[int, str, str, str, str]]:
     key = f"motcua:desk-procedures:{unit.pk}:{stats['n']}:{stats['last']}"
     entries = cache.get(key)
     if entries is None:
-        rows = procedures_for_unit(unit).order_by("code").values_list("pk", "code", "name", "field_name")
+        rows = receivable_procedures(unit).order_by("code").values_list("pk", "code", "name", "field_name")
         entries = [(pk, code, name, fld, normalize(f"{code} {name}")) for pk, code, name, fld in rows]
         cache.set(key, entries, _PICKER_CACHE_SECONDS)
     return entries
@@ -161,11 +214,11 @@ def desk_units(user) -> list[Unit]:
 
 
 def handling_units(user) -> QuerySet[Unit]:
-    """Units a desk officer may hand a dossier to: their own unit and the units below it."""
-    from motcua.access import policy
-
-    ids = set().union(*(tree.subtree_ids(u) for u in policy.home_units(user, policy.Action.RECEIVE))) \
-        if policy.home_units(user, policy.Action.RECEIVE) else set()
+    """Units a desk officer may route a dossier to: for a public-service centre every unit in force in its
+    province (NĐ 118/2025, reception regardless of administrative boundary), else the desk's unit and the units
+    below it; :func:`competent_units` narrows it per procedure."""
+    desks = desk_units(user)
+    ids = set().union(*(tree.subtree_ids(reception_scope(u).pk) for u in desks)) if desks else set()
     return Unit.objects.filter(pk__in=ids).exclude(valid_to__lt=timezone.localdate()).order_by("code")
 
 

@@ -113,6 +113,10 @@ class Dossier(models.Model):
         help_text="NgayHenTra: the appointment on the receipt; never moved by supplements or apology letters",
     )
     extended_due_at = models.DateTimeField(_("ngày hẹn trả mới"), null=True, blank=True, help_text="NgayHenTraMoi")
+    effective_due_at = models.DateTimeField(
+        _("hạn trả hiệu lực"), null=True, blank=True,
+        help_text="rules.effective_due_at, stored for the queue: NgayHenTra + completed supplements, or the apology letter's",
+    )
     ended_at = models.DateTimeField(
         _("ngày kết thúc xử lý"), null=True, blank=True,
         help_text="NgayKetThucXuLy when no status log exists (legacy data)",
@@ -281,7 +285,7 @@ class Consultation(models.Model):
 
 
 class ApologyLetter(models.Model):
-    """Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết: at most one, before the due instant (R1.27)."""
+    """Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết: at most one per dossier (R1.27), late ones flagged."""
 
     dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="apology_letter")
     issued_at = models.DateTimeField(_("ngày phát hành"))
@@ -290,6 +294,9 @@ class ApologyLetter(models.Model):
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     late_practice = models.BooleanField(
         _("phát hành muộn"), default=False, help_text="Less than 1 working day remained before the due instant"
+    )
+    after_due = models.BooleanField(
+        _("phát hành sau hạn"), default=False, help_text="Issued after the due instant (interchange.md §4: allowed once)"
     )
 
     class Meta:

@@ -21,7 +21,7 @@ from motcua.core.errors import TransitionError, UserError
 from motcua.files import services as file_services
 from motcua.org.models import Unit
 
-from . import lifecycle
+from . import lifecycle, rules
 from .models import (
     ApologyLetter,
     Consultation,
@@ -220,6 +220,7 @@ def receive(*, procedure: Procedure, handling_unit: Unit, channel: int, actor=No
         dossier.procedure_version = _current_version(procedure)
         dossier.received_at = at
         dossier.due_at = compute_due_at(procedure, at, dossier.case)
+        dossier.effective_due_at = rules.effective_due_at(dossier)
         _apply(dossier, "receive", at, actor=actor, source=source,
                data={"due_at": dossier.due_at.isoformat() if dossier.due_at else None})
         Reception.objects.create(
@@ -230,12 +231,15 @@ def receive(*, procedure: Procedure, handling_unit: Unit, channel: int, actor=No
 
 
 def refuse_reception(dossier: Dossier, *, reason: str, actor=None, at=None, source="web") -> Dossier:
-    """Phiếu từ chối tiếp nhận (status 3). ``dossier`` may be unsaved (a paper dossier at the counter)."""
+    """Phiếu từ chối tiếp nhận (Mẫu 03, status 3): a reception outcome only (NĐ 61/2018 Art. 17.1(b), R1.24);
+    a received dossier is refused after appraisal instead (:func:`refuse_after_appraisal`, R1.25).
+    ``dossier`` may be unsaved (a paper dossier at the counter)."""
     at = _instant(at)
     if not reason.strip():
         raise UserError("Phải ghi rõ lý do từ chối.", "refusal without a reason")
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked_or_new(dossier, at)
+        rules.refuse_unless_allowed("refuse_reception", dossier, at)
         _apply(dossier, "refuse_reception", at, actor=actor, source=source, reason=reason)
     return dossier
 
@@ -252,14 +256,11 @@ def request_supplement(dossier: Dossier, *, items: list[str], reason: str, actor
         raise UserError("Phải liệt kê các giấy tờ cần bổ sung.", "supplement request without items")
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked_or_new(dossier, at)
-        previous = dossier.supplement_requests.count() if dossier.pk else 0
-        if previous and not override_reason.strip():
-            raise TransitionError(
-                "Hồ sơ đã được yêu cầu bổ sung một lần; yêu cầu lần hai làm hồ sơ bị tính quá hạn. "
-                "Phải ghi lý do nếu vẫn yêu cầu.",
-                "second supplement request refused without an override reason",
-                code="second_supplement",
-            )
+        rules.refuse_unless_allowed("request_supplement", dossier, at)
+        warning = rules.second_supplement_warning(dossier)
+        if warning and not override_reason.strip():
+            raise TransitionError(warning, "second supplement request refused without an override reason",
+                                  code="second_supplement")
         stage = SupplementRequest.Stage.APPRAISAL if dossier.received_at else SupplementRequest.Stage.RECEPTION
         _apply(dossier, "request_supplement", at, actor=actor, source=source, reason=reason,
                data={"items": items, "override_reason": override_reason})
@@ -280,6 +281,30 @@ def complete_supplement(dossier: Dossier, *, actor=None, at=None, source="web") 
         if request is not None:
             request.completed_at = at
             request.save(update_fields=["completed_at"])
+        rules.refresh_effective_due(dossier)  # the applicant's time does not count against the agency
+    return dossier
+
+
+def close_unanswered_supplement(dossier: Dossier, *, actor=None, at=None, source="web") -> Dossier:
+    """Đóng hồ sơ: the applicant did not hand in the supplement within 15 working days (R1.10, NĐ 118/2025
+    Art. 17.2 pattern). A dossier not yet received ends as "không được tiếp nhận" (status 3); a received one
+    is stopped (status 8) with a stop notice giving the reason."""
+    at = _instant(at)
+    with transaction.atomic(), audit_context(actor, source):
+        dossier = _locked(dossier)
+        rules.refuse_unless_allowed("close_unanswered_supplement", dossier, at)
+        request = rules.open_supplement(dossier)
+        reason = (f"Công dân không bổ sung hồ sơ trong {rules.SUPPLEMENT_ANSWER_DAYS} ngày làm việc kể từ "
+                  f"yêu cầu bổ sung ngày {timezone.localtime(request.requested_at):%d/%m/%Y}.")
+        if dossier.received_at is None:
+            _apply(dossier, "refuse_reception", at, actor=actor, source=source, reason=reason,
+                   data={"closed_unanswered_supplement": True})
+        else:
+            _apply(dossier, "stop", at, actor=actor, source=source, reason=reason,
+                   data={"closed_unanswered_supplement": True})
+            StopNotice.objects.update_or_create(
+                dossier=dossier, defaults={"kind": StopNotice.Kind.STOP, "issued_at": at, "reason": reason,
+                                           "requested_at": None})
     return dossier
 
 
@@ -372,8 +397,7 @@ def pause(dossier: Dossier, *, reason: str, actor=None, at=None, source="web") -
     at = _instant(at)
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked(dossier)
-        if dossier.pauses.filter(ended_at__isnull=True).exists():
-            raise TransitionError("Hồ sơ đang tạm dừng.", "dossier already paused")
+        rules.refuse_unless_allowed("pause", dossier, at)
         _apply(dossier, "pause", at, actor=actor, source=source, reason=reason)
         return Pause.objects.create(dossier=dossier, started_at=at, reason=reason)
 
@@ -382,9 +406,8 @@ def resume(dossier: Dossier, *, actor=None, at=None, source="web") -> Pause:
     at = _instant(at)
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked(dossier)
+        rules.refuse_unless_allowed("resume", dossier, at)
         open_pause = dossier.pauses.filter(ended_at__isnull=True).first()
-        if open_pause is None:
-            raise TransitionError("Hồ sơ không ở trạng thái tạm dừng.", "dossier is not paused")
         _apply(dossier, "resume", at, actor=actor, source=source)
         open_pause.ended_at = at
         open_pause.save(update_fields=["ended_at"])
@@ -392,33 +415,30 @@ def resume(dossier: Dossier, *, actor=None, at=None, source="web") -> Pause:
 
 
 def issue_apology(dossier: Dossier, *, reason: str, new_due_at: datetime, signer=None, at=None, source="web") -> ApologyLetter:
-    """Phiếu xin lỗi và đề nghị gia hạn: once, before the due instant (R1.27–R1.29).
+    """Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết (TT 03/2025 Mẫu 04): once per dossier
+    (NĐ 61/2018 Art. 19.9; R1.27–R1.29).
 
-    NgayHenTra stays as it was (the index scores against it); the new date goes
-    in ``extended_due_at``. Issued with less than one working day left, the
-    letter is flagged as late practice.
+    NgayHenTra stays as it was (the index scores against it); the new date goes in ``extended_due_at``.
+    Issued with less than one working day left the letter is flagged as late practice; a dossier already
+    late may still get its one letter (the seeds order them; interchange.md §4), flagged ``after_due``.
     """
     at = _instant(at)
     with transaction.atomic(), audit_context(signer, source):
         dossier = _locked(dossier)
-        if hasattr(dossier, "apology_letter"):
-            raise TransitionError("Hồ sơ đã có phiếu xin lỗi và gia hạn; chỉ được gia hạn một lần.",
-                                  "apology letter already issued", code="second_apology")
-        if dossier.due_at is None:
-            raise TransitionError("Hồ sơ chưa có ngày hẹn trả.", "dossier has no due instant")
-        if at > dossier.due_at:
-            raise TransitionError("Đã quá ngày hẹn trả; không thể phát hành phiếu xin lỗi và gia hạn.",
-                                  "apology letter after the due instant", code="apology_after_due")
-        if new_due_at <= dossier.due_at:
-            raise UserError("Ngày hẹn trả mới phải sau ngày hẹn trả cũ.", "new due instant not after the old one")
-        hours_left = _calendar().working_hours_between(at, dossier.due_at)
-        late = hours_left < _calendar().hours_per_day
+        rules.refuse_unless_allowed("issue_apology", dossier, at)
+        judged_due = rules.effective_due_at(dossier, judged=True)
+        if new_due_at <= judged_due or new_due_at <= at:
+            raise UserError("Ngày hẹn trả mới phải sau ngày hẹn trả cũ và sau thời điểm phát hành.",
+                            "new due instant not after the old one or the issue instant")
+        late, after_due = rules.apology_is_late(dossier, at), at > judged_due
         dossier.extended_due_at = new_due_at
         _apply(dossier, "issue_apology", at, actor=signer, source=source, reason=reason,
-               data={"new_due_at": new_due_at.isoformat(), "late_practice": late})
-        return ApologyLetter.objects.create(dossier=dossier, issued_at=at, reason=reason, new_due_at=new_due_at,
-                                            signed_by=signer if getattr(signer, "is_authenticated", False) else None,
-                                            late_practice=late)
+               data={"new_due_at": new_due_at.isoformat(), "late_practice": late, "after_due": after_due})
+        letter = ApologyLetter.objects.create(dossier=dossier, issued_at=at, reason=reason, new_due_at=new_due_at,
+                                              signed_by=signer if getattr(signer, "is_authenticated", False) else None,
+                                              late_practice=late, after_due=after_due)
+        rules.refresh_effective_due(dossier)
+        return letter
 
 
 def request_financial_obligation(dossier: Dossier, *, reason: str = "", actor=None, at=None, source="web") -> Dossier:
@@ -473,8 +493,7 @@ def finish(dossier: Dossier, *, result_code: str = "", title: str = "", file_url
     at = _instant(at)
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked(dossier)
-        if dossier.pauses.filter(ended_at__isnull=True).exists():
-            raise TransitionError("Hồ sơ đang tạm dừng; hãy tiếp tục xử lý trước.", "dossier is paused")
+        rules.refuse_unless_allowed("finish", dossier, at)
         _apply(dossier, "finish", at, actor=actor, source=source, data={"result_code": result_code})
         dossier.current_step = dossier.current_assignee = dossier.step_due_at = None
         dossier.save(update_fields=["current_step", "current_assignee", "step_due_at", "updated_at"])
@@ -547,10 +566,11 @@ def stop(dossier: Dossier, *, reason: str, actor=None, at=None, source="web") ->
 
 
 def working_hours_left(dossier: Dossier, now: datetime | None = None) -> Decimal | None:
-    """Working time left before the due instant (negative when late)."""
-    if dossier.due_at is None:
+    """Working time left before the effective due instant (:func:`rules.effective_due_at`; negative when late)."""
+    due = rules.effective_due_at(dossier)
+    if due is None:
         return None
-    return Decimal(str(round(_calendar().working_hours_between(_instant(now), dossier.due_at), 2)))
+    return Decimal(str(round(_calendar().working_hours_between(_instant(now), due), 2)))
 
 
 # --- specialists' and leaders' step actions (thẩm định, chuyển người, trình ký, ký duyệt) ---------------
@@ -755,11 +775,12 @@ def reject_result(proposal: Proposal, *, reason: str, actor=None, at=None, sourc
 
 
 def propose_apology(dossier: Dossier, *, reason: str, extension_days, actor=None, at=None, source="web") -> Proposal:
-    """Dự thảo phiếu xin lỗi và đề nghị gia hạn, for the leader to sign (R1.27–R1.28).
+    """Dự thảo văn bản xin lỗi và đề nghị gia hạn, for the leader to sign (R1.27–R1.28).
 
-    Refused when a letter exists (extension is allowed once), when one awaits
-    signature, or once the due instant has passed. The new due instant is the
-    old one plus ``extension_days`` working days on the calendar.
+    Refused when a letter exists (extension is allowed once) or one awaits signature
+    (:func:`rules.why_not_propose_apology`). The new due instant is the effective one
+    (NgayHenTra + completed supplements) plus ``extension_days`` working days; for a
+    dossier already late, ``extension_days`` from now.
     """
     at = _instant(at)
     if not reason.strip():
@@ -769,28 +790,14 @@ def propose_apology(dossier: Dossier, *, reason: str, extension_days, actor=None
         raise UserError("Số ngày gia hạn phải lớn hơn 0.", f"apology proposal with {days} days")
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked(dossier)
-        _check_apology_allowed(dossier, at)
-        if dossier.proposals.filter(kind=Proposal.Kind.APOLOGY, state=Proposal.State.PENDING).exists():
-            raise TransitionError("Phiếu xin lỗi và gia hạn của hồ sơ đang chờ lãnh đạo ký.",
-                                  f"{dossier.code} already has a pending apology", code="apology_pending")
-        new_due_at = _calendar().add(dossier.due_at, float(days), "ngay_lam_viec")
+        rules.refuse_unless_allowed("propose_apology", dossier, at)
+        new_due_at = _calendar().add(max(rules.effective_due_at(dossier, judged=True), at), float(days), "ngay_lam_viec")
         _apply(dossier, "propose_apology", at, actor=actor, source=source, reason=reason.strip(),
                data={"extension_days": str(days), "new_due_at": new_due_at.isoformat()})
         return Proposal.objects.create(
             dossier=dossier, kind=Proposal.Kind.APOLOGY, proposed_by=_person(actor), proposed_at=at,
             from_step=dossier.current_step, note=reason.strip(), extension_days=days, new_due_at=new_due_at,
         )
-
-
-def _check_apology_allowed(dossier: Dossier, at: datetime) -> None:
-    if ApologyLetter.objects.filter(dossier=dossier).exists():
-        raise TransitionError("Hồ sơ đã có phiếu xin lỗi và gia hạn; chỉ được gia hạn một lần.",
-                              "apology letter already issued", code="second_apology")
-    if dossier.due_at is None:
-        raise TransitionError("Hồ sơ chưa có ngày hẹn trả.", "dossier has no due instant")
-    if at > dossier.due_at:
-        raise TransitionError("Đã quá ngày hẹn trả; không thể phát hành phiếu xin lỗi và gia hạn.",
-                              "apology letter after the due instant", code="apology_after_due")
 
 
 def sign_apology(proposal: Proposal, *, signer=None, at=None, source="web") -> ApologyLetter:

@@ -261,7 +261,7 @@ def base_queries(d: _Dialect, only: str | None = None) -> dict[str, str]:
         SELECT d.code AS "MaHoSo", {ts('x.req')} AS "NgayYeuCau", {ts('x.done')} AS "NgayBoSung"
         FROM (
           SELECT dossier_id, requested_at AS req, completed_at AS done FROM {t['supplement']}
-          WHERE 1 = 1{o('dossier_id')}
+          WHERE stage <> 'reception'{o('dossier_id')}
           UNION ALL
           SELECT * FROM (
             WITH ev AS (

@@ -151,7 +151,10 @@ def dossier_records(dossiers: list[Dossier]) -> list[dict]:
     services = dict(OnlineService.objects.filter(pk__in={d.online_service_id for d in dossiers if d.online_service_id}).values_list("pk", "code"))
     events = _group(DossierEvent.objects.filter(dossier_id__in=ids, kind=DossierEvent.Kind.STATUS)
                     .order_by("dossier_id", "occurred_at", "pk").values("dossier_id", "to_status", "occurred_at", "data"))
-    supplements = _group(SupplementRequest.objects.filter(dossier_id__in=ids).order_by("dossier_id", "requested_at", "pk")
+    # DanhSachHoSoBoSung holds the handling agency's requests; guidance at the counter before acceptance is not one
+    # (R1.5, R1.21): exported, it would make the 766 index count the dossier's first real request as a second.
+    supplements = _group(SupplementRequest.objects.filter(dossier_id__in=ids).exclude(stage=SupplementRequest.Stage.RECEPTION)
+                         .order_by("dossier_id", "requested_at", "pk")
                          .values("dossier_id", "requested_at", "completed_at", "extra"))
     fees = _group(FeeLine.objects.filter(dossier_id__in=ids).order_by("dossier_id", "pk").values("dossier_id", "code", "name", "amount", "extra"))
     components = _group(DossierComponent.objects.filter(dossier_id__in=ids).order_by("dossier_id", "pk")

@@ -116,9 +116,16 @@ class Unit:
     valid_to: date | None = None
     size: float = 0.0
     quality: float = 0.5
+    #: mã định danh điện tử (QCVN 102:2016 ``V1V2V3.Z1Z2.Y1Y2.MX1X2``), synthetic: the dossier codes' unit part
+    e_id: str | None = None
+
+    @property
+    def code_prefix(self) -> str:
+        """Unit part of its dossier codes: the electronic identifier when known (TT 03/2025 Art. 13)."""
+        return self.e_id or self.code
 
     def record(self) -> dict:
-        return {
+        out = {
             "MaDonVi": self.code,
             "TenDonVi": self.name,
             "MaDonViCha": self.parent,
@@ -127,6 +134,9 @@ class Unit:
             "HieuLucTu": self.valid_from.isoformat() if self.valid_from else None,
             "HieuLucDen": self.valid_to.isoformat() if self.valid_to else None,
         }
+        if self.e_id:
+            out["MaDinhDanhDienTu"] = self.e_id  # an extra field: kept in Unit.extra on import
+        return out
 
 
 @dataclass
@@ -285,7 +295,7 @@ class Catalogue:
     # -- units
     def _build_units(self, rng, n_units: int) -> None:
         prov = N.PROVINCE_CODE
-        units = [Unit(prov, N.PROVINCE_NAME, None, "TINH", quality=0.5)]
+        units = [Unit(prov, N.PROVINCE_NAME, None, "TINH", quality=0.5, e_id=f"000.00.00.{prov}")]
         n_dept = len(N.DEPARTMENTS)
         n_dist = 3 if n_units < 300 else min(len(N.DISTRICT_NAMES), n_units // 100)
         per_dist = 3
@@ -303,6 +313,7 @@ class Catalogue:
                 "SO",
                 valid_from=date(2025, 3, 1) if key in _MERGED_2025 else None,
                 quality=float(rng.beta(2.2, 2.0)),
+                e_id=f"000.00.{i + 1:02d}.{prov}",
             )
             self.dept_by_key[key] = len(units)
             self.depts.append(len(units))
@@ -326,6 +337,8 @@ class Catalogue:
                 valid_from=REFORM_DAY,
                 size=float(rng.lognormal(0.0, 0.55) * (1.7 if ward else 1.0)),
                 quality=q,
+                # Level 3 under a synthetic level-2 group (50, 51, …), 99 communes per group.
+                e_id=f"000.{i % 99 + 1:02d}.{50 + i // 99:02d}.{prov}",
             )
             self.communes.append(len(units))
             units.append(u)
@@ -658,6 +671,7 @@ class _DossierSim:
     def _prepare_strings(self) -> None:
         cat = self.cat
         self.u_code = [u.code for u in cat.units]
+        self.u_prefix = [u.code_prefix for u in cat.units]
         self.p_code = [p.code for p in cat.procs]
         self.s_code = [s.code for s in cat.services]
         self.fee_full = [_j(p.fee_lines) if p.fee_lines else "" for p in cat.procs]
@@ -1119,7 +1133,8 @@ class _DossierSim:
             ru,
         ) in cols:
             ucode = u_code[ui]
-            key = f"{ucode}-{ymd_[2:4]}{ymd_[5:7]}{ymd_[8:10]}"
+            # The code is allocated by the unit that received the dossier (its counter), as in the application.
+            key = f"{self.u_prefix[ru if ru >= 0 else ui]}-{ymd_[2:4]}{ymd_[5:7]}{ymd_[8:10]}"
             k = seq.get(key, 0) + 1
             seq[key] = k
             code = f"{key}-{k:04d}"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from motcua.dossiers.due import due_instant
+
 from .validation import FieldError, boolean, show_value, text_issue
 
 _WHAT_EN = {"mã đơn vị": "unit code", "mã TTHC": "procedure code", "mã DVC": "online service code", "mã PAKN": "complaint code"}
@@ -58,7 +60,7 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "dossiers": ("dossiers.Dossier", (
         "id", "code", "procedure", "procedure_version", "online_service", "handling_unit", "receiving_unit", "channel",
         "origin", "status", *APPLICANT_FIELDS.values(), "submitted_at", "received_at", "due_at", "extended_due_at",
-        "ended_at", "online_payment", "paid_at", "has_digitized_component", "vneid_authenticated", "population_db_ref",
+        "effective_due_at", "ended_at", "online_payment", "paid_at", "has_digitized_component", "vneid_authenticated", "population_db_ref",
         "synced_at", "extra", "created_at", "updated_at",
     )),
     "events": ("dossiers.DossierEvent", ("dossier", "kind", "action", "from_status", "to_status", "occurred_at",
@@ -144,14 +146,14 @@ class DossierRows:
             self.units[record["MaDonVi"]], self.units.get(record["MaDonViTiepNhan"]), record["KenhThucHien"],
             record["NguonHoSo"], record["TrangThaiHoSo"], *applicant,
             record["NgayNopHoSo"], record["NgayTiepNhan"], record["NgayHenTra"], record["NgayHenTraMoi"],
-            record["NgayKetThucXuLy"], record["DuocThanhToanTrucTuyen"], record["NgayThanhToan"],
+            _effective_due(record), record["NgayKetThucXuLy"], record["DuocThanhToanTrucTuyen"], record["NgayThanhToan"],
             record["HoSoCoThanhPhanSoHoa"], record["TaiKhoanDuocXacThucVoiVNeID"], record["MaCSDL"] or "",
             record["NgayDongBo"], extra, now, now,
         ))
         self.add_events(pk, record["LichSuTrangThai"])
         received = record["NgayTiepNhan"]
         for item in record["DanhSachHoSoBoSung"]:
-            stage = "appraisal" if received is not None and item["NgayYeuCau"] >= received else "reception"
+            stage = "appraisal" if _is_processing_stage(item, received) else "reception"
             item_extra = {k: v for k, v in item.items() if k not in ("NgayYeuCau", "NgayBoSung")} if len(item) > 2 else {}
             tables["supplements"].append((pk, stage, item["NgayYeuCau"], item["NgayBoSung"], [], "", "", item_extra))
         for fee in record["DanhSachLePhi"]:
@@ -216,3 +218,15 @@ def implausible_dates(record: dict, now: datetime) -> tuple | None:
             return (name, "far", f"{due.isoformat()} cách ngày tiếp nhận hồ sơ hơn 5 năm",
                     f"{due.isoformat()} is more than 5 years after the receipt", due)
     return None
+
+
+def _is_processing_stage(item: dict, received) -> bool:
+    """A supplement requested at or after reception is the agency's (stage ``appraisal``); before, counter guidance."""
+    return received is not None and item["NgayYeuCau"] >= received
+
+
+def _effective_due(record: dict):
+    """Dossier.effective_due_at of an imported line, by the dossiers app's one rule (rules.due_instant)."""
+    received = record["NgayTiepNhan"]
+    spans = [(i["NgayYeuCau"], i["NgayBoSung"]) for i in record["DanhSachHoSoBoSung"] if _is_processing_stage(i, received)]
+    return due_instant(record["NgayHenTra"], spans, new_appointment=record["NgayHenTraMoi"])

@@ -74,7 +74,8 @@ def dossier_objects(dossier_ids) -> dict[int, dict]:
                                   "from_citizen_store"))
     fees = _grouped(FeeLine.objects.filter(dossier_id__in=ids).order_by("dossier_id", "pk")
                     .values("dossier_id", "code", "name", "amount"))
-    supplements = _grouped(SupplementRequest.objects.filter(dossier_id__in=ids)
+    supplements = _grouped(SupplementRequest.objects.filter(dossier_id__in=ids)  # the agency's, not counter guidance
+                           .exclude(stage=SupplementRequest.Stage.RECEPTION)
                            .order_by("dossier_id", "requested_at", "pk")
                            .values("dossier_id", "requested_at", "completed_at", "items", "reason"))
     results = _grouped(DossierResult.objects.filter(dossier_id__in=ids).order_by("dossier_id", "pk")

@@ -14,8 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 from django.utils import timezone
 
 from motcua.dossiers.models import Dossier, Status
@@ -84,7 +83,7 @@ def digest_for(user, positions: list[Official], day: date) -> Digest:
     reach = within("handling_unit_id")
     if specialist and not everything:
         reach |= Q(current_assignee=user)
-    due = Coalesce("extended_due_at", "due_at")
+    due = F("effective_due_at")  # dossiers.rules.effective_due_at, stored
     dossiers = (Dossier.objects.filter(reach, status__in=RUNNING)
                 .annotate(effective_due=due)
                 .filter(Q(effective_due__gte=start, effective_due__lt=end) | Q(step_due_at__gte=start, step_due_at__lt=end))

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .identifiers import code_prefix
+
 
 class UnitKind(models.TextChoices):
     """LoaiDonVi. Districts (HUYEN) exist only in data from before 01/07/2025."""
@@ -41,9 +43,15 @@ class Unit(models.Model):
         return f"{self.code} — {self.name}"
 
     @property
+    def electronic_id(self) -> str:
+        """Mã định danh điện tử of the agency (QCVN 102:2016, e.g. ``000.00.12.H26``), kept in ``extra``."""
+        return (self.extra or {}).get("MaDinhDanhDienTu") or ""
+
+    @property
     def dossier_code_prefix(self) -> str:
-        """Unit part of the dossier code (TT 01/2018 Art. 19; pluggable per TT 03/2025)."""
-        return self.extra.get("MaDinhDanhDienTu") or self.code
+        """Unit part of the dossier codes this unit allocates: its electronic identifier when known
+        (TT 03/2025 Art. 13, TT 01/2018 Art. 19 structure; see docs/rules.md), else its code."""
+        return code_prefix(self.code, self.electronic_id)
 
     def ancestors(self):
         unit, chain = self.parent, []

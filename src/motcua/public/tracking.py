@@ -160,7 +160,8 @@ def load(code: str) -> TrackedDossier | None:
         place=(reception.counter_unit if reception is not None and reception.counter_unit_id else None)
         or dossier.receiving_unit or dossier.handling_unit,
         ready=dossier.status == Status.DONE,
-        due_at=(letter.new_due_at if letter is not None else dossier.due_at) if dossier.status in OPEN else None,
+        # The effective due instant (dossiers.rules, stored): a letter's new date, or NgayHenTra + supplement time.
+        due_at=dossier.effective_due_at if dossier.status in OPEN else None,
         returned_at=returned,
         office_hours=office_hours_text(),
     )

@@ -549,12 +549,22 @@ def _late_dossiers(facts, period: Period, unit_code: str | None) -> list[LateDos
         d = facts.dossiers.select(k="MaHoSo", due="due_effective", done="finished_at", st="TrangThaiHoSo")
         j = rec.join(d, rec.record == d.k).select("unit", "record", "due", "done", "st")
         df = facts.con.execute(j)
+        s = facts.dossier_supplements
+        ids = rec.select(sk=rec.record).distinct()
+        supp = facts.con.execute(s.join(ids, s.MaHoSo == ids.sk).select("MaHoSo", "NgayYeuCau", "NgayBoSung"))
     finally:
         ctx.close()
     if df.empty:
         return []
     t_utc = np.datetime64(window.t_utc.replace(microsecond=0), "us")
+    # The effective due instant (dossiers.rules.effective_due_at, judged): NgayHenTra + the completed supplements.
+    req = pd.to_datetime(supp["NgayYeuCau"]).astype("datetime64[us]")
+    back = pd.to_datetime(supp["NgayBoSung"]).astype("datetime64[us]")
+    completed = back.notna() & (back <= t_utc) & (req <= t_utc)
+    shift = (back - req)[completed].groupby(supp["MaHoSo"][completed]).sum()
     due = pd.to_datetime(df["due"]).astype("datetime64[us]")
+    offsets = pd.to_timedelta([shift.get(code, pd.Timedelta(0)) for code in df["record"]])
+    due = due + offsets.astype("timedelta64[us]").to_numpy()
     done = pd.to_datetime(df["done"]).astype("datetime64[us]")
     # Late up to the finish, or to T while still open (a finish after T is not known at T).
     end = done.where(done.notna() & (done <= t_utc), t_utc)

@@ -42,15 +42,32 @@ _BLLD_BU = "Bộ luật Lao động 2019 Điều 111.3"
 _TET_2024 = "Bộ luật Lao động 2019 Điều 112.1, 112.3; thông báo nghỉ Tết Giáp Thìn 2024"
 _LE_2024 = "Công văn 2450/VPCP-KGVX ngày 12/04/2024 (hoán đổi ngày làm việc dịp 30/4–1/5/2024)"
 _QK_2024 = "Bộ luật Lao động 2019 Điều 112.1, 112.3; thông báo nghỉ Quốc khánh 2024"
-_TET_2025 = "Công văn 8726/VPCP-KGVX ngày 26/11/2024; thông báo của Bộ LĐ-TB&XH ngày 03/12/2024"
-_LE_2025 = "Bộ luật Lao động 2019 Điều 112.1; hoán đổi ngày làm việc dịp 30/4–1/5/2025"
-_QK_2025 = "Bộ luật Lao động 2019 Điều 112.1, 112.3; thông báo nghỉ Quốc khánh 2025"
-_DL_2026 = "Hoán đổi ngày làm việc dịp Tết Dương lịch 2026 (thống nhất ngày 25/12/2025)"
+# 2025: one notice of the Ministry of Labour (Tết, the 02/05 ↔ 26/04 swap, Quốc khánh), after the Government
+# Office's letter on Tết.
+_TB_6150 = "Thông báo 6150/TB-BLĐTBXH ngày 03/12/2024 của Bộ LĐ-TB&XH"
+_TET_2025 = f"{_TB_6150} (theo Công văn 8726/VPCP-KGVX ngày 26/11/2024)"
+_LE_2025 = f"{_TB_6150} (hoán đổi thứ Sáu 02/5/2025 sang thứ Bảy 26/4/2025)"
+_QK_2025 = f"Bộ luật Lao động 2019 Điều 112.1, 112.3; {_TB_6150}"
+# 2026: the Government Office's letter agreeing to the New Year swap (the record said only "agreed 25/12/2025").
+_DL_2026 = "Công văn 12729/VPCP-KGVX của Văn phòng Chính phủ (hoán đổi thứ Sáu 02/01/2026 sang thứ Bảy 10/01/2026)"
 _TB_9441 = "Thông báo 9441/TB-BNV ngày 16/10/2025 của Bộ Nội vụ"
+# A holiday outside BLLĐ Điều 112.1 (so Điều 111.3's nghỉ bù does not apply to it); the policy was set by
+# Nghị quyết 80-NQ/TW ngày 07/01/2026.
 _VHVN = (
-    "Nghị quyết 80-NQ/TW ngày 07/01/2026; Nghị quyết 28/2026/QH16 (hiệu lực 01/07/2026) "
-    "— ngày nghỉ lễ mới"
+    "Nghị quyết 28/2026/QH16 Điều 2 (hiệu lực 01/07/2026): ngày 24/11 hằng năm là Ngày Văn hóa Việt Nam, "
+    "người lao động được nghỉ và hưởng nguyên lương"
 )
+
+#: Bases checked against the text of the law itself (Bộ luật Lao động 2019, Điều 111.3 and 112.1, read from the
+#: Code). Every other basis — the yearly notices and letters, Nghị quyết 28/2026/QH16 — is recorded from
+#: secondary reports (process-rules.md §2.4: confidence M or L) and its original was not read: such days are
+#: flagged by ``motcua calendar`` until an administrator confirms them (docs/decisions/0018).
+VERIFIED_BASES = frozenset({_BLLD, f"{_BLLD_BU}, 112.1"})
+
+
+def basis_verified(basis: str) -> bool:
+    """Whether a day's legal basis was checked against the text it cites (see :data:`VERIFIED_BASES`)."""
+    return basis.strip() in VERIFIED_BASES
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +103,7 @@ SCHEDULE: tuple[DayEntry, ...] = tuple(DayEntry(_d(day), kind, name, basis) for 
     ("2024-04-30", HOLIDAY, "Ngày Chiến thắng", _BLLD),
     ("2024-05-01", HOLIDAY, "Ngày Quốc tế Lao động", _BLLD),
     ("2024-05-04", MAKEUP, "Làm bù cho thứ Hai 29/04/2024", _LE_2024),
-    ("2024-09-02", HOLIDAY, "Quốc khánh", _QK_2024),
+    ("2024-09-02", HOLIDAY, "Quốc khánh", _BLLD),
     ("2024-09-03", HOLIDAY, "Quốc khánh (ngày liền kề)", _QK_2024),
     # 2025
     ("2025-01-01", HOLIDAY, "Tết Dương lịch", _BLLD),
@@ -101,7 +118,7 @@ SCHEDULE: tuple[DayEntry, ...] = tuple(DayEntry(_d(day), kind, name, basis) for 
     ("2025-05-01", HOLIDAY, "Ngày Quốc tế Lao động", _BLLD),
     ("2025-05-02", SWAP_OFF, "Nghỉ hoán đổi dịp 30/4–1/5 (làm bù thứ Bảy 26/04/2025)", _LE_2025),
     ("2025-09-01", HOLIDAY, "Quốc khánh (ngày liền kề)", _QK_2025),
-    ("2025-09-02", HOLIDAY, "Quốc khánh", _QK_2025),
+    ("2025-09-02", HOLIDAY, "Quốc khánh", _BLLD),
     # 2026
     ("2026-01-01", HOLIDAY, "Tết Dương lịch", _BLLD),
     ("2026-01-02", SWAP_OFF, "Nghỉ hoán đổi dịp Tết Dương lịch (làm bù thứ Bảy 10/01/2026)", _DL_2026),
@@ -118,7 +135,7 @@ SCHEDULE: tuple[DayEntry, ...] = tuple(DayEntry(_d(day), kind, name, basis) for 
     ("2026-08-22", MAKEUP, "Làm bù cho thứ Hai 31/08/2026", _TB_9441),
     ("2026-08-31", SWAP_OFF, "Nghỉ hoán đổi dịp Quốc khánh (làm bù thứ Bảy 22/08/2026)", _TB_9441),
     ("2026-09-01", HOLIDAY, "Quốc khánh (ngày liền kề)", _TB_9441),
-    ("2026-09-02", HOLIDAY, "Quốc khánh", _TB_9441),
+    ("2026-09-02", HOLIDAY, "Quốc khánh", _BLLD),
     ("2026-11-24", HOLIDAY, "Ngày Văn hóa Việt Nam", _VHVN),
 ))
 # fmt: on

@@ -15,7 +15,7 @@ from motcua.org.models import Unit
 from .shortcuts import dossier_for
 
 #: Forms printed for one dossier, by the slug used in URLs.
-DOSSIER_FORMS = ("receipt", "supplement", "refusal", "apology", "stop", "control", "return")
+DOSSIER_FORMS = ("receipt", "supplement", "refusal", "apology", "stop", "control", "return", "refusal-decision")
 
 
 @login_required

@@ -205,10 +205,18 @@ class ReceptionForm(ComponentChecklist, OutcomeMixin, StyledForm):
     def __init__(self, *args, user, desk_unit, outcome: str = "check", **kwargs):
         super().__init__(*args, **kwargs)
         self.outcome = outcome if outcome in OUTCOMES else "check"
-        self.fields["procedure"].queryset = intake.procedures_for_unit(desk_unit)
+        # NĐ 118/2025: any procedure of the province, routed to a competent unit (intake.receivable_procedures).
+        self.desk_unit = desk_unit
+        self.fields["procedure"].queryset = intake.receivable_procedures(desk_unit)
         self.fields["handling_unit"].queryset = intake.handling_units(user)
         self.fields["handling_unit"].initial = desk_unit.pk
         self.chosen_procedure = self._pick(self.fields["procedure"].queryset, "procedure")
+        if self.chosen_procedure is not None:
+            competent = intake.competent_units(self.chosen_procedure, desk_unit)
+            self.fields["handling_unit"].queryset = competent
+            ids = list(competent.values_list("pk", flat=True)[:2])
+            if desk_unit.pk not in set(competent.values_list("pk", flat=True)) and len(ids) == 1:
+                self.fields["handling_unit"].initial = ids[0]
         cases = intake.cases_of(self.chosen_procedure)
         self.fields["case"].queryset = cases
         self.chosen_case = self._pick(cases, "case") if self.chosen_procedure else None
@@ -240,6 +248,9 @@ class ReceptionForm(ComponentChecklist, OutcomeMixin, StyledForm):
                                                   "được ủy quyền và giấy ủy quyền."))
             elif not re.match(r"^(\d{12}|[A-Za-z0-9]{6,12})$", submitter[1]):
                 self.add_error("submitter_id_number", _("Số định danh cá nhân gồm 12 chữ số (hoặc số hộ chiếu)."))
+        if "handling_unit" in self.errors and self.chosen_procedure is not None:
+            self.errors["handling_unit"] = self.error_class([
+                _("Đơn vị này không giải quyết thủ tục đã chọn; hãy chọn đơn vị có thẩm quyền.")])
         return self.clean_outcome_fields(data)
 
     def counter_dossier(self, receiving_unit) -> intake.CounterDossier:
@@ -301,7 +312,7 @@ class ReturnForm(StyledForm):
     delivery_method = forms.ChoiceField(label=_("Hình thức trả kết quả"), choices=intake.DeliveryMethod.CHOICES,
                                         widget=forms.Select(attrs={"autofocus": True}))
     collector_name = forms.CharField(label=_("Họ và tên người nhận kết quả"), required=False, max_length=255)
-    collector_id_number = forms.CharField(label=_("Số định danh cá nhân (CCCD) của người nhận"), required=False,
+    collector_id_number = forms.CharField(label=_("Số định danh cá nhân của người nhận"), required=False,
                                           max_length=32)
     authorised = forms.BooleanField(label=_("Người nhận thay, theo giấy ủy quyền"), required=False)
     authorisation = forms.CharField(label=_("Giấy ủy quyền (số, ngày)"), required=False, max_length=255)

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.access import policy
 from motcua.access.policy import Action
 from motcua.core.errors import UserError
-from motcua.dossiers import handover, intake, services
+from motcua.dossiers import handover, intake, rules, services
 from motcua.dossiers import search as dossier_search
 from motcua.dossiers.models import Channel, Dossier, Status, SupplementRequest
 from motcua.workdays.services import get_calendar
@@ -50,8 +50,6 @@ LISTS = {
     "supplement": (Status.SUPPLEMENT_REQUESTED, gettext_lazy("Chờ công dân bổ sung")),
     "results": (Status.DONE, gettext_lazy("Có kết quả, chờ trả")),
 }
-#: R1.9: an online dossier must be accepted or sent back within 8 working hours.
-ONLINE_ANSWER_HOURS = 8
 
 
 def _desk_officer(request) -> list:
@@ -84,10 +82,11 @@ def _desk_queryset(user):
 
 def _deadline(dossier, now, calendar) -> tuple[str, bool]:
     """Countdown in working hours for the row and whether it is late."""
-    if dossier.status == Status.SUBMITTED and dossier.submitted_at:
-        left = ONLINE_ANSWER_HOURS - calendar.working_hours_between(dossier.submitted_at, now)
-    elif dossier.due_at:
-        left = float(services.working_hours_left(dossier, now))
+    answer_by = rules.online_answer_due_at(dossier)  # R1.9, 8 working hours
+    if answer_by is not None:
+        left = calendar.working_hours_between(now, answer_by)
+    elif dossier.effective_due_at:
+        left = calendar.working_hours_between(now, dossier.effective_due_at)
     else:
         return "", False
     return intake.hours_text(round(left, 1)), left < 0
@@ -213,8 +212,10 @@ def receive(request):
     completeness = None
     if request.method == "POST" and form.is_valid() and form.outcome != "check":
         data = form.cleaned_data
-        policy.authorize(request.user, _OUTCOME_ACTIONS[form.outcome], unit=data["handling_unit"])
-        counter = form.counter_dossier(intake.counter_for(request.user, data["handling_unit"]))
+        # The desk receives for any competent unit of the province (NĐ 118/2025): the right is the desk's own.
+        receiving_unit = intake.counter_for(request.user, data["handling_unit"])
+        policy.authorize(request.user, _OUTCOME_ACTIONS[form.outcome], unit=receiving_unit)
+        counter = form.counter_dossier(receiving_unit)
         try:
             if form.outcome == "receive":
                 dossier = intake.receive_at_counter(counter, form.submissions(), actor=request.user)

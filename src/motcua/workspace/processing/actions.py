@@ -18,9 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.access import policy
-from motcua.core.errors import TransitionError
-from motcua.dossiers import lifecycle, services
-from motcua.dossiers.models import ApologyLetter, Consultation, Dossier, Proposal, Status
+from motcua.dossiers import lifecycle, rules, services
+from motcua.dossiers.models import (
+    ApologyLetter,
+    Consultation,
+    Dossier,
+    Proposal,
+    Status,
+    StopNotice,
+)
 
 from . import forms
 
@@ -49,7 +55,7 @@ class Facts:
         consultations = list(dossier.consultations.all())
         return cls(
             dossier=dossier, user=user, now=now,
-            paused=any(p.ended_at is None for p in dossier.pauses.all()),
+            paused=rules.is_paused(dossier),
             supplements=len(dossier.supplement_requests.all()),
             has_apology=has_apology,
             pending={p.kind: p for p in dossier.proposals.all() if p.state == Proposal.State.PENDING},
@@ -58,7 +64,8 @@ class Facts:
 
     @property
     def late(self) -> bool:
-        return self.dossier.due_at is not None and self.now > self.dossier.due_at
+        due = rules.effective_due_at(self.dossier)
+        return due is not None and self.now > due
 
 
 @dataclass(frozen=True)
@@ -91,11 +98,11 @@ class StepAction:
         policy.authorize(facts.user, self.permission, facts.dossier)
 
     def refusal(self, facts: Facts) -> str | None:
-        """Why this cannot be done now (lifecycle or state), in Vietnamese; None if it can."""
-        try:
-            lifecycle.check(facts.dossier.status, self.transition)
-        except TransitionError as error:
-            return error.message
+        """Why this cannot be done now, in Vietnamese; None if it can. The rule is the dossiers app's
+        (:func:`motcua.dossiers.rules.why_not`), the one its service checks again under the row lock."""
+        reason = rules.why_not(self.transition, facts.dossier, facts.now)
+        if reason:
+            return str(reason)
         return self.precondition(facts)
 
     def available(self, facts: Facts) -> bool:
@@ -212,6 +219,11 @@ def _stop(f, data, user, at):
     return _("Đã dừng xử lý hồ sơ.")
 
 
+def _close_unanswered(f, data, user, at):
+    services.close_unanswered_supplement(f.dossier, actor=user, at=at)
+    return _("Đã đóng hồ sơ do công dân không bổ sung trong thời hạn.")
+
+
 def _refuse(f, data, user, at):
     services.refuse_after_appraisal(f.dossier, reason=data["reason"], actor=user, at=at)
     return _("Đã từ chối giải quyết hồ sơ; Bộ phận Một cửa sẽ trả phiếu từ chối cho người nộp.")
@@ -234,14 +246,6 @@ def _open_consultation(f):
     return _("Không có yêu cầu xin ý kiến nào đang chờ đơn vị của bạn trả lời.")
 
 
-def _not_paused(f):
-    return _("Hồ sơ đang tạm dừng; hãy tiếp tục xử lý trước.") if f.paused else None
-
-
-def _paused(f):
-    return None if f.paused else _("Hồ sơ không ở trạng thái tạm dừng.")
-
-
 def _no_pending_result(f):
     return _("Hồ sơ đã có dự thảo kết quả đang chờ ký duyệt.") if Proposal.Kind.RESULT in f.pending else None
 
@@ -250,33 +254,8 @@ def _pending_result(f):
     return None if Proposal.Kind.RESULT in f.pending else _("Không có dự thảo kết quả nào đang chờ ký duyệt.")
 
 
-def _approvable(f):
-    return _pending_result(f) or _not_paused(f)
-
-
-def _apology_open(f):
-    """R1.27: before the due instant, once."""
-    if f.has_apology:
-        return _("Hồ sơ đã có phiếu xin lỗi và gia hạn; chỉ được gia hạn một lần.")
-    if f.dossier.due_at is None:
-        return _("Hồ sơ chưa có ngày hẹn trả.")
-    if f.late:
-        return _("Đã quá ngày hẹn trả; không thể phát hành phiếu xin lỗi và gia hạn.")
-    return None
-
-
-def _can_propose_apology(f):
-    if Proposal.Kind.APOLOGY in f.pending:
-        return _("Phiếu xin lỗi và gia hạn của hồ sơ đang chờ lãnh đạo ký.")
-    return _apology_open(f)
-
-
 def _pending_apology(f):
     return None if Proposal.Kind.APOLOGY in f.pending else _("Không có dự thảo phiếu xin lỗi nào đang chờ ký.")
-
-
-def _signable_apology(f):
-    return _pending_apology(f) or _apology_open(f)
 
 
 ACTIONS: dict[str, StepAction] = {a.slug: a for a in [
@@ -293,9 +272,9 @@ ACTIONS: dict[str, StepAction] = {a.slug: a for a in [
     StepAction("yeu-cau-bo-sung", gettext_lazy("Yêu cầu bổ sung hồ sơ"), A.REQUEST_SUPPLEMENT, "request_supplement",
                forms.SupplementForm, _supplement, icon="bi-file-earmark-plus", style="outline-warning",
                submit=gettext_lazy("Yêu cầu bổ sung")),
-    StepAction("tam-dung", gettext_lazy("Tạm dừng xử lý"), A.PAUSE, "pause", forms.ReasonForm, _pause, _not_paused,
+    StepAction("tam-dung", gettext_lazy("Tạm dừng xử lý"), A.PAUSE, "pause", forms.ReasonForm, _pause,
                icon="bi-pause-circle", style="outline-secondary", submit=gettext_lazy("Tạm dừng")),
-    StepAction("tiep-tuc", gettext_lazy("Tiếp tục xử lý"), A.RESUME, "resume", forms.ConfirmForm, _resume, _paused,
+    StepAction("tiep-tuc", gettext_lazy("Tiếp tục xử lý"), A.RESUME, "resume", forms.ConfirmForm, _resume,
                icon="bi-play-circle", style="outline-success", submit=gettext_lazy("Tiếp tục xử lý")),
     StepAction("nghia-vu-tai-chinh", gettext_lazy("Yêu cầu thực hiện nghĩa vụ tài chính"), A.REQUEST_FINANCIAL_OBLIGATION,
                "request_financial_obligation", forms.ReasonForm, _financial, icon="bi-cash-coin",
@@ -304,20 +283,24 @@ ACTIONS: dict[str, StepAction] = {a.slug: a for a in [
                forms.ProposeResultForm, _propose_result, _no_pending_result, icon="bi-send-check", style="primary",
                submit=gettext_lazy("Trình ký")),
     StepAction("ky-ket-qua", gettext_lazy("Ký duyệt kết quả"), A.APPROVE_RESULT, "finish", forms.ConfirmForm, _approve_result,
-               _approvable, icon="bi-pen", style="success", submit=gettext_lazy("Ký duyệt kết quả")),
+               _pending_result, icon="bi-pen", style="success", submit=gettext_lazy("Ký duyệt kết quả")),
     StepAction("tra-lai-ket-qua", gettext_lazy("Trả lại dự thảo kết quả"), A.APPROVE_RESULT, "reject_result", forms.ReasonForm,
                _reject_result, _pending_result, icon="bi-arrow-return-left", style="outline-danger",
                submit=gettext_lazy("Trả lại")),
     StepAction("de-xuat-xin-loi", gettext_lazy("Đề xuất xin lỗi, gia hạn"), A.PROPOSE_APOLOGY, "propose_apology",
-               forms.ProposeApologyForm, _propose_apology, _can_propose_apology, icon="bi-hourglass-split",
+               forms.ProposeApologyForm, _propose_apology, icon="bi-hourglass-split",
                style="outline-warning", submit=gettext_lazy("Trình ký phiếu xin lỗi")),
-    StepAction("ky-xin-loi", gettext_lazy("Ký phiếu xin lỗi và gia hạn"), A.SIGN_APOLOGY, "issue_apology", forms.ConfirmForm,
-               _sign_apology, _signable_apology, icon="bi-pen", style="success", submit=gettext_lazy("Ký phiếu")),
+    StepAction("ky-xin-loi", gettext_lazy("Ký phiếu xin lỗi và gia hạn"), A.SIGN_APOLOGY, "sign_apology", forms.ConfirmForm,
+               _sign_apology, icon="bi-pen", style="success", submit=gettext_lazy("Ký phiếu")),
     StepAction("tra-lai-xin-loi", gettext_lazy("Trả lại dự thảo phiếu xin lỗi"), A.SIGN_APOLOGY, "reject_apology",
                forms.ReasonForm, _reject_apology, _pending_apology, icon="bi-arrow-return-left",
                style="outline-danger", submit=gettext_lazy("Trả lại")),
     StepAction("dung-xu-ly", gettext_lazy("Dừng xử lý"), A.STOP, "stop", forms.ReasonForm, _stop, icon="bi-stop-circle",
                style="outline-danger", submit=gettext_lazy("Dừng xử lý")),
+    StepAction("dong-ho-so-khong-bo-sung", gettext_lazy("Đóng hồ sơ (không bổ sung đúng hạn)"), A.STOP,
+               "close_unanswered_supplement", forms.ConfirmForm, _close_unanswered, icon="bi-archive",
+               style="outline-danger", submit=gettext_lazy("Đóng hồ sơ"),
+               help=gettext_lazy("Công dân không nộp hồ sơ bổ sung trong 15 ngày làm việc kể từ ngày yêu cầu.")),
     StepAction("tu-choi", gettext_lazy("Từ chối giải quyết"), A.REFUSE_AFTER_APPRAISAL, "refuse_after_appraisal",
                forms.ReasonForm, _refuse, icon="bi-x-octagon", style="outline-danger", submit=gettext_lazy("Từ chối giải quyết")),
 ]}
@@ -373,11 +356,14 @@ def documents(dossier: Dossier, facts: Facts, stop_notice=None) -> list[tuple[st
         out.append(("receipt", _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")))
     if facts.supplements:
         out.append(("supplement", _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")))
-    if dossier.status == Status.NOT_RECEIVED or getattr(stop_notice, "kind", None) == "refusal":
+    refused_after_appraisal = getattr(stop_notice, "kind", None) == StopNotice.Kind.REFUSAL
+    if dossier.status == Status.NOT_RECEIVED:
         out.append(("refusal", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ")))
     if facts.has_apology:
         out.append(("apology", _("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết")))
-    if stop_notice is not None:
+    if refused_after_appraisal:  # R1.25: the agency's written refusal, neither Mẫu 03 nor Mẫu 05
+        out.append(("refusal-decision", _("Văn bản từ chối giải quyết hồ sơ")))
+    elif stop_notice is not None:
         out.append(("stop", _("Thông báo dừng giải quyết hồ sơ")))
     out.append(("control", _("Phiếu kiểm soát quá trình giải quyết hồ sơ")))
     if _has_handover(dossier):

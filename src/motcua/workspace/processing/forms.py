@@ -18,7 +18,7 @@ from motcua.catalog.models import WorkflowStep
 from motcua.core import dates
 from motcua.core.errors import UserError
 from motcua.core.weblinks import validate_web_url
-from motcua.dossiers import services
+from motcua.dossiers import rules, services
 from motcua.dossiers.models import Consultation, Status
 from motcua.org import tree
 from motcua.org.models import Unit
@@ -273,7 +273,9 @@ class SupplementForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.facts.supplements:
+        # The rule is the service's (rules.second_supplement_warning): counter guidance is not a first request.
+        self.second_request = rules.second_supplement_warning(self.facts.dossier) is not None
+        if not self.second_request:
             del self.fields["override_reason"]
 
     def clean_items(self):
@@ -285,7 +287,7 @@ class SupplementForm(ActionForm):
 
     def clean_override_reason(self):
         value = self.cleaned_data.get("override_reason", "").strip()
-        if self.facts.supplements and not value:
+        if self.second_request and not value:
             raise ValidationError(_("Phải ghi lý do khi yêu cầu bổ sung lần hai."))
         return value
 

@@ -1,8 +1,9 @@
 """Deadline risk (nguy cơ trễ hạn) in working hours, for the queue and the dossier page.
 
-A dossier's risk is the working time left before the earlier of its due instant
-(the new one once an apology letter extended it, else NgayHenTra) and its
-current step's own deadline. Working time from *now* to an instant never
+A dossier's risk is the working time left before the earlier of its effective
+due instant (:func:`motcua.dossiers.rules.effective_due_at`, stored on the row:
+NgayHenTra moved by completed supplements, or an apology letter's new
+appointment) and its current step's own deadline. Working time from *now* to an instant never
 decreases as the instant moves later, so ordering by that earlier instant in SQL
 is ordering by working hours left: the database sorts and pages, and the
 calendar is asked only about the rows of one page, in one vectorised call.
@@ -15,21 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from django.conf import settings
 from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce, Least
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from motcua.dossiers import rules
 from motcua.workdays.services import get_calendar
 
-#: Working hours left at which the queue proposes the apology-and-extension letter (R1.27: "at least one day
-#: before"); one working day by default, ``MOTCUA_APOLOGY_WARNING_HOURS`` to change it.
-APOLOGY_WARNING_HOURS = 8.0
-
-
-def apology_warning_hours() -> float:
-    return float(getattr(settings, "MOTCUA_APOLOGY_WARNING_HOURS", APOLOGY_WARNING_HOURS))
+#: Working hours left at which the queue proposes the apology-and-extension letter (MOTCUA_APOLOGY_WARNING_HOURS).
+apology_warning_hours = rules.apology_warning_hours
 
 
 def now() -> datetime:
@@ -38,11 +34,10 @@ def now() -> datetime:
 
 
 def with_risk(queryset: QuerySet) -> QuerySet:
-    """Annotate ``effective_due_at`` (new due instant, else NgayHenTra) and ``risk_at`` (the earlier of it and the
-    step's deadline). Coalesce on both sides because SQLite's MIN() is NULL if any argument is."""
-    effective = Coalesce(F("extended_due_at"), F("due_at"))
+    """Annotate ``risk_at``: the earlier of the stored effective due instant and the step's deadline.
+    Coalesce on both sides because SQLite's MIN() is NULL if any argument is."""
+    effective = F("effective_due_at")
     return queryset.annotate(
-        effective_due_at=effective,
         risk_at=Least(Coalesce(effective, F("step_due_at")), Coalesce(F("step_due_at"), effective)),
     )
 
@@ -116,20 +111,18 @@ def hours_left(instants: list[datetime | None], at: datetime) -> list[float | No
 def attach(rows, at: datetime) -> list:
     """Set ``due_countdown``, ``step_countdown`` and ``propose_apology`` on each dossier of one page.
 
-    ``propose_apology``: no letter yet, not late, and at most one working day left (R1.27: the
-    letter comes before the due instant, once). Rows need the ``with_risk`` annotations and
-    ``has_apology`` (an ``Exists`` on the letter).
+    ``propose_apology``: no letter yet nor one awaiting signature, and at most
+    MOTCUA_APOLOGY_WARNING_HOURS left or already late (R1.27: the letter comes at
+    least one working day before the due instant; a late one is still allowed once).
+    Rows may carry ``has_apology`` and ``pending_apology`` (``Exists`` annotations).
     """
     rows = list(rows)
-    due = [getattr(r, "effective_due_at", None) or r.extended_due_at or r.due_at for r in rows]
-    values = hours_left(due + [r.step_due_at for r in rows], at)
-    limit = apology_warning_hours()
+    values = hours_left([r.effective_due_at for r in rows] + [r.step_due_at for r in rows], at)
     for i, row in enumerate(rows):
         row.due_countdown = Countdown(values[i])
         row.step_countdown = Countdown(values[len(rows) + i])
         left = values[i]
-        row.propose_apology = bool(
-            not getattr(row, "has_apology", False) and row.extended_due_at is None and row.due_at is not None
-            and at <= row.due_at and left is not None and left <= limit
-        )
+        row.propose_apology = row.due_at is not None and rules.should_propose_apology(
+            left, has_letter=bool(getattr(row, "has_apology", False)) or row.extended_due_at is not None,
+            pending=bool(getattr(row, "pending_apology", False)))
     return rows

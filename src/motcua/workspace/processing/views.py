@@ -14,8 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
-from django.db.models.functions import Coalesce
+from django.db.models import F, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from motcua.access import policy
-from motcua.dossiers import lifecycle
+from motcua.dossiers import lifecycle, rules
 from motcua.dossiers import search as dossier_search
 from motcua.dossiers.models import (
     Consultation,
@@ -198,12 +197,13 @@ def dossier(request, code: str):
     at = risk.now()
     dossier = dossier_for(request, code, queryset=_page_queryset())
     facts = actions.Facts.load(dossier, request.user, at)
-    due, step_due = risk.hours_left([dossier.extended_due_at or dossier.due_at, dossier.step_due_at], at)
+    effective_due = rules.effective_due_at(dossier)
+    due, step_due = risk.hours_left([effective_due, dossier.step_due_at], at)
     stop_notice = _one_to_one(dossier, "stop_notice")
     can_print = policy.can(request.user, policy.Action.PRINT_FORMS, dossier)
     available = [(a, a.url(dossier)) for a in actions.available(facts)]
     context = {
-        "dossier": dossier, "facts": facts, "now": at,
+        "dossier": dossier, "facts": facts, "now": at, "effective_due": effective_due,
         "due_countdown": risk.Countdown(due), "step_countdown": risk.Countdown(step_due),
         "apology_letter": _one_to_one(dossier, "apology_letter"), "stop_notice": stop_notice,
         "reception": _one_to_one(dossier, "reception"),
@@ -270,7 +270,7 @@ def approvals(request):
     at = risk.now()
     proposals = queries.signatures(request.user).select_related(
         "dossier", "dossier__procedure", "dossier__handling_unit", "dossier__current_step", "proposed_by",
-    ).order_by(Coalesce("dossier__extended_due_at", "dossier__due_at").asc(nulls_last=True), "proposed_at", "pk")
+    ).order_by(F("dossier__effective_due_at").asc(nulls_last=True), "proposed_at", "pk")
     page = _page(request, proposals)
     risk.attach([p.dossier for p in page.object_list], at)
     context = {"page": page, "querystring": _querystring(request), "now": at,

@@ -1,4 +1,8 @@
-"""``motcua calendar YEAR`` (interchange.md §3): non-working weekdays and working Saturdays."""
+"""``motcua calendar YEAR`` (interchange.md §3): non-working weekdays and working Saturdays.
+
+A day whose legal basis was not verified against the text it cites ends with ``[căn cứ chưa được xác minh]``
+(issue #10 item 8; docs/decisions/0018).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from motcua.core.errors import UserError
 from motcua.workdays import official, services
 
 MIN_YEAR, MAX_YEAR = 1980, 2100
+#: Appended to a day whose legal basis was not checked against the text it cites (official.VERIFIED_BASES).
+UNVERIFIED = "[căn cứ chưa được xác minh]"
 
 
 class Command(MotcuaCommand):
@@ -34,4 +40,6 @@ class Command(MotcuaCommand):
             )
         for day, status, name, basis in listing.lines:
             label = f"{name} — {basis}" if basis else name
+            if not official.basis_verified(basis):
+                label += f" {UNVERIFIED}"
             self.stdout.write(f"{day.isoformat()}\t{status}\t{label}")
