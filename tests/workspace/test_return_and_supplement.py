@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from motcua.documents import services as documents
 from motcua.dossiers.models import Dossier, DossierComponent, ResultHandover, Status
+from tests.pdfs import pdf_bytes
 from tests.workspace import desk_fixtures, processing_fixtures
 
 desk_world = desk_fixtures.desk_world
@@ -59,18 +60,19 @@ def test_by_post_no_collector_is_asked(client, desk_world):
 def test_a_component_handed_in_after_a_supplement_is_updated_not_listed_twice(client, desk_world):
     client.force_login(desk_world.desk)
     tp01 = desk_world.components[0]
-    first = SimpleUploadedFile("to-khai.pdf", b"%PDF first", content_type="application/pdf")
+    first = SimpleUploadedFile("to-khai.pdf", pdf_bytes(text="first"), content_type="application/pdf")
     client.post(reverse("workspace:desk-receive"),
                 desk_world.applicant(outcome="supplement", **desk_world.ticks(0), **{f"f{tp01.pk}": first}))
     dossier = Dossier.objects.get()
-    corrected = SimpleUploadedFile("to-khai-sua.pdf", b"%PDF corrected", content_type="application/pdf")
+    corrected_bytes = pdf_bytes(text="corrected")  # a real PDF: uploads are checked by content
+    corrected = SimpleUploadedFile("to-khai-sua.pdf", corrected_bytes, content_type="application/pdf")
     tp02 = desk_world.components[1]
     client.post(reverse("workspace:desk-complete-supplement", args=[dossier.code]),
                 {f"c{tp01.pk}": "on", f"f{tp01.pk}": corrected, f"c{tp02.pk}": "on"})
     listed = list(DossierComponent.objects.filter(dossier=dossier).values_list("component_code", flat=True))
     assert sorted(listed) == ["TP01", "TP02"]
     assert DossierComponent.objects.get(dossier=dossier, component_code="TP01").file_sha256 == \
-        hashlib.sha256(b"%PDF corrected").hexdigest()
+        hashlib.sha256(corrected_bytes).hexdigest()
 
 
 def test_a_search_with_a_bad_date_says_so_instead_of_listing_everything(client, world):
