@@ -19,7 +19,8 @@ from psycopg.types.json import set_json_dumps
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 
-def _json(value):
+def compact_json(value):
+    """JSON text of a JSONField value for COPY/bulk rows (compact, non-ASCII kept)."""
     if not value:  # most extra/data bags are empty: skip the encoder
         return "{}" if isinstance(value, dict) else "[]" if isinstance(value, list) else _dumps(value)
     return _dumps(value)
@@ -43,7 +44,7 @@ def _sqlite_decimal(value):
 
 
 SQLITE_CONVERTERS = {
-    "JSONField": _json,
+    "JSONField": compact_json,
     "DateTimeField": _sqlite_datetime,
     "DateField": _sqlite_date,
     "TimeField": _sqlite_time,
@@ -118,7 +119,7 @@ class TableWriter:
             if self.vendor == "postgresql":
                 # The queued writer sends rows from a worker thread, so the server ingests
                 # while Python builds the next rows (2 cores: one each).
-                set_json_dumps(_json, context=cursor.cursor)
+                set_json_dumps(compact_json, context=cursor.cursor)
                 with cursor.cursor.copy(sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
                     copy.set_types(types)
                     for row in rows:

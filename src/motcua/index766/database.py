@@ -140,7 +140,7 @@ def _tables() -> dict[str, str]:
         SupplementRequest,
     )
     from motcua.feedback.models import Complaint, ComplaintStatusLog, Rating
-    from motcua.index766.models import ReferenceCount
+    from motcua.interchange.models import ReferenceCount
     from motcua.org.models import Unit
 
     models = {

@@ -38,6 +38,7 @@ from motcua.catalog.models import (
     PublicationDecision,
     PublicationItem,
 )
+from motcua.catalog.versions import current_version
 from motcua.core.audit import LOG_ENTRY_COLUMNS, audit_context, log_entry_rows
 from motcua.core.bulk import TableWriter, foreign_keys_checked_at_end
 from motcua.core.errors import UserError
@@ -45,14 +46,12 @@ from motcua.core.text import fold_key
 from motcua.dossiers.models import (
     Dossier,
 )
-from motcua.dossiers.services import _current_version
 from motcua.feedback.models import Complaint, ComplaintStatusLog
 from motcua.feedback.services import refresh_due_instants
-from motcua.index766.models import ReferenceCount
 from motcua.org.models import Unit
 
 from . import exporter, runs
-from .models import ImportRun
+from .models import ImportRun, ReferenceCount
 from .readers import ExchangeSetError, open_exchange_set
 from .rows import CORRECTION_FIELD, IDENTITY_FIELDS, TABLES, DossierRows, reference_error
 from .schema import FILES, IMPORT_ORDER, record_to_json_dict
@@ -318,7 +317,7 @@ class Importer:
                 setattr(procedure, attr, value)
             procedure.save()
             procedure.competent_units.set([units[code] for code in record["DonViThucHien"]])
-            _current_version(procedure)  # a changed legal content gets a new version
+            current_version(procedure)  # a changed legal content gets a new version
 
         created = self._sync(name, valid, existing, lambda r: r["MaTTHC"], lambda r: Procedure(code=r["MaTTHC"], **values(r)),
                              update, Procedure)
@@ -532,7 +531,7 @@ class Importer:
 
         if self.writing:  # every procedure needs a version for its dossiers to point to
             for procedure in Procedure.objects.filter(current_version__isnull=True):
-                _current_version(procedure)
+                current_version(procedure)
         return {
             "vendor": connection.vendor,
             "source_name": source_name,

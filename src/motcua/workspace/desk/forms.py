@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from motcua.access.desk import handling_units
 from motcua.catalog.models import Procedure
 from motcua.core.errors import UserError
 from motcua.dossiers import intake
@@ -196,7 +197,7 @@ class ReceptionForm(ComponentChecklist, OutcomeMixin, StyledForm):
         super().__init__(*args, **kwargs)
         self.outcome = outcome if outcome in OUTCOMES else "check"
         self.fields["procedure"].queryset = intake.procedures_for_unit(desk_unit)
-        self.fields["handling_unit"].queryset = intake.handling_units(user)
+        self.fields["handling_unit"].queryset = handling_units(user)
         self.fields["handling_unit"].initial = desk_unit.pk
         self.chosen_procedure = self._pick(self.fields["procedure"].queryset, "procedure")
         cases = intake.cases_of(self.chosen_procedure)
