@@ -28,6 +28,7 @@ from motcua.index766.context import (
     TOKEN,
     Context,
     _raw,
+    drop_temp_tables,
     month_sentinel,
     window_values,
 )
@@ -120,11 +121,7 @@ class CompiledScore:
                 after_steps({step_key(name): name.replace(TOKEN, token) for name, _ in self.steps})
             return fetch_all(con, sub(self.final))
         finally:
-            for name in created:
-                try:
-                    _raw(con, f'DROP TABLE IF EXISTS "{name}"')
-                except Exception:  # noqa: BLE001 - temp tables vanish with the session anyway
-                    pass
+            drop_temp_tables(con, created)
 
 
 def step_key(name: str) -> str:
