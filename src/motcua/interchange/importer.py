@@ -41,6 +41,7 @@ from motcua.catalog.models import (
 from motcua.catalog.versions import current_version
 from motcua.core.audit import LOG_ENTRY_COLUMNS, audit_context, log_entry_rows
 from motcua.core.bulk import TableWriter, foreign_keys_checked_at_end
+from motcua.core.bulkflag import bulk_write
 from motcua.core.errors import UserError
 from motcua.core.text import fold_key
 from motcua.dossiers.models import (
@@ -123,7 +124,7 @@ class Importer:
         self.source = f"import:{run.pk}"
         outcome = ImportRun.Outcome.IMPORTED
         try:
-            with exchange_set, transaction.atomic(), audit_context(self.user, self.source):
+            with exchange_set, transaction.atomic(), audit_context(self.user, self.source), bulk_write(self.source):
                 if connection.vendor == "postgresql":
                     # One big transaction: don't wait for its WAL flush at commit. A crash in that
                     # instant loses the import (it can be re-run), never corrupts the database.
