@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 from django.db import connection
 from psycopg.copy import QueuedLibpqWriter
@@ -51,7 +52,7 @@ SQLITE_CONVERTERS = {
     "DecimalField": _sqlite_decimal,
 }
 
-def apply_converters(rows: list, converters: list[tuple[int, object]]) -> list:
+def apply_converters(rows: list, converters: list[tuple[int, Callable[[Any], Any]]]) -> list:
     """Rows with the given columns converted (SQLite adapts nothing itself)."""
     if not converters:
         return rows

@@ -477,7 +477,8 @@ class Importer:
         current = {c.code: c for c in Complaint.objects.filter(code__in=codes)}
         before = {r["MaPAKN"]: record_to_json_dict(name, r) for r in exporter.complaint_records(list(current.values()))}
         dossier_ids = dict(Dossier.objects.filter(code__in={r["MaHoSo"] for _, r in pending if r["MaHoSo"]}).values_list("code", "pk"))
-        created, logs = [], []
+        created: list[Complaint] = []
+        logs: list[ComplaintStatusLog] = []
         for _line, record in pending:
             code = record["MaPAKN"]
             canonical = record_to_json_dict(name, record)
@@ -649,7 +650,7 @@ class Importer:
             context["pg_types"] = {t: self.writer.pg_types(m, c) for t, (m, c) in models.items()}
         else:
             context["sqlite_kinds"] = {t: self.writer.sqlite_kinds(m, c) for t, (m, c) in models.items()}
-        counts, seen = self.counts[name], {}
+        counts, seen = self.counts[name], dict[str, int]()
         source = exchange_set.source_name(name)
 
         def tasks():
