@@ -25,7 +25,7 @@ from motcua.dossiers.models import (
 from tests.workspace import desk_fixtures
 
 desk_world = desk_fixtures.desk_world  # the shared fixture, used by name
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pinned_now")]  # "now": tests.conftest.PINNED_NOW
 
 RECEIVE_URL = reverse("workspace:desk-receive")
 PDF_BYTES = b"%PDF-1.4\n% a scanned application form\n%%EOF\n"
