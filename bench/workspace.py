@@ -51,7 +51,7 @@ with tempfile.TemporaryDirectory(prefix="motcua-bench-ws-") as tmp:
     report = import_exchange_set(Path(tmp) / "set")
     assert report.ok, [str(e) for e in report.errors[:3]]
 print(f"loaded {dossiers:,} dossiers in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-from motcua.catalog.demo import declare_demo_catalogue
+from motcua.web.demo_catalogue import declare_demo_catalogue
 declare_demo_catalogue()
 from motcua.org.demo import create_demo_logins
 create_demo_logins()

@@ -69,6 +69,7 @@ def main() -> int:
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
     from motcua.catalog.demo import declare_demo_catalogue
+
     from motcua.interchange.generator import generate_exchange_set
     from motcua.interchange.importer import import_exchange_set
     from motcua.org.demo import create_demo_logins
@@ -82,8 +83,10 @@ def main() -> int:
     from motcua.scoreboard.services import compute_snapshots
 
     compute_snapshots(current_periods(timezone.localdate()))
-    print(f"prepared {args.dossiers:,} dossiers and the current snapshots in {time.perf_counter() - started:.0f} s",
-          file=sys.stderr)
+    print(
+        f"prepared {args.dossiers:,} dossiers and the current snapshots in {time.perf_counter() - started:.0f} s",
+        file=sys.stderr,
+    )
 
     supervisor = None
     if not args.inline:
@@ -98,10 +101,13 @@ def main() -> int:
     from motcua.dossiers import services
     from motcua.org.models import Official
 
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=["motcua_so", "chuyenvien", "lanhdao"])}
+    users = {
+        u.username: u for u in get_user_model().objects.filter(username__in=["motcua_so", "chuyenvien", "lanhdao"])
+    }
     department = Official.objects.get(user=users["chuyenvien"]).unit
-    procedure = (Procedure.objects.filter(pk__in=WorkflowStep.objects.values("workflow__procedure"))
-                 .order_by("code").first())
+    procedure = (
+        Procedure.objects.filter(pk__in=WorkflowStep.objects.values("workflow__procedure")).order_by("code").first()
+    )
     clients = {}
     for name, user in users.items():
         clients[name] = Client(HTTP_HOST="127.0.0.1")
@@ -118,23 +124,39 @@ def main() -> int:
 
     for _round in range(args.rounds):
         t0 = time.perf_counter()
-        dossier = services.receive(procedure=procedure, handling_unit=department, receiving_unit=department, channel=1,
-                                   actor=users["motcua_so"], applicant={"applicant_name": "Lê Thị Thu Hà",
-                                                                        "applicant_id_number": "001190012345"})
+        dossier = services.receive(
+            procedure=procedure,
+            handling_unit=department,
+            receiving_unit=department,
+            channel=1,
+            actor=users["motcua_so"],
+            applicant={"applicant_name": "Lê Thị Thu Hà", "applicant_id_number": "001190012345"},
+        )
         timings["receipt (service)"].append((time.perf_counter() - t0) * 1000)
         code = dossier.code
-        post("motcua_so", reverse("workspace:desk-start", args=[code]), {"assignee": users["chuyenvien"].pk},
-             "chuyen-xu-ly")
+        post(
+            "motcua_so",
+            reverse("workspace:desk-start", args=[code]),
+            {"assignee": users["chuyenvien"].pk},
+            "chuyen-xu-ly",
+        )
+
         def action(slug, code=code):
             return reverse("workspace:dossier-action", args=[code, slug])
 
         post("chuyenvien", action("tham-dinh"), {"opinion": "Hồ sơ đủ điều kiện giải quyết."}, "tham-dinh")
         post("chuyenvien", action("trinh-ket-qua"), {"title": "Kết quả giải quyết"}, "trinh-ket-qua")
         post("lanhdao", action("ky-ket-qua"), {"confirm": "on"}, "ky-ket-qua")
-        post("motcua_so", reverse("workspace:desk-return", args=[code]), {"delivery_method": "Trực tiếp tại Bộ phận Một cửa",
-                                                                    "collector_name": "Lê Thị Thu Hà",
-                                                                    "collector_id_number": "001190012345"},
-             "tra-ket-qua")
+        post(
+            "motcua_so",
+            reverse("workspace:desk-return", args=[code]),
+            {
+                "delivery_method": "Trực tiếp tại Bộ phận Một cửa",
+                "collector_name": "Lê Thị Thu Hà",
+                "collector_id_number": "001190012345",
+            },
+            "tra-ket-qua",
+        )
 
     if supervisor:
         supervisor.stop()
@@ -146,8 +168,10 @@ def main() -> int:
         everything += values
         print(f"{label:<20}{len(values):>5}{statistics.median(values):>12.0f}{p95(values):>10.0f}{max(values):>10.0f}")
     overall = p95(everything)
-    print(f"{'all actions':<20}{len(everything):>5}{statistics.median(everything):>12.0f}{overall:>10.0f}"
-          f"{max(everything):>10.0f}")
+    print(
+        f"{'all actions':<20}{len(everything):>5}{statistics.median(everything):>12.0f}{overall:>10.0f}"
+        f"{max(everything):>10.0f}"
+    )
     print(f"target p95 ≤ {TARGET_MS:.0f} ms: {'met' if overall <= TARGET_MS else 'NOT met'}")
     return 0 if overall <= TARGET_MS else 1
 

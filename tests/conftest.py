@@ -62,3 +62,17 @@ def browser_page():
 
         connections.close_all()
     assert not blocked, "blocked by the Content-Security-Policy:\n" + "\n".join(blocked)
+
+
+#: The instant "now" is pinned to in tests that would otherwise read the real clock (a Monday,
+#: in office hours, no holiday near): what they check never depends on the day the suite runs.
+PINNED_NOW = "2026-06-08T09:00:00+07:00"
+
+
+@pytest.fixture
+def pinned_now():
+    """Travel to :data:`PINNED_NOW` (time-machine); the clock keeps ticking from there."""
+    import time_machine
+
+    with time_machine.travel(PINNED_NOW, tick=True) as traveller:
+        yield traveller

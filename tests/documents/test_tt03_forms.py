@@ -24,10 +24,12 @@ def test_mau_04_is_a_letter_with_number_symbol_and_subject(apology):
 
 
 def test_mau_01_prints_the_time_limit_of_the_chosen_case(world):
-    version = ProcedureVersion.objects.create(procedure=world.procedure, number=2,
-                                              values=world.procedure.versioned_values())
-    case = ProcedureCase.objects.create(version=version, code="TH2", name="Trường hợp cần xác minh",
-                                        time_limit=10, time_unit="ngay_lam_viec")
+    version = ProcedureVersion.objects.create(
+        procedure=world.procedure, number=2, values=world.procedure.versioned_values()
+    )
+    case = ProcedureCase.objects.create(
+        version=version, code="TH2", name="Trường hợp cần xác minh", time_limit=10, time_unit="ngay_lam_viec"
+    )
     dossier = world.receive()
     type(dossier).objects.filter(pk=dossier.pk).update(case=case, procedure_version=version)
     dossier.refresh_from_db()
@@ -39,8 +41,9 @@ def test_the_receipts_serial_runs_through_the_year_and_the_book_goes_on_from_it(
     january = [world.receive(vn(2026, 1, 5, 9, 0)), world.receive(vn(2026, 1, 5, 10, 0))]
     march = world.receive(vn(2026, 3, 2, 9, 0))
     assert [services.build_context("01", d)["book_serial"] for d in january + [march]] == ["1", "2", "3"]
-    rows = services.build_context("07", unit=world.department, date_from=date(2026, 3, 1),
-                                  date_to=date(2026, 3, 31))["rows"]
+    rows = services.build_context("07", unit=world.department, date_from=date(2026, 3, 1), date_to=date(2026, 3, 31))[
+        "rows"
+    ]
     assert [(r.index, r.code) for r in rows] == [(3, march.code)]
 
 
@@ -48,8 +51,14 @@ def test_a_commune_heads_its_forms_as_its_peoples_committee_with_its_own_place(w
     lines = issuer_lines(world.commune)
     assert lines["lines"] == ["ỦY BAN NHÂN DÂN", world.commune.name.upper()] and lines["parent"] == ""
     assert place_name(world.commune) == world.commune.name.removeprefix("Xã ")
-    dossier = lifecycle.receive(procedure=world.procedure, handling_unit=world.commune, receiving_unit=world.commune,
-                                channel=1, received_at=vn(2026, 3, 2, 9), applicant={"applicant_name": "Lò Văn Páo"})
+    dossier = lifecycle.receive(
+        procedure=world.procedure,
+        handling_unit=world.commune,
+        receiving_unit=world.commune,
+        channel=1,
+        received_at=vn(2026, 3, 2, 9),
+        applicant={"applicant_name": "Lò Văn Páo"},
+    )
     text = pdf_text(services.receipt_pdf(dossier))
     assert "ỦY BAN NHÂN DÂN " + world.commune.name.upper() in text
     assert f"{world.commune.name.removeprefix('Xã ')}, ngày 02 tháng 3 năm 2026" in text
@@ -101,8 +110,9 @@ def _overflowing_cells(html: str, needle: str) -> list[str]:
 
     from motcua.documents.services import STATIC_DIR, _local_fetcher_class
 
-    document = weasyprint.HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=_local_fetcher_class()()).render(
-        stylesheets=[weasyprint.CSS(filename=str(STATIC_DIR / "forms.css"))])
+    document = weasyprint.HTML(
+        string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=_local_fetcher_class()()
+    ).render(stylesheets=[weasyprint.CSS(filename=str(STATIC_DIR / "forms.css"))])
     found, bad = False, []
     for page in document.pages:
         for box in page._page_box.descendants():

@@ -5,6 +5,7 @@ import json
 import pytest
 from auditlog.models import LogEntry
 
+from motcua.catalog.versions import current_version
 from motcua.core.errors import TransitionError, UserError
 from motcua.dossiers import lifecycle, services
 from motcua.dossiers.models import Dossier, DossierEvent, Status, StopNotice
@@ -234,7 +235,7 @@ def test_a_case_with_its_own_time_limit_sets_the_due_instant(setup):
     from motcua.catalog.models import ProcedureCase
 
     department, proc, _steps, _desk = setup
-    version = services._current_version(proc)
+    version = current_version(proc)
     urgent = ProcedureCase.objects.create(version=version, code="TH2", name="Cấp trong ngày", time_limit=4,
                                           time_unit="gio_lam_viec")
     dossier = services.receive(procedure=proc, handling_unit=department, channel=1, case=urgent,

@@ -277,7 +277,7 @@ def test_returned_apology_can_be_proposed_again(setup):
 
 def test_a_new_procedure_version_keeps_cases_components_and_fees():
     from motcua.catalog.models import ComponentSpec, FeeSpec, ProcedureCase
-    from motcua.dossiers.services import _current_version
+    from motcua.catalog.versions import current_version as _current_version
     from tests.factories import procedure as make_procedure
 
     proc = make_procedure(code="1.009999")

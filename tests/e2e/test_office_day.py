@@ -22,7 +22,7 @@ PASSWORD = "motcua-demo-2026"
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("file_database"),
+    pytest.mark.usefixtures("pinned_now", "file_database"),  # "now": tests.conftest.PINNED_NOW
     requires_chromium,
 ]
 

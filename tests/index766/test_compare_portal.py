@@ -37,13 +37,30 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 N, PAID = 400, 373
 #: (TuSo, MauSo, Diem) as the portal publishes them; None is an empty cell.
 PUBLISHED = {
-    "1.1": (0, 0, None), "1.2": (0, 0, None), "1.3": (0, 0, None), "1.4": (N, N, 6),
-    "2.1": (N, N, 20), "2.2": (0, 0, None),
-    "3.1": (0, 0, 0), "3.2": (0, 0, 0), "3.3": (0, N, 0),
-    "3.5": (1, 1, 2), "3.5b": (1, 1, 2), "3.6": (PAID, N, 5.59),
-    "4.1": (0, N, 0), "4.2": (0, N, 0), "4.3": (0, N, 0), "4.4": (0, N, 0), "4.5a": (0, 0, None),
-    "4.5b": (0, N, 0), "4.6": (1, 1, 2),
-    "5.1a": (0, 0, None), "5.1b": (0, 0, None), "5.2": (0, 0, 6), "5.3": (0, 0, 6), "5.4": (N, N, 6),
+    "1.1": (0, 0, None),
+    "1.2": (0, 0, None),
+    "1.3": (0, 0, None),
+    "1.4": (N, N, 6),
+    "2.1": (N, N, 20),
+    "2.2": (0, 0, None),
+    "3.1": (0, 0, 0),
+    "3.2": (0, 0, 0),
+    "3.3": (0, N, 0),
+    "3.5": (1, 1, 2),
+    "3.5b": (1, 1, 2),
+    "3.6": (PAID, N, 5.59),
+    "4.1": (0, N, 0),
+    "4.2": (0, N, 0),
+    "4.3": (0, N, 0),
+    "4.4": (0, N, 0),
+    "4.5a": (0, 0, None),
+    "4.5b": (0, N, 0),
+    "4.6": (1, 1, 2),
+    "5.1a": (0, 0, None),
+    "5.1b": (0, 0, None),
+    "5.2": (0, 0, 6),
+    "5.3": (0, 0, 6),
+    "5.4": (N, N, 6),
 }
 GROUPS = {"CKMB": 6, "TDGQ": 20, "CLGQ": 0, "TTTT": 9.59, "MDHL": 18, "MDSH": 2}
 TOTAL = 55.59
@@ -53,9 +70,16 @@ def published_set(folder):
     units = [unit("P", "TINH"), unit("X1", "XA", "P", CungCapChungThucDienTu=True)]
     fee = [{"MaPhiLePhi": "L1", "TenPhiLePhi": "Lệ phí", "Gia": 50000}]
     dossiers = [
-        dossier(f"D{k:03d}", "T2", "X1", f"2026-03-{2 + k % 20:02d}T08:00", "2026-04-30T17:00",
-                NgayDongBo=f"2026-03-{2 + k % 20:02d}T09:00", DanhSachLePhi=fee,
-                **({"DuocThanhToanTrucTuyen": 1, "NgayThanhToan": f"2026-03-{2 + k % 20:02d}T10:00"} if k < PAID else {}))
+        dossier(
+            f"D{k:03d}",
+            "T2",
+            "X1",
+            f"2026-03-{2 + k % 20:02d}T08:00",
+            "2026-04-30T17:00",
+            NgayDongBo=f"2026-03-{2 + k % 20:02d}T09:00",
+            DanhSachLePhi=fee,
+            **({"DuocThanhToanTrucTuyen": 1, "NgayThanhToan": f"2026-03-{2 + k % 20:02d}T10:00"} if k < PAID else {}),
+        )
         for k in range(N)
     ]
     return write_set(folder, units=units, procedures=[procedure("T2", CoPhiLePhi=True)], dossiers=dossiers)
@@ -97,7 +121,8 @@ def test_the_decimal_rule_differs_on_3_6_its_group_and_the_total(imported, capsy
     call_command("score", "--period", "2026-03", "--store", "--format", "json", "--switch", "rounding=exact")
     got = {(d.unit, d.indicator, d.field): (d.ours, d.portal) for d in compare_with_portal(imported)}
     assert got == {
-        (u, code, "Diem"): (ours, theirs) for u in ("X1", "P")
+        (u, code, "Diem"): (ours, theirs)
+        for u in ("X1", "P")
         for code, ours, theirs in (("3.6", 5.6, 5.59), ("TTTT", 9.6, 9.59), ("TONG", 55.6, 55.59))
     }
 
@@ -105,8 +130,9 @@ def test_the_decimal_rule_differs_on_3_6_its_group_and_the_total(imported, capsy
 def test_group_and_total_lines_of_units_not_scored_are_differences(imported):
     call_command("score", "--period", "2026-03", "--store", "--format", "json")
     path = imported.with_name("other.csv")
-    path.write_text("MaDonVi,Ky,MaChiSo,TuSo,MauSo,Diem\nX9,2026-03,TTTT,,,9.59\nX1,2026-03,TONG,,,55.6\n",
-                    encoding="utf-8")
+    path.write_text(
+        "MaDonVi,Ky,MaChiSo,TuSo,MauSo,Diem\nX9,2026-03,TTTT,,,9.59\nX1,2026-03,TONG,,,55.6\n", encoding="utf-8"
+    )
     got = [(d.unit, d.indicator, d.field, d.ours, d.portal) for d in compare_with_portal(path)]
     assert got == [("X9", "TTTT", "Diem", None, 9.59), ("X1", "TONG", "Diem", 55.59, 55.6)]
 

@@ -60,7 +60,6 @@ def test_postgres_matches_duckdb(name, tmp_path, pg_url):
         pg.con.disconnect()
 
 
-
 #: §4's reading of each of §4.1's six rules (every switch value but the portal's default).
 WRITTEN_READINGS = [(name, value) for name in RULE_NOTES for value in SWITCHES[name][0][1:]]
 
@@ -70,7 +69,9 @@ def test_written_readings_match_duckdb_on_sqlite(switch, value, tmp_path):
     duck = load(tmp_path / "rules", **test_portal_rules.SCENARIO)
     lite = copy_to_sqlite(duck)
     sw = {switch: value}
-    assert score(lite, "2026-03", now=NOW, switches=sw).to_json() == score(duck, "2026-03", now=NOW, switches=sw).to_json()
+    assert (
+        score(lite, "2026-03", now=NOW, switches=sw).to_json() == score(duck, "2026-03", now=NOW, switches=sw).to_json()
+    )
 
 
 @pytest.mark.postgres
@@ -80,6 +81,9 @@ def test_written_readings_match_duckdb_on_postgres(switch, value, tmp_path, pg_u
     pg = copy_to_postgres(duck, pg_url)
     sw = {switch: value}
     try:
-        assert score(pg, "2026-03", now=NOW, switches=sw).to_json() == score(duck, "2026-03", now=NOW, switches=sw).to_json()
+        assert (
+            score(pg, "2026-03", now=NOW, switches=sw).to_json()
+            == score(duck, "2026-03", now=NOW, switches=sw).to_json()
+        )
     finally:
         pg.con.disconnect()

@@ -119,13 +119,16 @@ def test_a_deadline_passing_recomputes_its_unit(province):
 
     from motcua.dossiers.models import DossierEvent
 
-    last = DossierEvent.objects.aggregate(at=Max("occurred_at"))["at"]
-    dossier = (Dossier.objects.filter(status=Status.PROCESSING, due_at__gt=last + timedelta(hours=2),
-                                      due_at__lt=datetime(2026, 11, 30, 12, tzinfo=VN), pauses__isnull=True,
-                                      supplement_requests__isnull=True)
-               .order_by("due_at").first())
-    if dossier is None:
-        pytest.skip("no open dossier due late this month in the generated set")
+    # An open dossier given a deadline after every recorded event, alone in its unit in that hour.
+    dossier = (Dossier.objects.filter(status=Status.PROCESSING, received_at__lt=_at(8), pauses__isnull=True,
+                                      supplement_requests__isnull=True).order_by("code").first())
+    due = datetime(2026, 11, 26, 10, 17, tzinfo=VN)
+    assert DossierEvent.objects.aggregate(at=Max("occurred_at"))["at"] < due - timedelta(hours=2)
+    Dossier.objects.filter(pk=dossier.pk).update(due_at=due)
+    dossier.refresh_from_db()
+    assert not Dossier.objects.filter(handling_unit=dossier.handling_unit, status=Status.PROCESSING,
+                                      due_at__range=(due - timedelta(hours=1), due + timedelta(hours=1))
+                                      ).exclude(pk=dossier.pk).exists()
     before, after = dossier.due_at - timedelta(hours=1), dossier.due_at + timedelta(hours=1)
     unit = dossier.handling_unit.code
     recompute_current_snapshots(before.date(), now=before)
@@ -139,7 +142,8 @@ def test_a_deadline_passing_recomputes_its_unit(province):
         assert _stored(period, all_units) == _expected(score_database(period, now=after), all_units), period
 
 
-def test_signal_enqueues_one_recomputation_per_transaction(province, settings):
+def test_signal_enqueues_one_recomputation_per_transaction(province, settings, time_machine):
+    time_machine.move_to(NOW)  # the live run scores "today": the month of the events below
     settings.MOTCUA_LIVE_766 = True
     recompute_current_snapshots()
     dossier = _processing()
@@ -182,8 +186,7 @@ def test_a_live_run_recomputes_only_the_changed_dossiers_flags(province):
                                         pauses__isnull=True).order_by("code")
     dossier = next((d for d in candidates if len(stored.get(d.handling_unit.code, [])) >= 2
                     and d.code in stored[d.handling_unit.code]), None)
-    if dossier is None:
-        pytest.skip("no unit with two dossiers this month in the generated set")
+    assert dossier is not None, "the generated set (seed 8) has a unit with two open dossiers in November"
     unit = dossier.handling_unit.code
     other = next(code for code in stored[unit] if code != dossier.code)
     with connection.cursor() as cur:

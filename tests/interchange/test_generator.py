@@ -530,7 +530,7 @@ def test_command_bad_input_exits_2(tmp_path, capsys, args):
     assert err.startswith("Lỗi:") and "\n" not in err
 
 
-def test_until_today_never_writes_the_future(tmp_path):
+def test_until_today_never_writes_the_future(tmp_path, pinned_now):
     """The demo passes today's date: events stop at now (appointments may lie ahead)."""
     generate_exchange_set(
         tmp_path / "t",

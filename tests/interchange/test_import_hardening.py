@@ -172,7 +172,7 @@ def column_sizes():
     from motcua.catalog.models import OnlineService, Procedure, PublicationDecision
     from motcua.dossiers.models import DossierComponent, DossierResult, FeeLine
     from motcua.feedback.models import Complaint
-    from motcua.index766.models import ReferenceCount
+    from motcua.interchange.models import ReferenceCount
     from motcua.org.models import Unit
 
     return {
@@ -482,8 +482,8 @@ SCAN_HASH = "ab" * 32
 @pytest.fixture
 def worked_on_the_web(tmp_path):
     """An imported dossier, then what officials entered on the web, and a newer catalogue version."""
+    from motcua.catalog.versions import current_version as _current_version
     from motcua.dossiers.models import DossierComponent, DossierEvent
-    from motcua.dossiers.services import _current_version
 
     assert import_exchange_set(write_set(tmp_path / "first", units=RAW["units"], procedures=RAW["procedures"],
                                          dossiers=[FULL])).ok

@@ -109,3 +109,9 @@ def world(db, settings) -> World:
         commune_desk=official("motcua_xa", commune, Role.DESK_OFFICER),
         commune_leader=official("lanhdao_xa", commune, Role.LEADER),
     )
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(pinned_now):
+    """Every test here runs at tests.conftest.PINNED_NOW: "today", "three hours ago" are fixed days."""
+    yield

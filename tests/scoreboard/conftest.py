@@ -89,3 +89,9 @@ def desk_client(client, province_units):
     user = official("motcua_s1", province_units[1][0], Role.DESK_OFFICER)
     client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(pinned_now):
+    """Every test here runs at tests.conftest.PINNED_NOW: "today", "three hours ago" are fixed days."""
+    yield

@@ -3,8 +3,8 @@ charges for carry their fee."""
 
 import pytest
 from django.contrib.auth import get_user_model
-
 from motcua.catalog.demo import declare_legal_fees
+
 from motcua.catalog.models import FeeSpec, Procedure
 from motcua.org.demo import create_demo_logins
 from tests.factories import procedure, province_with_department

@@ -70,9 +70,9 @@ def test_demo_command_prepares_a_province_and_prints_logins(capsys):
 
 
 def test_demo_catalogue_declares_components_and_workflows_once():
-    from motcua.catalog.demo import declare_demo_catalogue
     from motcua.catalog.models import ComponentSpec, Workflow
     from motcua.dossiers import services
+    from motcua.web.demo_catalogue import declare_demo_catalogue
     from tests.factories import procedure, province_with_department, vn
 
     _province, department, _commune = province_with_department()

@@ -222,3 +222,42 @@ def test_deadline_cli_bad_input(tmp_path, args):
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("Lỗi: "), result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def unreadable_calendar_table():
+    """The calendar table replaced by one without its columns (a real database error, nothing mocked)."""
+    from django.db import connection
+
+    table = CalendarDay._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
+        cursor.execute(f"CREATE TABLE {table} (id integer)")
+
+
+@pytest.mark.django_db
+def test_an_unreadable_calendar_table_is_an_error_not_the_builtin_calendar(unreadable_calendar_table, caplog):
+    with caplog.at_level("ERROR", logger="motcua.workdays"), pytest.raises(services.CalendarUnavailable) as caught:
+        services.get_calendar()
+    assert "Không đọc được lịch ngày làm việc" in caught.value.message
+    assert "working-day calendar table not readable" in caplog.text
+
+
+@pytest.mark.django_db
+def test_the_deadline_command_reports_an_unreadable_calendar_table(unreadable_calendar_table, capsys):
+    with pytest.raises(SystemExit) as caught:
+        call_command("deadline", "--start", "2026-02-13T10:00", "--duration", "1 ngay_lam_viec")
+    assert caught.value.code == 2
+    assert "Không đọc được lịch ngày làm việc" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_before_migrate_the_official_calendar_is_used(caplog):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {CalendarDay._meta.db_table} RENAME TO calendar_not_yet")
+    with caplog.at_level("WARNING", logger="motcua.workdays"):
+        calendar = services.get_calendar()
+    assert calendar.add(vn(2026, 2, 13, 10), 1, "ngay_lam_viec") == vn(2026, 2, 23, 10)  # Tết from official data
+    assert "run migrate" in caplog.text

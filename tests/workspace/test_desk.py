@@ -30,7 +30,7 @@ from tests.pdfs import pdf_bytes
 from tests.workspace import desk_fixtures
 
 desk_world = desk_fixtures.desk_world  # the shared fixture, used by name
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pinned_now")]  # "now": tests.conftest.PINNED_NOW
 
 RECEIVE_URL = reverse("workspace:desk-receive")
 PDF_BYTES = pdf_bytes(text="a scanned application form")

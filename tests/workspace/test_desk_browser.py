@@ -14,6 +14,7 @@ desk_world = desk_fixtures.desk_world  # the shared fixture, used by name
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("pinned_now"),  # "now": tests.conftest.PINNED_NOW
     requires_chromium,
 ]
 

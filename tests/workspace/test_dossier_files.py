@@ -20,10 +20,16 @@ pytestmark = pytest.mark.django_db
 
 def _scanned(world):
     dossier = world.processing(consulted=False)
-    intake.attach_components(dossier, [
-        intake.Submission(name="Tờ khai", code="TP01", file=upload("to-khai.pdf", pdf_bytes(2))),
-        intake.Submission(name="Ảnh giấy tờ", code="TP02", file=upload("anh.jpg", image_bytes("JPEG"), "image/jpeg")),
-    ], actor=world.desk)
+    intake.attach_components(
+        dossier,
+        [
+            intake.Submission(name="Tờ khai", code="TP01", file=upload("to-khai.pdf", pdf_bytes(2))),
+            intake.Submission(
+                name="Ảnh giấy tờ", code="TP02", file=upload("anh.jpg", image_bytes("JPEG"), "image/jpeg")
+            ),
+        ],
+        actor=world.desk,
+    )
     return dossier
 
 
@@ -65,8 +71,10 @@ def test_a_disguised_executable_is_refused_and_the_dossier_is_unchanged(client, 
     dossier = world.processing(consulted=False)
     client.force_login(world.specialist)
     before = snapshot(dossier)
-    response = client.post(reverse("workspace:dossier-action", args=[dossier.code, "trinh-ket-qua"]),
-                           {"title": "Phiếu lý lịch tư pháp", "draft": upload("fake.pdf", EXECUTABLE)})
+    response = client.post(
+        reverse("workspace:dossier-action", args=[dossier.code, "trinh-ket-qua"]),
+        {"title": "Phiếu lý lịch tư pháp", "draft": upload("fake.pdf", EXECUTABLE)},
+    )
     assert response.status_code == 200 and "không khớp với tên tệp" in response.content.decode()
     assert snapshot(dossier) == before
 
@@ -74,9 +82,14 @@ def test_a_disguised_executable_is_refused_and_the_dossier_is_unchanged(client, 
 def test_draft_uploaded_signed_by_the_leader_and_shown_valid_then_broken_when_tampered(client, world):
     dossier = world.processing(consulted=False)
     client.force_login(world.specialist)
-    response = client.post(reverse("workspace:dossier-action", args=[dossier.code, "trinh-ket-qua"]),
-                           {"title": "Phiếu lý lịch tư pháp", "result_code": "LLTP-9",
-                            "draft": upload("du-thao.pdf", pdf_bytes(2, text="ket qua"))})
+    response = client.post(
+        reverse("workspace:dossier-action", args=[dossier.code, "trinh-ket-qua"]),
+        {
+            "title": "Phiếu lý lịch tư pháp",
+            "result_code": "LLTP-9",
+            "draft": upload("du-thao.pdf", pdf_bytes(2, text="ket qua")),
+        },
+    )
     assert response.status_code == 302
     proposal = Proposal.objects.get(dossier=dossier)
     assert proposal.draft_file.page_count == 2 and proposal.draft_name == "du-thao.pdf"
@@ -107,7 +120,9 @@ def test_draft_uploaded_signed_by_the_leader_and_shown_valid_then_broken_when_ta
     public = Client().get(tracking_url).content.decode()
     assert 'data-valid="1"' not in public and "bị phá vỡ" in public
     # A changed file is not served as if it were the signed result.
-    assert client.get(reverse("workspace:result-file", args=[dossier.code, result.stored_file.sha256])).status_code == 404
+    assert (
+        client.get(reverse("workspace:result-file", args=[dossier.code, result.stored_file.sha256])).status_code == 404
+    )
 
 
 def test_approval_without_a_certificate_changes_nothing(client, world, settings):

@@ -32,7 +32,7 @@ from tests.workspace import processing_fixtures
 
 world = processing_fixtures.world  # the shared fixture, used by name
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pinned_now")]  # "now": tests.conftest.PINNED_NOW
 
 SYNC = reverse("workspace:portal-sync")
 RESEND = reverse("workspace:portal-resend")

@@ -36,8 +36,9 @@ class VNeIDBackend(OIDCAuthenticationBackend):
     def verify_claims(self, claims) -> bool:
         number = self._number(claims)
         if not PERSONAL_ID.match(number):
-            logger.warning("VNeID sign-in refused: claim %s is not a 12-digit personal number",
-                           settings.MOTCUA_OIDC_ID_CLAIM)
+            logger.warning(
+                "VNeID sign-in refused: claim %s is not a 12-digit personal number", settings.MOTCUA_OIDC_ID_CLAIM
+            )
             return False
         return True
 
@@ -48,7 +49,9 @@ class VNeIDBackend(OIDCAuthenticationBackend):
     def filter_users_by_claims(self, claims):
         user = user_for_identity(PROVIDER, self._number(claims))
         if user is None:
-            logger.info("VNeID sign-in refused: %s is linked to no active account", self.describe_user_by_claims(claims))
+            logger.info(
+                "VNeID sign-in refused: %s is linked to no active account", self.describe_user_by_claims(claims)
+            )
             return self.UserModel.objects.none()
         return self.UserModel.objects.filter(pk=user.pk)
 
@@ -80,7 +83,11 @@ class CallbackView(OIDCAuthenticationCallbackView):
         return reverse("access:login")
 
     def login_failure(self):
-        messages.error(self.request, _(
-            "Không đăng nhập được bằng VNeID: tài khoản VNeID này chưa được liên kết với tài khoản cán bộ nào "
-            "(hoặc tài khoản đã bị khóa). Đề nghị quản trị viên liên kết theo số định danh cá nhân."))
+        messages.error(
+            self.request,
+            _(
+                "Không đăng nhập được bằng VNeID: tài khoản VNeID này chưa được liên kết với tài khoản cán bộ nào "
+                "(hoặc tài khoản đã bị khóa). Đề nghị quản trị viên liên kết theo số định danh cá nhân."
+            ),
+        )
         return super().login_failure()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 from django.db import connection
 from psycopg.copy import QueuedLibpqWriter
@@ -19,7 +20,8 @@ from psycopg.types.json import set_json_dumps
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 
-def _json(value):
+def compact_json(value):
+    """JSON text of a JSONField value for COPY/bulk rows (compact, non-ASCII kept)."""
     if not value:  # most extra/data bags are empty: skip the encoder
         return "{}" if isinstance(value, dict) else "[]" if isinstance(value, list) else _dumps(value)
     return _dumps(value)
@@ -43,14 +45,14 @@ def _sqlite_decimal(value):
 
 
 SQLITE_CONVERTERS = {
-    "JSONField": _json,
+    "JSONField": compact_json,
     "DateTimeField": _sqlite_datetime,
     "DateField": _sqlite_date,
     "TimeField": _sqlite_time,
     "DecimalField": _sqlite_decimal,
 }
 
-def apply_converters(rows: list, converters: list[tuple[int, object]]) -> list:
+def apply_converters(rows: list, converters: list[tuple[int, Callable[[Any], Any]]]) -> list:
     """Rows with the given columns converted (SQLite adapts nothing itself)."""
     if not converters:
         return rows
@@ -118,7 +120,7 @@ class TableWriter:
             if self.vendor == "postgresql":
                 # The queued writer sends rows from a worker thread, so the server ingests
                 # while Python builds the next rows (2 cores: one each).
-                set_json_dumps(_json, context=cursor.cursor)
+                set_json_dumps(compact_json, context=cursor.cursor)
                 with cursor.cursor.copy(sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
                     copy.set_types(types)
                     for row in rows:

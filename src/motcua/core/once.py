@@ -8,7 +8,8 @@ waits for the first (row lock on PostgreSQL, the single writer on SQLite), finds
 answered with the first one's redirect and a notice, without running the view again.
 
 Only a POST that succeeded (answered with a redirect, the workspace's PRG) keeps its token: a refused or
-invalid one leaves nothing behind and the same form may be corrected and sent again. A POST without a token (API clients, scripts) is handled as before.
+invalid one leaves nothing behind and the same form may be corrected and sent again. A POST without a token
+(API clients, scripts) is handled as before.
 """
 
 from __future__ import annotations
@@ -73,7 +74,9 @@ class OnceMiddleware:
 
         first = FormSubmission.objects.filter(token=token).values_list("redirect_to", flat=True).first() or ""
         logger.info("repeated submission of form token %s… to %s ignored", token[:6], request.path)
-        messages.info(request, _("Thao tác này đã được ghi nhận từ lần gửi trước; lần gửi lặp lại không được ghi thêm."))
+        messages.info(
+            request, _("Thao tác này đã được ghi nhận từ lần gửi trước; lần gửi lặp lại không được ghi thêm.")
+        )
         target = first or request.META.get("HTTP_REFERER") or request.path
         if request.headers.get("HX-Request"):
             response = HttpResponseRedirect(target)

@@ -98,11 +98,15 @@ def second_supplement_warning(dossier: Dossier) -> str | None:
     if dossier.received_at is None:
         if not any(s.stage == SupplementRequest.Stage.RECEPTION for s in dossier.supplement_requests.all()):
             return None
-        return "Hồ sơ đã được yêu cầu bổ sung một lần khi tiếp nhận (hướng dẫn một lần). Phải ghi lý do nếu vẫn yêu cầu."
+        return (
+            "Hồ sơ đã được yêu cầu bổ sung một lần khi tiếp nhận (hướng dẫn một lần). Phải ghi lý do nếu vẫn yêu cầu."
+        )
     if not counted_supplements(dossier):
         return None
-    return ("Hồ sơ đã được yêu cầu bổ sung một lần; yêu cầu lần hai làm hồ sơ bị tính quá hạn. "
-            "Phải ghi lý do nếu vẫn yêu cầu.")
+    return (
+        "Hồ sơ đã được yêu cầu bổ sung một lần; yêu cầu lần hai làm hồ sơ bị tính quá hạn. "
+        "Phải ghi lý do nếu vẫn yêu cầu."
+    )
 
 
 def why_not_request_supplement(dossier: Dossier, at: datetime) -> str | None:
@@ -126,8 +130,10 @@ def why_not_close_unanswered_supplement(dossier: Dossier, at: datetime) -> str |
     if closing is None:
         return Reason("Hồ sơ không có yêu cầu bổ sung đang chờ.", "no_open_supplement")
     if at < closing:
-        return Reason(f"Chưa hết thời hạn bổ sung: công dân được bổ sung đến "
-                      f"{timezone.localtime(closing):%H:%M %d/%m/%Y}.", "supplement_time_left")
+        return Reason(
+            f"Chưa hết thời hạn bổ sung: công dân được bổ sung đến {timezone.localtime(closing):%H:%M %d/%m/%Y}.",
+            "supplement_time_left",
+        )
     return None
 
 
@@ -138,8 +144,11 @@ def why_not_refuse_reception(dossier: Dossier, at: datetime) -> str | None:
     """Phiếu từ chối tiếp nhận (Mẫu 03) is a reception outcome: once a dossier was received it can only
     be refused after appraisal (Từ chối giải quyết, R1.25) or stopped."""
     if dossier.pk and dossier.received_at is not None:
-        return Reason("Hồ sơ đã được tiếp nhận; không thể từ chối tiếp nhận. "
-                      "Hãy dùng «Từ chối giải quyết» sau thẩm định hoặc «Dừng xử lý».", "already_received")
+        return Reason(
+            "Hồ sơ đã được tiếp nhận; không thể từ chối tiếp nhận. "
+            "Hãy dùng «Từ chối giải quyết» sau thẩm định hoặc «Dừng xử lý».",
+            "already_received",
+        )
     return _transition(dossier, "refuse_reception")
 
 
@@ -247,8 +256,12 @@ def effective_due_at(dossier: Dossier, *, judged: bool = False) -> datetime | No
     if judged or dossier.extended_due_at is None:
         return due_instant(dossier.due_at, spans)
     letter = apology_letter(dossier)
-    return due_instant(dossier.due_at, spans, new_appointment=dossier.extended_due_at,
-                       letter_issued_at=letter.issued_at if letter else None)
+    return due_instant(
+        dossier.due_at,
+        spans,
+        new_appointment=dossier.extended_due_at,
+        letter_issued_at=letter.issued_at if letter else None,
+    )
 
 
 def refresh_effective_due(dossier: Dossier) -> None:

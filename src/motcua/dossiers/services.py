@@ -15,7 +15,8 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from motcua.catalog.models import Procedure, ProcedureVersion, WorkflowStep
+from motcua.catalog.models import Procedure, WorkflowStep
+from motcua.catalog.versions import current_version as _current_version
 from motcua.core.audit import audit_context
 from motcua.core.errors import TransitionError, UserError
 from motcua.files import services as file_services
@@ -132,36 +133,6 @@ def _apply(dossier: Dossier, action: str, at: datetime, *, actor=None, source="w
         step_due_at=step_due_at,
         data=data or {},
     )
-
-
-def _current_version(procedure: Procedure) -> ProcedureVersion:
-    """The procedure version in force now, creating version 1 on first use."""
-    values = procedure.versioned_values()
-    version = procedure.current_version
-    if version is None or version.values != values:
-        previous = version
-        number = (procedure.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-        version = ProcedureVersion.objects.create(procedure=procedure, number=number, values=values)
-        if previous is not None:
-            _carry_over_catalogue(previous, version)
-        Procedure.objects.filter(pk=procedure.pk).update(current_version=version)
-        procedure.current_version = version
-    return version
-
-
-def _carry_over_catalogue(previous: ProcedureVersion, version: ProcedureVersion) -> None:
-    """A new version keeps the cases, components and fees of the one it replaces (edited from there on)."""
-    cases = {}
-    for case in previous.cases.all():
-        old_pk = case.pk
-        case.pk, case.version = None, version
-        case.save()
-        cases[old_pk] = case
-    for related in (previous.components.all(), previous.fees.all()):
-        for row in related:
-            row.pk, row.version = None, version
-            row.case = cases.get(row.case_id) if row.case_id else None
-            row.save()
 
 
 def compute_due_at(procedure: Procedure, received_at: datetime, case=None) -> datetime | None:

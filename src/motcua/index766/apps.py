@@ -8,10 +8,6 @@ class Index766Config(AppConfig):
     verbose_name = _("Bộ chỉ số 766")
 
     def ready(self):
-        from motcua.core.audit import register
-
-        from .models import ReferenceCount
         from .signals import connect
 
-        register(ReferenceCount)
         connect()  # live recomputation after dossier events (signals.py)

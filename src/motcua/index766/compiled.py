@@ -28,6 +28,7 @@ from motcua.index766.context import (
     TOKEN,
     Context,
     _raw,
+    drop_temp_tables,
     month_sentinel,
     window_values,
 )
@@ -46,10 +47,11 @@ _LITERALS: dict[tuple, str] = {}  # (dialect, type, value) -> rendering; Ibis co
 
 def render_literal(con: Any, value: Any, type_: str) -> str:
     key = (getattr(con, "name", "?"), type_, type(value), getattr(value, "tzinfo", None), value)
+    cacheable = True
     try:
         hit = _LITERALS.get(key)
     except TypeError:  # an unhashable value (a list): rendered every time
-        key, hit = None, None
+        cacheable, hit = False, None
     if hit is not None:
         return hit
     sql = str(con.compile(ibis.literal(value, type=type_).name("v")))
@@ -58,7 +60,7 @@ def render_literal(con: Any, value: Any, type_: str) -> str:
         raise RuntimeError(f"cannot extract literal from {sql!r}")
     if len(_LITERALS) > 4096:  # T changes every run: keep the cache bounded
         _LITERALS.clear()
-    if key is not None:
+    if cacheable:
         _LITERALS[key] = m.group(1)
     return m.group(1)
 
@@ -120,11 +122,7 @@ class CompiledScore:
                 after_steps({step_key(name): name.replace(TOKEN, token) for name, _ in self.steps})
             return fetch_all(con, sub(self.final))
         finally:
-            for name in created:
-                try:
-                    _raw(con, f'DROP TABLE IF EXISTS "{name}"')
-                except Exception:  # noqa: BLE001 - temp tables vanish with the session anyway
-                    pass
+            drop_temp_tables(con, created)
 
 
 def step_key(name: str) -> str:

@@ -13,12 +13,17 @@ timestamps, durations via epoch seconds.
 from __future__ import annotations
 
 import itertools
+import logging
+import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
+import psycopg
 
 from motcua.index766.facts import Facts
 from motcua.index766.periods import Window
@@ -32,6 +37,11 @@ LIVE_SERVICE_STATUSES = ("dang_cong_khai", "cho_dung_cong_khai", "dang_kiem_thu"
 
 _ids = itertools.count()
 
+logger = logging.getLogger("motcua.index766")
+
+# What the drivers under the three Ibis backends raise for a statement that fails.
+DRIVER_ERRORS = (duckdb.Error, sqlite3.Error, psycopg.Error)
+
 
 def _raw(con: Any, sql: str) -> None:
     """Run a statement on any Ibis SQL backend (DB-API cursors are closed; DuckDB's is not one)."""
@@ -40,6 +50,20 @@ def _raw(con: Any, sql: str) -> None:
         close = getattr(cur, "close", None)
         if close is not None:
             close()
+
+
+def drop_temp_tables(con: Any, names: Iterable[str]) -> None:
+    """Drop an evaluation's temporary tables; one that cannot be dropped is logged, not raised.
+
+    This runs in ``finally`` blocks: on PostgreSQL a failed evaluation leaves the transaction
+    aborted, and a DROP error must not hide the error that got us here. The session drops temp
+    tables anyway. Anything but a database error (a bug) still propagates.
+    """
+    for name in names:
+        try:
+            _raw(con, f'DROP TABLE IF EXISTS "{name}"')
+        except DRIVER_ERRORS as exc:
+            logger.warning("temporary table %s not dropped (the session drops it): %s", name, exc)
 
 
 def _i(cond: ir.BooleanValue) -> ir.IntegerValue:
@@ -251,11 +275,7 @@ class Context:
         return self._store(key, expr)
 
     def close(self) -> None:
-        for name in self._temp:
-            try:
-                _raw(self.facts.con, f'DROP TABLE IF EXISTS "{name}"')
-            except Exception:  # noqa: BLE001 - temp tables vanish with the session anyway
-                pass
+        drop_temp_tables(self.facts.con, self._temp)
         self._temp.clear()
         self._memo.clear()
 

@@ -39,6 +39,7 @@ from typing import Any
 
 import pandas as pd
 from django.db import connections, transaction
+from django.db.models import Model
 
 from motcua.index766 import derive
 from motcua.index766.facts import SCHEMAS, Facts
@@ -140,10 +141,10 @@ def _tables() -> dict[str, str]:
         SupplementRequest,
     )
     from motcua.feedback.models import Complaint, ComplaintStatusLog, Rating
-    from motcua.index766.models import ReferenceCount
+    from motcua.interchange.models import ReferenceCount
     from motcua.org.models import Unit
 
-    models = {
+    models: dict[str, type[Model]] = {
         "unit": Unit, "procedure": Procedure, "service": OnlineService, "decision": PublicationDecision,
         "item": PublicationItem, "dossier": Dossier, "event": DossierEvent, "result": DossierResult,
         "fee": FeeLine, "component": DossierComponent, "supplement": SupplementRequest,

@@ -8,8 +8,8 @@ when the transaction commits, one huey task ``recompute_after_event`` takes the 
 
 Enqueueing never fails the user's action: it happens after the commit and any error is
 logged. Imports are left to the periodic full recomputation: the importer writes in bulk
-(no post_save), and the few rows it saves through the ORM run under an ``import:`` audit
-source, which is skipped here. ``settings.MOTCUA_LIVE_766`` (default on) turns the whole hook off (the test suite does, except where it is exercised).
+(no post_save), and the few rows it saves through the ORM run inside
+``motcua.core.bulkflag.bulk_write``, which is skipped here. ``settings.MOTCUA_LIVE_766`` (default on) turns the whole hook off (the test suite does, except where it is exercised).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save
 
+from motcua.core.bulkflag import in_bulk_write
+
 logger = logging.getLogger("motcua.index766")
 
 _local = threading.local()
@@ -28,15 +30,6 @@ _local = threading.local()
 
 def enabled() -> bool:
     return bool(settings.MOTCUA_LIVE_766)
-
-
-def _importing() -> bool:
-    from auditlog.context import auditlog_value
-
-    try:
-        return str(auditlog_value.get().get("cid", "")).startswith("import")
-    except LookupError:
-        return False
 
 
 def _batch() -> dict[str, set[int]]:
@@ -62,7 +55,7 @@ def _flush() -> None:
 
 def note(*, units=(), dossiers=(), complaints=(), using: str = "default") -> None:
     """Add records to the transaction's batch and make sure it is sent on commit."""
-    if not enabled() or _importing():
+    if not enabled() or in_bulk_write():
         return
     batch = _batch()
     batch["units"].update(u for u in units if u)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ImportRun
+from .models import ImportRun, ReferenceCount
 
 
 @admin.register(ImportRun)
@@ -12,3 +12,10 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ReferenceCount)
+class ReferenceCountAdmin(admin.ModelAdmin):
+    list_display = ["unit", "period", "national_reporting_count", "national_portal_count"]
+    search_fields = ["unit__code", "period"]
+    raw_id_fields = ["unit"]

@@ -29,9 +29,9 @@ from motcua.dossiers.models import (
     SupplementRequest,
 )
 from motcua.feedback.models import Complaint, ComplaintStatusLog, Rating
-from motcua.index766.models import ReferenceCount
 from motcua.org.models import Unit
 
+from .models import ReferenceCount
 from .rows import APPLICANT_FIELDS
 from .schema import IMPORT_ORDER, VN_TZ
 

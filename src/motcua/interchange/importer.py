@@ -38,21 +38,21 @@ from motcua.catalog.models import (
     PublicationDecision,
     PublicationItem,
 )
+from motcua.catalog.versions import current_version
 from motcua.core.audit import LOG_ENTRY_COLUMNS, audit_context, log_entry_rows
 from motcua.core.bulk import TableWriter, foreign_keys_checked_at_end
+from motcua.core.bulkflag import bulk_write
 from motcua.core.errors import UserError
 from motcua.core.text import fold_key
 from motcua.dossiers.models import (
     Dossier,
 )
-from motcua.dossiers.services import _current_version
 from motcua.feedback.models import Complaint, ComplaintStatusLog
 from motcua.feedback.services import refresh_due_instants
-from motcua.index766.models import ReferenceCount
 from motcua.org.models import Unit
 
 from . import exporter, runs
-from .models import ImportRun
+from .models import ImportRun, ReferenceCount
 from .readers import ExchangeSetError, open_exchange_set
 from .rows import CORRECTION_FIELD, IDENTITY_FIELDS, TABLES, DossierRows, reference_error
 from .schema import FILES, IMPORT_ORDER, record_to_json_dict
@@ -124,7 +124,7 @@ class Importer:
         self.source = f"import:{run.pk}"
         outcome = ImportRun.Outcome.IMPORTED
         try:
-            with exchange_set, transaction.atomic(), audit_context(self.user, self.source):
+            with exchange_set, transaction.atomic(), audit_context(self.user, self.source), bulk_write(self.source):
                 if connection.vendor == "postgresql":
                     # One big transaction: don't wait for its WAL flush at commit. A crash in that
                     # instant loses the import (it can be re-run), never corrupts the database.
@@ -318,7 +318,7 @@ class Importer:
                 setattr(procedure, attr, value)
             procedure.save()
             procedure.competent_units.set([units[code] for code in record["DonViThucHien"]])
-            _current_version(procedure)  # a changed legal content gets a new version
+            current_version(procedure)  # a changed legal content gets a new version
 
         created = self._sync(name, valid, existing, lambda r: r["MaTTHC"], lambda r: Procedure(code=r["MaTTHC"], **values(r)),
                              update, Procedure)
@@ -477,7 +477,8 @@ class Importer:
         current = {c.code: c for c in Complaint.objects.filter(code__in=codes)}
         before = {r["MaPAKN"]: record_to_json_dict(name, r) for r in exporter.complaint_records(list(current.values()))}
         dossier_ids = dict(Dossier.objects.filter(code__in={r["MaHoSo"] for _, r in pending if r["MaHoSo"]}).values_list("code", "pk"))
-        created, logs = [], []
+        created: list[Complaint] = []
+        logs: list[ComplaintStatusLog] = []
         for _line, record in pending:
             code = record["MaPAKN"]
             # Likes and dislikes may be omitted (a complaint nobody rated): none is 0, as the
@@ -536,7 +537,7 @@ class Importer:
 
         if self.writing:  # every procedure needs a version for its dossiers to point to
             for procedure in Procedure.objects.filter(current_version__isnull=True):
-                _current_version(procedure)
+                current_version(procedure)
         return {
             "vendor": connection.vendor,
             "source_name": source_name,
@@ -653,7 +654,7 @@ class Importer:
             context["pg_types"] = {t: self.writer.pg_types(m, c) for t, (m, c) in models.items()}
         else:
             context["sqlite_kinds"] = {t: self.writer.sqlite_kinds(m, c) for t, (m, c) in models.items()}
-        counts, seen = self.counts[name], {}
+        counts, seen = self.counts[name], dict[str, int]()
         source = exchange_set.source_name(name)
 
         def tasks():

@@ -35,3 +35,26 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return f"{self.started_at:%Y-%m-%d %H:%M} {self.source} ({self.get_outcome_display()})"
+
+
+class ReferenceCount(models.Model):
+    """Dossier counts reported by the national systems for a unit and period (số liệu đối chiếu).
+
+    Exchange data (``reference_counts``): imported and exported here, read by the 766 engine as
+    the denominator of indicator 1.4.
+    """
+
+    unit = models.ForeignKey("org.Unit", verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="reference_counts")
+    period = models.CharField(_("kỳ"), max_length=8, help_text="Ky: 2026, 2026-H1, 2026-Q3, 2026-08")
+    national_reporting_count = models.PositiveIntegerField(_("số hồ sơ theo Hệ thống báo cáo quốc gia"), null=True, blank=True, help_text="SoHoSoBCQG")
+    national_portal_count = models.PositiveIntegerField(_("số hồ sơ theo Cổng DVCQG"), null=True, blank=True, help_text="SoHoSoDVCQG")
+
+    class Meta:
+        verbose_name = _("số liệu đối chiếu")
+        verbose_name_plural = _("số liệu đối chiếu")
+        constraints = [models.UniqueConstraint(fields=["unit", "period"], name="reference_count_unique")]
+        # Moved from index766 (0022): the table keeps its name, no data is copied.
+        db_table = "index766_referencecount"
+
+    def __str__(self):
+        return f"{self.unit_id} {self.period}"

@@ -51,9 +51,9 @@ def _init(context: dict) -> None:
     if context["vendor"] == "postgresql":
         from psycopg.types.json import set_json_dumps
 
-        from motcua.core.bulk import _json
+        from motcua.core.bulk import compact_json
 
-        set_json_dumps(_json)  # this process only encodes rows: the compact dumper with its fast path
+        set_json_dumps(compact_json)  # this process only encodes rows: the compact dumper with its fast path
 
 
 def process(task: tuple[list[tuple[int, bytes]], list[int]], context: dict, skip_lines=frozenset()) -> BatchResult:

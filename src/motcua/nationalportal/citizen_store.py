@@ -43,7 +43,8 @@ class CitizenStore(Protocol):
 
 
 class FakeCitizenStore:
-    """Records what was pushed: ``pushed`` in this process, one JSON line per push in ``var/fake-citizen-store.jsonl``."""
+    """Records what was pushed: ``pushed`` in this process, one JSON line per push in
+    ``var/fake-citizen-store.jsonl``."""
 
     pushed: list[PushedResult] = []
     _lock = threading.Lock()
@@ -58,8 +59,12 @@ class FakeCitizenStore:
         with self._lock:
             FakeCitizenStore.pushed.append(item)
             with self.journal.open("a", encoding="utf-8") as handle:
-                handle.write(json.dumps({**asdict(item), "receipt": receipt,
-                                         "at": timezone.now().isoformat()}, ensure_ascii=False) + "\n")
+                handle.write(
+                    json.dumps(
+                        {**asdict(item), "receipt": receipt, "at": timezone.now().isoformat()}, ensure_ascii=False
+                    )
+                    + "\n"
+                )
         return receipt
 
 
@@ -82,18 +87,19 @@ def push_signed_results(dossier_id: int) -> int:
     if store is None:
         return 0
     pushed = 0
-    results = (DossierResult.objects.filter(dossier_id=dossier_id, pushed_to_citizen_store=False,
-                                            stored_file__isnull=False,
-                                            signature_state=DossierResult.Signature.VERIFIED)
-               .select_related("dossier", "stored_file"))
+    results = DossierResult.objects.filter(
+        dossier_id=dossier_id,
+        pushed_to_citizen_store=False,
+        stored_file__isnull=False,
+        signature_state=DossierResult.Signature.VERIFIED,
+    ).select_related("dossier", "stored_file")
     for result in results:
         owner = result.dossier.applicant_id_number
         if not owner:
             continue
         validation, tampered = validate_stored(result.stored_file)
         if tampered or not validation.valid:
-            logger.error("not pushing result %s of %s: its signature does not validate", result.pk,
-                         result.dossier.code)
+            logger.error("not pushing result %s of %s: its signature does not validate", result.pk, result.dossier.code)
             continue
         pdf = read_bytes(result.stored_file)
         item = PushedResult(owner, result.dossier.code, result.code, result.title, result.stored_file.sha256, len(pdf))

@@ -2,7 +2,7 @@
 
 Runs inside the service's transaction, in a savepoint of its own: a failure to write a notification
 is logged and never undoes or fails the change it tells about. The rows commit with the event and
-are queued for sending after the commit. Imports (audit source ``import:…``) notify nobody.
+are queued for sending after the commit. Imports (inside ``core.bulkflag.bulk_write``) notify nobody.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 from django.db import transaction
 from django.db.models.signals import post_save
 
-from motcua.core.audit import current_source
+from motcua.core.bulkflag import in_bulk_write
 
 logger = logging.getLogger("motcua.notifications")
 
@@ -32,14 +32,14 @@ def _safely(write, what: str, using: str) -> None:
 def _dossier_event(sender, instance, created, raw=False, using="default", **kwargs):
     from .citizens import DOSSIER_KINDS, dossier_event
 
-    if created and not raw and instance.action in DOSSIER_KINDS and not current_source().startswith("import"):
+    if created and not raw and instance.action in DOSSIER_KINDS and not in_bulk_write():
         _safely(lambda: dossier_event(instance, using), f"dossier event {instance.pk}", using)
 
 
 def _complaint_step(sender, instance, created, raw=False, using="default", **kwargs):
     from .citizens import COMPLAINT_KINDS, complaint_step
 
-    if created and not raw and instance.status in COMPLAINT_KINDS and not current_source().startswith("import"):
+    if created and not raw and instance.status in COMPLAINT_KINDS and not in_bulk_write():
         _safely(lambda: complaint_step(instance, using), f"complaint step {instance.pk}", using)
 
 

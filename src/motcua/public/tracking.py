@@ -28,8 +28,9 @@ PLAIN_STATUS = {
     Status.NOT_RECEIVED: _("Hồ sơ không được tiếp nhận. Lý do được nêu bên dưới."),
     Status.PROCESSING: _("Hồ sơ đang được cơ quan có thẩm quyền giải quyết."),
     Status.SUPPLEMENT_REQUESTED: _("Hồ sơ cần được bổ sung, hoàn thiện: xem nội dung cần bổ sung bên dưới."),
-    Status.FINANCIAL_OBLIGATION: _("Ông/bà cần nộp phí, lệ phí hoặc thực hiện nghĩa vụ tài chính để hồ sơ được "
-                                   "giải quyết tiếp."),
+    Status.FINANCIAL_OBLIGATION: _(
+        "Ông/bà cần nộp phí, lệ phí hoặc thực hiện nghĩa vụ tài chính để hồ sơ được giải quyết tiếp."
+    ),
     Status.WITHDRAWAL_REQUESTED: _("Đã ghi nhận yêu cầu rút hồ sơ của ông/bà."),
     Status.STOPPED: _("Việc giải quyết hồ sơ đã dừng. Lý do được nêu bên dưới."),
     Status.DONE: _("Đã có kết quả giải quyết. Mời ông/bà đến nhận kết quả."),
@@ -38,8 +39,16 @@ PLAIN_STATUS = {
 #: Statuses after which the citizen may rate the handling.
 RATEABLE = frozenset({Status.DONE, Status.RETURNED})
 #: Statuses in which the dossier is still being handled (the appointment is what matters).
-OPEN = frozenset({Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED,
-                  Status.FINANCIAL_OBLIGATION, Status.WITHDRAWAL_REQUESTED})
+OPEN = frozenset(
+    {
+        Status.SUBMITTED,
+        Status.RECEIVED,
+        Status.PROCESSING,
+        Status.SUPPLEMENT_REQUESTED,
+        Status.FINANCIAL_OBLIGATION,
+        Status.WITHDRAWAL_REQUESTED,
+    }
+)
 _LOOKUP_FIELDS = ("pk", "code", "applicant_id_number", "applicant_phone")
 
 
@@ -59,7 +68,7 @@ def find(code: str, factor: str) -> Dossier | None:
 
 
 def mask_name(name: str) -> str:
-    """"Nguyễn Văn An" → "Nguyễn V. A.": the family name and initials, enough to recognise one's own."""
+    """ "Nguyễn Văn An" → "Nguyễn V. A.": the family name and initials, enough to recognise one's own."""
     words = (name or "").split()
     if not words:
         return ""
@@ -67,7 +76,7 @@ def mask_name(name: str) -> str:
 
 
 def mask_digits(value: str, visible: int = 3) -> str:
-    """"001203004567" → "•••••••••567"."""
+    """ "001203004567" → "•••••••••567"."""
     digits = "".join(c for c in (value or "") if c.isdigit())
     if not digits:
         return ""
@@ -133,14 +142,20 @@ def office_hours_text() -> str:
 
 def load(code: str) -> TrackedDossier | None:
     """Everything the tracking page shows about the dossier ``code``, in a handful of indexed queries."""
-    dossier = (Dossier.objects.filter(code=code)
-               .select_related("procedure", "handling_unit", "receiving_unit", "reception__counter_unit",
-                               "apology_letter", "stop_notice")
-               .first())
+    dossier = (
+        Dossier.objects.filter(code=code)
+        .select_related(
+            "procedure", "handling_unit", "receiving_unit", "reception__counter_unit", "apology_letter", "stop_notice"
+        )
+        .first()
+    )
     if dossier is None:
         return None
-    events = list(DossierEvent.objects.filter(dossier=dossier, kind=DossierEvent.Kind.STATUS, to_status__isnull=False)
-                  .order_by("occurred_at", "id").values_list("occurred_at", "to_status", "reason"))
+    events = list(
+        DossierEvent.objects.filter(dossier=dossier, kind=DossierEvent.Kind.STATUS, to_status__isnull=False)
+        .order_by("occurred_at", "id")
+        .values_list("occurred_at", "to_status", "reason")
+    )
     timeline = [Step(at, Status(status).label) for at, status, _reason in events]
     reason = ""
     notice = _one_to_one(dossier, "stop_notice")
@@ -153,12 +168,17 @@ def load(code: str) -> TrackedDossier | None:
     letter = _one_to_one(dossier, "apology_letter")
     returned = None
     if dossier.status == Status.RETURNED:
-        returned = (DossierResult.objects.filter(dossier=dossier, delivered_at__isnull=False)
-                    .order_by("delivered_at").values_list("delivered_at", flat=True).first())
+        returned = (
+            DossierResult.objects.filter(dossier=dossier, delivered_at__isnull=False)
+            .order_by("delivered_at")
+            .values_list("delivered_at", flat=True)
+            .first()
+        )
     collection = Collection(
         method=(reception.result_delivery if reception is not None else "") or DeliveryMethod.DESK,
         place=(reception.counter_unit if reception is not None and reception.counter_unit_id else None)
-        or dossier.receiving_unit or dossier.handling_unit,
+        or dossier.receiving_unit
+        or dossier.handling_unit,
         ready=dossier.status == Status.DONE,
         # The effective due instant (dossiers.rules, stored): a letter's new date, or NgayHenTra + supplement time.
         due_at=dossier.effective_due_at if dossier.status in OPEN else None,
@@ -179,7 +199,8 @@ def load(code: str) -> TrackedDossier | None:
         amount_due=fees_due(dossier) if dossier.status == Status.FINANCIAL_OBLIGATION else None,
         collection=collection,
         rating=Rating.objects.filter(dossier=dossier).order_by("-rated_at", "-pk").first()
-        if dossier.status in RATEABLE else None,
+        if dossier.status in RATEABLE
+        else None,
         signed_results=signed_results(dossier),
     )
 
@@ -187,7 +208,9 @@ def load(code: str) -> TrackedDossier | None:
 def signed_results(dossier: Dossier) -> list[tuple]:
     """The validation of every result file of the dossier (signer, organisation, time, intact or broken)."""
     rows = []
-    for result in DossierResult.objects.filter(dossier=dossier, stored_file__isnull=False).select_related("stored_file"):
+    for result in DossierResult.objects.filter(dossier=dossier, stored_file__isnull=False).select_related(
+        "stored_file"
+    ):
         validation, tampered = file_services.validate_stored(result.stored_file)
         rows.append((result, validation, tampered))
     return rows

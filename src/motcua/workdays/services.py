@@ -4,8 +4,10 @@
 ``CalendarDay`` table (dates outside the table come from ``official.py``) and the active
 ``OfficeHours`` row (else ``settings.MOTCUA_OFFICE_HOURS``), cached, and dropped when a day or the
 office hours are saved or deleted in this process (signals in models.py). Other processes pick an
-edit up after ``MOTCUA_CALENDAR_TTL`` seconds (default 300). With no usable table (unmigrated or
-unreachable database) it is ``WorkCalendar.official()``.
+edit up after ``MOTCUA_CALENDAR_TTL`` seconds (default 300). Before ``migrate`` (no table yet) it
+is ``WorkCalendar.official()``; a table that exists but cannot be read raises
+:class:`CalendarUnavailable`: deadlines computed on the built-in calendar instead of the one the
+administrator edited would be wrong without anyone noticing.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import date, time
 from django.conf import settings
 from django.db import DatabaseError, connection
 
+from motcua.core.errors import UserError
 from motcua.workdays import official
 from motcua.workdays.calendar import (
     DEFAULT_FIRST_YEAR,
@@ -34,6 +37,18 @@ _cached: tuple[WorkCalendar, float] | None = None
 
 STATUS_OFF = "nghi"
 STATUS_MAKEUP = "lam_bu"
+
+
+class CalendarUnavailable(UserError):
+    """The working-day table (lịch ngày làm việc) exists but cannot be read: no deadline is computed."""
+
+    def __init__(self, exc: Exception):
+        super().__init__(
+            "Không đọc được lịch ngày làm việc trong cơ sở dữ liệu nên không tính được thời hạn. "
+            "Đề nghị quản trị hệ thống kiểm tra cơ sở dữ liệu (bảng lịch ngày làm việc).",
+            f"working-day calendar table not readable: {exc}",
+            code="calendar_unavailable",
+        )
 
 
 def parse_office_hours(text: str) -> tuple[tuple[time, time], ...]:
@@ -60,13 +75,10 @@ def _settings_office_hours() -> tuple[tuple[time, time], ...]:
 def _table_ready() -> bool:
     from motcua.workdays.models import CalendarDay
 
-    try:
-        return CalendarDay._meta.db_table in connection.introspection.table_names()
-    except DatabaseError as exc:
-        # A missing SQLite file is a database not yet created: quietly use the official data.
-        log = logger.info if connection.vendor == "sqlite" else logger.warning
-        log("working-day table not readable, using the official calendar: %s", exc)
-        return False
+    ready = CalendarDay._meta.db_table in connection.introspection.table_names()
+    if not ready:
+        logger.warning("working-day table not created yet (run migrate): using the official calendar")
+    return ready
 
 
 def current_office_hours() -> tuple[tuple[time, time], ...]:
@@ -118,8 +130,9 @@ def get_calendar() -> WorkCalendar:
         try:
             cal = _build()
         except DatabaseError as exc:
-            logger.warning("working-day table not readable, using the official calendar: %s", exc)
-            return WorkCalendar.official(_settings_office_hours())
+            error = CalendarUnavailable(exc)
+            logger.error(error.log_message)
+            raise error from exc
         _cached = (cal, _time.monotonic())
         return cal
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.access import policy
-from motcua.dossiers.intake import desk_units
+from motcua.access.desk import desk_units
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.feedback.models import Rating
 from motcua.feedback.reasons import DISSATISFACTION_REASONS, is_reason, reason_label

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from motcua.access.desk import handling_units
 from motcua.catalog.models import Procedure
 from motcua.core.errors import UserError
 from motcua.dossiers import intake
@@ -208,7 +209,7 @@ class ReceptionForm(ComponentChecklist, OutcomeMixin, StyledForm):
         # NĐ 118/2025: any procedure of the province, routed to a competent unit (intake.receivable_procedures).
         self.desk_unit = desk_unit
         self.fields["procedure"].queryset = intake.receivable_procedures(desk_unit)
-        self.fields["handling_unit"].queryset = intake.handling_units(user)
+        self.fields["handling_unit"].queryset = handling_units(user)
         self.fields["handling_unit"].initial = desk_unit.pk
         self.chosen_procedure = self._pick(self.fields["procedure"].queryset, "procedure")
         if self.chosen_procedure is not None:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.access import policy
+from motcua.access.desk import counter_for, desk_units, handling_units
 from motcua.access.policy import Action
 from motcua.core.errors import UserError
 from motcua.dossiers import handover, intake, rules, services
@@ -55,7 +56,7 @@ LISTS = {
 def _desk_officer(request) -> list:
     """The desk's screens are for officers of a Bộ phận Một cửa; returns their counters."""
     policy.authorize(request.user, Action.RECEIVE)
-    units = intake.desk_units(request.user)
+    units = desk_units(request.user)
     if not units:
         raise policy.AccessDenied("Bộ phận Một cửa của bạn không còn hiệu lực.", "desk unit expired", code="forbidden")
     return units
@@ -103,7 +104,7 @@ def desk(request):
     base = _desk_queryset(request.user)
     if query:
         base = base.filter(Q(code__icontains=query) | dossier_search.text_condition(query))
-    unit_choices = list(intake.handling_units(request.user))
+    unit_choices = list(handling_units(request.user))
     unit_id = request.GET.get("unit", "")
     if unit_id.isdigit() and any(u.pk == int(unit_id) for u in unit_choices):
         base = base.filter(handling_unit_id=int(unit_id))
@@ -213,7 +214,7 @@ def receive(request):
     if request.method == "POST" and form.is_valid() and form.outcome != "check":
         data = form.cleaned_data
         # The desk receives for any competent unit of the province (NĐ 118/2025): the right is the desk's own.
-        receiving_unit = intake.counter_for(request.user, data["handling_unit"])
+        receiving_unit = counter_for(request.user, data["handling_unit"])
         policy.authorize(request.user, _OUTCOME_ACTIONS[form.outcome], unit=receiving_unit)
         counter = form.counter_dossier(receiving_unit)
         try:
@@ -301,7 +302,7 @@ def intake_view(request, code: str):
             data = form.cleaned_data
             try:
                 if form.outcome == "receive":
-                    counter = intake.counter_for(request.user, dossier.handling_unit)
+                    counter = counter_for(request.user, dossier.handling_unit)
                     dossier = intake.receive_registered(
                         dossier, form.submissions(new_only=True), actor=request.user, receiving_unit=counter,
                         result_delivery=data["result_delivery"], sets_count=data["sets_count"])

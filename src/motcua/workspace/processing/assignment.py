@@ -52,10 +52,16 @@ def workload(unit_ids: set[int], at) -> list[Load]:
     # The due instant the queue shows (an issued apology letter's new appointment first). When the one
     # effective-due-instant function of issue #10 item 2 lands, this should use it.
     due = Coalesce("extended_due_at", "due_at")
-    counts = (Dossier.objects.filter(current_assignee_id__in=loads, status__in=queries.QUEUE_FILTER_STATUSES)
-              .annotate(effective_due=due).values("current_assignee_id")
-              .annotate(n=Count("pk"), late=Count("pk", filter=Q(effective_due__lt=at)),
-                        soon=Count("pk", filter=Q(effective_due__gte=at, effective_due__lt=soon))))
+    counts = (
+        Dossier.objects.filter(current_assignee_id__in=loads, status__in=queries.QUEUE_FILTER_STATUSES)
+        .annotate(effective_due=due)
+        .values("current_assignee_id")
+        .annotate(
+            n=Count("pk"),
+            late=Count("pk", filter=Q(effective_due__lt=at)),
+            soon=Count("pk", filter=Q(effective_due__gte=at, effective_due__lt=soon)),
+        )
+    )
     for row in counts:
         load = loads[row["current_assignee_id"]]
         load.open, load.late, load.due_soon = row["n"], row["late"], row["soon"]
@@ -65,15 +71,23 @@ def workload(unit_ids: set[int], at) -> list[Load]:
 def officials_of(unit_ids: set[int], roles):
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.filter(
-        is_active=True, positions__is_active=True, positions__role__in=list(roles),
-        positions__unit_id__in=unit_ids).distinct().order_by("last_name", "first_name", "username")
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True, positions__is_active=True, positions__role__in=list(roles), positions__unit_id__in=unit_ids
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def _choices(dossier) -> list:
     role = dossier.current_step.role if dossier.current_step_id and dossier.current_step.role else Role.SPECIALIST
-    unit = dossier.current_step.unit_id if dossier.current_step_id and dossier.current_step.unit_id \
+    unit = (
+        dossier.current_step.unit_id
+        if dossier.current_step_id and dossier.current_step.unit_id
         else dossier.handling_unit_id
+    )
     return list(officials(unit, {role}))
 
 
@@ -84,18 +98,25 @@ def assignments(request):
     if not policy.roles(user) & queries.QUEUE_ROLES:
         raise PermissionDenied
     may_assign = leader_units(user)
-    rows = risk.order_by_risk(risk.with_risk(queries.unassigned(user))
-                              .select_related(*queries.ROW_RELATIONS))
+    rows = risk.order_by_risk(risk.with_risk(queries.unassigned(user)).select_related(*queries.ROW_RELATIONS))
     total = rows.count()
     shown = risk.attach(list(rows[:PAGE_SIZE]), at)
     for dossier in shown:
-        dossier.assignable = dossier.handling_unit_id in may_assign or dossier.current_step and \
-            dossier.current_step.unit_id in may_assign
+        dossier.assignable = (
+            dossier.handling_unit_id in may_assign
+            or dossier.current_step
+            and dossier.current_step.unit_id in may_assign
+        )
         dossier.choices = _choices(dossier) if dossier.assignable else []
     units = {u for p in policy.positions(user) if p.role in queries.QUEUE_ROLES for u in {p.unit_id}}
-    context = {"rows": shown, "total": total, "more": max(0, total - len(shown)), "now": at,
-               "loads": workload(set().union(*(tree.subtree_ids(u) for u in units)) if units else set(), at),
-               "may_assign": bool(may_assign)}
+    context = {
+        "rows": shown,
+        "total": total,
+        "more": max(0, total - len(shown)),
+        "now": at,
+        "loads": workload(set().union(*(tree.subtree_ids(u) for u in units)) if units else set(), at),
+        "may_assign": bool(may_assign),
+    }
     return render(request, "workspace/processing/assignments.html", context)
 
 
@@ -104,13 +125,21 @@ def assignments(request):
 def assign(request, code: str):
     dossier = dossier_for(request, code, policy.Action.HAND_OFF)
     units = leader_units(request.user)
-    if dossier.handling_unit_id not in units and (dossier.current_step is None or dossier.current_step.unit_id not in units):
+    if dossier.handling_unit_id not in units and (
+        dossier.current_step is None or dossier.current_step.unit_id not in units
+    ):
         raise PermissionDenied
     from django.contrib.auth import get_user_model
 
-    assignee = get_user_model().objects.filter(pk=request.POST.get("assignee") or None).first() \
-        if (request.POST.get("assignee") or "").isdigit() else None
+    assignee = (
+        get_user_model().objects.filter(pk=request.POST.get("assignee") or None).first()
+        if (request.POST.get("assignee") or "").isdigit()
+        else None
+    )
     if run_action(request, lambda: assignment.assign(dossier, assignee=assignee, actor=request.user)) is not None:
-        messages.success(request, _("Đã phân công hồ sơ %(code)s cho %(name)s.")
-                         % {"code": code, "name": assignee.get_full_name() or assignee.get_username()})
+        messages.success(
+            request,
+            _("Đã phân công hồ sơ %(code)s cho %(name)s.")
+            % {"code": code, "name": assignee.get_full_name() or assignee.get_username()},
+        )
     return redirect("workspace:assignments")

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, Q
 from django.http import Http404
@@ -166,9 +167,10 @@ def _page_queryset():
 
 
 def _one_to_one(dossier, name):
+    """The reverse one-to-one row (apology letter, stop notice, reception), or None if there is none."""
     try:
         return getattr(dossier, name)
-    except Exception:  # RelatedObjectDoesNotExist of each reverse one-to-one
+    except ObjectDoesNotExist:  # RelatedObjectDoesNotExist; a misspelt name still raises AttributeError
         return None
 
 

@@ -45,7 +45,7 @@ class Command(MotcuaCommand):
             if not report.ok:
                 raise UserError("Không nạp được dữ liệu mẫu: " + "; ".join(map(str, report.errors[:3])),
                                 "demo data failed to import")
-            from motcua.catalog.demo import declare_demo_catalogue, declare_legal_fees
+            from motcua.web.demo_catalogue import declare_demo_catalogue, declare_legal_fees
 
             declare_demo_catalogue()  # components and workflows the exchange set does not carry
             declare_legal_fees()  # e.g. 200.000 đồng for a Phiếu lý lịch tư pháp

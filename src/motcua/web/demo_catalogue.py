@@ -15,7 +15,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Max
 
-from .models import ComponentSpec, FeeSpec, Procedure, Workflow, WorkflowStep
+from motcua.catalog.models import ComponentSpec, FeeSpec, Procedure, Workflow, WorkflowStep
+from motcua.catalog.versions import current_version
+from motcua.dossiers.models import DossierComponent
 
 COMPONENT_NAMES = [
     ("Tờ khai (đơn đề nghị) theo mẫu", True),
@@ -34,9 +36,6 @@ WORKFLOW_STEPS = [  # name, role, allotted working hours
 @transaction.atomic
 def declare_demo_catalogue() -> tuple[int, int]:
     """Declare components and a generic workflow where a procedure has none; returns (components, workflows)."""
-    from motcua.dossiers.models import DossierComponent
-    from motcua.dossiers.services import _current_version
-
     submitted = dict(
         DossierComponent.objects.filter(component_code__startswith="TP")
         .values("dossier__procedure_id").annotate(last=Max("component_code"))
@@ -45,7 +44,7 @@ def declare_demo_catalogue() -> tuple[int, int]:
     with_workflow = set(Workflow.objects.values_list("procedure_id", flat=True))
     components, workflows = [], 0
     for procedure in Procedure.objects.select_related("current_version").order_by("pk"):
-        version = _current_version(procedure)
+        version = current_version(procedure)
         if not version.components.exists():
             count = int(submitted.get(procedure.pk, "TP02")[2:] or 2)
             components += [
@@ -78,15 +77,13 @@ LEGAL_FEES = [
 def declare_legal_fees() -> int:
     """The fees the law sets for the demo's procedures of those kinds (the generated set draws fees at random);
     returns how many procedures got one. Idempotent."""
-    from motcua.dossiers.services import _current_version
-
     declared = 0
     for phrase, code, name, amount, _basis in LEGAL_FEES:
         for procedure in Procedure.objects.filter(name__icontains=phrase).order_by("pk"):
             if not procedure.has_fee:  # first, so that the version the fee goes on is the one in force
                 procedure.has_fee = True
                 procedure.save(update_fields=["has_fee"])
-            version = _current_version(procedure)
+            version = current_version(procedure)
             if version.fees.filter(code=code).exists():
                 continue
             FeeSpec.objects.create(version=version, code=code, name=name, amount=amount)
