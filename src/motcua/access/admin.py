@@ -15,7 +15,8 @@ class ExternalIdentityForm(forms.ModelForm):
         fields = ["user", "provider", "subject"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what ModelForm.clean() returns (its stub allows None for overrides)
         if data.get("provider") == PROVIDER and not PERSONAL_ID.match(data.get("subject") or ""):
             self.add_error("subject", _("Số định danh cá nhân gồm 12 chữ số."))
         return data

@@ -1,7 +1,9 @@
 """Links between local accounts and external identities (VNeID / OIDC)."""
 
+from typing import ClassVar
+
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import User, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +32,11 @@ class ExternalIdentity(models.Model):
         return f"{self.provider}:{self.subject} → {self.user}"
 
 
-class UnlinkedOfficialManager(models.Manager):
+class UnlinkedOfficialManager(UserManager):
+    """A user manager (so the proxy keeps ``User.objects``' interface), narrowed to the unlinked officials."""
+
+    use_in_migrations = False  # as before: the proxy's migration state records no manager
+
     def get_queryset(self):
         return (super().get_queryset().filter(is_active=True, positions__is_active=True)
                 .exclude(external_identities__provider="vneid").distinct())
@@ -39,7 +45,7 @@ class UnlinkedOfficialManager(models.Manager):
 class UnlinkedOfficial(User):
     """Officials with an active position whose account is not linked to VNeID yet (the admin's to-do list)."""
 
-    objects = UnlinkedOfficialManager()
+    objects: ClassVar[UnlinkedOfficialManager] = UnlinkedOfficialManager()
 
     class Meta:
         proxy = True

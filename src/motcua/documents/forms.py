@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import TypedDict
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
@@ -142,7 +144,13 @@ def place_name(unit: Unit) -> str:
     return name
 
 
-def issuer_lines(unit: Unit) -> dict[str, str]:
+class IssuerLines(TypedDict):
+    parent: str
+    name: str
+    lines: list[str]
+
+
+def issuer_lines(unit: Unit) -> IssuerLines:
     """Tên cơ quan chủ quản (upper line) and tên cơ quan ban hành (bold line), in capitals."""
     parent = unit.extra.get("CoQuanChuQuan")
     if parent is None and unit.kind == UnitKind.COMMUNE:
@@ -197,6 +205,7 @@ def time_limit_text(dossier: Dossier) -> str:
 
     case = dossier.case if dossier.case_id else None
     values = dossier.procedure_version.values if dossier.procedure_version is not None else {}
+    limit: Decimal | None
     if case is not None and case.time_limit is not None:  # the legal case chosen at reception (R4.8)
         limit, unit = case.time_limit, case.time_unit or values.get("time_unit") or dossier.procedure.time_unit
     elif values.get("time_limit") is not None:
@@ -550,6 +559,8 @@ def _desk_dossiers(unit: Unit):
 def year_serial(dossier: Dossier) -> int:
     """Số thứ tự in the tracking book: 1 for the first dossier received at its desk this year, and so on
     through 31 December (not the code's daily sequence, which starts again every day)."""
+    if dossier.received_at is None:  # the receipt checks this first; the book lists received dossiers only
+        raise ValueError(f"dossier {dossier.code} is not received: it has no serial in the tracking book")
     local = fmt.local(dossier.received_at)
     unit = dossier.receiving_unit or dossier.handling_unit
     before = _desk_dossiers(unit).filter(received_at__gte=_day_start(date(local.year, 1, 1))).filter(

@@ -29,7 +29,7 @@ _PERSONAL = re.compile(r"^\d{12}$")
 _TAX = re.compile(r"^(\d{10})(?:-?(\d{3}))?$")
 _PASSPORT = re.compile(r"^[A-Z0-9]{6,12}$")
 
-MESSAGES = {
+MESSAGES: dict[str, str] = {
     ApplicantKind.INDIVIDUAL: "Số định danh cá nhân gồm đúng 12 chữ số.",
     ApplicantKind.ORGANISATION: "Mã số doanh nghiệp / mã số thuế gồm 10 chữ số, hoặc 13 chữ số (dạng 10-3) với "
                                 "chi nhánh, đơn vị phụ thuộc.",

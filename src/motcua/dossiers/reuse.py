@@ -69,13 +69,17 @@ def papers_of(id_number: str, *, visible: QuerySet, dossier: Dossier | None = No
     papers = []
     for c in (DossierComponent.objects.filter(dossier__in=sources, stored_file__isnull=False, digitized=True)
               .select_related("dossier", "stored_file").order_by("-dossier__received_at", "pk")[:200]):
+        if (stored := c.stored_file) is None:  # excluded by the query; narrows the nullable foreign key
+            continue
         papers.append(Paper(f"c{c.pk}", c.name or c.component_code, c.dossier.code, c.dossier_id, c.uploaded_at,
-                            "component", c.stored_file_id, c.stored_file.sha256, c.stored_file.page_count))
+                            "component", stored.pk, stored.sha256, stored.page_count))
     for r in (DossierResult.objects.filter(dossier__in=sources, stored_file__isnull=False,
                                            signature_state=DossierResult.Signature.VERIFIED)
               .select_related("dossier", "stored_file").order_by("-issued_at", "pk")[:200]):
+        if (stored := r.stored_file) is None:  # excluded by the query; narrows the nullable foreign key
+            continue
         papers.append(Paper(f"r{r.pk}", r.title or r.code, r.dossier.code, r.dossier_id, r.issued_at,
-                            "result", r.stored_file_id, r.stored_file.sha256, r.stored_file.page_count))
+                            "result", stored.pk, stored.sha256, stored.page_count))
     seen, unique = set(), []
     for paper in papers:  # one line per distinct file: the same scan reused before is one paper
         if paper.sha256 not in seen:

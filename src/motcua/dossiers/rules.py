@@ -60,7 +60,7 @@ def apology_letter(dossier: Dossier) -> ApologyLetter | None:
     return _one_to_one(dossier, "apology_letter") if dossier.pk else None
 
 
-def _transition(dossier: Dossier, action: str) -> str | None:
+def _transition(dossier: Dossier, action: str) -> Reason | None:
     try:
         lifecycle.check(dossier.status if dossier.pk else None, action)
     except TransitionError as error:
@@ -109,7 +109,7 @@ def second_supplement_warning(dossier: Dossier) -> str | None:
     )
 
 
-def why_not_request_supplement(dossier: Dossier, at: datetime) -> str | None:
+def why_not_request_supplement(dossier: Dossier, at: datetime) -> Reason | None:
     return _transition(dossier, "request_supplement")
 
 
@@ -121,7 +121,7 @@ def supplement_closing_at(dossier: Dossier) -> datetime | None:
     return _calendar().add(request.requested_at, SUPPLEMENT_ANSWER_DAYS, "ngay_lam_viec")
 
 
-def why_not_close_unanswered_supplement(dossier: Dossier, at: datetime) -> str | None:
+def why_not_close_unanswered_supplement(dossier: Dossier, at: datetime) -> Reason | None:
     """R1.10: the applicant did not hand in the supplement within 15 working days; the dossier is closed
     (not received → status 3; received → stopped, status 8)."""
     if dossier.status != Status.SUPPLEMENT_REQUESTED:
@@ -140,7 +140,7 @@ def why_not_close_unanswered_supplement(dossier: Dossier, at: datetime) -> str |
 # --- reception and refusals (R1.5, R1.24–R1.26, R1.30) ---------------------------------------------
 
 
-def why_not_refuse_reception(dossier: Dossier, at: datetime) -> str | None:
+def why_not_refuse_reception(dossier: Dossier, at: datetime) -> Reason | None:
     """Phiếu từ chối tiếp nhận (Mẫu 03) is a reception outcome: once a dossier was received it can only
     be refused after appraisal (Từ chối giải quyết, R1.25) or stopped."""
     if dossier.pk and dossier.received_at is not None:
@@ -166,19 +166,19 @@ def is_paused(dossier: Dossier) -> bool:
     return bool(dossier.pk) and any(p.ended_at is None for p in dossier.pauses.all())
 
 
-def why_not_pause(dossier: Dossier, at: datetime) -> str | None:
+def why_not_pause(dossier: Dossier, at: datetime) -> Reason | None:
     if is_paused(dossier):
         return Reason("Hồ sơ đang tạm dừng.", "already_paused")
     return _transition(dossier, "pause")
 
 
-def why_not_resume(dossier: Dossier, at: datetime) -> str | None:
+def why_not_resume(dossier: Dossier, at: datetime) -> Reason | None:
     if not is_paused(dossier):
         return Reason("Hồ sơ không ở trạng thái tạm dừng.", "not_paused")
     return _transition(dossier, "resume")
 
 
-def why_not_finish(dossier: Dossier, at: datetime) -> str | None:
+def why_not_finish(dossier: Dossier, at: datetime) -> Reason | None:
     if is_paused(dossier):
         return Reason("Hồ sơ đang tạm dừng; hãy tiếp tục xử lý trước.", "paused")
     return _transition(dossier, "finish")
@@ -193,7 +193,7 @@ def _pending(dossier: Dossier, kind: str) -> Proposal | None:
     return next((p for p in dossier.proposals.all() if p.kind == kind and p.state == Proposal.State.PENDING), None)
 
 
-def _apology_open(dossier: Dossier) -> str | None:
+def _apology_open(dossier: Dossier) -> Reason | None:
     """One letter per dossier (NĐ 61/2018 Art. 19.9, kept by NĐ 118/2025; R1.27: "only once"). A dossier
     already late may still get its letter, recorded as issued late (interchange.md §4, Deadlines)."""
     if apology_letter(dossier) is not None:
@@ -203,19 +203,19 @@ def _apology_open(dossier: Dossier) -> str | None:
     return None
 
 
-def why_not_propose_apology(dossier: Dossier, at: datetime) -> str | None:
+def why_not_propose_apology(dossier: Dossier, at: datetime) -> Reason | None:
     if _pending(dossier, Proposal.Kind.APOLOGY) is not None:
         return Reason("Phiếu xin lỗi và gia hạn của hồ sơ đang chờ lãnh đạo ký.", "apology_pending")
     return _apology_open(dossier) or _transition(dossier, "propose_apology")
 
 
-def why_not_sign_apology(dossier: Dossier, at: datetime) -> str | None:
+def why_not_sign_apology(dossier: Dossier, at: datetime) -> Reason | None:
     if _pending(dossier, Proposal.Kind.APOLOGY) is None:
         return Reason("Không có dự thảo phiếu xin lỗi nào đang chờ ký.", "no_pending_apology")
     return _apology_open(dossier) or _transition(dossier, "issue_apology")
 
 
-def why_not_issue_apology(dossier: Dossier, at: datetime) -> str | None:
+def why_not_issue_apology(dossier: Dossier, at: datetime) -> Reason | None:
     return _apology_open(dossier) or _transition(dossier, "issue_apology")
 
 

@@ -84,9 +84,12 @@ def _load_signer(config: SigningConfig):
     from pyhanko.sign import signers
 
     if config.pkcs11_module:
+        from pyhanko.config.pkcs11 import TokenCriteria
         from pyhanko.sign import pkcs11  # needs python-pkcs11 (the [pkcs11] extra)
 
-        session = pkcs11.open_pkcs11_session(config.pkcs11_module, token_label=config.pkcs11_token or None,
+        # pyHanko takes the token's label as TokenCriteria (its old token_label= keyword is gone).
+        criteria = TokenCriteria(label=config.pkcs11_token) if config.pkcs11_token else None
+        session = pkcs11.open_pkcs11_session(config.pkcs11_module, token_criteria=criteria,
                                              user_pin=config.pkcs11_pin or None)
         return pkcs11.PKCS11Signer(session, key_label=config.pkcs11_key or None,
                                    cert_label=config.pkcs11_key or None)

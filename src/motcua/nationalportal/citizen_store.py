@@ -97,12 +97,15 @@ def push_signed_results(dossier_id: int) -> int:
         owner = result.dossier.applicant_id_number
         if not owner:
             continue
-        validation, tampered = validate_stored(result.stored_file)
+        stored = result.stored_file
+        if stored is None:  # excluded by the query; narrows the nullable foreign key
+            continue
+        validation, tampered = validate_stored(stored)
         if tampered or not validation.valid:
             logger.error("not pushing result %s of %s: its signature does not validate", result.pk, result.dossier.code)
             continue
-        pdf = read_bytes(result.stored_file)
-        item = PushedResult(owner, result.dossier.code, result.code, result.title, result.stored_file.sha256, len(pdf))
+        pdf = read_bytes(stored)
+        item = PushedResult(owner, result.dossier.code, result.code, result.title, stored.sha256, len(pdf))
         receipt = store.push(item, pdf)
         record_result_pushed(result, receipt=receipt)
         pushed += 1

@@ -4,6 +4,7 @@ Pure Python (no Django), so the exchange-format checks can use it.
 """
 
 import re
+from typing import TypeGuard
 
 #: The unit part of a dossier code under TT 03/2025 Art. 13 (keeping TT 01/2018 Art. 19's structure
 #: ``<unit>-YYMMDD-XXXX``): the receiving unit's mã định danh điện tử — the QCVN 102:2016/BTTTT form
@@ -13,9 +14,9 @@ UNIT_IDENTIFIER_REGEX = r"(?:\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}|[A-Z]\d{2}\.\d{3}\.
 _UNIT_IDENTIFIER = re.compile(rf"{UNIT_IDENTIFIER_REGEX}\Z", re.ASCII)
 
 
-def is_unit_identifier(value: str | None) -> bool:
+def is_unit_identifier(value: str | None) -> TypeGuard[str]:
     """Whether ``value`` is an electronic identifier of an agency (mã định danh điện tử)."""
-    return bool(value) and _UNIT_IDENTIFIER.match(value) is not None
+    return value is not None and _UNIT_IDENTIFIER.match(value) is not None
 
 
 def code_prefix(unit_code: str, electronic_id: str | None) -> str:

@@ -72,7 +72,10 @@ class WorkerSupervisor:
 
     def _watch(self) -> None:
         while not self._stopping.is_set():
-            code = self.process.wait()
+            process = self.process
+            if process is None:  # start() spawns the child before it starts this thread
+                raise RuntimeError("demo worker watcher running without a worker process")
+            code = process.wait()
             if self._stopping.is_set():
                 return
             logger.warning("demo worker exited with code %s; starting it again", code)

@@ -7,6 +7,7 @@ own "Việc của tôi", without the assign buttons.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,6 +29,9 @@ from ..shortcuts import dossier_for, run_action
 from . import queries, risk
 from .forms import officials
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 PAGE_SIZE = 50
 
 
@@ -37,7 +41,7 @@ def leader_units(user) -> set[int]:
 
 @dataclass
 class Load:
-    official: object
+    official: User
     open: int = 0
     late: int = 0
     due_soon: int = 0
@@ -131,12 +135,10 @@ def assign(request, code: str):
         raise PermissionDenied
     from django.contrib.auth import get_user_model
 
-    assignee = (
-        get_user_model().objects.filter(pk=request.POST.get("assignee") or None).first()
-        if (request.POST.get("assignee") or "").isdigit()
-        else None
-    )
-    if run_action(request, lambda: assignment.assign(dossier, assignee=assignee, actor=request.user)) is not None:
+    chosen = request.POST.get("assignee") or ""
+    assignee = get_user_model().objects.filter(pk=chosen).first() if chosen.isdigit() else None
+    event = run_action(request, lambda: assignment.assign(dossier, assignee=assignee, actor=request.user))
+    if event is not None and assignee is not None:  # assign() refuses a missing assignee, so both or neither
         messages.success(
             request,
             _("Đã phân công hồ sơ %(code)s cho %(name)s.")

@@ -135,8 +135,9 @@ def search(request):
     errors = []
     if form.is_bound and not form.is_valid():
         # A bad date (or any bad filter) is said, not silently dropped: no list that pretends to be filtered.
-        errors = [f"{form[name].label}: {' '.join(messages_)}" if name != "__all__" else " ".join(messages_)
-                  for name, messages_ in form.errors.items()]
+        # An ErrorList yields its messages as text (str() only tells the stubs, which allow ValidationError).
+        errors = [f"{form[name].label}: {' '.join(map(str, messages_))}" if name != "__all__"
+                  else " ".join(map(str, messages_)) for name, messages_ in form.errors.items()]
         rows = rows.none()
     rows = risk.with_risk(rows).select_related(*queries.ROW_RELATIONS).order_by("-pk")
     page = _page(request, rows)

@@ -84,7 +84,10 @@ class Command(MotcuaCommand):
 
         supervisor = start_demo_worker(command, on_restart=lambda code: self.stderr.write(
             f"Tiến trình nền đã dừng (mã {code}); đã khởi động lại."))
-        self.stdout.write(f"Tiến trình nền (tính lại chỉ số 766, gửi thông báo): pid {supervisor.process.pid}.")
+        process = supervisor.process
+        if process is None:  # start() spawns the child before it returns
+            raise RuntimeError("demo worker supervisor started without a worker process")
+        self.stdout.write(f"Tiến trình nền (tính lại chỉ số 766, gửi thông báo): pid {process.pid}.")
         return supervisor
 
     def _start_portal_link(self, port: int) -> None:
