@@ -73,7 +73,7 @@ def test_no_certificate_configured_refuses_signing_in_vietnamese(settings):
 
 
 def test_pkcs11_is_configuration_only_here(settings):
-    """PKCS#11 tokens go through pyHanko's pkcs11 module; no SoftHSM on this machine, so only the config path."""
+    """The PKCS#11 settings win over PKCS#12; signing with a real token: tests/files/test_pkcs11.py (SoftHSM)."""
     settings.MOTCUA_SIGNING_PKCS11_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
     settings.MOTCUA_SIGNING_PKCS11_TOKEN = "motcua"
     config = signing.signing_config()

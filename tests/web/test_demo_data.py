@@ -3,10 +3,10 @@ charges for carry their fee."""
 
 import pytest
 from django.contrib.auth import get_user_model
-from motcua.catalog.demo import declare_legal_fees
 
 from motcua.catalog.models import FeeSpec, Procedure
 from motcua.org.demo import create_demo_logins
+from motcua.web.demo_catalogue import declare_legal_fees
 from tests.factories import procedure, province_with_department
 
 pytestmark = pytest.mark.django_db

@@ -84,15 +84,24 @@ def _load_signer(config: SigningConfig):
     from pyhanko.sign import signers
 
     if config.pkcs11_module:
+        from pkcs11 import Mechanism
         from pyhanko.config.pkcs11 import TokenCriteria
         from pyhanko.sign import pkcs11  # needs python-pkcs11 (the [pkcs11] extra)
 
-        # pyHanko takes the token's label as TokenCriteria (its old token_label= keyword is gone).
+        # pyHanko 0.38 selects the token by TokenCriteria (its former token_label argument is gone).
         criteria = TokenCriteria(label=config.pkcs11_token) if config.pkcs11_token else None
         session = pkcs11.open_pkcs11_session(config.pkcs11_module, token_criteria=criteria,
                                              user_pin=config.pkcs11_pin or None)
-        return pkcs11.PKCS11Signer(session, key_label=config.pkcs11_key or None,
-                                   cert_label=config.pkcs11_key or None)
+        signer = pkcs11.PKCS11Signer(session, key_label=config.pkcs11_key or None,
+                                     cert_label=config.pkcs11_key or None)
+        # Many tokens (SoftHSM 2.6, several USB tokens) only sign a digest the host computed (CKM_ECDSA,
+        # CKM_RSA_PKCS), not the hash-and-sign mechanism pyHanko asks for by default (SHA-256 here).
+        combined = {"rsa": Mechanism.SHA256_RSA_PKCS, "ec": Mechanism.ECDSA_SHA256}.get(
+            signer.signing_cert.public_key.algorithm)
+        if combined is not None and combined not in session.token.slot.get_mechanisms():
+            signer = pkcs11.PKCS11Signer(session, key_label=config.pkcs11_key or None,
+                                         signing_cert=signer.signing_cert, use_raw_mechanism=True)
+        return signer
     signer = signers.SimpleSigner.load_pkcs12(str(config.pkcs12), passphrase=config.pkcs12_password.encode() or None)
     if signer is None:
         raise SigningUnavailable("Không mở được chứng thư số của cơ quan; đề nghị quản trị viên kiểm tra cấu hình.",
