@@ -20,8 +20,9 @@ PG_ADMIN = os.environ.get("MOTCUA_BENCH_PG", "postgres://postgres@127.0.0.1:5432
 PROCEDURES = 2000
 
 
-def setup_database(database: str, dossiers: int, units: int, seed: int, workdir: Path,
-                   procedures: int = PROCEDURES) -> dict:
+def setup_database(
+    database: str, dossiers: int, units: int, seed: int, workdir: Path, procedures: int = PROCEDURES
+) -> dict:
     """Point Django at the bench database (created and filled once), then django.setup()."""
     workdir.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("MOTCUA_LOG_LEVEL", "WARNING")
@@ -58,8 +59,9 @@ def setup_database(database: str, dossiers: int, units: int, seed: int, workdir:
     return out
 
 
-def exchange_set(dossiers: int, units: int, seed: int, workdir: Path,
-                 procedures: int = PROCEDURES) -> tuple[Path, float | None]:
+def exchange_set(
+    dossiers: int, units: int, seed: int, workdir: Path, procedures: int = PROCEDURES
+) -> tuple[Path, float | None]:
     """The generated exchange set (a year up to today) in ``workdir``, made once: (folder, seconds
     it took now, or None when it was already there)."""
     from motcua.interchange.generator import generate_exchange_set
@@ -68,6 +70,5 @@ def exchange_set(dossiers: int, units: int, seed: int, workdir: Path,
     if (folder / "dossiers.jsonl").exists():
         return folder, None
     t = time.perf_counter()
-    generate_exchange_set(folder, dossiers=dossiers, units=units, procedures=procedures, seed=seed,
-                          until=date.today())
+    generate_exchange_set(folder, dossiers=dossiers, units=units, procedures=procedures, seed=seed, until=date.today())
     return folder, round(time.perf_counter() - t, 1)

@@ -36,8 +36,23 @@ from urllib.parse import urlencode
 
 PG_ADMIN = os.environ.get("MOTCUA_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 #: Words citizens type (without accents) into the catalogue search.
-QUERIES = ["ly lich tu phap", "khai sinh", "chung thuc", "dang ky", "giay phep", "cap doi", "ho tich",
-           "dat dai", "xay dung", "kinh doanh", "ket hon", "1.00", "cap lai", "thay doi", "bao tro"]
+QUERIES = [
+    "ly lich tu phap",
+    "khai sinh",
+    "chung thuc",
+    "dang ky",
+    "giay phep",
+    "cap doi",
+    "ho tich",
+    "dat dai",
+    "xay dung",
+    "kinh doanh",
+    "ket hon",
+    "1.00",
+    "cap lai",
+    "thay doi",
+    "bao tro",
+]
 
 PREPARE = r"""
 import json, os, random, sys
@@ -150,8 +165,12 @@ def drive(port: int, lookups: list, clients: int, rounds: int) -> dict:
         person.start()
         for _ in range(rounds):
             code, factor = rnd.choice(lookups)
-            response, _ = person.request("tracking lookup (POST code + factor)", "POST", "/tra-cuu-ho-so/",
-                                         {"csrfmiddlewaretoken": person.csrf, "code": code, "factor": factor})
+            response, _ = person.request(
+                "tracking lookup (POST code + factor)",
+                "POST",
+                "/tra-cuu-ho-so/",
+                {"csrfmiddlewaretoken": person.csrf, "code": code, "factor": factor},
+            )
             if response.status == 302:
                 location = response.headers["Location"].removeprefix("http://127.0.0.1")
                 person.request("tracking page (QR address)", "GET", location)
@@ -174,32 +193,71 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=20, help="tracking look-ups and searches per client")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--cache", choices=["redis", "file"], default="redis",
-                        help="MOTCUA_CACHE of the served app (redis: production's; file: the demo's)")
+    parser.add_argument(
+        "--cache",
+        choices=["redis", "file"],
+        default="redis",
+        help="MOTCUA_CACHE of the served app (redis: production's; file: the demo's)",
+    )
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "motcua-bench-public")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     name = f"motcua_benchpublic_{args.dossiers}_{args.units}"
-    env = {**os.environ, "DATABASE_URL": _database_url(args.database, name, args.workdir),
-           "MOTCUA_DATA_DIR": str(args.workdir), "MOTCUA_LOG_LEVEL": "WARNING", "MOTCUA_LIVE_766": "0",
-           "MOTCUA_DEBUG": "0", "MOTCUA_ALLOWED_HOSTS": "127.0.0.1", "MOTCUA_CACHE": args.cache,
-           # A benchmark is one client address making thousands of look-ups: lift the limits, keep the counting.
-           "MOTCUA_TRACKING_RATE": "100000000/m", "MOTCUA_TRACKING_CODE_RATE": "100000000/m",
-           "MOTCUA_PUBLIC_RATE": "100000000/m"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(args.database, name, args.workdir),
+        "MOTCUA_DATA_DIR": str(args.workdir),
+        "MOTCUA_LOG_LEVEL": "WARNING",
+        "MOTCUA_LIVE_766": "0",
+        "MOTCUA_DEBUG": "0",
+        "MOTCUA_ALLOWED_HOSTS": "127.0.0.1",
+        "MOTCUA_CACHE": args.cache,
+        # A benchmark is one client address making thousands of look-ups: lift the limits, keep the counting.
+        "MOTCUA_TRACKING_RATE": "100000000/m",
+        "MOTCUA_TRACKING_CODE_RATE": "100000000/m",
+        "MOTCUA_PUBLIC_RATE": "100000000/m",
+    }
     started = time.perf_counter()
-    prepared = subprocess.run([sys.executable, "-c", PREPARE, str(args.dossiers), str(args.units),
-                               str(args.workdir), str(Path(__file__).resolve().parent / "benchdb.py")],
-                              env=env, capture_output=True, text=True, cwd=tempfile.gettempdir())
+    prepared = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PREPARE,
+            str(args.dossiers),
+            str(args.units),
+            str(args.workdir),
+            str(Path(__file__).resolve().parent / "benchdb.py"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+    )
     if prepared.returncode:
         sys.stderr.write(prepared.stderr[-4000:])
         return 1
     data = json.loads(prepared.stdout.strip().splitlines()[-1])
-    print(f"{data['dossiers']:,} dossiers in {args.database} ({name}); prepared in "
-          f"{time.perf_counter() - started:.0f} s")
+    print(
+        f"{data['dossiers']:,} dossiers in {args.database} ({name}); prepared in {time.perf_counter() - started:.0f} s"
+    )
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "motcua.wsgi:application", "-b", f"127.0.0.1:{port}",
-                               "-w", str(args.workers), "--log-level", "warning"], env=env,
-                              start_new_session=True, cwd=tempfile.gettempdir())
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "motcua.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        start_new_session=True,
+        cwd=tempfile.gettempdir(),
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -215,17 +273,23 @@ def main(argv=None) -> int:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    print(f"{args.clients} concurrent clients, {args.rounds} rounds each, gunicorn {args.workers} workers, "
-          f"{run['seconds']:.1f} s")
-    print(f"{'request':40} {'n':>6} {'server p50':>11} {'server p95':>11} {'server max':>11} {'client p95':>11} "
-          f"{'errors':>7}")
+    print(
+        f"{args.clients} concurrent clients, {args.rounds} rounds each, gunicorn {args.workers} workers, "
+        f"{run['seconds']:.1f} s"
+    )
+    print(
+        f"{'request':40} {'n':>6} {'server p50':>11} {'server p95':>11} {'server max':>11} {'client p95':>11} "
+        f"{'errors':>7}"
+    )
     for kind, row in run["results"].items():
         server, client = row["server"], row["client"]
         if not server:
             print(f"{kind:40} {0:>6} {'—':>11} {'—':>11} {'—':>11} {'—':>11} {row['errors']:>7}")
             continue
-        print(f"{kind:40} {len(server):>6} {statistics.median(server):>9.1f}ms {_percentile(server, 0.95):>9.1f}ms "
-              f"{max(server):>9.1f}ms {_percentile(client, 0.95):>9.1f}ms {row['errors']:>7}")
+        print(
+            f"{kind:40} {len(server):>6} {statistics.median(server):>9.1f}ms {_percentile(server, 0.95):>9.1f}ms "
+            f"{max(server):>9.1f}ms {_percentile(client, 0.95):>9.1f}ms {row['errors']:>7}"
+        )
     return 0
 
 

@@ -63,8 +63,10 @@ def _figures(label: str, times: list[float], target_ms: float) -> None:
     p50 = statistics.median(times_ms)
     p95 = times_ms[min(len(times_ms) - 1, int(round(0.95 * (len(times_ms) - 1))))]
     verdict = "ok" if p95 <= target_ms else "OVER TARGET"
-    print(f"{label:<48} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   max {times_ms[-1]:7.1f} ms   "
-          f"target ≤ {target_ms:.0f} ms: {verdict}")
+    print(
+        f"{label:<48} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   max {times_ms[-1]:7.1f} ms   "
+        f"target ≤ {target_ms:.0f} ms: {verdict}"
+    )
 
 
 def main() -> None:
@@ -72,8 +74,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="motcua-bench-files-"))
-    os.environ.update(MOTCUA_DATA_DIR=str(folder), DATABASE_URL=f"sqlite:///{folder / 'bench.sqlite3'}",
-                      MOTCUA_DEBUG="0", MOTCUA_CACHE="locmem", DJANGO_SETTINGS_MODULE="motcua.settings")
+    os.environ.update(
+        MOTCUA_DATA_DIR=str(folder),
+        DATABASE_URL=f"sqlite:///{folder / 'bench.sqlite3'}",
+        MOTCUA_DEBUG="0",
+        MOTCUA_CACHE="locmem",
+        DJANGO_SETTINGS_MODULE="motcua.settings",
+    )
     sys.path.insert(0, str(ROOT / "src"))
     import django
 

@@ -40,7 +40,9 @@ print(json.dumps({"seconds": seconds, "dossiers": report.counts["dossiers"].crea
 
 
 def run_child(folder: Path, env: dict) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(folder)], env=env, check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(folder)], env=env, check=True, capture_output=True, text=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -57,7 +59,9 @@ def main() -> None:
         started = time.perf_counter()
         counts = generate_exchange_set(folder, dossiers=args.dossiers, seed=766, until=date(2026, 11, 20))
         size = sum(p.stat().st_size for p in folder.iterdir())
-        print(f"generated {counts['dossiers']:,} dossiers ({size / 1e6:,.0f} MB) in {time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {counts['dossiers']:,} dossiers ({size / 1e6:,.0f} MB) in {time.perf_counter() - started:.1f} s"
+        )
         for database in args.databases.split(","):
             env = {**os.environ, "MOTCUA_DATA_DIR": str(Path(tmp) / database), "MOTCUA_LOG_LEVEL": "WARNING"}
             if database == "postgresql":
@@ -75,8 +79,10 @@ def main() -> None:
                     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
                         admin.execute(f"DROP DATABASE IF EXISTS {name}")
             rate = result["dossiers"] / result["seconds"]
-            print(f"{database:<10} {result['dossiers']:>10,} dossiers in {result['seconds']:7.1f} s = "
-                  f"{rate:8,.0f} dossiers/s, peak RSS {result['peak_rss_mb']:,.0f} MB")
+            print(
+                f"{database:<10} {result['dossiers']:>10,} dossiers in {result['seconds']:7.1f} s = "
+                f"{rate:8,.0f} dossiers/s, peak RSS {result['peak_rss_mb']:,.0f} MB"
+            )
 
 
 if __name__ == "__main__":

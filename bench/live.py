@@ -63,8 +63,11 @@ def live_events(n: int) -> dict:
     from motcua.index766.live import recompute_units
     from motcua.index766.tasks import current_periods
 
-    candidates = list(Dossier.objects.filter(status=Status.PROCESSING, pauses__isnull=True)
-                      .order_by("?").values_list("pk", flat=True)[:n])
+    candidates = list(
+        Dossier.objects.filter(status=Status.PROCESSING, pauses__isnull=True)
+        .order_by("?")
+        .values_list("pk", flat=True)[:n]
+    )
     latencies, per_unit_period = [], {}
     for pk in candidates:
         dossier = Dossier.objects.select_related("handling_unit").get(pk=pk)
@@ -77,10 +80,21 @@ def live_events(n: int) -> dict:
             r = result[period]
             if not r.get("full"):
                 per_unit_period.setdefault(f"{kind} {period}", []).append(r["seconds"] / max(1, len(r["units"])))
-        print(json.dumps({"dossier": dossier.code, "commit_to_stored_s": round(latencies[-1], 3),
-                          "periods_s": {p: result[p]["seconds"] for p in current_periods()}}), flush=True)
-    return {"events": len(latencies), "commit_to_stored_s": _stats(latencies),
-            "unit_period_s": {k: _stats(v) for k, v in sorted(per_unit_period.items())}}
+        print(
+            json.dumps(
+                {
+                    "dossier": dossier.code,
+                    "commit_to_stored_s": round(latencies[-1], 3),
+                    "periods_s": {p: result[p]["seconds"] for p in current_periods()},
+                }
+            ),
+            flush=True,
+        )
+    return {
+        "events": len(latencies),
+        "commit_to_stored_s": _stats(latencies),
+        "unit_period_s": {k: _stats(v) for k, v in sorted(per_unit_period.items())},
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

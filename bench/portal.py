@@ -118,10 +118,15 @@ def _fake_main(conn, madonvi: str, record_times: bool, nagle: bool = False) -> N
         if request == "stats":
             usage = resource.getrusage(resource.RUSAGE_SELF)
             with portal._lock:
-                conn.send({"dossiers": len(portal._dossiers), "progress": portal.progress_count,
-                           "cpu_s": usage.ru_utime + usage.ru_stime,
-                           "calls": dict(portal.calls),
-                           "answers": {k: dict(v) for k, v in portal.answers.items()}})
+                conn.send(
+                    {
+                        "dossiers": len(portal._dossiers),
+                        "progress": portal.progress_count,
+                        "cpu_s": usage.ru_utime + usage.ru_stime,
+                        "calls": dict(portal.calls),
+                        "answers": {k: dict(v) for k, v in portal.answers.items()},
+                    }
+                )
         elif request == "times":
             with portal._lock:
                 conn.send(dict(portal.received))
@@ -138,8 +143,7 @@ class FakeProcess:
         ctx = multiprocessing.get_context("spawn")
         self.conn, child = ctx.Pipe()
         self.lock = threading.Lock()
-        self.process = ctx.Process(target=_fake_main, args=(child, MADONVI, record_times, self.nagle),
-                                   daemon=True)
+        self.process = ctx.Process(target=_fake_main, args=(child, MADONVI, record_times, self.nagle), daemon=True)
         self.process.start()
         self.url = self._answer(60)
 
@@ -224,24 +228,36 @@ def _office():
     from motcua.catalog.models import Procedure, Workflow, WorkflowStep
     from motcua.org.models import Official, Unit, UnitKind
 
-    province, _ = Unit.objects.get_or_create(code="H99", defaults={"name": "Tỉnh Thử Nghiệm",
-                                                                   "kind": UnitKind.PROVINCE})
-    department, _ = Unit.objects.get_or_create(code="H99.01", defaults={
-        "name": "Sở Tư pháp", "kind": UnitKind.DEPARTMENT, "parent": province})
-    procedure, created = Procedure.objects.get_or_create(code="BENCH.000001", defaults={
-        "name": "Cấp phiếu lý lịch tư pháp", "field_code": "G01", "field_name": "Tư pháp",
-        "level_province": True, "time_limit": Decimal(5), "time_unit": "ngay_lam_viec"})
+    province, _ = Unit.objects.get_or_create(
+        code="H99", defaults={"name": "Tỉnh Thử Nghiệm", "kind": UnitKind.PROVINCE}
+    )
+    department, _ = Unit.objects.get_or_create(
+        code="H99.01", defaults={"name": "Sở Tư pháp", "kind": UnitKind.DEPARTMENT, "parent": province}
+    )
+    procedure, created = Procedure.objects.get_or_create(
+        code="BENCH.000001",
+        defaults={
+            "name": "Cấp phiếu lý lịch tư pháp",
+            "field_code": "G01",
+            "field_name": "Tư pháp",
+            "level_province": True,
+            "time_limit": Decimal(5),
+            "time_unit": "ngay_lam_viec",
+        },
+    )
     if created:
         workflow = Workflow.objects.create(procedure=procedure, unit=None, name="Quy trình BENCH")
-        for order, (name, role, hours) in enumerate([("Thẩm định", "specialist", 8),
-                                                      ("Xem xét, trình ký", "specialist", 16),
-                                                      ("Ký duyệt", "leader", 8)], 1):
-            WorkflowStep.objects.create(workflow=workflow, order=order, name=name, role=role,
-                                        allotted_hours=Decimal(hours))
+        for order, (name, role, hours) in enumerate(
+            [("Thẩm định", "specialist", 8), ("Xem xét, trình ký", "specialist", 16), ("Ký duyệt", "leader", 8)], 1
+        ):
+            WorkflowStep.objects.create(
+                workflow=workflow, order=order, name=name, role=role, allotted_hours=Decimal(hours)
+            )
     desk = get_user_model().objects.filter(username="bench_desk").first()
     if desk is None:
-        desk = get_user_model().objects.create_user(username="bench_desk", password="motcua-bench-2026",
-                                                    first_name="Bàn", last_name="Nguyễn Thị")
+        desk = get_user_model().objects.create_user(
+            username="bench_desk", password="motcua-bench-2026", first_name="Bàn", last_name="Nguyễn Thị"
+        )
         Official.objects.create(user=desk, unit=department, role="desk_officer", title="Chuyên viên Một cửa")
     return department, procedure, desk
 
@@ -257,12 +273,16 @@ class Changes:
         from motcua.dossiers import services
 
         self.n += 1
-        return services.receive(procedure=self.procedure, handling_unit=self.department, channel=1,
-                                # No phone or e-mail: the citizens' notifications (another app, sent inline
-                                # under MOTCUA_HUEY_IMMEDIATE=1) stay out of these figures.
-                                actor=self.desk, applicant={
-                                    "applicant_name": f"Trần Văn {self.n}", "applicant_id_number": "001090000001"},
-                                summary="Cấp phiếu lý lịch tư pháp số 1")
+        return services.receive(
+            procedure=self.procedure,
+            handling_unit=self.department,
+            channel=1,
+            # No phone or e-mail: the citizens' notifications (another app, sent inline
+            # under MOTCUA_HUEY_IMMEDIATE=1) stay out of these figures.
+            actor=self.desk,
+            applicant={"applicant_name": f"Trần Văn {self.n}", "applicant_id_number": "001090000001"},
+            summary="Cấp phiếu lý lịch tư pháp số 1",
+        )
 
     def start(self, dossier):
         from motcua.dossiers import services
@@ -288,26 +308,58 @@ class Changes:
         due = compute_due_at(self.procedure, at)
         for start in range(0, count, chunk):
             with transaction.atomic():
-                dossiers = Dossier.objects.bulk_create([
-                    Dossier(code=f"{self.department.code}-{at:%y%m%d}-B{start + i:06d}", procedure=self.procedure,
-                            handling_unit=self.department, channel=1, status=4, submitted_at=at, received_at=at,
-                            due_at=due, current_step=step, step_due_at=at + timedelta(hours=8),
-                            applicant_name=f"Trần Văn {start + i}", applicant_id_number="001090000001",
-                            summary="Cấp phiếu lý lịch tư pháp số 1")
-                    for i in range(min(chunk, count - start))])
+                dossiers = Dossier.objects.bulk_create(
+                    [
+                        Dossier(
+                            code=f"{self.department.code}-{at:%y%m%d}-B{start + i:06d}",
+                            procedure=self.procedure,
+                            handling_unit=self.department,
+                            channel=1,
+                            status=4,
+                            submitted_at=at,
+                            received_at=at,
+                            due_at=due,
+                            current_step=step,
+                            step_due_at=at + timedelta(hours=8),
+                            applicant_name=f"Trần Văn {start + i}",
+                            applicant_id_number="001090000001",
+                            summary="Cấp phiếu lý lịch tư pháp số 1",
+                        )
+                        for i in range(min(chunk, count - start))
+                    ]
+                )
                 events = []
                 for d in dossiers:
-                    events.append(DossierEvent(dossier=d, action="receive", to_status=2, occurred_at=at,
-                                               actor=self.desk, actor_label="web", reason="Tiếp nhận hồ sơ",
-                                               data={"due_at": due.isoformat()}))
-                    events.append(DossierEvent(dossier=d, action="start_processing", from_status=2, to_status=4,
-                                               occurred_at=at + timedelta(minutes=5), actor=self.desk,
-                                               actor_label="web", reason="Chuyển xử lý",
-                                               step_due_at=d.step_due_at, data={"step": step.name}))
+                    events.append(
+                        DossierEvent(
+                            dossier=d,
+                            action="receive",
+                            to_status=2,
+                            occurred_at=at,
+                            actor=self.desk,
+                            actor_label="web",
+                            reason="Tiếp nhận hồ sơ",
+                            data={"due_at": due.isoformat()},
+                        )
+                    )
+                    events.append(
+                        DossierEvent(
+                            dossier=d,
+                            action="start_processing",
+                            from_status=2,
+                            to_status=4,
+                            occurred_at=at + timedelta(minutes=5),
+                            actor=self.desk,
+                            actor_label="web",
+                            reason="Chuyển xử lý",
+                            step_due_at=d.step_due_at,
+                            data={"step": step.name},
+                        )
+                    )
                 DossierEvent.objects.bulk_create(events)
             for first in range(0, len(events), 100):
                 with transaction.atomic():
-                    for event in events[first:first + 100]:
+                    for event in events[first : first + 100]:
                         record_event(event)
             self.n += len(dossiers)
 
@@ -373,9 +425,16 @@ def drain(args, fake: FakeProcess, name: str, max_seconds: float | None = None) 
     if errors:
         raise errors[0]
     after = fake.ask("stats")
-    return {"drain_s": seconds, "relay_cpu_s": cpu, "fake_cpu_s": after["cpu_s"] - before["cpu_s"],
-            "load": (load + os.getloadavg()[0]) / 2, "relays": args.relays,
-            "portal_dossiers": after["dossiers"], "portal_progress": after["progress"], "calls": after["calls"]}
+    return {
+        "drain_s": seconds,
+        "relay_cpu_s": cpu,
+        "fake_cpu_s": after["cpu_s"] - before["cpu_s"],
+        "load": (load + os.getloadavg()[0]) / 2,
+        "relays": args.relays,
+        "portal_dossiers": after["dossiers"],
+        "portal_progress": after["progress"],
+        "calls": after["calls"],
+    }
 
 
 # --- 1. throughput -----------------------------------------------------------------------------------
@@ -407,12 +466,18 @@ def phase_throughput(args) -> dict:
         log(f"throughput: {args.relays} relay(s) drain {messages:,} outbox messages")
         out = drain(args, fake, "throughput")
     seconds = out["drain_s"]
-    out.update({
-        "changes": 2 * dossiers, "dossiers": dossiers, "messages": messages,
-        "setup_s": setup_s, "setup_changes_per_s": 2 * dossiers / setup_s,
-        "changes_per_s": 2 * dossiers / seconds, "dossiers_per_s": dossiers / seconds,
-        "undelivered": _undelivered(),
-    })
+    out.update(
+        {
+            "changes": 2 * dossiers,
+            "dossiers": dossiers,
+            "messages": messages,
+            "setup_s": setup_s,
+            "setup_changes_per_s": 2 * dossiers / setup_s,
+            "changes_per_s": 2 * dossiers / seconds,
+            "dossiers_per_s": dossiers / seconds,
+            "undelivered": _undelivered(),
+        }
+    )
     log(f"throughput: {json.dumps(out)}")
     return out
 
@@ -482,15 +547,23 @@ def phase_lag(args) -> dict:
     if errors:
         raise errors[0]
     lags = [received[key] - at for key, at in committed.items() if key in received]
-    acked = [(d - c).total_seconds() for c, d in OutboxMessage.objects.filter(
-        dossier_id__in=ids, kind=OutboxMessage.Kind.PROGRESS, delivered_at__isnull=False)
-        .values_list("created_at", "delivered_at")]
+    acked = [
+        (d - c).total_seconds()
+        for c, d in OutboxMessage.objects.filter(
+            dossier_id__in=ids, kind=OutboxMessage.Kind.PROGRESS, delivered_at__isnull=False
+        ).values_list("created_at", "delivered_at")
+    ]
     out = {
-        "changes": len(committed), "writer_rate": len(committed) / writer.seconds,
+        "changes": len(committed),
+        "writer_rate": len(committed) / writer.seconds,
         "missing": len(committed) - len(lags),
-        "p50_s": statistics.median(lags), "p95_s": _percentile(lags, 0.95), "max_s": max(lags),
-        "acked_p50_s": statistics.median(acked), "acked_p95_s": _percentile(acked, 0.95),
-        "rounds": relay_loop.totals["rounds"], "undelivered": _undelivered(),
+        "p50_s": statistics.median(lags),
+        "p95_s": _percentile(lags, 0.95),
+        "max_s": max(lags),
+        "acked_p50_s": statistics.median(acked),
+        "acked_p95_s": _percentile(acked, 0.95),
+        "rounds": relay_loop.totals["rounds"],
+        "undelivered": _undelivered(),
         "load": (load + os.getloadavg()[0]) / 2,
     }
     log(f"lag: {json.dumps(out)}")
@@ -525,20 +598,23 @@ def phase_cost(args) -> dict:
     def status_change(dossier, i):
         # A national status change (4 → 5 → 4), one event each: an upsert and a progress item queued.
         if i % 2 == 0:
-            services.request_supplement(dossier, items=["Bản sao CCCD"], reason="Thiếu giấy tờ", actor=desk,
-                                        override_reason="Đo hiệu năng")
+            services.request_supplement(
+                dossier, items=["Bản sao CCCD"], reason="Thiếu giấy tờ", actor=desk, override_reason="Đo hiệu năng"
+            )
         else:
             services.complete_supplement(dossier, actor=desk)
 
     times: dict[tuple[str, bool], list[float]] = {(k, c): [] for k in ("internal", "status") for c in (True, False)}
-    log(f"cost: {args.cost_actions} actions per kind (pause/resume, supplement request/completion), the "
-        "outbox receiver connected or disconnected at random before each action (the machine's load drifts)")
+    log(
+        f"cost: {args.cost_actions} actions per kind (pause/resume, supplement request/completion), the "
+        "outbox receiver connected or disconnected at random before each action (the machine's load drifts)"
+    )
     cpu: dict[tuple[str, bool], list[float]] = {key: [] for key in times}  # this thread's CPU: no waiting
     coin = random.Random(766)
     steps = dict.fromkeys((d.pk for d in dossiers), 0)  # each dossier's next action: pause, resume, …
     for k in range(2 * args.cost_actions):
         kind, action = (("internal", internal), ("status", status_change))[k % 2]
-        pool = dossiers[k % 2::2]  # each kind its own dossiers: pause/resume, 4 → 5 → 4
+        pool = dossiers[k % 2 :: 2]  # each kind its own dossiers: pause/resume, 4 → 5 → 4
         dossier = pool[(k // 2) % len(pool)]
         connected = coin.random() < 0.5
         if connected:
@@ -551,12 +627,21 @@ def phase_cost(args) -> dict:
         cpu[(kind, connected)].append(time.thread_time() - c)
         steps[dossier.pk] += 1
     signals.connect()
-    out = {"load": os.getloadavg()[0], "actions": {f"{kind} {'with' if c else 'without'}": len(v) for (kind, c), v in times.items()}}
+    out = {
+        "load": os.getloadavg()[0],
+        "actions": {f"{kind} {'with' if c else 'without'}": len(v) for (kind, c), v in times.items()},
+    }
     for kind in ("internal", "status"):
         with_, without = (statistics.median(times[(kind, c)]) * 1000 for c in (True, False))
         cpu_with, cpu_without = (statistics.median(cpu[(kind, c)]) * 1000 for c in (True, False))
-        out[kind] = {"with_ms": with_, "without_ms": without, "added_ms": with_ - without,
-                     "cpu_with_ms": cpu_with, "cpu_without_ms": cpu_without, "cpu_added_ms": cpu_with - cpu_without}
+        out[kind] = {
+            "with_ms": with_,
+            "without_ms": without,
+            "added_ms": with_ - without,
+            "cpu_with_ms": cpu_with,
+            "cpu_without_ms": cpu_without,
+            "cpu_added_ms": cpu_with - cpu_without,
+        }
     log(f"cost: {json.dumps(out)}")
     return out
 
@@ -595,8 +680,12 @@ def phase_backlog(args) -> dict:
         raise SystemExit("backlog: the dossier table must be empty (the importer's bulk path); run it first")
     folder = Path(args.workdir) / f"set-{args.backlog}"
     log(f"backlog: generating and importing {args.backlog:,} dossiers (child process)")
-    result = subprocess.run([sys.executable, "-c", IMPORT_CHILD, str(folder), str(args.backlog)],
-                            env=os.environ.copy(), capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_CHILD, str(folder), str(args.backlog)],
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+    )
     if result.returncode:
         sys.stderr.write(result.stderr[-4000:])
         result.check_returncode()
@@ -611,8 +700,13 @@ def phase_backlog(args) -> dict:
     rss_before = _rss_mb()
     started = time.perf_counter()
     counts = _profiled(args.profile, f"enqueue-{connection.vendor}", lambda: enqueue_dossiers(Dossier.objects.all()))
-    out.update(enqueue_s=time.perf_counter() - started, enqueued=counts, enqueue_rss_start_mb=rss_before,
-               enqueue_peak_mb=peak_rss_mb(), peak_exact=exact)
+    out.update(
+        enqueue_s=time.perf_counter() - started,
+        enqueued=counts,
+        enqueue_rss_start_mb=rss_before,
+        enqueue_peak_mb=peak_rss_mb(),
+        peak_exact=exact,
+    )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -648,9 +742,11 @@ class _Progress:
         while not self.done.wait(30):
             stats = self.fake.ask("stats")
             seconds = time.perf_counter() - self.started
-            log(f"  drain {seconds:5.0f} s: {stats['dossiers']:,}/{self.counts['dossiers']:,} dossiers, "
+            log(
+                f"  drain {seconds:5.0f} s: {stats['dossiers']:,}/{self.counts['dossiers']:,} dossiers, "
                 f"{stats['progress']:,}/{self.counts['progress']:,} progress items, "
-                f"RSS {_rss_mb():.0f} MB")
+                f"RSS {_rss_mb():.0f} MB"
+            )
 
     def stop(self):
         self.done.set()
@@ -680,8 +776,15 @@ def run_child(args) -> None:
 
 def run_database(database: str, args, argv: list[str]) -> dict:
     with tempfile.TemporaryDirectory(prefix="motcua-bench-portal-") as tmp:
-        env = {**os.environ, "MOTCUA_DATA_DIR": tmp, "MOTCUA_LIVE_766": "0", "MOTCUA_HUEY_IMMEDIATE": "1",
-               "MOTCUA_LOG_LEVEL": "WARNING", "MOTCUA_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "motcua.settings"}
+        env = {
+            **os.environ,
+            "MOTCUA_DATA_DIR": tmp,
+            "MOTCUA_LIVE_766": "0",
+            "MOTCUA_HUEY_IMMEDIATE": "1",
+            "MOTCUA_LOG_LEVEL": "WARNING",
+            "MOTCUA_DEBUG": "0",
+            "DJANGO_SETTINGS_MODULE": "motcua.settings",
+        }
         for name in ("MOTCUA_PORTAL_URL",):
             env.pop(name, None)
         admin = None
@@ -697,8 +800,11 @@ def run_database(database: str, args, argv: list[str]) -> dict:
         result = Path(tmp) / "result.json"
         workdir = args.workdir or tmp
         try:
-            subprocess.run([sys.executable, __file__, *argv, "--child", "--result", str(result),
-                            "--workdir", workdir], env=env, check=True)
+            subprocess.run(
+                [sys.executable, __file__, *argv, "--child", "--result", str(result), "--workdir", workdir],
+                env=env,
+                check=True,
+            )
             return json.loads(result.read_text())
         finally:
             if admin is not None:
@@ -793,23 +899,43 @@ def main(argv: list[str] | None = None) -> int:
     sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != here]
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
-    ap.add_argument("--phases", default=",".join(PHASES),
-                    help=f"comma-separated, among {', '.join(PHASES)} (default: all)")
+    ap.add_argument(
+        "--phases", default=",".join(PHASES), help=f"comma-separated, among {', '.join(PHASES)} (default: all)"
+    )
     ap.add_argument("--changes", type=int, default=20_000, help="throughput: changes committed first (20,000)")
-    ap.add_argument("--setup", choices=("bulk", "services"), default="bulk",
-                    help="throughput: how the changes are committed: dossiers and events in bulk then "
-                         "record_event per event (default, fast), or each through the lifecycle services")
+    ap.add_argument(
+        "--setup",
+        choices=("bulk", "services"),
+        default="bulk",
+        help="throughput: how the changes are committed: dossiers and events in bulk then "
+        "record_event per event (default, fast), or each through the lifecycle services",
+    )
     ap.add_argument("--lag-seconds", type=float, default=60.0, help="lag: how long the writer runs (60)")
     ap.add_argument("--lag-rate", type=float, default=50.0, help="lag: changes per second (50)")
-    ap.add_argument("--cost-actions", type=int, default=1000,
-                    help="cost: actions timed per kind, about half of them with the outbox (1,000)")
+    ap.add_argument(
+        "--cost-actions",
+        type=int,
+        default=1000,
+        help="cost: actions timed per kind, about half of them with the outbox (1,000)",
+    )
     ap.add_argument("--backlog", type=int, default=100_000, help="backlog: dossiers imported (100,000)")
-    ap.add_argument("--relays", type=int, default=1,
-                    help="relays draining side by side (threads) in phases 1 and 4 (1, as the worker runs)")
-    ap.add_argument("--drain-seconds", type=float, default=None,
-                    help="backlog: stop the drain after this long and report its rate (default: drain it all)")
-    ap.add_argument("--fake-nagle", action="store_true",
-                    help="leave Nagle's algorithm on in the fake adapter's sockets (+~40 ms per call)")
+    ap.add_argument(
+        "--relays",
+        type=int,
+        default=1,
+        help="relays draining side by side (threads) in phases 1 and 4 (1, as the worker runs)",
+    )
+    ap.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=None,
+        help="backlog: stop the drain after this long and report its rate (default: drain it all)",
+    )
+    ap.add_argument(
+        "--fake-nagle",
+        action="store_true",
+        help="leave Nagle's algorithm on in the fake adapter's sockets (+~40 ms per call)",
+    )
     ap.add_argument("--profile", metavar="DIR", help="cProfile the relay drains and enqueue into DIR")
     ap.add_argument("--workdir", help="keep generated exchange sets here (reused across runs)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)

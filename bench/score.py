@@ -73,8 +73,10 @@ def run_duckdb(args: argparse.Namespace, work: Path) -> dict:
 
 
 def run_postgres(args: argparse.Namespace, work: Path) -> dict:
-    result: dict = {"source": "postgres",
-                    **setup_database("postgres", args.dossiers, args.units, args.seed, work, args.procedures)}
+    result: dict = {
+        "source": "postgres",
+        **setup_database("postgres", args.dossiers, args.units, args.seed, work, args.procedures),
+    }
     from motcua.index766.database import refresh_database_facts, score_database
 
     t = time.perf_counter()
@@ -99,8 +101,22 @@ def growth(args: argparse.Namespace) -> None:
     sizes = [int(s) for s in args.growth.split(",")]
     runs = []
     for n in sizes:
-        cmd = [sys.executable, __file__, "--source", args.source, "--dossiers", str(n), "--units", str(args.units),
-               "--procedures", str(args.procedures), "--seed", str(args.seed), "--repeat", str(args.repeat)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--source",
+            args.source,
+            "--dossiers",
+            str(n),
+            "--units",
+            str(args.units),
+            "--procedures",
+            str(args.procedures),
+            "--seed",
+            str(args.seed),
+            "--repeat",
+            str(args.repeat),
+        ]
         if args.workdir:
             cmd += ["--workdir", args.workdir]
         if args.periods:
@@ -108,8 +124,14 @@ def growth(args: argparse.Namespace) -> None:
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
         print(out, flush=True)
         runs.append(json.loads(out))
-    keys = [k for k in runs[0] if k.endswith("_s") and "per_s" not in k and k not in ("generate_s", "import_s")
-            and all(isinstance(r.get(k), (int, float, list)) for r in runs)]
+    keys = [
+        k
+        for k in runs[0]
+        if k.endswith("_s")
+        and "per_s" not in k
+        and k not in ("generate_s", "import_s")
+        and all(isinstance(r.get(k), (int, float, list)) for r in runs)
+    ]
     for k in keys:
         best = [min(r[k]) if isinstance(r[k], list) else r[k] for r in runs]
         steps = ", ".join(f"{sizes[i]:,}: {best[i]} s" for i in range(len(sizes)))

@@ -29,8 +29,32 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 TARGET_MS = 150.0
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Thu", "Ngọc", "Quốc", "Thanh", "Xuân", "Hồng", "Gia"]
-GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hạnh", "Hùng", "Lan", "Linh", "Mai", "Nam", "Nhung", "Phúc",
-         "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Vy", "Yến", "Đức", "Khánh", "Ánh"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Hà",
+    "Hạnh",
+    "Hùng",
+    "Lan",
+    "Linh",
+    "Mai",
+    "Nam",
+    "Nhung",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+    "Vy",
+    "Yến",
+    "Đức",
+    "Khánh",
+    "Ánh",
+]
 
 
 def p95(values):
@@ -71,10 +95,13 @@ def main() -> int:
     rng = random.Random(766)
     started = time.perf_counter()
     province = Unit.objects.create(code="H99", name="Tỉnh Thử Nghiệm", kind=UnitKind.PROVINCE)
-    units = [Unit.objects.create(code=f"H99.{i:02d}", name=f"Sở {i}", kind=UnitKind.DEPARTMENT, parent=province)
-             for i in range(1, 21)]
-    procedures = [Procedure.objects.create(code=f"1.{i:06d}", name=f"Thủ tục {i}", level_province=True)
-                  for i in range(1, 51)]
+    units = [
+        Unit.objects.create(code=f"H99.{i:02d}", name=f"Sở {i}", kind=UnitKind.DEPARTMENT, parent=province)
+        for i in range(1, 21)
+    ]
+    procedures = [
+        Procedure.objects.create(code=f"1.{i:06d}", name=f"Thủ tục {i}", level_province=True) for i in range(1, 51)
+    ]
     now = timezone.now()
     names, ids, codes = [], [], []
     batch = []
@@ -83,9 +110,18 @@ def main() -> int:
         name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
         id_number = f"0{rng.randrange(10**10, 10**11)}"
         code = f"{unit.code}-26{(n // 500) % 12 + 1:02d}{n % 28 + 1:02d}-{n:06d}"
-        batch.append(Dossier(code=code, procedure=procedures[n % len(procedures)], handling_unit=unit, channel=1,
-                             status=(2, 4, 10)[n % 3], applicant_name=name, applicant_id_number=id_number,
-                             received_at=now - timedelta(minutes=n)))
+        batch.append(
+            Dossier(
+                code=code,
+                procedure=procedures[n % len(procedures)],
+                handling_unit=unit,
+                channel=1,
+                status=(2, 4, 10)[n % 3],
+                applicant_name=name,
+                applicant_id_number=id_number,
+                received_at=now - timedelta(minutes=n),
+            )
+        )
         if n % 997 == 0:
             names.append(name)
             ids.append(id_number)
@@ -98,8 +134,10 @@ def main() -> int:
     fill_keys()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    print(f"{args.dossiers:,} dossiers written and folded in {time.perf_counter() - started:.0f} s "
-          f"({connection.vendor})", file=sys.stderr)
+    print(
+        f"{args.dossiers:,} dossiers written and folded in {time.perf_counter() - started:.0f} s ({connection.vendor})",
+        file=sys.stderr,
+    )
 
     officer = get_user_model().objects.create_user("kiemsoat", password=None)
     Official.objects.create(user=officer, unit=province, role=Role.CONTROL_OFFICER)

@@ -111,8 +111,12 @@ def _psql(sql: str) -> None:
 
 
 def _database_exists(name: str) -> bool:
-    out = subprocess.run(["psql", PG_ADMIN, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        ["psql", PG_ADMIN, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return out.stdout.strip() == "1"
 
 
@@ -175,9 +179,12 @@ def run_load(host: str, targets: dict, users: int, seconds: int, warmup: int) ->
         def on_start(self):
             page = self.client.get("/dang-nhap/", name="login form")
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-            self.client.post("/dang-nhap/", {"username": self.username, "password": PASSWORD,
-                                             "csrfmiddlewaretoken": token}, name="login",
-                             headers={"Referer": host + "/dang-nhap/"})
+            self.client.post(
+                "/dang-nhap/",
+                {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+                name="login",
+                headers={"Referer": host + "/dang-nhap/"},
+            )
 
         def dossier(self):
             code = random.choice(targets[self.username])
@@ -265,12 +272,17 @@ def run_load(host: str, targets: dict, users: int, seconds: int, warmup: int) ->
     recording["on"] = False
     runner.quit()
     names = sorted(set(client_ms) | set(failures))
-    return {name: {
-        "count": len(client_ms[name]), "failures": failures[name],
-        "server_median": _percentile(server_ms[name], 0.5), "server_p95": _percentile(server_ms[name], 0.95),
-        "server_max": max(server_ms[name], default=float("nan")),
-        "client_p95": _percentile(client_ms[name], 0.95),
-    } for name in names}
+    return {
+        name: {
+            "count": len(client_ms[name]),
+            "failures": failures[name],
+            "server_median": _percentile(server_ms[name], 0.5),
+            "server_p95": _percentile(server_ms[name], 0.95),
+            "server_max": max(server_ms[name], default=float("nan")),
+            "client_p95": _percentile(client_ms[name], 0.95),
+        }
+        for name in names
+    }
 
 
 def main() -> None:
@@ -286,8 +298,15 @@ def main() -> None:
 
     data_dir = Path(tempfile.mkdtemp(prefix="motcua-bench-ws-data-"))
     url = PG_ADMIN.rsplit("/", 1)[0] + f"/{args.database}"
-    env = dict(os.environ, DATABASE_URL=url, MOTCUA_DATA_DIR=str(data_dir), MOTCUA_DEBUG="0",
-               MOTCUA_HUEY_IMMEDIATE="0", MOTCUA_LIVE_766="0", MOTCUA_LOG_LEVEL="WARNING")
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        MOTCUA_DATA_DIR=str(data_dir),
+        MOTCUA_DEBUG="0",
+        MOTCUA_HUEY_IMMEDIATE="0",
+        MOTCUA_LIVE_766="0",
+        MOTCUA_LOG_LEVEL="WARNING",
+    )
     if not (args.reuse and _database_exists(args.database)):
         _psql(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
         _psql(f'CREATE DATABASE "{args.database}"')
@@ -298,8 +317,21 @@ def main() -> None:
 
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "motcua.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--log-level", "warning"], env=env, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "motcua.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        start_new_session=True,
+    )
     try:
         host = f"http://127.0.0.1:{port}"
         _wait_for(host + "/dang-nhap/")
@@ -308,13 +340,19 @@ def main() -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
-    print(f"\n{args.users} users, 1 s think time, {args.seconds} s measured after {args.warmup} s warm-up, "
-          f"gunicorn {args.workers} workers, PostgreSQL database {args.database}")
-    print(f"{'page':<22}{'requests':>9}{'fail':>6}{'server p50':>12}{'server p95':>12}{'server max':>12}"
-          f"{'client p95':>12}")
+    print(
+        f"\n{args.users} users, 1 s think time, {args.seconds} s measured after {args.warmup} s warm-up, "
+        f"gunicorn {args.workers} workers, PostgreSQL database {args.database}"
+    )
+    print(
+        f"{'page':<22}{'requests':>9}{'fail':>6}{'server p50':>12}{'server p95':>12}{'server max':>12}"
+        f"{'client p95':>12}"
+    )
     for name, r in results.items():
-        print(f"{name:<22}{r['count']:>9}{r['failures']:>6}{r['server_median']:>10.0f}ms{r['server_p95']:>10.0f}ms"
-              f"{r['server_max']:>10.0f}ms{r['client_p95']:>10.0f}ms")
+        print(
+            f"{name:<22}{r['count']:>9}{r['failures']:>6}{r['server_median']:>10.0f}ms{r['server_p95']:>10.0f}ms"
+            f"{r['server_max']:>10.0f}ms{r['client_p95']:>10.0f}ms"
+        )
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ def _statement(module: str, line_number: int, first_line: str) -> str:
     """The whole import statement: a parenthesised one continues until its ``)``."""
     if "(" not in first_line or ")" in first_line:
         return first_line
-    lines = _source_lines(module)[line_number - 1:]
+    lines = _source_lines(module)[line_number - 1 :]
     statement = []
     for line in lines:
         statement.append(line.split("#")[0].strip())

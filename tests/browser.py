@@ -13,5 +13,6 @@ import pytest
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 #: In CI a missing browser is a failure, elsewhere a visible skip.
-requires_chromium = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"),
-                                       reason="Debian chromium is not installed")
+requires_chromium = pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("CI"), reason="Debian chromium is not installed"
+)

@@ -43,8 +43,14 @@ def browser_page():
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         page = chromium.new_page(viewport={"width": 1366, "height": 768}, locale="vi-VN")
         # Whatever the Content-Security-Policy blocks (an inline script, handler or style) is a failure, except
@@ -52,8 +58,14 @@ def browser_page():
         # into swapped content).
         blocked = []
         page.add_init_script(CSP_REPORTER)
-        page.on("console", lambda message: blocked.append(f"{page.url}: {message.text}")
-                if message.text.startswith("CSP violation") and PLAYWRIGHT_CARET not in message.text else None)
+        page.on(
+            "console",
+            lambda message: (
+                blocked.append(f"{page.url}: {message.text}")
+                if message.text.startswith("CSP violation") and PLAYWRIGHT_CARET not in message.text
+                else None
+            ),
+        )
         yield page
         chromium.close()
         # ORM calls made while Playwright's loop runs get their own connection (Django's connections are

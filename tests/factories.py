@@ -24,8 +24,13 @@ def province_with_department():
 
 def procedure(code="1.000001", days=5, unit="ngay_lam_viec", cutoff: time | None = None, **kwargs) -> Procedure:
     return Procedure.objects.create(
-        code=code, name=kwargs.pop("name", "Cấp phiếu lý lịch tư pháp"), level_province=True,
-        time_limit=Decimal(days), time_unit=unit, cutoff_time=cutoff, **kwargs,
+        code=code,
+        name=kwargs.pop("name", "Cấp phiếu lý lịch tư pháp"),
+        level_province=True,
+        time_limit=Decimal(days),
+        time_unit=unit,
+        cutoff_time=cutoff,
+        **kwargs,
     )
 
 
@@ -34,7 +39,9 @@ def workflow(proc: Procedure, unit: Unit | None = None, hours=(8, 16, 8)):
     names = ["Thẩm định", "Xem xét, trình ký", "Ký duyệt"]
     roles = ["specialist", "specialist", "leader"]
     return [
-        WorkflowStep.objects.create(workflow=wf, order=i + 1, name=names[i % 3], role=roles[i % 3], allotted_hours=Decimal(h))
+        WorkflowStep.objects.create(
+            workflow=wf, order=i + 1, name=names[i % 3], role=roles[i % 3], allotted_hours=Decimal(h)
+        )
         for i, h in enumerate(hours)
     ]
 

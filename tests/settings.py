@@ -31,8 +31,13 @@ import atexit as _atexit  # noqa: E402
 import shutil as _shutil  # noqa: E402
 
 _atexit.register(_shutil.rmtree, _TEST_FILES, True)
-STORAGES = {**STORAGES, "motcua_files": {"BACKEND": "django.core.files.storage.FileSystemStorage",  # noqa: F405
-                                         "OPTIONS": {"location": str(_TEST_FILES / "store"), "base_url": None}}}
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "motcua_files": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(_TEST_FILES / "store"), "base_url": None},
+    },
+}
 _PKI = _make_demo_pki(_TEST_FILES / "pki")
 MOTCUA_SIGNING_PKCS12 = str(_PKI.pkcs12)
 MOTCUA_SIGNING_PKCS12_PASSWORD = _DEMO_PASSWORD

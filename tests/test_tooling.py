@@ -25,13 +25,16 @@ def test_the_type_checking_baseline_only_shrinks():
     assert not missing, f"baselined modules that no longer exist (delete them from the list): {missing}"
 
 
-@pytest.mark.parametrize(("line", "names"), [
-    ("from motcua.dossiers.services import _current_version", ["_current_version"]),
-    ("from motcua.core.bulk import compact_json, _json  # why", ["_json"]),
-    ("from motcua.x import ( a, _b, c as _c, )", ["_b"]),
-    ("from motcua.x import __version__", []),
-    ("import motcua.x", []),
-])
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("from motcua.dossiers.services import _current_version", ["_current_version"]),
+        ("from motcua.core.bulk import compact_json, _json  # why", ["_json"]),
+        ("from motcua.x import ( a, _b, c as _c, )", ["_b"]),
+        ("from motcua.x import __version__", []),
+        ("import motcua.x", []),
+    ],
+)
 def test_the_private_names_contract_reads_what_an_import_takes(line, names):
     from scripts.private_names import private_names
 

@@ -123,10 +123,24 @@ def huey_settings(database: Mapping, data_dir: Path, *, immediate: bool) -> dict
     wait for the application database's single writer.
     """
     if database["ENGINE"] == "django.db.backends.postgresql":
-        params = {"dbname": database.get("NAME"), "user": database.get("USER"),
-                  "password": database.get("PASSWORD"), "host": database.get("HOST"), "port": database.get("PORT")}
+        params = {
+            "dbname": database.get("NAME"),
+            "user": database.get("USER"),
+            "password": database.get("PASSWORD"),
+            "host": database.get("HOST"),
+            "port": database.get("PORT"),
+        }
         params.update({k: v for k, v in database.get("OPTIONS", {}).items() if k not in _DJANGO_PG_OPTIONS})
-        return {"huey_class": "huey.PostgresHuey", "name": "motcua", "immediate": immediate,
-                "create_tables": False, "connection": {k: v for k, v in params.items() if v not in (None, "")}}
-    return {"huey_class": "huey.SqliteHuey", "name": "motcua", "immediate": immediate,
-            "filename": str(data_dir / "huey.sqlite3")}
+        return {
+            "huey_class": "huey.PostgresHuey",
+            "name": "motcua",
+            "immediate": immediate,
+            "create_tables": False,
+            "connection": {k: v for k, v in params.items() if v not in (None, "")},
+        }
+    return {
+        "huey_class": "huey.SqliteHuey",
+        "name": "motcua",
+        "immediate": immediate,
+        "filename": str(data_dir / "huey.sqlite3"),
+    }

@@ -220,9 +220,16 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "motcua_files": {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {"bucket_name": MOTCUA_S3_BUCKET, "endpoint_url": MOTCUA_S3_ENDPOINT_URL or None,
-                    "default_acl": "private", "querystring_auth": True, "file_overwrite": False},
-    } if MOTCUA_FILE_STORAGE == "s3" else {
+        "OPTIONS": {
+            "bucket_name": MOTCUA_S3_BUCKET,
+            "endpoint_url": MOTCUA_S3_ENDPOINT_URL or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if MOTCUA_FILE_STORAGE == "s3"
+    else {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(MOTCUA_FILES_DIR), "base_url": None, "file_permissions_mode": 0o640},
     },
@@ -242,8 +249,10 @@ _CACHE = env.choice("MOTCUA_CACHE", "file", ["file", "redis", "locmem"])
 CACHES = {
     "default": {
         "file": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")},
-        "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                  "LOCATION": env.text("MOTCUA_REDIS_URL", "redis://127.0.0.1:6379/1")},
+        "redis": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.text("MOTCUA_REDIS_URL", "redis://127.0.0.1:6379/1"),
+        },
         "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }[_CACHE]
 }
@@ -259,7 +268,8 @@ _AUTH_BACKENDS = env.items("MOTCUA_AUTH_BACKENDS", ["motcua.access.backends.Pass
 if PRODUCTION and "django.contrib.auth.backends.ModelBackend" in _AUTH_BACKENDS:
     raise ImproperlyConfigured(
         "MOTCUA_AUTH_BACKENDS: use motcua.access.backends.PasswordBackend instead of Django's ModelBackend "
-        "in production (it also refuses the demo's published password).")
+        "in production (it also refuses the demo's published password)."
+    )
 # VNeID through OpenID Connect (motcua.access.oidc, mozilla-django-oidc): authorization code + PKCE; the
 # claim MOTCUA_OIDC_ID_CLAIM is the số định danh cá nhân an administrator links to an official's account.
 MOTCUA_OIDC_CLIENT_ID = env.text("MOTCUA_OIDC_CLIENT_ID", "")
@@ -273,10 +283,13 @@ MOTCUA_OIDC_ID_CLAIM = env.text("MOTCUA_OIDC_ID_CLAIM", "sub")
 # "VNeID only": password sign-in is off except for the break-glass administrators named here.
 MOTCUA_VNEID_ONLY = env.flag("MOTCUA_VNEID_ONLY", False)
 MOTCUA_BREAK_GLASS_USERS = env.items("MOTCUA_BREAK_GLASS_USERS", [])
-if MOTCUA_OIDC_CLIENT_ID and not all((MOTCUA_OIDC_AUTHORIZATION_URL, MOTCUA_OIDC_TOKEN_URL,
-                                      MOTCUA_OIDC_USERINFO_URL, MOTCUA_OIDC_JWKS_URL)):
-    raise ImproperlyConfigured("MOTCUA_OIDC_CLIENT_ID needs MOTCUA_OIDC_AUTHORIZATION_URL, MOTCUA_OIDC_TOKEN_URL, "
-                               "MOTCUA_OIDC_USERINFO_URL and MOTCUA_OIDC_JWKS_URL.")
+if MOTCUA_OIDC_CLIENT_ID and not all(
+    (MOTCUA_OIDC_AUTHORIZATION_URL, MOTCUA_OIDC_TOKEN_URL, MOTCUA_OIDC_USERINFO_URL, MOTCUA_OIDC_JWKS_URL)
+):
+    raise ImproperlyConfigured(
+        "MOTCUA_OIDC_CLIENT_ID needs MOTCUA_OIDC_AUTHORIZATION_URL, MOTCUA_OIDC_TOKEN_URL, "
+        "MOTCUA_OIDC_USERINFO_URL and MOTCUA_OIDC_JWKS_URL."
+    )
 if MOTCUA_VNEID_ONLY and not MOTCUA_OIDC_CLIENT_ID:
     raise ImproperlyConfigured("MOTCUA_VNEID_ONLY=1 needs the VNeID client (MOTCUA_OIDC_CLIENT_ID …).")
 OIDC_RP_CLIENT_ID = MOTCUA_OIDC_CLIENT_ID
@@ -349,9 +362,12 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "one_line", "level": "WARNING"},
         "file": {
-            "class": "logging.handlers.RotatingFileHandler", "formatter": "plain", "delay": True,
+            "class": "logging.handlers.RotatingFileHandler",
+            "formatter": "plain",
+            "delay": True,
             "filename": str(env.path("MOTCUA_LOG_FILE", DATA_DIR / "motcua.log")),
-            "maxBytes": 10 * 1024 * 1024, "backupCount": 5,
+            "maxBytes": 10 * 1024 * 1024,
+            "backupCount": 5,
         },
     },
     "loggers": {
@@ -419,8 +435,11 @@ MOTCUA_ZALO_CHANNEL = env.text("MOTCUA_ZALO_CHANNEL", "")
 # Working-day calendar: default office hours (process-rules.md R2.6).
 _HOURS = r"[0-2]\d:[0-5]\d-[0-2]\d:[0-5]\d"
 MOTCUA_OFFICE_HOURS = env.matching(
-    "MOTCUA_OFFICE_HOURS", "07:00-11:30,13:30-17:00", rf"{_HOURS}(\s*,\s*{_HOURS})*",
-    "HH:MM-HH:MM periods separated by commas, e.g. 07:00-11:30,13:30-17:00")
+    "MOTCUA_OFFICE_HOURS",
+    "07:00-11:30,13:30-17:00",
+    rf"{_HOURS}(\s*,\s*{_HOURS})*",
+    "HH:MM-HH:MM periods separated by commas, e.g. 07:00-11:30,13:30-17:00",
+)
 #: Seconds a process keeps the working-day calendar before it re-reads an edit made in another process.
 MOTCUA_CALENDAR_TTL = env.integer("MOTCUA_CALENDAR_TTL", 300, minimum=0)
 #: Working hours before the due instant from which the queue proposes an apology-and-extension letter
@@ -434,8 +453,11 @@ MOTCUA_LIVE_766 = env.flag("MOTCUA_LIVE_766", True)
 MOTCUA_766_RECOMPUTE_MINUTES = env.integer("MOTCUA_766_RECOMPUTE_MINUTES", 5, minimum=1, maximum=60)
 #: DuckDB's memory limit when scoring or preparing an exchange set (it spills to disk above it).
 MOTCUA_DUCKDB_MEMORY = env.matching(
-    "MOTCUA_DUCKDB_MEMORY", "2200MB", r"(?i)\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)",
-    "a size such as 2200MB or 2GB")
+    "MOTCUA_DUCKDB_MEMORY",
+    "2200MB",
+    r"(?i)\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)",
+    "a size such as 2200MB or 2GB",
+)
 
 # Imports (and exchange sets scored without importing): bounds against zip bombs and endless lines.
 #: The most the members of a .zip or .xlsx may expand to, together (MB).
@@ -447,8 +469,9 @@ MOTCUA_IMPORT_MAX_LINE_KB = env.integer("MOTCUA_IMPORT_MAX_LINE_KB", 1024, minim
 
 # The citizens' side (motcua.public).
 #: The site's public address: the receipts' QR codes and the embed snippet point there.
-MOTCUA_PUBLIC_URL = env.matching("MOTCUA_PUBLIC_URL", "" if PRODUCTION else "http://127.0.0.1:8000",
-                                 r"https?://\S+", "an http:// or https:// URL").rstrip("/")
+MOTCUA_PUBLIC_URL = env.matching(
+    "MOTCUA_PUBLIC_URL", "" if PRODUCTION else "http://127.0.0.1:8000", r"https?://\S+", "an http:// or https:// URL"
+).rstrip("/")
 if PRODUCTION and not MOTCUA_PUBLIC_URL:
     raise ImproperlyConfigured("MOTCUA_ENV=production needs MOTCUA_PUBLIC_URL (printed in the receipts' QR codes).")
 #: Request limits per client (django-ratelimit, "N/<k><s|m|h|d>"): dossier look-ups by code and second
@@ -467,5 +490,8 @@ RATELIMIT_IP_META_KEY = "motcua.public.ratelimits.client_address"
 # django-ratelimit wants an atomic shared cache (memcached, Redis); the file cache shared by the web
 # workers increments without a lock, so concurrent requests of one client may each count once less.
 # The limits stay bounded (by the number of workers), which is enough against enumeration.
-SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "django_ratelimit.E003",
-                          "django_ratelimit.W001"]
+SILENCED_SYSTEM_CHECKS = [
+    *globals().get("SILENCED_SYSTEM_CHECKS", []),
+    "django_ratelimit.E003",
+    "django_ratelimit.W001",
+]

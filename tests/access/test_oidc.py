@@ -38,11 +38,19 @@ def _free_port() -> int:
 def provider(live_server, tmp_path, settings):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MOTCUA_")) and k != "DATABASE_URL"}
-    env.update(OP_DIR=str(tmp_path), PYTHONPATH=str(ROOT),
-               OP_PEOPLE=f"{LINKED}:mat-khau-vneid:Trần Quốc Bảo;{UNLINKED}:mat-khau-khac:Người chưa liên kết")
+    env.update(
+        OP_DIR=str(tmp_path),
+        PYTHONPATH=str(ROOT),
+        OP_PEOPLE=f"{LINKED}:mat-khau-vneid:Trần Quốc Bảo;{UNLINKED}:mat-khau-khac:Người chưa liên kết",
+    )
     log = open(tmp_path / "op.log", "w")  # noqa: SIM115 — closed below
-    process = subprocess.Popen([sys.executable, "-m", "tests.access.oidc_op.run", str(port),
-                                f"{live_server.url}/oidc/callback/"], cwd=ROOT, env=env, stdout=log, stderr=log)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.access.oidc_op.run", str(port), f"{live_server.url}/oidc/callback/"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
     base = f"http://127.0.0.1:{port}/openid"
     deadline = time.monotonic() + 90
     while True:
@@ -80,9 +88,16 @@ def _vneid_sign_in(live_server, number: str, password: str) -> tuple[httpx.Clien
     assert "op-login" in start.text  # at the provider's login form
     authorize = next(str(r.url) for r in start.history if "/openid/authorize" in str(r.url))
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', start.text).group(1)
-    done = browser.post(str(start.url), data={"csrfmiddlewaretoken": csrf, "username": number, "password": password,
-                                              "next": parse_qs(urlsplit(str(start.url)).query)["next"][0]},
-                        headers={"Referer": str(start.url)})
+    done = browser.post(
+        str(start.url),
+        data={
+            "csrfmiddlewaretoken": csrf,
+            "username": number,
+            "password": password,
+            "next": parse_qs(urlsplit(str(start.url)).query)["next"][0],
+        },
+        headers={"Referer": str(start.url)},
+    )
     return browser, done, [authorize]
 
 

@@ -77,8 +77,9 @@ def test_consulted_unit_may_view_and_answer_only(org):
     desk = official("sxd_desk", org["other"], Role.DESK_OFFICER)
     dossier = org["dossier"]
     services.start_processing(dossier, at=vn(2026, 3, 2, 10))
-    consultation = services.consult(dossier, unit=org["other"], question="Ý kiến về quy hoạch?",
-                                    due_at=vn(2026, 3, 5, 10), at=vn(2026, 3, 2, 11))
+    consultation = services.consult(
+        dossier, unit=org["other"], question="Ý kiến về quy hoạch?", due_at=vn(2026, 3, 5, 10), at=vn(2026, 3, 2, 11)
+    )
     fresh = get_user_model().objects.get(pk=specialist.pk)
     assert policy.can(fresh, Action.VIEW, dossier)
     assert policy.can(fresh, Action.ANSWER_CONSULTATION, consultation=consultation)
@@ -92,8 +93,12 @@ def test_consulted_unit_may_view_and_answer_only(org):
 
 
 def test_scope_covers_the_subtree_and_the_province_sees_everything(org):
-    commune_dossier = services.receive(procedure=Dossier.objects.get().procedure, handling_unit=org["commune"],
-                                       channel=1, received_at=vn(2026, 3, 3, 9))
+    commune_dossier = services.receive(
+        procedure=Dossier.objects.get().procedure,
+        handling_unit=org["commune"],
+        channel=1,
+        received_at=vn(2026, 3, 3, 9),
+    )
     control = official("ks", org["province"], Role.CONTROL_OFFICER)
     commune_desk = official("xa", org["commune"], Role.DESK_OFFICER)
     assert set(policy.visible_dossiers(control)) == {org["dossier"], commune_dossier}
@@ -107,8 +112,13 @@ def test_scope_covers_the_subtree_and_the_province_sees_everything(org):
 
 def test_visible_dossiers_of_a_department_official(org):
     specialist = official("cv", org["department"], Role.SPECIALIST)
-    received_elsewhere = services.receive(procedure=Dossier.objects.get().procedure, handling_unit=org["other"],
-                                          receiving_unit=org["department"], channel=1, received_at=vn(2026, 3, 3, 9))
+    received_elsewhere = services.receive(
+        procedure=Dossier.objects.get().procedure,
+        handling_unit=org["other"],
+        receiving_unit=org["department"],
+        channel=1,
+        received_at=vn(2026, 3, 3, 9),
+    )
     assert set(policy.visible_dossiers(specialist)) == {org["dossier"], received_elsewhere}
 
 
@@ -148,8 +158,14 @@ def test_sign_in_page_in_vietnamese_and_workspace_requires_login(client, org):
 def complaint(org):
     from motcua.feedback.services import register_complaint
 
-    made, _ = register_complaint(code="PAKN-1", unit=org["department"], category="quy_dinh", title="Chậm",
-                                 content="...", submitted_at=vn(2026, 3, 2, 9))
+    made, _ = register_complaint(
+        code="PAKN-1",
+        unit=org["department"],
+        category="quy_dinh",
+        title="Chậm",
+        content="...",
+        submitted_at=vn(2026, 3, 2, 9),
+    )
     return made
 
 
@@ -157,8 +173,12 @@ def test_complaint_duties_are_separated():
     holders = {a: {r for r, acts in policy.ROLE_ACTIONS.items() if a in acts} for a in policy.COMPLAINT_ACTIONS}
     assert holders[Action.REGISTER_COMPLAINT] == {Role.DESK_OFFICER}
     assert holders[Action.DRAFT_COMPLAINT_ANSWER] == {Role.SPECIALIST}
-    for decision in (Action.ASSIGN_COMPLAINT, Action.TRANSFER_COMPLAINT, Action.REFUSE_COMPLAINT,
-                     Action.APPROVE_COMPLAINT_ANSWER):
+    for decision in (
+        Action.ASSIGN_COMPLAINT,
+        Action.TRANSFER_COMPLAINT,
+        Action.REFUSE_COMPLAINT,
+        Action.APPROVE_COMPLAINT_ANSWER,
+    ):
         assert holders[decision] == {Role.LEADER}, decision
     assert holders[Action.PUBLISH_COMPLAINT_ANSWER] == {Role.DESK_OFFICER, Role.LEADER}
     assert all(not holders[a] & {Role.CONTROL_OFFICER, Role.ADMINISTRATOR} for a in policy.COMPLAINT_ACTIONS)
@@ -182,8 +202,14 @@ def test_visible_complaints_follow_the_units(org, complaint):
     from motcua.feedback.models import Complaint
     from motcua.feedback.services import register_complaint
 
-    theirs, _ = register_complaint(code="PAKN-2", unit=org["other"], category="hanh_vi", title="Thái độ",
-                                   content="...", submitted_at=vn(2026, 3, 2, 9))
+    theirs, _ = register_complaint(
+        code="PAKN-2",
+        unit=org["other"],
+        category="hanh_vi",
+        title="Thái độ",
+        content="...",
+        submitted_at=vn(2026, 3, 2, 9),
+    )
     codes = lambda user: set(policy.visible_complaints(user).values_list("code", flat=True))  # noqa: E731
     assert codes(official("sp", org["department"], Role.SPECIALIST)) == {"PAKN-1"}
     assert codes(official("xd", org["other"], Role.LEADER)) == {"PAKN-2"}

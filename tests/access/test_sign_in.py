@@ -125,8 +125,7 @@ def test_failures_and_locks_are_logged_in_english(client, specialist, caplog):
 
 
 def test_behind_a_proxy_the_client_is_the_forwarded_address(settings):
-    request = RequestFactory().post(LOGIN, REMOTE_ADDR="127.0.0.1",
-                                    HTTP_X_FORWARDED_FOR=f"{ELSEWHERE}, {HOME}")
+    request = RequestFactory().post(LOGIN, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"{ELSEWHERE}, {HOME}")
     assert client_address(request) == "127.0.0.1"  # no proxy configured: the header is not believed
     settings.MOTCUA_PROXY_COUNT = 1
     assert client_address(request) == HOME  # what the proxy saw (the first entry can be forged)

@@ -66,6 +66,7 @@ def test_admin_lists_officials_not_linked_yet(client):
     client.force_login(get_user_model().objects.create_superuser("root", password=None))
     html = client.get("/admin/access/unlinkedofficial/").content.decode()
     assert "chua_lien_ket" in html and "da_lien_ket" not in html
-    response = client.post("/admin/access/externalidentity/add/",
-                           {"user": linked.pk, "provider": "vneid", "subject": "12345"})
+    response = client.post(
+        "/admin/access/externalidentity/add/", {"user": linked.pk, "provider": "vneid", "subject": "12345"}
+    )
     assert response.status_code == 200 and "12 chữ số" in response.content.decode()

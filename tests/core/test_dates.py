@@ -29,8 +29,16 @@ def test_days_at_the_bounds_and_defaults():
     assert dates.parse_day(None) is None
 
 
-@pytest.mark.parametrize("text", ["0001-01-01T00:00:00+07:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00",
-                                  "9999-12-31", "2100-01-01T06:59:59+07:00"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0001-01-01T00:00:00+07:00",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-12:00",
+        "9999-12-31",
+        "2100-01-01T06:59:59+07:00",
+    ],
+)
 def test_instants_outside_the_range_are_refused(text):
     with pytest.raises(UserError, match="01/01/1990"):
         dates.parse_instant(text)
@@ -48,8 +56,15 @@ class _Form(forms.Form):
     at = dates.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M"])
 
 
-@pytest.mark.parametrize(("data", "field"), [({"day": "9999-12-31"}, "day"), ({"day": "0001-01-01"}, "day"),
-                                             ({"at": "9999-12-31T23:59"}, "at"), ({"at": "0001-01-01T00:00"}, "at")])
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"day": "9999-12-31"}, "day"),
+        ({"day": "0001-01-01"}, "day"),
+        ({"at": "9999-12-31T23:59"}, "at"),
+        ({"at": "0001-01-01T00:00"}, "at"),
+    ],
+)
 def test_form_fields_refuse_dates_outside_the_range(data, field):
     form = _Form(data)
     assert not form.is_valid()

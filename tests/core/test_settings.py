@@ -27,29 +27,36 @@ ENTRY_POINTS = {PACKAGE / "cli.py", PACKAGE / "wsgi.py"}
 def child_environment(tmp_path: Path, **variables: str | None) -> dict[str, str]:
     """This process's environment without any motcua or Django configuration, plus ``variables``."""
     # (DJANGO_ALLOW_ASYNC_UNSAFE, set for the browser tests, would fail the deploy check.)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("MOTCUA_", "DJANGO_")) and k != "DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MOTCUA_", "DJANGO_")) and k != "DATABASE_URL"}
     env.update(MOTCUA_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'check.sqlite3'}")
     env.update({k: v for k, v in variables.items() if v is not None})
     return env
 
 
 def production(tmp_path: Path, **variables: str | None) -> dict[str, str]:
-    defaults = {"MOTCUA_ENV": "production", "MOTCUA_SECRET_KEY": secrets.token_urlsafe(50),
-                "MOTCUA_ALLOWED_HOSTS": "motcua.example.gov.vn", "MOTCUA_PUBLIC_URL": "https://motcua.example.gov.vn"}
+    defaults = {
+        "MOTCUA_ENV": "production",
+        "MOTCUA_SECRET_KEY": secrets.token_urlsafe(50),
+        "MOTCUA_ALLOWED_HOSTS": "motcua.example.gov.vn",
+        "MOTCUA_PUBLIC_URL": "https://motcua.example.gov.vn",
+    }
     return child_environment(tmp_path, **{**defaults, **variables})
 
 
 def load_settings(env: dict[str, str], show: str = "") -> subprocess.CompletedProcess:
     """Import motcua.settings in a child process; ``show`` is a Python expression over it to print."""
     code = "import motcua.settings as s\n" + (f"print(({show}))\n" if show else "")
-    return subprocess.run([sys.executable, "-c", code], env=env, cwd=env["MOTCUA_DATA_DIR"],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=env["MOTCUA_DATA_DIR"], capture_output=True, text=True, timeout=120
+    )
 
 
 def refused(result: subprocess.CompletedProcess, variable: str) -> bool:
-    return (result.returncode != 0 and "ImproperlyConfigured" in result.stderr
-            and variable in result.stderr.strip().splitlines()[-1])
+    return (
+        result.returncode != 0
+        and "ImproperlyConfigured" in result.stderr
+        and variable in result.stderr.strip().splitlines()[-1]
+    )
 
 
 # --- production mode ---------------------------------------------------------------------------------------
@@ -59,14 +66,23 @@ def test_check_deploy_is_clean_in_production(tmp_path):
     env = production(tmp_path)
     result = subprocess.run(
         [sys.executable, "-c", "from motcua.cli import main; main()", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_settings_are_safe(tmp_path):
-    shown = load_settings(production(tmp_path), show=(
-        "s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0"))
+    shown = load_settings(
+        production(tmp_path),
+        show=(
+            "s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0"
+        ),
+    )
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.strip() == "(False, True, True, True, True)"
 
@@ -89,15 +105,19 @@ def test_unknown_environment_name_is_an_error(tmp_path, name):
 SHORT_KEY = "Xq3vN8rTz1LmW5pK9sYb2HdFg7JcE4uA"
 
 
-@pytest.mark.parametrize("key", [
-    None,  # missing
-    "motcua-demo-secret-key-do-not-use-in-production",  # the demo key
-    "a" * 32,  # long enough for the old rule, one distinct character
-    "a" * 80,
-    "abcd" * 20,  # four distinct characters
-    SHORT_KEY,
-    "django-insecure-" + SHORT_KEY * 2,  # startproject's throwaway key
-], ids=["missing", "demo", "32a", "80a", "abcd", "short", "django-insecure"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        None,  # missing
+        "motcua-demo-secret-key-do-not-use-in-production",  # the demo key
+        "a" * 32,  # long enough for the old rule, one distinct character
+        "a" * 80,
+        "abcd" * 20,  # four distinct characters
+        SHORT_KEY,
+        "django-insecure-" + SHORT_KEY * 2,  # startproject's throwaway key
+    ],
+    ids=["missing", "demo", "32a", "80a", "abcd", "short", "django-insecure"],
+)
 def test_production_refuses_a_weak_secret_key(tmp_path, key):
     env = production(tmp_path)
     if key is None:
@@ -120,31 +140,43 @@ def test_production_refuses_plain_model_backend(tmp_path):
 # --- every variable checked once ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("variable", "value"), [
-    ("MOTCUA_DEBUG", "maybe"),
-    ("MOTCUA_766_RECOMPUTE_MINUTES", "0"),
-    ("MOTCUA_766_RECOMPUTE_MINUTES", "every five"),
-    ("MOTCUA_APOLOGY_WARNING_HOURS", "8h"),
-    ("MOTCUA_SCOREBOARD_CACHE_SECONDS", "-1"),
-    ("MOTCUA_LIVE_766", "perhaps"),
-    ("MOTCUA_CACHE", "memcached"),
-    ("MOTCUA_LOG_LEVEL", "LOUD"),
-    ("MOTCUA_OFFICE_HOURS", "7h-17h"),
-    ("MOTCUA_DUCKDB_MEMORY", "lots"),
-    ("MOTCUA_LOGIN_FAILURES_PER_ACCOUNT", "0"),
-    ("MOTCUA_LOGIN_FAILURES_PER_CLIENT", "many"),
-    ("MOTCUA_LOGIN_LOCKOUT_MINUTES", "x"),
-    ("MOTCUA_PROXY_COUNT", "-1"),
-])
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("MOTCUA_DEBUG", "maybe"),
+        ("MOTCUA_766_RECOMPUTE_MINUTES", "0"),
+        ("MOTCUA_766_RECOMPUTE_MINUTES", "every five"),
+        ("MOTCUA_APOLOGY_WARNING_HOURS", "8h"),
+        ("MOTCUA_SCOREBOARD_CACHE_SECONDS", "-1"),
+        ("MOTCUA_LIVE_766", "perhaps"),
+        ("MOTCUA_CACHE", "memcached"),
+        ("MOTCUA_LOG_LEVEL", "LOUD"),
+        ("MOTCUA_OFFICE_HOURS", "7h-17h"),
+        ("MOTCUA_DUCKDB_MEMORY", "lots"),
+        ("MOTCUA_LOGIN_FAILURES_PER_ACCOUNT", "0"),
+        ("MOTCUA_LOGIN_FAILURES_PER_CLIENT", "many"),
+        ("MOTCUA_LOGIN_LOCKOUT_MINUTES", "x"),
+        ("MOTCUA_PROXY_COUNT", "-1"),
+    ],
+)
 def test_a_bad_value_is_refused_with_the_variable_named(tmp_path, variable, value):
     assert refused(load_settings(child_environment(tmp_path, **{variable: value})), variable)
 
 
 def test_values_are_parsed_into_settings(tmp_path):
-    env = child_environment(tmp_path, MOTCUA_766_RECOMPUTE_MINUTES="15", MOTCUA_LIVE_766="false",
-                            MOTCUA_APOLOGY_WARNING_HOURS="16", MOTCUA_DUCKDB_MEMORY="1GB")
-    shown = load_settings(env, show=(
-        "s.MOTCUA_766_RECOMPUTE_MINUTES, s.MOTCUA_LIVE_766, s.MOTCUA_APOLOGY_WARNING_HOURS, s.MOTCUA_DUCKDB_MEMORY"))
+    env = child_environment(
+        tmp_path,
+        MOTCUA_766_RECOMPUTE_MINUTES="15",
+        MOTCUA_LIVE_766="false",
+        MOTCUA_APOLOGY_WARNING_HOURS="16",
+        MOTCUA_DUCKDB_MEMORY="1GB",
+    )
+    shown = load_settings(
+        env,
+        show=(
+            "s.MOTCUA_766_RECOMPUTE_MINUTES, s.MOTCUA_LIVE_766, s.MOTCUA_APOLOGY_WARNING_HOURS, s.MOTCUA_DUCKDB_MEMORY"
+        ),
+    )
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.strip() == "(15, False, 16, '1GB')"
 
@@ -153,12 +185,26 @@ def test_redis_cache_shares_values_between_processes(tmp_path):
     """MOTCUA_CACHE=redis: what one process stores (a request counter), another reads, on the real server."""
     key = f"motcua-test-{secrets.token_hex(8)}"
     env = child_environment(tmp_path, MOTCUA_CACHE="redis", MOTCUA_REDIS_URL="redis://127.0.0.1:6379/15")
-    code = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'motcua.settings'; django.setup()\n"
-            "from django.core.cache import cache\n")
-    store = subprocess.run([sys.executable, "-c", code + f"cache.set({key!r}, 41, 60); print(cache.incr({key!r}))"],
-                           env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    read = subprocess.run([sys.executable, "-c", code + f"print(cache.get({key!r})); cache.delete({key!r})"],
-                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'motcua.settings'; django.setup()\n"
+        "from django.core.cache import cache\n"
+    )
+    store = subprocess.run(
+        [sys.executable, "-c", code + f"cache.set({key!r}, 41, 60); print(cache.incr({key!r}))"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    read = subprocess.run(
+        [sys.executable, "-c", code + f"print(cache.get({key!r})); cache.delete({key!r})"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert (store.stdout.strip(), read.stdout.strip()) == ("42", "42"), store.stderr + read.stderr
 
 
@@ -207,7 +253,12 @@ def test_only_settings_read_the_environment():
 
 def test_every_motcua_setting_the_code_reads_exists(settings):
     """A ``settings.MOTCUA_*`` read elsewhere names a setting settings.py defines (no silent getattr default)."""
-    read = {name for path in PACKAGE.rglob("*.py") if path not in SETTINGS_MODULES
-            for name in re.findall(r'(?:settings\.|getattr\(settings,\s*")(MOTCUA_[A-Z0-9_]+)',
-                                   path.read_text(encoding="utf-8"))}
+    read = {
+        name
+        for path in PACKAGE.rglob("*.py")
+        if path not in SETTINGS_MODULES
+        for name in re.findall(
+            r'(?:settings\.|getattr\(settings,\s*")(MOTCUA_[A-Z0-9_]+)', path.read_text(encoding="utf-8")
+        )
+    }
     assert read and not [name for name in sorted(read) if not hasattr(settings, name)]

@@ -6,13 +6,30 @@ from django.template import Context, Template
 from motcua.core.weblinks import is_web_url
 
 UNSAFE = [
-    "javascript:alert(document.cookie)", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)",
-    "java\nscript:alert(1)", "\x01javascript:alert(1)", "data:text/html;base64,PHNjcmlwdD4=",
-    "vbscript:msgbox(1)", "file:///etc/passwd", "//evil.example/kq.pdf", "/media/kq.pdf", "kq.pdf",
-    "http:/evil.example", "https:javascript:alert(1)", "http://", "https://exa mple.vn/kq.pdf", "",
+    "javascript:alert(document.cookie)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "java\nscript:alert(1)",
+    "\x01javascript:alert(1)",
+    "data:text/html;base64,PHNjcmlwdD4=",
+    "vbscript:msgbox(1)",
+    "file:///etc/passwd",
+    "//evil.example/kq.pdf",
+    "/media/kq.pdf",
+    "kq.pdf",
+    "http:/evil.example",
+    "https:javascript:alert(1)",
+    "http://",
+    "https://exa mple.vn/kq.pdf",
+    "",
 ]
-SAFE = ["https://dichvucong.gov.vn/kq/1.pdf", "http://10.0.0.5:8080/kq?id=1&x=2", "HTTPS://Example.VN/a#b",
-        "https://kq/g1"]
+SAFE = [
+    "https://dichvucong.gov.vn/kq/1.pdf",
+    "http://10.0.0.5:8080/kq?id=1&x=2",
+    "HTTPS://Example.VN/a#b",
+    "https://kq/g1",
+]
 
 
 @pytest.mark.parametrize("url", UNSAFE)

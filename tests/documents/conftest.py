@@ -40,9 +40,14 @@ class World:
 
     def receive(self, at=None, **applicant):
         return services.receive(
-            procedure=self.procedure, handling_unit=self.department, channel=1, actor=self.desk,
-            received_at=at or vn(2026, 3, 2, 9, 0), applicant={**APPLICANT, **applicant},
-            sets_count=1, result_delivery="Bộ phận tiếp nhận và trả kết quả Sở Tư pháp",
+            procedure=self.procedure,
+            handling_unit=self.department,
+            channel=1,
+            actor=self.desk,
+            received_at=at or vn(2026, 3, 2, 9, 0),
+            applicant={**APPLICANT, **applicant},
+            sets_count=1,
+            result_delivery="Bộ phận tiếp nhận và trả kết quả Sở Tư pháp",
         )
 
 
@@ -75,23 +80,35 @@ def received(world) -> Dossier:
 @pytest.fixture
 def supplement(world, received) -> SupplementRequest:
     return services.request_supplement(
-        received, items=["Bản sao giấy khai sinh có chứng thực", "Ảnh chân dung 4x6 cm"],
-        reason="Hồ sơ thiếu giấy tờ chứng minh nhân thân", actor=world.specialist, at=vn(2026, 3, 3, 10, 0),
+        received,
+        items=["Bản sao giấy khai sinh có chứng thực", "Ảnh chân dung 4x6 cm"],
+        reason="Hồ sơ thiếu giấy tờ chứng minh nhân thân",
+        actor=world.specialist,
+        at=vn(2026, 3, 3, 10, 0),
     )
 
 
 @pytest.fixture
 def refused(world) -> Dossier:
     dossier = Dossier(procedure=world.procedure, handling_unit=world.department, channel=1, **APPLICANT)
-    return services.refuse_reception(dossier, reason="Thủ tục không thuộc thẩm quyền giải quyết của Sở Tư pháp",
-                                     actor=world.desk, at=vn(2026, 3, 2, 10, 15))
+    return services.refuse_reception(
+        dossier,
+        reason="Thủ tục không thuộc thẩm quyền giải quyết của Sở Tư pháp",
+        actor=world.desk,
+        at=vn(2026, 3, 2, 10, 15),
+    )
 
 
 @pytest.fixture
 def apology(world, received) -> ApologyLetter:
     services.start_processing(received, actor=world.desk, at=vn(2026, 3, 2, 9, 30))
-    return services.issue_apology(received, reason="Cần xác minh thông tin lý lịch tại địa phương khác",
-                                  new_due_at=vn(2026, 3, 12, 16, 30), signer=world.leader, at=vn(2026, 3, 5, 9, 0))
+    return services.issue_apology(
+        received,
+        reason="Cần xác minh thông tin lý lịch tại địa phương khác",
+        new_due_at=vn(2026, 3, 12, 16, 30),
+        signer=world.leader,
+        at=vn(2026, 3, 5, 9, 0),
+    )
 
 
 @pytest.fixture
@@ -107,8 +124,14 @@ def processed(world, received) -> Dossier:
     s = services
     s.start_processing(received, actor=world.desk, at=vn(2026, 3, 2, 9, 30))
     s.hand_off(received, step=world.steps[1], actor=world.specialist, at=vn(2026, 3, 3, 10, 0))
-    consultation = s.consult(received, unit=world.commune, question="Xác minh nơi cư trú",
-                             due_at=vn(2026, 3, 4, 14, 0), actor=world.specialist, at=vn(2026, 3, 3, 14, 0))
+    consultation = s.consult(
+        received,
+        unit=world.commune,
+        question="Xác minh nơi cư trú",
+        due_at=vn(2026, 3, 4, 14, 0),
+        actor=world.specialist,
+        at=vn(2026, 3, 3, 14, 0),
+    )
     s.answer_consultation(consultation, answer="Đúng nơi cư trú", at=vn(2026, 3, 4, 9, 0))
     s.hand_off(received, step=world.steps[2], actor=world.specialist, at=vn(2026, 3, 4, 15, 0))
     s.pause(received, reason="Chờ lãnh đạo", at=vn(2026, 3, 4, 16, 0))
@@ -146,4 +169,6 @@ def pdf_fonts(pdf: bytes) -> dict[str, dict]:
 
 def page_sizes_mm(pdf: bytes) -> list[tuple[int, int]]:
     reader = pypdf.PdfReader(io.BytesIO(pdf))
-    return [(round(float(p.mediabox.width) * 25.4 / 72), round(float(p.mediabox.height) * 25.4 / 72)) for p in reader.pages]
+    return [
+        (round(float(p.mediabox.width) * 25.4 / 72), round(float(p.mediabox.height) * 25.4 / 72)) for p in reader.pages
+    ]

@@ -21,12 +21,21 @@ MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 def book(world):
     """Three dossiers in March at Sở Tư pháp, one in April, one at another unit."""
     first = world.receive(vn(2026, 3, 2, 9, 0))
-    second = world.receive(vn(2026, 3, 16, 14, 5), applicant_name="Công ty TNHH Đồng Tháp Mười",
-                           applicant_address="Khu công nghiệp Tân Đông", applicant_phone="0208 3856 111")
+    second = world.receive(
+        vn(2026, 3, 16, 14, 5),
+        applicant_name="Công ty TNHH Đồng Tháp Mười",
+        applicant_address="Khu công nghiệp Tân Đông",
+        applicant_phone="0208 3856 111",
+    )
     third = world.receive(vn(2026, 3, 31, 16, 59), applicant_name="Đặng Thị Ánh Tuyết")
     world.receive(vn(2026, 4, 1, 7, 30), applicant_name="Ngoài kỳ")
-    lifecycle.receive(procedure=world.procedure, handling_unit=world.commune, channel=1, received_at=vn(2026, 3, 3, 9),
-                      applicant={"applicant_name": "Đơn vị khác"})
+    lifecycle.receive(
+        procedure=world.procedure,
+        handling_unit=world.commune,
+        channel=1,
+        received_at=vn(2026, 3, 3, 9),
+        applicant={"applicant_name": "Đơn vị khác"},
+    )
     lifecycle.start_processing(first, at=vn(2026, 3, 2, 10, 0))
     lifecycle.finish(first, at=vn(2026, 3, 5, 10, 0))
     lifecycle.return_result(first, delivery_method="Bưu chính công ích", at=vn(2026, 3, 6, 8, 15))
@@ -46,7 +55,9 @@ def test_book_pdf(world, book):
     assert set(page_sizes_mm(pdf)) == {(297, 210)}  # A4 landscape
     fonts = pdf_fonts(pdf)
     assert all(f["embedded"] and f["family"] == "Liberation Serif" for f in fonts.values())
-    fields = qr.parse_payload(services.build_context("07", unit=world.department, date_from=MARCH[0], date_to=MARCH[1])["qr_payload"])
+    fields = qr.parse_payload(
+        services.build_context("07", unit=world.department, date_from=MARCH[0], date_to=MARCH[1])["qr_payload"]
+    )
     assert fields == {"MAU": "07", "DV": "H99.01", "TU": "2026-03-01", "DEN": "2026-03-31", "VB": "Sổ theo dõi hồ sơ"}
 
 
@@ -56,10 +67,14 @@ def test_book_xlsx_one_row_per_dossier(world, book):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][0] == "SỔ THEO DÕI HỒ SƠ"
     header_index = rows.index(BOOK_HEADERS)
-    data = [dict(zip(BOOK_HEADERS, row, strict=True)) for row in rows[header_index + 1:]]
+    data = [dict(zip(BOOK_HEADERS, row, strict=True)) for row in rows[header_index + 1 :]]
     assert [r["Mã hồ sơ"] for r in data] == [d.code for d in book]
     assert [r["STT"] for r in data] == [1, 2, 3]
-    assert [r["Tên tổ chức, cá nhân"] for r in data] == ["Nguyễn Thị Hồng Nhung", "Công ty TNHH Đồng Tháp Mười", "Đặng Thị Ánh Tuyết"]
+    assert [r["Tên tổ chức, cá nhân"] for r in data] == [
+        "Nguyễn Thị Hồng Nhung",
+        "Công ty TNHH Đồng Tháp Mười",
+        "Đặng Thị Ánh Tuyết",
+    ]
     assert data[1]["Địa chỉ, số điện thoại"] == "Khu công nghiệp Tân Đông; 0208 3856 111"
     assert {r["Tên thủ tục hành chính"] for r in data} == {"Cấp phiếu lý lịch tư pháp"}
     assert {r["Cơ quan chủ trì giải quyết"] for r in data} == {"Sở Tư pháp"}
@@ -101,8 +116,7 @@ def ended(world):
     lifecycle.stop(stopped, reason="Công dân rút hồ sơ", actor=world.desk, at=vn(2026, 3, 4, 11, 0))
     refused = world.receive(vn(2026, 3, 5, 9, 0), applicant_name="Người bị từ chối")
     lifecycle.start_processing(refused, actor=world.desk, at=vn(2026, 3, 5, 9, 30))
-    lifecycle.refuse_after_appraisal(refused, reason="Không đủ điều kiện", actor=world.leader,
-                                     at=vn(2026, 3, 6, 9, 0))
+    lifecycle.refuse_after_appraisal(refused, reason="Không đủ điều kiện", actor=world.leader, at=vn(2026, 3, 6, 9, 0))
     return [withdrawing, stopped, refused]
 
 
@@ -112,16 +126,20 @@ def test_book_notes_the_status_of_ended_dossiers(world, ended):
     assert "Công dân yêu cầu rút hồ sơ" in text and text.count("Dừng xử lý") == 2
     workbook = openpyxl.load_workbook(io.BytesIO(services.tracking_book_xlsx(world.department, *MARCH)))
     rows = list(workbook["Sổ theo dõi hồ sơ"].iter_rows(values_only=True))
-    notes = {row[1]: row[11] for row in rows[rows.index(BOOK_HEADERS) + 1:]}
-    assert notes == {ended[0].code: "Công dân yêu cầu rút hồ sơ", ended[1].code: "Dừng xử lý",
-                     ended[2].code: "Dừng xử lý"}
+    notes = {row[1]: row[11] for row in rows[rows.index(BOOK_HEADERS) + 1 :]}
+    assert notes == {
+        ended[0].code: "Công dân yêu cầu rút hồ sơ",
+        ended[1].code: "Dừng xử lý",
+        ended[2].code: "Dừng xử lý",
+    }
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "xlsx"])
 def test_book_page_with_ended_dossiers(client, world, ended, fmt):
     client.force_login(world.leader)
-    response = client.get(f"/can-bo/so-theo-doi/{world.department.code}/",
-                          {"from": "2026-03-01", "to": "2026-03-31", "format": fmt})
+    response = client.get(
+        f"/can-bo/so-theo-doi/{world.department.code}/", {"from": "2026-03-01", "to": "2026-03-31", "format": fmt}
+    )
     assert response.status_code == 200
 
 
@@ -135,12 +153,20 @@ def test_book_xlsx_writes_a_hostile_unit_name_as_text(world, book):
     assert openpyxl.load_workbook(io.BytesIO(content)).active["A1"].value == HOSTILE.upper()
 
 
-@pytest.mark.parametrize(("start", "end"), [("0001-01-01", "9999-12-31"), ("2026-03-01", "9999-12-31"),
-                                            ("0001-01-01", "2026-03-31"), ("2026-02-30", "2026-03-31")])
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("0001-01-01", "9999-12-31"),
+        ("2026-03-01", "9999-12-31"),
+        ("0001-01-01", "2026-03-31"),
+        ("2026-02-30", "2026-03-31"),
+    ],
+)
 def test_book_page_with_dates_out_of_range_is_a_vietnamese_400(client, world, start, end):
     client.force_login(world.leader)
     for fmt in ("pdf", "xlsx"):
-        response = client.get(f"/can-bo/so-theo-doi/{world.department.code}/",
-                              {"from": start, "to": end, "format": fmt})
+        response = client.get(
+            f"/can-bo/so-theo-doi/{world.department.code}/", {"from": start, "to": end, "format": fmt}
+        )
         assert response.status_code == 400
         assert "Ngày" in response.content.decode()

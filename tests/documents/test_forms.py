@@ -41,10 +41,12 @@ def assert_qr(kind, dossier, **context):
     url = ctx["qr_payload"]
     prefix = f"{settings.MOTCUA_PUBLIC_URL.rstrip('/')}/tra-cuu-ho-so/"
     assert url.startswith(prefix) and url.endswith("/")
-    assert tracking.code_from_token(url[len(prefix):-1]) == dossier.code
+    assert tracking.code_from_token(url[len(prefix) : -1]) == dossier.code
     for personal in (APPLICANT["applicant_id_number"], APPLICANT["applicant_phone"].replace(" ", ""), "Nguy"):
         assert personal not in url
-    expected = segno.make(ctx["qr_payload"], error="m", micro=False, encoding="utf-8").svg_data_uri(border=2, dark="#000", light="#fff")
+    expected = segno.make(ctx["qr_payload"], error="m", micro=False, encoding="utf-8").svg_data_uri(
+        border=2, dark="#000", light="#fff"
+    )
     assert ctx["qr_uri"] == expected
     html = services.render_html(kind, dossier, **context)
     # Top-left: the QR block comes before the issuing body's header.
@@ -172,8 +174,9 @@ def test_refusal_after_appraisal_prints_the_agencys_written_refusal(world, recei
     from tests.factories import vn
 
     lifecycle.start_processing(received, actor=world.desk, at=vn(2026, 3, 2, 9, 30))
-    lifecycle.refuse_after_appraisal(received, reason="Không đủ điều kiện cấp theo Điều 7", actor=world.specialist,
-                                     at=vn(2026, 3, 4, 9, 0))
+    lifecycle.refuse_after_appraisal(
+        received, reason="Không đủ điều kiện cấp theo Điều 7", actor=world.specialist, at=vn(2026, 3, 4, 9, 0)
+    )
     received = type(received).objects.get(pk=received.pk)
     pdf = services.render_pdf("refusal-decision", received)
     text = pdf_text(pdf)

@@ -35,11 +35,14 @@ def test_qr_payload_round_trip_with_separators_in_values():
         qr.parse_payload("HTTP://example.invalid")
 
 
-@pytest.mark.parametrize("url", [
-    "http://example.invalid/logo.png",
-    "https://fonts.example.invalid/times.ttf",
-    "file:///etc/hostname",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.invalid/logo.png",
+        "https://fonts.example.invalid/times.ttf",
+        "file:///etc/hostname",
+    ],
+)
 def test_fetcher_refuses_the_network_and_foreign_files(url):
     html = f'<html><body><img src="{url}"><p>x</p></body></html>'
     with pytest.raises(FatalURLFetchingError):
@@ -55,8 +58,13 @@ def test_fetcher_serves_data_uris_and_bundled_fonts():
 
 def test_bundled_fonts_ship_with_their_licence():
     names = {p.name for p in services.FONT_DIR.iterdir()}
-    assert {"LiberationSerif-Regular.ttf", "LiberationSerif-Bold.ttf", "LiberationSerif-Italic.ttf",
-            "LiberationSerif-BoldItalic.ttf", "OFL.txt"} <= names
+    assert {
+        "LiberationSerif-Regular.ttf",
+        "LiberationSerif-Bold.ttf",
+        "LiberationSerif-Italic.ttf",
+        "LiberationSerif-BoldItalic.ttf",
+        "OFL.txt",
+    } <= names
     assert "SIL OPEN FONT LICENSE Version 1.1" in (services.FONT_DIR / "OFL.txt").read_text()
 
 

@@ -27,7 +27,11 @@ def setup():
 def receive(setup, at=None):
     department, proc, _steps, desk = setup
     return services.receive(
-        procedure=proc, handling_unit=department, channel=1, actor=desk, received_at=at or vn(2026, 3, 2, 9, 0),
+        procedure=proc,
+        handling_unit=department,
+        channel=1,
+        actor=desk,
+        received_at=at or vn(2026, 3, 2, 9, 0),
         applicant={"applicant_name": "Nguyễn Văn An"},
     )
 
@@ -55,10 +59,13 @@ def test_daily_sequence_per_unit(setup):
 
 def test_reception_skips_codes_an_import_already_took(setup, tmp_path):
     # Another system's export holds the desk's next two codes of the day.
-    (tmp_path / "dossiers.jsonl").write_text("".join(
-        json.dumps({"MaHoSo": f"H99.01-260302-000{n}", "MaTTHC": "1.000001", "MaDonVi": "H99.01"}) + "\n"
-        for n in (1, 2)
-    ), encoding="utf-8")
+    (tmp_path / "dossiers.jsonl").write_text(
+        "".join(
+            json.dumps({"MaHoSo": f"H99.01-260302-000{n}", "MaTTHC": "1.000001", "MaDonVi": "H99.01"}) + "\n"
+            for n in (1, 2)
+        ),
+        encoding="utf-8",
+    )
     assert import_exchange_set(tmp_path).ok
     first = receive(setup, vn(2026, 3, 2, 9))
     second = receive(setup, vn(2026, 3, 2, 10))
@@ -74,7 +81,9 @@ def test_full_happy_path_with_steps(setup):
     assert dossier.step_due_at == vn(2026, 3, 3, 9, 30)  # 8 working hours
     event = services.hand_off(dossier, step=steps[1], actor=desk, at=vn(2026, 3, 3, 10, 0))
     assert event.data["previous_step_outcome"] == "quá hạn"
-    services.finish(dossier, result_code="KQ-1", file_url="https://example.invalid/kq.pdf", signed=True, at=vn(2026, 3, 5, 10))
+    services.finish(
+        dossier, result_code="KQ-1", file_url="https://example.invalid/kq.pdf", signed=True, at=vn(2026, 3, 5, 10)
+    )
     services.return_result(dossier, delivery_method="Trực tiếp", at=vn(2026, 3, 5, 14))
     dossier.refresh_from_db()
     assert dossier.status == Status.RETURNED
@@ -117,8 +126,14 @@ def test_second_supplement_needs_an_override_reason(setup):
     assert error.value.code == "second_supplement"
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSING and dossier.supplement_requests.count() == 1
-    services.request_supplement(dossier, items=["Sơ đồ"], reason="Thiếu", override_reason="Luật chuyên ngành yêu cầu",
-                                actor=desk, at=vn(2026, 3, 4, 10))
+    services.request_supplement(
+        dossier,
+        items=["Sơ đồ"],
+        reason="Thiếu",
+        override_reason="Luật chuyên ngành yêu cầu",
+        actor=desk,
+        at=vn(2026, 3, 4, 10),
+    )
     assert dossier.supplement_requests.count() == 2
     first = dossier.supplement_requests.first()
     assert first.completed_at == vn(2026, 3, 4, 9) and first.stage == "appraisal"
@@ -126,13 +141,16 @@ def test_second_supplement_needs_an_override_reason(setup):
 
 def test_supplement_at_reception_returns_to_submitted(setup):
     department, proc, _steps, _desk = setup
-    dossier = services.register_online(procedure=proc, handling_unit=department, submitted_at=vn(2026, 3, 2, 20),
-                                       code="H99.01-260302-9001")
+    dossier = services.register_online(
+        procedure=proc, handling_unit=department, submitted_at=vn(2026, 3, 2, 20), code="H99.01-260302-9001"
+    )
     services.request_supplement(dossier, items=["Ảnh chân dung"], reason="Ảnh mờ", at=vn(2026, 3, 3, 8))
     services.complete_supplement(dossier, at=vn(2026, 3, 3, 15))
     dossier.refresh_from_db()
     assert dossier.status == Status.SUBMITTED
-    dossier = services.receive(procedure=proc, handling_unit=department, channel=2, dossier=dossier, received_at=vn(2026, 3, 4, 8))
+    dossier = services.receive(
+        procedure=proc, handling_unit=department, channel=2, dossier=dossier, received_at=vn(2026, 3, 4, 8)
+    )
     assert dossier.code == "H99.01-260302-9001" and dossier.status == Status.RECEIVED
 
 
@@ -140,8 +158,9 @@ def test_apology_once_before_due_and_late_practice_flag(setup):
     _department, _proc, _steps, desk = setup
     dossier = receive(setup)  # due Mon 09/03/2026 09:00
     services.start_processing(dossier, at=vn(2026, 3, 2, 10))
-    letter = services.issue_apology(dossier, reason="Chờ ý kiến liên ngành", new_due_at=vn(2026, 3, 12, 9),
-                                    signer=desk, at=vn(2026, 3, 6, 16))
+    letter = services.issue_apology(
+        dossier, reason="Chờ ý kiến liên ngành", new_due_at=vn(2026, 3, 12, 9), signer=desk, at=vn(2026, 3, 6, 16)
+    )
     assert letter.late_practice is True  # 2 working hours left < 1 working day
     dossier.refresh_from_db()
     assert dossier.due_at == vn(2026, 3, 9, 9) and dossier.extended_due_at == vn(2026, 3, 12, 9)
@@ -236,8 +255,10 @@ def test_a_case_with_its_own_time_limit_sets_the_due_instant(setup):
 
     department, proc, _steps, _desk = setup
     version = current_version(proc)
-    urgent = ProcedureCase.objects.create(version=version, code="TH2", name="Cấp trong ngày", time_limit=4,
-                                          time_unit="gio_lam_viec")
-    dossier = services.receive(procedure=proc, handling_unit=department, channel=1, case=urgent,
-                               received_at=vn(2026, 3, 2, 9, 0))
+    urgent = ProcedureCase.objects.create(
+        version=version, code="TH2", name="Cấp trong ngày", time_limit=4, time_unit="gio_lam_viec"
+    )
+    dossier = services.receive(
+        procedure=proc, handling_unit=department, channel=1, case=urgent, received_at=vn(2026, 3, 2, 9, 0)
+    )
     assert dossier.due_at == vn(2026, 3, 2, 15, 0)  # 09:00–11:30 and 13:30–15:00: 4 working hours

@@ -31,8 +31,14 @@ def setup():
 
 def _received(setup, at=None):
     department, proc, desk = setup
-    return services.receive(procedure=proc, handling_unit=department, channel=1, actor=desk,
-                            received_at=at or vn(2026, 3, 2, 9), applicant={"applicant_name": "Nguyễn Văn An"})
+    return services.receive(
+        procedure=proc,
+        handling_unit=department,
+        channel=1,
+        actor=desk,
+        received_at=at or vn(2026, 3, 2, 9),
+        applicant={"applicant_name": "Nguyễn Văn An"},
+    )
 
 
 def _processing(setup):
@@ -60,8 +66,7 @@ def test_effective_due_adds_completed_supplement_time(setup):
 
 def _on_time(tmp_path, as_of: str) -> bool:
     export_exchange_set(tmp_path / "set")
-    df = indicator_records(load_exchange_set(tmp_path / "set"), "2026-03", "2.1", as_of=as_of,
-                           now=vn(2026, 12, 1, 0))
+    df = indicator_records(load_exchange_set(tmp_path / "set"), "2026-03", "2.1", as_of=as_of, now=vn(2026, 12, 1, 0))
     (ok,) = df["ok"].tolist()
     return bool(ok)
 
@@ -90,12 +95,14 @@ def test_apology_letter_gives_the_displayed_appointment_not_the_judged_one(setup
 
 def test_counter_guidance_is_not_the_first_request_of_processing(setup, tmp_path):
     department, proc, desk = setup
-    dossier = services.register_online(procedure=proc, handling_unit=department, submitted_at=vn(2026, 3, 1, 20),
-                                       code="H99.01-260301-9001")
+    dossier = services.register_online(
+        procedure=proc, handling_unit=department, submitted_at=vn(2026, 3, 1, 20), code="H99.01-260301-9001"
+    )
     services.request_supplement(dossier, items=["Ảnh chân dung"], reason="Ảnh mờ", at=vn(2026, 3, 2, 8))
     services.complete_supplement(dossier, at=vn(2026, 3, 2, 8, 30))
-    dossier = services.receive(procedure=proc, handling_unit=department, channel=2, dossier=dossier,
-                               received_at=vn(2026, 3, 2, 9))
+    dossier = services.receive(
+        procedure=proc, handling_unit=department, channel=2, dossier=dossier, received_at=vn(2026, 3, 2, 9)
+    )
     services.start_processing(dossier, at=vn(2026, 3, 2, 10))
     assert rules.second_supplement_warning(dossier) is None
     # The first request of processing needs no "second request" reason …
@@ -105,8 +112,9 @@ def test_counter_guidance_is_not_the_first_request_of_processing(setup, tmp_path
     export_exchange_set(tmp_path / "set")
     (line,) = [json.loads(x) for x in (tmp_path / "set" / "dossiers.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [s["NgayYeuCau"][:16] for s in line["DanhSachHoSoBoSung"]] == ["2026-03-03T09:00"]
-    df = indicator_records(load_exchange_set(tmp_path / "set"), "2026-03", "2.1", as_of="2026-03-09T10:00",
-                           now=vn(2026, 12, 1, 0))
+    df = indicator_records(
+        load_exchange_set(tmp_path / "set"), "2026-03", "2.1", as_of="2026-03-09T10:00", now=vn(2026, 12, 1, 0)
+    )
     assert df["ok"].tolist() == [True]
     # A second request of processing still needs the reason.
     with pytest.raises(TransitionError) as error:
@@ -132,8 +140,9 @@ def test_unanswered_supplement_closes_the_dossier_after_15_working_days(setup):
 
 def test_unanswered_counter_supplement_ends_as_not_received(setup):
     department, proc, _desk = setup
-    dossier = services.register_online(procedure=proc, handling_unit=department, submitted_at=vn(2026, 3, 1, 20),
-                                       code="H99.01-260301-9002")
+    dossier = services.register_online(
+        procedure=proc, handling_unit=department, submitted_at=vn(2026, 3, 1, 20), code="H99.01-260301-9002"
+    )
     services.request_supplement(dossier, items=["Ảnh"], reason="Ảnh mờ", at=vn(2026, 3, 2, 8))
     services.close_unanswered_supplement(dossier, at=vn(2026, 3, 30, 8))
     assert Dossier.objects.get(pk=dossier.pk).status == Status.NOT_RECEIVED
@@ -226,12 +235,20 @@ def test_import_stores_the_effective_due_instant(setup, tmp_path):
     from motcua.interchange.importer import import_exchange_set
 
     department, proc, _desk = setup
-    line = {"MaHoSo": "H99.01-260302-0100", "MaTTHC": proc.code, "MaDonVi": department.code, "KenhThucHien": 1,
-            "NgayNopHoSo": "2026-03-01T08:00:00+07:00", "NgayTiepNhan": "2026-03-02T09:00:00+07:00",
-            "NgayHenTra": "2026-03-09T09:00:00+07:00", "TrangThaiHoSo": 4,
-            "DanhSachHoSoBoSung": [
-                {"NgayYeuCau": "2026-03-01T09:00:00+07:00", "NgayBoSung": "2026-03-01T10:00:00+07:00"},  # counter
-                {"NgayYeuCau": "2026-03-03T09:00:00+07:00", "NgayBoSung": "2026-03-04T09:00:00+07:00"}]}
+    line = {
+        "MaHoSo": "H99.01-260302-0100",
+        "MaTTHC": proc.code,
+        "MaDonVi": department.code,
+        "KenhThucHien": 1,
+        "NgayNopHoSo": "2026-03-01T08:00:00+07:00",
+        "NgayTiepNhan": "2026-03-02T09:00:00+07:00",
+        "NgayHenTra": "2026-03-09T09:00:00+07:00",
+        "TrangThaiHoSo": 4,
+        "DanhSachHoSoBoSung": [
+            {"NgayYeuCau": "2026-03-01T09:00:00+07:00", "NgayBoSung": "2026-03-01T10:00:00+07:00"},  # counter
+            {"NgayYeuCau": "2026-03-03T09:00:00+07:00", "NgayBoSung": "2026-03-04T09:00:00+07:00"},
+        ],
+    }
     (tmp_path / "dossiers.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
     import_exchange_set(tmp_path)
     dossier = Dossier.objects.get(code="H99.01-260302-0100")

@@ -51,8 +51,14 @@ def setup():
 def processing(setup):
     """Received Mon 02/03/2026 09:00 (due Mon 09/03 09:00), at step 1 with the specialist since 09:30."""
     department, proc, _steps, people = setup
-    dossier = services.receive(procedure=proc, handling_unit=department, channel=1, actor=people["desk"],
-                               received_at=vn(2026, 3, 2, 9), applicant={"applicant_name": "Lê Văn Cường"})
+    dossier = services.receive(
+        procedure=proc,
+        handling_unit=department,
+        channel=1,
+        actor=people["desk"],
+        received_at=vn(2026, 3, 2, 9),
+        applicant={"applicant_name": "Lê Văn Cường"},
+    )
     services.start_processing(dossier, assignee=people["specialist"], actor=people["desk"], at=vn(2026, 3, 2, 9, 30))
     dossier.refresh_from_db()
     return dossier
@@ -62,10 +68,17 @@ def snapshot(dossier):
     """Everything an action could touch, to prove a refusal changed nothing."""
     fresh = Dossier.objects.get(pk=dossier.pk)
     return (
-        fresh.status, fresh.current_step_id, fresh.current_assignee_id, fresh.step_due_at, fresh.extended_due_at,
-        DossierEvent.objects.count(), Proposal.objects.count(),
+        fresh.status,
+        fresh.current_step_id,
+        fresh.current_assignee_id,
+        fresh.step_due_at,
+        fresh.extended_due_at,
+        DossierEvent.objects.count(),
+        Proposal.objects.count(),
         list(Proposal.objects.order_by("pk").values_list("state", flat=True)),
-        DossierResult.objects.count(), ApologyLetter.objects.count(), LogEntry.objects.count(),
+        DossierResult.objects.count(),
+        ApologyLetter.objects.count(),
+        LogEntry.objects.count(),
     )
 
 
@@ -80,8 +93,9 @@ def audited(obj, actor):
 def test_appraisal_is_a_step_event_with_the_opinion(setup):
     people = setup[3]
     dossier = processing(setup)
-    event = services.record_appraisal(dossier, opinion="Hồ sơ đủ điều kiện cấp phiếu.", actor=people["specialist"],
-                                      at=vn(2026, 3, 2, 14))
+    event = services.record_appraisal(
+        dossier, opinion="Hồ sơ đủ điều kiện cấp phiếu.", actor=people["specialist"], at=vn(2026, 3, 2, 14)
+    )
     assert (event.kind, event.action, event.to_status) == ("step", "appraise", None)
     assert event.reason == "Hồ sơ đủ điều kiện cấp phiếu." and event.data["step"] == "Thẩm định"
     assert event.actor == people["specialist"]
@@ -132,9 +146,17 @@ def test_transfer_refused_to_the_wrong_person_changes_nothing(setup, who):
 def test_propose_result_hands_to_the_leader_step_and_approval_finishes_with_a_signed_result(setup):
     _department, _proc, steps, people = setup
     dossier = processing(setup)
-    proposal = services.propose_result(dossier, title="Phiếu lý lịch tư pháp", result_code="LLTP-7", note="Đủ điều kiện",
-                                       draft=upload("du-thao.pdf", pdf_bytes(2)), step=steps[2], assignee=people["leader"], actor=people["specialist"],
-                                       at=vn(2026, 3, 3, 9))
+    proposal = services.propose_result(
+        dossier,
+        title="Phiếu lý lịch tư pháp",
+        result_code="LLTP-7",
+        note="Đủ điều kiện",
+        draft=upload("du-thao.pdf", pdf_bytes(2)),
+        step=steps[2],
+        assignee=people["leader"],
+        actor=people["specialist"],
+        at=vn(2026, 3, 3, 9),
+    )
     dossier.refresh_from_db()
     assert proposal.state == Proposal.State.PENDING and proposal.from_step == steps[0]
     assert dossier.current_step == steps[2] and dossier.current_assignee == people["leader"]
@@ -165,8 +187,14 @@ def test_result_refusals_change_nothing(setup):
     with pytest.raises(UserError):  # no title
         services.propose_result(dossier, title=" ", actor=people["specialist"], at=vn(2026, 3, 3, 9))
     with pytest.raises(UserError):  # the signing step goes to a leader, not to a specialist
-        services.propose_result(dossier, title="KQ", step=steps[2], assignee=people["specialist2"],
-                                actor=people["specialist"], at=vn(2026, 3, 3, 9))
+        services.propose_result(
+            dossier,
+            title="KQ",
+            step=steps[2],
+            assignee=people["specialist2"],
+            actor=people["specialist"],
+            at=vn(2026, 3, 3, 9),
+        )
     assert snapshot(dossier) == before
     proposal = services.propose_result(dossier, title="KQ", actor=people["specialist"], at=vn(2026, 3, 3, 9))
     before = snapshot(dossier)
@@ -188,8 +216,9 @@ def test_result_refusals_change_nothing(setup):
 def test_rejected_result_goes_back_to_the_drafting_specialist_and_cannot_be_signed(setup):
     _department, _proc, steps, people = setup
     dossier = processing(setup)
-    proposal = services.propose_result(dossier, title="KQ", step=steps[2], assignee=people["leader"],
-                                       actor=people["specialist"], at=vn(2026, 3, 3, 9))
+    proposal = services.propose_result(
+        dossier, title="KQ", step=steps[2], assignee=people["leader"], actor=people["specialist"], at=vn(2026, 3, 3, 9)
+    )
     services.reject_result(proposal, reason="Sai họ tên người được cấp", actor=people["leader"], at=vn(2026, 3, 3, 10))
     dossier.refresh_from_db()
     proposal.refresh_from_db()
@@ -211,8 +240,9 @@ def test_rejected_result_goes_back_to_the_drafting_specialist_and_cannot_be_sign
 def test_apology_is_proposed_with_a_calendar_due_and_signed_once(setup):
     people = setup[3]
     dossier = processing(setup)
-    proposal = services.propose_apology(dossier, reason="Chờ xác minh liên ngành", extension_days=3,
-                                        actor=people["specialist"], at=vn(2026, 3, 6, 9))
+    proposal = services.propose_apology(
+        dossier, reason="Chờ xác minh liên ngành", extension_days=3, actor=people["specialist"], at=vn(2026, 3, 6, 9)
+    )
     # Mon 09/03 09:00 + 3 working days = Thu 12/03 09:00.
     assert proposal.new_due_at == vn(2026, 3, 12, 9) and proposal.state == Proposal.State.PENDING
     assert dossier.events.filter(action="propose_apology").get().actor == people["specialist"]
@@ -229,8 +259,9 @@ def test_apology_is_proposed_with_a_calendar_due_and_signed_once(setup):
 
     before = snapshot(dossier)
     with pytest.raises(TransitionError) as error:  # only once
-        services.propose_apology(dossier, reason="Lần hai", extension_days=2, actor=people["specialist"],
-                                 at=vn(2026, 3, 6, 11))
+        services.propose_apology(
+            dossier, reason="Lần hai", extension_days=2, actor=people["specialist"], at=vn(2026, 3, 6, 11)
+        )
     assert error.value.code == "second_apology" and snapshot(dossier) == before
 
 
@@ -241,15 +272,19 @@ def test_apology_refusals_change_nothing(setup):
     with pytest.raises(UserError):
         services.propose_apology(dossier, reason="", extension_days=3, actor=people["specialist"], at=vn(2026, 3, 6, 9))
     with pytest.raises(UserError):
-        services.propose_apology(dossier, reason="Chậm", extension_days=0, actor=people["specialist"], at=vn(2026, 3, 6, 9))
+        services.propose_apology(
+            dossier, reason="Chậm", extension_days=0, actor=people["specialist"], at=vn(2026, 3, 6, 9)
+        )
     assert snapshot(dossier) == before
 
-    proposal = services.propose_apology(dossier, reason="Chậm", extension_days=3, actor=people["specialist"],
-                                        at=vn(2026, 3, 6, 9))
+    proposal = services.propose_apology(
+        dossier, reason="Chậm", extension_days=3, actor=people["specialist"], at=vn(2026, 3, 6, 9)
+    )
     before = snapshot(dossier)
     with pytest.raises(TransitionError) as error:  # one awaits signature already
-        services.propose_apology(dossier, reason="Chậm", extension_days=2, actor=people["specialist"],
-                                 at=vn(2026, 3, 6, 10))
+        services.propose_apology(
+            dossier, reason="Chậm", extension_days=2, actor=people["specialist"], at=vn(2026, 3, 6, 10)
+        )
     assert error.value.code == "apology_pending"
     assert snapshot(dossier) == before
     # The leader signs after the due instant: allowed (interchange.md §4), recorded as issued late.
@@ -260,9 +295,12 @@ def test_apology_refusals_change_nothing(setup):
 def test_returned_apology_can_be_proposed_again(setup):
     people = setup[3]
     dossier = processing(setup)
-    proposal = services.propose_apology(dossier, reason="Chậm", extension_days=3, actor=people["specialist"],
-                                        at=vn(2026, 3, 6, 9))
-    services.reject_apology(proposal, reason="Ghi rõ cơ quan chưa trả lời", actor=people["leader"], at=vn(2026, 3, 6, 10))
+    proposal = services.propose_apology(
+        dossier, reason="Chậm", extension_days=3, actor=people["specialist"], at=vn(2026, 3, 6, 9)
+    )
+    services.reject_apology(
+        proposal, reason="Ghi rõ cơ quan chưa trả lời", actor=people["leader"], at=vn(2026, 3, 6, 10)
+    )
     proposal.refresh_from_db()
     assert proposal.state == Proposal.State.RETURNED
     assert dossier.events.get(action="reject_apology").reason == "Ghi rõ cơ quan chưa trả lời"
@@ -270,8 +308,9 @@ def test_returned_apology_can_be_proposed_again(setup):
     with pytest.raises(TransitionError):
         services.sign_apology(proposal, signer=people["leader"], at=vn(2026, 3, 6, 11))
     assert snapshot(dossier) == before
-    again = services.propose_apology(dossier, reason="Công an tỉnh chưa trả lời", extension_days=2,
-                                     actor=people["specialist"], at=vn(2026, 3, 6, 11))
+    again = services.propose_apology(
+        dossier, reason="Công an tỉnh chưa trả lời", extension_days=2, actor=people["specialist"], at=vn(2026, 3, 6, 11)
+    )
     assert again.state == Proposal.State.PENDING and Proposal.objects.count() == 2
 
 
@@ -293,6 +332,8 @@ def test_a_new_procedure_version_keeps_cases_components_and_fees():
     assert list(second.cases.values_list("code", flat=True)) == ["TH1"]
     new_case = second.cases.get()
     assert sorted(second.components.values_list("code", "required", "case_id")) == [
-        ("TP01", True, new_case.pk), ("TP02", False, None)]
+        ("TP01", True, new_case.pk),
+        ("TP02", False, None),
+    ]
     assert list(second.fees.values_list("code", "amount", "case_id")) == [("LP1", 100_000, new_case.pk)]
     assert first.components.count() == 2  # the old version is untouched (dossiers keep it)

@@ -109,8 +109,9 @@ def test_a_complaint_from_counter_intake_to_publication(live_server, browser_pag
 
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.PUBLISHED and complaint.due_at is None
-    assert list(ComplaintStatusLog.objects.filter(complaint=complaint).order_by("pk").values_list("action", flat=True)) \
-        == ["register", "accept", "assign", "draft_answer", "approve_answer", "publish"]
+    assert list(
+        ComplaintStatusLog.objects.filter(complaint=complaint).order_by("pk").values_list("action", flat=True)
+    ) == ["register", "accept", "assign", "draft_answer", "approve_answer", "publish"]
     # The sender is told once, by e-mail, with the answer.
     [email] = [m for m in mail.outbox if m.to == ["thu.dang@example.vn"]]
     assert "mời bà đến nhận" in email.body

@@ -7,7 +7,6 @@ department's 766 indicator 2.1 change on the scoreboard (recomputed live after e
 Screenshots of the main pages go to test-artifacts/e2e-*.png.
 """
 
-
 import pytest
 
 from motcua.dossiers.models import ApologyLetter, Dossier, Status
@@ -25,8 +24,6 @@ pytestmark = [
     pytest.mark.usefixtures("pinned_now", "file_database"),  # "now": tests.conftest.PINNED_NOW
     requires_chromium,
 ]
-
-
 
 
 def shot(page, name):
@@ -57,8 +54,11 @@ def indicator_cells(page, code="2.1") -> tuple[str, str]:
 
 def stored_21(unit) -> tuple[float | None, float | None]:
     month = current_periods()[0]
-    row = IndicatorSnapshot.objects.filter(unit=unit, period=month, indicator="2.1").values_list(
-        "numerator", "denominator").first()
+    row = (
+        IndicatorSnapshot.objects.filter(unit=unit, period=month, indicator="2.1")
+        .values_list("numerator", "denominator")
+        .first()
+    )
     return row or (None, None)
 
 

@@ -44,15 +44,20 @@ def submit(page, selector="main form[method=post] button[type=submit]"):
 
 
 def processing(w, received_at, name):
-    dossier = services.receive(procedure=w.procedure, handling_unit=w.department, receiving_unit=w.department,
-                               channel=1, actor=w.desk, received_at=received_at,
-                               applicant={"applicant_name": name, "applicant_id_number": "044190005678"})
+    dossier = services.receive(
+        procedure=w.procedure,
+        handling_unit=w.department,
+        receiving_unit=w.department,
+        channel=1,
+        actor=w.desk,
+        received_at=received_at,
+        applicant={"applicant_name": name, "applicant_id_number": "044190005678"},
+    )
     services.start_processing(dossier, assignee=w.specialist, actor=w.desk, at=received_at + timedelta(minutes=30))
     return Dossier.objects.get(pk=dossier.pk)
 
 
-def test_reception_across_boundaries_effective_due_and_a_late_apology(live_server, browser_page, desk_world,
-                                                                    settings):
+def test_reception_across_boundaries_effective_due_and_a_late_apology(live_server, browser_page, desk_world, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MOTCUA_LIVE_766 = False  # this test is about the office, not the scoreboard
     page, w, base = browser_page, desk_world, live_server.url
@@ -85,8 +90,9 @@ def test_reception_across_boundaries_effective_due_and_a_late_apology(live_serve
     start = (now - timedelta(days=12)).replace(microsecond=0)
     supplemented = processing(w, start, "Phan Thị Thu")
     assert supplemented.due_at < now
-    services.request_supplement(supplemented, items=["Bản sao CCCD"], reason="Thiếu", actor=w.specialist,
-                                at=start + timedelta(hours=1))
+    services.request_supplement(
+        supplemented, items=["Bản sao CCCD"], reason="Thiếu", actor=w.specialist, at=start + timedelta(hours=1)
+    )
     back = start + timedelta(hours=1) + (now - supplemented.due_at) + timedelta(days=3)
     assert back < now
     services.complete_supplement(supplemented, actor=w.desk, at=back)
@@ -107,7 +113,8 @@ def test_reception_across_boundaries_effective_due_and_a_late_apology(live_serve
     assert "quá hạn" in late_row.locator("td").nth(4).inner_text()
     page.goto(f"{base}/can-bo/ho-so/{supplemented.code}/")
     assert page.locator("#effective-due").inner_text().strip() == timezone.localtime(
-        supplemented.effective_due_at).strftime("%d/%m/%Y %H:%M")
+        supplemented.effective_due_at
+    ).strftime("%d/%m/%Y %H:%M")
     shot(page, "dossier-effective-due")
 
     # The late dossier: the queue proposes the letter; the specialist drafts it, the leader signs it.

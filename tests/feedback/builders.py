@@ -28,14 +28,31 @@ S = ComplaintStatus
 STATES = [*S.values, "draft_pending"]
 
 
-def new_complaint(world, *, at=T0, sender="Nguyễn Văn An", title="Chậm trả kết quả hồ sơ đất đai", unit=None,
-                  phone="0912 345 678", email="an.nguyen@example.vn", channel=ComplaintChannel.COUNTER,
-                  category=ComplaintCategory.REGULATION) -> Complaint:
+def new_complaint(
+    world,
+    *,
+    at=T0,
+    sender="Nguyễn Văn An",
+    title="Chậm trả kết quả hồ sơ đất đai",
+    unit=None,
+    phone="0912 345 678",
+    email="an.nguyen@example.vn",
+    channel=ComplaintChannel.COUNTER,
+    category=ComplaintCategory.REGULATION,
+) -> Complaint:
     complaint, created = services.register_complaint(
-        unit=unit or world.department, category=category, title=title,
-        content="Hồ sơ nộp ngày 02/01 đến nay chưa có kết quả.", submitted_at=at, sender=sender,
-        sender_phone=phone, sender_email=email, sender_address="12 Lê Lợi, phường An Bình", channel=channel,
-        source="web", actor=world.desk,
+        unit=unit or world.department,
+        category=category,
+        title=title,
+        content="Hồ sơ nộp ngày 02/01 đến nay chưa có kết quả.",
+        submitted_at=at,
+        sender=sender,
+        sender_phone=phone,
+        sender_email=email,
+        sender_address="12 Lê Lợi, phường An Bình",
+        channel=channel,
+        source="web",
+        actor=world.desk,
     )
     assert created
     return complaint
@@ -54,11 +71,13 @@ def reach(world, state: str, at=T0) -> Complaint:
     if state == S.AWAITING:
         return complaint
     if state == S.TRANSFERRED:
-        return services.transfer(complaint, unit=world.other_unit, reason="Thuộc thẩm quyền Sở Xây dựng",
-                                  actor=world.leader, at=next(step))
+        return services.transfer(
+            complaint, unit=world.other_unit, reason="Thuộc thẩm quyền Sở Xây dựng", actor=world.leader, at=next(step)
+        )
     if state == S.REFUSED:
-        return services.refuse(complaint, reason="Nội dung không phải phản ánh, kiến nghị", actor=world.leader,
-                               at=next(step))
+        return services.refuse(
+            complaint, reason="Nội dung không phải phản ánh, kiến nghị", actor=world.leader, at=next(step)
+        )
     services.accept(complaint, actor=world.desk, at=next(step))
     if state == S.ACCEPTED:
         return _fresh(complaint)
@@ -66,11 +85,13 @@ def reach(world, state: str, at=T0) -> Complaint:
     if state == S.PROCESSING:
         return _fresh(complaint)
     if state == S.SUPPLEMENT:
-        services.request_information(complaint, request="Số hồ sơ đã nộp và ngày hẹn trả", actor=world.specialist,
-                                     at=next(step))
+        services.request_information(
+            complaint, request="Số hồ sơ đã nộp và ngày hẹn trả", actor=world.specialist, at=next(step)
+        )
         return _fresh(complaint)
-    services.draft_answer(complaint, text="Hồ sơ của ông đã có kết quả, mời ông đến nhận.", actor=world.specialist,
-                          at=next(step))
+    services.draft_answer(
+        complaint, text="Hồ sơ của ông đã có kết quả, mời ông đến nhận.", actor=world.specialist, at=next(step)
+    )
     if state == "draft_pending":
         return _fresh(complaint)
     services.approve_answer(complaint, actor=world.leader, at=next(step))

@@ -45,9 +45,16 @@ ALLOWED = {
 }
 #: The status each allowed action leads to (None: unchanged).
 TARGET = {
-    "accept": S.ACCEPTED, "classify": None, "assign": S.PROCESSING, "transfer": S.TRANSFERRED,
-    "request_information": S.SUPPLEMENT, "record_information": S.PROCESSING, "refuse": S.REFUSED,
-    "draft_answer": S.PROCESSING, "return_answer": None, "approve_answer": S.AWAITING_PUBLICATION,
+    "accept": S.ACCEPTED,
+    "classify": None,
+    "assign": S.PROCESSING,
+    "transfer": S.TRANSFERRED,
+    "request_information": S.SUPPLEMENT,
+    "record_information": S.PROCESSING,
+    "refuse": S.REFUSED,
+    "draft_answer": S.PROCESSING,
+    "return_answer": None,
+    "approve_answer": S.AWAITING_PUBLICATION,
     "publish": S.PUBLISHED,
 }
 
@@ -58,16 +65,21 @@ def run(world, action: str, complaint: Complaint, at=ACT_AT):
         "accept": lambda: services.accept(complaint, actor=world.desk, at=at),
         "classify": lambda: services.classify(complaint, category="hanh_vi", actor=world.specialist, at=at),
         "assign": lambda: services.assign(complaint, assignee=world.specialist2, actor=world.leader, at=at),
-        "transfer": lambda: services.transfer(complaint, unit=world.consulted_unit, reason="Thuộc thẩm quyền Công an",
-                                              actor=world.leader, at=at),
-        "request_information": lambda: services.request_information(complaint, request="Số điện thoại liên hệ",
-                                                                    actor=world.specialist, at=at),
-        "record_information": lambda: services.record_information(complaint, information="0912 345 678",
-                                                                  actor=world.desk, at=at),
-        "refuse": lambda: services.refuse(complaint, reason="Đơn khiếu nại, không phải PAKN", actor=world.leader,
-                                          at=at),
-        "draft_answer": lambda: services.draft_answer(complaint, text="Kính gửi ông An, ...", actor=world.specialist,
-                                                      at=at),
+        "transfer": lambda: services.transfer(
+            complaint, unit=world.consulted_unit, reason="Thuộc thẩm quyền Công an", actor=world.leader, at=at
+        ),
+        "request_information": lambda: services.request_information(
+            complaint, request="Số điện thoại liên hệ", actor=world.specialist, at=at
+        ),
+        "record_information": lambda: services.record_information(
+            complaint, information="0912 345 678", actor=world.desk, at=at
+        ),
+        "refuse": lambda: services.refuse(
+            complaint, reason="Đơn khiếu nại, không phải PAKN", actor=world.leader, at=at
+        ),
+        "draft_answer": lambda: services.draft_answer(
+            complaint, text="Kính gửi ông An, ...", actor=world.specialist, at=at
+        ),
         "return_answer": lambda: services.return_answer(complaint, reason="Nêu rõ căn cứ", actor=world.leader, at=at),
         "approve_answer": lambda: services.approve_answer(complaint, actor=world.leader, at=at),
         "publish": lambda: services.publish(complaint, actor=world.desk, at=at),
@@ -77,9 +89,18 @@ def run(world, action: str, complaint: Complaint, at=ACT_AT):
 
 def snapshot(complaint: Complaint) -> tuple:
     fresh = Complaint.objects.get(pk=complaint.pk)
-    return (fresh.status, fresh.unit_id, fresh.assignee_id, fresh.category, fresh.due_at, fresh.answer,
-            fresh.published_at, ComplaintStatusLog.objects.count(), LogEntry.objects.count(),
-            list(ComplaintAnswer.objects.order_by("pk").values_list("state", flat=True)))
+    return (
+        fresh.status,
+        fresh.unit_id,
+        fresh.assignee_id,
+        fresh.category,
+        fresh.due_at,
+        fresh.answer,
+        fresh.published_at,
+        ComplaintStatusLog.objects.count(),
+        LogEntry.objects.count(),
+        list(ComplaintAnswer.objects.order_by("pk").values_list("state", flat=True)),
+    )
 
 
 def test_the_table_written_here_is_the_codes():
@@ -116,17 +137,23 @@ def test_each_change_writes_the_log_row_and_the_audit_trail(world):
     complaint = new_complaint(world)
     log = ComplaintStatusLog.objects.get(complaint=complaint)
     assert (log.status, log.action, log.actor, log.occurred_at) == (S.AWAITING, "register", world.desk, T0)
-    entries = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Complaint),
-                                      object_pk=str(complaint.pk))
+    entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Complaint), object_pk=str(complaint.pk)
+    )
     assert entries.count() >= 1 and all(e.actor == world.desk and e.cid == "web" for e in entries)
 
     services.accept(complaint, actor=world.desk, at=vn(2026, 3, 4, 8, 30), note="Đủ thông tin")
     services.assign(complaint, assignee=world.specialist, actor=world.leader, at=vn(2026, 3, 4, 9))
-    services.transfer(complaint, unit=world.other_unit, reason="Thẩm quyền của Sở Xây dựng", actor=world.leader,
-                      at=vn(2026, 3, 4, 10))
+    services.transfer(
+        complaint, unit=world.other_unit, reason="Thẩm quyền của Sở Xây dựng", actor=world.leader, at=vn(2026, 3, 4, 10)
+    )
     rows = list(ComplaintStatusLog.objects.filter(complaint=complaint).order_by("occurred_at", "pk"))
     assert [(r.status, r.action) for r in rows] == [
-        (S.AWAITING, "register"), (S.ACCEPTED, "accept"), (S.PROCESSING, "assign"), (S.TRANSFERRED, "transfer")]
+        (S.AWAITING, "register"),
+        (S.ACCEPTED, "accept"),
+        (S.PROCESSING, "assign"),
+        (S.TRANSFERRED, "transfer"),
+    ]
     assert [r.actor for r in rows] == [world.desk, world.desk, world.leader, world.leader]
     assert rows[1].note == "Đủ thông tin" and rows[2].note == world.specialist.get_full_name()
     assert rows[3].note == "Thẩm quyền của Sở Xây dựng"
@@ -134,7 +161,7 @@ def test_each_change_writes_the_log_row_and_the_audit_trail(world):
     fresh = Complaint.objects.get(pk=complaint.pk)
     assert fresh.unit == world.other_unit and fresh.assignee is None
     # The audit trail: who changed the complaint, from where, with the before/after values.
-    transfer_entry = (LogEntry.objects.get_for_object(fresh).filter(actor=world.leader).order_by("-pk").first())
+    transfer_entry = LogEntry.objects.get_for_object(fresh).filter(actor=world.leader).order_by("-pk").first()
     assert transfer_entry.cid == "web" and "unit" in transfer_entry.changes_dict
     log_entries = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(ComplaintStatusLog))
     assert log_entries.count() == 4 and {e.actor for e in log_entries} == {world.desk, world.leader}
@@ -143,13 +170,15 @@ def test_each_change_writes_the_log_row_and_the_audit_trail(world):
 def test_the_answer_is_drafted_approved_and_published(world):
     complaint = reach(world, S.PROCESSING)
     first = services.draft_answer(complaint, text="Bản nháp 1", actor=world.specialist, at=vn(2026, 3, 4, 9))
-    returned = services.return_answer(complaint, reason="Thiếu căn cứ pháp lý", actor=world.leader,
-                                      at=vn(2026, 3, 4, 10))
+    returned = services.return_answer(
+        complaint, reason="Thiếu căn cứ pháp lý", actor=world.leader, at=vn(2026, 3, 4, 10)
+    )
     assert returned.pk == first.pk and returned.state == ComplaintAnswer.State.RETURNED
     assert returned.decided_by == world.leader and returned.decision_note == "Thiếu căn cứ pháp lý"
     assert Complaint.objects.get(pk=complaint.pk).status == S.PROCESSING
-    second = services.draft_answer(complaint, text="Bản nháp 2, có căn cứ", actor=world.specialist,
-                                   at=vn(2026, 3, 4, 11))
+    second = services.draft_answer(
+        complaint, text="Bản nháp 2, có căn cứ", actor=world.specialist, at=vn(2026, 3, 4, 11)
+    )
     approved = services.approve_answer(complaint, actor=world.leader, at=vn(2026, 3, 4, 14))
     assert approved.pk == second.pk and approved.state == ComplaintAnswer.State.APPROVED
     fresh = Complaint.objects.get(pk=complaint.pk)
@@ -203,10 +232,12 @@ def test_information_request_within_five_working_days(world):
     assert supplement_by == vn(2026, 3, 11, 8, 0)  # 40 working hours after Wed 08:00
     assert lifecycle.why_not_request_information(complaint, supplement_by) is None
     assert "quá thời hạn yêu cầu bổ sung" in lifecycle.why_not_request_information(
-        complaint, supplement_by + timedelta(minutes=1))
+        complaint, supplement_by + timedelta(minutes=1)
+    )
     with pytest.raises(TransitionError):
-        services.request_information(complaint, request="Địa chỉ", actor=world.specialist,
-                                     at=supplement_by + timedelta(minutes=1))
+        services.request_information(
+            complaint, request="Địa chỉ", actor=world.specialist, at=supplement_by + timedelta(minutes=1)
+        )
 
 
 def test_a_transfer_restarts_the_clock_and_the_windows(world):
@@ -258,8 +289,15 @@ def test_codes_at_the_counter_follow_the_units_daily_sequence(world):
 
 
 def test_a_portal_complaint_is_registered_once(world):
-    kwargs = dict(code="PAKN-DVCQG-1", unit=world.department, category="quy_dinh", title="Thái độ cán bộ",
-                  content="...", submitted_at=T0, sender="Phạm Văn Dũng")
+    kwargs = dict(
+        code="PAKN-DVCQG-1",
+        unit=world.department,
+        category="quy_dinh",
+        title="Thái độ cán bộ",
+        content="...",
+        submitted_at=T0,
+        sender="Phạm Văn Dũng",
+    )
     first, created = services.register_complaint(**kwargs)
     again, created_again = services.register_complaint(**kwargs)
     assert created and not created_again and first.pk == again.pk

@@ -27,11 +27,18 @@ def test_keys_ignore_accents_case_and_punctuation():
 
 def test_same_sender_and_subject_within_90_days_is_linked(world):
     first = new_complaint(world)
-    second = new_complaint(world, at=T0 + timedelta(days=30), sender="NGUYEN VAN AN",
-                           title="Chậm trả kết quả hồ sơ đất đai.", phone="+84912345678", email="")
+    second = new_complaint(
+        world,
+        at=T0 + timedelta(days=30),
+        sender="NGUYEN VAN AN",
+        title="Chậm trả kết quả hồ sơ đất đai.",
+        phone="+84912345678",
+        email="",
+    )
     assert second.repeats == first
-    third = new_complaint(world, at=T0 + timedelta(days=89), sender="nguyễn văn an",
-                          title="chậm trả kết quả hồ sơ đất đai")
+    third = new_complaint(
+        world, at=T0 + timedelta(days=89), sender="nguyễn văn an", title="chậm trả kết quả hồ sơ đất đai"
+    )
     assert third.repeats == second  # the latest earlier one
     assert list(first.repeated_by.all()) == [second]
 
@@ -52,6 +59,12 @@ def test_outside_the_window_or_another_sender_or_subject_is_not(world):
 def test_a_portal_complaint_is_linked_to_a_counter_one(world):
     counter = new_complaint(world, at=vn(2026, 3, 2, 9))
     portal, _ = services.register_complaint(
-        code="DVCQG-PAKN-77", unit=world.other_unit, category="quy_dinh", title="Chậm trả kết quả hồ sơ đất đai",
-        content="Tôi phản ánh lần hai.", submitted_at=vn(2026, 4, 1, 9), sender="Nguyễn Văn An")
+        code="DVCQG-PAKN-77",
+        unit=world.other_unit,
+        category="quy_dinh",
+        title="Chậm trả kết quả hồ sơ đất đai",
+        content="Tôi phản ánh lần hai.",
+        submitted_at=vn(2026, 4, 1, 9),
+        sender="Nguyễn Văn An",
+    )
     assert portal.repeats == counter

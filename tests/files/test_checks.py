@@ -20,15 +20,18 @@ def test_a_real_pdf_is_accepted_with_its_page_count():
     assert checked.page_count == 3 and checked.original_type == "application/pdf"
 
 
-@pytest.mark.parametrize(("name", "data", "reason"), [
-    ("fake.pdf", EXECUTABLE, "không khớp với tên tệp"),  # issue 11: a Windows executable named like a PDF
-    ("anh.jpg", pdf_bytes(), "không khớp với tên tệp"),  # a PDF calling itself an image
-    ("scan.pdf", image_bytes("PNG"), "không khớp với tên tệp"),  # an image calling itself a PDF
-    ("empty.pdf", b"", "tệp rỗng"),
-    ("locked.pdf", encrypted_pdf_bytes(), "mã hóa"),
-    ("broken.pdf", b"%PDF-1.4\n% a scanned application form\n%%EOF\n", "bị hỏng"),
-    ("macro.docm", b"PK\x03\x04", "chỉ nhận tệp PDF"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("fake.pdf", EXECUTABLE, "không khớp với tên tệp"),  # issue 11: a Windows executable named like a PDF
+        ("anh.jpg", pdf_bytes(), "không khớp với tên tệp"),  # a PDF calling itself an image
+        ("scan.pdf", image_bytes("PNG"), "không khớp với tên tệp"),  # an image calling itself a PDF
+        ("empty.pdf", b"", "tệp rỗng"),
+        ("locked.pdf", encrypted_pdf_bytes(), "mã hóa"),
+        ("broken.pdf", b"%PDF-1.4\n% a scanned application form\n%%EOF\n", "bị hỏng"),
+        ("macro.docm", b"PK\x03\x04", "chỉ nhận tệp PDF"),
+    ],
+)
 def test_files_that_lie_or_cannot_be_read_are_refused_in_vietnamese(name, data, reason):
     with pytest.raises(checks.FileRefused) as refused:
         checks.check(data, name)
@@ -41,8 +44,10 @@ def test_too_large_is_refused(settings):
         checks.check(pdf_bytes(padding=1_100_000), "big.pdf")
 
 
-@pytest.mark.parametrize(("fmt", "mode", "name"), [("PNG", "RGB", "a.png"), ("JPEG", "RGB", "a.jpg"),
-                                                   ("TIFF", "RGB", "a.tif"), ("PNG", "RGBA", "alpha.png")])
+@pytest.mark.parametrize(
+    ("fmt", "mode", "name"),
+    [("PNG", "RGB", "a.png"), ("JPEG", "RGB", "a.jpg"), ("TIFF", "RGB", "a.tif"), ("PNG", "RGBA", "alpha.png")],
+)
 def test_images_become_one_page_pdfs(fmt, mode, name):
     checked = checks.check(image_bytes(fmt, mode=mode), name)
     assert checked.data.startswith(b"%PDF") and checked.page_count == 1

@@ -63,8 +63,9 @@ def token(tmp_path_factory):
     key, cert, _chain = pkcs12.load_key_and_certificates(pki.pkcs12.read_bytes(), DEMO_PASSWORD.encode())
     assert key is not None and cert is not None
     key_file = root / "key.p8"
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOFTHSM2_CONF", str(conf))
@@ -77,8 +78,14 @@ def token(tmp_path_factory):
         lib.reinitialize()  # SoftHSM reads SOFTHSM2_CONF when initialised: this test's token directory
         with lib.get_token(token_label=TOKEN).open(rw=True, user_pin=PIN) as session:
             der = cert.public_bytes(serialization.Encoding.DER)
-            session.create_object({**decode_x509_certificate(der), pkcs11.Attribute.TOKEN: True,
-                                   pkcs11.Attribute.LABEL: KEY, pkcs11.Attribute.ID: b"\x01"})
+            session.create_object(
+                {
+                    **decode_x509_certificate(der),
+                    pkcs11.Attribute.TOKEN: True,
+                    pkcs11.Attribute.LABEL: KEY,
+                    pkcs11.Attribute.ID: b"\x01",
+                }
+            )
         signing._signers.clear()
         try:
             yield pki
@@ -115,13 +122,26 @@ def test_the_leaders_approval_signs_the_result_with_the_token(hsm):
     steps = workflow(procedure(days=5))
     desk, specialist = official("desk", department, "desk_officer"), official("specialist", department, "specialist")
     leader = official("leader", department, "leader")
-    dossier = services.receive(procedure=steps[0].workflow.procedure, handling_unit=department, channel=1, actor=desk,
-                               received_at=vn(2026, 3, 2, 9), applicant={"applicant_name": "Lê Văn Cường"})
+    dossier = services.receive(
+        procedure=steps[0].workflow.procedure,
+        handling_unit=department,
+        channel=1,
+        actor=desk,
+        received_at=vn(2026, 3, 2, 9),
+        applicant={"applicant_name": "Lê Văn Cường"},
+    )
     services.start_processing(dossier, assignee=specialist, actor=desk, at=vn(2026, 3, 2, 9, 30))
     draft = pdf_bytes(2, text="ket qua ky bang token")
-    proposal = services.propose_result(dossier, title="Phiếu lý lịch tư pháp", result_code="LLTP-11",
-                                       draft=upload("du-thao.pdf", draft), step=steps[2], assignee=leader,
-                                       actor=specialist, at=vn(2026, 3, 3, 9))
+    proposal = services.propose_result(
+        dossier,
+        title="Phiếu lý lịch tư pháp",
+        result_code="LLTP-11",
+        draft=upload("du-thao.pdf", draft),
+        step=steps[2],
+        assignee=leader,
+        actor=specialist,
+        at=vn(2026, 3, 3, 9),
+    )
 
     result = services.approve_result(proposal, signer=leader, at=vn(2026, 3, 3, 15))
 
@@ -150,9 +170,14 @@ def test_a_pdf_signed_by_the_token_validates_and_a_flipped_byte_breaks_it(hsm):
     assert not broken.valid and (not broken.readable or not broken.signatures[0].intact)
 
 
-@pytest.mark.parametrize("setting, value", [("MOTCUA_SIGNING_PKCS11_PIN", "000000"),
-                                            ("MOTCUA_SIGNING_PKCS11_TOKEN", "khong-co-token"),
-                                            ("MOTCUA_SIGNING_PKCS11_KEY", "khong-co-khoa")])
+@pytest.mark.parametrize(
+    "setting, value",
+    [
+        ("MOTCUA_SIGNING_PKCS11_PIN", "000000"),
+        ("MOTCUA_SIGNING_PKCS11_TOKEN", "khong-co-token"),
+        ("MOTCUA_SIGNING_PKCS11_KEY", "khong-co-khoa"),
+    ],
+)
 def test_a_wrong_pin_token_or_key_refuses_signing_in_vietnamese(hsm, settings, setting, value):
     setattr(settings, setting, value)
     with pytest.raises(signing.SigningUnavailable, match="Không mở được chứng thư số"):

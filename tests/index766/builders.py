@@ -32,12 +32,25 @@ def procedure(code: str, levels=("XA",), **kw: Any) -> dict:
 
 
 def service(code: str, proc: str, unit_code: str, **kw: Any) -> dict:
-    return {"MaDVC": code, "MaTTHC": proc, "MaDonVi": unit_code, "MucDo": "toan_trinh",
-            "TrangThai": "dang_cong_khai", **kw}
+    return {
+        "MaDVC": code,
+        "MaTTHC": proc,
+        "MaDonVi": unit_code,
+        "MucDo": "toan_trinh",
+        "TrangThai": "dang_cong_khai",
+        **kw,
+    }
 
 
-def dossier(code: str, proc: str, unit_code: str, received: str | None = "2026-03-02T08:00",
-            due: str | None = "2026-03-09T17:00", log: list | None = None, **kw: Any) -> dict:
+def dossier(
+    code: str,
+    proc: str,
+    unit_code: str,
+    received: str | None = "2026-03-02T08:00",
+    due: str | None = "2026-03-09T17:00",
+    log: list | None = None,
+    **kw: Any,
+) -> dict:
     """A dossier; ``log`` is a list of (status, time) pairs."""
     rec = {
         "MaHoSo": code,
@@ -56,15 +69,19 @@ def dossier(code: str, proc: str, unit_code: str, received: str | None = "2026-0
     return rec
 
 
-def complaint(code: str, unit_code: str, sent: str = "2026-03-02T08:00", log: list | None = None,
-              **kw: Any) -> dict:
-    return {"MaPAKN": code, "MaDonVi": unit_code, "PhanLoai": "quy_dinh", "NgayGui": sent,
-            "LichSu": [{"TrangThai": s, "ThoiDiem": t} for s, t in (log or [])], **kw}
+def complaint(code: str, unit_code: str, sent: str = "2026-03-02T08:00", log: list | None = None, **kw: Any) -> dict:
+    return {
+        "MaPAKN": code,
+        "MaDonVi": unit_code,
+        "PhanLoai": "quy_dinh",
+        "NgayGui": sent,
+        "LichSu": [{"TrangThai": s, "ThoiDiem": t} for s, t in (log or [])],
+        **kw,
+    }
 
 
 def publication(number: str, unit_code: str, date: str, items: list[dict], kind="them_moi") -> dict:
-    return {"SoQuyetDinh": number, "MaDonVi": unit_code, "NgayQuyetDinh": date, "Loai": kind,
-            "DanhSachTTHC": items}
+    return {"SoQuyetDinh": number, "MaDonVi": unit_code, "NgayQuyetDinh": date, "Loai": kind, "DanhSachTTHC": items}
 
 
 def write_set(folder: Path, **files: list[dict]) -> Path:

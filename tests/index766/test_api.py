@@ -121,7 +121,9 @@ def test_explain_and_forecast_endpoints(client):
     assert [r["switch"] for r in explained["rules"]] == ["rounding"]
     pakn = client.get("/api/766/explain/", {"period": "2026", "unit": "H44", "indicator": "5.2"}).json()["rules"]
     assert [(r["switch"], r["value"], r["portal"]) for r in pakn] == [
-        ("pakn_judged_at", "period_end", True), ("rounding", "portal", True)]
+        ("pakn_judged_at", "period_end", True),
+        ("rounding", "portal", True),
+    ]
     forecast = client.get("/api/766/forecast/", {"period": "2026-11", "as_of": "2026-11-10T09:00:00+07:00"}).json()
     assert forecast["period"] == "2026-11" and {"total_now", "points_at_risk"} <= set(forecast["units"][0])
     assert len(forecast["units"]) == Unit.objects.count()  # the province's officer: every unit
@@ -132,13 +134,17 @@ def test_no_recomputation_inside_a_request(client, monkeypatch):
     calls = []
     real = database.refresh_database_facts
     monkeypatch.setattr(database, "refresh_database_facts", lambda *a, **k: calls.append(1) or real(*a, **k))
-    for url, params in [("/api/766/explain/", {"period": "2026", "unit": "H44.01", "indicator": "2.1"}),
-                        ("/api/766/forecast/", {"period": "2026-11", "unit": "H44.01", "as_of": "2026-11-10"}),
-                        ("/api/766/score/", {"period": "2026-08", "as_of": AS_OF})]:
+    for url, params in [
+        ("/api/766/explain/", {"period": "2026", "unit": "H44.01", "indicator": "2.1"}),
+        ("/api/766/forecast/", {"period": "2026-11", "unit": "H44.01", "as_of": "2026-11-10"}),
+        ("/api/766/score/", {"period": "2026-08", "as_of": AS_OF}),
+    ]:
         assert client.get(url, params).status_code == 200
     assert calls == []
-    for url, params in [("/api/766/explain/", {"period": "2026", "unit": "H44.01", "indicator": "2.1", "fresh": "1"}),
-                        ("/api/766/forecast/", {"period": "2026-11", "unit": "H44.01", "fresh": "true"})]:
+    for url, params in [
+        ("/api/766/explain/", {"period": "2026", "unit": "H44.01", "indicator": "2.1", "fresh": "1"}),
+        ("/api/766/forecast/", {"period": "2026-11", "unit": "H44.01", "fresh": "true"}),
+    ]:
         assert poll(client, client.get(url, params))["state"] == "done"
     assert calls == [1, 1]
 
@@ -159,9 +165,11 @@ def test_the_api_follows_the_access_policy(province):
     """Scores are aggregates every official reads; dossier lists only within the official's units;
     recomputation only for control officers and administrators; nothing without a position."""
     nobody = signed_in("khong_vi_tri")
-    for url, params in [("/api/766/score/", {"period": "2026-08"}),
-                        ("/api/766/explain/", {"period": "2026", "unit": "H44.01", "indicator": "2.1"}),
-                        ("/api/766/forecast/", {"period": "2026-11", "unit": "H44.01"})]:
+    for url, params in [
+        ("/api/766/score/", {"period": "2026-08"}),
+        ("/api/766/explain/", {"period": "2026", "unit": "H44.01", "indicator": "2.1"}),
+        ("/api/766/forecast/", {"period": "2026-11", "unit": "H44.01"}),
+    ]:
         response = nobody.get(url, params)
         assert response.status_code == 403 and "chưa được giao vai trò" in response.json()["detail"]
         anonymous = APIClient().get(url, params)
@@ -183,20 +191,23 @@ def test_the_api_follows_the_access_policy(province):
     assert missing.status_code == 404 and "Chưa có kết quả lưu của kỳ 2026-08" in missing.json()["detail"]
 
 
-@pytest.mark.parametrize(("url", "params", "message"), [
-    ("/api/766/score/", {"period": "2026-13"}, "Kỳ đánh giá không hợp lệ"),
-    ("/api/766/score/", {}, "period"),
-    ("/api/766/score/", {"period": "2026", "unit": "KHONG"}, "Không có đơn vị"),
-    ("/api/766/score/", {"period": "2099"}, "chưa bắt đầu"),
-    ("/api/766/score/", {"period": "2026", "as_of": "0001-01-01T00:00:00+07:00"}, "01/01/1990"),
-    ("/api/766/score/", {"period": "2026", "as_of": "9999-12-31T23:59:59-12:00"}, "01/01/1990"),
-    ("/api/766/explain/", {"period": "2026", "unit": "H44", "indicator": "9.9"}, "9.9"),
-    ("/api/766/explain/", {"period": "2026", "unit": "H44", "indicator": "2.2"}, "2.2"),
-    ("/api/766/explain/", {"period": "2026", "indicator": "2.1"}, "unit"),
-    ("/api/766/forecast/", {"period": "2026", "as_of": "hôm qua"}, "ISO 8601"),
-    ("/api/766/forecast/", {"period": "1900"}, "Kỳ đánh giá không hợp lệ"),  # before 1906: no RFC 3339 offset
-    ("/api/766/forecast/", {"period": "2026-11", "fresh": "có"}, "fresh"),
-])
+@pytest.mark.parametrize(
+    ("url", "params", "message"),
+    [
+        ("/api/766/score/", {"period": "2026-13"}, "Kỳ đánh giá không hợp lệ"),
+        ("/api/766/score/", {}, "period"),
+        ("/api/766/score/", {"period": "2026", "unit": "KHONG"}, "Không có đơn vị"),
+        ("/api/766/score/", {"period": "2099"}, "chưa bắt đầu"),
+        ("/api/766/score/", {"period": "2026", "as_of": "0001-01-01T00:00:00+07:00"}, "01/01/1990"),
+        ("/api/766/score/", {"period": "2026", "as_of": "9999-12-31T23:59:59-12:00"}, "01/01/1990"),
+        ("/api/766/explain/", {"period": "2026", "unit": "H44", "indicator": "9.9"}, "9.9"),
+        ("/api/766/explain/", {"period": "2026", "unit": "H44", "indicator": "2.2"}, "2.2"),
+        ("/api/766/explain/", {"period": "2026", "indicator": "2.1"}, "unit"),
+        ("/api/766/forecast/", {"period": "2026", "as_of": "hôm qua"}, "ISO 8601"),
+        ("/api/766/forecast/", {"period": "1900"}, "Kỳ đánh giá không hợp lệ"),  # before 1906: no RFC 3339 offset
+        ("/api/766/forecast/", {"period": "2026-11", "fresh": "có"}, "fresh"),
+    ],
+)
 def test_bad_input_is_a_vietnamese_400(bare_client, url, params, message):
     response = bare_client.get(url, params)
     assert response.status_code == 400

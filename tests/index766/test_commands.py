@@ -12,7 +12,9 @@ from motcua.interchange.generator import generate_exchange_set
 from motcua.interchange.importer import import_exchange_set
 
 GROUPS = ["CKMB", "TDGQ", "CLGQ", "TTTT", "MDHL", "MDSH"]
-INDICATORS = "1.1 1.2 1.3 1.4 2.1 2.2 3.1 3.2 3.3 3.5 3.5b 3.6 4.1 4.2 4.3 4.4 4.5a 4.5b 4.6 5.1a 5.1b 5.2 5.3 5.4".split()
+INDICATORS = (
+    "1.1 1.2 1.3 1.4 2.1 2.2 3.1 3.2 3.3 3.5 3.5b 3.6 4.1 4.2 4.3 4.4 4.5a 4.5b 4.6 5.1a 5.1b 5.2 5.3 5.4".split()
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +33,11 @@ def test_json_has_the_contract_shape(exchange_set, capsys):
     out = run(capsys, "score", "--period", "2026-08", "--data", str(exchange_set), "--format", "json").out
     data = json.loads(out)
     assert data["formula_set"] == "portal-2026"
-    assert data["period"] == {"code": "2026-08", "start": "2026-08-01T00:00:00+07:00", "end": "2026-09-01T00:00:00+07:00"}
+    assert data["period"] == {
+        "code": "2026-08",
+        "start": "2026-08-01T00:00:00+07:00",
+        "end": "2026-09-01T00:00:00+07:00",
+    }
     assert data["as_of"] == "2026-09-01T00:00:00+07:00"
     units = {u["unit"]: u for u in data["units"]}
     assert len(units) == sum(1 for _ in (exchange_set / "units.jsonl").open(encoding="utf-8"))
@@ -66,8 +72,9 @@ def test_xlsx_writes_a_hostile_unit_name_as_text(exchange_set, tmp_path, capsys)
     shutil.copytree(exchange_set, hostile)
     units = [json.loads(line) for line in (hostile / "units.jsonl").read_text(encoding="utf-8").splitlines()]
     units[1]["TenDonVi"] = HOSTILE
-    (hostile / "units.jsonl").write_text("".join(json.dumps(u, ensure_ascii=False) + "\n" for u in units),
-                                         encoding="utf-8")
+    (hostile / "units.jsonl").write_text(
+        "".join(json.dumps(u, ensure_ascii=False) + "\n" for u in units), encoding="utf-8"
+    )
     target = tmp_path / "diem.xlsx"
     run(capsys, "score", "--period", "2026", "--data", str(hostile), "--format", "xlsx", "--output", str(target))
     assert formulas(target.read_bytes()) == []
@@ -75,12 +82,15 @@ def test_xlsx_writes_a_hostile_unit_name_as_text(exchange_set, tmp_path, capsys)
     assert HOSTILE in names
 
 
-@pytest.mark.parametrize("args", [
-    ["--period", "2026-13"],
-    ["--period", "2026-Q3", "--unit", "KHONG-CO"],
-    ["--period", "2026", "--format", "xlsx"],
-    ["--period", "2026", "--switch", "result_scope=hmm"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--period", "2026-13"],
+        ["--period", "2026-Q3", "--unit", "KHONG-CO"],
+        ["--period", "2026", "--format", "xlsx"],
+        ["--period", "2026", "--switch", "result_scope=hmm"],
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(exchange_set, tmp_path, capsys, args):
     with pytest.raises(SystemExit) as exit_info:
         call_command("score", "--data", str(exchange_set), *args)
@@ -106,8 +116,20 @@ def test_a_set_with_errors_is_refused_and_nothing_written(exchange_set, tmp_path
 def test_explain_and_forecast_from_the_cli(exchange_set, capsys):
     out = run(capsys, "explain", "--period", "2026", "--unit", "H44", "--indicator", "2.1", "--data", str(exchange_set))
     assert out.out.count("MaHoSo") >= 1 and "mục làm mất điểm" in out.err
-    forecast = json.loads(run(capsys, "forecast", "--period", "2026-11", "--data", str(exchange_set),
-                              "--as-of", "2026-11-10T09:00", "--format", "json").out)
+    forecast = json.loads(
+        run(
+            capsys,
+            "forecast",
+            "--period",
+            "2026-11",
+            "--data",
+            str(exchange_set),
+            "--as-of",
+            "2026-11-10T09:00",
+            "--format",
+            "json",
+        ).out
+    )
     assert forecast["period"] == "2026-11" and forecast["units"]
     assert forecast["items"] == sorted(forecast["items"], key=lambda i: -i["points"])
 
@@ -131,6 +153,13 @@ def test_stored_snapshots_compare_with_the_portal(exchange_set, tmp_path, capsys
     assert ["H44.99", "2026-08", "2.1", "TuSo", "motcua=chưa tính", "cổng=1"] in lines
     mine = IndicatorSnapshot.objects.get(unit__code="H44.01", period="2026-08", indicator="5.4")
     mine_score = None if mine.score is None else float(mine.score)
-    expected = {field for field, ours, theirs in
-                [("TuSo", mine.numerator, 1), ("MauSo", mine.denominator, 1), ("Diem", mine_score, 6)] if ours != theirs}
+    expected = {
+        field
+        for field, ours, theirs in [
+            ("TuSo", mine.numerator, 1),
+            ("MauSo", mine.denominator, 1),
+            ("Diem", mine_score, 6),
+        ]
+        if ours != theirs
+    }
     assert {row[3] for row in lines if row[:3] == ["H44.01", "2026-08", "5.4"]} == expected

@@ -23,9 +23,17 @@ def test_desk_actions_as_the_engine_reads_them():
     specialist = official("sp", department, Role.SPECIALIST)
 
     def new(title, at, unit=department):
-        complaint, _ = services.register_complaint(unit=unit, category="quy_dinh", title=title, content="...",
-                                                   submitted_at=at, sender=title, channel="truc_tiep", source="web",
-                                                   actor=desk)
+        complaint, _ = services.register_complaint(
+            unit=unit,
+            category="quy_dinh",
+            title=title,
+            content="...",
+            submitted_at=at,
+            sender=title,
+            channel="truc_tiep",
+            source="web",
+            actor=desk,
+        )
         return complaint
 
     # Answered and published in time, with actions that keep the status on the way.

@@ -110,8 +110,10 @@ def test_switches_default_and_override(generated, exchange_facts):
     assert default.switches["sync_denominator"] == "synced"
     assert default.to_json() == score(exchange_facts, "2026", now=NOW, switches=DEFAULT_SWITCHES).to_json()
     for sw in (ref, {"sync_denominator": "own_received"}):
-        assert (score_database("2026", now=NOW, switches=sw, refresh=False).to_json()
-                == score(exchange_facts, "2026", now=NOW, switches=sw).to_json())
+        assert (
+            score_database("2026", now=NOW, switches=sw, refresh=False).to_json()
+            == score(exchange_facts, "2026", now=NOW, switches=sw).to_json()
+        )
 
 
 def test_lifecycle_change_reaches_the_score_after_refresh(generated, tmp_path):
@@ -121,9 +123,13 @@ def test_lifecycle_change_reaches_the_score_after_refresh(generated, tmp_path):
 
     _import(generated)
     at = datetime(2026, 11, 23, 10, 0, tzinfo=VN)  # Monday, after the generated events, before NOW
-    dossier = (Dossier.objects.filter(status=Status.PROCESSING, received_at__year=2026,
-                                      received_at__lt=at, pauses__isnull=True)
-               .order_by("code").first())
+    dossier = (
+        Dossier.objects.filter(
+            status=Status.PROCESSING, received_at__year=2026, received_at__lt=at, pauses__isnull=True
+        )
+        .order_by("code")
+        .first()
+    )
     assert dossier is not None
     unit = dossier.handling_unit.code
 

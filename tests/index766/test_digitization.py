@@ -21,13 +21,30 @@ def comp(**flags):
 
 
 DOSSIERS = [
-    dossier("g1", "T6", "X1", R, TaiLieuNop=[comp(CoTepDinhKem=True, DuocTaiSuDung=True)],
-            DuongDanTepTinKetQua="https://kq/g1", MaKetQua="KQ1", TaiKhoanDuocXacThucVoiVNeID=True),
+    dossier(
+        "g1",
+        "T6",
+        "X1",
+        R,
+        TaiLieuNop=[comp(CoTepDinhKem=True, DuocTaiSuDung=True)],
+        DuongDanTepTinKetQua="https://kq/g1",
+        MaKetQua="KQ1",
+        TaiKhoanDuocXacThucVoiVNeID=True,
+    ),
     dossier("g2", "T6", "X1", R, TaiLieuNop=[comp(CoTepDinhKem=True)]),  # paper, no result file
     dossier("g3", "T1", "X1", R, TaiLieuNop=[comp(CoTepDinhKem=True, DuocLayTuKhoDMQG=True)]),
     # g4: result attached after T (5 Apr): not counted in March.
-    dossier("g4", "T1", "X1", R, HoSoCoThanhPhanSoHoa=True, KetQuaDayVaoKho=True, MaCSDL="CSDL-4",
-            DuongDanTepTinKetQua="https://kq/g4", NgayCoKetQua="2026-04-05T08:00"),
+    dossier(
+        "g4",
+        "T1",
+        "X1",
+        R,
+        HoSoCoThanhPhanSoHoa=True,
+        KetQuaDayVaoKho=True,
+        MaCSDL="CSDL-4",
+        DuongDanTepTinKetQua="https://kq/g4",
+        NgayCoKetQua="2026-04-05T08:00",
+    ),
     dossier("g5", "T1", "X1", R),
 ]
 SCENARIO = dict(units=PROVINCE, procedures=PROCS, dossiers=DOSSIERS)
@@ -45,8 +62,7 @@ def report(facts):
 
 @pytest.fixture(scope="module")
 def report_sw(facts):
-    return score(facts, "2026-03", now=NOW,
-                 switches={"result_scope": "paper_only", "digitized_target_4_2": "0.8"})
+    return score(facts, "2026-03", now=NOW, switches={"result_scope": "paper_only", "digitized_target_4_2": "0.8"})
 
 
 def test_4_1_result_link(report, report_sw):

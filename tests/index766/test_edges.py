@@ -15,17 +15,32 @@ R = "2026-03-02T08:00"
 
 #: interchange.md §4 "Zero denominators": (ratio, score) for a unit with no data at all.
 ZERO_EXPECTED = {
-    "1.1": (None, None), "1.2": (None, None), "1.3": (None, None),
+    "1.1": (None, None),
+    "1.2": (None, None),
+    "1.3": (None, None),
     # 1.4: 0/0 is null since §4.1 (sync_denominator=synced, the portal's temporary denominator);
     # §4's readings gave 0 (test_zero_sync_under_the_written_rule).
-    "1.4": (None, None), "2.1": (0.0, 0.0), "2.2": (None, None),
-    "3.1": (0.0, 0.0), "3.2": (0.0, 0.0), "3.3": (0.0, 0.0),
-    "3.5": (0.0, 0.0), "3.5b": (0.0, 0.0), "3.6": (0.0, 0.0),
-    "4.1": (None, None), "4.2": (None, None), "4.3": (None, None), "4.4": (None, None),
-    "4.5a": (None, None), "4.5b": (None, None),
+    "1.4": (None, None),
+    "2.1": (0.0, 0.0),
+    "2.2": (None, None),
+    "3.1": (0.0, 0.0),
+    "3.2": (0.0, 0.0),
+    "3.3": (0.0, 0.0),
+    "3.5": (0.0, 0.0),
+    "3.5b": (0.0, 0.0),
+    "3.6": (0.0, 0.0),
+    "4.1": (None, None),
+    "4.2": (None, None),
+    "4.3": (None, None),
+    "4.4": (None, None),
+    "4.5a": (None, None),
+    "4.5b": (None, None),
     "4.6": (1.0, 2.0),  # no commune under it: 100 %, as the portal
-    "5.1a": (None, None), "5.1b": (None, None),
-    "5.2": (1.0, 6.0), "5.3": (1.0, 6.0), "5.4": (0.0, 0.0),
+    "5.1a": (None, None),
+    "5.1b": (None, None),
+    "5.2": (1.0, 6.0),
+    "5.3": (1.0, 6.0),
+    "5.4": (0.0, 0.0),
 }
 
 UNITS = [
@@ -36,17 +51,19 @@ UNITS = [
 ]
 DOSSIERS = [
     # A: 1 of 1 on time; B: 1 of 3 on time. Pooled P: 2 of 4 (the mean of scores would be 13.33).
-    dossier("a1", "T1", "A", R, "2026-03-09T17:00", [(2, R), (9, "2026-03-03T08:00")],
-            NgayDongBo=R, KenhThucHien=2),
+    dossier("a1", "T1", "A", R, "2026-03-09T17:00", [(2, R), (9, "2026-03-03T08:00")], NgayDongBo=R, KenhThucHien=2),
     dossier("b1", "T1", "B", R, "2026-03-09T17:00", [(2, R), (9, "2026-03-03T08:00")], NgayDongBo=R),
     dossier("b2", "T1", "B", R, "2026-03-03T17:00", [(2, R), (9, "2026-03-04T08:00")], NgayDongBo=R),
     dossier("b3", "T1", "B", R, "2026-03-03T17:00", [(2, R)], NgayDongBo=R),
 ]
-REFS = [{"MaDonVi": "A", "Ky": "2026-Q1", "SoHoSoBCQG": 0, "SoHoSoDVCQG": 0},
-        {"MaDonVi": "B", "Ky": "2026-01", "SoHoSoBCQG": 1, "SoHoSoDVCQG": 1},
-        {"MaDonVi": "B", "Ky": "2026-03", "SoHoSoBCQG": 2, "SoHoSoDVCQG": 1}]
-SCENARIO = dict(units=UNITS, procedures=[procedure("T1", ["XA"], DayDuBayBoPhan=True)],
-                dossiers=DOSSIERS, reference_counts=REFS)
+REFS = [
+    {"MaDonVi": "A", "Ky": "2026-Q1", "SoHoSoBCQG": 0, "SoHoSoDVCQG": 0},
+    {"MaDonVi": "B", "Ky": "2026-01", "SoHoSoBCQG": 1, "SoHoSoDVCQG": 1},
+    {"MaDonVi": "B", "Ky": "2026-03", "SoHoSoBCQG": 2, "SoHoSoDVCQG": 1},
+]
+SCENARIO = dict(
+    units=UNITS, procedures=[procedure("T1", ["XA"], DayDuBayBoPhan=True)], dossiers=DOSSIERS, reference_counts=REFS
+)
 
 
 @pytest.fixture(scope="module")
@@ -120,8 +137,7 @@ def test_json_contract(report):
     assert set(j) == {"formula_set", "period", "as_of", "units", "rules"}
     assert len(j["rules"]) == 6
     assert j["formula_set"] == "portal-2026"
-    assert j["period"] == {"code": "2026-03", "start": "2026-03-01T00:00:00+07:00",
-                           "end": "2026-04-01T00:00:00+07:00"}
+    assert j["period"] == {"code": "2026-03", "start": "2026-03-01T00:00:00+07:00", "end": "2026-04-01T00:00:00+07:00"}
     assert j["as_of"] == "2026-04-01T00:00:00+07:00"
     assert [u["unit"] for u in j["units"]] == ["P", "A", "B", "Z"]  # tree order
     u = j["units"][0]
@@ -129,10 +145,32 @@ def test_json_contract(report):
     assert [g["code"] for g in u["groups"]] == ["CKMB", "TDGQ", "CLGQ", "TTTT", "MDHL", "MDSH"]
     assert [g["max"] for g in u["groups"]] == [18, 20, 12, 10, 18, 22]
     assert [i["code"] for i in u["indicators"]] == [
-        "1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "3.1", "3.2", "3.3", "3.5", "3.5b", "3.6",
-        "4.1", "4.2", "4.3", "4.4", "4.5a", "4.5b", "4.6", "5.1a", "5.1b", "5.2", "5.3", "5.4"]
-    assert set(u["indicators"][0]) == {"code", "numerator", "denominator", "ratio", "score",
-                                       "max", "target", "note"}
+        "1.1",
+        "1.2",
+        "1.3",
+        "1.4",
+        "2.1",
+        "2.2",
+        "3.1",
+        "3.2",
+        "3.3",
+        "3.5",
+        "3.5b",
+        "3.6",
+        "4.1",
+        "4.2",
+        "4.3",
+        "4.4",
+        "4.5a",
+        "4.5b",
+        "4.6",
+        "5.1a",
+        "5.1b",
+        "5.2",
+        "5.3",
+        "5.4",
+    ]
+    assert set(u["indicators"][0]) == {"code", "numerator", "denominator", "ratio", "score", "max", "target", "note"}
     assert sum(i["max"] for i in u["indicators"]) == 100
 
 
@@ -145,10 +183,21 @@ def test_bad_switch(facts):
         score(facts, "2026-03", now=NOW, formula_set="portal-1999")
 
 
-@pytest.mark.parametrize("total,expected", [
-    (90, "Xuất sắc"), (89.99, "Tốt"), (80, "Tốt"), (79.99, "Khá"), (70, "Khá"),
-    (69.99, "Trung bình"), (50, "Trung bình"), (49.99, "Yếu"), (0, "Yếu"), (100, "Xuất sắc"),
-])
+@pytest.mark.parametrize(
+    "total,expected",
+    [
+        (90, "Xuất sắc"),
+        (89.99, "Tốt"),
+        (80, "Tốt"),
+        (79.99, "Khá"),
+        (70, "Khá"),
+        (69.99, "Trung bình"),
+        (50, "Trung bình"),
+        (49.99, "Yếu"),
+        (0, "Yếu"),
+        (100, "Xuất sắc"),
+    ],
+)
 def test_bands(total, expected):
     assert band(total) == expected
 

@@ -28,6 +28,8 @@ def test_explain_names_step_and_official(scene):  # noqa: F811
     # Both dossiers are late (d finished after its due instant; e still open at the period end):
     # d's first overrun step was Thẩm định (an); e is at Thẩm định, assigned to an.
     assert [(m.record, m.unit, m.step, m.official) for m in missing] == [
-        (d.code, "H99.01", "Thẩm định", "an"), (e.code, "H99.01", "Thẩm định", "an")]
+        (d.code, "H99.01", "Thẩm định", "an"),
+        (e.code, "H99.01", "Thẩm định", "an"),
+    ]
     # Records that are not dossiers carry none.
     assert all(m.step is None and m.official is None for m in fee)

@@ -87,8 +87,14 @@ def test_explain_inherited_and_reference(make_facts):
     facts = make_facts(
         units=PROVINCE,
         procedures=[proc("T1", DayDuBayBoPhan=False), proc("T2", DayDuBayBoPhan=True)],
-        publications=[publication("Q", "P", "2026-03-02", [
-            {"MaTTHC": "T1", "NgayHieuLucCanCu": "2026-03-04", "NgayCongKhai": "2026-03-03T08:00"}])],
+        publications=[
+            publication(
+                "Q",
+                "P",
+                "2026-03-02",
+                [{"MaTTHC": "T1", "NgayHieuLucCanCu": "2026-03-04", "NgayCongKhai": "2026-03-03T08:00"}],
+            )
+        ],
         dossiers=[dossier("s1", "T1", "X1", R, NgayDongBo=R), dossier("s2", "T1", "X1", R)],
         reference_counts=[{"MaDonVi": "X1", "Ky": "2026-03", "SoHoSoBCQG": 4, "SoHoSoDVCQG": 1}],
     )
@@ -108,8 +114,7 @@ def test_explain_inherited_and_reference(make_facts):
 def test_explain_step_and_official_hook(duck_facts):
     facts = duck_facts(**SCENARIO)
     facts.con.raw_sql(
-        "CREATE TABLE dossier_responsibility AS SELECT 'd3' AS MaHoSo, 'tham_dinh' AS step, "
-        "'nguyenvana' AS official"
+        "CREATE TABLE dossier_responsibility AS SELECT 'd3' AS MaHoSo, 'tham_dinh' AS step, 'nguyenvana' AS official"
     )
     m = explain(facts, "2026-03", "X1", "2.1", as_of=AS_OF, now=NOW)
     assert [(x.record, x.step, x.official) for x in m] == [("d3", "tham_dinh", "nguyenvana")]

@@ -44,18 +44,29 @@ def _at(hh, mm=0):
 
 def _stored(period: str, units: set[str]) -> dict:
     rows = IndicatorSnapshot.objects.filter(period=period, unit__code__in=units).values_list(
-        "unit__code", "indicator", "numerator", "denominator", "ratio", "score", "note")
+        "unit__code", "indicator", "numerator", "denominator", "ratio", "score", "note"
+    )
     return {(u, c): (n, d, r, None if s is None else float(s), note or None) for u, c, n, d, r, s, note in rows}
 
 
 def _expected(report, units: set[str]) -> dict:
-    return {(u["unit"], i["code"]): (i["numerator"], i["denominator"], i["ratio"], i["score"], i["note"])
-            for u in report.to_json()["units"] if u["unit"] in units for i in u["indicators"]}
+    return {
+        (u["unit"], i["code"]): (i["numerator"], i["denominator"], i["ratio"], i["score"], i["note"])
+        for u in report.to_json()["units"]
+        if u["unit"] in units
+        for i in u["indicators"]
+    }
 
 
 def _processing(exclude=()) -> Dossier:
-    return (Dossier.objects.filter(status=Status.PROCESSING, received_at__year=2026, received_at__lt=_at(8),
-                                   pauses__isnull=True).exclude(pk__in=exclude).order_by("code").first())
+    return (
+        Dossier.objects.filter(
+            status=Status.PROCESSING, received_at__year=2026, received_at__lt=_at(8), pauses__isnull=True
+        )
+        .exclude(pk__in=exclude)
+        .order_by("code")
+        .first()
+    )
 
 
 def _ancestors(code: str) -> set[str]:
@@ -69,8 +80,9 @@ def test_live_equals_full_after_events(province):
 
     # A paper dossier received at a commune.
     template = Dossier.objects.filter(handling_unit__kind="XA").order_by("code").first()
-    received = services.receive(procedure=template.procedure, handling_unit=template.handling_unit, channel=1,
-                                received_at=_at(8))
+    received = services.receive(
+        procedure=template.procedure, handling_unit=template.handling_unit, channel=1, received_at=_at(8)
+    )
     # An online one of a procedure with a live service (3.2 counts procedures, §4.1 service_key).
     service = OnlineService.objects.filter(unit__kind="XA").order_by("code").first()
     online = services.receive(procedure=service.procedure, handling_unit=service.unit, channel=2, received_at=_at(8))
@@ -92,8 +104,13 @@ def test_live_equals_full_after_events(province):
     events["complaints"].add(complaint.pk)
 
     result = recompute_units([], TODAY, now=NOW, dossier_ids=events["dossiers"], complaint_ids=events["complaints"])
-    changed = {received.handling_unit.code, online.handling_unit.code, supplemented.handling_unit.code,
-               finished.handling_unit.code, complaint.unit.code}
+    changed = {
+        received.handling_unit.code,
+        online.handling_unit.code,
+        supplemented.handling_unit.code,
+        finished.handling_unit.code,
+        complaint.unit.code,
+    }
     touched = set().union(*(_ancestors(c) for c in changed))
     for period in PERIODS:
         assert set(result[period]["stored"]) == touched
@@ -120,15 +137,26 @@ def test_a_deadline_passing_recomputes_its_unit(province):
     from motcua.dossiers.models import DossierEvent
 
     # An open dossier given a deadline after every recorded event, alone in its unit in that hour.
-    dossier = (Dossier.objects.filter(status=Status.PROCESSING, received_at__lt=_at(8), pauses__isnull=True,
-                                      supplement_requests__isnull=True).order_by("code").first())
+    dossier = (
+        Dossier.objects.filter(
+            status=Status.PROCESSING, received_at__lt=_at(8), pauses__isnull=True, supplement_requests__isnull=True
+        )
+        .order_by("code")
+        .first()
+    )
     due = datetime(2026, 11, 26, 10, 17, tzinfo=VN)
     assert DossierEvent.objects.aggregate(at=Max("occurred_at"))["at"] < due - timedelta(hours=2)
     Dossier.objects.filter(pk=dossier.pk).update(due_at=due)
     dossier.refresh_from_db()
-    assert not Dossier.objects.filter(handling_unit=dossier.handling_unit, status=Status.PROCESSING,
-                                      due_at__range=(due - timedelta(hours=1), due + timedelta(hours=1))
-                                      ).exclude(pk=dossier.pk).exists()
+    assert (
+        not Dossier.objects.filter(
+            handling_unit=dossier.handling_unit,
+            status=Status.PROCESSING,
+            due_at__range=(due - timedelta(hours=1), due + timedelta(hours=1)),
+        )
+        .exclude(pk=dossier.pk)
+        .exists()
+    )
     before, after = dossier.due_at - timedelta(hours=1), dossier.due_at + timedelta(hours=1)
     unit = dossier.handling_unit.code
     recompute_current_snapshots(before.date(), now=before)
@@ -148,7 +176,9 @@ def test_signal_enqueues_one_recomputation_per_transaction(province, settings, t
     recompute_current_snapshots()
     dossier = _processing()
     unit = dossier.handling_unit.code
-    computed = IndicatorSnapshot.objects.get(unit__code=unit, period=f"{date.today():%Y-%m}", indicator="2.1").computed_at
+    computed = IndicatorSnapshot.objects.get(
+        unit__code=unit, period=f"{date.today():%Y-%m}", indicator="2.1"
+    ).computed_at
     services.finish(dossier, result_code="KQ", at=_at(11))  # huey runs tasks immediately in tests
     after = IndicatorSnapshot.objects.get(unit__code=unit, period=f"{date.today():%Y-%m}", indicator="2.1")
     assert after.computed_at > computed
@@ -182,10 +212,17 @@ def test_a_live_run_recomputes_only_the_changed_dossiers_flags(province):
         stored: dict[str, list[str]] = {}
         for unit_code, code in cur.fetchall():
             stored.setdefault(unit_code, []).append(code)
-    candidates = Dossier.objects.filter(status=Status.PROCESSING, received_at__year=2026, received_at__lt=_at(8),
-                                        pauses__isnull=True).order_by("code")
-    dossier = next((d for d in candidates if len(stored.get(d.handling_unit.code, [])) >= 2
-                    and d.code in stored[d.handling_unit.code]), None)
+    candidates = Dossier.objects.filter(
+        status=Status.PROCESSING, received_at__year=2026, received_at__lt=_at(8), pauses__isnull=True
+    ).order_by("code")
+    dossier = next(
+        (
+            d
+            for d in candidates
+            if len(stored.get(d.handling_unit.code, [])) >= 2 and d.code in stored[d.handling_unit.code]
+        ),
+        None,
+    )
     assert dossier is not None, "the generated set (seed 8) has a unit with two open dossiers in November"
     unit = dossier.handling_unit.code
     other = next(code for code in stored[unit] if code != dossier.code)

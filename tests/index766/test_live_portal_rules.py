@@ -63,10 +63,12 @@ def _events() -> tuple[set[int], set[int]]:
     by service), a dossier of fee-bearing T7 at X1 (3.5's denominator under procedure_lists=portal);
     the unanswered complaint C1 (due 26 November, before the month's end) is recomputed too."""
     at = datetime(2026, 11, 23, 8, 0, tzinfo=VN)
-    online = services.receive(procedure=Procedure.objects.get(code="T5"), handling_unit=Unit.objects.get(code="X2"),
-                              channel=2, received_at=at)
-    fee = services.receive(procedure=Procedure.objects.get(code="T7"), handling_unit=Unit.objects.get(code="X1"),
-                           channel=1, received_at=at)
+    online = services.receive(
+        procedure=Procedure.objects.get(code="T5"), handling_unit=Unit.objects.get(code="X2"), channel=2, received_at=at
+    )
+    fee = services.receive(
+        procedure=Procedure.objects.get(code="T7"), handling_unit=Unit.objects.get(code="X1"), channel=1, received_at=at
+    )
     return {online.pk, fee.pk}, {Complaint.objects.get(code="C1").pk}
 
 

@@ -25,50 +25,85 @@ def _dossiers():
         # B finished after its due.
         dossier("B", "T1", "X1", R, "2026-03-04T17:00", [(2, R), (9, "2026-03-05T10:00")]),
         # C: 10 (returned) on time but 9 (finished) later: 9 has priority -> late.
-        dossier("C", "T1", "X1", R, "2026-03-04T17:00",
-                [(2, R), (10, "2026-03-04T16:00"), (9, "2026-03-05T09:00")]),
+        dossier("C", "T1", "X1", R, "2026-03-04T17:00", [(2, R), (10, "2026-03-04T16:00"), (9, "2026-03-05T09:00")]),
         # D open, due after T: in time.
         dossier("D", "T1", "X1", "2026-03-20T08:00", "2026-04-10T17:00", [(2, "2026-03-20T08:00")]),
         # E open, due passed before T: late.
         dossier("E", "T1", "X1", R, "2026-03-20T17:00", [(2, R)]),
         # F received and finished before the period: not in the base.
-        dossier("F", "T1", "X1", "2026-02-20T08:00", "2026-02-27T17:00",
-                [(2, "2026-02-20T08:00"), (9, "2026-02-26T08:00")]),
+        dossier(
+            "F", "T1", "X1", "2026-02-20T08:00", "2026-02-27T17:00", [(2, "2026-02-20T08:00"), (9, "2026-02-26T08:00")]
+        ),
         # G received before the period, still open, due later: carried over, in time.
         dossier("G", "T1", "X1", "2026-02-20T08:00", "2026-04-15T17:00", [(2, "2026-02-20T08:00")]),
         # H received before, finished in the period after its due: in the base, late.
-        dossier("H", "T1", "X1", "2026-02-20T08:00", "2026-02-27T17:00",
-                [(2, "2026-02-20T08:00"), (9, "2026-03-03T08:00")]),
+        dossier(
+            "H", "T1", "X1", "2026-02-20T08:00", "2026-02-27T17:00", [(2, "2026-02-20T08:00"), (9, "2026-03-03T08:00")]
+        ),
         # I: 3 calendar days of supplement subtracted: end 11 Mar 12:00 - 72 h = 8 Mar 12:00 <= due.
-        dossier("I", "T1", "X1", R, "2026-03-09T17:00", [(2, R), (9, "2026-03-11T12:00")],
-                DanhSachHoSoBoSung=[{"NgayYeuCau": "2026-03-03T08:00", "NgayBoSung": "2026-03-06T08:00"}]),
+        dossier(
+            "I",
+            "T1",
+            "X1",
+            R,
+            "2026-03-09T17:00",
+            [(2, R), (9, "2026-03-11T12:00")],
+            DanhSachHoSoBoSung=[{"NgayYeuCau": "2026-03-03T08:00", "NgayBoSung": "2026-03-06T08:00"}],
+        ),
         # J: two supplement requests -> overdue whatever the times.
-        dossier("J", "T1", "X1", R, "2026-03-30T17:00", [(2, R), (9, "2026-03-10T08:00")],
-                DanhSachHoSoBoSung=[
-                    {"NgayYeuCau": "2026-03-03T08:00", "NgayBoSung": "2026-03-04T08:00"},
-                    {"NgayYeuCau": "2026-03-05T08:00", "NgayBoSung": "2026-03-06T08:00"}]),
+        dossier(
+            "J",
+            "T1",
+            "X1",
+            R,
+            "2026-03-30T17:00",
+            [(2, R), (9, "2026-03-10T08:00")],
+            DanhSachHoSoBoSung=[
+                {"NgayYeuCau": "2026-03-03T08:00", "NgayBoSung": "2026-03-04T08:00"},
+                {"NgayYeuCau": "2026-03-05T08:00", "NgayBoSung": "2026-03-06T08:00"},
+            ],
+        ),
         # K: one outstanding supplement: end = its request time (before due) -> on time.
-        dossier("K", "T1", "X1", R, "2026-03-09T17:00", [(2, R), (5, "2026-03-05T08:00")],
-                DanhSachHoSoBoSung=[{"NgayYeuCau": "2026-03-05T08:00", "NgayBoSung": None}]),
+        dossier(
+            "K",
+            "T1",
+            "X1",
+            R,
+            "2026-03-09T17:00",
+            [(2, R), (5, "2026-03-05T08:00")],
+            DanhSachHoSoBoSung=[{"NgayYeuCau": "2026-03-05T08:00", "NgayBoSung": None}],
+        ),
         # L: withdrawn (7) after reception, before due: ended on time.
         dossier("L", "T1", "X1", R, "2026-03-04T17:00", [(2, R), (7, "2026-03-03T09:00")]),
         # M: withdrawn before reception (never received): not in the base.
-        dossier("M", "T1", "X1", None, None, [(1, "2026-03-02T07:30"), (7, "2026-03-02T10:00")],
-                NgayNopHoSo="2026-03-02T07:30"),
+        dossier(
+            "M",
+            "T1",
+            "X1",
+            None,
+            None,
+            [(1, "2026-03-02T07:30"), (7, "2026-03-02T10:00")],
+            NgayNopHoSo="2026-03-02T07:30",
+        ),
         # N: no NgayHenTra: due = received + 5 WD = 9 Mar 08:00; finished 10:00 -> late.
         dossier("N", "TN", "X1", R, None, [(2, R), (9, "2026-03-09T10:00")]),
         # N2: no NgayHenTra, finished exactly at the statutory due -> on time.
         dossier("N2", "TN", "X1", R, None, [(2, R), (9, "2026-03-09T08:00")]),
         # O: like I, but the supplement comes from the 5 -> 4 transitions of the log.
-        dossier("O", "T1", "X1", R, "2026-03-09T17:00",
-                [(2, R), (5, "2026-03-03T08:00"), (4, "2026-03-06T08:00"), (9, "2026-03-11T12:00")]),
+        dossier(
+            "O",
+            "T1",
+            "X1",
+            R,
+            "2026-03-09T17:00",
+            [(2, R), (5, "2026-03-03T08:00"), (4, "2026-03-06T08:00"), (9, "2026-03-11T12:00")],
+        ),
         # Q received after the period: not in the base.
         dossier("Q", "T1", "X1", "2026-04-02T08:00", "2026-04-09T17:00", [(2, "2026-04-02T08:00")]),
         # S: stopped (8) after its due -> late.
         dossier("S", "T1", "X1", R, "2026-03-04T17:00", [(2, R), (8, "2026-03-06T08:00")]),
         # U: no log, NgayKetThucXuLy with terminal status 9, on time.
-        dossier("U", "T1", "X1", R, "2026-03-09T17:00", None,
-                TrangThaiHoSo=9, NgayKetThucXuLy="2026-03-05T08:00"),
+        dossier("U", "T1", "X1", R, "2026-03-09T17:00", None, TrangThaiHoSo=9, NgayKetThucXuLy="2026-03-05T08:00"),
     ]
 
 

@@ -28,8 +28,16 @@ SERVICES = [
 DOSSIERS = [
     # X1: 5 received in March, 4 synced, 1 online.
     dossier("o1", "T1", "X1", R, KenhThucHien=2, MaDVC="DV1", NgayDongBo=SYNC),
-    dossier("f1", "T3", "X1", R, NgayDongBo=SYNC, DanhSachLePhi=[{"MaPhiLePhi": "L", "Gia": 50000}],
-            DuocThanhToanTrucTuyen=1, NgayThanhToan="2026-03-05T10:00"),
+    dossier(
+        "f1",
+        "T3",
+        "X1",
+        R,
+        NgayDongBo=SYNC,
+        DanhSachLePhi=[{"MaPhiLePhi": "L", "Gia": 50000}],
+        DuocThanhToanTrucTuyen=1,
+        NgayThanhToan="2026-03-05T10:00",
+    ),
     dossier("f2", "T3", "X1", R, NgayDongBo=SYNC, DanhSachLePhi=[{"MaPhiLePhi": "L", "Gia": 0}]),
     dossier("f3", "T3", "X1", R),  # fee-bearing procedure, empty fee list: stays in 3.6
     dossier("f4", "T3", "X1", R, NgayDongBo=SYNC, DanhSachLePhi=[{"MaPhiLePhi": "L", "Gia": 10000}]),
@@ -38,15 +46,22 @@ DOSSIERS = [
     dossier("o3", "T1", "X2", None, None, KenhThucHien=2, MaDVC="DV3", NgayNopHoSo="2026-03-30T20:00"),
     dossier("o4", "T6", "X2", R, KenhThucHien=2, MaKetQua="KQ4", DuongDanTepTinKetQua="https://kq/4"),
     # S1: 1 received, synced, fee paid on the local gateway.
-    dossier("s1", "T2", "S1", R, NgayDongBo=SYNC, DanhSachLePhi=[{"MaPhiLePhi": "L", "Gia": 20000}],
-            DuocThanhToanTrucTuyen=2, NgayThanhToan="2026-03-10T10:00"),
+    dossier(
+        "s1",
+        "T2",
+        "S1",
+        R,
+        NgayDongBo=SYNC,
+        DanhSachLePhi=[{"MaPhiLePhi": "L", "Gia": 20000}],
+        DuocThanhToanTrucTuyen=2,
+        NgayThanhToan="2026-03-10T10:00",
+    ),
 ]
 REFS = [
     {"MaDonVi": "X1", "Ky": "2026-03", "SoHoSoBCQG": 8, "SoHoSoDVCQG": 6},
     {"MaDonVi": "S1", "Ky": "2026-03", "SoHoSoBCQG": 0, "SoHoSoDVCQG": 0},  # zeros: own count
 ]
-SCENARIO = dict(units=PROVINCE, procedures=PROCS, online_services=SERVICES, dossiers=DOSSIERS,
-                reference_counts=REFS)
+SCENARIO = dict(units=PROVINCE, procedures=PROCS, online_services=SERVICES, dossiers=DOSSIERS, reference_counts=REFS)
 
 
 @pytest.fixture(scope="module")

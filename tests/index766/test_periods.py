@@ -8,22 +8,27 @@ from motcua.core.errors import UserError
 from motcua.index766.periods import VN, make_window, parse_period, to_utc_naive
 
 
-@pytest.mark.parametrize("code,start,end", [
-    ("2026", date(2026, 1, 1), date(2027, 1, 1)),
-    ("2026-H1", date(2026, 1, 1), date(2026, 7, 1)),
-    ("2026-h2", date(2026, 7, 1), date(2027, 1, 1)),
-    ("2026-Q3", date(2026, 7, 1), date(2026, 10, 1)),
-    ("2026-Q4", date(2026, 10, 1), date(2027, 1, 1)),
-    ("2026-08", date(2026, 8, 1), date(2026, 9, 1)),
-    ("2026-12", date(2026, 12, 1), date(2027, 1, 1)),
-])
+@pytest.mark.parametrize(
+    "code,start,end",
+    [
+        ("2026", date(2026, 1, 1), date(2027, 1, 1)),
+        ("2026-H1", date(2026, 1, 1), date(2026, 7, 1)),
+        ("2026-h2", date(2026, 7, 1), date(2027, 1, 1)),
+        ("2026-Q3", date(2026, 7, 1), date(2026, 10, 1)),
+        ("2026-Q4", date(2026, 10, 1), date(2027, 1, 1)),
+        ("2026-08", date(2026, 8, 1), date(2026, 9, 1)),
+        ("2026-12", date(2026, 12, 1), date(2027, 1, 1)),
+    ],
+)
 def test_parse(code, start, end):
     p = parse_period(code)
     assert (p.start_date, p.end_date) == (start, end)
     assert p.start.utcoffset().total_seconds() == 7 * 3600
 
 
-@pytest.mark.parametrize("bad", ["2026-13", "2026-Q5", "2026-H3", "26-08", "2026/08", "", "năm", "1900", "1989-12", "2100"])
+@pytest.mark.parametrize(
+    "bad", ["2026-13", "2026-Q5", "2026-H3", "26-08", "2026/08", "", "năm", "1900", "1989-12", "2100"]
+)
 def test_bad_period(bad):
     with pytest.raises(UserError) as e:
         parse_period(bad)

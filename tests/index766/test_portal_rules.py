@@ -38,12 +38,20 @@ def scenario(month: str = "2026-03") -> dict[str, list[dict]]:
         return f"{month}-{day:02d}T{hh:02d}:00"
 
     fee = {"CoPhiLePhi": True}
-    procedures = [procedure("T1"), procedure("T2", **fee), procedure("T3", ["TINH"], **fee),
-                  procedure("T4", DayDuBayBoPhan=False), procedure("T5"), procedure("T6"), procedure("T7", **fee)]
+    procedures = [
+        procedure("T1"),
+        procedure("T2", **fee),
+        procedure("T3", ["TINH"], **fee),
+        procedure("T4", DayDuBayBoPhan=False),
+        procedure("T5"),
+        procedure("T6"),
+        procedure("T7", **fee),
+    ]
     services = [
         service("DV1", "T1", "X1"),
         service("DVX", "T4", "X1", HieuLucTu=f"{month}-01", HieuLucDen=f"{month}-10"),
-        service("DV2", "T1", "X2"), service("DV3", "T1", "X2", TrangThai="dang_kiem_thu"),
+        service("DV2", "T1", "X2"),
+        service("DV3", "T1", "X2", TrangThai="dang_kiem_thu"),
         service("DV5", "T5", "X2"),
         service("DV6", "T3", "S1"),
     ]
@@ -55,22 +63,38 @@ def scenario(month: str = "2026-03") -> dict[str, list[dict]]:
     ]
     due = at(27, 17)
     dossiers = [
-        dossier(f"R{k:02d}", "T1", "X2", at(2 + k % 5), due, KenhThucHien=2 if k < 3 else 1,
-                NgayDongBo=at(2 + k % 5, 9))
+        dossier(
+            f"R{k:02d}", "T1", "X2", at(2 + k % 5), due, KenhThucHien=2 if k < 3 else 1, NgayDongBo=at(2 + k % 5, 9)
+        )
         for k in range(23)
     ] + [
         dossier("S1", "T1", "X1", at(2), due, KenhThucHien=2, MaDVC="DV1", NgayDongBo=at(2, 9)),
         dossier("S2", "T1", "X1", at(3), due, NgayDongBo=at(3, 9)),
         dossier("S3", "T1", "X1", at(4), due, NgayDongBo=at(4, 9)),
         dossier("S4", "T1", "X1", at(5), due),  # never synced
-        dossier("F1", "T2", "X1", at(2), due, NgayDongBo=at(2, 9), DanhSachLePhi=[{"MaPhiLePhi": "L", "Gia": 50000}],
-                DuocThanhToanTrucTuyen=1, NgayThanhToan=at(2, 10)),
+        dossier(
+            "F1",
+            "T2",
+            "X1",
+            at(2),
+            due,
+            NgayDongBo=at(2, 9),
+            DanhSachLePhi=[{"MaPhiLePhi": "L", "Gia": 50000}],
+            DuocThanhToanTrucTuyen=1,
+            NgayThanhToan=at(2, 10),
+        ),
         dossier("O5", "T5", "X1", at(3), due, KenhThucHien=2, NgayDongBo=at(3, 9)),
     ]
     # No likes or dislikes given: the importer stores none as 0 (the live test imports this set).
     complaints = [complaint("C1", "X1", at(5), [("da_tiep_nhan", at(5, 9))])]
-    return {"units": PROVINCE, "procedures": procedures, "online_services": services,
-            "publications": publications, "dossiers": dossiers, "complaints": complaints}
+    return {
+        "units": PROVINCE,
+        "procedures": procedures,
+        "online_services": services,
+        "publications": publications,
+        "dossiers": dossiers,
+        "complaints": complaints,
+    }
 
 
 SCENARIO = scenario()
@@ -162,8 +186,9 @@ def test_service_key(facts):
     from motcua.index766.explain import explain
 
     assert [(m.record, m.record_kind) for m in explain(facts, "2026-03", "P", "3.2", now=NOW)] == [("T3", "MaTTHC")]
-    assert sorted(m.record for m in explain(facts, "2026-03", "P", "3.2", now=NOW,
-                                            switches={"service_key": "madvc"})) == ["DV5", "DV6"]
+    assert sorted(
+        m.record for m in explain(facts, "2026-03", "P", "3.2", now=NOW, switches={"service_key": "madvc"})
+    ) == ["DV5", "DV6"]
 
 
 def test_procedure_lists_1_3(facts):
@@ -215,7 +240,8 @@ def test_rule_notes_say_where_the_portal_differs_from_the_decision(facts):
 
     rules = run(facts).to_json()["rules"]
     assert [(r["switch"], r["value"], r["portal"]) for r in rules] == [
-        (name, next(iter(values)), True) for name, values in RULE_NOTES.items()]
+        (name, next(iter(values)), True) for name, values in RULE_NOTES.items()
+    ]
     pakn = next(r for r in rules if r["switch"] == "pakn_judged_at")
     assert PAKN_NOTE in pakn["text"] and pakn["indicators"] == ["5.2", "5.3"]
     # Another reading names itself as the written one, the rest stay the portal's.
@@ -282,8 +308,19 @@ def test_explain_command_names_the_rules_and_takes_switches(tmp_path, capsys):
     out = capsys.readouterr()
     assert out.out.split("\t")[:2] == ["MaTTHC", "T3"]
     assert "Quy tắc service_key=mattthc: Chỉ số 3.2 đếm số TTHC" in out.err and "pakn_judged_at" not in out.err
-    call_command("explain", "--period", "2026-03", "--unit", "P", "--indicator", "3.2", "--data", str(folder),
-                 "--switch", "service_key=madvc")
+    call_command(
+        "explain",
+        "--period",
+        "2026-03",
+        "--unit",
+        "P",
+        "--indicator",
+        "3.2",
+        "--data",
+        str(folder),
+        "--switch",
+        "service_key=madvc",
+    )
     out = capsys.readouterr()
     assert sorted(line.split("\t")[1] for line in out.out.splitlines()) == ["DV5", "DV6"]
     assert "Quy tắc service_key=madvc: Chỉ số 3.2 đếm từng dịch vụ" in out.err

@@ -34,8 +34,10 @@ switch_sets = st.fixed_dictionaries({k: st.sampled_from(v[0]) for k, v in SWITCH
 
 #: The example Hypothesis once found (issue #13): no complaint (5.2, 5.3 with 0/0) under
 #: no_pakn_rule=split_5_2_5_4 raised 5.4's maximum to 12 while 5.3 kept 6 — MDHL's maxima made 24.
-NO_PAKN_SPLIT = ({code: (0, 0) for code in CODES} | {"5.4": (3, 4)},
-                 {k: v[1] for k, v in SWITCHES.items()} | {"no_pakn_rule": "split_5_2_5_4"})
+NO_PAKN_SPLIT = (
+    {code: (0, 0) for code in CODES} | {"5.4": (3, 4)},
+    {k: v[1] for k, v in SWITCHES.items()} | {"no_pakn_rule": "split_5_2_5_4"},
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -48,8 +50,14 @@ def test_scoring_arithmetic(c, switches):
         if ind.code in FS.target_switches:
             v = switches[FS.target_switches[ind.code]]
             target = None if v == "none" else float(v)
-        s = IndicatorScore(ind, Fraction(c[ind.code][0]), Fraction(c[ind.code][1]), ind.max_points, target,
-                           rounding=switches["rounding"])
+        s = IndicatorScore(
+            ind,
+            Fraction(c[ind.code][0]),
+            Fraction(c[ind.code][1]),
+            ind.max_points,
+            target,
+            rounding=switches["rounding"],
+        )
         s.rescore()
         scores.append(s)
     us = UnitScore("U", "U", "XA", scores)
@@ -87,21 +95,33 @@ def dossier_sets(draw):
         log = [(2, received)]
         if finish is not None:
             log.append((draw(st.sampled_from([7, 8, 9, 10])), f"2026-03-{rd + finish:02d}T16:00"))
-        out.append(dossier(
-            f"D{k}", draw(st.sampled_from(["T1", "T2"])), draw(st.sampled_from(["X1", "X2", "S1"])),
-            received, f"2026-03-{rd + due_days:02d}T17:00", log,
-            KenhThucHien=draw(st.sampled_from([1, 2, 3])),
-            NgayDongBo=received if draw(st.booleans()) else None,
-            KhongHaiLong=draw(st.booleans()),
-            DanhSachLePhi=[{"MaPhiLePhi": "L", "Gia": draw(st.sampled_from([0, 1000, None]))}],
-            DuocThanhToanTrucTuyen=draw(st.sampled_from([0, 1, 2])),
-            TaiLieuNop=[{"MaThanhPhanHoSo": "A", "CoTepDinhKem": draw(st.booleans()),
-                         "DuocTaiSuDung": draw(st.booleans())}],
-            DanhSachHoSoBoSung=draw(st.sampled_from([
-                [], [{"NgayYeuCau": T0.format(d=rd, h=rh), "NgayBoSung": None}],
-                [{"NgayYeuCau": T0.format(d=rd, h=rh), "NgayBoSung": T0.format(d=rd + 1, h=rh)}],
-            ])),
-        ))
+        out.append(
+            dossier(
+                f"D{k}",
+                draw(st.sampled_from(["T1", "T2"])),
+                draw(st.sampled_from(["X1", "X2", "S1"])),
+                received,
+                f"2026-03-{rd + due_days:02d}T17:00",
+                log,
+                KenhThucHien=draw(st.sampled_from([1, 2, 3])),
+                NgayDongBo=received if draw(st.booleans()) else None,
+                KhongHaiLong=draw(st.booleans()),
+                DanhSachLePhi=[{"MaPhiLePhi": "L", "Gia": draw(st.sampled_from([0, 1000, None]))}],
+                DuocThanhToanTrucTuyen=draw(st.sampled_from([0, 1, 2])),
+                TaiLieuNop=[
+                    {"MaThanhPhanHoSo": "A", "CoTepDinhKem": draw(st.booleans()), "DuocTaiSuDung": draw(st.booleans())}
+                ],
+                DanhSachHoSoBoSung=draw(
+                    st.sampled_from(
+                        [
+                            [],
+                            [{"NgayYeuCau": T0.format(d=rd, h=rh), "NgayBoSung": None}],
+                            [{"NgayYeuCau": T0.format(d=rd, h=rh), "NgayBoSung": T0.format(d=rd + 1, h=rh)}],
+                        ]
+                    )
+                ),
+            )
+        )
     return out
 
 

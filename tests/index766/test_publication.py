@@ -28,11 +28,16 @@ def item(code, basis, published=None):
 
 
 PUBS = [
-    publication("Q1", "P", "2026-03-02", [
-        item("T1", "2026-03-20", "2026-03-05T10:00"),  # decision on time; published on time
-        item("T2", "2026-03-06", "2026-03-10T09:00"),  # decision late; published late
-        item("T4", "2026-04-30"),  # decision on time; never published: late once 9 Mar passed
-    ]),
+    publication(
+        "Q1",
+        "P",
+        "2026-03-02",
+        [
+            item("T1", "2026-03-20", "2026-03-05T10:00"),  # decision on time; published on time
+            item("T2", "2026-03-06", "2026-03-10T09:00"),  # decision late; published late
+            item("T4", "2026-04-30"),  # decision on time; never published: late once 9 Mar passed
+        ],
+    ),
     publication("Q2", "P", "2026-03-16", [item("T1", "2026-03-16", "2026-03-23T16:00")]),  # late
     publication("Q3", "P", "2026-02-10", [item("T3", "2026-03-01", "2026-02-12T08:00")]),  # Feb
     publication("Q4", "P", "2026-03-30", [item("T5", None)], kind="bai_bo"),  # due 6 Apr

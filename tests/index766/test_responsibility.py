@@ -27,15 +27,15 @@ def scene():
     services.start_processing(d, step=s1, assignee=a, at=vn(2026, 3, 2, 8))  # due Tue 08:00
     services.hand_off(d, step=s2, assignee=b, actor=a, at=vn(2026, 3, 3, 10))  # 2 h late; due Thu 10:00
     services.hand_off(d, step=s3, assignee=c, actor=b, at=vn(2026, 3, 4, 9))  # on time; due Thu 09:00
-    consultation = services.consult(d, unit=commune, question="?", due_at=vn(2026, 3, 4, 10), actor=c,
-                                    at=vn(2026, 3, 4, 9, 30))
+    consultation = services.consult(
+        d, unit=commune, question="?", due_at=vn(2026, 3, 4, 10), actor=c, at=vn(2026, 3, 4, 9, 30)
+    )
     services.answer_consultation(consultation, answer="Đồng ý", actor=b, at=vn(2026, 3, 4, 14))  # 2 h late
     services.finish(d, result_code="KQ", actor=c, at=vn(2026, 3, 5, 14))  # 3 h late (due Thu 09:00)
     # A second dossier, still at its first step, 9 h past its deadline at the end of the window.
     e = services.receive(procedure=proc, handling_unit=department, channel=1, received_at=vn(2026, 3, 2, 9))
     services.start_processing(e, step=s1, assignee=a, at=vn(2026, 3, 2, 9))  # due Tue 09:00
-    return {"units": [department.pk], "province": province, "dossiers": (d, e), "users": (a, b, c),
-            "commune": commune}
+    return {"units": [department.pk], "province": province, "dossiers": (d, e), "users": (a, b, c), "commune": commune}
 
 
 def test_late_steps(scene):
@@ -55,7 +55,8 @@ def test_late_steps(scene):
     ]
     # The window's start excludes steps ended earlier.
     assert [s.step_name for s in late_steps(scene["units"], vn(2026, 3, 5), vn(2026, 3, 6)) if s.done_at] == [
-        "Ký duyệt"]
+        "Ký duyệt"
+    ]
     # Another unit's dossiers are not listed; the province's subtree lists them.
     assert late_steps([scene["province"].pk], vn(2026, 3, 1), vn(2026, 4, 1)) == []
     assert len(late_steps(subtree_ids(scene["province"].pk), vn(2026, 3, 1), vn(2026, 4, 1))) == 4

@@ -54,8 +54,10 @@ def test_round2_equals_the_reference_on_any_double(x):
 
 
 @settings(max_examples=3000, deadline=None)
-@given(st.integers(1, 3_000_000).flatmap(lambda den: st.tuples(st.integers(0, den), st.just(den))),
-       st.sampled_from([(20, None), (6, None), (4, None), (2, None), (2, 0.8), (6, 0.5), (6, 0.9), (12, 0.9)]))
+@given(
+    st.integers(1, 3_000_000).flatmap(lambda den: st.tuples(st.integers(0, den), st.just(den))),
+    st.sampled_from([(20, None), (6, None), (4, None), (2, None), (2, 0.8), (6, 0.5), (6, 0.9), (12, 0.9)]),
+)
 def test_portal_score_equals_the_reference_on_random_ratios(ratio, points):
     num, den = ratio
     max_points, target = points
@@ -63,8 +65,10 @@ def test_portal_score_equals_the_reference_on_random_ratios(ratio, points):
 
 
 @settings(max_examples=2000, deadline=None)
-@given(st.integers(0, 10_000).flatmap(lambda n: st.tuples(st.just(n), st.integers(5001, 20_000))),
-       st.sampled_from([(20, None), (6, None), (4, None), (2, None), (2, 0.8), (6, 0.5), (6, 0.9)]))
+@given(
+    st.integers(0, 10_000).flatmap(lambda n: st.tuples(st.just(n), st.integers(5001, 20_000))),
+    st.sampled_from([(20, None), (6, None), (4, None), (2, None), (2, 0.8), (6, 0.5), (6, 0.9)]),
+)
 def test_ties_on_the_exact_binary_value(ratio, points):
     """Ratios whose percentage has exactly two decimals (k / 10,000): the boundary cases."""
     num, den = ratio[0], 10_000

@@ -20,8 +20,9 @@ RX = ("da_tiep_nhan", "2026-03-02T09:00")
 
 
 def handled(wait="2026-03-10T10:00", published="2026-03-11T10:00"):
-    return [("cho_tiep_nhan", S), RX, ("dang_xu_ly", "2026-03-03T08:00"),
-            ("cho_cong_khai", wait)] + ([("da_cong_khai", published)] if published else [])
+    return [("cho_tiep_nhan", S), RX, ("dang_xu_ly", "2026-03-03T08:00"), ("cho_cong_khai", wait)] + (
+        [("da_cong_khai", published)] if published else []
+    )
 
 
 COMPLAINTS = [
@@ -31,15 +32,33 @@ COMPLAINTS = [
     complaint("C4", "X1", "2026-03-25T08:00", [("da_tiep_nhan", "2026-03-25T09:00")]),  # open, in time
     complaint("C5", "X1", S, [("cho_tiep_nhan", S), ("tu_choi", "2026-03-05T10:00")]),  # refused late
     # C6: sent in February, transferred 16 Mar: the clock restarts there -> on time.
-    complaint("C6", "X1", "2026-02-02T08:00", [
-        ("cho_tiep_nhan", "2026-02-02T08:00"), ("chuyen_xu_ly", "2026-03-16T08:00"),
-        ("da_tiep_nhan", "2026-03-16T09:00"), ("cho_cong_khai", "2026-03-30T09:00"),
-        ("da_cong_khai", "2026-03-31T09:00")]),
+    complaint(
+        "C6",
+        "X1",
+        "2026-02-02T08:00",
+        [
+            ("cho_tiep_nhan", "2026-02-02T08:00"),
+            ("chuyen_xu_ly", "2026-03-16T08:00"),
+            ("da_tiep_nhan", "2026-03-16T09:00"),
+            ("cho_cong_khai", "2026-03-30T09:00"),
+            ("da_cong_khai", "2026-03-31T09:00"),
+        ],
+    ),
     complaint("C7", "X1", S, handled()),  # on time, but complained about again (C8)
     complaint("C8", "X1", "2026-03-20T08:00", [("da_tiep_nhan", "2026-03-20T09:00")], MaPAKNTruoc="C7"),
     complaint("C9", "X1", S, handled(), SoThich=1, SoKhongThich=3, PhanLoai="hanh_vi"),  # unsatisfied
-    complaint("C10", "X1", S, [("cho_tiep_nhan", S), RX, ("yeu_cau_bo_sung", "2026-03-10T08:00"),
-                               ("cho_cong_khai", "2026-03-12T08:00"), ("da_cong_khai", "2026-03-12T09:00")]),
+    complaint(
+        "C10",
+        "X1",
+        S,
+        [
+            ("cho_tiep_nhan", S),
+            RX,
+            ("yeu_cau_bo_sung", "2026-03-10T08:00"),
+            ("cho_cong_khai", "2026-03-12T08:00"),
+            ("da_cong_khai", "2026-03-12T09:00"),
+        ],
+    ),
     # Linked to dossier d3 (5.4).
     complaint("C11", "X2", S, handled(), MaHoSo="d3"),
 ]
@@ -48,8 +67,16 @@ R = "2026-03-02T08:00"
 DOSSIERS = [
     dossier("d1", "T1", "X2", R, "2026-03-09T17:00", [(2, R), (9, "2026-03-05T08:00")]),
     # d2 overdue AND rated unsatisfied: excluded from 5.4 once.
-    dossier("d2", "T1", "X2", R, "2026-03-04T17:00", [(2, R), (9, "2026-03-06T08:00")],
-            KhongHaiLong=True, NgayDanhGia="2026-03-07T08:00"),
+    dossier(
+        "d2",
+        "T1",
+        "X2",
+        R,
+        "2026-03-04T17:00",
+        [(2, R), (9, "2026-03-06T08:00")],
+        KhongHaiLong=True,
+        NgayDanhGia="2026-03-07T08:00",
+    ),
     dossier("d3", "T1", "X2", R, "2026-03-09T17:00", [(2, R), (9, "2026-03-05T08:00")]),  # PAKN C11
     dossier("d4", "T1", "X2", R, "2026-03-09T17:00", [(2, R), (9, "2026-03-05T08:00")], KhongHaiLong=True),
 ]
@@ -69,8 +96,18 @@ def report(facts):
 def test_each_complaint_on_time(facts):
     df = indicator_records(facts, "2026-03", "5.2", unit="X1", now=NOW)
     got = dict(zip(df["record"], df["ok"], strict=True))
-    assert got == {"C1": True, "C2": False, "C3": False, "C4": True, "C5": False, "C6": True,
-                   "C7": True, "C8": True, "C9": True, "C10": False}
+    assert got == {
+        "C1": True,
+        "C2": False,
+        "C3": False,
+        "C4": True,
+        "C5": False,
+        "C6": True,
+        "C7": True,
+        "C8": True,
+        "C9": True,
+        "C10": False,
+    }
 
 
 def test_5_2(report):

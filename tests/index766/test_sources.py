@@ -19,18 +19,36 @@ from .conftest import NOW
 FILES = dict(
     units=[unit("P", "TINH"), unit("X1", "XA", "P"), {**unit("X2", "XA", "P"), "LaDonViMoi": True}],
     procedures=[
-        procedure("T1", ["XA"], DonViThucHien=["X1"], GioChotTiepNhan="15:00",
-                  DoiTuongThucHien=["Công dân Việt Nam"], KhongCo="extra field"),
+        procedure(
+            "T1",
+            ["XA"],
+            DonViThucHien=["X1"],
+            GioChotTiepNhan="15:00",
+            DoiTuongThucHien=["Công dân Việt Nam"],
+            KhongCo="extra field",
+        ),
         procedure("T2", ["XA", "TINH"]),
     ],
     dossiers=[
         # Offsets: +07:00, Z (UTC) and none (= +07:00).
-        dossier("D1", "T1", "X1", "2026-03-02T08:00:00+07:00", None,
-                [(2, "2026-03-02T01:00:00Z"), (9, "2026-03-04T10:00:00")]),
+        dossier(
+            "D1",
+            "T1",
+            "X1",
+            "2026-03-02T08:00:00+07:00",
+            None,
+            [(2, "2026-03-02T01:00:00Z"), (9, "2026-03-04T10:00:00")],
+        ),
         # Received after the 15:00 cut-off: 5 WD counted from Tue 3 Mar 07:00 -> Mon 9 Mar 17:00.
-        dossier("D2", "T1", "X1", "2026-03-02T16:00", None, [(2, "2026-03-02T16:00")],
-                DanhSachLePhi=[{"MaPhiLePhi": "A", "TenPhiLePhi": "Lệ phí", "Gia": 0},
-                               {"MaPhiLePhi": "B", "Gia": None}]),
+        dossier(
+            "D2",
+            "T1",
+            "X1",
+            "2026-03-02T16:00",
+            None,
+            [(2, "2026-03-02T16:00")],
+            DanhSachLePhi=[{"MaPhiLePhi": "A", "TenPhiLePhi": "Lệ phí", "Gia": 0}, {"MaPhiLePhi": "B", "Gia": None}],
+        ),
     ],
     complaints=[complaint("C1", "X1", "2026-03-02T08:00", [("da_tiep_nhan", "2026-03-02T09:00")])],
 )
@@ -71,7 +89,10 @@ def test_statutory_due_with_cutoff(facts):
 
 def test_flattened_lists(facts):
     assert sorted(facts.procedure_levels.execute()[["MaTTHC", "Cap"]].itertuples(index=False, name=None)) == [
-        ("T1", "XA"), ("T2", "TINH"), ("T2", "XA")]
+        ("T1", "XA"),
+        ("T2", "TINH"),
+        ("T2", "XA"),
+    ]
     assert facts.procedure_units.execute().values.tolist() == [["T1", "X1"]]
     fees = facts.dossier_fees.execute()
     assert len(fees) == 2 and fees["Gia"].isna().sum() == 1
@@ -127,8 +148,7 @@ def test_jsonl_is_read_by_duckdb(folder):
 def test_csv_files_through_interchange_readers(tmp_path):
     import csv
 
-    folder = write_set(tmp_path / "mixed", dossiers=[dossier("D1", "T1", "X1", "2026-03-02T08:00",
-                                                             "2026-03-09T17:00")])
+    folder = write_set(tmp_path / "mixed", dossiers=[dossier("D1", "T1", "X1", "2026-03-02T08:00", "2026-03-09T17:00")])
     with open(folder / "units.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["MaDonVi", "TenDonVi", "MaDonViCha", "LoaiDonVi", "CungCapChungThucDienTu"])
@@ -153,7 +173,9 @@ def test_publication_deadlines_ministry_vs_province():
 
     cal = derive.official_calendar()
     dec, pub = derive.publication_deadlines(
-        cal, [date(2026, 3, 2), date(2026, 3, 2)], [date(2026, 3, 20), date(2026, 3, 20)],
+        cal,
+        [date(2026, 3, 2), date(2026, 3, 2)],
+        [date(2026, 3, 20), date(2026, 3, 20)],
         ["province", "ministry"],
     )
     # 5th / 20th working day before Fri 20 Mar (the Tết days off 16–20 Feb 2026 are skipped);

@@ -27,9 +27,11 @@ from .conftest import NOW  # noqa: E402
 @pytest.fixture(scope="module")
 def spark():
     session = (
-        SparkSession.builder.master("local[2]").appName("motcua-766")
+        SparkSession.builder.master("local[2]")
+        .appName("motcua-766")
         .config("spark.sql.session.timeZone", "UTC")  # facts are UTC-naive instants
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
         .getOrCreate()
     )
     yield session

@@ -87,9 +87,7 @@ RAW = {
             "DanhSachLePhi": [{"MaPhiLePhi": "LP01", "TenPhiLePhi": "Lệ phí", "Gia": 50000}],
             "DuocThanhToanTrucTuyen": 1,
             "NgayThanhToan": "2026-03-15T09:15:00+07:00",
-            "TaiLieuNop": [
-                {"MaThanhPhanHoSo": "TP1", "CoTepDinhKem": True, "DuocSoHoa": True, "GhiChu": "x"}
-            ],
+            "TaiLieuNop": [{"MaThanhPhanHoSo": "TP1", "CoTepDinhKem": True, "DuocSoHoa": True, "GhiChu": "x"}],
             "HoSoCoThanhPhanSoHoa": True,
             "MaKetQua": "KQ-1",
             "DuongDanTepTinKetQua": "https://example.vn/kq/1.pdf",

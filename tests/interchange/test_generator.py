@@ -251,9 +251,7 @@ def test_dossier_lifecycle_invariants(gen_set):
             assert sub <= rec < HORIZON and 2 in statuses and times[statuses.index(2)] == rec
             p = procs[d["MaTTHC"]]
             cutoff = time(15, 0) if p["GioChotTiepNhan"] else None
-            assert ts(d["NgayHenTra"]) == cal.add(
-                rec, p["ThoiGianGiaiQuyet"], p["DonViTinh"], cutoff
-            )
+            assert ts(d["NgayHenTra"]) == cal.add(rec, p["ThoiGianGiaiQuyet"], p["DonViTinh"], cutoff)
             day = rec.date()
             if d.get("NgayHenTraMoi"):
                 assert ts(d["NgayHenTraMoi"]) > ts(d["NgayHenTra"])
@@ -266,9 +264,7 @@ def test_dossier_lifecycle_invariants(gen_set):
         # (or the dossier was closed for want of an answer).
         sups = d.get("DanhSachHoSoBoSung", [])
         assert len(sups) == statuses.count(5)
-        for s, t5 in zip(
-            sups, [t for t, st in zip(times, statuses, strict=True) if st == 5], strict=True
-        ):
+        for s, t5 in zip(sups, [t for t, st in zip(times, statuses, strict=True) if st == 5], strict=True):
             assert ts(s["NgayYeuCau"]) == t5
             if s["NgayBoSung"]:
                 assert ts(s["NgayBoSung"]) > t5
@@ -278,11 +274,7 @@ def test_dossier_lifecycle_invariants(gen_set):
             assert d["DuocThanhToanTrucTuyen"] in (1, 2) and ts(d["NgayThanhToan"]) < HORIZON
             assert any(line["Gia"] > 0 for line in d["DanhSachLePhi"])
         if d.get("DuongDanTepTinKetQua"):
-            assert (
-                9 in statuses
-                and d["MaKetQua"]
-                and ts(d["NgayCoKetQua"]) == times[statuses.index(9)]
-            )
+            assert 9 in statuses and d["MaKetQua"] and ts(d["NgayCoKetQua"]) == times[statuses.index(9)]
         if d.get("KhongHaiLong"):
             assert ts(d["NgayDanhGia"]) >= times[-1] or 10 in statuses
         if d.get("NgayDongBo"):
@@ -304,9 +296,7 @@ def test_dossiers_spread_over_the_year_and_office_hours(gen_set):
         if d["KenhThucHien"] == 1:
             assert cal.is_working_day(sub.date())
             counter_hours[sub.hour] += 1
-            assert time(7, 0) <= sub.time() <= time(17, 0) and not time(11, 30) < sub.time() < time(
-                13, 30
-            )
+            assert time(7, 0) <= sub.time() <= time(17, 0) and not time(11, 30) < sub.time() < time(13, 30)
     assert sorted(months)[0] == "2025-07" and sorted(months)[-1] == "2026-06" and len(months) == 12
     assert min(months.values()) > 0
     assert months["2026-02"] < months["2026-03"]  # Tết dip
@@ -331,9 +321,7 @@ def _late(d) -> bool:
     if sups and sups[-1]["NgayBoSung"] is None:
         end = ts(sups[-1]["NgayYeuCau"])
     end = end or HORIZON
-    paused = sum(
-        ((ts(s["NgayBoSung"]) - ts(s["NgayYeuCau"])) for s in sups if s["NgayBoSung"]), timedelta()
-    )
+    paused = sum(((ts(s["NgayBoSung"]) - ts(s["NgayYeuCau"])) for s in sups if s["NgayBoSung"]), timedelta())
     return end - paused > ts(d["NgayHenTra"])
 
 
@@ -371,18 +359,14 @@ def test_data_exercises_every_indicator(gen_set):
     assert any(d.get("MaDonViTiepNhan") for d in dossiers)
     fee = [d for d in dossiers if procs[d["MaTTHC"]]["CoPhiLePhi"]]
     assert any(not d.get("DanhSachLePhi") for d in fee)  # 3.6: stays in the denominator
-    assert any(
-        d.get("DanhSachLePhi") and all(x["Gia"] == 0 for x in d["DanhSachLePhi"]) for d in fee
-    )
+    assert any(d.get("DanhSachLePhi") and all(x["Gia"] == 0 for x in d["DanhSachLePhi"]) for d in fee)
     assert {d.get("DuocThanhToanTrucTuyen") for d in dossiers} >= {1, 2, None}
     assert any(d.get("DuongDanTepTinKetQua") for d in dossiers)
     finished = [d for d in dossiers if d["TrangThaiHoSo"] in (9, 10)]
     assert 0.4 < sum(bool(d.get("DuongDanTepTinKetQua")) for d in finished) / len(finished) < 0.95
     assert any(d.get("KetQuaDayVaoKho") for d in dossiers)
     comps = [c for d in dossiers for c in d["TaiLieuNop"]]
-    assert any(c.get("DuocTaiSuDung") for c in comps) and any(
-        c.get("DuocLayTuKhoDMQG") for c in comps
-    )
+    assert any(c.get("DuocTaiSuDung") for c in comps) and any(c.get("DuocLayTuKhoDMQG") for c in comps)
     assert any(not c.get("CoTepDinhKem") for c in comps)
     assert any(d.get("HoSoCoThanhPhanSoHoa") for d in dossiers)
     assert any(d.get("TaiKhoanDuocXacThucVoiVNeID") for d in dossiers)
@@ -396,12 +380,8 @@ def test_data_exercises_every_indicator(gen_set):
     assert {p["Loai"] for p in pubs} == {"them_moi", "sua_doi", "bai_bo"}
     assert all(re.fullmatch(r"\d+/QĐ-UBND", p["SoQuyetDinh"]) for p in pubs)
     items = [(date.fromisoformat(p["NgayQuyetDinh"]), i) for p in pubs for i in p["DanhSachTTHC"]]
-    assert any(
-        date.fromisoformat(i["NgayHieuLucCanCu"]) < dd + timedelta(days=5) for dd, i in items
-    )
-    assert any(
-        date.fromisoformat(i["NgayHieuLucCanCu"]) > dd + timedelta(days=10) for dd, i in items
-    )
+    assert any(date.fromisoformat(i["NgayHieuLucCanCu"]) < dd + timedelta(days=5) for dd, i in items)
+    assert any(date.fromisoformat(i["NgayHieuLucCanCu"]) > dd + timedelta(days=10) for dd, i in items)
     published = [(dd, ts(i["NgayCongKhai"]).date()) for dd, i in items if i["NgayCongKhai"]]
     assert any(p > dd + timedelta(days=9) for dd, p in published)
     assert any(p <= dd + timedelta(days=3) for dd, p in published)
@@ -417,20 +397,12 @@ def test_data_exercises_every_indicator(gen_set):
     assert any("chuyen_xu_ly" in s for s in steps) and any("tu_choi" in s for s in steps)
     assert any(s[-1] == "da_cong_khai" for s in steps)
     assert any(c["SoKhongThich"] > c["SoThich"] for c in cs)
-    assert any(
-        c["SoThich"] >= c["SoKhongThich"]
-        for c in cs
-        if c["LichSu"][-1]["TrangThai"] == "da_cong_khai"
-    )
+    assert any(c["SoThich"] >= c["SoKhongThich"] for c in cs if c["LichSu"][-1]["TrangThai"] == "da_cong_khai")
     assert any(c["MaPAKNTruoc"] for c in cs)
     for c in cs:
         t = [ts(e["ThoiDiem"]) for e in c["LichSu"]]
         assert t == sorted(t) and t[0] == ts(c["NgayGui"]) and t[-1] < HORIZON
-    active = {
-        u["MaDonVi"]
-        for u in data["units"]
-        if u["LoaiDonVi"] in ("SO", "XA") and not u["HieuLucDen"]
-    }
+    active = {u["MaDonVi"] for u in data["units"] if u["LoaiDonVi"] in ("SO", "XA") and not u["HieuLucDen"]}
     assert active - {c["MaDonVi"] for c in cs}  # 5.2/5.3 full points for units without PAKN
     # Reference counts near our received counts, never below.
     ours = Counter((d["MaDonVi"], d["NgayTiepNhan"][:7]) for d in received)
@@ -445,31 +417,21 @@ def test_data_exercises_every_indicator(gen_set):
 
 
 def test_scales_with_dossiers(tmp_path):
-    small = generate_exchange_set(
-        tmp_path / "s", dossiers=500, seed=3, until=UNTIL, units=60, procedures=200
-    )
-    big = generate_exchange_set(
-        tmp_path / "b", dossiers=20_000, seed=3, until=UNTIL, units=60, procedures=200
-    )
+    small = generate_exchange_set(tmp_path / "s", dossiers=500, seed=3, until=UNTIL, units=60, procedures=200)
+    big = generate_exchange_set(tmp_path / "b", dossiers=20_000, seed=3, until=UNTIL, units=60, procedures=200)
     assert small["dossiers"] == 500 and big["dossiers"] == 20_000
     assert small["units"] == big["units"] == 60 and small["procedures"] == 200
     assert big["complaints"] > small["complaints"]
     assert big["reference_counts"] >= small["reference_counts"]
     # The catalogue does not depend on the number of dossiers.
     for name in ("units", "procedures", "online_services", "publications"):
-        assert (tmp_path / "s" / f"{name}.jsonl").read_bytes() == (
-            tmp_path / "b" / f"{name}.jsonl"
-        ).read_bytes()
-    empty = generate_exchange_set(
-        tmp_path / "z", dossiers=0, seed=3, until=UNTIL, units=60, procedures=200
-    )
+        assert (tmp_path / "s" / f"{name}.jsonl").read_bytes() == (tmp_path / "b" / f"{name}.jsonl").read_bytes()
+    empty = generate_exchange_set(tmp_path / "z", dossiers=0, seed=3, until=UNTIL, units=60, procedures=200)
     assert empty["dossiers"] == empty["complaints"] == empty["reference_counts"] == 0
 
 
 def test_large_catalogue_codes_unique(tmp_path):
-    counts = generate_exchange_set(
-        tmp_path / "l", dossiers=200, seed=5, until=UNTIL, units=1000, procedures=2000
-    )
+    counts = generate_exchange_set(tmp_path / "l", dossiers=200, seed=5, until=UNTIL, units=1000, procedures=2000)
     assert counts["units"] == 1000 and counts["procedures"] == 2000
     units = _load(tmp_path / "l", "units")
     assert len({u["MaDonVi"] for u in units}) == 1000 and len({u["TenDonVi"] for u in units}) > 950
@@ -489,11 +451,7 @@ def test_command_writes_and_refuses(tmp_path, capsys):
         procedures=100,
     )
     line = capsys.readouterr().out.strip()
-    assert (
-        line.startswith("units: 50, procedures: 100,")
-        and "dossiers: 300" in line
-        and line.endswith(" s")
-    )
+    assert line.startswith("units: 50, procedures: 100,") and "dossiers: 300" in line and line.endswith(" s")
     assert sum(1 for _ in open(out / "dossiers.jsonl", encoding="utf-8")) == 300
     with pytest.raises(SystemExit) as exc:
         call_command("generate", output=str(out), dossiers=10)

@@ -23,21 +23,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("generated") / "set"
-    generate_exchange_set(
-        folder, dossiers=300, seed=11, until=date(2026, 11, 20), units=60, procedures=200
-    )
+    generate_exchange_set(folder, dossiers=300, seed=11, until=date(2026, 11, 20), units=60, procedures=200)
     return folder
 
 
 def lines(path: Path) -> list[dict]:
-    return [
-        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def copy_set(
-    source: Path, target: Path, files=("units", "procedures", "online_services", "dossiers")
-) -> Path:
+def copy_set(source: Path, target: Path, files=("units", "procedures", "online_services", "dossiers")) -> Path:
     target.mkdir(parents=True)
     for name in files:
         shutil.copy(source / f"{name}.jsonl", target / f"{name}.jsonl")
@@ -50,9 +44,7 @@ def test_import_then_export_is_identical_and_reimport_is_a_no_op(generated, tmp_
     assert report.counts["dossiers"].created == 300
     export_exchange_set(tmp_path / "first")
     again = import_exchange_set(tmp_path / "first")
-    assert {name: (c.created, c.updated) for name, c in again.counts.items()} == {
-        name: (0, 0) for name in again.counts
-    }
+    assert {name: (c.created, c.updated) for name, c in again.counts.items()} == {name: (0, 0) for name in again.counts}
     export_exchange_set(tmp_path / "second")
     for path in sorted((tmp_path / "first").iterdir()):
         assert path.read_bytes() == (tmp_path / "second" / path.name).read_bytes(), path.name
@@ -93,9 +85,7 @@ def test_appended_status_history_is_appended_not_rewritten(generated, tmp_path):
     import_exchange_set(generated)
     records = lines(generated / "dossiers.jsonl")
     open_one = next(r for r in records if r["TrangThaiHoSo"] == 4 and r.get("LichSuTrangThai"))
-    events_before = list(
-        DossierEvent.objects.filter(dossier__code=open_one["MaHoSo"]).values_list("pk", flat=True)
-    )
+    events_before = list(DossierEvent.objects.filter(dossier__code=open_one["MaHoSo"]).values_list("pk", flat=True))
     open_one["LichSuTrangThai"].append({"TrangThai": 9, "ThoiDiem": "2026-11-21T09:00:00+07:00"})
     open_one["TrangThaiHoSo"] = 9
     changed = copy_set(generated, tmp_path / "later")
@@ -103,9 +93,7 @@ def test_appended_status_history_is_appended_not_rewritten(generated, tmp_path):
         "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8"
     )
     assert import_exchange_set(changed).counts["dossiers"].updated == 1
-    events_after = list(
-        DossierEvent.objects.filter(dossier__code=open_one["MaHoSo"]).order_by("occurred_at", "pk")
-    )
+    events_after = list(DossierEvent.objects.filter(dossier__code=open_one["MaHoSo"]).order_by("occurred_at", "pk"))
     assert [e.pk for e in events_after[: len(events_before)]] == events_before
     assert events_after[-1].to_status == 9
 
@@ -134,10 +122,7 @@ def test_set_with_errors_imports_nothing_and_names_file_line_field(generated, tm
 def test_dry_run_writes_nothing(generated):
     report = import_exchange_set(generated, dry_run=True)
     assert report.outcome == ImportRun.Outcome.DRY_RUN and report.counts["dossiers"].created == 300
-    assert (
-        not Dossier.objects.exists()
-        and not LogEntry.objects.filter(cid=f"import:{report.run_id}").exists()
-    )
+    assert not Dossier.objects.exists() and not LogEntry.objects.filter(cid=f"import:{report.run_id}").exists()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -147,9 +132,7 @@ def test_csv_and_xlsx_sets_import_like_jsonl(generated, tmp_path, fmt):
     target = tmp_path / ("set.xlsx" if fmt == "xlsx" else "set")
     export_exchange_set(target, format=fmt)
     report = import_exchange_set(target)
-    assert report.ok and sum(c.created + c.updated for c in report.counts.values()) == 0, (
-        report.counts
-    )
+    assert report.ok and sum(c.created + c.updated for c in report.counts.values()) == 0, report.counts
 
 
 def test_import_command_exit_code_and_one_line_error(tmp_path, capsys):
@@ -181,7 +164,9 @@ def foreign_keys() -> set[tuple[str, str]]:
     if connection.vendor != "postgresql":
         return set()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'")
+        cursor.execute(
+            "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'"
+        )
         return set(cursor.fetchall())
 
 
@@ -205,7 +190,9 @@ def test_worker_processes_report_errors_and_duplicates(generated, tmp_path):
     records = lines(broken / "dossiers.jsonl")
     records[3]["NgayHenTra"] = "hôm qua"
     records[7]["MaHoSo"] = records[1]["MaHoSo"]  # a duplicate key, found across batches by the main process
-    (broken / "dossiers.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    (broken / "dossiers.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8"
+    )
     rejected = import_exchange_set(broken, workers=2)
     assert rejected.outcome == ImportRun.Outcome.REJECTED and not Dossier.objects.exists()
     messages = [str(e) for e in rejected.errors]
@@ -221,14 +208,22 @@ def test_complaint_without_likes_imports_as_zero_and_reimports_unchanged(tmp_pat
     from motcua.feedback.models import Complaint
 
     units = [{"MaDonVi": "P", "TenDonVi": "Tỉnh P", "MaDonViCha": None, "LoaiDonVi": "TINH"}]
-    rated = {"MaPAKN": "C2", "MaDonVi": "P", "PhanLoai": "quy_dinh", "NgayGui": "2026-03-02T08:00",
-             "LichSu": [{"TrangThai": "da_tiep_nhan", "ThoiDiem": "2026-03-02T09:00"}], "SoThich": 3, "SoKhongThich": 1}
+    rated = {
+        "MaPAKN": "C2",
+        "MaDonVi": "P",
+        "PhanLoai": "quy_dinh",
+        "NgayGui": "2026-03-02T08:00",
+        "LichSu": [{"TrangThai": "da_tiep_nhan", "ThoiDiem": "2026-03-02T09:00"}],
+        "SoThich": 3,
+        "SoKhongThich": 1,
+    }
     unrated = {k: v for k, v in rated.items() if k not in ("SoThich", "SoKhongThich")} | {"MaPAKN": "C1"}
     folder = tmp_path / "set"
     folder.mkdir()
     for name, records in {"units": units, "complaints": [unrated, rated | {"SoKhongThich": None}]}.items():
         (folder / f"{name}.jsonl").write_text(
-            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+        )
     report = import_exchange_set(folder)
     assert report.ok, [str(e) for e in report.errors[:5]]
     assert dict(Complaint.objects.values_list("code", "likes")) == {"C1": 0, "C2": 3}

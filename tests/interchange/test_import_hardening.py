@@ -39,11 +39,16 @@ def rejected(report) -> list[str]:
 
 def test_one_bad_line_is_one_error_not_also_a_missing_reference_downstream(tmp_path):
     # The bad unit dooms the import, so nothing is written; the valid units still count as known.
-    write_set(tmp_path, units=[*RAW["units"], {"MaDonVi": "H44.99"}], procedures=RAW["procedures"],
-              online_services=RAW["online_services"],
-              dossiers=[dossier(), dossier("H44-2", MaTTHC="1.001234", MaDonVi="H44.12.01", MaDVC="DVC-1")])
+    write_set(
+        tmp_path,
+        units=[*RAW["units"], {"MaDonVi": "H44.99"}],
+        procedures=RAW["procedures"],
+        online_services=RAW["online_services"],
+        dossiers=[dossier(), dossier("H44-2", MaTTHC="1.001234", MaDonVi="H44.12.01", MaDVC="DVC-1")],
+    )
     assert rejected(import_exchange_set(tmp_path)) == [
-        "units.jsonl, dòng 3, trường TenDonVi: thiếu giá trị bắt buộc (tên đơn vị)"]
+        "units.jsonl, dòng 3, trường TenDonVi: thiếu giá trị bắt buộc (tên đơn vị)"
+    ]
 
 
 # --- dossier codes (#13 item 2) ------------------------------------------------------------------
@@ -59,8 +64,19 @@ def linkable(code: str) -> bool:
 
 @pytest.mark.parametrize(
     "code",
-    ["H44.12.01-260315-0001", "000.00.12.H44-260101-AA0001", "H44/0001", "H44 0001", "../H44", "H44?x=1",
-     "Hồ-sơ-1", "x" * 64, "x" * 65, ".hidden", "H44\n0001"],
+    [
+        "H44.12.01-260315-0001",
+        "000.00.12.H44-260101-AA0001",
+        "H44/0001",
+        "H44 0001",
+        "../H44",
+        "H44?x=1",
+        "Hồ-sơ-1",
+        "x" * 64,
+        "x" * 65,
+        ".hidden",
+        "H44\n0001",
+    ],
 )
 def test_a_code_is_imported_exactly_when_its_dossier_page_can_be_linked(tmp_path, code):
     catalogue(tmp_path)
@@ -91,37 +107,70 @@ def deep(levels: int) -> str:
 
 HOSTILE = {
     "NUL in a declared field": (
-        {"units": [unit(TenDonVi="Xã\u0000Thử")]}, "units.jsonl, dòng 3, trường TenDonVi", "NUL"),
+        {"units": [unit(TenDonVi="Xã\u0000Thử")]},
+        "units.jsonl, dòng 3, trường TenDonVi",
+        "NUL",
+    ),
     "NUL in an unknown field": (
-        {"units": [unit(GhiChu={"a": ["x\u0000"]})]}, "units.jsonl, dòng 3, trường GhiChu.a[0]", "NUL"),
+        {"units": [unit(GhiChu={"a": ["x\u0000"]})]},
+        "units.jsonl, dòng 3, trường GhiChu.a[0]",
+        "NUL",
+    ),
     "NUL in an unknown field's name": (
-        {"units": [unit(**{"Ghi\u0000Chu": 1})]}, "units.jsonl, dòng 3, trường Ghi\\u0000Chu", "NUL"),
+        {"units": [unit(**{"Ghi\u0000Chu": 1})]},
+        "units.jsonl, dòng 3, trường Ghi\\u0000Chu",
+        "NUL",
+    ),
     "NUL in an applicant field": (
-        {"dossiers": [dossier(ChuHoSo="Nguyễn\u0000")]}, "dossiers.jsonl, dòng 1, trường ChuHoSo", "NUL"),
+        {"dossiers": [dossier(ChuHoSo="Nguyễn\u0000")]},
+        "dossiers.jsonl, dòng 1, trường ChuHoSo",
+        "NUL",
+    ),
     "a 5,000-character unit code": (
-        {"units": [unit("H" * 5000)]}, "units.jsonl, dòng 3, trường MaDonVi", "vượt quá 64 ký tự"),
+        {"units": [unit("H" * 5000)]},
+        "units.jsonl, dòng 3, trường MaDonVi",
+        "vượt quá 64 ký tự",
+    ),
     "a 5,000-character dossier code": (
-        {"dossiers": [dossier("H" * 5000)]}, "dossiers.jsonl, dòng 1, trường MaHoSo", "vượt quá 64 ký tự"),
+        {"dossiers": [dossier("H" * 5000)]},
+        "dossiers.jsonl, dòng 1, trường MaHoSo",
+        "vượt quá 64 ký tự",
+    ),
     "a too long phone number": (
-        {"dossiers": [dossier(SoDienThoai="0" * 33)]}, "dossiers.jsonl, dòng 1, trường SoDienThoai",
-        "vượt quá 32 ký tự"),
+        {"dossiers": [dossier(SoDienThoai="0" * 33)]},
+        "dossiers.jsonl, dòng 1, trường SoDienThoai",
+        "vượt quá 32 ký tự",
+    ),
     "a too long fee name": (
         {"dossiers": [dossier(DanhSachLePhi=[{"TenPhiLePhi": "x" * 256, "Gia": 1}])]},
-        "dossiers.jsonl, dòng 1, trường DanhSachLePhi[0].TenPhiLePhi", "vượt quá 255 ký tự"),
+        "dossiers.jsonl, dòng 1, trường DanhSachLePhi[0].TenPhiLePhi",
+        "vượt quá 255 ký tự",
+    ),
     "a fee of 1e30": (
-        {"dossiers": [dossier(DanhSachLePhi=[{"Gia": 1e30}])]}, "dossiers.jsonl, dòng 1, trường DanhSachLePhi[0].Gia",
-        "lớn nhất"),
+        {"dossiers": [dossier(DanhSachLePhi=[{"Gia": 1e30}])]},
+        "dossiers.jsonl, dòng 1, trường DanhSachLePhi[0].Gia",
+        "lớn nhất",
+    ),
     "a fee of 2^63": (
-        {"dossiers": [dossier(DanhSachLePhi=[{"Gia": 2**63}])]}, "dossiers.jsonl, dòng 1, trường DanhSachLePhi[0].Gia",
-        "lớn nhất"),
+        {"dossiers": [dossier(DanhSachLePhi=[{"Gia": 2**63}])]},
+        "dossiers.jsonl, dòng 1, trường DanhSachLePhi[0].Gia",
+        "lớn nhất",
+    ),
     "a count of 2^31": (
         {"reference_counts": [{"MaDonVi": "H44", "Ky": "2026", "SoHoSoBCQG": 2**31}]},
-        "reference_counts.jsonl, dòng 1, trường SoHoSoBCQG", "lớn nhất"),
+        "reference_counts.jsonl, dòng 1, trường SoHoSoBCQG",
+        "lớn nhất",
+    ),
     "a time limit of 1e30": (
         {"procedures": [{"MaTTHC": "3.000001", "ThoiGianGiaiQuyet": 1e30}]},
-        "procedures.jsonl, dòng 3, trường ThoiGianGiaiQuyet", "lớn nhất"),
+        "procedures.jsonl, dòng 3, trường ThoiGianGiaiQuyet",
+        "lớn nhất",
+    ),
     "an unknown field nested 40 deep": (
-        {"units": [unit(Sau=json.loads(deep(40)))]}, "units.jsonl, dòng 3, trường Sau", "lồng nhau"),
+        {"units": [unit(Sau=json.loads(deep(40)))]},
+        "units.jsonl, dòng 3, trường Sau",
+        "lồng nhau",
+    ),
 }
 
 
@@ -164,7 +213,9 @@ def test_csv_cells_get_the_same_checks(tmp_path):
     )
     messages = rejected(import_exchange_set(tmp_path))
     assert [m.split(": ")[0] for m in messages] == [
-        "dossiers.csv, dòng 2, trường ChuHoSo", "dossiers.csv, dòng 3, trường LichSuTrangThai"], messages
+        "dossiers.csv, dòng 2, trường ChuHoSo",
+        "dossiers.csv, dòng 3, trường LichSuTrangThai",
+    ], messages
 
 
 def column_sizes():
@@ -176,23 +227,39 @@ def column_sizes():
     from motcua.org.models import Unit
 
     return {
-        ("units", "MaDonVi"): (Unit, "code"), ("units", "TenDonVi"): (Unit, "name"),
-        ("units", "MaDonViCha"): (Unit, "code"), ("procedures", "MaTTHC"): (Procedure, "code"),
-        ("procedures", "MaLinhVuc"): (Procedure, "field_code"), ("procedures", "TenLinhVuc"): (Procedure, "field_name"),
-        ("procedures", "DonViThucHien"): (Unit, "code"), ("procedures", "ThoiGianGiaiQuyet"): (Procedure, "time_limit"),
-        ("online_services", "MaDVC"): (OnlineService, "code"), ("online_services", "MaTTHC"): (Procedure, "code"),
-        ("online_services", "MaDonVi"): (Unit, "code"), ("publications", "SoQuyetDinh"): (PublicationDecision, "number"),
-        ("publications", "MaDonVi"): (Unit, "code"), ("publications", "DanhSachTTHC.MaTTHC"): (Procedure, "code"),
-        ("dossiers", "MaHoSo"): (Dossier, "code"), ("dossiers", "MaTTHC"): (Procedure, "code"),
-        ("dossiers", "MaDVC"): (OnlineService, "code"), ("dossiers", "MaDonVi"): (Unit, "code"),
-        ("dossiers", "MaDonViTiepNhan"): (Unit, "code"), ("dossiers", "DanhSachLePhi.MaPhiLePhi"): (FeeLine, "code"),
-        ("dossiers", "DanhSachLePhi.TenPhiLePhi"): (FeeLine, "name"), ("dossiers", "DanhSachLePhi.Gia"): (FeeLine, "amount"),
+        ("units", "MaDonVi"): (Unit, "code"),
+        ("units", "TenDonVi"): (Unit, "name"),
+        ("units", "MaDonViCha"): (Unit, "code"),
+        ("procedures", "MaTTHC"): (Procedure, "code"),
+        ("procedures", "MaLinhVuc"): (Procedure, "field_code"),
+        ("procedures", "TenLinhVuc"): (Procedure, "field_name"),
+        ("procedures", "DonViThucHien"): (Unit, "code"),
+        ("procedures", "ThoiGianGiaiQuyet"): (Procedure, "time_limit"),
+        ("online_services", "MaDVC"): (OnlineService, "code"),
+        ("online_services", "MaTTHC"): (Procedure, "code"),
+        ("online_services", "MaDonVi"): (Unit, "code"),
+        ("publications", "SoQuyetDinh"): (PublicationDecision, "number"),
+        ("publications", "MaDonVi"): (Unit, "code"),
+        ("publications", "DanhSachTTHC.MaTTHC"): (Procedure, "code"),
+        ("dossiers", "MaHoSo"): (Dossier, "code"),
+        ("dossiers", "MaTTHC"): (Procedure, "code"),
+        ("dossiers", "MaDVC"): (OnlineService, "code"),
+        ("dossiers", "MaDonVi"): (Unit, "code"),
+        ("dossiers", "MaDonViTiepNhan"): (Unit, "code"),
+        ("dossiers", "DanhSachLePhi.MaPhiLePhi"): (FeeLine, "code"),
+        ("dossiers", "DanhSachLePhi.TenPhiLePhi"): (FeeLine, "name"),
+        ("dossiers", "DanhSachLePhi.Gia"): (FeeLine, "amount"),
         ("dossiers", "TaiLieuNop.MaThanhPhanHoSo"): (DossierComponent, "component_code"),
-        ("dossiers", "MaKetQua"): (DossierResult, "code"), ("dossiers", "DuongDanTepTinKetQua"): (DossierResult, "file_url"),
-        ("dossiers", "MaCSDL"): (Dossier, "population_db_ref"), ("complaints", "MaPAKN"): (Complaint, "code"),
-        ("complaints", "MaDonVi"): (Unit, "code"), ("complaints", "MaHoSo"): (Complaint, "dossier_code"),
-        ("complaints", "SoThich"): (Complaint, "likes"), ("complaints", "SoKhongThich"): (Complaint, "dislikes"),
-        ("complaints", "MaPAKNTruoc"): (Complaint, "code"), ("reference_counts", "MaDonVi"): (Unit, "code"),
+        ("dossiers", "MaKetQua"): (DossierResult, "code"),
+        ("dossiers", "DuongDanTepTinKetQua"): (DossierResult, "file_url"),
+        ("dossiers", "MaCSDL"): (Dossier, "population_db_ref"),
+        ("complaints", "MaPAKN"): (Complaint, "code"),
+        ("complaints", "MaDonVi"): (Unit, "code"),
+        ("complaints", "MaHoSo"): (Complaint, "dossier_code"),
+        ("complaints", "SoThich"): (Complaint, "likes"),
+        ("complaints", "SoKhongThich"): (Complaint, "dislikes"),
+        ("complaints", "MaPAKNTruoc"): (Complaint, "code"),
+        ("reference_counts", "MaDonVi"): (Unit, "code"),
         ("reference_counts", "SoHoSoBCQG"): (ReferenceCount, "national_reporting_count"),
         ("reference_counts", "SoHoSoDVCQG"): (ReferenceCount, "national_portal_count"),
     }
@@ -234,7 +301,9 @@ def test_the_schema_lets_through_exactly_what_the_columns_hold():
         assert limit_of(specs[key]) == pytest.approx(column_limit(model, column)), key
     # Every other text field is stored in a text column (or a JSON list).
     assert {key for key, spec in specs.items() if (spec.item or spec).kind == "str" and key not in sized} == {
-        ("procedures", "TenTTHC"), ("procedures", "DoiTuongThucHien")}
+        ("procedures", "TenTTHC"),
+        ("procedures", "DoiTuongThucHien"),
+    }
     for national, column in APPLICANT_FIELDS.items():
         assert APPLICANT_MAX_LENGTHS[national] == Dossier._meta.get_field(column).max_length, national
 
@@ -305,7 +374,8 @@ def test_a_line_longer_than_the_limit_is_an_error_of_that_line(tmp_path, setting
     catalogue(tmp_path)
     write_set(tmp_path, dossiers=[dossier("H44-1"), dossier("H44-2", TrichYeuHoSo="x" * 1100), dossier("H44-3")])
     assert rejected(import_exchange_set(tmp_path, workers=workers)) == [
-        "dossiers.jsonl, dòng 2: dòng dài hơn 1 KB (MOTCUA_IMPORT_MAX_LINE_KB); không đọc được"]
+        "dossiers.jsonl, dòng 2: dòng dài hơn 1 KB (MOTCUA_IMPORT_MAX_LINE_KB); không đọc được"
+    ]
     report = import_exchange_set(tmp_path, workers=workers, skip_invalid=True)
     assert report.ok and sorted(Dossier.objects.values_list("code", flat=True)) == ["H44-1", "H44-3"]
 
@@ -318,7 +388,8 @@ def test_a_csv_line_longer_than_the_limit_stops_the_file(tmp_path, settings):
         encoding="utf-8",
     )
     assert rejected(import_exchange_set(tmp_path)) == [
-        "dossiers.csv, dòng 3: dòng dài hơn 1 KB (MOTCUA_IMPORT_MAX_LINE_KB); không đọc được"]
+        "dossiers.csv, dòng 3: dòng dài hơn 1 KB (MOTCUA_IMPORT_MAX_LINE_KB); không đọc được"
+    ]
 
 
 # --- killed imports (#13 item 15) -----------------------------------------------------------------
@@ -331,7 +402,9 @@ def database_url() -> str:
     db = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
 
 
 def hanging_import_in_child(path, tmp_path):
@@ -340,8 +413,12 @@ def hanging_import_in_child(path, tmp_path):
     import subprocess
     import sys
 
-    env = {**os.environ, "DATABASE_URL": database_url(), "MOTCUA_DATA_DIR": str(tmp_path / "var"),
-           "DJANGO_SETTINGS_MODULE": "motcua.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "MOTCUA_DATA_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "motcua.settings",
+    }
     code = (
         "import sys, time, django; django.setup()\n"
         "from motcua.interchange.importer import Importer, import_exchange_set\n"
@@ -415,12 +492,15 @@ def test_an_import_still_running_elsewhere_is_left_running(tmp_path):
 
 
 def test_an_existing_code_with_another_unit_and_procedure_is_an_error(tmp_path):
-    assert import_exchange_set(write_set(tmp_path / "first", units=RAW["units"], procedures=RAW["procedures"],
-                                         dossiers=[dossier()])).ok
+    assert import_exchange_set(
+        write_set(tmp_path / "first", units=RAW["units"], procedures=RAW["procedures"], dossiers=[dossier()])
+    ).ok
     moved = write_set(tmp_path / "moved", dossiers=[dossier(MaTTHC="1.001234", MaDonVi="H44.12.01")])
     messages = rejected(import_exchange_set(moved))
     assert [m.split(": ")[0] for m in messages] == [
-        "dossiers.jsonl, dòng 1, trường MaTTHC", "dossiers.jsonl, dòng 1, trường MaDonVi"]
+        "dossiers.jsonl, dòng 1, trường MaTTHC",
+        "dossiers.jsonl, dòng 1, trường MaDonVi",
+    ]
     assert "«2.000001»" in messages[0] and "«1.001234»" in messages[0] and "DinhChinh" in messages[0]
     stored = Dossier.objects.select_related("procedure", "handling_unit").get()
     assert (stored.procedure.code, stored.handling_unit.code) == ("2.000001", "H44")
@@ -431,14 +511,19 @@ def test_a_correction_moves_the_dossier_when_the_line_says_so(tmp_path):
 
     from tests.factories import official, workflow
 
-    assert import_exchange_set(write_set(tmp_path / "first", units=RAW["units"], procedures=RAW["procedures"],
-                                         dossiers=[dossier(TrangThaiHoSo=4)])).ok
+    assert import_exchange_set(
+        write_set(
+            tmp_path / "first", units=RAW["units"], procedures=RAW["procedures"], dossiers=[dossier(TrangThaiHoSo=4)]
+        )
+    ).ok
     # Waiting at the first step of the old procedure's workflow, with a specialist of the old unit.
     old = Dossier.objects.select_related("procedure", "handling_unit").get()
     specialist = official("chuyenvien", old.handling_unit, "specialist")
     Dossier.objects.filter(pk=old.pk).update(current_step=workflow(old.procedure)[0], current_assignee=specialist)
-    corrected = write_set(tmp_path / "corrected",
-                          dossiers=[dossier(MaTTHC="1.001234", MaDonVi="H44.12.01", TrangThaiHoSo=4, DinhChinh=True)])
+    corrected = write_set(
+        tmp_path / "corrected",
+        dossiers=[dossier(MaTTHC="1.001234", MaDonVi="H44.12.01", TrangThaiHoSo=4, DinhChinh=True)],
+    )
     report = import_exchange_set(corrected)
     assert report.ok and report.counts["dossiers"].updated == 1
     stored = Dossier.objects.select_related("procedure", "handling_unit").get()
@@ -464,17 +549,29 @@ def test_a_correction_marker_must_be_a_boolean(tmp_path):
 # --- a correction import updates what it carries, never what the web entered (#13 item 4) --------
 
 FULL = dossier(
-    "H44.12.01-260315-0001", MaTTHC="1.001234", MaDonVi="H44.12.01", KenhThucHien=1, TrangThaiHoSo=10,
-    NgayNopHoSo="2026-03-15T09:00:00+07:00", NgayTiepNhan="2026-03-15T10:00:00+07:00",
+    "H44.12.01-260315-0001",
+    MaTTHC="1.001234",
+    MaDonVi="H44.12.01",
+    KenhThucHien=1,
+    TrangThaiHoSo=10,
+    NgayNopHoSo="2026-03-15T09:00:00+07:00",
+    NgayTiepNhan="2026-03-15T10:00:00+07:00",
     NgayHenTra="2026-03-22T17:00:00+07:00",
-    LichSuTrangThai=[{"TrangThai": 2, "ThoiDiem": "2026-03-15T10:00:00+07:00"},
-                     {"TrangThai": 10, "ThoiDiem": "2026-03-20T15:00:00+07:00"}],
+    LichSuTrangThai=[
+        {"TrangThai": 2, "ThoiDiem": "2026-03-15T10:00:00+07:00"},
+        {"TrangThai": 10, "ThoiDiem": "2026-03-20T15:00:00+07:00"},
+    ],
     DanhSachHoSoBoSung=[{"NgayYeuCau": "2026-03-16T08:00:00+07:00", "NgayBoSung": "2026-03-17T09:00:00+07:00"}],
     DanhSachLePhi=[{"MaPhiLePhi": "LP01", "TenPhiLePhi": "Lệ phí", "Gia": 50000}],
     TaiLieuNop=[{"MaThanhPhanHoSo": "TP1", "CoTepDinhKem": True}, {"MaThanhPhanHoSo": "TP2"}],
-    MaKetQua="KQ-1", DuongDanTepTinKetQua="https://ketqua.example.vn/kq/1.pdf",
-    NgayCoKetQua="2026-03-20T15:00:00+07:00", KhongHaiLong=True, NgayDanhGia="2026-03-21T08:00:00+07:00",
-    ChuHoSo="Nguyễn Văn An", SoDienThoai="0912345678", GhiChu="từ hệ thống cũ",
+    MaKetQua="KQ-1",
+    DuongDanTepTinKetQua="https://ketqua.example.vn/kq/1.pdf",
+    NgayCoKetQua="2026-03-20T15:00:00+07:00",
+    KhongHaiLong=True,
+    NgayDanhGia="2026-03-21T08:00:00+07:00",
+    ChuHoSo="Nguyễn Văn An",
+    SoDienThoai="0912345678",
+    GhiChu="từ hệ thống cũ",
 )
 SCAN_HASH = "ab" * 32
 
@@ -485,31 +582,40 @@ def worked_on_the_web(tmp_path):
     from motcua.catalog.versions import current_version as _current_version
     from motcua.dossiers.models import DossierComponent, DossierEvent
 
-    assert import_exchange_set(write_set(tmp_path / "first", units=RAW["units"], procedures=RAW["procedures"],
-                                         dossiers=[FULL])).ok
+    assert import_exchange_set(
+        write_set(tmp_path / "first", units=RAW["units"], procedures=RAW["procedures"], dossiers=[FULL])
+    ).ok
     stored = Dossier.objects.get()
     for component in stored.components.all():
         component.name = f"Giấy tờ {component.component_code}"
         component.file, component.file_sha256 = f"components/2026/03/{component.component_code}.pdf", SCAN_HASH
         component.save()
-    stored.results.update(title="Giấy phép xây dựng", file_sha256=SCAN_HASH, signature_state="signed",
-                          delivery_method="tại quầy")
+    stored.results.update(
+        title="Giấy phép xây dựng", file_sha256=SCAN_HASH, signature_state="signed", delivery_method="tại quầy"
+    )
     stored.supplement_requests.update(reason="Thiếu bản sao", items=["Bản sao CCCD"])
     from motcua.feedback.models import Rating
 
     Rating.objects.filter(dossier=stored).update(comment="Chậm trả kết quả")
-    DossierEvent.objects.create(dossier=stored, kind=DossierEvent.Kind.NOTE, action="note",
-                                occurred_at=stored.received_at, reason="Đã gọi điện cho công dân")
+    DossierEvent.objects.create(
+        dossier=stored,
+        kind=DossierEvent.Kind.NOTE,
+        action="note",
+        occurred_at=stored.received_at,
+        reason="Đã gọi điện cho công dân",
+    )
     procedure = stored.procedure
     procedure.time_limit = 2  # the legal time limit changed after the dossier was received
     procedure.save()
     assert _current_version(procedure).number == 2  # dossiers already received keep version 1
     return {
         "components": list(DossierComponent.objects.filter(dossier=stored).values().order_by("pk")),
-        "results": list(stored.results.values()), "supplements": list(stored.supplement_requests.values()),
+        "results": list(stored.results.values()),
+        "supplements": list(stored.supplement_requests.values()),
         "fees": list(stored.fee_lines.values_list("code", "name", "amount")),
         "ratings": list(Rating.objects.filter(dossier=stored).values()),
-        "events": list(stored.events.values()), "version": stored.procedure_version_id,
+        "events": list(stored.events.values()),
+        "version": stored.procedure_version_id,
     }
 
 
@@ -550,31 +656,54 @@ def test_a_line_carrying_a_few_fields_updates_only_those(worked_on_the_web, tmp_
     folder = tmp_path / "few"
     folder.mkdir()
     if fmt == "jsonl":
-        write_set(folder, dossiers=[{**dossier(FULL["MaHoSo"], MaTTHC="1.001234", MaDonVi="H44.12.01"),
-                                     "SoDienThoai": "0987654321", "NgayHenTraMoi": "2026-03-25T17:00:00+07:00"}])
+        write_set(
+            folder,
+            dossiers=[
+                {
+                    **dossier(FULL["MaHoSo"], MaTTHC="1.001234", MaDonVi="H44.12.01"),
+                    "SoDienThoai": "0987654321",
+                    "NgayHenTraMoi": "2026-03-25T17:00:00+07:00",
+                }
+            ],
+        )
     else:
         (folder / "dossiers.csv").write_text(
             "MaHoSo,MaTTHC,MaDonVi,SoDienThoai,NgayHenTraMoi\n"
-            f"{FULL['MaHoSo']},1.001234,H44.12.01,0987654321,2026-03-25T17:00:00+07:00\n", encoding="utf-8")
+            f"{FULL['MaHoSo']},1.001234,H44.12.01,0987654321,2026-03-25T17:00:00+07:00\n",
+            encoding="utf-8",
+        )
     report = import_exchange_set(folder)
     assert report.ok and report.counts["dossiers"].updated == 1
     stored = Dossier.objects.get()
     assert stored.applicant_phone == "0987654321" and stored.extended_due_at is not None
-    assert stored.status == 10 and stored.applicant_name == "Nguyễn Văn An" and stored.extra == {"GhiChu": "từ hệ thống cũ"}
+    assert (
+        stored.status == 10
+        and stored.applicant_name == "Nguyễn Văn An"
+        and stored.extra == {"GhiChu": "từ hệ thống cũ"}
+    )
     assert_web_data_kept(worked_on_the_web)
 
 
 def test_a_changed_child_is_updated_in_place(worked_on_the_web, tmp_path):
-    line = {**FULL, "TaiLieuNop": [{"MaThanhPhanHoSo": "TP1", "CoTepDinhKem": True, "DuocSoHoa": True},
-                                   {"MaThanhPhanHoSo": "TP2"}, {"MaThanhPhanHoSo": "TP3"}],
-            "DanhSachHoSoBoSung": [{"NgayYeuCau": "2026-03-16T08:00:00+07:00",
-                                    "NgayBoSung": "2026-03-18T09:00:00+07:00"}],
-            "KetQuaDayVaoKho": True}
+    line = {
+        **FULL,
+        "TaiLieuNop": [
+            {"MaThanhPhanHoSo": "TP1", "CoTepDinhKem": True, "DuocSoHoa": True},
+            {"MaThanhPhanHoSo": "TP2"},
+            {"MaThanhPhanHoSo": "TP3"},
+        ],
+        "DanhSachHoSoBoSung": [{"NgayYeuCau": "2026-03-16T08:00:00+07:00", "NgayBoSung": "2026-03-18T09:00:00+07:00"}],
+        "KetQuaDayVaoKho": True,
+    }
     assert import_exchange_set(write_set(tmp_path / "changed", dossiers=[line])).ok
     stored = Dossier.objects.get()
     tp1, tp2, tp3 = stored.components.order_by("pk")
     assert (tp1.pk, tp1.name, tp1.file_sha256, tp1.digitized) == (
-        worked_on_the_web["components"][0]["id"], "Giấy tờ TP1", SCAN_HASH, True)
+        worked_on_the_web["components"][0]["id"],
+        "Giấy tờ TP1",
+        SCAN_HASH,
+        True,
+    )
     assert tp2.pk == worked_on_the_web["components"][1]["id"] and tp3.component_code == "TP3"
     (supplement,) = stored.supplement_requests.all()
     assert supplement.reason == "Thiếu bản sao" and supplement.completed_at.day == 18
@@ -583,16 +712,19 @@ def test_a_changed_child_is_updated_in_place(worked_on_the_web, tmp_path):
 
 
 DESTRUCTIVE = {
-    "drops a scanned component": (
-        {"TaiLieuNop": [{"MaThanhPhanHoSo": "TP2"}]}, "TaiLieuNop", "TP1"),
+    "drops a scanned component": ({"TaiLieuNop": [{"MaThanhPhanHoSo": "TP2"}]}, "TaiLieuNop", "TP1"),
     "clears a signed result": (
-        {"MaKetQua": None, "DuongDanTepTinKetQua": None, "NgayCoKetQua": None}, "MaKetQua", "KQ-1"),
+        {"MaKetQua": None, "DuongDanTepTinKetQua": None, "NgayCoKetQua": None},
+        "MaKetQua",
+        "KQ-1",
+    ),
     "replaces the file of a signed result": (
-        {"DuongDanTepTinKetQua": "https://ketqua.example.vn/kq/khac.pdf"}, "DuongDanTepTinKetQua", "KQ-1"),
-    "drops a supplement request with a reason": (
-        {"DanhSachHoSoBoSung": []}, "DanhSachHoSoBoSung", "16/03/2026"),
-    "drops a rating with a comment": (
-        {"KhongHaiLong": False, "NgayDanhGia": None}, "KhongHaiLong", "Chậm trả kết quả"),
+        {"DuongDanTepTinKetQua": "https://ketqua.example.vn/kq/khac.pdf"},
+        "DuongDanTepTinKetQua",
+        "KQ-1",
+    ),
+    "drops a supplement request with a reason": ({"DanhSachHoSoBoSung": []}, "DanhSachHoSoBoSung", "16/03/2026"),
+    "drops a rating with a comment": ({"KhongHaiLong": False, "NgayDanhGia": None}, "KhongHaiLong", "Chậm trả kết quả"),
 }
 
 
@@ -608,8 +740,14 @@ def test_status_history_recorded_on_the_web_is_not_rewritten(worked_on_the_web, 
     from motcua.dossiers.models import DossierEvent
 
     stored = Dossier.objects.get()
-    DossierEvent.objects.create(dossier=stored, kind=DossierEvent.Kind.STATUS, action="return_result",
-                                from_status=9, to_status=10, occurred_at=stored.received_at)
+    DossierEvent.objects.create(
+        dossier=stored,
+        kind=DossierEvent.Kind.STATUS,
+        action="return_result",
+        from_status=9,
+        to_status=10,
+        occurred_at=stored.received_at,
+    )
     kept = list(stored.events.values())
     rewritten = {**FULL, "LichSuTrangThai": [{"TrangThai": 2, "ThoiDiem": "2026-03-15T10:00:00+07:00"}]}
     (message,) = rejected(import_exchange_set(write_set(tmp_path / "changed", dossiers=[rewritten])))
@@ -636,13 +774,22 @@ def test_a_formula_without_a_computed_value_is_an_error_not_an_empty_cell(tmp_pa
 
 # --- plausibility (#13 item 11) --------------------------------------------------------------------
 
-RECEIVED = {"NgayNopHoSo": "2026-03-02T08:00:00+07:00", "NgayTiepNhan": "2026-03-02T09:00:00+07:00",
-            "NgayHenTra": "2026-03-09T09:00:00+07:00"}
+RECEIVED = {
+    "NgayNopHoSo": "2026-03-02T08:00:00+07:00",
+    "NgayTiepNhan": "2026-03-02T09:00:00+07:00",
+    "NgayHenTra": "2026-03-09T09:00:00+07:00",
+}
 IMPLAUSIBLE = {
     "received in 2099": ({"NgayTiepNhan": "2099-03-02T09:00:00+07:00", "NgayHenTra": None}, "NgayTiepNhan"),
-    "a status in 9999": ({"LichSuTrangThai": [{"TrangThai": 2, "ThoiDiem": "2026-03-02T09:00:00+07:00"},
-                                              {"TrangThai": 4, "ThoiDiem": "9999-03-02T09:00:00+07:00"}]},
-                         "LichSuTrangThai[1].ThoiDiem"),
+    "a status in 9999": (
+        {
+            "LichSuTrangThai": [
+                {"TrangThai": 2, "ThoiDiem": "2026-03-02T09:00:00+07:00"},
+                {"TrangThai": 4, "ThoiDiem": "9999-03-02T09:00:00+07:00"},
+            ]
+        },
+        "LichSuTrangThai[1].ThoiDiem",
+    ),
     "due in 9999": ({"NgayHenTra": "9999-12-31T17:00:00+07:00"}, "NgayHenTra"),
     "due before receipt": ({"NgayHenTra": "2026-03-01T17:00:00+07:00"}, "NgayHenTra"),
     "received before submission": ({"NgayNopHoSo": "2026-03-03T08:00:00+07:00"}, "NgayTiepNhan"),
@@ -668,7 +815,9 @@ def test_a_cycle_in_the_unit_tree_is_refused(tmp_path):
     cycle = [{"MaDonVi": "A", "TenDonVi": "A", "MaDonViCha": "B"}, {"MaDonVi": "B", "TenDonVi": "B", "MaDonViCha": "A"}]
     messages = rejected(import_exchange_set(write_set(tmp_path / "file", units=[*RAW["units"], *cycle])))
     assert [m.split(": ")[0] for m in messages] == [
-        "units.jsonl, dòng 3, trường MaDonViCha", "units.jsonl, dòng 4, trường MaDonViCha"]
+        "units.jsonl, dòng 3, trường MaDonViCha",
+        "units.jsonl, dòng 4, trường MaDonViCha",
+    ]
     assert "A → B → A" in messages[0]
 
 

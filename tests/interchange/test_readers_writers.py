@@ -30,9 +30,7 @@ def read_all(path):
         out = {}
         for file in es.files:
             rows = list(es.iter_validated(file))
-            assert all(not errors for _, _, errors in rows), [
-                str(e) for _, _, errors in rows for e in errors
-            ]
+            assert all(not errors for _, _, errors in rows), [str(e) for _, _, errors in rows for e in errors]
             out[file] = [record for _, record, _ in rows]
         return out
 
@@ -43,9 +41,7 @@ def write_text(path, text, encoding="utf-8"):
 
 
 def validated(es, file):
-    return [
-        (line, record, [str(e) for e in errors]) for line, record, errors in es.iter_validated(file)
-    ]
+    return [(line, record, [str(e) for e in errors]) for line, record, errors in es.iter_validated(file)]
 
 
 # --- round trips ----------------------------------------------------------------------
@@ -135,10 +131,7 @@ def test_jsonl_writer_incremental_and_trusted(tmp_path, records):
                 "T": dt.datetime(2026, 1, 1, 1, tzinfo=dt.UTC),
             }
         )
-    assert (
-        buf.getvalue()
-        == '{"MaDonVi":"U","HieuLucTu":"2026-01-02","T":"2026-01-01T08:00:00+07:00"}\n'
-    )
+    assert buf.getvalue() == '{"MaDonVi":"U","HieuLucTu":"2026-01-02","T":"2026-01-01T08:00:00+07:00"}\n'
     with pytest.raises(ValueError):
         JsonlWriter(buf)
 
@@ -167,9 +160,7 @@ def test_malformed_lines_empty_lines_bom_and_extra(tmp_path):
     line, record, errors = rows[1]
     assert (line, record) == (3, None)
     assert errors[0].startswith("units.jsonl, dòng 3: dòng không phải JSON hợp lệ")
-    assert rows[2][2] == [
-        'units.jsonl, dòng 5: dòng phải là một đối tượng JSON ({...}), không phải ["U3"]'
-    ]
+    assert rows[2][2] == ['units.jsonl, dòng 5: dòng phải là một đối tượng JSON ({...}), không phải ["U3"]']
     assert rows[3][1]["MaDonVi"] == "U4"
     assert rows[4][1] is None and "NaN" in rows[4][2][0]
 
@@ -197,8 +188,7 @@ def test_non_utf8_file_gives_a_vietnamese_error(tmp_path):
 def test_duplicate_keys_name_both_lines(tmp_path):
     write_text(
         tmp_path / "units.jsonl",
-        '{"MaDonVi":"U1","TenDonVi":"A"}\n{"MaDonVi":"U2","TenDonVi":"B"}\n'
-        '{"MaDonVi":"U1","TenDonVi":"C"}\n',
+        '{"MaDonVi":"U1","TenDonVi":"A"}\n{"MaDonVi":"U2","TenDonVi":"B"}\n{"MaDonVi":"U1","TenDonVi":"C"}\n',
     )
     write_text(
         tmp_path / "reference_counts.jsonl",
@@ -212,10 +202,7 @@ def test_duplicate_keys_name_both_lines(tmp_path):
     assert units[2][1] is None
     (err,) = units[2][2]
     assert (err.line, err.field, err.code) == (3, "MaDonVi", "duplicate")
-    assert str(err) == (
-        'units.jsonl, dòng 3, trường MaDonVi: khóa "U1" trùng với dòng 1 '
-        "(dòng 1 và dòng 3 cùng khóa)"
-    )
+    assert str(err) == ('units.jsonl, dòng 3, trường MaDonVi: khóa "U1" trùng với dòng 1 (dòng 1 và dòng 3 cùng khóa)')
     assert refs[1][1] is not None
     (err,) = refs[2][2]
     assert err.field == "MaDonVi, Ky" and 'khóa ["H", "2026"] trùng với dòng 1' in err.message
@@ -229,8 +216,10 @@ def test_csv_neutralises_formula_cells_and_reads_them_back(tmp_path, records):
     removes it, so an export imports back unchanged."""
     from tests.spreadsheets import HOSTILE_CELLS
 
-    units = [{**records["units"][0], "TenDonVi": HOSTILE_CELLS[0]},
-             {**records["units"][1], "TenDonVi": "'" + HOSTILE_CELLS[1]}]
+    units = [
+        {**records["units"][0], "TenDonVi": HOSTILE_CELLS[0]},
+        {**records["units"][1], "TenDonVi": "'" + HOSTILE_CELLS[1]},
+    ]
     dossier = records["dossiers"][0]
     dossiers = [{**dossier, "MaKetQua": "+84912345678", "extra": {**dossier["extra"], "TenNguoiNop": HOSTILE_CELLS[3]}}]
     write_exchange_set(tmp_path, {"units": units, "dossiers": dossiers}, "csv")
@@ -260,9 +249,7 @@ def test_csv_cells(tmp_path):
     assert [line for line, _, _ in rows] == [2, 5, 6, 7]
     r1, r2 = rows[0][1], rows[1][1]
     assert r1["KenhThucHien"] == 2 and r1["KhongHaiLong"] is True
-    assert r1["LichSuTrangThai"] == [
-        {"TrangThai": 1, "ThoiDiem": dt.datetime(2026, 1, 1, 8, tzinfo=VN)}
-    ]
+    assert r1["LichSuTrangThai"] == [{"TrangThai": 1, "ThoiDiem": dt.datetime(2026, 1, 1, 8, tzinfo=VN)}]
     assert r1["NgayTiepNhan"] is None and r1["extra"] == {"GhiChu": "hai\ndòng"}
     assert r2["KhongHaiLong"] is False and r2["KenhThucHien"] is None and r2["extra"] == {}
     assert r2["NgayTiepNhan"] == dt.datetime(2026, 1, 2, 9, tzinfo=VN)
@@ -357,9 +344,7 @@ def test_foreign_xlsx_workbook(tmp_path):
     ws.append([None, None, None, None, None])
     ws.append(["U2", None, "2025-02-30", "khong", None])
     ws2 = wb.create_sheet("Dossiers")
-    ws2.append(
-        ["MaHoSo", "MaTTHC", "MaDonVi", "KenhThucHien", "NgayTiepNhan", "NgayNopHoSo", "NgayCu"]
-    )
+    ws2.append(["MaHoSo", "MaTTHC", "MaDonVi", "KenhThucHien", "NgayTiepNhan", "NgayNopHoSo", "NgayCu"])
     midnight = dt.datetime(2026, 1, 5)
     ws2.append(["HS1", "T1", "U1", 2, dt.datetime(2026, 1, 5, 14, 30), midnight, midnight])
     ws3 = wb.create_sheet("procedures")

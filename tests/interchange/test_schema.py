@@ -141,10 +141,7 @@ def test_types_are_canonical():
 
     p = normalize("procedures", RAW["procedures"][0])
     assert p["ThoiGianGiaiQuyet"] == 0.5 and p["GioChotTiepNhan"] == "15:00"
-    assert (
-        normalize("procedures", {"MaTTHC": "x", "ThoiGianGiaiQuyet": "15.0"})["ThoiGianGiaiQuyet"]
-        == 15
-    )
+    assert normalize("procedures", {"MaTTHC": "x", "ThoiGianGiaiQuyet": "15.0"})["ThoiGianGiaiQuyet"] == 15
     u = normalize("units", RAW["units"][1])
     assert u["HieuLucTu"] == dt.date(2025, 7, 1) and u["CungCapChungThucDienTu"] is True
     assert normalize("reference_counts", {"MaDonVi": "H", "Ky": 2026})["Ky"] == "2026"
@@ -183,10 +180,7 @@ def test_csv_style_strings_are_accepted():
     assert r["KenhThucHien"] == 3 and r["TrangThaiHoSo"] == 10
     assert r["LichSuTrangThai"][0]["TrangThai"] == 2
     assert r["DanhSachLePhi"] == [{"MaPhiLePhi": None, "TenPhiLePhi": None, "Gia": 15000}]
-    assert (
-        normalize("procedures", {"MaTTHC": "x", "GioChotTiepNhan": "7:05"})["GioChotTiepNhan"]
-        == "07:05"
-    )
+    assert normalize("procedures", {"MaTTHC": "x", "GioChotTiepNhan": "7:05"})["GioChotTiepNhan"] == "07:05"
 
 
 def test_empty_and_blank_strings_are_omitted():
@@ -227,9 +221,7 @@ def test_json_form_details():
     assert unit["HieuLucTu"] == "2025-07-01"
 
 
-_instants = st.datetimes(
-    min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.just(VN)
-)
+_instants = st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.just(VN))
 
 
 @settings(max_examples=60, deadline=None)
@@ -270,8 +262,7 @@ def test_error_message_format():
     e = only_error("dossiers", dossier(NgayTiepNhan="2026-13-01"), line=12)
     assert (e.file, e.line, e.field, e.code) == ("dossiers", 12, "NgayTiepNhan", "timestamp")
     assert str(e) == (
-        'dossiers.jsonl, dòng 12, trường NgayTiepNhan: "2026-13-01" '
-        "không phải ngày giờ hợp lệ (ISO 8601)"
+        'dossiers.jsonl, dòng 12, trường NgayTiepNhan: "2026-13-01" không phải ngày giờ hợp lệ (ISO 8601)'
     )
     assert e.message_en == '"2026-13-01" is not a valid timestamp (ISO 8601)'
     assert e.value == "2026-13-01"
@@ -300,9 +291,7 @@ def test_required_fields():
     errors = errors_of("dossiers", {"MaHoSo": "HS1", "MaDonVi": None, "MaTTHC": " "})
     assert {(e.field, e.code) for e in errors} == {("MaTTHC", "required"), ("MaDonVi", "required")}
     e = next(e for e in errors if e.field == "MaDonVi")
-    assert (
-        str(e) == "dossiers.jsonl, dòng 7, trường MaDonVi: thiếu giá trị bắt buộc (mã đơn vị xử lý)"
-    )
+    assert str(e) == "dossiers.jsonl, dòng 7, trường MaDonVi: thiếu giá trị bắt buộc (mã đơn vị xử lý)"
     e = only_error("reference_counts", {"MaDonVi": "H44"})
     assert (e.field, e.code) == ("Ky", "required")
 

@@ -50,9 +50,14 @@ def received(office, n=1, day=2, channel=1):
     dossiers = []
     for i in range(n):
         at = vn(2026, 3, day, 8, 0)
-        dossier = services.receive(procedure=proc, handling_unit=department, channel=channel, actor=desk,
-                                   received_at=at.replace(minute=i % 60, second=i // 60),
-                                   applicant={"applicant_name": f"Nguyễn Văn {i}", "applicant_id_number": "001090000001"})
+        dossier = services.receive(
+            procedure=proc,
+            handling_unit=department,
+            channel=channel,
+            actor=desk,
+            received_at=at.replace(minute=i % 60, second=i // 60),
+            applicant={"applicant_name": f"Nguyễn Văn {i}", "applicant_id_number": "001090000001"},
+        )
         services.start_processing(dossier, actor=desk, at=vn(2026, 3, day, 9, 0).replace(minute=i % 60))
         dossier.refresh_from_db()
         dossiers.append(dossier)
@@ -63,8 +68,10 @@ def history(dossier) -> list[tuple[str, str]]:
     """motcua's status history as the portal's (TrangThai, ThoiDiemXuLy) pairs."""
     from motcua.nationalportal.payloads import portal_date
 
-    return [(str(e.to_status), portal_date(e.occurred_at))
-            for e in dossier.events.filter(to_status__isnull=False).order_by("occurred_at", "pk")]
+    return [
+        (str(e.to_status), portal_date(e.occurred_at))
+        for e in dossier.events.filter(to_status__isnull=False).order_by("occurred_at", "pk")
+    ]
 
 
 def assert_in_sync(portal, dossiers):

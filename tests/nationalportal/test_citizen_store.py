@@ -27,14 +27,19 @@ def store(settings, tmp_path):
 
 def _signed(world, draft=True):
     dossier = world.processing(consulted=False)
-    proposal = services.propose_result(dossier, title="Giấy phép", result_code="GP-1",
-                                       draft=upload("gp.pdf", pdf_bytes(text="giay phep")) if draft else None,
-                                       actor=world.specialist)
+    proposal = services.propose_result(
+        dossier,
+        title="Giấy phép",
+        result_code="GP-1",
+        draft=upload("gp.pdf", pdf_bytes(text="giay phep")) if draft else None,
+        actor=world.specialist,
+    )
     return dossier, proposal
 
 
-def test_a_signed_result_is_pushed_after_commit_and_the_push_is_an_event(world, store, tmp_path,
-                                                                        django_capture_on_commit_callbacks):
+def test_a_signed_result_is_pushed_after_commit_and_the_push_is_an_event(
+    world, store, tmp_path, django_capture_on_commit_callbacks
+):
     dossier, proposal = _signed(world)
     with django_capture_on_commit_callbacks(execute=True):
         result = services.approve_result(proposal, signer=world.leader)

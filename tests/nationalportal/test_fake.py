@@ -35,7 +35,9 @@ def post(url: str, body, timeout: float = 5.0) -> tuple[int, dict | None]:
     """POST JSON (or raw bytes); (HTTP status, JSON answer or None)."""
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     request = urllib.request.Request(
-        url, data=data, method="POST",
+        url,
+        data=data,
+        method="POST",
         headers={"Content-Type": "application/json; charset=utf-8"},
     )
     try:
@@ -107,6 +109,7 @@ def wait_until(condition, seconds: float = 3.0) -> None:
 
 # --- Log-in and sessions --------------------------------------------------------------------
 
+
 def test_auth_gives_a_session_and_refuses_wrong_credentials(portal):
     status, answer = post(f"{portal.url}/auth", {"username": "motcua", "password": "motcua"})
     assert status == 200 and answer["error_code"] == "00" and len(answer["session"]) >= 16
@@ -150,6 +153,7 @@ def test_sessions_expire_on_demand(portal, client):
 
 # --- DongBoHoSoMC, CapNhatTienDoHoSoMC, TraCuuHoSo -------------------------------------------
 
+
 def test_create_replace_and_their_conflicts(portal, client):
     assert code_of(client.sync(example_dossier(A), example_dossier(B))) == "00"
     assert set(portal.dossiers()) == {A, B}
@@ -163,8 +167,7 @@ def test_create_replace_and_their_conflicts(portal, client):
     assert stored == {**replaced, "TienDo": []}  # the whole object replaced
 
     new = "H44.01-261204-0003"
-    status, answer = client.sync(example_dossier(B, TrangThaiHoSo="5"), example_dossier(new),
-                                 updating=True)
+    status, answer = client.sync(example_dossier(B, TrangThaiHoSo="5"), example_dossier(new), updating=True)
     assert answer["error_code"] == "04" and answer["message"].startswith(f"MaHoSo {new}:")
     assert portal.dossier(B)["TrangThaiHoSo"] == "2" and portal.dossier(new) is None
     assert code_of(client.sync(example_dossier(new))) == "00"
@@ -172,8 +175,7 @@ def test_create_replace_and_their_conflicts(portal, client):
 
 def test_a_conflict_names_every_clashing_dossier(client):
     assert code_of(client.sync(example_dossier(A), example_dossier(B))) == "00"
-    _, answer = client.sync(example_dossier("H44.01-261204-0009"), example_dossier(A),
-                            example_dossier(B))
+    _, answer = client.sync(example_dossier("H44.01-261204-0009"), example_dossier(A), example_dossier(B))
     assert answer["error_code"] == "03"
     assert answer["message"].startswith(f"MaHoSo {A}:") and B in answer["message"]
 
@@ -207,6 +209,7 @@ def test_example_objects_are_valid_and_complete():
 
 # --- Strict validation ----------------------------------------------------------------------
 
+
 def _without(key: str) -> dict:
     dossier = example_dossier(B)
     del dossier[key]
@@ -223,13 +226,23 @@ INVALID_DOSSIERS = {
     "status": (example_dossier(B, TrangThaiHoSo="11"), "TrangThaiHoSo"),
     "channel": (example_dossier(B, KenhThucHien="4"), "KenhThucHien"),
     "empty unit": (example_dossier(B, DonViXuLy=""), "DonViXuLy"),
-    "fee amount": (example_dossier(B, DanhSachLePhi=[
-        {"MaPhiLePhi": "LP1", "TenPhiLePhi": "Lệ phí", "Gia": "75.000"}]), "Gia"),
-    "nested number": (example_dossier(B, TaiLieuNop=[
-        {"MaThanhPhanHoSo": "TP1", "TenTepDinhKem": "a.pdf", "DuocSoHoa": 1,
-         "DuocLayTuKhoDMQG": "0"}]), "DuocSoHoa"),
-    "nested unknown key": (example_dossier(B, DanhSachGiayToKetQua=[
-        {"TenGiayTo": "GP", "GiayToId": "1", "DuongDanTepTinKetQua": "", "Extra": ""}]), "Extra"),
+    "fee amount": (
+        example_dossier(B, DanhSachLePhi=[{"MaPhiLePhi": "LP1", "TenPhiLePhi": "Lệ phí", "Gia": "75.000"}]),
+        "Gia",
+    ),
+    "nested number": (
+        example_dossier(
+            B,
+            TaiLieuNop=[{"MaThanhPhanHoSo": "TP1", "TenTepDinhKem": "a.pdf", "DuocSoHoa": 1, "DuocLayTuKhoDMQG": "0"}],
+        ),
+        "DuocSoHoa",
+    ),
+    "nested unknown key": (
+        example_dossier(
+            B, DanhSachGiayToKetQua=[{"TenGiayTo": "GP", "GiayToId": "1", "DuongDanTepTinKetQua": "", "Extra": ""}]
+        ),
+        "Extra",
+    ),
     "list not a list": (example_dossier(B, DanhSachHoSoBoSung={}), "DanhSachHoSoBoSung"),
     "code too long": (example_dossier("X" * 65), "MaHoSo"),
 }
@@ -260,16 +273,19 @@ def test_invalid_progress_items_refuse_their_batch(portal, client):
     assert portal.dossier(A)["TienDo"] == []
 
 
-@pytest.mark.parametrize("fields, words", [
-    ({"isUpdating": False, "data": [example_dossier(A)]}, "isUpdating"),
-    ({"isUpdating": "true", "data": [example_dossier(A)]}, "isUpdating"),
-    ({"isUpdating": "False", "data": []}, "data"),
-    ({"isUpdating": "False", "data": [example_dossier(f"H44-{n}") for n in range(51)]}, "50"),
-    ({"isUpdating": "False"}, "data"),
-    ({"isUpdating": "False", "data": [example_dossier(A), example_dossier(A)]}, A),
-    ({"isUpdating": "False", "data": [example_dossier(A)], "extra": "1"}, "extra"),
-    ({"isUpdating": "False", "data": ["not an object"]}, "data[0]"),
-])
+@pytest.mark.parametrize(
+    "fields, words",
+    [
+        ({"isUpdating": False, "data": [example_dossier(A)]}, "isUpdating"),
+        ({"isUpdating": "true", "data": [example_dossier(A)]}, "isUpdating"),
+        ({"isUpdating": "False", "data": []}, "data"),
+        ({"isUpdating": "False", "data": [example_dossier(f"H44-{n}") for n in range(51)]}, "50"),
+        ({"isUpdating": "False"}, "data"),
+        ({"isUpdating": "False", "data": [example_dossier(A), example_dossier(A)]}, A),
+        ({"isUpdating": "False", "data": [example_dossier(A)], "extra": "1"}, "extra"),
+        ({"isUpdating": "False", "data": ["not an object"]}, "data[0]"),
+    ],
+)
 def test_malformed_sync_calls_answer_02(portal, client, fields, words):
     _, answer = client.call("DongBoHoSoMC", **fields)
     assert answer["error_code"] == "02" and words in answer["message"]
@@ -287,6 +303,7 @@ def test_malformed_requests_answer_02(portal, client):
 
 
 # --- Faults ---------------------------------------------------------------------------------
+
 
 def test_error99_and_http503_apply_nothing(portal, client):
     portal.inject("error99")
@@ -355,8 +372,12 @@ def test_auth_faults_only_when_asked_for(portal, client):
 
 
 def test_bad_faults_are_refused(portal):
-    for kwargs in ({"kind": "explode"}, {"kind": "error99", "count": 0},
-                   {"kind": "hang_after_apply"}, {"kind": "error99", "service": "Nope"}):
+    for kwargs in (
+        {"kind": "explode"},
+        {"kind": "error99", "count": 0},
+        {"kind": "hang_after_apply"},
+        {"kind": "error99", "service": "Nope"},
+    ):
         with pytest.raises(ValueError):
             portal.inject(**kwargs)
     assert portal.pending_faults() == []
@@ -370,8 +391,7 @@ def _codes_under_fail_rate(seed: int) -> list[str]:
 
 
 def test_fail_rate_is_reproducible_with_a_seed():
-    first, again, other = (_codes_under_fail_rate(7), _codes_under_fail_rate(7),
-                           _codes_under_fail_rate(8))
+    first, again, other = (_codes_under_fail_rate(7), _codes_under_fail_rate(7), _codes_under_fail_rate(8))
     assert first == again and first != other
     assert set(first) == {"00", "99"}
 
@@ -399,6 +419,7 @@ def test_constructor_refuses_bad_settings():
 
 
 # --- Concurrency, restarts, persistence -----------------------------------------------------
+
 
 def test_concurrent_batches_are_all_applied(portal, client):
     client.sync(example_dossier(A))
@@ -472,14 +493,14 @@ def test_state_file_survives_a_restart(tmp_path):
 
 # --- Control endpoints ----------------------------------------------------------------------
 
+
 def test_control_endpoints(portal, client):
     base = f"{portal.url}/_fake"
-    assert post(f"{base}/faults", [{"kind": "error99", "service": "DongBoHoSoMC"},
-                                   {"kind": "http500_after_apply", "count": 1}]) \
-        == (200, {"error_code": "00"})
+    assert post(
+        f"{base}/faults", [{"kind": "error99", "service": "DongBoHoSoMC"}, {"kind": "http500_after_apply", "count": 1}]
+    ) == (200, {"error_code": "00"})
     assert post(f"{base}/faults", {"kind": "nope"})[0] == 400
-    assert [fault["kind"] for fault in get(f"{base}/state")["faults"]] == \
-        ["error99", "http500_after_apply"]
+    assert [fault["kind"] for fault in get(f"{base}/state")["faults"]] == ["error99", "http500_after_apply"]
 
     assert code_of(client.sync(example_dossier(A))) == "99"
     assert client.sync(example_dossier(A)) == (500, None)
@@ -506,13 +527,19 @@ def test_control_endpoints(portal, client):
 
 # --- The command ----------------------------------------------------------------------------
 
+
 def _command_env(tmp_path) -> dict:
     return {**os.environ, "MOTCUA_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "motcua.settings"}
 
 
 def test_command_refuses_bad_options_with_exit_2(tmp_path):
-    done = subprocess.run([str(MOTCUA), "fake-portal", "--fail-rate", "2"], capture_output=True,
-                          text=True, env=_command_env(tmp_path), timeout=30)
+    done = subprocess.run(
+        [str(MOTCUA), "fake-portal", "--fail-rate", "2"],
+        capture_output=True,
+        text=True,
+        env=_command_env(tmp_path),
+        timeout=30,
+    )
     assert done.returncode == 2
     assert done.stderr.startswith("Lỗi: ") and "--fail-rate" in done.stderr
 
@@ -530,7 +557,10 @@ def test_command_checks_its_options_in_process(options, capsys):
 def test_command_serves_until_terminated(tmp_path):
     with subprocess.Popen(
         [str(MOTCUA), "fake-portal", "--port", "0", "--state-file", str(tmp_path / "s.jsonl")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_command_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_command_env(tmp_path),
     ) as process:
         try:
             url = process.stdout.readline().split("tại ", 1)[1].split()[0]

@@ -33,13 +33,32 @@ def post(client, path, body, *, secret=SECRET, raw=None, header=True):
 
 def online(code="G22.99-261201-0001", **changes):
     body = {
-        "MaHoSo": code, "MaTTHC": "1.000001", "TenTTHC": "Cấp phiếu lý lịch tư pháp", "MaLinhVuc": "G01",
-        "TenLinhVuc": "Tư pháp", "KenhThucHien": "2", "ChuHoSo": "Trần Thị Bình", "LoaiDoiTuong": "1",
-        "MaDoiTuong": "001190000123", "SoDienThoai": "0912345678", "Email": "binh@example.vn",
-        "TrichYeuHoSo": "Cấp phiếu số 1", "NgayNopHoSo": "20261201083000", "TrangThaiHoSo": "1",
-        "DonViXuLy": "H99.01", "TaiKhoanDuocXacThucVoiVNeID": "1", "MaCSDL": "",
-        "TaiLieuNop": [{"MaThanhPhanHoSo": "TP1", "TenTepDinhKem": "to-khai.pdf", "DuocSoHoa": "1",
-                        "DuocLayTuKhoDMQG": "0", "DuongDanTaiTepTin": "https://dichvucong.gov.vn/f/1"}],
+        "MaHoSo": code,
+        "MaTTHC": "1.000001",
+        "TenTTHC": "Cấp phiếu lý lịch tư pháp",
+        "MaLinhVuc": "G01",
+        "TenLinhVuc": "Tư pháp",
+        "KenhThucHien": "2",
+        "ChuHoSo": "Trần Thị Bình",
+        "LoaiDoiTuong": "1",
+        "MaDoiTuong": "001190000123",
+        "SoDienThoai": "0912345678",
+        "Email": "binh@example.vn",
+        "TrichYeuHoSo": "Cấp phiếu số 1",
+        "NgayNopHoSo": "20261201083000",
+        "TrangThaiHoSo": "1",
+        "DonViXuLy": "H99.01",
+        "TaiKhoanDuocXacThucVoiVNeID": "1",
+        "MaCSDL": "",
+        "TaiLieuNop": [
+            {
+                "MaThanhPhanHoSo": "TP1",
+                "TenTepDinhKem": "to-khai.pdf",
+                "DuocSoHoa": "1",
+                "DuocLayTuKhoDMQG": "0",
+                "DuongDanTaiTepTin": "https://dichvucong.gov.vn/f/1",
+            }
+        ],
         "DanhSachLePhi": [{"MaPhiLePhi": "LP1", "TenPhiLePhi": "Lệ phí", "Gia": "200000"}],
     }
     body.update(changes)
@@ -58,8 +77,13 @@ def test_online_dossier_lands_in_the_online_queue_with_its_components_and_fees(c
     assert list(FeeLine.objects.filter(dossier=dossier).values_list("amount", flat=True)) == [200000]
     assert LogEntry.objects.get_for_object(dossier).filter(cid="portal").exists()
     # The desk's decision goes back to the portal through the outbox.
-    services.receive(procedure=dossier.procedure, handling_unit=dossier.handling_unit, channel=2, dossier=dossier,
-                     received_at=vn(2026, 12, 1, 10))
+    services.receive(
+        procedure=dossier.procedure,
+        handling_unit=dossier.handling_unit,
+        channel=2,
+        dossier=dossier,
+        received_at=vn(2026, 12, 1, 10),
+    )
     assert OutboxMessage.objects.filter(dossier=dossier, kind="progress", status=Status.RECEIVED).exists()
 
 
@@ -74,8 +98,17 @@ def test_an_online_supplement_updates_the_same_dossier(client, office):
     post(client, "ho-so", online())
     dossier = Dossier.objects.get()
     services.request_supplement(dossier, items=["Tờ khai có chữ ký"], reason="Thiếu chữ ký", at=vn(2026, 12, 1, 9))
-    body = online(TaiLieuNop=[{"MaThanhPhanHoSo": "TP1", "TenTepDinhKem": "to-khai-ky.pdf", "DuocSoHoa": "1",
-                               "DuocLayTuKhoDMQG": "0", "DuongDanTaiTepTin": "https://dichvucong.gov.vn/f/2"}])
+    body = online(
+        TaiLieuNop=[
+            {
+                "MaThanhPhanHoSo": "TP1",
+                "TenTepDinhKem": "to-khai-ky.pdf",
+                "DuocSoHoa": "1",
+                "DuocLayTuKhoDMQG": "0",
+                "DuongDanTaiTepTin": "https://dichvucong.gov.vn/f/2",
+            }
+        ]
+    )
     assert post(client, "ho-so", body).json() == {"error_code": "00"}
     dossier.refresh_from_db()
     assert dossier.status == Status.SUBMITTED  # back to the desk, not yet received
@@ -90,11 +123,19 @@ def test_wrong_or_missing_signature_is_401_and_stores_nothing(client, office, pa
     assert post(client, path, online(), secret="another-secret-of-enough-length!!").status_code == 401
     assert post(client, path, online(), header=False).status_code == 401
     tampered = json.dumps(online()).encode()
-    response = client.post(f"/api/portal/{path}/", data=tampered.replace(b"H99.01", b"H99.02"),
-                           content_type="application/json", HTTP_X_PORTAL_SIGNATURE=signature(tampered, SECRET))
+    response = client.post(
+        f"/api/portal/{path}/",
+        data=tampered.replace(b"H99.01", b"H99.02"),
+        content_type="application/json",
+        HTTP_X_PORTAL_SIGNATURE=signature(tampered, SECRET),
+    )
     assert response.status_code == 401 and response.json()["error_code"] == "01"
-    assert (Dossier.objects.count(), Payment.objects.count(), Rating.objects.count(),
-            Complaint.objects.count()) == before
+    assert (
+        Dossier.objects.count(),
+        Payment.objects.count(),
+        Rating.objects.count(),
+        Complaint.objects.count(),
+    ) == before
 
 
 def test_no_secret_configured_refuses_everything(client, office):
@@ -130,8 +171,13 @@ def test_malformed_bodies(client, office, raw):
 
 
 def payment(code, **changes):
-    body = {"MaHoSo": code, "MaGiaoDich": "PAYGOV-0001", "SoTien": 200000, "ThoiDiem": "20260302100000",
-            "KenhThanhToan": "1"}
+    body = {
+        "MaHoSo": code,
+        "MaGiaoDich": "PAYGOV-0001",
+        "SoTien": 200000,
+        "ThoiDiem": "20260302100000",
+        "KenhThanhToan": "1",
+    }
     body.update(changes)
     return body
 
@@ -145,8 +191,9 @@ def test_payment_recorded_once_and_a_different_amount_flagged(client, office):
     assert not paid.amount_mismatch and paid.paid_at == vn(2026, 3, 2, 10)
     dossier.refresh_from_db()
     assert dossier.online_payment == 1 and dossier.paid_at == vn(2026, 3, 2, 10)
-    assert post(client, "thanh-toan", payment(dossier.code, MaGiaoDich="PAYGOV-0002", SoTien=150000,
-                                              KenhThanhToan="2")).json() == {"error_code": "00"}
+    assert post(
+        client, "thanh-toan", payment(dossier.code, MaGiaoDich="PAYGOV-0002", SoTien=150000, KenhThanhToan="2")
+    ).json() == {"error_code": "00"}
     short = Payment.objects.get(transaction_id="PAYGOV-0002")
     assert short.amount_mismatch and (short.amount, short.amount_due) == (150000, 200000)
 
@@ -171,8 +218,16 @@ def test_rating_one_per_dossier_the_later_one_replaces(client, office):
 
 def test_complaint_becomes_a_pakn_with_its_deadlines(client, office):
     (dossier,) = received(office)
-    body = {"MaPAKN": "PAKN-2026-0001", "MaDonVi": "H99.01", "MaHoSo": dossier.code, "PhanLoai": "hanh_vi",
-            "TieuDe": "Cán bộ hẹn nhiều lần", "NoiDung": "…", "NgayGui": "20260302080000", "NguoiGui": "Lê Văn C"}
+    body = {
+        "MaPAKN": "PAKN-2026-0001",
+        "MaDonVi": "H99.01",
+        "MaHoSo": dossier.code,
+        "PhanLoai": "hanh_vi",
+        "TieuDe": "Cán bộ hẹn nhiều lần",
+        "NoiDung": "…",
+        "NgayGui": "20260302080000",
+        "NguoiGui": "Lê Văn C",
+    }
     for _ in range(2):
         assert post(client, "pakn", body).json() == {"error_code": "00"}
     complaint = Complaint.objects.get()

@@ -37,8 +37,13 @@ def test_a_rolled_back_change_sends_nothing(office):
     (dossier,) = received(office)
     before = OutboxMessage.objects.count()
     with pytest.raises(TransitionError):
-        services.receive(procedure=dossier.procedure, handling_unit=dossier.handling_unit, channel=1,
-                         dossier=dossier, received_at=vn(2026, 3, 2, 10))  # already received: refused
+        services.receive(
+            procedure=dossier.procedure,
+            handling_unit=dossier.handling_unit,
+            channel=1,
+            dossier=dossier,
+            received_at=vn(2026, 3, 2, 10),
+        )  # already received: refused
     with pytest.raises(RuntimeError), transaction.atomic():
         services.pause(dossier, reason="Chờ xác minh", at=vn(2026, 3, 2, 11))
         raise RuntimeError("the request failed after the change")

@@ -25,18 +25,33 @@ def database_url() -> str:
         return f"sqlite:///{settings['NAME']}"
     user = settings.get("USER") or "postgres"
     password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
-    return (f"postgres://{user}{password}@{settings.get('HOST') or '127.0.0.1'}:{settings.get('PORT') or 5432}"
-            f"/{settings['NAME']}")
+    return (
+        f"postgres://{user}{password}@{settings.get('HOST') or '127.0.0.1'}:{settings.get('PORT') or 5432}"
+        f"/{settings['NAME']}"
+    )
 
 
 def relay_process(portal, tmp_path, *args, timeout="1"):
-    env = {**os.environ, "DATABASE_URL": database_url(), "MOTCUA_DATA_DIR": str(tmp_path),
-           "MOTCUA_PORTAL_URL": portal.url, "MOTCUA_PORTAL_USERNAME": "motcua", "MOTCUA_PORTAL_PASSWORD": "motcua",
-           "MOTCUA_PORTAL_MADONVI": "H99", "MOTCUA_PORTAL_TIMEOUT": timeout, "MOTCUA_LIVE_766": "0",
-           "MOTCUA_LOG_LEVEL": "ERROR"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "MOTCUA_DATA_DIR": str(tmp_path),
+        "MOTCUA_PORTAL_URL": portal.url,
+        "MOTCUA_PORTAL_USERNAME": "motcua",
+        "MOTCUA_PORTAL_PASSWORD": "motcua",
+        "MOTCUA_PORTAL_MADONVI": "H99",
+        "MOTCUA_PORTAL_TIMEOUT": timeout,
+        "MOTCUA_LIVE_766": "0",
+        "MOTCUA_LOG_LEVEL": "ERROR",
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.Popen([sys.executable, "-c", "from motcua.cli import main; main()", "portal", "relay", *args],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", "from motcua.cli import main; main()", "portal", "relay", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_relay_killed_mid_call_then_restarted(office, portal, tmp_path):

@@ -35,9 +35,11 @@ CONTACT = {"applicant_email": "An.Nguyen@Example.vn", "applicant_phone": "+84 91
 @pytest.fixture
 def sent(django_capture_on_commit_callbacks):
     """Run a service and its after-commit hooks (the queueing), as a request would."""
+
     def run(action):
         with django_capture_on_commit_callbacks(execute=True):
             return action()
+
     return run
 
 
@@ -51,7 +53,10 @@ def test_receipt_by_email_sms_and_zalo(world, sent, caplog):
     dossier = sent(lambda: world.received(**CONTACT))
     made = rows(Kind.DOSSIER_RECEIVED)
     assert [(n.channel, n.recipient, n.state, n.attempts) for n in made] == [
-        ("email", "an.nguyen@example.vn", S.SENT, 1), ("sms", "0912345678", S.SENT, 1), ("zalo", "0912345678", S.SENT, 1)]
+        ("email", "an.nguyen@example.vn", S.SENT, 1),
+        ("sms", "0912345678", S.SENT, 1),
+        ("zalo", "0912345678", S.SENT, 1),
+    ]
     event = DossierEvent.objects.get(dossier=dossier, action="receive")
     assert {n.object_id for n in made} == {str(event.pk)} and {n.reference for n in made} == {dossier.code}
     [email] = mail.outbox
@@ -65,17 +70,32 @@ def test_receipt_by_email_sms_and_zalo(world, sent, caplog):
 
 def test_supplement_result_and_apology(world, sent):
     dossier = sent(lambda: world.processing(**CONTACT))
-    sent(lambda: services.request_supplement(dossier, items=["Bản sao CCCD", "Ảnh 4x6"], reason="Thiếu giấy tờ",
-                                             actor=world.specialist, at=vn(2026, 3, 3, 9)))
+    sent(
+        lambda: services.request_supplement(
+            dossier,
+            items=["Bản sao CCCD", "Ảnh 4x6"],
+            reason="Thiếu giấy tờ",
+            actor=world.specialist,
+            at=vn(2026, 3, 3, 9),
+        )
+    )
     sent(lambda: services.complete_supplement(dossier, actor=world.desk, at=vn(2026, 3, 3, 10)))
-    proposal = services.propose_apology(dossier, reason="Chờ xác minh liên ngành", extension_days=3,
-                                        actor=world.specialist, at=vn(2026, 3, 3, 11))
+    proposal = services.propose_apology(
+        dossier, reason="Chờ xác minh liên ngành", extension_days=3, actor=world.specialist, at=vn(2026, 3, 3, 11)
+    )
     sent(lambda: services.sign_apology(proposal, signer=world.leader, at=vn(2026, 3, 3, 14)))
-    sent(lambda: services.finish(dossier, result_code="KQ-1", title="Phiếu LLTP", signed=True, actor=world.leader,
-                                 at=vn(2026, 3, 4, 9)))
+    sent(
+        lambda: services.finish(
+            dossier, result_code="KQ-1", title="Phiếu LLTP", signed=True, actor=world.leader, at=vn(2026, 3, 4, 9)
+        )
+    )
     subjects = [m.subject for m in mail.outbox]
-    assert subjects == [f"Hồ sơ {dossier.code} đã được tiếp nhận", f"Hồ sơ {dossier.code} cần bổ sung, hoàn thiện",
-                        f"Xin lỗi về việc chậm giải quyết hồ sơ {dossier.code}", f"Hồ sơ {dossier.code} đã có kết quả"]
+    assert subjects == [
+        f"Hồ sơ {dossier.code} đã được tiếp nhận",
+        f"Hồ sơ {dossier.code} cần bổ sung, hoàn thiện",
+        f"Xin lỗi về việc chậm giải quyết hồ sơ {dossier.code}",
+        f"Hồ sơ {dossier.code} đã có kết quả",
+    ]
     supplement, apology, result = mail.outbox[1].body, mail.outbox[2].body, mail.outbox[3].body
     assert "  - Bản sao CCCD\n  - Ảnh 4x6" in supplement and "Lý do: Thiếu giấy tờ" in supplement
     # Three working days after the effective due instant: NgayHenTra + the hour the applicant took to supplement.
@@ -174,7 +194,8 @@ def test_the_unsubscribe_link(world, sent, client):
     done = client.post("/" + url)
     assert done.status_code == 200 and 'id="opt-out-done"' in done.content.decode()
     assert list(OptOut.objects.values_list("recipient", "channel", "source")) == [
-        ("an.nguyen@example.vn", "email", "link")]
+        ("an.nguyen@example.vn", "email", "link")
+    ]
     client.post("/" + url)
     assert OptOut.objects.count() == 1
     assert client.get(reverse("notifications:unsubscribe", args=["gia-mao"])).status_code == 404
@@ -231,22 +252,31 @@ def test_channels_follow_the_setting(world, sent, settings):
     assert [(n.channel, n.state) for n in rows()] == [("sms", S.SENT)] and mail.outbox == []
 
 
-@pytest.mark.parametrize(("value", "backend"), [
-    ("console", "django.core.mail.backends.console.EmailBackend"),
-    ("file", "django.core.mail.backends.filebased.EmailBackend"),
-    ("smtp", "django.core.mail.backends.smtp.EmailBackend"),
-    ("tests.notifications.test_citizens.FailingBackend", "tests.notifications.test_citizens.FailingBackend"),
-])
+@pytest.mark.parametrize(
+    ("value", "backend"),
+    [
+        ("console", "django.core.mail.backends.console.EmailBackend"),
+        ("file", "django.core.mail.backends.filebased.EmailBackend"),
+        ("smtp", "django.core.mail.backends.smtp.EmailBackend"),
+        ("tests.notifications.test_citizens.FailingBackend", "tests.notifications.test_citizens.FailingBackend"),
+    ],
+)
 def test_email_backend_setting(value, backend, tmp_path):
     out = subprocess.run(
         [sys.executable, "-c", "from motcua import settings; print(settings.EMAIL_BACKEND)"],
         env={"MOTCUA_EMAIL_BACKEND": value, "MOTCUA_DATA_DIR": str(tmp_path), "PATH": ""},
-        capture_output=True, text=True, check=True)
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == backend
 
 
 def test_a_bad_email_backend_setting_is_refused(tmp_path):
-    out = subprocess.run([sys.executable, "-c", "from motcua import settings"],
-                         env={"MOTCUA_EMAIL_BACKEND": "pigeon", "MOTCUA_DATA_DIR": str(tmp_path), "PATH": ""},
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", "from motcua import settings"],
+        env={"MOTCUA_EMAIL_BACKEND": "pigeon", "MOTCUA_DATA_DIR": str(tmp_path), "PATH": ""},
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode != 0 and "MOTCUA_EMAIL_BACKEND" in out.stderr

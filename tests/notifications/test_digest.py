@@ -43,8 +43,9 @@ def due_thursday(world):
     complaint = new_complaint(world, at=working_hours_before(vn(2026, 3, 5, 10), 120))
     feedback.accept(complaint, actor=world.desk, at=vn(2026, 3, 2, 8))
     feedback.assign(complaint, assignee=world.specialist2, actor=world.leader, at=vn(2026, 3, 2, 9))
-    elsewhere = new_complaint(world, at=working_hours_before(vn(2026, 3, 5, 11), 120), unit=world.other_unit,
-                              sender="Ngô Văn Khác")
+    elsewhere = new_complaint(
+        world, at=working_hours_before(vn(2026, 3, 5, 11), 120), unit=world.other_unit, sender="Ngô Văn Khác"
+    )
     return {"dossier": dossier, "later": later, "complaint": complaint, "elsewhere": elsewhere}
 
 
@@ -74,7 +75,8 @@ def test_each_official_gets_what_turns_late_in_their_reach(world, due_thursday):
     assert dossier.code in mails["chuyenvien"].body and complaint.code not in mails["chuyenvien"].body
     assert complaint.code in mails["chuyenvien2"].body and dossier.code not in mails["chuyenvien2"].body
     assert set(Notification.objects.values_list("kind", "object_id", "state").distinct()) == {
-        (Kind.STAFF_DIGEST, "2026-03-05", Notification.State.SENT)}
+        (Kind.STAFF_DIGEST, "2026-03-05", Notification.State.SENT)
+    }
 
 
 def test_once_per_official_and_day(world, due_thursday):

@@ -60,8 +60,9 @@ def test_the_dossier_code_prefix_is_the_electronic_id_when_there_is_one():
 def test_demo_logins_one_per_role_and_idempotent():
     assert create_demo_logins() == []  # no province yet: nothing to place them in
     province, department, commune = province_with_department()
-    Unit.objects.create(code="H99.1002", name="Xã cũ", kind=UnitKind.COMMUNE, parent=province,
-                        valid_to=date(2025, 6, 30))
+    Unit.objects.create(
+        code="H99.1002", name="Xã cũ", kind=UnitKind.COMMUNE, parent=province, valid_to=date(2025, 6, 30)
+    )
     rows = create_demo_logins()
     assert [r[0] for r in rows] == ["motcua_admin", "kiemsoat", "motcua_so", "chuyenvien", "lanhdao", "motcua_xa"]
     assert rows[-1][2] == "H99.1001 Xã An Bình"  # a commune still in force

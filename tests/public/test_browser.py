@@ -31,8 +31,11 @@ def serious_violations(page) -> list[str]:
     # Evaluated through the DevTools protocol: the site's CSP forbids inline scripts (as it should).
     page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def overflows(page) -> bool:
@@ -43,14 +46,16 @@ def signed_in(page, live_server, user):
     """Give the browser a session of ``user`` (the login page itself is tested elsewhere)."""
     client = Client()
     client.force_login(user)
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                               "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
 
 
 @contextlib.contextmanager
 def unit_website(body: str):
     """A unit's own website at another origin: a loopback server of its own (Chromium refuses a public page
     framing a local one, so the host page must be local too), stopped on exit."""
+
     class Page(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (the standard library's name)
             data = body.encode()
@@ -76,15 +81,24 @@ def unit_website(body: str):
 def test_every_public_page_passes_axe_at_360_px(live_server, browser_page, world, settings):
     settings.MOTCUA_PUBLIC_URL = live_server.url
     done, returned = world.done(), world.returned()
-    complaint(world, "PAKN-1", "Thời gian cấp phiếu quá lâu", "Tôi chờ 10 ngày.", "da_cong_khai", answer="Đã khắc phục.")
+    complaint(
+        world, "PAKN-1", "Thời gian cấp phiếu quá lâu", "Tôi chờ 10 ngày.", "da_cong_khai", answer="Đã khắc phục."
+    )
     record_rating(returned, satisfied=False, reason="Chậm", rated_at=timezone.now(), source="portal")
     dept = world.department.code
     tracked = documents.build_context("01", done)["qr_payload"].removeprefix(live_server.url)
     pages = {
-        "home": "/", "catalogue": "/thu-tuc/?q=ly+lich", "procedure": "/thu-tuc/1.000001/", "unit": f"/don-vi/{dept}/",
-        "embed": f"/nhung/{dept}/", "embed-procedure": f"/nhung/{dept}/thu-tuc/1.000001/",
-        "track-form": "/tra-cuu-ho-so/", "tracked": tracked, "track-invalid": "/tra-cuu-ho-so/x:y/",
-        "complaints": "/phan-anh-kien-nghi/", "complaint": "/phan-anh-kien-nghi/PAKN-1/",
+        "home": "/",
+        "catalogue": "/thu-tuc/?q=ly+lich",
+        "procedure": "/thu-tuc/1.000001/",
+        "unit": f"/don-vi/{dept}/",
+        "embed": f"/nhung/{dept}/",
+        "embed-procedure": f"/nhung/{dept}/thu-tuc/1.000001/",
+        "track-form": "/tra-cuu-ho-so/",
+        "tracked": tracked,
+        "track-invalid": "/tra-cuu-ho-so/x:y/",
+        "complaints": "/phan-anh-kien-nghi/",
+        "complaint": "/phan-anh-kien-nghi/PAKN-1/",
     }
     page = browser_page
     page.set_viewport_size(PHONE)
@@ -114,8 +128,10 @@ def test_every_public_page_passes_axe_at_360_px(live_server, browser_page, world
     failures.update({"too-many": v} if (v := serious_violations(page)) else {})
     settings.MOTCUA_PUBLIC_RATE = "60/m"
     signed_in(page, live_server, world.desk)
-    for name, path in {"kiosk": f"/danh-gia-tai-quay/{dept}/",
-                       "kiosk-reasons": f"/danh-gia-tai-quay/{dept}/{returned.code}/ly-do/"}.items():
+    for name, path in {
+        "kiosk": f"/danh-gia-tai-quay/{dept}/",
+        "kiosk-reasons": f"/danh-gia-tai-quay/{dept}/{returned.code}/ly-do/",
+    }.items():
         assert page.goto(live_server.url + path).status == 200, name
         failures.update({name: v} if (v := serious_violations(page)) else {})
         if overflows(page):
@@ -136,8 +152,10 @@ def test_citizen_embed_to_qr_to_rating_to_the_leaders_task(live_server, browser_
     snippet = html.unescape(Client().get(f"/don-vi/{world.department.code}/").content.decode())
     assert f'src="{live_server.url}/nhung/{world.department.code}/"' in snippet
     iframe = re.search(r"<iframe [^>]+></iframe>", snippet).group(0)
-    with unit_website(f'<!doctype html><html lang="vi"><head><title>Sở Tư pháp</title></head><body>'
-                      f'<h1>Cổng thông tin Sở Tư pháp</h1>{iframe}</body></html>') as website:
+    with unit_website(
+        f'<!doctype html><html lang="vi"><head><title>Sở Tư pháp</title></head><body>'
+        f"<h1>Cổng thông tin Sở Tư pháp</h1>{iframe}</body></html>"
+    ) as website:
         page.goto(website)
         frame = page.frame_locator("iframe")
         frame.get_by_label("Tên hoặc mã thủ tục").fill("ly lich tu phap")

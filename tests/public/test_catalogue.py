@@ -35,12 +35,21 @@ def test_filters_by_unit_field_and_level(client, world):
 
 def test_procedure_page_shows_the_published_parts(client, world):
     text = page(client.get("/thu-tuc/1.000001/"))
-    for part in ("Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam", "5 ngày làm việc",  # time limit
-                 "Cấp trong ngày", "1 ngày làm việc", "Giấy tờ chứng minh việc cấp gấp",  # a case with its own
-                 "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "Bản chụp thẻ Căn cước (2 bản)",  # components
-                 "Phí cấp Phiếu lý lịch tư pháp: 200.000 đ", "Luật Lý lịch tư pháp 2009",
-                 "Trung tâm Phục vụ hành chính công tỉnh",  # where (by level: no competent unit named)
-                 "Nộp trực tuyến trên Cổng Dịch vụ công quốc gia", "ma_thu_tuc=1.000001", "Toàn trình"):
+    for part in (
+        "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam",
+        "5 ngày làm việc",  # time limit
+        "Cấp trong ngày",
+        "1 ngày làm việc",
+        "Giấy tờ chứng minh việc cấp gấp",  # a case with its own
+        "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp",
+        "Bản chụp thẻ Căn cước (2 bản)",  # components
+        "Phí cấp Phiếu lý lịch tư pháp: 200.000 đ",
+        "Luật Lý lịch tư pháp 2009",
+        "Trung tâm Phục vụ hành chính công tỉnh",  # where (by level: no competent unit named)
+        "Nộp trực tuyến trên Cổng Dịch vụ công quốc gia",
+        "ma_thu_tuc=1.000001",
+        "Toàn trình",
+    ):
         assert part in text, part
     assert "Nộp trực tuyến" not in page(client.get("/thu-tuc/1.000002/"))  # no online service
     assert client.get("/thu-tuc/9.999999/").status_code == 404  # abolished
@@ -68,8 +77,10 @@ def test_embed_shows_only_the_units_procedures_and_may_be_framed(client, world):
 def test_unit_page_shows_the_snippet_to_copy(client, world):
     text = page(client.get(f"/don-vi/{world.department.code}/"))
     assert world.department.name in text and "01 Hùng Vương" in text
-    assert (f'<iframe src="https://motcua.example.gov.vn/nhung/{world.department.code}/" '
-            f'title="Thủ tục hành chính — {world.department.name}"') in text
+    assert (
+        f'<iframe src="https://motcua.example.gov.vn/nhung/{world.department.code}/" '
+        f'title="Thủ tục hành chính — {world.department.name}"'
+    ) in text
     assert "Đơn vị giải quyết 2 thủ tục hành chính." in text
 
 

@@ -81,13 +81,17 @@ def test_only_leaders_open_the_follow_up_list_and_close_with_a_note(client, worl
     client.post(f"{FOLLOW_UPS}{task.pk}/dong/", {"note": ""})
     task.refresh_from_db()
     assert task.state == "open"
-    response = client.post(f"{FOLLOW_UPS}{task.pk}/dong/", {"note": "Đã gọi điện xin lỗi, niêm yết lại TTHC"},
-                           follow=True)
+    response = client.post(
+        f"{FOLLOW_UPS}{task.pk}/dong/", {"note": "Đã gọi điện xin lỗi, niêm yết lại TTHC"}, follow=True
+    )
     assert "Đã đóng việc theo dõi hồ sơ" in text(response)
     task.refresh_from_db()
     assert (task.state, task.closed_by, task.note) == ("closed", world.leader, "Đã gọi điện xin lỗi, niêm yết lại TTHC")
-    entry = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(RatingFollowUp),
-                                    object_pk=str(task.pk)).order_by("-timestamp").first()
+    entry = (
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(RatingFollowUp), object_pk=str(task.pk))
+        .order_by("-timestamp")
+        .first()
+    )
     assert entry.actor == world.leader and entry.cid == "web" and "state" in entry.changes_dict
     assert "Đã gọi điện xin lỗi" in text(client.get(FOLLOW_UPS + "?trang-thai=da-dong"))
 

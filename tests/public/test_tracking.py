@@ -58,7 +58,9 @@ def test_wrong_factor_and_unknown_code_get_the_same_answer(client, world):
     wrong_factor = answer(dossier.code, "9999")
     unknown_code = answer("H99.01-990101-0001", "9999")
     assert wrong_factor == unknown_code
-    assert wrong_factor[0] == 200 and "Không tìm thấy hồ sơ với mã và 4 chữ số đã nhập" in html.unescape(wrong_factor[2])
+    assert wrong_factor[0] == 200 and "Không tìm thấy hồ sơ với mã và 4 chữ số đã nhập" in html.unescape(
+        wrong_factor[2]
+    )
     # A dossier without a recorded ID number or phone cannot be found by a factor at all.
     bare = world.received(applicant_id_number="", applicant_phone="")
     assert answer(bare.code, "0000")[2].replace("<code>", "") == wrong_factor[2].replace("<code>", "")
@@ -77,6 +79,7 @@ def test_the_receipts_qr_opens_the_page_and_a_tampered_token_is_refused(client, 
         tokens.token_for(dossier.code).replace(dossier.code, dossier.code.lower()),
     ]
     from django.core import signing
+
     forged.append(signing.Signer(salt="some.other.salt", algorithm="sha256").sign(dossier.code))  # other salt
     for bad in forged:
         response = client.get(f"{TRACK}{bad}/")
@@ -87,8 +90,14 @@ def test_the_receipts_qr_opens_the_page_and_a_tampered_token_is_refused(client, 
 def test_personal_data_is_masked(client, world):
     dossier = world.done()
     page = text(client.get(qr_path(dossier)))
-    for secret in ("Nguyễn Thị Hồng Nhung", "001185012345", "0912 345 678", "0912345678", "12 Trần Hưng Đạo",
-                   "nhung@example.vn"):
+    for secret in (
+        "Nguyễn Thị Hồng Nhung",
+        "001185012345",
+        "0912 345 678",
+        "0912345678",
+        "12 Trần Hưng Đạo",
+        "nhung@example.vn",
+    ):
         assert secret not in page, secret
     assert "Nguyễn T. H. N." in page and "•••••••••345" in page and "•••••••678" in page
 
@@ -96,8 +105,9 @@ def test_personal_data_is_masked(client, world):
 def test_supplement_request_and_ready_result_are_told_plainly(client, world):
     dossier = world.received()
     services.start_processing(dossier, actor=world.desk)
-    services.request_supplement(dossier, items=["Bản sao giấy khai sinh", "Ảnh 4x6"], reason="Thiếu giấy tờ",
-                                actor=world.specialist)
+    services.request_supplement(
+        dossier, items=["Bản sao giấy khai sinh", "Ảnh 4x6"], reason="Thiếu giấy tờ", actor=world.specialist
+    )
     page = text(client.get(qr_path(dossier)))
     assert "Hồ sơ cần được bổ sung, hoàn thiện" in page
     assert "Bản sao giấy khai sinh" in page and "Ảnh 4x6" in page and "Thiếu giấy tờ" in page
@@ -117,8 +127,11 @@ def test_lookup_is_one_query_on_the_codes_unique_index(client, world, django_ass
     assert re.search(r'WHERE "dossiers_dossier"\."code" = ', queries[0]["sql"]), queries[0]["sql"]
     plan = _plan(queries[0]["sql"])  # the view's own query, as sent
     if connection.vendor == "sqlite":
-        assert re.search(r"SEARCH dossiers_dossier USING (COVERING )?INDEX sqlite_autoindex_dossiers_dossier_1 "
-                         r"\(code=\?\)", plan), plan
+        assert re.search(
+            r"SEARCH dossiers_dossier USING (COVERING )?INDEX sqlite_autoindex_dossiers_dossier_1 "
+            r"\(code=\?\)",
+            plan,
+        ), plan
     else:
         assert re.search(r"Index (Only )?Scan using dossiers_dossier_code_\w+ on dossiers_dossier", plan), plan
     with django_assert_max_num_queries(7):  # dossier with its one-to-ones, events, supplement, office hours …

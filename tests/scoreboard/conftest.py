@@ -36,11 +36,23 @@ def store_scores(unit: Unit, period: str, fractions: float | dict[str, float], *
     for ind in fs.indicators:
         f = fractions if isinstance(fractions, float | int) else fractions.get(ind.group, 0.0)
         score = (Decimal(str(ind.max_points)) * Decimal(str(f))).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        rows.append(IndicatorSnapshot(
-            unit=unit, period=period, indicator=ind.code, group=ind.group, numerator=round(f * 100, 4),
-            denominator=100, ratio=f, score=score, max_points=Decimal(str(ind.max_points)), target=ind.target,
-            note=extra.get("note", ""), as_of=now, computed_at=now,
-        ))
+        rows.append(
+            IndicatorSnapshot(
+                unit=unit,
+                period=period,
+                indicator=ind.code,
+                group=ind.group,
+                numerator=round(f * 100, 4),
+                denominator=100,
+                ratio=f,
+                score=score,
+                max_points=Decimal(str(ind.max_points)),
+                target=ind.target,
+                note=extra.get("note", ""),
+                as_of=now,
+                computed_at=now,
+            )
+        )
     IndicatorSnapshot.objects.bulk_create(rows)
     snapshots.bump_version(period)  # as snapshots.store does after its commit
 
@@ -53,10 +65,14 @@ def group_max(group: str) -> float:
 def province_units(db):
     """A province, three departments and four communes."""
     province = Unit.objects.create(code="T01", name="Tỉnh Thử", kind=UnitKind.PROVINCE)
-    departments = [Unit.objects.create(code=f"T01.S{i}", name=f"Sở {name}", kind=UnitKind.DEPARTMENT, parent=province)
-                   for i, name in enumerate(["Tư pháp", "Xây dựng", "Y tế"], start=1)]
-    communes = [Unit.objects.create(code=f"T01.X{i}", name=f"Xã {name}", kind=UnitKind.COMMUNE, parent=province)
-                for i, name in enumerate(["An Bình", "Bình Minh", "Cát Tiên", "Đông Hà"], start=1)]
+    departments = [
+        Unit.objects.create(code=f"T01.S{i}", name=f"Sở {name}", kind=UnitKind.DEPARTMENT, parent=province)
+        for i, name in enumerate(["Tư pháp", "Xây dựng", "Y tế"], start=1)
+    ]
+    communes = [
+        Unit.objects.create(code=f"T01.X{i}", name=f"Xã {name}", kind=UnitKind.COMMUNE, parent=province)
+        for i, name in enumerate(["An Bình", "Bình Minh", "Cát Tiên", "Đông Hà"], start=1)
+    ]
     return province, departments, communes
 
 

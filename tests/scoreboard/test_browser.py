@@ -1,7 +1,6 @@
 """The scoreboard in a real headless Chromium: the control officer signs in, the trend chart is drawn
 by the vendored Chart.js, a unit page opens with its indicators. Screenshots in test-artifacts/."""
 
-
 import pytest
 
 from motcua.org.demo import DEMO_PASSWORD, create_demo_logins
@@ -14,8 +13,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     requires_chromium,
 ]
-
-
 
 
 def test_control_officer_sees_the_chart_and_a_unit(live_server, browser_page):
@@ -38,8 +35,10 @@ def test_control_officer_sees_the_chart_and_a_unit(live_server, browser_page):
         page.press("#id_password", "Enter")  # Enter submits
     page.wait_for_selector("#trend-chart")
     page.wait_for_function("window.Chart !== undefined && window.motcuaTrendChart !== undefined")
-    size = page.evaluate("(() => { const c = document.getElementById('trend-chart');"
-                         " return [c.width, c.height, window.Chart.getChart(c) !== undefined]; })()")
+    size = page.evaluate(
+        "(() => { const c = document.getElementById('trend-chart');"
+        " return [c.width, c.height, window.Chart.getChart(c) !== undefined]; })()"
+    )
     assert size[0] > 100 and size[1] > 100 and size[2] is True
     body = page.inner_text("body")
     assert "Tỉnh Thử Nghiệm" in body and "Xếp hạng Sở, ban, ngành" in body and "Xếp hạng Xã, phường, đặc khu" in body

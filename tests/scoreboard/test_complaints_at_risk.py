@@ -26,8 +26,9 @@ pytestmark = pytest.mark.django_db
 
 
 def complaint(unit, code, submitted_at):
-    made, _ = feedback.register_complaint(code=code, unit=unit, category="quy_dinh", title=f"Phản ánh {code}",
-                                          content="...", submitted_at=submitted_at)
+    made, _ = feedback.register_complaint(
+        code=code, unit=unit, category="quy_dinh", title=f"Phản ánh {code}", content="...", submitted_at=submitted_at
+    )
     return made
 
 
@@ -35,7 +36,7 @@ def listed(html: str) -> list[str]:
     if 'id="late-complaints-list"' not in html:
         return []
     start = html.index('id="late-complaints-list"')
-    return re.findall(r">([^<]+)</a>", html[start:html.index("</ul>", start)])
+    return re.findall(r">([^<]+)</a>", html[start : html.index("</ul>", start)])
 
 
 def unit_page(client, code, period):
@@ -74,9 +75,9 @@ def test_unit_page_lists_late_complaints_on_5_2_and_5_3(client, control_client, 
     assert 'id="late-complaints-count">1<' in html and listed(html) == ["S1-QUA-HAN"]
     assert f'href="{reverse("workspace:complaint", args=["S1-QUA-HAN"])}"' in html
     for code in ("5.2", "5.3"):
-        row = html[html.index(f'id="indicator-{code}"'):html.index("</tr>", html.index(f'id="indicator-{code}"'))]
+        row = html[html.index(f'id="indicator-{code}"') : html.index("</tr>", html.index(f'id="indicator-{code}"'))]
         assert "late-complaints-badge" in row and "1 PAKN quá hạn" in row
-    row = html[html.index('id="indicator-5.4"'):html.index("</tr>", html.index('id="indicator-5.4"'))]
+    row = html[html.index('id="indicator-5.4"') : html.index("</tr>", html.index('id="indicator-5.4"'))]
     assert "late-complaints-badge" not in row
 
 

@@ -47,22 +47,57 @@ def province(tmp_path):
 
     folder = write_set(
         tmp_path / "set",
-        units=[unit("P1", "TINH"), unit("P1.S1", "SO", "P1"), unit("P1.S2", "SO", "P1"),
-               unit("P1.X1", "XA", "P1"), unit("P1.X2", "XA", "P1")],
+        units=[
+            unit("P1", "TINH"),
+            unit("P1.S1", "SO", "P1"),
+            unit("P1.S2", "SO", "P1"),
+            unit("P1.X1", "XA", "P1"),
+            unit("P1.X2", "XA", "P1"),
+        ],
         procedures=[procedure("1.000101", ("TINH", "XA"))],
         dossiers=[
             # S1: one on time, one finished three days late -> 2.1 = 1/2.
-            dossier("S1-A", "1.000101", "P1.S1", "2026-03-02T08:00", "2026-03-09T17:00",
-                    log=[(2, "2026-03-02T08:00"), (4, "2026-03-02T09:00"), (9, "2026-03-05T10:00")]),
-            dossier("S1-B", "1.000101", "P1.S1", "2026-03-02T08:00", "2026-03-09T17:00",
-                    log=[(2, "2026-03-02T08:00"), (4, "2026-03-02T09:00"), (9, "2026-03-12T10:00")]),
+            dossier(
+                "S1-A",
+                "1.000101",
+                "P1.S1",
+                "2026-03-02T08:00",
+                "2026-03-09T17:00",
+                log=[(2, "2026-03-02T08:00"), (4, "2026-03-02T09:00"), (9, "2026-03-05T10:00")],
+            ),
+            dossier(
+                "S1-B",
+                "1.000101",
+                "P1.S1",
+                "2026-03-02T08:00",
+                "2026-03-09T17:00",
+                log=[(2, "2026-03-02T08:00"), (4, "2026-03-02T09:00"), (9, "2026-03-12T10:00")],
+            ),
             # S2: both on time -> 2.1 = 2/2.
-            dossier("S2-A", "1.000101", "P1.S2", "2026-03-03T08:00", "2026-03-10T17:00",
-                    log=[(2, "2026-03-03T08:00"), (9, "2026-03-04T10:00")]),
-            dossier("S2-B", "1.000101", "P1.S2", "2026-03-03T08:00", "2026-03-10T17:00",
-                    log=[(2, "2026-03-03T08:00"), (9, "2026-03-04T11:00")]),
-            dossier("X1-A", "1.000101", "P1.X1", "2026-03-04T08:00", "2026-03-11T17:00",
-                    log=[(2, "2026-03-04T08:00"), (9, "2026-03-06T10:00")]),
+            dossier(
+                "S2-A",
+                "1.000101",
+                "P1.S2",
+                "2026-03-03T08:00",
+                "2026-03-10T17:00",
+                log=[(2, "2026-03-03T08:00"), (9, "2026-03-04T10:00")],
+            ),
+            dossier(
+                "S2-B",
+                "1.000101",
+                "P1.S2",
+                "2026-03-03T08:00",
+                "2026-03-10T17:00",
+                log=[(2, "2026-03-03T08:00"), (9, "2026-03-04T11:00")],
+            ),
+            dossier(
+                "X1-A",
+                "1.000101",
+                "P1.X1",
+                "2026-03-04T08:00",
+                "2026-03-11T17:00",
+                log=[(2, "2026-03-04T08:00"), (9, "2026-03-06T10:00")],
+            ),
             _open_dossier(),
         ],
     )
@@ -97,8 +132,12 @@ def test_snapshots_command_stores_and_pages_read_them(client, province, capsys, 
     assert response.context["risk_possible"] is False  # March is over: nothing left at risk
 
     # HTMX asks for the panel only.
-    response = client.get(reverse("scoreboard:unit", args=["P1.S1"]), {"period": PERIOD, "indicator": "2.1"},
-                          HTTP_HX_REQUEST="true", HTTP_HX_TARGET="detail")
+    response = client.get(
+        reverse("scoreboard:unit", args=["P1.S1"]),
+        {"period": PERIOD, "indicator": "2.1"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="detail",
+    )
     assert b"<html" not in response.content and b"S1-B" in response.content
 
     # The monthly late list: the same dossier, due 09/03 17:00, finished 12/03 10:00.
@@ -110,8 +149,9 @@ def test_snapshots_command_stores_and_pages_read_them(client, province, capsys, 
     assert rows[0].finished_at.strftime("%d/%m/%Y %H:%M") == "12/03/2026 10:00"
     expected = get_calendar().working_hours_between(vn(2026, 3, 9, 17), vn(2026, 3, 12, 10))
     assert 16 < expected < 24 and rows[0].hours_late == pytest.approx(expected)  # two whole days and a morning
-    book = load_workbook(io.BytesIO(client.get(reverse("scoreboard:late-dossiers"),
-                                               {"period": PERIOD, "format": "xlsx"}).content)).active
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("scoreboard:late-dossiers"), {"period": PERIOD, "format": "xlsx"}).content)
+    ).active
     assert [c.value for c in book[5]][:3] == ["Mã hồ sơ", "Mã đơn vị", "Tên đơn vị"]
     assert book.cell(6, 1).value == "S1-B" and book.cell(6, 7).value == pytest.approx(expected)
 
@@ -131,8 +171,9 @@ def test_points_at_risk_in_the_current_year(client, province):
     response = client.get(url, {"period": year, "indicator": "2.1"})
     assert response.context["risk_possible"] is True
     assert 'hx-trigger="load"' in response.content.decode()  # the forecast loads in a second request
-    response = client.get(url, {"period": year, "indicator": "2.1", "risk": "1"},
-                          HTTP_HX_REQUEST="true", HTTP_HX_TARGET="risk")
+    response = client.get(
+        url, {"period": year, "indicator": "2.1", "risk": "1"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="risk"
+    )
     assert b"<html" not in response.content
     items = list(response.context["risk_page"])
     assert [i.record for i in items] == ["S1-OPEN"]

@@ -33,8 +33,8 @@ def test_a_unit_without_data_says_so_and_is_not_ranked(control_client, scored):
     response = control_client.get(OVERVIEW, {"period": PERIOD})
     assert _rows(response, "XA") == [(1, "T01.X1"), (2, "T01.X2"), (3, "T01.X3"), (None, "T01.X4")]
     html = response.content.decode()
-    row = html[html.index('data-code="T01.X4"'):]
-    assert "không có dữ liệu" in row[:row.index("</tr>")]
+    row = html[html.index('data-code="T01.X4"') :]
+    assert "không có dữ liệu" in row[: row.index("</tr>")]
 
 
 def test_an_abolished_unit_is_not_ranked_after_it_ended(control_client, scored):
@@ -64,8 +64,9 @@ def test_group_columns_carry_the_short_names(control_client, scored):
     assert ">CKMB</a>" not in html
 
 
-def test_no_shell_command_and_an_uncomputed_period_is_computed_in_the_background(control_client, province_units,
-                                                                                 monkeypatch):
+def test_no_shell_command_and_an_uncomputed_period_is_computed_in_the_background(
+    control_client, province_units, monkeypatch
+):
     from motcua.scoreboard import tasks
 
     html = control_client.get(OVERVIEW, {"period": "2026-02"}).content.decode()
@@ -95,9 +96,11 @@ def test_compare_does_not_report_the_portals_ways_of_writing_nothing(province_un
     province, departments, communes = province_units
     store_scores(departments[0], PERIOD, 0.5)
     IndicatorSnapshot.objects.filter(unit=departments[0], indicator__in=["5.1a", "5.1b"]).update(
-        numerator=0, denominator=4, ratio=0, score=0)
+        numerator=0, denominator=4, ratio=0, score=0
+    )
     IndicatorSnapshot.objects.filter(unit=departments[0], indicator__in=["5.2", "5.3", "4.6"]).update(
-        numerator=0, denominator=0)
+        numerator=0, denominator=0
+    )
     code = departments[0].code
     portal = tmp_path / "cong.csv"
     lines = ["MaDonVi,Ky,MaChiSo,TuSo,MauSo,Diem"]

@@ -28,8 +28,14 @@ def _rows(response, kind):
 
 
 def test_anonymous_is_sent_to_sign_in(client, db):
-    for name, args in (("overview", []), ("unit", ["T01"]), ("late-dossiers", []), ("late-officials", []),
-                       ("publications", []), ("export", [])):
+    for name, args in (
+        ("overview", []),
+        ("unit", ["T01"]),
+        ("late-dossiers", []),
+        ("late-officials", []),
+        ("publications", []),
+        ("export", []),
+    ):
         response = client.get(reverse(f"scoreboard:{name}", args=args))
         assert response.status_code == 302 and response.url.startswith(reverse("access:login")), name
 
@@ -87,8 +93,10 @@ def test_province_total_band_and_groups(control_client, scored):
     assert float(groups["TDGQ"][0]) == pytest.approx(17.0) and float(groups["TDGQ"][1]) == 20
 
 
-@pytest.mark.parametrize(("total", "band"), [(95, "Xuất sắc"), (90, "Xuất sắc"), (89.99, "Tốt"), (80, "Tốt"),
-                                             (75, "Khá"), (50, "Trung bình"), (49.99, "Yếu")])
+@pytest.mark.parametrize(
+    ("total", "band"),
+    [(95, "Xuất sắc"), (90, "Xuất sắc"), (89.99, "Tốt"), (80, "Tốt"), (75, "Khá"), (50, "Trung bình"), (49.99, "Yếu")],
+)
 def test_bands_follow_the_spec(total, band):
     from decimal import Decimal
 
@@ -100,10 +108,14 @@ def test_trend_json_has_every_month(control_client, scored):
     response = control_client.get(OVERVIEW, {"period": PERIOD})
     html = response.content.decode()
     start = html.index('id="trend-data"')
-    data = json.loads(html[html.index(">", start) + 1:html.index("</script>", start)])
+    data = json.loads(html[html.index(">", start) + 1 : html.index("</script>", start)])
     assert data["labels"][:3] == ["01/2026", "02/2026", "03/2026"]
-    assert data["total"][:4] == [pytest.approx(60.0, abs=0.1), pytest.approx(70.0, abs=0.1),
-                                 pytest.approx(85.0, abs=0.1), None]
+    assert data["total"][:4] == [
+        pytest.approx(60.0, abs=0.1),
+        pytest.approx(70.0, abs=0.1),
+        pytest.approx(85.0, abs=0.1),
+        None,
+    ]
     assert [g["code"] for g in data["groups"]] == list(services.GROUP_CODES)
     assert "vendor/chartjs/chart.umd.min.js" in html and "scoreboard/charts.js" in html
     assert "cdn" not in html.lower()
@@ -112,12 +124,13 @@ def test_trend_json_has_every_month(control_client, scored):
 def test_pagination_of_communes(control_client, province_units):
     from motcua.org.models import Unit, UnitKind
 
-
-
     province = province_units[0]
     for i in range(30):
-        store_scores(Unit.objects.create(code=f"T01.Y{i:02d}", name=f"Phường {i}", kind=UnitKind.COMMUNE,
-                                         parent=province), PERIOD, i / 40)
+        store_scores(
+            Unit.objects.create(code=f"T01.Y{i:02d}", name=f"Phường {i}", kind=UnitKind.COMMUNE, parent=province),
+            PERIOD,
+            i / 40,
+        )
     response = control_client.get(OVERVIEW, {"period": PERIOD, "page_XA": 2})
     table = next(t for t in response.context["tables"] if t["kind"] == "XA")
     assert table["count"] == 30 and table["page"].number == 2 and len(table["page"]) == 5
@@ -169,8 +182,10 @@ def test_overview_xlsx_has_the_page_numbers(control_client, scored):
     assert header[:5] == ["Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm", "Xếp loại"]
     assert "Tiến độ giải quyết (TDGQ)" in header
     page = control_client.get(OVERVIEW, {"period": PERIOD})
-    shown = [(r.rank, r.code, float(r.total), r.band) for r in
-             next(t for t in page.context["tables"] if t["kind"] == "SO")["page"]]
+    shown = [
+        (r.rank, r.code, float(r.total), r.band)
+        for r in next(t for t in page.context["tables"] if t["kind"] == "SO")["page"]
+    ]
     exported = [(row[0], row[1], row[3], row[4]) for row in sheet.iter_rows(min_row=6, values_only=True)]
     assert exported == shown
 
@@ -178,8 +193,17 @@ def test_overview_xlsx_has_the_page_numbers(control_client, scored):
 def test_unit_xlsx_has_every_indicator(control_client, scored):
     response = control_client.get(reverse("scoreboard:export"), {"period": PERIOD, "scope": "unit", "unit": "T01.S2"})
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [c.value for c in sheet[5]][:9] == ["Chỉ số", "Tên chỉ số", "Nhóm", "Tử số", "Mẫu số", "Tỷ lệ", "Điểm",
-                                               "Điểm tối đa", "Chỉ tiêu"]
+    assert [c.value for c in sheet[5]][:9] == [
+        "Chỉ số",
+        "Tên chỉ số",
+        "Nhóm",
+        "Tử số",
+        "Mẫu số",
+        "Tỷ lệ",
+        "Điểm",
+        "Điểm tối đa",
+        "Chỉ tiêu",
+    ]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=6, values_only=True)}
     page = control_client.get(reverse("scoreboard:unit", args=["T01.S2"]), {"period": PERIOD})
     for ind in page.context["indicators"]:
@@ -198,8 +222,13 @@ def test_exports_write_a_hostile_unit_name_as_text(control_client, scored):
         response = control_client.get(export, {"period": PERIOD, **params})
         assert response.status_code == 200
         assert formulas(response.content) == []
-        cells = [c for sheet in load_workbook(io.BytesIO(response.content)) for row in sheet.iter_rows(values_only=True)
-                 for c in row if isinstance(c, str)]
+        cells = [
+            c
+            for sheet in load_workbook(io.BytesIO(response.content))
+            for row in sheet.iter_rows(values_only=True)
+            for c in row
+            if isinstance(c, str)
+        ]
         assert any(HOSTILE in c or HOSTILE.upper() in c for c in cells)  # titles are upper case
 
 
@@ -218,11 +247,13 @@ def test_publications_list_deadlines_in_working_days(control_client, province_un
     from tests.factories import procedure
 
     province = province_units[0]
-    decision = PublicationDecision.objects.create(number="123/QĐ-UBND", unit=province, decided_on=date(2026, 11, 20),
-                                                  kind="them_moi")
+    decision = PublicationDecision.objects.create(
+        number="123/QĐ-UBND", unit=province, decided_on=date(2026, 11, 20), kind="them_moi"
+    )
     for i in range(3):
-        PublicationItem.objects.create(decision=decision, procedure=procedure(code=f"1.00000{i}"),
-                                       basis_effective_on=date(2026, 12, 1))
+        PublicationItem.objects.create(
+            decision=decision, procedure=procedure(code=f"1.00000{i}"), basis_effective_on=date(2026, 12, 1)
+        )
     url = reverse("scoreboard:publications")
     control_client.get(url)
     with django_assert_max_num_queries(7):
@@ -248,8 +279,9 @@ def test_late_officials_lists_the_step_and_exports(control_client, province_unit
     proc = procedure()
     steps = workflow(proc, department)
     specialist = official("chuyenvien_t", department, Role.SPECIALIST)
-    dossier = dossier_services.receive(procedure=proc, handling_unit=department, channel=1,
-                                       received_at=vn(2026, 3, 2, 8))
+    dossier = dossier_services.receive(
+        procedure=proc, handling_unit=department, channel=1, received_at=vn(2026, 3, 2, 8)
+    )
     dossier_services.start_processing(dossier, step=steps[0], assignee=specialist, at=vn(2026, 3, 2, 9))
     dossier_services.hand_off(dossier, step=steps[1], actor=specialist, at=vn(2026, 3, 6, 9))  # 8 h allotted
     url = reverse("scoreboard:late-officials")
@@ -264,8 +296,13 @@ def test_late_officials_lists_the_step_and_exports(control_client, province_unit
     assert set(rows) == {specialist.pk, None}
     assert "(chưa xác định cán bộ)" in response.content.decode()
     book = load_workbook(io.BytesIO(control_client.get(url, {"period": PERIOD, "format": "xlsx"}).content)).active
-    assert [c.value for c in book[5]] == ["Cán bộ", "Mã đơn vị", "Số bước xử lý trễ hạn", "Số hồ sơ",
-                                          "Tổng số giờ làm việc quá hạn"]
+    assert [c.value for c in book[5]] == [
+        "Cán bộ",
+        "Mã đơn vị",
+        "Số bước xử lý trễ hạn",
+        "Số hồ sơ",
+        "Tổng số giờ làm việc quá hạn",
+    ]
     assert book.cell(6, 2).value == department.code and book.cell(6, 3).value == 1 and book.max_row == 7
 
 
@@ -277,12 +314,15 @@ def test_list_pages_keep_to_the_officials_units(desk_client, province_units):
     assert response.status_code == 200 and response.context["scope"] == province_units[1][0]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--period", "2026-13"], "Kỳ đánh giá không hợp lệ"),
-    (["--period", "2099-01"], "chưa bắt đầu"),
-    (["--year", "2026", "--kinds", "week"], "--kinds chỉ nhận"),
-    (["--year", "2026", "--period", "2026-01"], "không dùng cả hai"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--period", "2026-13"], "Kỳ đánh giá không hợp lệ"),
+        (["--period", "2099-01"], "chưa bắt đầu"),
+        (["--year", "2026", "--kinds", "week"], "--kinds chỉ nhận"),
+        (["--year", "2026", "--period", "2026-01"], "không dùng cả hai"),
+    ],
+)
 def test_snapshots_command_refuses_bad_arguments_in_vietnamese(args, message, capsys, db):
     from django.core.management import call_command
 
@@ -294,9 +334,22 @@ def test_snapshots_command_refuses_bad_arguments_in_vietnamese(args, message, ca
 
 def test_periods_of_a_year_stop_today():
     assert services.periods_of_year(2026, today=date(2026, 5, 10)) == [
-        "2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-Q1", "2026-Q2", "2026-H1", "2026"]
+        "2026-01",
+        "2026-02",
+        "2026-03",
+        "2026-04",
+        "2026-05",
+        "2026-Q1",
+        "2026-Q2",
+        "2026-H1",
+        "2026",
+    ]
     assert services.periods_of_year(2026, ("quarter",), today=date(2026, 12, 31)) == [
-        "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+        "2026-Q1",
+        "2026-Q2",
+        "2026-Q3",
+        "2026-Q4",
+    ]
 
 
 def test_dossier_lists_of_other_units_are_not_shown(desk_client, scored):
@@ -312,8 +365,9 @@ def test_unknown_indicator_is_a_vietnamese_400(control_client, scored):
     assert response.status_code == 400 and "Không có chỉ số «9.9»" in response.content.decode()
 
 
-def test_the_board_is_cached_until_the_period_is_stored_again(province_units, django_assert_max_num_queries,
-                                                              django_capture_on_commit_callbacks):
+def test_the_board_is_cached_until_the_period_is_stored_again(
+    province_units, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     from motcua.index766.snapshots import store
     from motcua.scoreboard import services
 
@@ -327,9 +381,27 @@ def test_the_board_is_cached_until_the_period_is_stored_again(province_units, dj
     assert services.board(period) == first
     report = type("Report", (), {})  # the smallest ScoreReport store() accepts: one unit, one indicator
     report.as_of = first.as_of
-    report.to_json = lambda: {"period": {"code": PERIOD}, "formula_set": "portal-2026", "units": [
-        {"unit": province.code, "indicators": [{"code": "2.1", "numerator": 1, "denominator": 1, "ratio": 1.0,
-                                                 "score": 20.0, "max": 20, "target": None, "note": ""}]}]}
+    report.to_json = lambda: {
+        "period": {"code": PERIOD},
+        "formula_set": "portal-2026",
+        "units": [
+            {
+                "unit": province.code,
+                "indicators": [
+                    {
+                        "code": "2.1",
+                        "numerator": 1,
+                        "denominator": 1,
+                        "ratio": 1.0,
+                        "score": 20.0,
+                        "max": 20,
+                        "target": None,
+                        "note": "",
+                    }
+                ],
+            }
+        ],
+    }
     with django_capture_on_commit_callbacks(execute=True):
         store(report)
     assert services.board(period).province.groups["TDGQ"] == 20

@@ -30,28 +30,38 @@ def test_overview_and_unit_pages_list_the_portal_rules(control_client, scored):
 
 def test_indicator_detail_says_which_rule_changes_it(control_client, scored):
     unit = reverse("scoreboard:unit", args=["T01.X1"])
-    html = control_client.get(unit, {"period": PERIOD, "indicator": "5.2"}, HTTP_HX_REQUEST="true",
-                              HTTP_HX_TARGET="detail").content.decode()
+    html = control_client.get(
+        unit, {"period": PERIOD, "indicator": "5.2"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="detail"
+    ).content.decode()
     assert PAKN in html and 'data-switch="pakn_judged_at"' in html
     assert 'data-switch="service_key"' not in html
-    html = control_client.get(unit, {"period": PERIOD, "indicator": "3.2"}, HTTP_HX_REQUEST="true",
-                              HTTP_HX_TARGET="detail").content.decode()
+    html = control_client.get(
+        unit, {"period": PERIOD, "indicator": "3.2"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="detail"
+    ).content.decode()
     assert 'data-switch="service_key"' in html and 'data-switch="catalogue_at"' in html and PAKN not in html
 
 
 def test_3_1_at_a_commune_is_not_a_lost_point(control_client, scored):
     # As the engine stores it (procedure_lists=portal): no numerator or denominator, 0, the note.
     IndicatorSnapshot.objects.filter(unit__code="T01.X1", period=PERIOD, indicator="3.1").update(
-        numerator=None, denominator=None, ratio=None, score=0,
-        note="Chỉ tính cho cấp tỉnh (T01), như Cổng DVCQG: không tính cho đơn vị này.")
+        numerator=None,
+        denominator=None,
+        ratio=None,
+        score=0,
+        note="Chỉ tính cho cấp tỉnh (T01), như Cổng DVCQG: không tính cho đơn vị này.",
+    )
     response = control_client.get(reverse("scoreboard:unit", args=["T01.X1"]), {"period": PERIOD})
     row = next(i for i in response.context["indicators"] if i.code == "3.1")
     assert row.province_only and row.lost == 0 and not row.has_records
     html = response.content.decode()
     cell = html.split('id="indicator-3.1"')[1].split("</tr>")[0]
     assert "chỉ tính cho cấp tỉnh" in cell and "Hồ sơ mất điểm" not in cell
-    detail = control_client.get(reverse("scoreboard:unit", args=["T01.X1"]), {"period": PERIOD, "indicator": "3.1"},
-                                HTTP_HX_REQUEST="true", HTTP_HX_TARGET="detail").content.decode()
+    detail = control_client.get(
+        reverse("scoreboard:unit", args=["T01.X1"]),
+        {"period": PERIOD, "indicator": "3.1"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="detail",
+    ).content.decode()
     assert "chỉ tính cho cấp tỉnh, như Cổng DVCQG: đơn vị không bị trừ điểm" in detail
     # The province itself is scored on it, as usual.
     province = control_client.get(reverse("scoreboard:unit", args=["T01"]), {"period": PERIOD})

@@ -22,8 +22,15 @@ pytestmark = pytest.mark.django_db
 
 
 def dossier(unit, code, received_at, synced_at=None) -> Dossier:
-    return Dossier.objects.create(code=code, procedure=procedure_row(), handling_unit=unit, receiving_unit=unit,
-                                  received_at=received_at, synced_at=synced_at, status=4)
+    return Dossier.objects.create(
+        code=code,
+        procedure=procedure_row(),
+        handling_unit=unit,
+        receiving_unit=unit,
+        received_at=received_at,
+        synced_at=synced_at,
+        status=4,
+    )
 
 
 def procedure_row():
@@ -41,7 +48,7 @@ def current():
 def listed(html: str) -> list[str]:
     if 'id="unsynced-list"' not in html:
         return []
-    block = html[html.index('id="unsynced-list"'):html.index("</ul>", html.index('id="unsynced-list"'))]
+    block = html[html.index('id="unsynced-list"') : html.index("</ul>", html.index('id="unsynced-list"'))]
     return re.findall(r">([^<]+)</a>", block)
 
 
@@ -81,9 +88,9 @@ def test_unit_page_lists_unacknowledged_dossiers_as_points_at_risk(control_clien
     assert "1.4 và 3.3" in html
     # The 1.4 and 3.3 rows point to the list; the others do not.
     for code in ("1.4", "3.3"):
-        row = html[html.index(f'id="indicator-{code}"'):html.index("</tr>", html.index(f'id="indicator-{code}"'))]
+        row = html[html.index(f'id="indicator-{code}"') : html.index("</tr>", html.index(f'id="indicator-{code}"'))]
         assert "unsynced-badge" in row and "2 hồ sơ chưa được Cổng xác nhận" in row
-    row_21 = html[html.index('id="indicator-2.1"'):html.index("</tr>", html.index('id="indicator-2.1"'))]
+    row_21 = html[html.index('id="indicator-2.1"') : html.index("</tr>", html.index('id="indicator-2.1"'))]
     assert "unsynced-badge" not in row_21
 
 

@@ -1,6 +1,5 @@
 """The admin, checked in a real headless Chromium: log in, find a dossier, read its event log."""
 
-
 import pytest
 
 from motcua.dossiers import services
@@ -14,12 +13,15 @@ pytestmark = [
 ]
 
 
-
-
 def test_admin_shows_a_dossier_with_its_event_log(live_server, browser_page):
     _province, department, _commune = province_with_department()
-    dossier = services.receive(procedure=procedure(), handling_unit=department, channel=1,
-                               received_at=vn(2026, 3, 2, 9), applicant={"applicant_name": "Trần Thị Bình"})
+    dossier = services.receive(
+        procedure=procedure(),
+        handling_unit=department,
+        channel=1,
+        received_at=vn(2026, 3, 2, 9),
+        applicant={"applicant_name": "Trần Thị Bình"},
+    )
     services.start_processing(dossier, at=vn(2026, 3, 2, 10))
     create_demo_logins()
 

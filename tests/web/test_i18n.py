@@ -76,8 +76,13 @@ def test_setlang_switches_the_sign_in_page_to_english(client, db):
     assert '<html lang="en"' in page
     assert_english(
         page,
-        ["Sign in to the system", "For officials and civil servants handling administrative procedures.",
-         "Username", "Password", "Administrative procedure information system"],
+        [
+            "Sign in to the system",
+            "For officials and civil servants handling administrative procedures.",
+            "Username",
+            "Password",
+            "Administrative procedure information system",
+        ],
         ["Đăng nhập hệ thống", "Tên đăng nhập", "Mật khẩu", "Hệ thống thông tin giải quyết thủ tục hành chính"],
     )
 
@@ -96,11 +101,25 @@ def test_desk_page_in_english(client, units):
     switch_to_english(client)
     assert_english(
         text(client.get(DESK)),
-        ["Receive a new dossier", "Awaiting reception", "Received, awaiting hand-off for processing",
-         "Awaiting the citizen's supplement", "Result ready, awaiting return",
-         "There are no dossiers in this list.", "One-stop desk", "Dossier lookup", "Sign out"],
-        ["Tiếp nhận hồ sơ mới", "Chờ tiếp nhận", "Có kết quả, chờ trả", "Không có hồ sơ nào trong danh sách này.",
-         "Tra cứu hồ sơ", "Đăng xuất"],
+        [
+            "Receive a new dossier",
+            "Awaiting reception",
+            "Received, awaiting hand-off for processing",
+            "Awaiting the citizen's supplement",
+            "Result ready, awaiting return",
+            "There are no dossiers in this list.",
+            "One-stop desk",
+            "Dossier lookup",
+            "Sign out",
+        ],
+        [
+            "Tiếp nhận hồ sơ mới",
+            "Chờ tiếp nhận",
+            "Có kết quả, chờ trả",
+            "Không có hồ sơ nào trong danh sách này.",
+            "Tra cứu hồ sơ",
+            "Đăng xuất",
+        ],
     )
 
 
@@ -110,11 +129,22 @@ def test_specialist_queue_in_english(client, units):
     switch_to_english(client)
     assert_english(
         text(client.get(QUEUE)),
-        ["My tasks today", "Sorted by working hours left before the deadline, as of",
-         "There are no dossiers in the queue.", "Overdue dossiers only", "Step deadline", "Clear filters",
-         "Being processed"],  # a Status choice label in the status filter
-        ["Việc của tôi hôm nay", "Không có hồ sơ nào trong hàng việc.", "Chỉ hồ sơ quá hạn", "Hạn của bước",
-         "Đang xử lý"],
+        [
+            "My tasks today",
+            "Sorted by working hours left before the deadline, as of",
+            "There are no dossiers in the queue.",
+            "Overdue dossiers only",
+            "Step deadline",
+            "Clear filters",
+            "Being processed",
+        ],  # a Status choice label in the status filter
+        [
+            "Việc của tôi hôm nay",
+            "Không có hồ sơ nào trong hàng việc.",
+            "Chỉ hồ sơ quá hạn",
+            "Hạn của bước",
+            "Đang xử lý",
+        ],
     )
 
 
@@ -124,11 +154,16 @@ def test_scoreboard_in_english(client, units):
     switch_to_english(client)
     assert_english(
         text(client.get(SCOREBOARD)),
-        ["766 indicator set scoreboard", "Evaluation period", "Overview and ranking", "Late dossiers",
-         "Officials with late processing", "Procedure publication and disclosure",
-         "Figures computed by the system, not official National Public Service Portal figures"],
-        ["Bảng điểm Bộ chỉ số 766", "Kỳ đánh giá", "Tổng quan, xếp hạng", "Hồ sơ trễ hạn",
-         "Số liệu do hệ thống tính"],
+        [
+            "766 indicator set scoreboard",
+            "Evaluation period",
+            "Overview and ranking",
+            "Late dossiers",
+            "Officials with late processing",
+            "Procedure publication and disclosure",
+            "Figures computed by the system, not official National Public Service Portal figures",
+        ],
+        ["Bảng điểm Bộ chỉ số 766", "Kỳ đánh giá", "Tổng quan, xếp hạng", "Hồ sơ trễ hạn", "Số liệu do hệ thống tính"],
     )
 
 
@@ -186,8 +221,7 @@ def _placeholders(s: str) -> list[str]:
 def test_every_english_entry_is_translated_and_not_fuzzy():
     entries = [e for e in read_po(PO_FILE) if e["msgid"]]  # the header has an empty msgid
     assert len(entries) > 700
-    untranslated = [e["msgid"] for e in entries
-                    if not all(v for k, v in e.items() if k.startswith("msgstr"))]
+    untranslated = [e["msgid"] for e in entries if not all(v for k, v in e.items() if k.startswith("msgstr"))]
     assert untranslated == [], f"{len(untranslated)} untranslated entries, e.g. {untranslated[:5]}"
     fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
     assert fuzzy == [], f"fuzzy entries: {fuzzy[:5]}"
@@ -212,7 +246,8 @@ def test_compiled_catalogue_matches_the_po_file():
         else:
             assert mo._catalog.get(msgid) == e["msgstr"], f"django.mo is stale for {e['msgid']!r}"
     assert len(mo._catalog) - 1 == sum(2 if "msgid_plural" in e else 1 for e in entries), (
-        "django.mo has entries that django.po no longer has: recompile it")
+        "django.mo has entries that django.po no longer has: recompile it"
+    )
 
 
 def test_a_browser_asking_for_english_still_gets_vietnamese_until_the_user_switches(client):

@@ -40,9 +40,13 @@ INLINE = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>|\son[a-z]+=|\sstyle=|<style
 
 def test_templates_have_no_inline_script_or_style():
     package = Path(__file__).resolve().parents[2] / "src" / "motcua"
-    found = [f"{path.relative_to(package)}:{number}: {line.strip()}"
-             for path in sorted(package.glob("*/templates/**/*.html")) if "documents" not in path.parts
-             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if INLINE.search(line)]
+    found = [
+        f"{path.relative_to(package)}:{number}: {line.strip()}"
+        for path in sorted(package.glob("*/templates/**/*.html"))
+        if "documents" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if INLINE.search(line)
+    ]
     assert not found, "\n".join(found)
 
 
@@ -64,7 +68,12 @@ def test_demo_command_prepares_a_province_and_prints_logins(capsys):
     assert "Đã sinh và nạp tỉnh mẫu" in out and DEMO_PASSWORD in out and "motcua_so" in out
     assert Dossier.objects.count() == 300
     assert set(Official.objects.values_list("role", flat=True)) == {
-        "administrator", "control_officer", "desk_officer", "specialist", "leader"}
+        "administrator",
+        "control_officer",
+        "desk_officer",
+        "specialist",
+        "leader",
+    }
     call_command("demo", no_serve=True, dossiers=300)
     assert "Dùng lại cơ sở dữ liệu đã có" in capsys.readouterr().out and Dossier.objects.count() == 300
 
@@ -81,9 +90,13 @@ def test_demo_catalogue_declares_components_and_workflows_once():
     for code in ("TP01", "TP02", "TP03"):
         dossier.components.create(component_code=code)
     assert declare_demo_catalogue() == (3, 1)
-    assert list(ComponentSpec.objects.filter(version__procedure=proc).order_by("code")
-                .values_list("code", "required")) == [("TP01", True), ("TP02", True), ("TP03", True)]
+    assert list(
+        ComponentSpec.objects.filter(version__procedure=proc).order_by("code").values_list("code", "required")
+    ) == [("TP01", True), ("TP02", True), ("TP03", True)]
     assert [s.role for s in Workflow.objects.get(procedure=proc).steps.order_by("order")] == [
-        "specialist", "specialist", "leader"]
+        "specialist",
+        "specialist",
+        "leader",
+    ]
     assert services.first_step(dossier).name == "Thẩm định hồ sơ"
     assert declare_demo_catalogue() == (0, 0)

@@ -35,20 +35,31 @@ def test_the_admin_and_its_audit_log_speak_vietnamese(client, world):
     root = get_user_model().objects.create_superuser("root", "root@example.vn", None)
     client.force_login(root)
     entry = LogEntry.objects.filter(action=LogEntry.Action.UPDATE).first()
-    pages = [reverse("admin:index"), reverse("admin:auditlog_logentry_changelist"),
-             reverse("admin:auditlog_logentry_change", args=[entry.pk]),
-             reverse("admin:dossiers_dossier_change", args=[dossier.pk])]
+    pages = [
+        reverse("admin:index"),
+        reverse("admin:auditlog_logentry_changelist"),
+        reverse("admin:auditlog_logentry_change", args=[entry.pk]),
+        reverse("admin:dossiers_dossier_change", args=[dossier.pk]),
+    ]
     for url in pages:
         text = visible_text(client.get(url).content.decode())
-        for english in ("Skip to main content", "Audit log", "AUDIT LOG", " changes: ", "Add link",
-                        "Change or view list link"):
+        for english in (
+            "Skip to main content",
+            "Audit log",
+            "AUDIT LOG",
+            " changes: ",
+            "Add link",
+            "Change or view list link",
+        ):
             assert english not in text, (url, english)
     changelist = visible_text(client.get(pages[1]).content.decode())
     assert "Nhật ký thay đổi" in changelist and " thay đổi: " in changelist
     summaries = [line for line in changelist.splitlines() if " thay đổi: " in line]
     # Fields by their Vietnamese names (PostgreSQL's jsonb orders them its own way).
-    assert any({"Trạng thái", "Bước hiện tại", "Người đang xử lý"} <= set(line.split(": ", 1)[1].split(", "))
-               for line in summaries), summaries
+    assert any(
+        {"Trạng thái", "Bước hiện tại", "Người đang xử lý"} <= set(line.split(": ", 1)[1].split(", "))
+        for line in summaries
+    ), summaries
 
 
 def test_the_admin_cannot_change_a_dossiers_instants_units_or_assignee(client, world):
@@ -56,13 +67,27 @@ def test_the_admin_cannot_change_a_dossiers_instants_units_or_assignee(client, w
     root = get_user_model().objects.create_superuser("root", "root@example.vn", None)
     client.force_login(root)
     page = client.get(reverse("admin:dossiers_dossier_change", args=[dossier.pk])).content.decode()
-    for field in ("handling_unit", "receiving_unit", "current_assignee", "due_at", "received_at", "step_due_at",
-                  "current_step"):
+    for field in (
+        "handling_unit",
+        "receiving_unit",
+        "current_assignee",
+        "due_at",
+        "received_at",
+        "step_due_at",
+        "current_step",
+    ):
         assert f'name="{field}"' not in page, field
     before = Dossier.objects.filter(pk=dossier.pk).values("handling_unit_id", "current_assignee_id", "due_at").get()
-    client.post(reverse("admin:dossiers_dossier_change", args=[dossier.pk]),
-                {"handling_unit": world.other_unit.pk, "current_assignee": world.outsider.pk,
-                 "due_at_0": "01/01/2030", "due_at_1": "08:00:00", "applicant_name": dossier.applicant_name})
+    client.post(
+        reverse("admin:dossiers_dossier_change", args=[dossier.pk]),
+        {
+            "handling_unit": world.other_unit.pk,
+            "current_assignee": world.outsider.pk,
+            "due_at_0": "01/01/2030",
+            "due_at_1": "08:00:00",
+            "applicant_name": dossier.applicant_name,
+        },
+    )
     after = Dossier.objects.filter(pk=dossier.pk).values("handling_unit_id", "current_assignee_id", "due_at").get()
     assert after == before
 

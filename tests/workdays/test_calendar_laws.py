@@ -43,9 +43,7 @@ def not_inside_closed_period(dt: datetime) -> bool:
 @given(starts, st.integers(0, 60 * 8 * 60), st.integers(0, 60 * 8 * 60), working_units, cutoffs)
 def test_monotonic_in_amount(s, m1, m2, unit, cutoff):
     lo, hi = sorted((m1, m2))
-    assert CAL.add(s, amount_for(unit, lo), unit, cutoff) <= CAL.add(
-        s, amount_for(unit, hi), unit, cutoff
-    )
+    assert CAL.add(s, amount_for(unit, lo), unit, cutoff) <= CAL.add(s, amount_for(unit, hi), unit, cutoff)
 
 
 @FAST
@@ -111,9 +109,7 @@ def test_batch_equals_scalar(cases, unit, cutoff):
         dtype="datetime64[us]",
     )
     got = CAL.add_batch(utc, np.array(amounts), unit, cutoff)
-    want = np.array(
-        [e.replace(tzinfo=None) - timedelta(hours=7) for e in expected], dtype="datetime64[us]"
-    )
+    want = np.array([e.replace(tzinfo=None) - timedelta(hours=7) for e in expected], dtype="datetime64[us]")
     assert got.tolist() == want.tolist()
     epoch = CAL.add_batch(np.array([s.timestamp() for s, _ in cases]), amounts, unit, cutoff)
     assert np.allclose(epoch, [e.timestamp() for e in expected], rtol=0, atol=1e-6)

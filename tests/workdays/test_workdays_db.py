@@ -38,16 +38,10 @@ def test_seeded_table_matches_official_data():
     by_date = {r["date"]: r for r in rows}
     for e in official.SCHEDULE:
         assert by_date[e.date]["kind"] == e.kind and by_date[e.date]["legal_basis"] == e.legal_basis
-    assert (
-        by_date[date(2026, 8, 22)]["is_working"] and by_date[date(2026, 8, 22)]["kind"] == "makeup"
-    )
+    assert by_date[date(2026, 8, 22)]["is_working"] and by_date[date(2026, 8, 22)]["kind"] == "makeup"
     assert not by_date[date(2027, 1, 1)]["official_schedule"]
     # The running index counts working days: 249 in 2026 (see the example tests).
-    assert (
-        by_date[date(2026, 12, 31)]["working_day_index"]
-        - by_date[date(2025, 12, 31)]["working_day_index"]
-        == 249
-    )
+    assert by_date[date(2026, 12, 31)]["working_day_index"] - by_date[date(2025, 12, 31)]["working_day_index"] == 249
 
 
 @pytest.mark.django_db
@@ -93,12 +87,7 @@ def test_admin_edit_makes_a_saturday_working(admin_client):
     assert CalendarDay.objects.get(pk=day.pk).is_working
     cal = services.get_calendar()
     assert cal.add(vn(2026, 3, 13, 10), 1, "ngay_lam_viec") == vn(2026, 3, 14, 10)
-    assert (
-        admin_client.get(
-            reverse("admin:workdays_calendarday_changelist") + "?kind__exact=makeup"
-        ).status_code
-        == 200
-    )
+    assert admin_client.get(reverse("admin:workdays_calendarday_changelist") + "?kind__exact=makeup").status_code == 200
 
 
 @pytest.mark.django_db
@@ -139,8 +128,7 @@ def test_calendar_command_2026():
     assert [tuple(line.split("\t")[:2]) for line in lines] == EXPECTED_2026
     assert all(len(line.split("\t")) == 3 for line in lines)
     assert lines[8] == (
-        "2026-04-27\tnghi\tNghỉ bù Giỗ Tổ Hùng Vương (Chủ nhật 26/04/2026) — "
-        "Bộ luật Lao động 2019 Điều 111.3, 112.1"
+        "2026-04-27\tnghi\tNghỉ bù Giỗ Tổ Hùng Vương (Chủ nhật 26/04/2026) — Bộ luật Lao động 2019 Điều 111.3, 112.1"
     )
     assert "9441/TB-BNV" in lines[11] and "Ngày Văn hóa Việt Nam" in lines[15]
 
@@ -157,8 +145,19 @@ def test_calendar_command_flags_days_without_a_verified_basis():
     assert "Công văn 12729/VPCP-KGVX" in lines["2026-01-02"] and "Công văn 12729/VPCP-KGVX" in lines["2026-01-10"]
     assert "Nghị quyết 28/2026/QH16 Điều 2" in lines["2026-11-24"]
     flagged = {day for day, label in lines.items() if label.endswith(UNVERIFIED)}
-    assert flagged == {"2026-01-02", "2026-01-10", "2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19",
-                       "2026-02-20", "2026-08-22", "2026-08-31", "2026-09-01", "2026-11-24"}
+    assert flagged == {
+        "2026-01-02",
+        "2026-01-10",
+        "2026-02-16",
+        "2026-02-17",
+        "2026-02-18",
+        "2026-02-19",
+        "2026-02-20",
+        "2026-08-22",
+        "2026-08-31",
+        "2026-09-01",
+        "2026-11-24",
+    }
     out = StringIO()
     call_command("calendar", "2025", stdout=out)
     lines = dict(line.split("\t")[0::2] for line in out.getvalue().splitlines())
@@ -179,9 +178,7 @@ def test_calendar_command_fallback_year_says_so():
 @pytest.mark.django_db
 def test_deadline_command_uses_db_calendar():
     out = StringIO()
-    call_command(
-        "deadline", "--start", "2026-02-13T10:00", "--duration", "1 ngay_lam_viec", stdout=out
-    )
+    call_command("deadline", "--start", "2026-02-13T10:00", "--duration", "1 ngay_lam_viec", stdout=out)
     assert out.getvalue().strip() == "2026-02-23T10:00:00+07:00"
     out = StringIO()
     call_command("deadline", "--start", "2026-01-05T08:30:00Z", "--duration", "2 gio_lam_viec",
@@ -194,15 +191,11 @@ def run_cli(tmp_path, *args):
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the installed command's own settings, as a user runs it
     code = "from motcua.cli import main; main()"
-    return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=60
-    )
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=60)
 
 
 def test_deadline_cli_without_database(tmp_path):
-    result = run_cli(
-        tmp_path, "deadline", "--start", "2026-01-05 07:00", "--duration", "1 ngay_lam_viec"
-    )
+    result = run_cli(tmp_path, "deadline", "--start", "2026-01-05 07:00", "--duration", "1 ngay_lam_viec")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "2026-01-05T17:00:00+07:00\n"
 

@@ -34,11 +34,17 @@ class DeskWorld:
 
     def applicant(self, **overrides) -> dict:
         data = {
-            "procedure": self.procedure.pk, "channel": "1", "handling_unit": self.department.pk,
-            "applicant_name": "Nguyễn Văn An", "applicant_id_number": "001203004567",
-            "applicant_address": "12 Lê Lợi, phường Trung Tâm", "applicant_phone": "0912345678",
-            "applicant_email": "an@example.vn", "summary": "Cấp phiếu lý lịch tư pháp số 1",
-            "sets_count": "1", "result_delivery": "Trực tiếp tại Bộ phận Một cửa",
+            "procedure": self.procedure.pk,
+            "channel": "1",
+            "handling_unit": self.department.pk,
+            "applicant_name": "Nguyễn Văn An",
+            "applicant_id_number": "001203004567",
+            "applicant_address": "12 Lê Lợi, phường Trung Tâm",
+            "applicant_phone": "0912345678",
+            "applicant_email": "an@example.vn",
+            "summary": "Cấp phiếu lý lịch tư pháp số 1",
+            "sets_count": "1",
+            "result_delivery": "Trực tiếp tại Bộ phận Một cửa",
         }
         data.update(overrides)
         return data
@@ -49,8 +55,12 @@ class DeskWorld:
     def received(self, **applicant) -> Dossier:
         """A paper dossier received at the department's desk a little while ago (status 2)."""
         return services.receive(
-            procedure=self.procedure, handling_unit=self.department, receiving_unit=self.department, channel=1,
-            actor=self.desk, received_at=timezone.now() - timedelta(minutes=30),
+            procedure=self.procedure,
+            handling_unit=self.department,
+            receiving_unit=self.department,
+            channel=1,
+            actor=self.desk,
+            received_at=timezone.now() - timedelta(minutes=30),
             applicant={"applicant_name": "Trần Thị Bình", "applicant_id_number": "001203009999", **applicant},
         )
 
@@ -79,11 +89,17 @@ def desk_world(db, settings, tmp_path) -> DeskWorld:
     components = [
         ComponentSpec.objects.create(version=version, code="TP01", name="Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp"),
         ComponentSpec.objects.create(version=version, code="TP02", name="Bản chụp Căn cước công dân"),
-        ComponentSpec.objects.create(version=version, code="TP03", name="Giấy tờ chứng minh nơi cư trú", required=False),
+        ComponentSpec.objects.create(
+            version=version, code="TP03", name="Giấy tờ chứng minh nơi cư trú", required=False
+        ),
     ]
     steps = workflow(proc, department)
     return DeskWorld(
-        province=province, department=department, commune=commune, procedure=proc, components=components,
+        province=province,
+        department=department,
+        commune=commune,
+        procedure=proc,
+        components=components,
         steps=steps,
         desk=official("motcua_so", department, Role.DESK_OFFICER),
         specialist=official("chuyenvien", department, Role.SPECIALIST),

@@ -58,8 +58,12 @@ class World:
 
     def received(self, at=RECEIVED_AT, **applicant) -> Dossier:
         return services.receive(
-            procedure=self.procedure, handling_unit=self.department, receiving_unit=self.department, channel=1,
-            actor=self.desk, received_at=at,
+            procedure=self.procedure,
+            handling_unit=self.department,
+            receiving_unit=self.department,
+            channel=1,
+            actor=self.desk,
+            received_at=at,
             applicant={"applicant_name": "Nguyễn Văn An", "applicant_id_number": "001203004567", **applicant},
         )
 
@@ -68,24 +72,41 @@ class World:
         dossier = self.received(at=at, **applicant)
         services.start_processing(dossier, assignee=self.specialist, actor=self.desk, at=at.replace(minute=30))
         if consulted:
-            services.consult(dossier, unit=self.consulted_unit, question="Xác nhận nơi cư trú", due_at=vn(2026, 3, 6, 10),
-                             actor=self.specialist, at=at.replace(minute=40))
+            services.consult(
+                dossier,
+                unit=self.consulted_unit,
+                question="Xác nhận nơi cư trú",
+                due_at=vn(2026, 3, 6, 10),
+                actor=self.specialist,
+                at=at.replace(minute=40),
+            )
         dossier.refresh_from_db()
         return dossier
 
     def at_leader_step(self, **kwargs) -> Dossier:
         """A result drafted by the specialist and handed to the leader's step (Ký duyệt)."""
         dossier = self.processing(**kwargs)
-        services.propose_result(dossier, title="Phiếu lý lịch tư pháp số 1", result_code="LLTP-1",
-                                step=self.steps[2], assignee=self.leader, actor=self.specialist,
-                                at=vn(2026, 3, 3, 9))
+        services.propose_result(
+            dossier,
+            title="Phiếu lý lịch tư pháp số 1",
+            result_code="LLTP-1",
+            step=self.steps[2],
+            assignee=self.leader,
+            actor=self.specialist,
+            at=vn(2026, 3, 3, 9),
+        )
         dossier.refresh_from_db()
         return dossier
 
     def apology_pending(self, **kwargs) -> Dossier:
         dossier = self.processing(**kwargs)
-        services.propose_apology(dossier, reason="Chờ kết quả xác minh liên ngành", extension_days=3,
-                                 actor=self.specialist, at=vn(2026, 3, 3, 9))
+        services.propose_apology(
+            dossier,
+            reason="Chờ kết quả xác minh liên ngành",
+            extension_days=3,
+            actor=self.specialist,
+            at=vn(2026, 3, 3, 9),
+        )
         dossier.refresh_from_db()
         return dossier
 
@@ -97,16 +118,18 @@ class World:
 
     def supplement_requested(self, **kwargs) -> Dossier:
         dossier = self.processing(**kwargs)
-        services.request_supplement(dossier, items=["Bản sao CCCD"], reason="Thiếu giấy tờ", actor=self.specialist,
-                                    at=vn(2026, 3, 3, 9))
+        services.request_supplement(
+            dossier, items=["Bản sao CCCD"], reason="Thiếu giấy tờ", actor=self.specialist, at=vn(2026, 3, 3, 9)
+        )
         dossier.refresh_from_db()
         return dossier
 
     def supplement_overdue(self, **kwargs) -> Dossier:
         """Waiting since Mon 02/02/2026 for a supplement: 15 working days (Tết off) ended Mon 02/03 09:00 (R1.10)."""
         dossier = self.processing(at=vn(2026, 1, 26, 9), **kwargs)
-        services.request_supplement(dossier, items=["Bản sao CCCD"], reason="Thiếu giấy tờ", actor=self.specialist,
-                                    at=vn(2026, 2, 2, 9))
+        services.request_supplement(
+            dossier, items=["Bản sao CCCD"], reason="Thiếu giấy tờ", actor=self.specialist, at=vn(2026, 2, 2, 9)
+        )
         dossier.refresh_from_db()
         return dossier
 
@@ -121,12 +144,22 @@ def snapshot(dossier: Dossier) -> tuple:
     """Everything a step action could change, to prove that a refused one changed nothing."""
     fresh = Dossier.objects.get(pk=dossier.pk)
     return (
-        fresh.status, fresh.current_step_id, fresh.current_assignee_id, fresh.step_due_at, fresh.extended_due_at,
-        fresh.online_payment, DossierEvent.objects.count(), LogEntry.objects.count(),
+        fresh.status,
+        fresh.current_step_id,
+        fresh.current_assignee_id,
+        fresh.step_due_at,
+        fresh.extended_due_at,
+        fresh.online_payment,
+        DossierEvent.objects.count(),
+        LogEntry.objects.count(),
         list(Proposal.objects.order_by("pk").values_list("state", flat=True)),
         list(Consultation.objects.order_by("pk").values_list("answered_at", flat=True)),
-        SupplementRequest.objects.count(), DossierResult.objects.count(), ApologyLetter.objects.count(),
-        StopNotice.objects.count(), Payment.objects.count(), fresh.pauses.filter(ended_at__isnull=True).count(),
+        SupplementRequest.objects.count(),
+        DossierResult.objects.count(),
+        ApologyLetter.objects.count(),
+        StopNotice.objects.count(),
+        Payment.objects.count(),
+        fresh.pauses.filter(ended_at__isnull=True).count(),
     )
 
 
@@ -156,10 +189,16 @@ def build_world() -> World:
         ("cv_donvikhac", other_unit, Role.SPECIALIST, "Lý Thị Mai"),
     ]:
         world.users[username] = official(username, unit, role, name)
-    world.users.update(desk=world.users["motcua_so"], specialist=world.users["chuyenvien"],
-                       specialist2=world.users["chuyenvien2"], leader=world.users["lanhdao"],
-                       control=world.users["kiemsoat"], administrator=world.users["quantri"],
-                       consulted=world.users["cv_phoihop"], outsider=world.users["cv_donvikhac"])
+    world.users.update(
+        desk=world.users["motcua_so"],
+        specialist=world.users["chuyenvien"],
+        specialist2=world.users["chuyenvien2"],
+        leader=world.users["lanhdao"],
+        control=world.users["kiemsoat"],
+        administrator=world.users["quantri"],
+        consulted=world.users["cv_phoihop"],
+        outsider=world.users["cv_donvikhac"],
+    )
     return world
 
 

@@ -66,8 +66,10 @@ def test_the_leader_assigns_from_the_list_seeing_each_specialists_workload(clien
 def test_only_a_leader_of_the_unit_assigns_and_only_to_the_unit(client, world):
     waiting = unassigned_dossier(world)
     client.force_login(world.specialist)
-    assert client.post(reverse("workspace:assign", args=[waiting.code]),
-                       {"assignee": world.specialist.pk}).status_code == 403
+    assert (
+        client.post(reverse("workspace:assign", args=[waiting.code]), {"assignee": world.specialist.pk}).status_code
+        == 403
+    )
     client.force_login(world.leader)
     client.post(reverse("workspace:assign", args=[waiting.code]), {"assignee": world.outsider.pk})
     assert Dossier.objects.get(pk=waiting.pk).current_assignee_id is None

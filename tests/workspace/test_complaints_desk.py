@@ -44,11 +44,11 @@ def page(client, url, **params) -> str:
 
 def row(html: str, key: str) -> str:
     start = html.index(f'data-code="{key}"')
-    return html[start:html.index("</tr>", start)]
+    return html[start : html.index("</tr>", start)]
 
 
 def codes_of(html: str) -> list[str]:
-    table = html[html.index('id="complaints-table"'):]
+    table = html[html.index('id="complaints-table"') :]
     return re.findall(r'<tr data-code="([^"]+)"', table)
 
 
@@ -78,15 +78,22 @@ def complaints(world):
     publishing = reach(world, S.AWAITING_PUBLICATION, at=vn(2026, 3, 2, 14))  # approved Mon 14:25: due Wed 14:25
     closed = reach(world, S.PUBLISHED, at=vn(2026, 2, 2, 8))
     elsewhere = new_complaint(world, at=vn(2026, 3, 2, 8), unit=world.other_unit, sender="Ngô Xây", title="PAKN XD")
-    return {"late": late, "at_risk": at_risk, "on_time": on_time, "publishing": publishing, "closed": closed,
-            "elsewhere": elsewhere}
+    return {
+        "late": late,
+        "at_risk": at_risk,
+        "on_time": on_time,
+        "publishing": publishing,
+        "closed": closed,
+        "elsewhere": elsewhere,
+    }
 
 
 # --- the queue ----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("principal", ["desk", "specialist", "leader", "control", "administrator", "anonymous",
-                                       "no_position"])
+@pytest.mark.parametrize(
+    "principal", ["desk", "specialist", "leader", "control", "administrator", "anonymous", "no_position"]
+)
 def test_who_may_open_the_queue(client, world, django_user_model, principal):
     if principal == "no_position":
         client.force_login(django_user_model.objects.create_user("khach", password=None))
@@ -131,7 +138,7 @@ def test_queue_shows_deadlines_warnings_and_badges(client, world, complaints):
     assert f"Hạn công khai: {when(publish_by)}" in publishing and "badge-at-risk" in publishing
     on_time = row(html, complaints["on_time"].code)
     assert "badge-late" not in on_time and "badge-at-risk" not in on_time and "còn" in on_time
-    warnings = html[html.index('id="complaint-warnings"'):html.index("</div>", html.index('id="complaint-warnings"'))]
+    warnings = html[html.index('id="complaint-warnings"') : html.index("</div>", html.index('id="complaint-warnings"'))]
     assert "1 phản ánh quá hạn" in warnings and "2 phản ánh đến hạn trong 1 ngày làm việc" in warnings
 
 
@@ -150,10 +157,19 @@ def test_queue_filters_and_accent_free_search(client, world, complaints):
 
 
 def intake_data(world, **overrides):
-    return {"channel": "duong_day_nong", "unit": world.department.pk, "category": "hanh_vi",
-            "title": "Cán bộ hẹn lần thứ ba", "content": "Tôi đến ba lần vẫn chưa được trả kết quả.",
-            "sender_name": "Vũ Thị Hoa", "sender_phone": "0903 111 222", "sender_email": "hoa@example.vn",
-            "sender_address": "", "dossier_code": "", **overrides}
+    return {
+        "channel": "duong_day_nong",
+        "unit": world.department.pk,
+        "category": "hanh_vi",
+        "title": "Cán bộ hẹn lần thứ ba",
+        "content": "Tôi đến ba lần vẫn chưa được trả kết quả.",
+        "sender_name": "Vũ Thị Hoa",
+        "sender_phone": "0903 111 222",
+        "sender_email": "hoa@example.vn",
+        "sender_address": "",
+        "dossier_code": "",
+        **overrides,
+    }
 
 
 def test_the_desk_records_a_hotline_complaint(client, world):
@@ -207,15 +223,21 @@ def test_complaint_page_shows_the_four_deadlines(client, world):
     deadlines = services.deadlines_of(complaint)
     client.force_login(world.specialist)
     html = page(client, reverse("workspace:complaint", args=[complaint.code]))
-    for key, instant in (("refuse", deadlines.refuse_by), ("supplement", deadlines.supplement_by),
-                         ("answer", deadlines.answer_by)):
-        line = html[html.index(f'id="deadline-{key}"'):html.index("</tr>", html.index(f'id="deadline-{key}"'))]
+    for key, instant in (
+        ("refuse", deadlines.refuse_by),
+        ("supplement", deadlines.supplement_by),
+        ("answer", deadlines.answer_by),
+    ):
+        line = html[html.index(f'id="deadline-{key}"') : html.index("</tr>", html.index(f'id="deadline-{key}"'))]
         assert when(instant) in line and 'data-state="running"' in line, key
     assert "06/03/2026 08:00" in html and "11/03/2026 08:00" in html  # 2 and 5 working days
     assert "tính từ khi phê duyệt" in html
     assert 'id="running-deadline"' in html and f"Hạn trả lời: {when(deadlines.answer_by)}" in html
-    assert [a for a in ('data-action="du-thao"', 'data-action="yeu-cau-bo-sung"', 'data-action="phan-loai"')
-            if a not in html] == []
+    assert [
+        a
+        for a in ('data-action="du-thao"', 'data-action="yeu-cau-bo-sung"', 'data-action="phan-loai"')
+        if a not in html
+    ] == []
     assert 'data-action="phe-duyet"' not in html and 'data-action="tu-choi"' not in html  # the leader's
 
 
@@ -226,8 +248,18 @@ def test_complaint_page_after_publication(client, world):
     assert 'id="deadline-answer" data-state="met"' in html and 'id="deadline-publish" data-state="met"' in html
     assert 'id="deadline-refuse" data-state="none"' in html
     assert "Hồ sơ của ông đã có kết quả" in html and "Đã công khai lúc" in html and 'id="no-actions"' in html
-    assert [e for e in ("Ghi nhận phản ánh, kiến nghị", "Tiếp nhận", "Phân công chuyên viên xử lý", "Dự thảo trả lời",
-                        "Phê duyệt trả lời", "Công khai trả lời") if e not in html] == []
+    assert [
+        e
+        for e in (
+            "Ghi nhận phản ánh, kiến nghị",
+            "Tiếp nhận",
+            "Phân công chuyên viên xử lý",
+            "Dự thảo trả lời",
+            "Phê duyệt trả lời",
+            "Công khai trả lời",
+        )
+        if e not in html
+    ] == []
 
 
 def test_a_late_complaint_shows_which_deadline_it_missed(client, world):
@@ -250,17 +282,24 @@ def test_a_complaint_elsewhere_is_hidden(client, world):
 
 PRINCIPALS = [*(r.value for r in Role), "anonymous", "other_unit", "consulted"]
 USER_OF = {
-    Role.DESK_OFFICER: "desk", Role.SPECIALIST: "specialist", Role.LEADER: "leader",
-    Role.CONTROL_OFFICER: "control", Role.ADMINISTRATOR: "administrator",
-    "other_unit": "outsider", "consulted": "consulted",
+    Role.DESK_OFFICER: "desk",
+    Role.SPECIALIST: "specialist",
+    Role.LEADER: "leader",
+    Role.CONTROL_OFFICER: "control",
+    Role.ADMINISTRATOR: "administrator",
+    "other_unit": "outsider",
+    "consulted": "consulted",
 }
 #: slug → (policy action, starting state, form data)
 CASES = {
     "tiep-nhan": (A.ACCEPT_COMPLAINT, S.AWAITING, lambda w: {}),
     "phan-loai": (A.CLASSIFY_COMPLAINT, S.AWAITING, lambda w: {"category": "hanh_vi"}),
     "phan-cong": (A.ASSIGN_COMPLAINT, S.ACCEPTED, lambda w: {"assignee": w.specialist2.pk}),
-    "chuyen-don-vi": (A.TRANSFER_COMPLAINT, S.PROCESSING, lambda w: {"unit": w.other_unit.pk,
-                                                                     "reason": "Thuộc Sở Xây dựng"}),
+    "chuyen-don-vi": (
+        A.TRANSFER_COMPLAINT,
+        S.PROCESSING,
+        lambda w: {"unit": w.other_unit.pk, "reason": "Thuộc Sở Xây dựng"},
+    ),
     "yeu-cau-bo-sung": (A.REQUEST_COMPLAINT_INFORMATION, S.ACCEPTED, lambda w: {"request": "Số hồ sơ"}),
     "nhan-bo-sung": (A.RECORD_COMPLAINT_INFORMATION, S.SUPPLEMENT, lambda w: {"information": "HS-1"}),
     "tu-choi": (A.REFUSE_COMPLAINT, S.AWAITING, lambda w: {"reason": "Không phải PAKN"}),
@@ -281,9 +320,17 @@ def expected(principal: str, permission) -> str:
 
 def snapshot(complaint) -> tuple:
     fresh = Complaint.objects.get(pk=complaint.pk)
-    return (fresh.status, fresh.unit_id, fresh.assignee_id, fresh.category, fresh.due_at, fresh.answer,
-            ComplaintStatusLog.objects.count(), LogEntry.objects.count(),
-            list(ComplaintAnswer.objects.order_by("pk").values_list("state", flat=True)))
+    return (
+        fresh.status,
+        fresh.unit_id,
+        fresh.assignee_id,
+        fresh.category,
+        fresh.due_at,
+        fresh.answer,
+        ComplaintStatusLog.objects.count(),
+        LogEntry.objects.count(),
+        list(ComplaintAnswer.objects.order_by("pk").values_list("state", flat=True)),
+    )
 
 
 def test_every_action_and_complaint_permission_is_covered():
@@ -360,8 +407,10 @@ def test_a_refused_action_reshows_the_form_and_changes_nothing(client, world, mo
 def test_a_transfer_leaves_the_units_queue(client, world):
     complaint = reach(world, S.PROCESSING)
     client.force_login(world.leader)
-    response = client.post(reverse("workspace:complaint-action", args=[complaint.code, "chuyen-don-vi"]),
-                           {"unit": world.other_unit.pk, "reason": "Thuộc thẩm quyền Sở Xây dựng"})
+    response = client.post(
+        reverse("workspace:complaint-action", args=[complaint.code, "chuyen-don-vi"]),
+        {"unit": world.other_unit.pk, "reason": "Thuộc thẩm quyền Sở Xây dựng"},
+    )
     assert response.status_code == 302 and response["Location"] == QUEUE
     assert complaint.code not in page(client, QUEUE)
     fresh = Complaint.objects.get(pk=complaint.pk)

@@ -85,7 +85,9 @@ def test_receive_a_complete_paper_dossier(client, desk_world):
     response = client.post(RECEIVE_URL, data)
 
     dossier = Dossier.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("workspace:desk-received", args=[dossier.code])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "workspace:desk-received", args=[dossier.code]
+    )
     assert dossier.status == Status.RECEIVED and dossier.channel == 1
     assert dossier.receiving_unit == desk_world.department and dossier.handling_unit == desk_world.department
     assert dossier.applicant_id_number == "001203004567" and dossier.summary == "Cấp phiếu lý lịch tư pháp số 1"
@@ -118,21 +120,36 @@ def test_check_lists_missing_components_and_prefills_the_supplement_items(client
     assert Dossier.objects.count() == 0
 
     check = reverse("workspace:desk-check")
-    partial = client.post(check, {"procedure": desk_world.procedure.pk, **desk_world.ticks(0, 1),
-                                  "supplement_items": "Bản chụp Căn cước công dân"}, HTTP_HX_REQUEST="true")
+    partial = client.post(
+        check,
+        {
+            "procedure": desk_world.procedure.pk,
+            **desk_world.ticks(0, 1),
+            "supplement_items": "Bản chụp Căn cước công dân",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     text = partial.content.decode()
     assert 'data-complete="1"' in text and "<html" not in text
     # The list came from an earlier check: it follows the ticks and is emptied now that nothing is missing.
     assert 'hx-swap-oob="true"></textarea>' in text
-    typed = client.post(check, {"procedure": desk_world.procedure.pk, **desk_world.ticks(0),
-                                "supplement_items": "Bản sao sổ hộ khẩu có chứng thực"}, HTTP_HX_REQUEST="true")
+    typed = client.post(
+        check,
+        {
+            "procedure": desk_world.procedure.pk,
+            **desk_world.ticks(0),
+            "supplement_items": "Bản sao sổ hộ khẩu có chứng thực",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     assert 'data-complete="0"' in typed.content.decode() and "<textarea" not in typed.content.decode()
 
 
 def test_incomplete_dossier_gets_a_supplement_request_with_the_itemised_list(client, desk_world):
     _login(client, desk_world.desk)
-    response = client.post(RECEIVE_URL, desk_world.applicant(outcome="supplement", reason="Thiếu bản chụp CCCD",
-                                                             **desk_world.ticks(0)))
+    response = client.post(
+        RECEIVE_URL, desk_world.applicant(outcome="supplement", reason="Thiếu bản chụp CCCD", **desk_world.ticks(0))
+    )
     dossier = Dossier.objects.get()
     assert response.status_code == 302
     assert dossier.status == Status.SUPPLEMENT_REQUESTED and dossier.received_at is None
@@ -156,13 +173,20 @@ def test_refusal_without_reason_is_a_form_error_and_creates_nothing(client, desk
     response = client.post(RECEIVE_URL, desk_world.applicant(outcome="refuse", reason="Không thuộc thẩm quyền"))
     dossier = Dossier.objects.get()
     assert response.status_code == 302 and dossier.status == Status.NOT_RECEIVED
-    assert reverse("workspace:dossier-form", args=[dossier.code, "refusal"]) in client.get(response["Location"]).content.decode()
+    assert (
+        reverse("workspace:dossier-form", args=[dossier.code, "refusal"])
+        in client.get(response["Location"]).content.decode()
+    )
 
 
 def test_applicant_fields_are_validated_next_to_the_field(client, desk_world):
     _login(client, desk_world.desk)
-    response = client.post(RECEIVE_URL, desk_world.applicant(outcome="receive", applicant_id_number="12345",
-                                                             applicant_email="khong-hop-le", **desk_world.ticks(0, 1)))
+    response = client.post(
+        RECEIVE_URL,
+        desk_world.applicant(
+            outcome="receive", applicant_id_number="12345", applicant_email="khong-hop-le", **desk_world.ticks(0, 1)
+        ),
+    )
     text = response.content.decode()
     assert response.status_code == 200
     assert "Số định danh cá nhân gồm đúng 12 chữ số." in text and "Địa chỉ thư điện tử không hợp lệ." in text
@@ -185,9 +209,13 @@ def test_a_refused_reception_saves_nothing_not_even_the_scans(client, desk_world
 
 def test_a_failing_action_removes_the_scans_it_already_stored(desk_world, settings):
     """A refused scan after a good one: no dossier, no row for the good scan either (its object is unreachable)."""
-    counter = intake.CounterDossier(procedure=desk_world.procedure, handling_unit=desk_world.department,
-                                    receiving_unit=desk_world.department, channel=1,
-                                    applicant={"applicant_name": "Lê Văn C"})
+    counter = intake.CounterDossier(
+        procedure=desk_world.procedure,
+        handling_unit=desk_world.department,
+        receiving_unit=desk_world.department,
+        channel=1,
+        applicant={"applicant_name": "Lê Văn C"},
+    )
     tp01, tp02, _ = desk_world.components
     good = intake.Submission(name=tp01.name, code="TP01", file=_scan())
     bad = intake.Submission(name=tp02.name, code="TP02", file=_scan("virus.exe", b"MZ"))
@@ -200,8 +228,11 @@ def test_a_failing_action_removes_the_scans_it_already_stored(desk_world, settin
 def test_non_scan_uploads_are_refused_next_to_the_component(client, desk_world):
     _login(client, desk_world.desk)
     tp01 = desk_world.components[0]
-    data = desk_world.applicant(outcome="receive", **desk_world.ticks(0, 1),
-                                **{f"f{tp01.pk}": SimpleUploadedFile("macro.docm", b"PK", content_type="application/zip")})
+    data = desk_world.applicant(
+        outcome="receive",
+        **desk_world.ticks(0, 1),
+        **{f"f{tp01.pk}": SimpleUploadedFile("macro.docm", b"PK", content_type="application/zip")},
+    )
     response = client.post(RECEIVE_URL, data)
     assert response.status_code == 200 and "không phải PDF hoặc ảnh" in response.content.decode()
     assert Dossier.objects.count() == 0
@@ -218,8 +249,10 @@ def test_supplement_then_completion_then_reception_and_no_second_request(client,
 
     page = client.get(reverse("workspace:desk-complete-supplement", args=[dossier.code]))
     assert page.status_code == 200 and "Bản chụp Căn cước công dân" in page.content.decode()
-    response = client.post(reverse("workspace:desk-complete-supplement", args=[dossier.code]),
-                           {f"c{tp02.pk}": "on", f"f{tp02.pk}": _scan("cccd.pdf", CCCD_PDF)})
+    response = client.post(
+        reverse("workspace:desk-complete-supplement", args=[dossier.code]),
+        {f"c{tp02.pk}": "on", f"f{tp02.pk}": _scan("cccd.pdf", CCCD_PDF)},
+    )
     dossier.refresh_from_db()
     assert response.status_code == 302 and response["Location"] == reverse("workspace:desk-intake", args=[dossier.code])
     assert dossier.status == Status.SUBMITTED
@@ -228,17 +261,25 @@ def test_supplement_then_completion_then_reception_and_no_second_request(client,
 
     # A second supplement request is refused by the service, with its message, and changes nothing.
     events = DossierEvent.objects.count()
-    response = client.post(reverse("workspace:desk-intake", args=[dossier.code]),
-                           {"outcome": "supplement", "supplement_items": "Bản sao sổ hộ khẩu", "sets_count": "1",
-                            "result_delivery": "Trực tiếp tại Bộ phận Một cửa"})
+    response = client.post(
+        reverse("workspace:desk-intake", args=[dossier.code]),
+        {
+            "outcome": "supplement",
+            "supplement_items": "Bản sao sổ hộ khẩu",
+            "sets_count": "1",
+            "result_delivery": "Trực tiếp tại Bộ phận Một cửa",
+        },
+    )
     assert response.status_code == 200
     assert "Hồ sơ đã được yêu cầu bổ sung một lần" in response.content.decode()
     dossier.refresh_from_db()
     assert dossier.status == Status.SUBMITTED and SupplementRequest.objects.filter(dossier=dossier).count() == 1
     assert DossierEvent.objects.count() == events
 
-    response = client.post(reverse("workspace:desk-intake", args=[dossier.code]),
-                           {"outcome": "receive", "sets_count": "1", "result_delivery": "Bưu chính công ích"})
+    response = client.post(
+        reverse("workspace:desk-intake", args=[dossier.code]),
+        {"outcome": "receive", "sets_count": "1", "result_delivery": "Bưu chính công ích"},
+    )
     dossier.refresh_from_db()
     assert response.status_code == 302 and dossier.status == Status.RECEIVED
     assert dossier.due_at == services.compute_due_at(desk_world.procedure, dossier.received_at)
@@ -280,8 +321,9 @@ def test_return_the_result_with_the_delivery_method(client, desk_world):
     dossier = desk_world.done()
     page = client.get(reverse("workspace:desk-return", args=[dossier.code]))
     assert page.status_code == 200 and "Bưu chính công ích" in page.content.decode()
-    response = client.post(reverse("workspace:desk-return", args=[dossier.code]),
-                           {"delivery_method": "Bưu chính công ích"})
+    response = client.post(
+        reverse("workspace:desk-return", args=[dossier.code]), {"delivery_method": "Bưu chính công ích"}
+    )
     dossier.refresh_from_db()
     assert response.status_code == 302 and dossier.status == Status.RETURNED
     result = DossierResult.objects.get(dossier=dossier)
@@ -293,8 +335,10 @@ def test_return_the_result_with_the_delivery_method(client, desk_world):
 def test_payment_and_withdrawal(client, desk_world):
     _login(client, desk_world.desk)
     dossier = desk_world.received()
-    response = client.post(reverse("workspace:desk-payment", args=[dossier.code]),
-                           {"method": "0", "amount": "200000", "transaction_id": "BL-0001"})
+    response = client.post(
+        reverse("workspace:desk-payment", args=[dossier.code]),
+        {"method": "0", "amount": "200000", "transaction_id": "BL-0001"},
+    )
     assert response.status_code == 302
     assert Payment.objects.get(dossier=dossier).amount == 200000
     response = client.post(reverse("workspace:desk-payment", args=[dossier.code]), {"method": "0", "amount": "-5"})
@@ -312,7 +356,9 @@ def test_payment_and_withdrawal(client, desk_world):
 def test_an_online_dossier_is_received_from_the_desk_list(client, desk_world):
     _login(client, desk_world.desk)
     online = services.register_online(
-        procedure=desk_world.procedure, handling_unit=desk_world.department, code="G22.99-260302-0001",
+        procedure=desk_world.procedure,
+        handling_unit=desk_world.department,
+        code="G22.99-260302-0001",
         submitted_at=timezone.now() - timedelta(hours=1),
         applicant={"applicant_name": "Phạm Thị Dung", "applicant_id_number": "001203001111"},
     )
@@ -323,8 +369,10 @@ def test_an_online_dossier_is_received_from_the_desk_list(client, desk_world):
 
     intake_url = reverse("workspace:desk-intake", args=[online.code])
     assert client.get(intake_url).status_code == 200
-    response = client.post(intake_url, {"outcome": "receive", "sets_count": "1", **desk_world.ticks(1),
-                                        "result_delivery": "Trực tuyến / kho dữ liệu"})
+    response = client.post(
+        intake_url,
+        {"outcome": "receive", "sets_count": "1", **desk_world.ticks(1), "result_delivery": "Trực tuyến / kho dữ liệu"},
+    )
     online.refresh_from_db()
     assert response.status_code == 302 and online.status == Status.RECEIVED
     assert online.due_at == services.compute_due_at(desk_world.procedure, online.received_at)
@@ -348,8 +396,12 @@ def _desk_posts(world, dossier, done):
 
 
 def _snapshot():
-    return (Dossier.objects.count(), DossierEvent.objects.count(), Payment.objects.count(),
-            sorted(Dossier.objects.values_list("code", "status")))
+    return (
+        Dossier.objects.count(),
+        DossierEvent.objects.count(),
+        Payment.objects.count(),
+        sorted(Dossier.objects.values_list("code", "status")),
+    )
 
 
 @pytest.mark.parametrize("who", ["specialist", "leader", "control", "anonymous"])
@@ -387,8 +439,10 @@ def test_a_commune_centre_receives_for_any_competent_unit_of_the_province(client
     assert [h.code for h in intake.search_procedures(desk_world.commune, "ly lich")] == ["1.000001"]
     # Routed to a unit that does not handle the procedure: refused with a Vietnamese message, nothing written.
     before = _snapshot()
-    response = client.post(RECEIVE_URL, desk_world.applicant(outcome="receive", handling_unit=desk_world.commune.pk,
-                                                             **desk_world.ticks(0, 1)))
+    response = client.post(
+        RECEIVE_URL,
+        desk_world.applicant(outcome="receive", handling_unit=desk_world.commune.pk, **desk_world.ticks(0, 1)),
+    )
     assert response.status_code == 200 and "không giải quyết thủ tục" in str(response.context["form"].errors)
     assert _snapshot() == before
     response = client.post(RECEIVE_URL, desk_world.applicant(outcome="receive", **desk_world.ticks(0, 1)))
@@ -403,8 +457,7 @@ def test_a_commune_centre_receives_for_any_competent_unit_of_the_province(client
 def test_district_level_procedures_are_offered_at_the_commune_after_the_reform(desk_world):
     from datetime import date
 
-    district = procedure(code="1.000777", days=5, name="Cấp giấy chứng nhận đăng ký hộ kinh doanh",
-                         level_district=True)
+    district = procedure(code="1.000777", days=5, name="Cấp giấy chứng nhận đăng ký hộ kinh doanh", level_district=True)
     Procedure.objects.filter(pk=district.pk).update(level_province=False)
     district.refresh_from_db()
     assert intake.procedures_for_unit(desk_world.commune, date(2025, 7, 1)).filter(pk=district.pk).exists()
@@ -453,8 +506,9 @@ def test_procedure_search_is_htmx_and_cheap(client, desk_world, django_assert_ma
     assert "1.000001" in text and "<html" not in text and "procedure-hit" in text
     full = client.get(url, {"q": "chung thuc"})
     assert "<html" in full.content.decode() and "1.000002" in full.content.decode()
-    part = client.get(reverse("workspace:desk-procedure-part"), {"procedure": desk_world.procedure.pk},
-                      HTTP_HX_REQUEST="true").content.decode()
+    part = client.get(
+        reverse("workspace:desk-procedure-part"), {"procedure": desk_world.procedure.pk}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "Bản chụp Căn cước công dân" in part and 'name="procedure"' in part
 
 
@@ -462,18 +516,24 @@ def test_a_case_brings_its_own_components_and_time_limit(client, desk_world):
     from motcua.catalog.models import ComponentSpec, ProcedureCase
 
     version = desk_world.procedure.current_version
-    case = ProcedureCase.objects.create(version=version, code="TH2", name="Người nước ngoài", time_limit=10,
-                                        time_unit="ngay_lam_viec")
+    case = ProcedureCase.objects.create(
+        version=version, code="TH2", name="Người nước ngoài", time_limit=10, time_unit="ngay_lam_viec"
+    )
     extra = ComponentSpec.objects.create(version=version, case=case, code="TP04", name="Hộ chiếu còn hạn")
     assert extra in intake.declared_components(desk_world.procedure, case)
     assert extra not in intake.declared_components(desk_world.procedure)
 
     _login(client, desk_world.desk)
-    part = client.get(reverse("workspace:desk-procedure-part"), {"procedure": desk_world.procedure.pk, "case": case.pk},
-                      HTTP_HX_REQUEST="true").content.decode()
+    part = client.get(
+        reverse("workspace:desk-procedure-part"),
+        {"procedure": desk_world.procedure.pk, "case": case.pk},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
     assert "Người nước ngoài" in part and "Hộ chiếu còn hạn" in part
-    response = client.post(RECEIVE_URL, desk_world.applicant(outcome="receive", case=case.pk,
-                                                             **desk_world.ticks(0, 1), **{f"c{extra.pk}": "on"}))
+    response = client.post(
+        RECEIVE_URL,
+        desk_world.applicant(outcome="receive", case=case.pk, **desk_world.ticks(0, 1), **{f"c{extra.pk}": "on"}),
+    )
     dossier = Dossier.objects.get()
     assert response.status_code == 302 and dossier.case == case
     assert dossier.due_at == services.compute_due_at(desk_world.procedure, dossier.received_at, case)
@@ -482,30 +542,38 @@ def test_a_case_brings_its_own_components_and_time_limit(client, desk_world):
 # --- applicants: individual, organisation, foreigner, authorised submitter ----------------------------------
 
 
-@pytest.mark.parametrize(("kind", "typed", "stored"), [
-    ("individual", "001203004567", "001203004567"),
-    ("organisation", "0101234567", "0101234567"),
-    ("organisation", "0101234567-001", "0101234567001"),
-    ("foreigner", "c1234567", "C1234567"),
-])
+@pytest.mark.parametrize(
+    ("kind", "typed", "stored"),
+    [
+        ("individual", "001203004567", "001203004567"),
+        ("organisation", "0101234567", "0101234567"),
+        ("organisation", "0101234567-001", "0101234567001"),
+        ("foreigner", "c1234567", "C1234567"),
+    ],
+)
 def test_applicant_kinds_and_their_identification(client, desk_world, kind, typed, stored):
     _login(client, desk_world.desk)
-    data = desk_world.applicant(outcome="receive", **desk_world.ticks(0, 1), applicant_kind=kind,
-                                applicant_id_number=typed)
+    data = desk_world.applicant(
+        outcome="receive", **desk_world.ticks(0, 1), applicant_kind=kind, applicant_id_number=typed
+    )
     assert client.post(RECEIVE_URL, data).status_code == 302
     dossier = Dossier.objects.get()
     assert (dossier.applicant_kind, dossier.applicant_id_number) == (kind, stored)
 
 
-@pytest.mark.parametrize(("kind", "typed", "message"), [
-    ("individual", "0101234567", "Số định danh cá nhân gồm đúng 12 chữ số"),
-    ("organisation", "001203004567", "Mã số doanh nghiệp / mã số thuế gồm 10 chữ số"),
-    ("foreigner", "AB-12", "Số hộ chiếu gồm 6 đến 12"),
-])
+@pytest.mark.parametrize(
+    ("kind", "typed", "message"),
+    [
+        ("individual", "0101234567", "Số định danh cá nhân gồm đúng 12 chữ số"),
+        ("organisation", "001203004567", "Mã số doanh nghiệp / mã số thuế gồm 10 chữ số"),
+        ("foreigner", "AB-12", "Số hộ chiếu gồm 6 đến 12"),
+    ],
+)
 def test_a_number_that_does_not_fit_the_kind_is_refused(client, desk_world, kind, typed, message):
     _login(client, desk_world.desk)
-    data = desk_world.applicant(outcome="receive", **desk_world.ticks(0, 1), applicant_kind=kind,
-                                applicant_id_number=typed)
+    data = desk_world.applicant(
+        outcome="receive", **desk_world.ticks(0, 1), applicant_kind=kind, applicant_id_number=typed
+    )
     response = client.post(RECEIVE_URL, data)
     assert response.status_code == 200 and message in response.content.decode()
     assert Dossier.objects.count() == 0
@@ -516,8 +584,15 @@ def test_an_authorised_submitter_is_recorded_with_the_authorisation(client, desk
     base = desk_world.applicant(outcome="receive", **desk_world.ticks(0, 1))
     incomplete = client.post(RECEIVE_URL, {**base, "submitter_name": "Lê Văn Bảo"})
     assert "Nộp thay theo ủy quyền" in incomplete.content.decode() and Dossier.objects.count() == 0
-    response = client.post(RECEIVE_URL, {**base, "submitter_name": "Lê Văn Bảo", "submitter_id_number": "001099000111",
-                                         "authorisation": "Giấy ủy quyền số 12/UQ ngày 01/03/2026, UBND phường chứng thực"})
+    response = client.post(
+        RECEIVE_URL,
+        {
+            **base,
+            "submitter_name": "Lê Văn Bảo",
+            "submitter_id_number": "001099000111",
+            "authorisation": "Giấy ủy quyền số 12/UQ ngày 01/03/2026, UBND phường chứng thực",
+        },
+    )
     dossier = Dossier.objects.get()
     assert (dossier.submitter_name, dossier.submitter_id_number) == ("Lê Văn Bảo", "001099000111")
     assert dossier.authorisation.startswith("Giấy ủy quyền số 12/UQ")

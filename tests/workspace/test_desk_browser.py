@@ -1,6 +1,5 @@
 """The desk in a real headless Chromium: sign in, pick a procedure by typing, receive, print the receipt."""
 
-
 import pytest
 from django.utils import timezone
 
@@ -17,8 +16,6 @@ pytestmark = [
     pytest.mark.usefixtures("pinned_now"),  # "now": tests.conftest.PINNED_NOW
     requires_chromium,
 ]
-
-
 
 
 def test_desk_officer_receives_a_paper_dossier(live_server, browser_page, desk_world, tmp_path):

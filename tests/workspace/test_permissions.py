@@ -27,9 +27,13 @@ pytestmark = pytest.mark.django_db
 A = policy.Action
 PRINCIPALS = [*(r.value for r in Role), "anonymous", "other_unit", "consulted"]
 USER_OF = {
-    Role.DESK_OFFICER: "desk", Role.SPECIALIST: "specialist", Role.LEADER: "leader",
-    Role.CONTROL_OFFICER: "control", Role.ADMINISTRATOR: "administrator",
-    "other_unit": "outsider", "consulted": "consulted",
+    Role.DESK_OFFICER: "desk",
+    Role.SPECIALIST: "specialist",
+    Role.LEADER: "leader",
+    Role.CONTROL_OFFICER: "control",
+    Role.ADMINISTRATOR: "administrator",
+    "other_unit": "outsider",
+    "consulted": "consulted",
 }
 #: Not about dossiers: the scoreboard, the leaders' follow-up of ratings (tests/public) and the complaints desk
 #: have their own tests.
@@ -75,21 +79,36 @@ STEP_CASES = {
     "tham-dinh": (A.APPRAISE, "processing", lambda w, d: {"opinion": "Hồ sơ đủ điều kiện."}),
     "chuyen-buoc": (A.HAND_OFF, "processing", lambda w, d: {"step": w.steps[1].pk, "note": "Chuyển xem xét"}),
     "chuyen-nguoi": (A.HAND_OFF, "processing", lambda w, d: {"assignee": w.specialist2.pk}),
-    "lay-y-kien": (A.CONSULT, "processing", lambda w, d: {
-        "unit": w.other_unit.pk, "question": "Xác nhận công trình", "due_at": "2026-03-06T10:00"}),
-    "tra-loi-y-kien": (A.ANSWER_CONSULTATION, "processing", lambda w, d: {
-        "consultation": d.consultations.get().pk, "answer": "Thống nhất."}),
-    "yeu-cau-bo-sung": (A.REQUEST_SUPPLEMENT, "processing", lambda w, d: {"items": "Bản sao CCCD\nẢnh 4x6",
-                                                                         "reason": "Thiếu giấy tờ"}),
+    "lay-y-kien": (
+        A.CONSULT,
+        "processing",
+        lambda w, d: {"unit": w.other_unit.pk, "question": "Xác nhận công trình", "due_at": "2026-03-06T10:00"},
+    ),
+    "tra-loi-y-kien": (
+        A.ANSWER_CONSULTATION,
+        "processing",
+        lambda w, d: {"consultation": d.consultations.get().pk, "answer": "Thống nhất."},
+    ),
+    "yeu-cau-bo-sung": (
+        A.REQUEST_SUPPLEMENT,
+        "processing",
+        lambda w, d: {"items": "Bản sao CCCD\nẢnh 4x6", "reason": "Thiếu giấy tờ"},
+    ),
     "tam-dung": (A.PAUSE, "processing", lambda w, d: {"reason": "Chờ xác minh thực địa"}),
     "tiep-tuc": (A.RESUME, "paused", lambda w, d: {}),
     "nghia-vu-tai-chinh": (A.REQUEST_FINANCIAL_OBLIGATION, "processing", lambda w, d: {"reason": "Nộp lệ phí"}),
-    "trinh-ket-qua": (A.PROPOSE_RESULT, "processing", lambda w, d: {
-        "title": "Phiếu lý lịch tư pháp số 1", "step": w.steps[2].pk, "assignee": w.leader.pk}),
+    "trinh-ket-qua": (
+        A.PROPOSE_RESULT,
+        "processing",
+        lambda w, d: {"title": "Phiếu lý lịch tư pháp số 1", "step": w.steps[2].pk, "assignee": w.leader.pk},
+    ),
     "ky-ket-qua": (A.APPROVE_RESULT, "at_leader_step", lambda w, d: {}),
     "tra-lai-ket-qua": (A.APPROVE_RESULT, "at_leader_step", lambda w, d: {"reason": "Sai họ tên"}),
-    "de-xuat-xin-loi": (A.PROPOSE_APOLOGY, "processing", lambda w, d: {"reason": "Chờ Công an tỉnh trả lời",
-                                                                       "extension_days": "3"}),
+    "de-xuat-xin-loi": (
+        A.PROPOSE_APOLOGY,
+        "processing",
+        lambda w, d: {"reason": "Chờ Công an tỉnh trả lời", "extension_days": "3"},
+    ),
     "ky-xin-loi": (A.SIGN_APOLOGY, "apology_pending", lambda w, d: {}),
     "tra-lai-xin-loi": (A.SIGN_APOLOGY, "apology_pending", lambda w, d: {"reason": "Ghi rõ lý do"}),
     "dung-xu-ly": (A.STOP, "processing", lambda w, d: {"reason": "Người nộp không đến bổ sung"}),
@@ -143,15 +162,33 @@ def test_print_forms_by_role(client, world, principal):
 
 # --- the one-stop desk's actions (its own URLs, built by the desk) -------------------------------------------
 
-DESK_ACTIONS = {A.RECEIVE, A.REFUSE_RECEPTION, A.START_PROCESSING, A.COMPLETE_SUPPLEMENT, A.RECORD_PAYMENT,
-                A.RETURN_RESULT, A.RECORD_WITHDRAWAL}
+DESK_ACTIONS = {
+    A.RECEIVE,
+    A.REFUSE_RECEPTION,
+    A.START_PROCESSING,
+    A.COMPLETE_SUPPLEMENT,
+    A.RECORD_PAYMENT,
+    A.RETURN_RESULT,
+    A.RECORD_WITHDRAWAL,
+}
 #: url name → (policy action, dossier state, form data, the status it leads to)
 DESK_CASES = {
     "workspace:desk-start": (A.START_PROCESSING, "received", {"assignee": ""}),
-    "workspace:desk-complete-supplement": (A.COMPLETE_SUPPLEMENT, "supplement_requested", {"extra0_name": "Bản sao CCCD"}),
+    "workspace:desk-complete-supplement": (
+        A.COMPLETE_SUPPLEMENT,
+        "supplement_requested",
+        {"extra0_name": "Bản sao CCCD"},
+    ),
     "workspace:desk-payment": (A.RECORD_PAYMENT, "processing", {"method": "0", "amount": "50000"}),
-    "workspace:desk-return": (A.RETURN_RESULT, "done", {"delivery_method": DeliveryMethod.DESK, "collector_name": "Nguyễn Văn An",
-                                                         "collector_id_number": "001203004567"}),
+    "workspace:desk-return": (
+        A.RETURN_RESULT,
+        "done",
+        {
+            "delivery_method": DeliveryMethod.DESK,
+            "collector_name": "Nguyễn Văn An",
+            "collector_id_number": "001203004567",
+        },
+    ),
     "workspace:desk-withdrawal": (A.RECORD_WITHDRAWAL, "processing", {"reason": "Công dân xin rút hồ sơ"}),
 }
 
@@ -172,7 +209,7 @@ def test_desk_action_by_role(client, world, principal, url_name):
     elif principal == Role.DESK_OFFICER:
         assert expected(principal, permission) == "allowed"
         html = response.content.decode()
-        assert response.status_code == 302, html[html.find("<main"):][:3000]
+        assert response.status_code == 302, html[html.find("<main") :][:3000]
         assert after != before
     else:
         assert response.status_code in (403, 404) and after == before
@@ -196,8 +233,10 @@ def test_desk_actions_in_the_matrix(world, principal, permission):
 
 
 def test_control_officer_sees_every_dossier_page_without_actions_and_every_post_is_403(client, world):
-    dossiers = {state: getattr(world, state)() for state in
-                ("received", "processing", "paused", "at_leader_step", "apology_pending", "supplement_requested")}
+    dossiers = {
+        state: getattr(world, state)()
+        for state in ("received", "processing", "paused", "at_leader_step", "apology_pending", "supplement_requested")
+    }
     client.force_login(world.control)
     for dossier in dossiers.values():
         page = client.get(reverse("workspace:dossier", args=[dossier.code]))
@@ -207,8 +246,10 @@ def test_control_officer_sees_every_dossier_page_without_actions_and_every_post_
     for slug in actions.ACTIONS:
         for dossier in dossiers.values():
             before = snapshot(dossier)
-            response = client.post(reverse("workspace:dossier-action", args=[dossier.code, slug]),
-                                   {"reason": "x", "opinion": "x", "title": "x", "answer": "x"})
+            response = client.post(
+                reverse("workspace:dossier-action", args=[dossier.code, slug]),
+                {"reason": "x", "opinion": "x", "title": "x", "answer": "x"},
+            )
             assert response.status_code == 403 and snapshot(dossier) == before
             assert client.get(reverse("workspace:dossier-action", args=[dossier.code, slug])).status_code == 403
     search = client.get(reverse("workspace:search"))

@@ -48,12 +48,12 @@ def page(client, url, **params) -> str:
 
 def row(html: str, key: str, attribute: str = "data-code") -> str:
     start = html.index(f'{attribute}="{key}"')
-    return html[start:html.index("</tr>", start)]
+    return html[start : html.index("</tr>", start)]
 
 
 def part(html: str, element_id: str, end: str = "</dd>") -> str:
     start = html.index(f'id="{element_id}"')
-    return html[start:html.index(end, start)]
+    return html[start : html.index(end, start)]
 
 
 def as_user(client, user):
@@ -97,8 +97,13 @@ def refused(world, relay, n=1) -> list[Dossier]:
 
 # --- who may open what ------------------------------------------------------------------------------------------
 
-USERS = {"desk": "desk", "specialist": "specialist", "leader": "leader", "control": "control",
-         "administrator": "administrator"}
+USERS = {
+    "desk": "desk",
+    "specialist": "specialist",
+    "leader": "leader",
+    "control": "control",
+    "administrator": "administrator",
+}
 ALLOWED = {
     SYNC: {"control", "administrator"},
     COMPLAINTS: {"desk", "specialist", "leader", "control", "administrator"},
@@ -123,16 +128,19 @@ def test_who_may_open_each_page(client, world, django_user_model, url, principal
         assert "không có quyền" in response.content.decode().lower()
 
 
-@pytest.mark.parametrize(("principal", "links"), [
-    ("desk", {COMPLAINTS, PAYMENTS}),
-    ("specialist", {COMPLAINTS}),
-    ("leader", {COMPLAINTS, PAYMENTS}),
-    ("control", {SYNC, COMPLAINTS, PAYMENTS}),
-    ("administrator", {SYNC, PAYMENTS}),
-])
+@pytest.mark.parametrize(
+    ("principal", "links"),
+    [
+        ("desk", {COMPLAINTS, PAYMENTS}),
+        ("specialist", {COMPLAINTS}),
+        ("leader", {COMPLAINTS, PAYMENTS}),
+        ("control", {SYNC, COMPLAINTS, PAYMENTS}),
+        ("administrator", {SYNC, PAYMENTS}),
+    ],
+)
 def test_menu_shows_the_pages_of_each_role(client, world, principal, links):
     html = page(as_user(client, getattr(world, principal)), reverse("workspace:search"))
-    menu = html[html.index('id="main-nav"'):html.index("</ul>", html.index('id="main-nav"'))]
+    menu = html[html.index('id="main-nav"') : html.index("</ul>", html.index('id="main-nav"'))]
     shown = {url for url in (SYNC, COMPLAINTS, PAYMENTS) if f'href="{url}"' in menu}
     assert shown == links
 
@@ -195,11 +203,13 @@ def test_resend_one_clears_the_dead_letter_requeues_it_and_is_audited(client, wo
     state = PortalDossier.objects.get(pk=first.pk)
     assert not state.blocked and state.last_error == "" and state.ready_at is not None
     assert not OutboxMessage.objects.filter(dossier_id=first.pk, dead_at__isnull=False).exists()
-    assert OutboxMessage.objects.filter(dossier_id=first.pk, kind=OutboxMessage.Kind.UPSERT,
-                                        delivered_at__isnull=True, dead_at__isnull=True).exists()
+    assert OutboxMessage.objects.filter(
+        dossier_id=first.pk, kind=OutboxMessage.Kind.UPSERT, delivered_at__isnull=True, dead_at__isnull=True
+    ).exists()
     assert PortalDossier.objects.get(pk=second.pk).blocked  # only the one asked for
-    entry = LogEntry.objects.get(content_type=ContentType.objects.get_for_model(PortalDossier),
-                                 object_id=first.pk, cid="web")
+    entry = LogEntry.objects.get(
+        content_type=ContentType.objects.get_for_model(PortalDossier), object_id=first.pk, cid="web"
+    )
     assert entry.actor_id == world.administrator.pk and entry.changes["blocked"] == ["True", "False"]
     # Still not on the portal: the page does not call it synced until the portal acknowledges it.
     html = page(client, reverse("workspace:dossier", args=[first.code]))
@@ -284,15 +294,27 @@ def test_dossier_page_tells_pending_refused_and_acknowledged_apart(client, world
 
 def test_dossier_page_warns_about_a_payment_that_differs_from_the_fees_due(client, world):
     dossier = world.processing(consulted=False)
-    Payment.objects.create(dossier=dossier, method=1, paid_at=vn(2026, 3, 3, 9), amount=50_000, amount_due=100_000,
-                           transaction_id="GD-THIEU")
-    Payment.objects.create(dossier=dossier, method=2, paid_at=vn(2026, 3, 3, 10), amount=100_000,
-                           amount_due=100_000, transaction_id="GD-DUNG")
+    Payment.objects.create(
+        dossier=dossier,
+        method=1,
+        paid_at=vn(2026, 3, 3, 9),
+        amount=50_000,
+        amount_due=100_000,
+        transaction_id="GD-THIEU",
+    )
+    Payment.objects.create(
+        dossier=dossier,
+        method=2,
+        paid_at=vn(2026, 3, 3, 10),
+        amount=100_000,
+        amount_due=100_000,
+        transaction_id="GD-DUNG",
+    )
     html = page(as_user(client, world.desk), reverse("workspace:dossier", args=[dossier.code]))
     assert html.count("Số tiền đã nộp khác số phải nộp") == 1
-    warned = html[html.index("GD-THIEU"):html.index("</li>", html.index("GD-THIEU"))]
+    warned = html[html.index("GD-THIEU") : html.index("</li>", html.index("GD-THIEU"))]
     assert "Số tiền đã nộp khác số phải nộp" in warned and "phải nộp 100.000 đ, đã nộp 50.000 đ" in warned
-    fine = html[html.index("GD-DUNG"):html.index("</li>", html.index("GD-DUNG"))]
+    fine = html[html.index("GD-DUNG") : html.index("</li>", html.index("GD-DUNG"))]
     assert "khác số phải nộp" not in fine
 
 
@@ -303,17 +325,29 @@ def test_dossier_page_warns_about_a_payment_that_differs_from_the_fees_due(clien
 def payments(world):
     """A short and a correct payment in the department, one without fees recorded, an overpayment elsewhere."""
     ours, other = world.processing(consulted=False), world.processing(consulted=False)
-    elsewhere = services.receive(procedure=world.procedure, handling_unit=world.other_unit,
-                                 receiving_unit=world.other_unit, channel=1, actor=world.desk,
-                                 received_at=vn(2026, 3, 2, 9), applicant={"applicant_name": "Phạm Văn Dũng"})
+    elsewhere = services.receive(
+        procedure=world.procedure,
+        handling_unit=world.other_unit,
+        receiving_unit=world.other_unit,
+        channel=1,
+        actor=world.desk,
+        received_at=vn(2026, 3, 2, 9),
+        applicant={"applicant_name": "Phạm Văn Dũng"},
+    )
     for dossier, tx, amount, due, at in [
         (ours, "GD-THIEU", 50_000, 100_000, vn(2026, 3, 3, 9)),
         (ours, "GD-DUNG", 100_000, 100_000, vn(2026, 3, 3, 10)),
         (other, "GD-KHONGPHI", 20_000, None, vn(2026, 3, 3, 11)),
         (elsewhere, "GD-THUA", 150_000, 100_000, vn(2026, 3, 3, 14)),
     ]:
-        Payment.objects.create(dossier=dossier, method=1 if tx != "GD-THUA" else 2, paid_at=at, amount=amount,
-                               amount_due=due, transaction_id=tx)
+        Payment.objects.create(
+            dossier=dossier,
+            method=1 if tx != "GD-THUA" else 2,
+            paid_at=at,
+            amount=amount,
+            amount_due=due,
+            transaction_id=tx,
+        )
     return ours, elsewhere
 
 
@@ -321,10 +355,15 @@ def transactions(html: str) -> list[str]:
     return re.findall(r'data-transaction="([^"]+)"', html)
 
 
-@pytest.mark.parametrize(("principal", "expected"), [
-    ("leader", ["GD-THIEU"]), ("desk", ["GD-THIEU"]),
-    ("control", ["GD-THUA", "GD-THIEU"]), ("administrator", ["GD-THUA", "GD-THIEU"]),
-])
+@pytest.mark.parametrize(
+    ("principal", "expected"),
+    [
+        ("leader", ["GD-THIEU"]),
+        ("desk", ["GD-THIEU"]),
+        ("control", ["GD-THUA", "GD-THIEU"]),
+        ("administrator", ["GD-THUA", "GD-THIEU"]),
+    ],
+)
 def test_payment_list_shows_only_mismatches_in_scope(client, world, payments, principal, expected):
     assert transactions(page(as_user(client, getattr(world, principal)), PAYMENTS)) == expected
 

@@ -28,7 +28,7 @@ def codes(html: str, row_class: str = "queue-row") -> list[str]:
 
 def row(html: str, code: str) -> str:
     start = html.index(f'data-code="{code}"')
-    return html[start:html.index("</tr>", start)]
+    return html[start : html.index("</tr>", start)]
 
 
 def arranged(world, due_at, step_due_at, apology_until=None) -> Dossier:
@@ -37,8 +37,9 @@ def arranged(world, due_at, step_due_at, apology_until=None) -> Dossier:
     Dossier.objects.filter(pk=dossier.pk).update(due_at=due_at, effective_due_at=due_at, step_due_at=step_due_at)
     dossier.refresh_from_db()
     if apology_until:
-        services.issue_apology(dossier, reason="Chờ xác minh", new_due_at=apology_until, signer=world.leader,
-                               at=vn(2026, 3, 3, 9))
+        services.issue_apology(
+            dossier, reason="Chờ xác minh", new_due_at=apology_until, signer=world.leader, at=vn(2026, 3, 3, 9)
+        )
     return dossier
 
 
@@ -128,8 +129,9 @@ def test_queue_filters(client, queue_world):
     assert codes(waiting) == [dossiers["far"].code]
     by_step = client.get(reverse("workspace:queue"), {"step": "Ký duyệt"}).content.decode()
     assert codes(by_step) == []
-    partial = client.get(reverse("workspace:queue"), {"step": "Thẩm định"}, headers={
-        "HX-Request": "true", "HX-Target": "queue-results"}).content.decode()
+    partial = client.get(
+        reverse("workspace:queue"), {"step": "Thẩm định"}, headers={"HX-Request": "true", "HX-Target": "queue-results"}
+    ).content.decode()
     assert "<html" not in partial and len(codes(partial)) == 6
 
 
@@ -150,7 +152,9 @@ def test_who_sees_what_in_their_queue(client, world):
     assert queue_of(world.specialist) == {mine.code, apology.code}
     assert queue_of(world.specialist2) == set()
     assert set(codes(client.get(reverse("workspace:assignments")).content.decode(), "unassigned-row")) == {
-        unassigned.code, no_workflow.code}
+        unassigned.code,
+        no_workflow.code,
+    }
     assert queue_of(world.leader) == {signing.code, apology.code}  # at the leader's step; awaiting signature
     assert queue_of(world.consulted) == {mine.code, signing.code, apology.code}  # asked for an opinion
     assert queue_of(world.outsider) == set()
@@ -188,8 +192,10 @@ def test_search_by_code_name_id_number_status_and_dates(client, world):
     assert first.code in html and second.code in html  # the province sees all
 
 
-@pytest.mark.parametrize(("field", "value"), [("received_to", "9999-12-31"), ("received_from", "0001-01-01"),
-                                              ("received_from", "9999-12-31")])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("received_to", "9999-12-31"), ("received_from", "0001-01-01"), ("received_from", "9999-12-31")],
+)
 def test_search_with_a_date_out_of_range_says_so(client, world, field, value):
     client.force_login(world.specialist)
     response = client.get(reverse("workspace:search"), {field: value})
@@ -200,8 +206,10 @@ def test_search_with_a_date_out_of_range_says_so(client, world, field, value):
 def test_consultation_due_date_out_of_range_is_a_form_error(client, world):
     dossier = world.processing(consulted=False)
     client.force_login(world.specialist)
-    response = client.post(reverse("workspace:dossier-action", args=[dossier.code, "lay-y-kien"]),
-                           {"unit": world.consulted_unit.pk, "question": "Xác nhận", "due_at": "9999-12-31T10:00"})
+    response = client.post(
+        reverse("workspace:dossier-action", args=[dossier.code, "lay-y-kien"]),
+        {"unit": world.consulted_unit.pk, "question": "Xác nhận", "due_at": "9999-12-31T10:00"},
+    )
     assert response.status_code == 200 and "01/01/1990" in response.content.decode()
     assert not dossier.consultations.exists()
 
@@ -240,7 +248,9 @@ def test_action_form_as_htmx_partial_and_hand_off_with_assignee(client, world):
     response = client.post(url, {"step": world.steps[2].pk, "assignee": world.specialist2.pk})  # not a leader
     assert response.status_code == 200 and "invalid-feedback" in response.content.decode()
     assert Dossier.objects.get(pk=dossier.pk).current_step == world.steps[0]
-    response = client.post(url, {"step": world.steps[2].pk, "assignee": world.leader.pk}, headers={"HX-Request": "true"})
+    response = client.post(
+        url, {"step": world.steps[2].pk, "assignee": world.leader.pk}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200 and response["HX-Redirect"] == reverse("workspace:dossier", args=[dossier.code])
     dossier.refresh_from_db()
     assert dossier.current_step == world.steps[2] and dossier.current_assignee == world.leader
@@ -252,15 +262,18 @@ def test_consult_and_answer_through_the_pages(client, world):
     url = reverse("workspace:dossier-action", args=[dossier.code, "lay-y-kien"])
     form = client.get(url).content.decode()
     assert 'value="2026-03-09T10:00"' in form  # now + 3 working days by the calendar
-    response = client.post(url, {"unit": world.consulted_unit.pk, "question": "Xác nhận cư trú",
-                                 "due_at": "2026-03-09T10:00"}, follow=True)
+    response = client.post(
+        url, {"unit": world.consulted_unit.pk, "question": "Xác nhận cư trú", "due_at": "2026-03-09T10:00"}, follow=True
+    )
     assert "Đã gửi xin ý kiến Công an tỉnh" in response.content.decode()
     client.force_login(world.consulted)
     page = client.get(reverse("workspace:dossier", args=[dossier.code])).content.decode()
     assert 'data-action="tra-loi-y-kien"' in page and 'data-action="tham-dinh"' not in page
     consultation = dossier.consultations.get()
-    response = client.post(reverse("workspace:dossier-action", args=[dossier.code, "tra-loi-y-kien"]),
-                           {"consultation": consultation.pk, "answer": "Có cư trú tại địa phương"})
+    response = client.post(
+        reverse("workspace:dossier-action", args=[dossier.code, "tra-loi-y-kien"]),
+        {"consultation": consultation.pk, "answer": "Có cư trú tại địa phương"},
+    )
     assert response.status_code == 302
     consultation.refresh_from_db()
     assert consultation.answered_at == NOW and consultation.answer == "Có cư trú tại địa phương"
@@ -286,8 +299,10 @@ def test_approvals_list_and_signing_from_it(client, world):
     client.force_login(world.leader)
     url = reverse("workspace:approvals")
     html = client.get(url).content.decode()
-    assert codes(html, "approval-row") == [result.code, apology.code] or \
-        set(codes(html, "approval-row")) == {result.code, apology.code}
+    assert codes(html, "approval-row") == [result.code, apology.code] or set(codes(html, "approval-row")) == {
+        result.code,
+        apology.code,
+    }
     response = client.post(reverse("workspace:dossier-action", args=[result.code, "ky-ket-qua"]), {"next": url})
     assert response.status_code == 302 and response["Location"] == url
     result.refresh_from_db()

@@ -5,7 +5,6 @@ and hands the dossier to the leader's step with a draft result; the leader signs
 result from the approvals list. Screenshots: test-artifacts/queue.png, dossier.png, approvals.png.
 """
 
-
 import pytest
 
 from motcua.dossiers.models import ApologyLetter, Dossier, Status
@@ -21,8 +20,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     requires_chromium,
 ]
-
-
 
 
 def sign_in(page, base, username, next_path):
@@ -46,8 +43,11 @@ def test_specialist_hands_over_a_draft_and_the_leader_signs(live_server, browser
     # Today's work: the dossier under test has 6.5 working hours left; others around it.
     target = world.processing(applicant_name="Trần Thị Bình")
     Dossier.objects.filter(pk=target.pk).update(due_at=vn(2026, 3, 5, 8, 30), effective_due_at=vn(2026, 3, 5, 8, 30))
-    for due, step_due in [(vn(2026, 3, 3, 16), vn(2026, 3, 4, 15)), (vn(2026, 3, 6, 10), vn(2026, 3, 5, 10, 30)),
-                          (vn(2026, 3, 9, 9), None)]:
+    for due, step_due in [
+        (vn(2026, 3, 3, 16), vn(2026, 3, 4, 15)),
+        (vn(2026, 3, 6, 10), vn(2026, 3, 5, 10, 30)),
+        (vn(2026, 3, 9, 9), None),
+    ]:
         other = world.processing(consulted=False, applicant_name="Phạm Văn Dũng")
         Dossier.objects.filter(pk=other.pk).update(due_at=due, effective_due_at=due, step_due_at=step_due)
 

@@ -20,13 +20,16 @@ def hrefs(html: str) -> list[str]:
     return re.findall(r'href="([^"]*)"', html)
 
 
-@pytest.mark.parametrize("url", [ATTACK, " JavaScript:alert(1)", "data:text/html,<script>alert(1)</script>",
-                                 "//evil.example/kq.pdf"])
+@pytest.mark.parametrize(
+    "url", [ATTACK, " JavaScript:alert(1)", "data:text/html,<script>alert(1)</script>", "//evil.example/kq.pdf"]
+)
 def test_draft_result_form_refuses_a_non_http_url(client, world, url):
     dossier = world.processing(consulted=False)
     client.force_login(world.specialist)
-    response = client.post(reverse("workspace:dossier-action", args=[dossier.code, "trinh-ket-qua"]),
-                           {"title": "Phiếu lý lịch tư pháp", "file_url": url})
+    response = client.post(
+        reverse("workspace:dossier-action", args=[dossier.code, "trinh-ket-qua"]),
+        {"title": "Phiếu lý lịch tư pháp", "file_url": url},
+    )
     assert response.status_code == 200
     assert "http:// hoặc https://" in response.content.decode()
     assert not Proposal.objects.filter(dossier=dossier).exists()
@@ -35,8 +38,10 @@ def test_draft_result_form_refuses_a_non_http_url(client, world, url):
 def test_draft_result_form_takes_an_https_url(client, world):
     dossier = world.processing(consulted=False)
     client.force_login(world.specialist)
-    response = client.post(reverse("workspace:dossier-action", args=[dossier.code, "trinh-ket-qua"]),
-                           {"title": "Phiếu lý lịch tư pháp", "file_url": "https://kho.example.vn/kq/1.pdf"})
+    response = client.post(
+        reverse("workspace:dossier-action", args=[dossier.code, "trinh-ket-qua"]),
+        {"title": "Phiếu lý lịch tư pháp", "file_url": "https://kho.example.vn/kq/1.pdf"},
+    )
     assert response.status_code == 302
     assert Proposal.objects.get(dossier=dossier).file_url == "https://kho.example.vn/kq/1.pdf"
 

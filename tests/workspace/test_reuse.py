@@ -22,17 +22,32 @@ ID = "001203004567"
 def _earlier_papers(world):
     """A finished dossier of the department with a scan and a signed result; one of another unit with a scan."""
     earlier = world.processing(consulted=False)
-    intake.attach_components(earlier, [intake.Submission(name="Sổ hộ khẩu", code="TP01",
-                                                         file=upload("so.pdf", pdf_bytes(text="so ho khau")))],
-                             actor=world.desk)
-    proposal = services.propose_result(earlier, title="Phiếu lý lịch tư pháp", result_code="LLTP-1",
-                                       draft=upload("kq.pdf", pdf_bytes(text="ket qua")), actor=world.specialist)
+    intake.attach_components(
+        earlier,
+        [intake.Submission(name="Sổ hộ khẩu", code="TP01", file=upload("so.pdf", pdf_bytes(text="so ho khau")))],
+        actor=world.desk,
+    )
+    proposal = services.propose_result(
+        earlier,
+        title="Phiếu lý lịch tư pháp",
+        result_code="LLTP-1",
+        draft=upload("kq.pdf", pdf_bytes(text="ket qua")),
+        actor=world.specialist,
+    )
     services.approve_result(proposal, signer=world.leader)
-    elsewhere = services.receive(procedure=world.procedure, handling_unit=world.other_unit,
-                                 receiving_unit=world.other_unit, channel=1, actor=None, received_at=RECEIVED_AT,
-                                 applicant={"applicant_name": "Nguyễn Văn An", "applicant_id_number": ID})
-    intake.attach_components(elsewhere, [intake.Submission(name="Giấy phép khác", code="TP09",
-                                                           file=upload("gp.pdf", pdf_bytes(text="khac")))])
+    elsewhere = services.receive(
+        procedure=world.procedure,
+        handling_unit=world.other_unit,
+        receiving_unit=world.other_unit,
+        channel=1,
+        actor=None,
+        received_at=RECEIVED_AT,
+        applicant={"applicant_name": "Nguyễn Văn An", "applicant_id_number": ID},
+    )
+    intake.attach_components(
+        elsewhere,
+        [intake.Submission(name="Giấy phép khác", code="TP09", file=upload("gp.pdf", pdf_bytes(text="khac")))],
+    )
     return earlier, elsewhere
 
 
@@ -57,8 +72,9 @@ def test_look_up_attach_and_log(client, world):
     assert response.status_code == 302
     reused = list(DossierComponent.objects.filter(dossier=new).order_by("pk"))
     assert len(reused) == 2 and all(c.reused and c.digitized and c.reused_from == earlier for c in reused)
-    earlier_files = set(DossierComponent.objects.filter(dossier=earlier).values_list("stored_file", flat=True)) | \
-        set(DossierResult.objects.filter(dossier=earlier).values_list("stored_file", flat=True))
+    earlier_files = set(DossierComponent.objects.filter(dossier=earlier).values_list("stored_file", flat=True)) | set(
+        DossierResult.objects.filter(dossier=earlier).values_list("stored_file", flat=True)
+    )
     assert {c.stored_file_id for c in reused} <= earlier_files  # the same stored files: no new upload
     lookup.refresh_from_db()
     assert len(lookup.attached) == 2

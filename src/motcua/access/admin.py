@@ -44,8 +44,10 @@ class UnlinkedOfficialAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("đơn vị, vai trò"))
     def units(self, obj):
-        return "; ".join(f"{p.unit.code} ({p.get_role_display()})" for p in obj.positions.filter(is_active=True)
-                         .select_related("unit"))
+        return "; ".join(
+            f"{p.unit.code} ({p.get_role_display()})"
+            for p in obj.positions.filter(is_active=True).select_related("unit")
+        )
 
     def has_add_permission(self, request):
         return False

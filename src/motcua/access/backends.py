@@ -29,9 +29,7 @@ DEMO_PASSWORD_REFUSED = _(
 )
 
 
-VNEID_ONLY_REFUSED = _(
-    "Hệ thống chỉ cho phép đăng nhập bằng VNeID. Đề nghị bấm «Đăng nhập bằng VNeID»."
-)
+VNEID_ONLY_REFUSED = _("Hệ thống chỉ cho phép đăng nhập bằng VNeID. Đề nghị bấm «Đăng nhập bằng VNeID».")
 
 
 class PasswordBackend(ModelBackend):

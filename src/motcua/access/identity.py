@@ -16,8 +16,11 @@ from .models import ExternalIdentity
 
 def user_for_identity(provider: str, subject: str):
     """The active local account linked to ``provider``/``subject``, or None (no self-registration for staff)."""
-    link = (ExternalIdentity.objects.select_related("user")
-            .filter(provider=provider, subject=subject, user__is_active=True).first())
+    link = (
+        ExternalIdentity.objects.select_related("user")
+        .filter(provider=provider, subject=subject, user__is_active=True)
+        .first()
+    )
     return link.user if link else None
 
 

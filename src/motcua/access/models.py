@@ -17,8 +17,12 @@ class ExternalIdentity(models.Model):
     positions, history and audit trail when the login method changes.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("tài khoản"), on_delete=models.CASCADE,
-                             related_name="external_identities")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.CASCADE,
+        related_name="external_identities",
+    )
     provider = models.CharField(_("nhà cung cấp định danh"), max_length=32, help_text="vneid, oidc …")
     subject = models.CharField(_("mã định danh"), max_length=255, help_text="OIDC 'sub' claim")
     linked_at = models.DateTimeField(_("liên kết lúc"), auto_now_add=True)
@@ -38,8 +42,13 @@ class UnlinkedOfficialManager(UserManager):
     use_in_migrations = False  # as before: the proxy's migration state records no manager
 
     def get_queryset(self):
-        return (super().get_queryset().filter(is_active=True, positions__is_active=True)
-                .exclude(external_identities__provider="vneid").distinct())
+        return (
+            super()
+            .get_queryset()
+            .filter(is_active=True, positions__is_active=True)
+            .exclude(external_identities__provider="vneid")
+            .distinct()
+        )
 
 
 class UnlinkedOfficial(User):

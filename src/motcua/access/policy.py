@@ -73,40 +73,90 @@ class Action(StrEnum):
 READ_ONLY = frozenset({Action.VIEW, Action.PRINT_FORMS, Action.VIEW_SCOREBOARD, Action.EXPORT_SCOREBOARD})
 
 #: The complaint actions (their scope is the complaint's unit, not a dossier's).
-COMPLAINT_ACTIONS = frozenset({
-    Action.REGISTER_COMPLAINT, Action.ACCEPT_COMPLAINT, Action.CLASSIFY_COMPLAINT, Action.ASSIGN_COMPLAINT,
-    Action.TRANSFER_COMPLAINT, Action.REQUEST_COMPLAINT_INFORMATION, Action.RECORD_COMPLAINT_INFORMATION,
-    Action.REFUSE_COMPLAINT, Action.DRAFT_COMPLAINT_ANSWER, Action.APPROVE_COMPLAINT_ANSWER,
-    Action.PUBLISH_COMPLAINT_ANSWER,
-})
+COMPLAINT_ACTIONS = frozenset(
+    {
+        Action.REGISTER_COMPLAINT,
+        Action.ACCEPT_COMPLAINT,
+        Action.CLASSIFY_COMPLAINT,
+        Action.ASSIGN_COMPLAINT,
+        Action.TRANSFER_COMPLAINT,
+        Action.REQUEST_COMPLAINT_INFORMATION,
+        Action.RECORD_COMPLAINT_INFORMATION,
+        Action.REFUSE_COMPLAINT,
+        Action.DRAFT_COMPLAINT_ANSWER,
+        Action.APPROVE_COMPLAINT_ANSWER,
+        Action.PUBLISH_COMPLAINT_ANSWER,
+    }
+)
 
 _READ = set(READ_ONLY)
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     # The desk records complaints from the counter and the hotline, takes them in, asks the sender for
     # more information and records it, and publishes the approved answers.
-    Role.DESK_OFFICER: frozenset(_READ | {
-        Action.RECEIVE, Action.REFUSE_RECEPTION, Action.REQUEST_SUPPLEMENT, Action.COMPLETE_SUPPLEMENT,
-        Action.START_PROCESSING, Action.RECORD_PAYMENT, Action.RETURN_RESULT, Action.RECORD_WITHDRAWAL,
-        Action.REGISTER_COMPLAINT, Action.ACCEPT_COMPLAINT, Action.CLASSIFY_COMPLAINT,
-        Action.REQUEST_COMPLAINT_INFORMATION, Action.RECORD_COMPLAINT_INFORMATION, Action.PUBLISH_COMPLAINT_ANSWER,
-    }),
+    Role.DESK_OFFICER: frozenset(
+        _READ
+        | {
+            Action.RECEIVE,
+            Action.REFUSE_RECEPTION,
+            Action.REQUEST_SUPPLEMENT,
+            Action.COMPLETE_SUPPLEMENT,
+            Action.START_PROCESSING,
+            Action.RECORD_PAYMENT,
+            Action.RETURN_RESULT,
+            Action.RECORD_WITHDRAWAL,
+            Action.REGISTER_COMPLAINT,
+            Action.ACCEPT_COMPLAINT,
+            Action.CLASSIFY_COMPLAINT,
+            Action.REQUEST_COMPLAINT_INFORMATION,
+            Action.RECORD_COMPLAINT_INFORMATION,
+            Action.PUBLISH_COMPLAINT_ANSWER,
+        }
+    ),
     # The specialist drafts the answer.
-    Role.SPECIALIST: frozenset(_READ | {
-        Action.APPRAISE, Action.HAND_OFF, Action.CONSULT, Action.ANSWER_CONSULTATION, Action.REQUEST_SUPPLEMENT,
-        Action.COMPLETE_SUPPLEMENT, Action.PAUSE, Action.RESUME, Action.PROPOSE_RESULT, Action.PROPOSE_APOLOGY,
-        Action.REQUEST_FINANCIAL_OBLIGATION,
-        Action.CLASSIFY_COMPLAINT, Action.REQUEST_COMPLAINT_INFORMATION, Action.RECORD_COMPLAINT_INFORMATION,
-        Action.DRAFT_COMPLAINT_ANSWER,
-    }),
+    Role.SPECIALIST: frozenset(
+        _READ
+        | {
+            Action.APPRAISE,
+            Action.HAND_OFF,
+            Action.CONSULT,
+            Action.ANSWER_CONSULTATION,
+            Action.REQUEST_SUPPLEMENT,
+            Action.COMPLETE_SUPPLEMENT,
+            Action.PAUSE,
+            Action.RESUME,
+            Action.PROPOSE_RESULT,
+            Action.PROPOSE_APOLOGY,
+            Action.REQUEST_FINANCIAL_OBLIGATION,
+            Action.CLASSIFY_COMPLAINT,
+            Action.REQUEST_COMPLAINT_INFORMATION,
+            Action.RECORD_COMPLAINT_INFORMATION,
+            Action.DRAFT_COMPLAINT_ANSWER,
+        }
+    ),
     # The leader decides: assigns, transfers, refuses, approves (or returns) and publishes.
-    Role.LEADER: frozenset(_READ | {
-        Action.HAND_OFF, Action.ANSWER_CONSULTATION, Action.PAUSE, Action.RESUME, Action.APPROVE_RESULT,
-        Action.PROPOSE_APOLOGY, Action.SIGN_APOLOGY, Action.STOP, Action.REFUSE_AFTER_APPRAISAL,
-        Action.FOLLOW_UP_RATING,
-        Action.ACCEPT_COMPLAINT, Action.CLASSIFY_COMPLAINT, Action.ASSIGN_COMPLAINT, Action.TRANSFER_COMPLAINT,
-        Action.REQUEST_COMPLAINT_INFORMATION, Action.REFUSE_COMPLAINT, Action.APPROVE_COMPLAINT_ANSWER,
-        Action.PUBLISH_COMPLAINT_ANSWER,
-    }),
+    Role.LEADER: frozenset(
+        _READ
+        | {
+            Action.HAND_OFF,
+            Action.ANSWER_CONSULTATION,
+            Action.PAUSE,
+            Action.RESUME,
+            Action.APPROVE_RESULT,
+            Action.PROPOSE_APOLOGY,
+            Action.SIGN_APOLOGY,
+            Action.STOP,
+            Action.REFUSE_AFTER_APPRAISAL,
+            Action.FOLLOW_UP_RATING,
+            Action.ACCEPT_COMPLAINT,
+            Action.CLASSIFY_COMPLAINT,
+            Action.ASSIGN_COMPLAINT,
+            Action.TRANSFER_COMPLAINT,
+            Action.REQUEST_COMPLAINT_INFORMATION,
+            Action.REFUSE_COMPLAINT,
+            Action.APPROVE_COMPLAINT_ANSWER,
+            Action.PUBLISH_COMPLAINT_ANSWER,
+        }
+    ),
     Role.CONTROL_OFFICER: frozenset(_READ),
     Role.ADMINISTRATOR: frozenset(_READ),
 }
@@ -206,13 +256,17 @@ def authorize(user, action: Action, dossier=None, *, unit=None, consultation=Non
     """Raise :class:`AccessDenied` unless :func:`can`; every refusal is logged."""
     if can(user, action, dossier, unit=unit, consultation=consultation, complaint=complaint):
         return
-    target = (getattr(dossier, "code", None) or getattr(complaint, "code", None) or getattr(unit, "code", unit)
-              or getattr(consultation, "pk", ""))
+    target = (
+        getattr(dossier, "code", None)
+        or getattr(complaint, "code", None)
+        or getattr(unit, "code", unit)
+        or getattr(consultation, "pk", "")
+    )
     logger.warning("access denied: user=%s action=%s target=%s", getattr(user, "pk", None), action, target)
     raise AccessDenied(
         "Tài khoản của bạn không có quyền thực hiện thao tác này trên phản ánh, kiến nghị này."
-        if complaint is not None else
-        "Tài khoản của bạn không có quyền thực hiện thao tác này trên hồ sơ này.",
+        if complaint is not None
+        else "Tài khoản của bạn không có quyền thực hiện thao tác này trên hồ sơ này.",
         f"user {getattr(user, 'pk', None)} may not {action} on {target}",
         code="forbidden",
     )
@@ -226,8 +280,11 @@ def visible_dossiers(user, queryset: QuerySet | None = None) -> QuerySet:
     if covers_all_units(user):
         return queryset
     own = set().union(*(p.units for p in positions(user))) if positions(user) else set()
-    consulted = set().union(*(p.units for p in positions(user) if p.role in CONSULTED_ROLES)) \
-        if any(p.role in CONSULTED_ROLES for p in positions(user)) else set()
+    consulted = (
+        set().union(*(p.units for p in positions(user) if p.role in CONSULTED_ROLES))
+        if any(p.role in CONSULTED_ROLES for p in positions(user))
+        else set()
+    )
     if not own:
         return queryset.none()
     condition = Q(handling_unit_id__in=own) | Q(receiving_unit_id__in=own)

@@ -57,15 +57,18 @@ class SignInAttempts(AxesDatabaseHandler):
         def total(attempts) -> int:
             return attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
 
-        return (total(recent.filter(username=username)) if username else 0,
-                total(recent.filter(ip_address=request.axes_ip_address)))
+        return (
+            total(recent.filter(username=username)) if username else 0,
+            total(recent.filter(ip_address=request.axes_ip_address)),
+        )
 
     def is_locked(self, request, credentials: dict | None = None) -> bool:
         if not settings.AXES_LOCK_OUT_AT_FAILURE:
             return False
         account, client = self.failures(request, credentials)
-        return (account >= settings.MOTCUA_LOGIN_FAILURES_PER_ACCOUNT
-                or client >= settings.MOTCUA_LOGIN_FAILURES_PER_CLIENT)
+        return (
+            account >= settings.MOTCUA_LOGIN_FAILURES_PER_ACCOUNT or client >= settings.MOTCUA_LOGIN_FAILURES_PER_CLIENT
+        )
 
     def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
         """Record the failure (axes), then lock if either limit is now reached."""
@@ -74,5 +77,9 @@ class SignInAttempts(AxesDatabaseHandler):
             return
         request.axes_locked_out = True
         request.axes_credentials = credentials
-        user_locked_out.send("axes", request=request, username=get_client_username(request, credentials),
-                             ip_address=request.axes_ip_address)
+        user_locked_out.send(
+            "axes",
+            request=request,
+            username=get_client_username(request, credentials),
+            ip_address=request.axes_ip_address,
+        )

@@ -13,8 +13,11 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "vneid": bool(settings.MOTCUA_OIDC_CLIENT_ID),
-                "vneid_only": settings.MOTCUA_VNEID_ONLY}
+        return {
+            **super().get_context_data(**kwargs),
+            "vneid": bool(settings.MOTCUA_OIDC_CLIENT_ID),
+            "vneid_only": settings.MOTCUA_VNEID_ONLY,
+        }
 
 
 app_name = "access"

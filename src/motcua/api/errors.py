@@ -42,8 +42,9 @@ def _messages(detail) -> list[str]:
 def _validation_body(exc: exceptions.ValidationError) -> dict:
     detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
     errors = {name: _messages(value) for name, value in detail.items()}
-    text = "; ".join(f"{name}: {m}" if name != "non_field_errors" else m
-                     for name, messages in errors.items() for m in messages)
+    text = "; ".join(
+        f"{name}: {m}" if name != "non_field_errors" else m for name, messages in errors.items() for m in messages
+    )
     return {"detail": text, "code": "invalid", "errors": errors}
 
 
@@ -59,8 +60,9 @@ def exception_handler(exc, context):
     if isinstance(exc, UserError):
         status = 403 if isinstance(exc, AccessDenied) else 400
         logger.info("API %s: %s", status, exc.log_message)
-        return Response({"detail": exc.message, "code": exc.code or ("forbidden" if status == 403 else "invalid")},
-                        status=status)
+        return Response(
+            {"detail": exc.message, "code": exc.code or ("forbidden" if status == 403 else "invalid")}, status=status
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a server error: Django's 500 handling and logging

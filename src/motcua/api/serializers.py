@@ -47,8 +47,11 @@ class Text(serializers.CharField):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         # DRF's own checks of the same rules speak English: to_internal_value makes them.
-        self.validators = [v for v in self.validators if not isinstance(
-            v, ProhibitNullCharactersValidator | ProhibitSurrogateCharactersValidator)]
+        self.validators = [
+            v
+            for v in self.validators
+            if not isinstance(v, ProhibitNullCharactersValidator | ProhibitSurrogateCharactersValidator)
+        ]
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
@@ -72,8 +75,14 @@ class ParsedText(Text):
         raise NotImplementedError
 
 
-@extend_schema_field({"type": "string", "pattern": r"^(199\d|20\d{2})(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$",
-                      "maxLength": 16, "example": "2026-Q3"})
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^(199\d|20\d{2})(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$",
+        "maxLength": 16,
+        "example": "2026-Q3",
+    }
+)
 class PeriodField(ParsedText):
     """A scoring period that has started: ``2026``, ``2026-H1``, ``2026-Q3`` or ``2026-08``."""
 
@@ -142,9 +151,12 @@ class PeriodQuery(serializers.Serializer):
 
     period = PeriodField(help_text="2026 (năm), 2026-H1 (6 tháng), 2026-Q3 (quý) hoặc 2026-08 (tháng)")
     as_of = InstantField(required=False, help_text="Thời điểm đánh giá, ISO 8601 (mặc định: cuối kỳ hoặc hiện tại)")
-    fresh = Flag(required=False, default=False,
-                 help_text="1: yêu cầu tính lại dữ liệu và kết quả của kỳ (trả lời 202 kèm địa chỉ theo dõi); "
-                           "chỉ cán bộ đầu mối kiểm soát TTHC hoặc quản trị")
+    fresh = Flag(
+        required=False,
+        default=False,
+        help_text="1: yêu cầu tính lại dữ liệu và kết quả của kỳ (trả lời 202 kèm địa chỉ theo dõi); "
+        "chỉ cán bộ đầu mối kiểm soát TTHC hoặc quản trị",
+    )
 
 
 class ScoreQuery(PeriodQuery):
@@ -157,8 +169,9 @@ class ExplainQuery(PeriodQuery):
 
 
 class ForecastQuery(PeriodQuery):
-    unit = UnitCodeField(required=False, help_text="Mã đơn vị (MaDonVi) trong phạm vi của cán bộ; "
-                                                   "mặc định: các đơn vị cán bộ phụ trách")
+    unit = UnitCodeField(
+        required=False, help_text="Mã đơn vị (MaDonVi) trong phạm vi của cán bộ; mặc định: các đơn vị cán bộ phụ trách"
+    )
 
 
 # --------------------------------------------------------------------------- responses
@@ -228,8 +241,9 @@ class ExplainOut(serializers.Serializer):
     unit = serializers.CharField()
     indicator = serializers.CharField()
     records = RecordOut(many=True)
-    rules = RuleNoteOut(many=True, required=False,
-                        help_text="Quy tắc của Cổng DVCQG khác văn bản áp dụng cho chỉ số này")
+    rules = RuleNoteOut(
+        many=True, required=False, help_text="Quy tắc của Cổng DVCQG khác văn bản áp dụng cho chỉ số này"
+    )
 
 
 class ForecastUnitOut(serializers.Serializer):
@@ -275,5 +289,8 @@ class TaskOut(serializers.Serializer):
 class ErrorOut(serializers.Serializer):
     detail = serializers.CharField(help_text="Lý do, bằng tiếng Việt")
     code = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False,
-                                   help_text="Lỗi theo từng tham số (400)")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Lỗi theo từng tham số (400)",
+    )

@@ -45,14 +45,19 @@ from .serializers import (
 
 ERRORS = {
     400: OpenApiResponse(ErrorOut, description="Tham số không hợp lệ (chi tiết theo tham số trong errors)"),
-    403: OpenApiResponse(ErrorOut, description="Chưa đăng nhập, chưa được giao vai trò, đơn vị ngoài phạm vi, "
-                                               "hoặc fresh=1 khi không được tính lại"),
-    404: OpenApiResponse(ErrorOut, description="Chưa có kết quả lưu của kỳ, và người gọi không được yêu cầu "
-                                               "tính lại"),
+    403: OpenApiResponse(
+        ErrorOut,
+        description="Chưa đăng nhập, chưa được giao vai trò, đơn vị ngoài phạm vi, "
+        "hoặc fresh=1 khi không được tính lại",
+    ),
+    404: OpenApiResponse(ErrorOut, description="Chưa có kết quả lưu của kỳ, và người gọi không được yêu cầu tính lại"),
 }
-ACCEPTED = OpenApiResponse(AcceptedOut, description="Đã xếp lịch tính lại (fresh=1, hoặc kỳ chưa có kết quả "
-                                                    "lưu, khi người gọi được yêu cầu tính lại): theo dõi ở "
-                                                    "status_url, rồi gọi lại retry_url")
+ACCEPTED = OpenApiResponse(
+    AcceptedOut,
+    description="Đã xếp lịch tính lại (fresh=1, hoặc kỳ chưa có kết quả "
+    "lưu, khi người gọi được yêu cầu tính lại): theo dõi ở "
+    "status_url, rồi gọi lại retry_url",
+)
 
 
 class FactsMissing(Exception):
@@ -125,8 +130,10 @@ class Index766View(APIView):
         someone who may have scores recomputed; others are told who can."""
         if policy.may_compute_scores(request.user):
             return self.accepted(request, period)
-        raise NotFound(f"Chưa có kết quả lưu của kỳ {period}. Cán bộ đầu mối kiểm soát TTHC hoặc quản trị "
-                       "có thể yêu cầu tính lại (fresh=1).")
+        raise NotFound(
+            f"Chưa có kết quả lưu của kỳ {period}. Cán bộ đầu mối kiểm soát TTHC hoặc quản trị "
+            "có thể yêu cầu tính lại (fresh=1)."
+        )
 
     def compute(self, request, params) -> dict | None:
         raise NotImplementedError
@@ -145,8 +152,11 @@ class Index766View(APIView):
 
 
 class ScoreView(Index766View):
-    @extend_schema(parameters=[ScoreQuery], responses={200: ScoreReportOut, 202: ACCEPTED, **ERRORS},
-                   summary="Điểm Bộ chỉ số 766 của mọi đơn vị (hoặc một đơn vị) trong kỳ")
+    @extend_schema(
+        parameters=[ScoreQuery],
+        responses={200: ScoreReportOut, 202: ACCEPTED, **ERRORS},
+        summary="Điểm Bộ chỉ số 766 của mọi đơn vị (hoặc một đơn vị) trong kỳ",
+    )
     def get(self, request):
         return super().get(request)
 
@@ -158,8 +168,10 @@ class ScoreView(Index766View):
         period, unit = params["period"], params.get("unit")
         if "as_of" not in params:
             return stored_json(period.code, unit=unit)
-        data = _cached(("score", period.code, unit, params["as_of"]),
-                       lambda: _on_facts(lambda facts: _score(facts, period.code, params["as_of"], unit)))
+        data = _cached(
+            ("score", period.code, unit, params["as_of"]),
+            lambda: _on_facts(lambda facts: _score(facts, period.code, params["as_of"], unit)),
+        )
         if unit and not data["units"]:
             raise UserError(f"Đơn vị «{unit}» không có kết quả trong kỳ {period.code}.", f"unit {unit!r} not scored")
         return data
@@ -178,8 +190,11 @@ class ExplainView(Index766View):
     query_serializer = ExplainQuery
     output_serializer = ExplainOut
 
-    @extend_schema(parameters=[ExplainQuery], responses={200: ExplainOut, 202: ACCEPTED, **ERRORS},
-                   summary="Các hồ sơ, TTHC, PAKN làm mất điểm của một chỉ số")
+    @extend_schema(
+        parameters=[ExplainQuery],
+        responses={200: ExplainOut, 202: ACCEPTED, **ERRORS},
+        summary="Các hồ sơ, TTHC, PAKN làm mất điểm của một chỉ số",
+    )
     def get(self, request):
         return super().get(request)
 
@@ -191,11 +206,16 @@ class ExplainView(Index766View):
         period, unit, indicator, as_of = params["period"].code, params["unit"], params["indicator"], params.get("as_of")
 
         def compute():
-            records = _on_facts(lambda facts: explain(facts, period, unit, indicator, as_of=as_of,
-                                                      switches=DEFAULT_SWITCHES))
-            return {"period": period, "unit": unit, "indicator": indicator,
-                    "records": [_jsonable(dataclasses.asdict(r)) for r in records],
-                    "rules": rule_notes(resolve_switches(DEFAULT_SWITCHES), indicator=indicator)}
+            records = _on_facts(
+                lambda facts: explain(facts, period, unit, indicator, as_of=as_of, switches=DEFAULT_SWITCHES)
+            )
+            return {
+                "period": period,
+                "unit": unit,
+                "indicator": indicator,
+                "records": [_jsonable(dataclasses.asdict(r)) for r in records],
+                "rules": rule_notes(resolve_switches(DEFAULT_SWITCHES), indicator=indicator),
+            }
 
         return _cached(("explain", period, unit, indicator, as_of), compute)
 
@@ -205,8 +225,11 @@ class ForecastView(Index766View):
     query_serializer = ForecastQuery
     output_serializer = ForecastOut
 
-    @extend_schema(parameters=[ForecastQuery], responses={200: ForecastOut, 202: ACCEPTED, **ERRORS},
-                   summary="Dự báo điểm cuối kỳ và các hồ sơ, PAKN có nguy cơ làm mất điểm")
+    @extend_schema(
+        parameters=[ForecastQuery],
+        responses={200: ForecastOut, 202: ACCEPTED, **ERRORS},
+        summary="Dự báo điểm cuối kỳ và các hồ sơ, PAKN có nguy cơ làm mất điểm",
+    )
     def get(self, request):
         return super().get(request)
 
@@ -218,8 +241,9 @@ class ForecastView(Index766View):
         units = [params["unit"]] if params.get("unit") else _scope_codes(request.user)
 
         def compute():
-            result = _on_facts(lambda facts: forecast(facts, period, as_of=as_of, units=units,
-                                                      switches=DEFAULT_SWITCHES))
+            result = _on_facts(
+                lambda facts: forecast(facts, period, as_of=as_of, units=units, switches=DEFAULT_SWITCHES)
+            )
             return _jsonable(result.to_json())
 
         return _cached(("forecast", period, tuple(units) if units else None, as_of), compute)
@@ -239,13 +263,18 @@ class TaskView(APIView):
     def get_exception_handler(self):
         return errors.exception_handler
 
-    @extend_schema(responses={200: TaskOut, 403: ERRORS[403],
-                              404: OpenApiResponse(ErrorOut, description="Không có yêu cầu tính lại này, "
-                                                                         "hoặc địa chỉ sai")},
-                   summary="Tình trạng một yêu cầu tính lại (fresh=1)")
+    @extend_schema(
+        responses={
+            200: TaskOut,
+            403: ERRORS[403],
+            404: OpenApiResponse(ErrorOut, description="Không có yêu cầu tính lại này, hoặc địa chỉ sai"),
+        },
+        summary="Tình trạng một yêu cầu tính lại (fresh=1)",
+    )
     def get(self, request, task_id):
         job = jobs.job(str(task_id))
         if job is None:
-            return Response({"detail": "Không có yêu cầu tính lại này (hoặc đã quá 24 giờ).", "code": "not_found"},
-                            status=404)
+            return Response(
+                {"detail": "Không có yêu cầu tính lại này (hoặc đã quá 24 giờ).", "code": "not_found"}, status=404
+            )
         return Response(TaskOut(job.as_dict()).data)

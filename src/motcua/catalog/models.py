@@ -37,7 +37,10 @@ class Procedure(models.Model):
     level_district = models.BooleanField(_("cấp huyện"), default=False)
     level_commune = models.BooleanField(_("cấp xã"), default=False)
     competent_units = models.ManyToManyField(
-        "org.Unit", verbose_name=_("đơn vị thực hiện"), blank=True, related_name="procedures",
+        "org.Unit",
+        verbose_name=_("đơn vị thực hiện"),
+        blank=True,
+        related_name="procedures",
         help_text="DonViThucHien; empty: competence follows the levels",
     )
     time_limit = models.DecimalField(_("thời hạn giải quyết"), max_digits=8, decimal_places=2, null=True, blank=True)
@@ -52,8 +55,12 @@ class Procedure(models.Model):
     )
     cutoff_time = models.TimeField(_("giờ chốt tiếp nhận"), null=True, blank=True, help_text="GioChotTiepNhan")
     current_version = models.ForeignKey(
-        "ProcedureVersion", verbose_name=_("phiên bản hiện hành"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "ProcedureVersion",
+        verbose_name=_("phiên bản hiện hành"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     extra = models.JSONField(_("trường khác"), default=dict, blank=True)
 
@@ -173,8 +180,12 @@ class OnlineService(models.Model):
     """A dịch vụ công trực tuyến (DVC): a procedure offered online by one unit."""
 
     code = models.CharField(_("mã DVC"), max_length=64, unique=True, help_text="MaDVC")
-    procedure = models.ForeignKey(Procedure, verbose_name=_("TTHC"), on_delete=models.CASCADE, related_name="online_services")
-    unit = models.ForeignKey("org.Unit", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="online_services")
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("TTHC"), on_delete=models.CASCADE, related_name="online_services"
+    )
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="online_services"
+    )
     level = models.CharField(_("mức độ"), max_length=16, choices=OnlineServiceLevel.choices)
     status = models.CharField(_("trạng thái"), max_length=24, choices=OnlineServiceStatus.choices)
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
@@ -200,7 +211,9 @@ class PublicationDecision(models.Model):
     """A quyết định công bố TTHC (ND 63/2010 Art. 13–15)."""
 
     number = models.CharField(_("số quyết định"), max_length=64, help_text="SoQuyetDinh")
-    unit = models.ForeignKey("org.Unit", verbose_name=_("đơn vị công bố"), on_delete=models.PROTECT, related_name="publication_decisions")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("đơn vị công bố"), on_delete=models.PROTECT, related_name="publication_decisions"
+    )
     decided_on = models.DateField(_("ngày quyết định"), null=True, blank=True)
     kind = models.CharField(_("loại"), max_length=16, choices=PublicationKind.choices)
     extra = models.JSONField(_("trường khác"), default=dict, blank=True)
@@ -219,8 +232,12 @@ class PublicationItem(models.Model):
     """One procedure in a publication decision, with its deadlines' inputs (1.1, 1.2)."""
 
     decision = models.ForeignKey(PublicationDecision, on_delete=models.CASCADE, related_name="items")
-    procedure = models.ForeignKey(Procedure, verbose_name=_("TTHC"), on_delete=models.PROTECT, related_name="publication_items")
-    basis_effective_on = models.DateField(_("ngày hiệu lực của căn cứ"), null=True, blank=True, help_text="NgayHieuLucCanCu")
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("TTHC"), on_delete=models.PROTECT, related_name="publication_items"
+    )
+    basis_effective_on = models.DateField(
+        _("ngày hiệu lực của căn cứ"), null=True, blank=True, help_text="NgayHieuLucCanCu"
+    )
     published_at = models.DateTimeField(_("thời điểm công khai"), null=True, blank=True, help_text="NgayCongKhai")
     position = models.PositiveIntegerField(default=0)
     extra = models.JSONField(_("trường khác"), default=dict, blank=True)
@@ -238,7 +255,9 @@ class Workflow(models.Model):
     """Internal processing workflow (quy trình nội bộ) of a procedure at a unit."""
 
     procedure = models.ForeignKey(Procedure, verbose_name=_("TTHC"), on_delete=models.CASCADE, related_name="workflows")
-    unit = models.ForeignKey("org.Unit", verbose_name=_("đơn vị"), null=True, blank=True, on_delete=models.CASCADE, related_name="workflows")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("đơn vị"), null=True, blank=True, on_delete=models.CASCADE, related_name="workflows"
+    )
     name = models.CharField(_("tên quy trình"), max_length=255)
     is_active = models.BooleanField(_("đang áp dụng"), default=True)
 
@@ -256,12 +275,23 @@ class WorkflowStep(models.Model):
     workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField(_("thứ tự"))
     name = models.CharField(_("tên bước"), max_length=255)
-    role = models.CharField(_("vai trò"), max_length=32, choices=[
-        ("desk_officer", _("Cán bộ Bộ phận Một cửa")),
-        ("specialist", _("Chuyên viên thụ lý")),
-        ("leader", _("Lãnh đạo đơn vị")),
-    ])
-    unit = models.ForeignKey("org.Unit", verbose_name=_("đơn vị thực hiện bước"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(
+        _("vai trò"),
+        max_length=32,
+        choices=[
+            ("desk_officer", _("Cán bộ Bộ phận Một cửa")),
+            ("specialist", _("Chuyên viên thụ lý")),
+            ("leader", _("Lãnh đạo đơn vị")),
+        ],
+    )
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("đơn vị thực hiện bước"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     allotted_hours = models.DecimalField(_("thời gian (giờ làm việc)"), max_digits=8, decimal_places=2)
 
     class Meta:

@@ -54,12 +54,24 @@ def register(*models, exclude_fields: Iterable[str] = ()) -> None:
             auditlog.register(model, exclude_fields=list(exclude_fields))
 
 
-LOG_ENTRY_COLUMNS = ("content_type", "object_pk", "object_id", "object_repr", "action", "changes", "changes_text",
-                     "actor", "cid", "timestamp", "additional_data")
+LOG_ENTRY_COLUMNS = (
+    "content_type",
+    "object_pk",
+    "object_id",
+    "object_repr",
+    "action",
+    "changes",
+    "changes_text",
+    "actor",
+    "cid",
+    "timestamp",
+    "additional_data",
+)
 
 
-def log_entry_rows(model, entries: Iterable[tuple[int, str, int, dict | None, dict | None]], *, actor=None,
-                   source: str) -> list[tuple]:
+def log_entry_rows(
+    model, entries: Iterable[tuple[int, str, int, dict | None, dict | None]], *, actor=None, source: str
+) -> list[tuple]:
     """Audit rows (in :data:`LOG_ENTRY_COLUMNS` order) for objects written in bulk.
 
     ``entries`` yields ``(pk, repr, action, changes, additional_data)`` where

@@ -52,6 +52,7 @@ SQLITE_CONVERTERS = {
     "DecimalField": _sqlite_decimal,
 }
 
+
 def apply_converters(rows: list, converters: list[tuple[int, Callable[[Any], Any]]]) -> list:
     """Rows with the given columns converted (SQLite adapts nothing itself)."""
     if not converters:
@@ -66,8 +67,14 @@ def apply_converters(rows: list, converters: list[tuple[int, Callable[[Any], Any
 
 
 _PG_TYPE_NAMES = {
-    "timestamp with time zone": "timestamptz", "bigint": "int8", "integer": "int4", "smallint": "int2",
-    "boolean": "bool", "double precision": "float8", "bigserial": "int8", "serial": "int4",
+    "timestamp with time zone": "timestamptz",
+    "bigint": "int8",
+    "integer": "int4",
+    "smallint": "int2",
+    "boolean": "bool",
+    "double precision": "float8",
+    "bigserial": "int8",
+    "serial": "int4",
 }
 
 

@@ -11,8 +11,14 @@ class FormSubmission(models.Model):
     """
 
     token = models.CharField("mã một lần của biểu mẫu", max_length=64, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+", verbose_name="người gửi")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người gửi",
+    )
     path = models.CharField("địa chỉ", max_length=300)
     submitted_at = models.DateTimeField("lúc gửi", auto_now_add=True, db_index=True)
     redirect_to = models.CharField("chuyển đến sau khi gửi", max_length=500, blank=True)

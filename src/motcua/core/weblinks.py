@@ -34,8 +34,9 @@ def is_web_url(value) -> bool:
 def validate_web_url(value: str) -> None:
     """Form validator: an empty value passes (the field is optional), anything else must be http(s)."""
     if value and not is_web_url(value):
-        raise ValidationError(_("Đường dẫn tệp phải là địa chỉ web đầy đủ, bắt đầu bằng http:// hoặc https://."),
-                              code="url")
+        raise ValidationError(
+            _("Đường dẫn tệp phải là địa chỉ web đầy đủ, bắt đầu bằng http:// hoặc https://."), code="url"
+        )
 
 
 def web_url(value) -> str:

@@ -60,30 +60,100 @@ class FormSpec:
 FORMS: dict[str, FormSpec] = {
     spec.number: spec
     for spec in (
-        FormSpec("01", "receipt", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
-                 "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "", "A4 portrait", "a4", "documents/01_receipt.html"),
-        FormSpec("02", "supplement", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
-                 "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "PBS", "A4 portrait", "a4", "documents/02_supplement.html"),
-        FormSpec("03", "refusal", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
-                 "Phiếu từ chối tiếp nhận giải quyết hồ sơ", "PTC", "A4 portrait", "a4", "documents/03_refusal.html"),
+        FormSpec(
+            "01",
+            "receipt",
+            "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+            "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+            "",
+            "A4 portrait",
+            "a4",
+            "documents/01_receipt.html",
+        ),
+        FormSpec(
+            "02",
+            "supplement",
+            "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+            "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+            "PBS",
+            "A4 portrait",
+            "a4",
+            "documents/02_supplement.html",
+        ),
+        FormSpec(
+            "03",
+            "refusal",
+            "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+            "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+            "PTC",
+            "A4 portrait",
+            "a4",
+            "documents/03_refusal.html",
+        ),
         # A văn bản (letter) of the handling agency, not a "phiếu": number, symbol and "V/v" (TT 03/2025 Mẫu 04).
-        FormSpec("04", "apology", "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
-                 "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết", "XL", "A4 portrait", "a4 letter",
-                 "documents/04_apology.html"),
-        FormSpec("05", "stop", "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ",
-                 "Thông báo dừng giải quyết hồ sơ", "TBD", "A4 portrait", "a4 letter", "documents/05_stop.html"),
-        FormSpec("06", "control", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
-                 "Phiếu kiểm soát quá trình giải quyết hồ sơ", "PKS", "A4 portrait", "a4", "documents/06_control.html"),
-        FormSpec("07", "book", "SỔ THEO DÕI HỒ SƠ",
-                 "Sổ theo dõi hồ sơ", "STD", "A4 landscape", "book", "documents/07_book.html"),
+        FormSpec(
+            "04",
+            "apology",
+            "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
+            "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết",
+            "XL",
+            "A4 portrait",
+            "a4 letter",
+            "documents/04_apology.html",
+        ),
+        FormSpec(
+            "05",
+            "stop",
+            "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ",
+            "Thông báo dừng giải quyết hồ sơ",
+            "TBD",
+            "A4 portrait",
+            "a4 letter",
+            "documents/05_stop.html",
+        ),
+        FormSpec(
+            "06",
+            "control",
+            "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+            "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+            "PKS",
+            "A4 portrait",
+            "a4",
+            "documents/06_control.html",
+        ),
+        FormSpec(
+            "07",
+            "book",
+            "SỔ THEO DÕI HỒ SƠ",
+            "Sổ theo dõi hồ sơ",
+            "STD",
+            "A4 landscape",
+            "book",
+            "documents/07_book.html",
+        ),
         # Not one of TT 03/2025's numbered forms: the desk's receipt of the hand-over, signed by whoever collects
         # the result (the applicant or the person they authorised), kept with the dossier.
-        FormSpec("TKQ", "return", "PHIẾU TRẢ KẾT QUẢ GIẢI QUYẾT HỒ SƠ",
-                 "Phiếu trả kết quả giải quyết hồ sơ", "PTKQ", "A4 portrait", "a4", "documents/return_slip.html"),
+        FormSpec(
+            "TKQ",
+            "return",
+            "PHIẾU TRẢ KẾT QUẢ GIẢI QUYẾT HỒ SƠ",
+            "Phiếu trả kết quả giải quyết hồ sơ",
+            "PTKQ",
+            "A4 portrait",
+            "a4",
+            "documents/return_slip.html",
+        ),
         # Not a form of TT 03/2025: the handling agency's written refusal after appraisal (R1.25).
-        FormSpec("TC", "refusal-decision", "VĂN BẢN TỪ CHỐI GIẢI QUYẾT HỒ SƠ",
-                 "Văn bản từ chối giải quyết hồ sơ", "TC", "A5 portrait", "a5 letter",
-                 "documents/refusal_decision.html"),
+        FormSpec(
+            "TC",
+            "refusal-decision",
+            "VĂN BẢN TỪ CHỐI GIẢI QUYẾT HỒ SƠ",
+            "Văn bản từ chối giải quyết hồ sơ",
+            "TC",
+            "A5 portrait",
+            "a5 letter",
+            "documents/refusal_decision.html",
+        ),
     )
 }
 ALIASES = {spec.slug: spec.number for spec in FORMS.values()}
@@ -111,7 +181,7 @@ COMMUNE_PREFIXES = ("Xã ", "Phường ", "Đặc khu ", "Thị trấn ")
 def _without_kind(name: str, prefixes) -> str:
     for prefix in prefixes:
         if name.startswith(prefix) or name.lower().startswith(prefix.lower()):
-            return name[len(prefix):]
+            return name[len(prefix) :]
     return name
 
 
@@ -140,7 +210,7 @@ def place_name(unit: Unit) -> str:
     name = province.name
     for prefix in ("Tỉnh ", "Thành phố ", "tỉnh ", "thành phố "):
         if name.startswith(prefix):
-            return name[len(prefix):]
+            return name[len(prefix) :]
     return name
 
 
@@ -161,7 +231,11 @@ def issuer_lines(unit: Unit) -> IssuerLines:
     if parent is None and unit.parent is not None:
         parent = unit.parent.name
         # A province or commune issues through its People's Committee (UBND tỉnh, UBND xã).
-        if unit.parent.kind in (UnitKind.PROVINCE, UnitKind.COMMUNE, UnitKind.DISTRICT) and not parent.upper().startswith(("UBND", "ỦY BAN")):
+        if unit.parent.kind in (
+            UnitKind.PROVINCE,
+            UnitKind.COMMUNE,
+            UnitKind.DISTRICT,
+        ) and not parent.upper().startswith(("UBND", "ỦY BAN")):
             parent = f"UBND {parent}"
     return {"parent": (parent or "").upper(), "name": unit.name.upper(), "lines": [unit.name.upper()]}
 
@@ -262,7 +336,9 @@ def _component_form(component) -> str:
 def receipt_context(dossier: Dossier, **overrides) -> dict:
     """Mẫu 01: the receipt with the appointment (NgayHenTra) for a received dossier."""
     if dossier.received_at is None:
-        raise UserError("Hồ sơ chưa được tiếp nhận; chưa thể in giấy tiếp nhận.", f"receipt for unreceived {dossier.code}")
+        raise UserError(
+            "Hồ sơ chưa được tiếp nhận; chưa thể in giấy tiếp nhận.", f"receipt for unreceived {dossier.code}"
+        )
     spec = FORMS["01"]
     reception = _reception(dossier)
     context = _base(spec, dossier, _receiving_unit(dossier), dossier.received_at, overrides)
@@ -299,7 +375,9 @@ def supplement_context(dossier: Dossier, *, supplement: SupplementRequest | None
     if supplement is None:
         raise UserError("Hồ sơ chưa có yêu cầu bổ sung.", f"no supplement request on {dossier.code}")
     spec = FORMS["02"]
-    issuer = dossier.handling_unit if supplement.stage == SupplementRequest.Stage.APPRAISAL else _receiving_unit(dossier)
+    issuer = (
+        dossier.handling_unit if supplement.stage == SupplementRequest.Stage.APPRAISAL else _receiving_unit(dossier)
+    )
     context = _base(spec, dossier, issuer, supplement.requested_at, overrides)
     officer = supplement.requested_by
     context.update(
@@ -330,7 +408,9 @@ def refusal_context(dossier: Dossier, **overrides) -> dict:
     refused_at = refused_at or timezone.now()
     context = _base(spec, dossier, _receiving_unit(dossier), refused_at, overrides)
     context.update(
-        reason=reason, refused_text=fmt.instant(refused_at), officer_name=fmt.person(event.actor if event else None),
+        reason=reason,
+        refused_text=fmt.instant(refused_at),
+        officer_name=fmt.person(event.actor if event else None),
     )
     return _finish(context, overrides)
 
@@ -344,7 +424,9 @@ def apology_context(dossier: Dossier, *, letter: ApologyLetter | None = None, **
         try:
             letter = dossier.apology_letter
         except ObjectDoesNotExist:
-            raise UserError("Hồ sơ chưa có phiếu xin lỗi và đề nghị gia hạn.", f"no apology letter on {dossier.code}") from None
+            raise UserError(
+                "Hồ sơ chưa có phiếu xin lỗi và đề nghị gia hạn.", f"no apology letter on {dossier.code}"
+            ) from None
     spec = FORMS["04"]
     context = _base(spec, dossier, dossier.handling_unit, letter.issued_at, overrides)
     context.update(
@@ -411,8 +493,11 @@ def refusal_decision_context(dossier: Dossier, **overrides) -> dict:
     context = _base(spec, dossier, dossier.handling_unit, notice.issued_at, overrides)
     event = _event(dossier, "refuse_after_appraisal")
     context.update(
-        notice=notice, reason=notice.reason, received_text=fmt.instant(dossier.received_at),
-        refused_text=fmt.instant(notice.issued_at), return_place=f"{DESK} — {_receiving_unit(dossier).name}",
+        notice=notice,
+        reason=notice.reason,
+        received_text=fmt.instant(dossier.received_at),
+        refused_text=fmt.instant(notice.issued_at),
+        return_place=f"{DESK} — {_receiving_unit(dossier).name}",
         officer_name=fmt.person(event.actor if event else None),
     )
     return _finish(context, overrides)
@@ -421,8 +506,19 @@ def refusal_decision_context(dossier: Dossier, **overrides) -> dict:
 # --- 06 Phiếu kiểm soát quá trình giải quyết hồ sơ -------------------------------------------------
 
 # Internal steps that are not a hand-over of the dossier: they stay off the control slip.
-NOT_HANDOVERS = frozenset({"pause", "resume", "issue_apology", "record_payment", "appraise", "propose_result",
-                           "reject_result", "propose_apology", "reject_apology"})
+NOT_HANDOVERS = frozenset(
+    {
+        "pause",
+        "resume",
+        "issue_apology",
+        "record_payment",
+        "appraise",
+        "propose_result",
+        "reject_result",
+        "propose_apology",
+        "reject_apology",
+    }
+)
 
 
 def step_outcome(at: datetime, due: datetime | None) -> str:
@@ -464,8 +560,14 @@ def handover_rows(dossier: Dossier) -> list[HandoverRow]:
             row = HandoverRow(desk, data.get("step") or dossier.handling_unit.name, event.occurred_at, "", person)
         elif action == "hand_off":
             outcome = data.get("previous_step_outcome") or step_outcome(event.occurred_at, step_due)
-            row = HandoverRow(data.get("from_step") or step, data.get("to_step") or "", event.occurred_at, outcome, person,
-                              event.reason if event.reason != "Chuyển bước xử lý" else "")
+            row = HandoverRow(
+                data.get("from_step") or step,
+                data.get("to_step") or "",
+                event.occurred_at,
+                outcome,
+                person,
+                event.reason if event.reason != "Chuyển bước xử lý" else "",
+            )
         elif action in ("consult", "answer_consultation"):
             code = data.get("unit", "")
             if code not in units:
@@ -477,11 +579,23 @@ def handover_rows(dossier: Dossier) -> list[HandoverRow]:
                 outcome = data.get("outcome") or ("" if late is None else ("quá hạn" if late else "đúng hạn"))
                 row = HandoverRow(units[code], step, event.occurred_at, outcome, person, "Trả lời ý kiến phối hợp")
         elif action == "finish":
-            row = HandoverRow(step, desk, event.occurred_at, step_outcome(event.occurred_at, step_due), person,
-                              "Chuyển kết quả để trả")
+            row = HandoverRow(
+                step,
+                desk,
+                event.occurred_at,
+                step_outcome(event.occurred_at, step_due),
+                person,
+                "Chuyển kết quả để trả",
+            )
         else:  # a step action added later: shown rather than silently dropped
-            row = HandoverRow(step, data.get("to_step") or "", event.occurred_at, data.get("previous_step_outcome") or "",
-                              person, event.reason)
+            row = HandoverRow(
+                step,
+                data.get("to_step") or "",
+                event.occurred_at,
+                data.get("previous_step_outcome") or "",
+                person,
+                event.reason,
+            )
         rows.append(row)
         if action in ("start_processing", "hand_off"):
             step, step_due = row.receiver, event.step_due_at
@@ -507,9 +621,18 @@ def control_context(dossier: Dossier, **overrides) -> dict:
 # --- 07 Sổ theo dõi hồ sơ ---------------------------------------------------------------------------
 
 BOOK_HEADERS = (
-    "STT", "Mã hồ sơ", "Tên thủ tục hành chính", "Tên tổ chức, cá nhân", "Địa chỉ, số điện thoại",
-    "Cơ quan chủ trì giải quyết", "Ngày, giờ nhận hồ sơ", "Ngày, giờ hẹn trả kết quả",
-    "Ngày, giờ trả kết quả", "Phương thức nhận kết quả", "Ký nhận", "Ghi chú",
+    "STT",
+    "Mã hồ sơ",
+    "Tên thủ tục hành chính",
+    "Tên tổ chức, cá nhân",
+    "Địa chỉ, số điện thoại",
+    "Cơ quan chủ trì giải quyết",
+    "Ngày, giờ nhận hồ sơ",
+    "Ngày, giờ hẹn trả kết quả",
+    "Ngày, giờ trả kết quả",
+    "Phương thức nhận kết quả",
+    "Ký nhận",
+    "Ghi chú",
 )
 # % of the landscape line. The code column holds a full code (000.00.12.H26-260304-0001) on two lines, broken
 # after its first hyphen; "Ký nhận" has room for a signature.
@@ -563,8 +686,11 @@ def year_serial(dossier: Dossier) -> int:
         raise ValueError(f"dossier {dossier.code} is not received: it has no serial in the tracking book")
     local = fmt.local(dossier.received_at)
     unit = dossier.receiving_unit or dossier.handling_unit
-    before = _desk_dossiers(unit).filter(received_at__gte=_day_start(date(local.year, 1, 1))).filter(
-        Q(received_at__lt=dossier.received_at) | Q(received_at=dossier.received_at, code__lt=dossier.code))
+    before = (
+        _desk_dossiers(unit)
+        .filter(received_at__gte=_day_start(date(local.year, 1, 1)))
+        .filter(Q(received_at__lt=dossier.received_at) | Q(received_at=dossier.received_at, code__lt=dossier.code))
+    )
     return before.count() + 1
 
 
@@ -574,8 +700,8 @@ def book_dossiers(unit: Unit, date_from: date, date_to: date, *, field_code: str
     if date_to < date_from:
         raise UserError("Ngày kết thúc phải sau ngày bắt đầu.", f"book period {date_from}..{date_to} reversed")
     qs = (
-        _desk_dossiers(unit).filter(received_at__gte=_day_start(date_from),
-                                    received_at__lt=_day_start(date_to + timedelta(days=1)))
+        _desk_dossiers(unit)
+        .filter(received_at__gte=_day_start(date_from), received_at__lt=_day_start(date_to + timedelta(days=1)))
         .select_related("procedure", "handling_unit", "reception")
         .prefetch_related("results")
         .order_by("received_at", "code")
@@ -597,8 +723,11 @@ def book_rows(unit: Unit, date_from: date, date_to: date, *, field_code: str = "
     # The serial runs through the year: a book printed from 1 June goes on from May's last number.
     first = 1
     if not field_code and (date_from.month, date_from.day) != (1, 1):
-        first += _desk_dossiers(unit).filter(received_at__gte=_day_start(date(date_from.year, 1, 1)),
-                                             received_at__lt=_day_start(date_from)).count()
+        first += (
+            _desk_dossiers(unit)
+            .filter(received_at__gte=_day_start(date(date_from.year, 1, 1)), received_at__lt=_day_start(date_from))
+            .count()
+        )
     for index, dossier in enumerate(book_dossiers(unit, date_from, date_to, field_code=field_code), start=first):
         delivered = [r for r in dossier.results.all() if r.delivered_at is not None]
         returned = min(delivered, key=lambda r: r.delivered_at) if delivered else None
@@ -608,19 +737,22 @@ def book_rows(unit: Unit, date_from: date, date_to: date, *, field_code: str = "
             notes.append(f"Hẹn lại: {moved}")
         if dossier.status in (Status.NOT_RECEIVED, Status.STOPPED, Status.WITHDRAWAL_REQUESTED):
             notes.append(_status_label(dossier.status))
-        rows.append(BookRow(
-            index=index,
-            code=dossier.code,
-            procedure=dossier.procedure.name,
-            applicant=dossier.applicant_name,
-            address_phone="; ".join(p for p in (dossier.applicant_address, dossier.applicant_phone) if p),
-            lead_unit=dossier.handling_unit.name,
-            received_at=dossier.received_at,
-            due_at=dossier.due_at,
-            returned_at=returned.delivered_at if returned else None,
-            delivery_method=(returned.delivery_method if returned else "") or (reception.result_delivery if reception else ""),
-            note="; ".join(notes),
-        ))
+        rows.append(
+            BookRow(
+                index=index,
+                code=dossier.code,
+                procedure=dossier.procedure.name,
+                applicant=dossier.applicant_name,
+                address_phone="; ".join(p for p in (dossier.applicant_address, dossier.applicant_phone) if p),
+                lead_unit=dossier.handling_unit.name,
+                received_at=dossier.received_at,
+                due_at=dossier.due_at,
+                returned_at=returned.delivered_at if returned else None,
+                delivery_method=(returned.delivery_method if returned else "")
+                or (reception.result_delivery if reception else ""),
+                note="; ".join(notes),
+            )
+        )
     return rows
 
 
@@ -638,7 +770,9 @@ def book_context(unit: Unit, date_from: date, date_to: date, *, field_code: str 
     if field_code:
         from motcua.catalog.models import Procedure
 
-        field_name = Procedure.objects.filter(field_code=field_code).values_list("field_name", flat=True).first() or field_code
+        field_name = (
+            Procedure.objects.filter(field_code=field_code).values_list("field_name", flat=True).first() or field_code
+        )
     context.update(
         unit=unit,
         rows=book_rows(unit, date_from, date_to, field_code=field_code),
@@ -646,8 +780,15 @@ def book_context(unit: Unit, date_from: date, date_to: date, *, field_code: str 
         widths=[f"{w}%" for w in BOOK_WIDTHS],  # as text: the vi locale would print 3,5
         period_text=period_text(date_from, date_to),
         field_name=field_name,
-        qr_payload=qr.build_payload({"MAU": spec.number, "DV": unit.code, "TU": date_from.isoformat(),
-                                     "DEN": date_to.isoformat(), "VB": spec.name}),
+        qr_payload=qr.build_payload(
+            {
+                "MAU": spec.number,
+                "DV": unit.code,
+                "TU": date_from.isoformat(),
+                "DEN": date_to.isoformat(),
+                "VB": spec.name,
+            }
+        ),
     )
     return _finish(context, overrides)
 
@@ -660,7 +801,9 @@ def return_slip_context(dossier: Dossier, **overrides) -> dict:
     try:
         handover = dossier.handover
     except ObjectDoesNotExist:
-        raise UserError("Hồ sơ chưa trả kết quả; chưa thể in phiếu trả kết quả.", f"no handover on {dossier.code}") from None
+        raise UserError(
+            "Hồ sơ chưa trả kết quả; chưa thể in phiếu trả kết quả.", f"no handover on {dossier.code}"
+        ) from None
     spec = FORMS["TKQ"]
     context = _base(spec, dossier, _receiving_unit(dossier), handover.collected_at, overrides)
     context.update(

@@ -184,7 +184,9 @@ def tracking_book_xlsx(unit: Unit, date_from: date, date_to: date, *, field_code
     base = {"font_name": "Times New Roman", "font_size": 11}
     title = workbook.add_format({**base, "bold": True, "font_size": 14, "align": "center"})
     centre = workbook.add_format({**base, "italic": True, "align": "center"})
-    header = workbook.add_format({**base, "bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True})
+    header = workbook.add_format(
+        {**base, "bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True}
+    )
     cell = workbook.add_format({**base, "border": 1, "valign": "top", "text_wrap": True})
     when = workbook.add_format({**base, "border": 1, "valign": "top", "num_format": "hh:mm dd/mm/yyyy"})
     last = len(BOOK_HEADERS) - 1
@@ -203,8 +205,16 @@ def tracking_book_xlsx(unit: Unit, date_from: date, date_to: date, *, field_code
     for offset, row in enumerate(rows, start=1):
         r = header_row + offset
         sheet.write_number(r, 0, row.index, cell)
-        for col, value in ((1, row.code), (2, row.procedure), (3, row.applicant), (4, row.address_phone),
-                           (5, row.lead_unit), (9, row.delivery_method), (10, ""), (11, row.note)):
+        for col, value in (
+            (1, row.code),
+            (2, row.procedure),
+            (3, row.applicant),
+            (4, row.address_phone),
+            (5, row.lead_unit),
+            (9, row.delivery_method),
+            (10, ""),
+            (11, row.note),
+        ):
             sheet.write_string(r, col, value, cell)
         for col, at in ((6, row.received_at), (7, row.due_at), (8, row.returned_at)):
             if at is None:
@@ -226,7 +236,11 @@ def tracking_book_xlsx(unit: Unit, date_from: date, date_to: date, *, field_code
 def filename(kind, dossier: Dossier | None = None, *, extension: str = "pdf", **context) -> str:
     """``01-receipt-H99.01-260302-0001.pdf``: ASCII, so it is safe in a header."""
     spec = form_spec(kind)
-    subject = dossier.code if dossier is not None else f"{context['unit'].code}-{context['date_from']:%Y%m%d}-{context['date_to']:%Y%m%d}"
+    subject = (
+        dossier.code
+        if dossier is not None
+        else f"{context['unit'].code}-{context['date_from']:%Y%m%d}-{context['date_to']:%Y%m%d}"
+    )
     return f"{spec.number}-{spec.slug}-{_SAFE.sub('_', subject)}.{extension}"
 
 

@@ -33,8 +33,16 @@ class DossierEventInline(ReadOnlyInline):
     Actions and statuses by their Vietnamese names, not the codes stored."""
 
     model = DossierEvent
-    fields = ["occurred_at", "action_name", "from_status_name", "to_status_name", "actor", "actor_label", "reason",
-              "step_due_at"]
+    fields = [
+        "occurred_at",
+        "action_name",
+        "from_status_name",
+        "to_status_name",
+        "actor",
+        "actor_label",
+        "reason",
+        "step_due_at",
+    ]
     readonly_fields = fields
 
     @admin.display(description=_("thao tác"))
@@ -69,8 +77,16 @@ class SupplementInline(ReadOnlyInline):
 class ComponentInline(ReadOnlyInline):
     model = DossierComponent
     fk_name = "dossier"
-    fields = ["component_code", "name", "has_file", "digitized", "reused", "from_citizen_store", "original_name",
-              "uploaded_at"]
+    fields = [
+        "component_code",
+        "name",
+        "has_file",
+        "digitized",
+        "reused",
+        "from_citizen_store",
+        "original_name",
+        "uploaded_at",
+    ]
     readonly_fields = fields
 
 
@@ -96,10 +112,28 @@ class DossierAdmin(admin.ModelAdmin):
     raw_id_fields = ["online_service"]
     # The status, the instants that drive deadlines and the 766 scores, the units and the assignee change only
     # through lifecycle actions (issue #10 item 14): the admin shows them, never edits them.
-    readonly_fields = ["code", "status", "channel", "procedure", "procedure_version", "case", "handling_unit",
-                       "receiving_unit", "current_step", "current_assignee", "step_due_at", "submitted_at",
-                       "received_at", "due_at", "extended_due_at", "ended_at", "paid_at", "synced_at", "created_at",
-                       "updated_at"]
+    readonly_fields = [
+        "code",
+        "status",
+        "channel",
+        "procedure",
+        "procedure_version",
+        "case",
+        "handling_unit",
+        "receiving_unit",
+        "current_step",
+        "current_assignee",
+        "step_due_at",
+        "submitted_at",
+        "received_at",
+        "due_at",
+        "extended_due_at",
+        "ended_at",
+        "paid_at",
+        "synced_at",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [DossierEventInline, SupplementInline, ComponentInline, FeeInline, ResultInline]
 
 

@@ -32,7 +32,7 @@ _PASSPORT = re.compile(r"^[A-Z0-9]{6,12}$")
 MESSAGES: dict[str, str] = {
     ApplicantKind.INDIVIDUAL: "Số định danh cá nhân gồm đúng 12 chữ số.",
     ApplicantKind.ORGANISATION: "Mã số doanh nghiệp / mã số thuế gồm 10 chữ số, hoặc 13 chữ số (dạng 10-3) với "
-                                "chi nhánh, đơn vị phụ thuộc.",
+    "chi nhánh, đơn vị phụ thuộc.",
     ApplicantKind.FOREIGNER: "Số hộ chiếu gồm 6 đến 12 chữ cái và chữ số.",
 }
 

@@ -36,18 +36,40 @@ def assign(dossier, *, assignee, actor=None, at=None, source="web") -> DossierEv
             raise UserError(
                 f"Hồ sơ đã được phân công cho {services._user_label(dossier.current_assignee)}; "
                 "hãy dùng «Chuyển người xử lý».",
-                f"assignment of {dossier.code}, already with user {dossier.current_assignee_id}", code="assigned")
+                f"assignment of {dossier.code}, already with user {dossier.current_assignee_id}",
+                code="assigned",
+            )
         if dossier.current_step_id:
             services.check_assignee(dossier, dossier.current_step, assignee)
-        elif not assignee.is_active or not Official.objects.filter(
-                user=assignee, is_active=True, role=Role.SPECIALIST,
-                unit_id__in=tree.subtree_ids(dossier.handling_unit_id)).exists():
-            raise UserError(f"{services._user_label(assignee)} không phải chuyên viên của đơn vị xử lý.",
-                            f"user {assignee.pk} is no specialist of unit {dossier.handling_unit_id}",
-                            code="bad_assignee")
+        elif (
+            not assignee.is_active
+            or not Official.objects.filter(
+                user=assignee,
+                is_active=True,
+                role=Role.SPECIALIST,
+                unit_id__in=tree.subtree_ids(dossier.handling_unit_id),
+            ).exists()
+        ):
+            raise UserError(
+                f"{services._user_label(assignee)} không phải chuyên viên của đơn vị xử lý.",
+                f"user {assignee.pk} is no specialist of unit {dossier.handling_unit_id}",
+                code="bad_assignee",
+            )
         dossier.current_assignee = assignee
         step = services._step_label(dossier)
-        return services._apply(dossier, "transfer", at, actor=actor, source=source, reason=ASSIGN_REASON,
-                               step_due_at=dossier.step_due_at,
-                               data={"step": step, "to_step": step, "from_assignee": None,
-                                     "to_assignee": services._user_label(assignee), "assignment": True})
+        return services._apply(
+            dossier,
+            "transfer",
+            at,
+            actor=actor,
+            source=source,
+            reason=ASSIGN_REASON,
+            step_due_at=dossier.step_due_at,
+            data={
+                "step": step,
+                "to_step": step,
+                "from_assignee": None,
+                "to_assignee": services._user_label(assignee),
+                "assignment": True,
+            },
+        )

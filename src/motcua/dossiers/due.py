@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 
-def due_instant(due: datetime | None, spans, *, new_appointment: datetime | None = None,
-                letter_issued_at: datetime | None = None) -> datetime | None:
+def due_instant(
+    due: datetime | None, spans, *, new_appointment: datetime | None = None, letter_issued_at: datetime | None = None
+) -> datetime | None:
     """The arithmetic of :func:`effective_due_at` on plain values, for bulk writers (the importer) too.
 
     ``spans``: (requested, completed) of the supplement requests of the processing stage. Without a new

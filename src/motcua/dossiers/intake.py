@@ -70,8 +70,11 @@ class DeliveryMethod:
     DESK = "Trực tiếp tại Bộ phận Một cửa"
     POST = "Bưu chính công ích"
     ONLINE = "Trực tuyến / kho dữ liệu"
-    CHOICES = [(DESK, _("Trực tiếp tại Bộ phận Một cửa")), (POST, _("Bưu chính công ích")),
-               (ONLINE, _("Trực tuyến / kho dữ liệu"))]
+    CHOICES = [
+        (DESK, _("Trực tiếp tại Bộ phận Một cửa")),
+        (POST, _("Bưu chính công ích")),
+        (ONLINE, _("Trực tuyến / kho dữ liệu")),
+    ]
 
 
 # --- procedures a counter handles -------------------------------------------------------------
@@ -208,9 +211,17 @@ def specialists_of(unit: Unit):
     """Active specialists of ``unit`` (who may be given the first step)."""
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.filter(
-        is_active=True, positions__unit=unit, positions__role=Role.SPECIALIST, positions__is_active=True,
-    ).distinct().order_by("first_name", "username")
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            positions__unit=unit,
+            positions__role=Role.SPECIALIST,
+            positions__is_active=True,
+        )
+        .distinct()
+        .order_by("first_name", "username")
+    )
 
 
 def first_step(dossier: Dossier) -> WorkflowStep | None:
@@ -270,8 +281,9 @@ def validate_scan(upload: UploadedFile) -> None:
         )
 
 
-def attach_components(dossier: Dossier, submissions: list[Submission], *, actor=None,
-                      at: datetime | None = None) -> list[DossierComponent]:
+def attach_components(
+    dossier: Dossier, submissions: list[Submission], *, actor=None, at: datetime | None = None
+) -> list[DossierComponent]:
     """Record the components handed in; a scan is checked, stored by content, and ``digitized`` (DuocSoHoa).
 
     The scan's real type is read from its bytes, a PDF must parse, an image becomes a PDF
@@ -329,7 +341,8 @@ def _require_complete(declared, submissions, have=()) -> None:
     result = check_completeness(declared, {s.code for s in submissions if s.code} | set(have))
     if not result.complete:
         raise UserError(
-            "Hồ sơ còn thiếu thành phần bắt buộc: " + "; ".join(result.missing_names)
+            "Hồ sơ còn thiếu thành phần bắt buộc: "
+            + "; ".join(result.missing_names)
             + ". Hãy yêu cầu bổ sung hoặc từ chối tiếp nhận.",
             f"reception refused: {len(result.missing)} mandatory components missing",
             code="incomplete",
@@ -354,8 +367,15 @@ class CounterDossier:
     result_delivery: str = ""
 
     def unsaved(self) -> Dossier:
-        return Dossier(procedure=self.procedure, handling_unit=self.handling_unit, receiving_unit=self.receiving_unit,
-                       channel=self.channel, case=self.case, summary=self.summary, **self.applicant)
+        return Dossier(
+            procedure=self.procedure,
+            handling_unit=self.handling_unit,
+            receiving_unit=self.receiving_unit,
+            channel=self.channel,
+            case=self.case,
+            summary=self.summary,
+            **self.applicant,
+        )
 
 
 def _check_unit(unit: Unit, at: datetime) -> None:
@@ -363,22 +383,39 @@ def _check_unit(unit: Unit, at: datetime) -> None:
         raise UserError(f"Đơn vị {unit.code} đã hết hiệu lực từ {unit.valid_to:%d/%m/%Y}.", f"unit {unit.code} expired")
 
 
-def receive_at_counter(data: CounterDossier, submissions: list[Submission], *, actor, at: datetime | None = None) -> Dossier:
+def receive_at_counter(
+    data: CounterDossier, submissions: list[Submission], *, actor, at: datetime | None = None
+) -> Dossier:
     """Tiếp nhận a complete paper dossier: code, NgayHenTra from the calendar, components with scans."""
     at = at or timezone.now()
     _require_complete(declared_components(data.procedure, data.case), submissions)
     with _FilesGuard(), transaction.atomic():
         dossier = services.receive(
-            procedure=data.procedure, handling_unit=data.handling_unit, receiving_unit=data.receiving_unit,
-            channel=data.channel, actor=actor, received_at=at, applicant=data.applicant, case=data.case,
-            sets_count=data.sets_count, result_delivery=data.result_delivery, summary=data.summary,
+            procedure=data.procedure,
+            handling_unit=data.handling_unit,
+            receiving_unit=data.receiving_unit,
+            channel=data.channel,
+            actor=actor,
+            received_at=at,
+            applicant=data.applicant,
+            case=data.case,
+            sets_count=data.sets_count,
+            result_delivery=data.result_delivery,
+            summary=data.summary,
         )
         attach_components(dossier, submissions, actor=actor, at=at)
     return dossier
 
 
-def request_supplement_at_counter(data: CounterDossier, submissions: list[Submission], *, items: list[str],
-                                  reason: str, actor, at: datetime | None = None) -> Dossier:
+def request_supplement_at_counter(
+    data: CounterDossier,
+    submissions: list[Submission],
+    *,
+    items: list[str],
+    reason: str,
+    actor,
+    at: datetime | None = None,
+) -> Dossier:
     """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ for an incomplete paper dossier (status 5, not received).
 
     The dossier gets its code so the applicant can come back with what was missing; the
@@ -400,24 +437,45 @@ def refuse_at_counter(data: CounterDossier, *, reason: str, actor, at: datetime 
 # --- dossiers already registered (online, or back after a supplement) ---------------------------
 
 
-def receive_registered(dossier: Dossier, submissions: list[Submission], *, actor, receiving_unit: Unit,
-                       result_delivery: str = "", sets_count: int = 1, at: datetime | None = None) -> Dossier:
+def receive_registered(
+    dossier: Dossier,
+    submissions: list[Submission],
+    *,
+    actor,
+    receiving_unit: Unit,
+    result_delivery: str = "",
+    sets_count: int = 1,
+    at: datetime | None = None,
+) -> Dossier:
     """Tiếp nhận a dossier in status 1: an online one from the portal, or a paper one completed after a supplement."""
     if dossier.status != Status.SUBMITTED:
         raise UserError("Hồ sơ không ở trạng thái chờ tiếp nhận.", f"{dossier.code} is not in status 1")
     _require_complete(declared_components(dossier.procedure, dossier.case), submissions, present_codes(dossier))
     with _FilesGuard(), transaction.atomic():
         dossier = services.receive(
-            procedure=dossier.procedure, handling_unit=dossier.handling_unit, channel=dossier.channel,
-            actor=actor, received_at=at, receiving_unit=receiving_unit, dossier=dossier,
-            sets_count=sets_count, result_delivery=result_delivery,
+            procedure=dossier.procedure,
+            handling_unit=dossier.handling_unit,
+            channel=dossier.channel,
+            actor=actor,
+            received_at=at,
+            receiving_unit=receiving_unit,
+            dossier=dossier,
+            sets_count=sets_count,
+            result_delivery=result_delivery,
         )
         attach_components(dossier, submissions, actor=actor, at=at)
     return dossier
 
 
-def request_supplement_registered(dossier: Dossier, *, items: list[str], reason: str, actor,
-                                  submissions: list[Submission] = (), at: datetime | None = None) -> Dossier:
+def request_supplement_registered(
+    dossier: Dossier,
+    *,
+    items: list[str],
+    reason: str,
+    actor,
+    submissions: list[Submission] = (),
+    at: datetime | None = None,
+) -> Dossier:
     with _FilesGuard(), transaction.atomic():
         services.request_supplement(dossier, items=items, reason=reason, actor=actor, at=at)
         attach_components(dossier, list(submissions), actor=actor, at=at)
@@ -425,7 +483,9 @@ def request_supplement_registered(dossier: Dossier, *, items: list[str], reason:
     return dossier
 
 
-def complete_supplement(dossier: Dossier, submissions: list[Submission], *, actor, at: datetime | None = None) -> Dossier:
+def complete_supplement(
+    dossier: Dossier, submissions: list[Submission], *, actor, at: datetime | None = None
+) -> Dossier:
     """The applicant brought what was missing (nhận hồ sơ bổ sung), with the new components and scans."""
     with _FilesGuard(), transaction.atomic():
         dossier = services.complete_supplement(dossier, actor=actor, at=at)
@@ -438,7 +498,7 @@ def open_supplement(dossier: Dossier):
 
 
 def hours_text(hours) -> str:
-    """"còn 6,5 giờ làm việc" / "quá hạn 3 giờ" (Vietnamese decimal comma)."""
+    """ "còn 6,5 giờ làm việc" / "quá hạn 3 giờ" (Vietnamese decimal comma)."""
     if hours is None:
         return ""
     value = float(hours)
@@ -446,4 +506,3 @@ def hours_text(hours) -> str:
     if value < 0:
         return str(_("quá hạn %(hours)s giờ làm việc") % {"hours": amount})
     return str(_("còn %(hours)s giờ làm việc") % {"hours": amount})
-

@@ -37,11 +37,21 @@ TRANSITIONS: dict[str, Transition] = dict(
         _t("register_online", {None}, S.SUBMITTED, "Đăng ký trực tuyến"),
         _t("receive", {None, S.SUBMITTED}, S.RECEIVED, "Tiếp nhận hồ sơ"),
         _t("refuse_reception", {None, S.SUBMITTED, S.SUPPLEMENT_REQUESTED}, S.NOT_RECEIVED, "Từ chối tiếp nhận"),
-        _t("request_supplement", {None, S.SUBMITTED, S.RECEIVED, S.PROCESSING}, S.SUPPLEMENT_REQUESTED, "Yêu cầu bổ sung hồ sơ"),
+        _t(
+            "request_supplement",
+            {None, S.SUBMITTED, S.RECEIVED, S.PROCESSING},
+            S.SUPPLEMENT_REQUESTED,
+            "Yêu cầu bổ sung hồ sơ",
+        ),
         # complete_supplement returns to 4 once received, else to 1 (decided in the service).
         _t("complete_supplement", {S.SUPPLEMENT_REQUESTED}, S.PROCESSING, "Bổ sung hồ sơ"),
         _t("start_processing", {S.RECEIVED}, S.PROCESSING, "Chuyển xử lý"),
-        _t("request_financial_obligation", {S.PROCESSING}, S.FINANCIAL_OBLIGATION, "Yêu cầu thực hiện nghĩa vụ tài chính"),
+        _t(
+            "request_financial_obligation",
+            {S.PROCESSING},
+            S.FINANCIAL_OBLIGATION,
+            "Yêu cầu thực hiện nghĩa vụ tài chính",
+        ),
         _t("fulfil_financial_obligation", {S.FINANCIAL_OBLIGATION}, S.PROCESSING, "Đã thực hiện nghĩa vụ tài chính"),
         _t("finish", {S.PROCESSING, S.FINANCIAL_OBLIGATION}, S.DONE, "Có kết quả giải quyết"),
         _t("refuse_after_appraisal", {S.PROCESSING}, S.STOPPED, "Từ chối giải quyết"),
@@ -51,7 +61,12 @@ TRANSITIONS: dict[str, Transition] = dict(
         # Internal steps: the national status stays as it is.
         _t("hand_off", {S.PROCESSING}, None, "Chuyển bước xử lý"),
         _t("consult", {S.PROCESSING}, None, "Lấy ý kiến đơn vị khác"),
-        _t("answer_consultation", {S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.FINANCIAL_OBLIGATION}, None, "Trả lời xin ý kiến"),
+        _t(
+            "answer_consultation",
+            {S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.FINANCIAL_OBLIGATION},
+            None,
+            "Trả lời xin ý kiến",
+        ),
         _t("pause", {S.PROCESSING}, None, "Tạm dừng xử lý"),
         _t("resume", {S.PROCESSING}, None, "Tiếp tục xử lý"),
         _t("issue_apology", IN_PROCESS, None, "Phát hành phiếu xin lỗi và đề nghị gia hạn"),

@@ -56,30 +56,72 @@ class Dossier(models.Model):
     """One application for one procedure (hồ sơ)."""
 
     code = models.CharField(_("mã hồ sơ"), max_length=DOSSIER_CODE_MAX_LENGTH, unique=True, help_text="MaHoSo")
-    procedure = models.ForeignKey("catalog.Procedure", verbose_name=_("TTHC"), on_delete=models.PROTECT, related_name="dossiers")
-    procedure_version = models.ForeignKey(
-        "catalog.ProcedureVersion", verbose_name=_("phiên bản TTHC"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="dossiers", db_index=False,
+    procedure = models.ForeignKey(
+        "catalog.Procedure", verbose_name=_("TTHC"), on_delete=models.PROTECT, related_name="dossiers"
     )
-    case = models.ForeignKey("catalog.ProcedureCase", verbose_name=_("trường hợp"), null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    procedure_version = models.ForeignKey(
+        "catalog.ProcedureVersion",
+        verbose_name=_("phiên bản TTHC"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        db_index=False,
+    )
+    case = models.ForeignKey(
+        "catalog.ProcedureCase",
+        verbose_name=_("trường hợp"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     online_service = models.ForeignKey(
-        "catalog.OnlineService", verbose_name=_("DVC trực tuyến"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="dossiers", help_text="MaDVC", db_index=False,
+        "catalog.OnlineService",
+        verbose_name=_("DVC trực tuyến"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        help_text="MaDVC",
+        db_index=False,
     )
     # Indexed by the (handling_unit, received_at) composite below.
-    handling_unit = models.ForeignKey("org.Unit", verbose_name=_("đơn vị xử lý"), on_delete=models.PROTECT, related_name="handled_dossiers", db_index=False)
+    handling_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("đơn vị xử lý"),
+        on_delete=models.PROTECT,
+        related_name="handled_dossiers",
+        db_index=False,
+    )
     receiving_unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("đơn vị tiếp nhận"), null=True, blank=True, on_delete=models.PROTECT, related_name="received_dossiers"
+        "org.Unit",
+        verbose_name=_("đơn vị tiếp nhận"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
     )
     channel = models.PositiveSmallIntegerField(_("kênh thực hiện"), choices=Channel.choices, default=Channel.IN_PERSON)
     origin = models.CharField(_("nguồn hồ sơ"), max_length=16, choices=Origin.choices, default=Origin.LOCAL)
     status = models.PositiveSmallIntegerField(_("trạng thái"), choices=Status.choices, default=Status.SUBMITTED)
     current_step = models.ForeignKey(
-        "catalog.WorkflowStep", verbose_name=_("bước hiện tại"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "catalog.WorkflowStep",
+        verbose_name=_("bước hiện tại"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         db_index=False,
     )
     current_assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người đang xử lý"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đang xử lý"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     step_due_at = models.DateTimeField(_("hạn của bước"), null=True, blank=True)
 
@@ -87,20 +129,39 @@ class Dossier(models.Model):
     #: The applicant's name folded for searching (no diacritics, lower case: "nguyen thi hong nhung"), written
     #: by save() and, for bulk imports, by :func:`motcua.dossiers.search.fill_keys`; indexed (trigram on
     #: PostgreSQL when pg_trgm can be created).
-    applicant_key = models.CharField(_("tên chủ hồ sơ không dấu"), max_length=255, blank=True, default="",
-                                     db_default="", editable=False)
-    applicant_kind = models.CharField(_("loại chủ hồ sơ"), max_length=16, choices=ApplicantKind.choices,
-                                      default=ApplicantKind.INDIVIDUAL, db_default=ApplicantKind.INDIVIDUAL)
+    applicant_key = models.CharField(
+        _("tên chủ hồ sơ không dấu"), max_length=255, blank=True, default="", db_default="", editable=False
+    )
+    applicant_kind = models.CharField(
+        _("loại chủ hồ sơ"),
+        max_length=16,
+        choices=ApplicantKind.choices,
+        default=ApplicantKind.INDIVIDUAL,
+        db_default=ApplicantKind.INDIVIDUAL,
+    )
     applicant_id_number = models.CharField(
-        _("số định danh"), max_length=32, blank=True,
+        _("số định danh"),
+        max_length=32,
+        blank=True,
         help_text="Số định danh cá nhân (12 digits), mã số doanh nghiệp (10/13 digits) or passport number",
     )
-    submitter_name = models.CharField(_("người được ủy quyền"), max_length=255, blank=True, db_default="",
-                                      help_text="Who submitted on the applicant's behalf (người được ủy quyền)")
-    submitter_id_number = models.CharField(_("số định danh người được ủy quyền"), max_length=32, blank=True,
-                                           db_default="")
-    authorisation = models.CharField(_("giấy ủy quyền"), max_length=500, blank=True, db_default="",
-                                     help_text="The authorisation: number, date, who certified it")
+    submitter_name = models.CharField(
+        _("người được ủy quyền"),
+        max_length=255,
+        blank=True,
+        db_default="",
+        help_text="Who submitted on the applicant's behalf (người được ủy quyền)",
+    )
+    submitter_id_number = models.CharField(
+        _("số định danh người được ủy quyền"), max_length=32, blank=True, db_default=""
+    )
+    authorisation = models.CharField(
+        _("giấy ủy quyền"),
+        max_length=500,
+        blank=True,
+        db_default="",
+        help_text="The authorisation: number, date, who certified it",
+    )
     applicant_address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
     applicant_phone = models.CharField(_("điện thoại"), max_length=32, blank=True)
     applicant_email = models.CharField(_("thư điện tử"), max_length=254, blank=True)
@@ -109,23 +170,35 @@ class Dossier(models.Model):
     submitted_at = models.DateTimeField(_("ngày nộp"), null=True, blank=True, help_text="NgayNopHoSo")
     received_at = models.DateTimeField(_("ngày tiếp nhận"), null=True, blank=True, help_text="NgayTiepNhan")
     due_at = models.DateTimeField(
-        _("ngày hẹn trả"), null=True, blank=True,
+        _("ngày hẹn trả"),
+        null=True,
+        blank=True,
         help_text="NgayHenTra: the appointment on the receipt; never moved by supplements or apology letters",
     )
     extended_due_at = models.DateTimeField(_("ngày hẹn trả mới"), null=True, blank=True, help_text="NgayHenTraMoi")
     effective_due_at = models.DateTimeField(
-        _("hạn trả hiệu lực"), null=True, blank=True,
+        _("hạn trả hiệu lực"),
+        null=True,
+        blank=True,
         help_text="rules.effective_due_at, stored for the queue: NgayHenTra + completed supplements, or the apology letter's",
     )
     ended_at = models.DateTimeField(
-        _("ngày kết thúc xử lý"), null=True, blank=True,
+        _("ngày kết thúc xử lý"),
+        null=True,
+        blank=True,
         help_text="NgayKetThucXuLy when no status log exists (legacy data)",
     )
 
-    online_payment = models.PositiveSmallIntegerField(_("thanh toán trực tuyến"), choices=OnlinePayment.choices, default=OnlinePayment.NO)
+    online_payment = models.PositiveSmallIntegerField(
+        _("thanh toán trực tuyến"), choices=OnlinePayment.choices, default=OnlinePayment.NO
+    )
     paid_at = models.DateTimeField(_("ngày thanh toán"), null=True, blank=True)
-    has_digitized_component = models.BooleanField(_("có thành phần số hóa"), default=False, help_text="HoSoCoThanhPhanSoHoa")
-    vneid_authenticated = models.BooleanField(_("xác thực VNeID"), default=False, help_text="TaiKhoanDuocXacThucVoiVNeID")
+    has_digitized_component = models.BooleanField(
+        _("có thành phần số hóa"), default=False, help_text="HoSoCoThanhPhanSoHoa"
+    )
+    vneid_authenticated = models.BooleanField(
+        _("xác thực VNeID"), default=False, help_text="TaiKhoanDuocXacThucVoiVNeID"
+    )
     population_db_ref = models.CharField(_("mã CSDL dân cư"), max_length=64, blank=True, help_text="MaCSDL")
     synced_at = models.DateTimeField(_("ngày đồng bộ"), null=True, blank=True, help_text="NgayDongBo")
 
@@ -142,9 +215,18 @@ class Dossier(models.Model):
             models.Index(fields=["applicant_key"], name="dossier_applicant_key"),
             models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
             # The officials' queue: open dossiers waiting at a step of a unit (partial: closed ones are most rows).
-            models.Index(fields=["handling_unit", "current_step"], name="dossier_open_unit_step",
-                         condition=models.Q(status__in=[Status.PROCESSING, Status.SUPPLEMENT_REQUESTED,
-                                             Status.FINANCIAL_OBLIGATION, Status.WITHDRAWAL_REQUESTED])),
+            models.Index(
+                fields=["handling_unit", "current_step"],
+                name="dossier_open_unit_step",
+                condition=models.Q(
+                    status__in=[
+                        Status.PROCESSING,
+                        Status.SUPPLEMENT_REQUESTED,
+                        Status.FINANCIAL_OBLIGATION,
+                        Status.WITHDRAWAL_REQUESTED,
+                    ]
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -177,14 +259,24 @@ class DossierEvent(models.Model):
         STEP = "step", _("Chuyển bước")
         NOTE = "note", _("Ghi chú")
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events", db_index=False)  # see Meta.indexes
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="events", db_index=False
+    )  # see Meta.indexes
     kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices, default=Kind.STATUS)
     action = models.CharField(_("thao tác"), max_length=48, blank=True)
     from_status = models.PositiveSmallIntegerField(_("từ trạng thái"), choices=Status.choices, null=True, blank=True)
     to_status = models.PositiveSmallIntegerField(_("sang trạng thái"), choices=Status.choices, null=True, blank=True)
     occurred_at = models.DateTimeField(_("thời điểm"))
     recorded_at = models.DateTimeField(_("ghi nhận lúc"), auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     actor_label = models.CharField(_("nguồn"), max_length=64, blank=True, help_text="import, portal, system …")
     reason = models.TextField(_("lý do"), blank=True)
     step_due_at = models.DateTimeField(_("hạn của bước"), null=True, blank=True)
@@ -206,8 +298,12 @@ class Reception(models.Model):
     dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="reception")
     channel = models.PositiveSmallIntegerField(_("kênh"), choices=Channel.choices)
     received_at = models.DateTimeField(_("thời điểm tiếp nhận"))
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    counter_unit = models.ForeignKey("org.Unit", verbose_name=_("nơi tiếp nhận"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    counter_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("nơi tiếp nhận"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     sets_count = models.PositiveSmallIntegerField(_("số bộ hồ sơ"), default=1)
     result_delivery = models.CharField(_("hình thức nhận kết quả"), max_length=64, blank=True)
 
@@ -236,7 +332,9 @@ class SupplementRequest(models.Model):
     completed_at = models.DateTimeField(_("ngày bổ sung"), null=True, blank=True, help_text="NgayBoSung")
     items = models.JSONField(_("danh sách cần bổ sung"), default=list, blank=True)
     reason = models.TextField(_("lý do"), blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     override_reason = models.TextField(_("lý do yêu cầu bổ sung lần hai"), blank=True)
     extra = models.JSONField(_("trường khác"), default=dict, blank=True)
 
@@ -269,7 +367,9 @@ class Consultation(models.Model):
     """A request for opinion (lấy ý kiến) to another unit with its own deadline (R1.15)."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="consultations")
-    unit = models.ForeignKey("org.Unit", verbose_name=_("đơn vị được hỏi ý kiến"), on_delete=models.PROTECT, related_name="consultations")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("đơn vị được hỏi ý kiến"), on_delete=models.PROTECT, related_name="consultations"
+    )
     requested_at = models.DateTimeField(_("ngày gửi"))
     due_at = models.DateTimeField(_("hạn trả lời"))
     answered_at = models.DateTimeField(_("ngày trả lời"), null=True, blank=True)
@@ -291,12 +391,16 @@ class ApologyLetter(models.Model):
     issued_at = models.DateTimeField(_("ngày phát hành"))
     reason = models.TextField(_("lý do chậm"))
     new_due_at = models.DateTimeField(_("ngày hẹn trả mới"))
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     late_practice = models.BooleanField(
         _("phát hành muộn"), default=False, help_text="Less than 1 working day remained before the due instant"
     )
     after_due = models.BooleanField(
-        _("phát hành sau hạn"), default=False, help_text="Issued after the due instant (interchange.md §4: allowed once)"
+        _("phát hành sau hạn"),
+        default=False,
+        help_text="Issued after the due instant (interchange.md §4: allowed once)",
     )
 
     class Meta:
@@ -319,21 +423,40 @@ class DossierResult(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="results")
     code = models.CharField(_("mã kết quả"), max_length=128, blank=True, help_text="MaKetQua")
     title = models.CharField(_("tên giấy tờ kết quả"), max_length=255, blank=True)
-    file_url = models.CharField(_("đường dẫn tệp kết quả"), max_length=1000, blank=True, help_text="DuongDanTepTinKetQua")
+    file_url = models.CharField(
+        _("đường dẫn tệp kết quả"), max_length=1000, blank=True, help_text="DuongDanTepTinKetQua"
+    )
     file_sha256 = models.CharField(max_length=64, blank=True)
     issued_at = models.DateTimeField(_("ngày có kết quả"), null=True, blank=True, help_text="NgayCoKetQua")
     signature_state = models.CharField(
-        _("chữ ký số"), max_length=16, choices=Signature.choices, default=Signature.UNSIGNED,
+        _("chữ ký số"),
+        max_length=16,
+        choices=Signature.choices,
+        default=Signature.UNSIGNED,
         help_text="Verified: the stored file's PAdES signature validated when it was signed here; "
-                  "imported rows keep what the source said (the pages show only a validated file as signed)",
+        "imported rows keep what the source said (the pages show only a validated file as signed)",
     )
     stored_file = models.ForeignKey(
-        "files.StoredFile", verbose_name=_("tệp kết quả"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text="The signed result file (checked, content-addressed)",
+        "files.StoredFile",
+        verbose_name=_("tệp kết quả"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The signed result file (checked, content-addressed)",
     )
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người ký"), null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+", db_index=False)
-    pushed_to_citizen_store = models.BooleanField(_("đã đẩy vào kho dữ liệu"), default=False, help_text="KetQuaDayVaoKho")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ký"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    pushed_to_citizen_store = models.BooleanField(
+        _("đã đẩy vào kho dữ liệu"), default=False, help_text="KetQuaDayVaoKho"
+    )
     delivered_at = models.DateTimeField(_("ngày trả"), null=True, blank=True)
     delivery_method = models.CharField(_("hình thức trả"), max_length=64, blank=True)
 
@@ -373,7 +496,9 @@ class Payment(models.Model):
     amount = models.BigIntegerField(_("số tiền (đồng)"), default=0)
     transaction_id = models.CharField(_("mã giao dịch"), max_length=128, blank=True, help_text="MaGiaoDich")
     amount_due = models.BigIntegerField(
-        _("số tiền phải nộp (đồng)"), null=True, blank=True,
+        _("số tiền phải nộp (đồng)"),
+        null=True,
+        blank=True,
         help_text="The dossier's fee lines when the payment was recorded; a different amount is flagged",
     )
 
@@ -382,8 +507,9 @@ class Payment(models.Model):
         verbose_name_plural = _("thanh toán")
         constraints = [
             # A payment platform's transaction is recorded once (the portal may deliver it twice).
-            models.UniqueConstraint(fields=["transaction_id"], condition=~models.Q(transaction_id=""),
-                                    name="payment_transaction_unique"),
+            models.UniqueConstraint(
+                fields=["transaction_id"], condition=~models.Q(transaction_id=""), name="payment_transaction_unique"
+            ),
         ]
 
     def __str__(self):
@@ -405,20 +531,42 @@ class DossierComponent(models.Model):
     digitized = models.BooleanField(_("được số hóa"), default=False, help_text="DuocSoHoa")
     reused = models.BooleanField(_("được tái sử dụng"), default=False, help_text="DuocTaiSuDung")
     from_citizen_store = models.BooleanField(_("lấy từ kho DMQG"), default=False, help_text="DuocLayTuKhoDMQG")
-    file = models.FileField(_("tệp (dữ liệu nhập)"), upload_to="components/%Y/%m/", blank=True,
-                            help_text="Path reported by an imported exchange set; never served")
+    file = models.FileField(
+        _("tệp (dữ liệu nhập)"),
+        upload_to="components/%Y/%m/",
+        blank=True,
+        help_text="Path reported by an imported exchange set; never served",
+    )
     file_sha256 = models.CharField(max_length=64, blank=True)
     stored_file = models.ForeignKey(
-        "files.StoredFile", verbose_name=_("tệp đã kiểm tra"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text="The checked scan (PDF), served only through the dossier's scoped view",
+        "files.StoredFile",
+        verbose_name=_("tệp đã kiểm tra"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The checked scan (PDF), served only through the dossier's scoped view",
     )
     original_name = models.CharField(_("tên tệp gốc"), max_length=255, blank=True, db_default="")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người tải lên"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+", db_index=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tải lên"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     uploaded_at = models.DateTimeField(_("tải lên lúc"), null=True, blank=True)
     reused_from = models.ForeignKey(
-        Dossier, verbose_name=_("tái sử dụng từ hồ sơ"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", db_index=False, help_text="The earlier dossier whose paper was reused (4.3)",
+        Dossier,
+        verbose_name=_("tái sử dụng từ hồ sơ"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        help_text="The earlier dossier whose paper was reused (4.3)",
     )
     extra = models.JSONField(_("trường khác"), default=dict, blank=True)
 
@@ -488,31 +636,63 @@ class Proposal(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="proposals")
     kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices)
     state = models.CharField(_("tình trạng"), max_length=16, choices=State.choices, default=State.PENDING)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người trình"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+", db_index=False)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người trình"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     proposed_at = models.DateTimeField(_("ngày trình"))
     from_step = models.ForeignKey(
-        "catalog.WorkflowStep", verbose_name=_("bước trình"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", db_index=False, help_text="Where a returned draft goes back to",
+        "catalog.WorkflowStep",
+        verbose_name=_("bước trình"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        help_text="Where a returned draft goes back to",
     )
     title = models.CharField(_("tên giấy tờ kết quả"), max_length=255, blank=True)
     result_code = models.CharField(_("mã kết quả"), max_length=128, blank=True)
     file_url = models.CharField(_("đường dẫn tệp kết quả"), max_length=1000, blank=True)
     draft_file = models.ForeignKey(
-        "files.StoredFile", verbose_name=_("tệp dự thảo"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text="The draft result (PDF) the leader reviews and signs",
+        "files.StoredFile",
+        verbose_name=_("tệp dự thảo"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The draft result (PDF) the leader reviews and signs",
     )
     draft_name = models.CharField(_("tên tệp dự thảo"), max_length=255, blank=True, db_default="")
-    note = models.TextField(_("nội dung trình"), blank=True, help_text="Result: the summary; apology: the reason for the delay")
-    extension_days = models.DecimalField(_("số ngày làm việc gia hạn"), max_digits=6, decimal_places=2, null=True, blank=True)
+    note = models.TextField(
+        _("nội dung trình"), blank=True, help_text="Result: the summary; apology: the reason for the delay"
+    )
+    extension_days = models.DecimalField(
+        _("số ngày làm việc gia hạn"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
     new_due_at = models.DateTimeField(_("ngày hẹn trả mới đề xuất"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người ký duyệt"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+", db_index=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ký duyệt"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     decided_at = models.DateTimeField(_("ngày ký duyệt"), null=True, blank=True)
     decision_note = models.TextField(_("lý do trả lại"), blank=True)
-    result = models.OneToOneField(DossierResult, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposal")
-    apology_letter = models.OneToOneField(ApologyLetter, null=True, blank=True, on_delete=models.SET_NULL,
-                                          related_name="proposal")
+    result = models.OneToOneField(
+        DossierResult, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposal"
+    )
+    apology_letter = models.OneToOneField(
+        ApologyLetter, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposal"
+    )
 
     class Meta:
         verbose_name = _("trình ký")
@@ -521,8 +701,9 @@ class Proposal(models.Model):
         indexes = [models.Index(fields=["state", "kind"], name="proposal_state_kind")]
         constraints = [
             # One draft of each kind awaits the leader at a time.
-            models.UniqueConstraint(fields=["dossier", "kind"], condition=models.Q(state="pending"),
-                                    name="proposal_one_pending_per_kind"),
+            models.UniqueConstraint(
+                fields=["dossier", "kind"], condition=models.Q(state="pending"), name="proposal_one_pending_per_kind"
+            ),
         ]
 
     def __str__(self):
@@ -536,13 +717,24 @@ class PaperLookup(models.Model):
     anything was found or attached; never updated or deleted by the application.
     """
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người tra cứu"), null=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tra cứu"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     looked_up_at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
     id_number = models.CharField(_("số định danh được tra cứu"), max_length=32, db_index=True)
     reason = models.CharField(_("mục đích tra cứu"), max_length=500)
-    dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ đang tiếp nhận"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="paper_lookups")
+    dossier = models.ForeignKey(
+        Dossier,
+        verbose_name=_("hồ sơ đang tiếp nhận"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="paper_lookups",
+    )
     found = models.PositiveIntegerField(_("số giấy tờ tìm thấy"), default=0)
     attached = models.JSONField(_("giấy tờ đã sử dụng lại"), default=list, blank=True)
 
@@ -562,8 +754,14 @@ class ResultHandover(models.Model):
 
     dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="handover")
     collected_at = models.DateTimeField(_("lúc trả"))
-    handed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+", verbose_name=_("cán bộ trả kết quả"))
+    handed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("cán bộ trả kết quả"),
+    )
     delivery_method = models.CharField(_("hình thức trả"), max_length=64, blank=True)
     collector_name = models.CharField(_("người nhận kết quả"), max_length=255, blank=True)
     collector_id_number = models.CharField(_("số định danh của người nhận"), max_length=32, blank=True)

@@ -49,8 +49,12 @@ def text_condition(text: str) -> Q:
 
 def fill_keys(queryset=None) -> int:
     """Fold the names of dossiers written in bulk (imports bypass save()); returns how many were filled."""
-    rows = (queryset if queryset is not None else Dossier.objects.all()).filter(applicant_key="").exclude(
-        applicant_name="").values_list("pk", "applicant_name")
+    rows = (
+        (queryset if queryset is not None else Dossier.objects.all())
+        .filter(applicant_key="")
+        .exclude(applicant_name="")
+        .values_list("pk", "applicant_name")
+    )
     filled, batch = 0, []
     for pk, name in rows.iterator(chunk_size=BATCH):
         batch.append(Dossier(pk=pk, applicant_key=normalize(name)[:255]))

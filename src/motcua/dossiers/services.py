@@ -105,8 +105,18 @@ def _last_event_time(dossier: Dossier) -> datetime | None:
     return dossier.events.order_by("-occurred_at").values_list("occurred_at", flat=True).first()
 
 
-def _apply(dossier: Dossier, action: str, at: datetime, *, actor=None, source="web", reason="",
-           target: int | None = None, step_due_at=None, data=None) -> DossierEvent:
+def _apply(
+    dossier: Dossier,
+    action: str,
+    at: datetime,
+    *,
+    actor=None,
+    source="web",
+    reason="",
+    target: int | None = None,
+    step_due_at=None,
+    data=None,
+) -> DossierEvent:
     """Check ``action`` against the table, move the status, write the event. Caller holds the lock."""
     transition = lifecycle.check(dossier.status if dossier.pk else None, action)
     last = _last_event_time(dossier) if dossier.pk else None
@@ -148,23 +158,53 @@ def compute_due_at(procedure: Procedure, received_at: datetime, case=None) -> da
 # --- reception ----------------------------------------------------------------------------------
 
 
-def register_online(*, procedure: Procedure, handling_unit: Unit, submitted_at: datetime, code: str,
-                    applicant: dict | None = None, online_service=None, source="portal", **fields) -> Dossier:
+def register_online(
+    *,
+    procedure: Procedure,
+    handling_unit: Unit,
+    submitted_at: datetime,
+    code: str,
+    applicant: dict | None = None,
+    online_service=None,
+    source="portal",
+    **fields,
+) -> Dossier:
     """An online dossier arriving from the national portal (status 1, not yet received)."""
     submitted_at = _instant(submitted_at)
     with transaction.atomic(), audit_context(None, source):
         dossier = Dossier(
-            code=code, procedure=procedure, handling_unit=handling_unit, channel=2, origin="dvcqg",
-            online_service=online_service, submitted_at=submitted_at, status=Status.SUBMITTED, **(applicant or {}), **fields,
+            code=code,
+            procedure=procedure,
+            handling_unit=handling_unit,
+            channel=2,
+            origin="dvcqg",
+            online_service=online_service,
+            submitted_at=submitted_at,
+            status=Status.SUBMITTED,
+            **(applicant or {}),
+            **fields,
         )
         dossier.status = None  # a new dossier has no status until the transition sets it
         _apply(dossier, "register_online", submitted_at, source=source)
     return dossier
 
 
-def receive(*, procedure: Procedure, handling_unit: Unit, channel: int, actor=None, received_at: datetime | None = None,
-            receiving_unit: Unit | None = None, applicant: dict | None = None, dossier: Dossier | None = None,
-            case=None, sets_count: int = 1, result_delivery: str = "", source="web", **fields) -> Dossier:
+def receive(
+    *,
+    procedure: Procedure,
+    handling_unit: Unit,
+    channel: int,
+    actor=None,
+    received_at: datetime | None = None,
+    receiving_unit: Unit | None = None,
+    applicant: dict | None = None,
+    dossier: Dossier | None = None,
+    case=None,
+    sets_count: int = 1,
+    result_delivery: str = "",
+    source="web",
+    **fields,
+) -> Dossier:
     """Official acceptance (tiếp nhận) of a complete dossier: code, due instant, receipt data.
 
     ``dossier`` is an online dossier already registered (status 1); otherwise a new
@@ -179,9 +219,15 @@ def receive(*, procedure: Procedure, handling_unit: Unit, channel: int, actor=No
     with transaction.atomic(), audit_context(actor, source):
         if dossier is None:
             dossier = Dossier(
-                code=allocate_dossier_code(receiving_unit or handling_unit, at), procedure=procedure,
-                handling_unit=handling_unit, receiving_unit=receiving_unit, channel=channel, submitted_at=at,
-                case=case, **(applicant or {}), **fields,
+                code=allocate_dossier_code(receiving_unit or handling_unit, at),
+                procedure=procedure,
+                handling_unit=handling_unit,
+                receiving_unit=receiving_unit,
+                channel=channel,
+                submitted_at=at,
+                case=case,
+                **(applicant or {}),
+                **fields,
             )
             dossier.status = None
         else:
@@ -192,11 +238,22 @@ def receive(*, procedure: Procedure, handling_unit: Unit, channel: int, actor=No
         dossier.received_at = at
         dossier.due_at = compute_due_at(procedure, at, dossier.case)
         dossier.effective_due_at = rules.effective_due_at(dossier)
-        _apply(dossier, "receive", at, actor=actor, source=source,
-               data={"due_at": dossier.due_at.isoformat() if dossier.due_at else None})
+        _apply(
+            dossier,
+            "receive",
+            at,
+            actor=actor,
+            source=source,
+            data={"due_at": dossier.due_at.isoformat() if dossier.due_at else None},
+        )
         Reception.objects.create(
-            dossier=dossier, channel=dossier.channel, received_at=at, received_by=actor if getattr(actor, "is_authenticated", False) else None,
-            counter_unit=receiving_unit or handling_unit, sets_count=sets_count, result_delivery=result_delivery,
+            dossier=dossier,
+            channel=dossier.channel,
+            received_at=at,
+            received_by=actor if getattr(actor, "is_authenticated", False) else None,
+            counter_unit=receiving_unit or handling_unit,
+            sets_count=sets_count,
+            result_delivery=result_delivery,
         )
     return dossier
 
@@ -218,8 +275,9 @@ def refuse_reception(dossier: Dossier, *, reason: str, actor=None, at=None, sour
 # --- supplements ----------------------------------------------------------------------------------
 
 
-def request_supplement(dossier: Dossier, *, items: list[str], reason: str, actor=None, at=None,
-                       override_reason: str = "", source="web") -> SupplementRequest:
+def request_supplement(
+    dossier: Dossier, *, items: list[str], reason: str, actor=None, at=None, override_reason: str = "", source="web"
+) -> SupplementRequest:
     """Yêu cầu bổ sung, hoàn thiện hồ sơ — once. A second request needs ``override_reason``
     because it makes the dossier overdue on the 766 index (R1.21)."""
     at = _instant(at)
@@ -230,14 +288,27 @@ def request_supplement(dossier: Dossier, *, items: list[str], reason: str, actor
         rules.refuse_unless_allowed("request_supplement", dossier, at)
         warning = rules.second_supplement_warning(dossier)
         if warning and not override_reason.strip():
-            raise TransitionError(warning, "second supplement request refused without an override reason",
-                                  code="second_supplement")
+            raise TransitionError(
+                warning, "second supplement request refused without an override reason", code="second_supplement"
+            )
         stage = SupplementRequest.Stage.APPRAISAL if dossier.received_at else SupplementRequest.Stage.RECEPTION
-        _apply(dossier, "request_supplement", at, actor=actor, source=source, reason=reason,
-               data={"items": items, "override_reason": override_reason})
+        _apply(
+            dossier,
+            "request_supplement",
+            at,
+            actor=actor,
+            source=source,
+            reason=reason,
+            data={"items": items, "override_reason": override_reason},
+        )
         return SupplementRequest.objects.create(
-            dossier=dossier, stage=stage, requested_at=at, items=items, reason=reason,
-            requested_by=actor if getattr(actor, "is_authenticated", False) else None, override_reason=override_reason,
+            dossier=dossier,
+            stage=stage,
+            requested_at=at,
+            items=items,
+            reason=reason,
+            requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+            override_reason=override_reason,
         )
 
 
@@ -265,25 +336,43 @@ def close_unanswered_supplement(dossier: Dossier, *, actor=None, at=None, source
         dossier = _locked(dossier)
         rules.refuse_unless_allowed("close_unanswered_supplement", dossier, at)
         request = rules.open_supplement(dossier)
-        reason = (f"Công dân không bổ sung hồ sơ trong {rules.SUPPLEMENT_ANSWER_DAYS} ngày làm việc kể từ "
-                  f"yêu cầu bổ sung ngày {timezone.localtime(request.requested_at):%d/%m/%Y}.")
+        reason = (
+            f"Công dân không bổ sung hồ sơ trong {rules.SUPPLEMENT_ANSWER_DAYS} ngày làm việc kể từ "
+            f"yêu cầu bổ sung ngày {timezone.localtime(request.requested_at):%d/%m/%Y}."
+        )
         if dossier.received_at is None:
-            _apply(dossier, "refuse_reception", at, actor=actor, source=source, reason=reason,
-                   data={"closed_unanswered_supplement": True})
+            _apply(
+                dossier,
+                "refuse_reception",
+                at,
+                actor=actor,
+                source=source,
+                reason=reason,
+                data={"closed_unanswered_supplement": True},
+            )
         else:
-            _apply(dossier, "stop", at, actor=actor, source=source, reason=reason,
-                   data={"closed_unanswered_supplement": True})
+            _apply(
+                dossier,
+                "stop",
+                at,
+                actor=actor,
+                source=source,
+                reason=reason,
+                data={"closed_unanswered_supplement": True},
+            )
             StopNotice.objects.update_or_create(
-                dossier=dossier, defaults={"kind": StopNotice.Kind.STOP, "issued_at": at, "reason": reason,
-                                           "requested_at": None})
+                dossier=dossier,
+                defaults={"kind": StopNotice.Kind.STOP, "issued_at": at, "reason": reason, "requested_at": None},
+            )
     return dossier
 
 
 # --- processing -------------------------------------------------------------------------------------
 
 
-def start_processing(dossier: Dossier, *, step: WorkflowStep | None = None, assignee=None, actor=None, at=None,
-                     source="web") -> Dossier:
+def start_processing(
+    dossier: Dossier, *, step: WorkflowStep | None = None, assignee=None, actor=None, at=None, source="web"
+) -> Dossier:
     """Hand a received dossier to the first step of its workflow (status 2 → 4)."""
     at = _instant(at)
     with transaction.atomic(), audit_context(actor, source):
@@ -291,15 +380,26 @@ def start_processing(dossier: Dossier, *, step: WorkflowStep | None = None, assi
         step = step or first_step(dossier)
         due = _step_due(step, at)
         dossier.current_step, dossier.current_assignee, dossier.step_due_at = step, assignee, due
-        _apply(dossier, "start_processing", at, actor=actor, source=source, step_due_at=due,
-               data={"step": step.name if step else None, "assignee_id": getattr(assignee, "pk", None)})
+        _apply(
+            dossier,
+            "start_processing",
+            at,
+            actor=actor,
+            source=source,
+            step_due_at=due,
+            data={"step": step.name if step else None, "assignee_id": getattr(assignee, "pk", None)},
+        )
     return dossier
 
 
 def first_step(dossier: Dossier) -> WorkflowStep | None:
     """First step of the unit's own workflow for the procedure, else of the generic one."""
-    steps = WorkflowStep.objects.filter(workflow__procedure=dossier.procedure, workflow__is_active=True).order_by("order")
-    return steps.filter(workflow__unit=dossier.handling_unit).first() or steps.filter(workflow__unit__isnull=True).first()
+    steps = WorkflowStep.objects.filter(workflow__procedure=dossier.procedure, workflow__is_active=True).order_by(
+        "order"
+    )
+    return (
+        steps.filter(workflow__unit=dossier.handling_unit).first() or steps.filter(workflow__unit__isnull=True).first()
+    )
 
 
 def step_outcome(done_at: datetime, due_at: datetime | None) -> str | None:
@@ -320,8 +420,9 @@ def _step_due(step: WorkflowStep | None, at: datetime) -> datetime | None:
     return _calendar().add_working_hours(at, float(step.allotted_hours))
 
 
-def hand_off(dossier: Dossier, *, step: WorkflowStep, assignee=None, actor=None, at=None, note: str = "",
-             source="web") -> DossierEvent:
+def hand_off(
+    dossier: Dossier, *, step: WorkflowStep, assignee=None, actor=None, at=None, note: str = "", source="web"
+) -> DossierEvent:
     """Pass the dossier to the next step or official (chuyển bước); the status stays 4.
 
     The event records whether the finished step was before, on or after its own
@@ -334,12 +435,26 @@ def hand_off(dossier: Dossier, *, step: WorkflowStep, assignee=None, actor=None,
         previous = dossier.current_step.name if dossier.current_step else None
         due = _step_due(step, at)
         dossier.current_step, dossier.current_assignee, dossier.step_due_at = step, assignee, due
-        return _apply(dossier, "hand_off", at, actor=actor, source=source, reason=note or "Chuyển bước xử lý",
-                      step_due_at=due, data={"from_step": previous, "to_step": step.name, "previous_step_outcome": outcome,
-                            "assignee_id": getattr(assignee, "pk", None)})
+        return _apply(
+            dossier,
+            "hand_off",
+            at,
+            actor=actor,
+            source=source,
+            reason=note or "Chuyển bước xử lý",
+            step_due_at=due,
+            data={
+                "from_step": previous,
+                "to_step": step.name,
+                "previous_step_outcome": outcome,
+                "assignee_id": getattr(assignee, "pk", None),
+            },
+        )
 
 
-def consult(dossier: Dossier, *, unit: Unit, question: str, due_at: datetime, actor=None, at=None, source="web") -> Consultation:
+def consult(
+    dossier: Dossier, *, unit: Unit, question: str, due_at: datetime, actor=None, at=None, source="web"
+) -> Consultation:
     """Request another unit's opinion with its own deadline (lấy ý kiến, R1.15)."""
     at = _instant(at)
     if due_at <= at:
@@ -347,7 +462,9 @@ def consult(dossier: Dossier, *, unit: Unit, question: str, due_at: datetime, ac
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked(dossier)
         _apply(dossier, "consult", at, actor=actor, source=source, step_due_at=due_at, data={"unit": unit.code})
-        return Consultation.objects.create(dossier=dossier, unit=unit, requested_at=at, due_at=due_at, question=question)
+        return Consultation.objects.create(
+            dossier=dossier, unit=unit, requested_at=at, due_at=due_at, question=question
+        )
 
 
 def answer_consultation(consultation: Consultation, *, answer: str, actor=None, at=None, source="web") -> Consultation:
@@ -356,9 +473,18 @@ def answer_consultation(consultation: Consultation, *, answer: str, actor=None, 
         raise UserError("Yêu cầu xin ý kiến này đã được trả lời.", "consultation already answered")
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked(consultation.dossier)
-        _apply(dossier, "answer_consultation", at, actor=actor, source=source,
-               data={"unit": consultation.unit.code, "late": at > consultation.due_at,
-                     "outcome": step_outcome(at, consultation.due_at)})
+        _apply(
+            dossier,
+            "answer_consultation",
+            at,
+            actor=actor,
+            source=source,
+            data={
+                "unit": consultation.unit.code,
+                "late": at > consultation.due_at,
+                "outcome": step_outcome(at, consultation.due_at),
+            },
+        )
         consultation.answer, consultation.answered_at = answer, at
         consultation.save(update_fields=["answer", "answered_at"])
     return consultation
@@ -385,7 +511,9 @@ def resume(dossier: Dossier, *, actor=None, at=None, source="web") -> Pause:
         return open_pause
 
 
-def issue_apology(dossier: Dossier, *, reason: str, new_due_at: datetime, signer=None, at=None, source="web") -> ApologyLetter:
+def issue_apology(
+    dossier: Dossier, *, reason: str, new_due_at: datetime, signer=None, at=None, source="web"
+) -> ApologyLetter:
     """Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết (TT 03/2025 Mẫu 04): once per dossier
     (NĐ 61/2018 Art. 19.9; R1.27–R1.29).
 
@@ -399,15 +527,30 @@ def issue_apology(dossier: Dossier, *, reason: str, new_due_at: datetime, signer
         rules.refuse_unless_allowed("issue_apology", dossier, at)
         judged_due = rules.effective_due_at(dossier, judged=True)
         if new_due_at <= judged_due or new_due_at <= at:
-            raise UserError("Ngày hẹn trả mới phải sau ngày hẹn trả cũ và sau thời điểm phát hành.",
-                            "new due instant not after the old one or the issue instant")
+            raise UserError(
+                "Ngày hẹn trả mới phải sau ngày hẹn trả cũ và sau thời điểm phát hành.",
+                "new due instant not after the old one or the issue instant",
+            )
         late, after_due = rules.apology_is_late(dossier, at), at > judged_due
         dossier.extended_due_at = new_due_at
-        _apply(dossier, "issue_apology", at, actor=signer, source=source, reason=reason,
-               data={"new_due_at": new_due_at.isoformat(), "late_practice": late, "after_due": after_due})
-        letter = ApologyLetter.objects.create(dossier=dossier, issued_at=at, reason=reason, new_due_at=new_due_at,
-                                              signed_by=signer if getattr(signer, "is_authenticated", False) else None,
-                                              late_practice=late, after_due=after_due)
+        _apply(
+            dossier,
+            "issue_apology",
+            at,
+            actor=signer,
+            source=source,
+            reason=reason,
+            data={"new_due_at": new_due_at.isoformat(), "late_practice": late, "after_due": after_due},
+        )
+        letter = ApologyLetter.objects.create(
+            dossier=dossier,
+            issued_at=at,
+            reason=reason,
+            new_due_at=new_due_at,
+            signed_by=signer if getattr(signer, "is_authenticated", False) else None,
+            late_practice=late,
+            after_due=after_due,
+        )
         rules.refresh_effective_due(dossier)
         return letter
 
@@ -425,8 +568,17 @@ def fees_due(dossier: Dossier) -> int:
     return sum(dossier.fee_lines.values_list("amount", flat=True).exclude(amount__isnull=True))
 
 
-def record_payment(dossier: Dossier, *, method: int, amount: int, transaction_id: str = "", actor=None, at=None,
-                   paid_at: datetime | None = None, source="web") -> Payment:
+def record_payment(
+    dossier: Dossier,
+    *,
+    method: int,
+    amount: int,
+    transaction_id: str = "",
+    actor=None,
+    at=None,
+    paid_at: datetime | None = None,
+    source="web",
+) -> Payment:
     """A payment; an open financial-obligation request (status 6) is fulfilled by it.
 
     ``paid_at`` is when the money was paid, if earlier than when it is recorded (``at``): a
@@ -439,10 +591,22 @@ def record_payment(dossier: Dossier, *, method: int, amount: int, transaction_id
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked(dossier)
         due = fees_due(dossier)
-        _apply(dossier, "record_payment", at, actor=actor, source=source,
-               data={"amount": amount, "method": method, "amount_due": due})
-        payment = Payment.objects.create(dossier=dossier, method=method, paid_at=paid_at, amount=amount,
-                                         transaction_id=transaction_id, amount_due=due)
+        _apply(
+            dossier,
+            "record_payment",
+            at,
+            actor=actor,
+            source=source,
+            data={"amount": amount, "method": method, "amount_due": due},
+        )
+        payment = Payment.objects.create(
+            dossier=dossier,
+            method=method,
+            paid_at=paid_at,
+            amount=amount,
+            transaction_id=transaction_id,
+            amount_due=due,
+        )
         if method:
             dossier.online_payment, dossier.paid_at = method, paid_at
             dossier.save(update_fields=["online_payment", "paid_at", "updated_at"])
@@ -454,8 +618,19 @@ def record_payment(dossier: Dossier, *, method: int, amount: int, transaction_id
 # --- endings -------------------------------------------------------------------------------------------
 
 
-def finish(dossier: Dossier, *, result_code: str = "", title: str = "", file_url: str = "", signed: bool = False,
-           stored_file=None, signature_state: str | None = None, actor=None, at=None, source="web") -> DossierResult:
+def finish(
+    dossier: Dossier,
+    *,
+    result_code: str = "",
+    title: str = "",
+    file_url: str = "",
+    signed: bool = False,
+    stored_file=None,
+    signature_state: str | None = None,
+    actor=None,
+    at=None,
+    source="web",
+) -> DossierResult:
     """The result is ready (status 9); an electronic result is recorded with its file and signature state.
 
     ``signed`` records what another system reported (no file here to check); a result signed here
@@ -471,8 +646,13 @@ def finish(dossier: Dossier, *, result_code: str = "", title: str = "", file_url
         if signature_state is None:
             signature_state = DossierResult.Signature.SIGNED if signed else DossierResult.Signature.UNSIGNED
         return DossierResult.objects.create(
-            dossier=dossier, code=result_code, title=title, file_url=file_url, issued_at=at,
-            signature_state=signature_state, stored_file=stored_file,
+            dossier=dossier,
+            code=result_code,
+            title=title,
+            file_url=file_url,
+            issued_at=at,
+            signature_state=signature_state,
+            stored_file=stored_file,
             signed_by=_person(actor) if stored_file is not None else None,
         )
 
@@ -486,9 +666,17 @@ def record_result_pushed(result: DossierResult, *, receipt: str, at=None, source
         if result.pushed_to_citizen_store:
             return result
         last = _last_event_time(dossier)
-        _apply(dossier, "push_result", max(at, last) if last else at, source=source,
-               data={"result_code": result.code, "sha256": result.stored_file.sha256 if result.stored_file else "",
-                     "receipt": receipt[:200]})
+        _apply(
+            dossier,
+            "push_result",
+            max(at, last) if last else at,
+            source=source,
+            data={
+                "result_code": result.code,
+                "sha256": result.stored_file.sha256 if result.stored_file else "",
+                "receipt": receipt[:200],
+            },
+        )
         result.pushed_to_citizen_store = True
         result.save(update_fields=["pushed_to_citizen_store"])
     return result
@@ -513,27 +701,40 @@ def _end(dossier: Dossier, action: str, kind: str, *, reason: str, actor, at, so
         _apply(dossier, action, at, actor=actor, source=source, reason=reason)
         if action != "request_withdrawal":
             StopNotice.objects.update_or_create(
-                dossier=dossier, defaults={"kind": kind, "issued_at": at, "reason": reason, "requested_at": requested_at}
+                dossier=dossier,
+                defaults={"kind": kind, "issued_at": at, "reason": reason, "requested_at": requested_at},
             )
     return dossier
 
 
 def refuse_after_appraisal(dossier: Dossier, *, reason: str, actor=None, at=None, source="web") -> Dossier:
     """Phiếu từ chối giải quyết after appraisal: ends processing as status 8 (R1.25–R1.26)."""
-    return _end(dossier, "refuse_after_appraisal", StopNotice.Kind.REFUSAL, reason=reason, actor=actor, at=at, source=source)
+    return _end(
+        dossier, "refuse_after_appraisal", StopNotice.Kind.REFUSAL, reason=reason, actor=actor, at=at, source=source
+    )
 
 
 def request_withdrawal(dossier: Dossier, *, reason: str, actor=None, at=None, source="web") -> Dossier:
     """The applicant asks to withdraw (status 7); :func:`stop` then issues the stop notice."""
-    return _end(dossier, "request_withdrawal", StopNotice.Kind.WITHDRAWAL, reason=reason, actor=actor, at=at, source=source)
+    return _end(
+        dossier, "request_withdrawal", StopNotice.Kind.WITHDRAWAL, reason=reason, actor=actor, at=at, source=source
+    )
 
 
 def stop(dossier: Dossier, *, reason: str, actor=None, at=None, source="web") -> Dossier:
     """Thông báo dừng giải quyết hồ sơ (status 8)."""
     withdrawal = dossier.events.filter(action="request_withdrawal").order_by("-occurred_at").first()
     kind = StopNotice.Kind.WITHDRAWAL if withdrawal else StopNotice.Kind.STOP
-    return _end(dossier, "stop", kind, reason=reason, actor=actor, at=at, source=source,
-                requested_at=withdrawal.occurred_at if withdrawal else None)
+    return _end(
+        dossier,
+        "stop",
+        kind,
+        reason=reason,
+        actor=actor,
+        at=at,
+        source=source,
+        requested_at=withdrawal.occurred_at if withdrawal else None,
+    )
 
 
 def working_hours_left(dossier: Dossier, now: datetime | None = None) -> Decimal | None:
@@ -583,8 +784,16 @@ def record_appraisal(dossier: Dossier, *, opinion: str, actor=None, at=None, sou
         raise UserError("Phải ghi ý kiến thẩm định.", "appraisal without an opinion")
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked(dossier)
-        event = _apply(dossier, "appraise", at, actor=actor, source=source, reason=opinion.strip(),
-                       step_due_at=dossier.step_due_at, data={"step": _step_label(dossier)})
+        event = _apply(
+            dossier,
+            "appraise",
+            at,
+            actor=actor,
+            source=source,
+            reason=opinion.strip(),
+            step_due_at=dossier.step_due_at,
+            data={"step": _step_label(dossier)},
+        )
         _audit_note(dossier, "appraisal", opinion.strip())
         return event
 
@@ -606,7 +815,9 @@ def transfer(dossier: Dossier, *, assignee, actor=None, at=None, note: str = "",
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked(dossier)
         if dossier.current_step_id is None:
-            raise TransitionError("Hồ sơ chưa ở bước xử lý nào; hãy chuyển bước.", f"transfer of {dossier.code} without a step")
+            raise TransitionError(
+                "Hồ sơ chưa ở bước xử lý nào; hãy chuyển bước.", f"transfer of {dossier.code} without a step"
+            )
         if assignee is None:
             raise UserError("Phải chọn cán bộ nhận hồ sơ.", "transfer without an assignee")
         if assignee.pk == dossier.current_assignee_id:
@@ -614,10 +825,21 @@ def transfer(dossier: Dossier, *, assignee, actor=None, at=None, note: str = "",
         check_assignee(dossier, dossier.current_step, assignee)
         previous = dossier.current_assignee
         dossier.current_assignee = assignee
-        return _apply(dossier, "transfer", at, actor=actor, source=source, reason=note or "Chuyển người xử lý",
-                      step_due_at=dossier.step_due_at,
-                      data={"step": _step_label(dossier), "to_step": _step_label(dossier),
-                            "from_assignee": _user_label(previous), "to_assignee": _user_label(assignee)})
+        return _apply(
+            dossier,
+            "transfer",
+            at,
+            actor=actor,
+            source=source,
+            reason=note or "Chuyển người xử lý",
+            step_due_at=dossier.step_due_at,
+            data={
+                "step": _step_label(dossier),
+                "to_step": _step_label(dossier),
+                "from_assignee": _user_label(previous),
+                "to_assignee": _user_label(assignee),
+            },
+        )
 
 
 def _pending(proposal: Proposal, kind: str) -> Proposal:
@@ -626,14 +848,28 @@ def _pending(proposal: Proposal, kind: str) -> Proposal:
     if proposal.kind != kind:
         raise UserError("Dự thảo không đúng loại.", f"proposal {proposal.pk} is a {proposal.kind}, not a {kind}")
     if proposal.state != Proposal.State.PENDING:
-        raise TransitionError("Dự thảo này đã được ký duyệt hoặc trả lại.",
-                              f"proposal {proposal.pk} is {proposal.state}", code="proposal_decided")
+        raise TransitionError(
+            "Dự thảo này đã được ký duyệt hoặc trả lại.",
+            f"proposal {proposal.pk} is {proposal.state}",
+            code="proposal_decided",
+        )
     return proposal
 
 
-def propose_result(dossier: Dossier, *, title: str, result_code: str = "", file_url: str = "", note: str = "",
-                   draft=None, step: WorkflowStep | None = None, assignee=None, actor=None, at=None,
-                   source="web") -> Proposal:
+def propose_result(
+    dossier: Dossier,
+    *,
+    title: str,
+    result_code: str = "",
+    file_url: str = "",
+    note: str = "",
+    draft=None,
+    step: WorkflowStep | None = None,
+    assignee=None,
+    actor=None,
+    at=None,
+    source="web",
+) -> Proposal:
     """Dự thảo kết quả, trình ký: the specialist's draft result, handed to the leader's step if ``step`` is given.
 
     ``draft`` is the uploaded draft (a PDF or a scan): checked and stored before anything else, so a
@@ -648,17 +884,35 @@ def propose_result(dossier: Dossier, *, title: str, result_code: str = "", file_
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked(dossier)
         if dossier.proposals.filter(kind=Proposal.Kind.RESULT, state=Proposal.State.PENDING).exists():
-            raise TransitionError("Hồ sơ đã có dự thảo kết quả đang chờ ký duyệt.",
-                                  f"{dossier.code} already has a pending result", code="result_pending")
+            raise TransitionError(
+                "Hồ sơ đã có dự thảo kết quả đang chờ ký duyệt.",
+                f"{dossier.code} already has a pending result",
+                code="result_pending",
+            )
         if step is not None:
             check_assignee(dossier, step, assignee)
         from_step = dossier.current_step
-        _apply(dossier, "propose_result", at, actor=actor, source=source, reason=note or "Trình ký dự thảo kết quả",
-               data={"title": title, "result_code": result_code, "step": _step_label(dossier)})
+        _apply(
+            dossier,
+            "propose_result",
+            at,
+            actor=actor,
+            source=source,
+            reason=note or "Trình ký dự thảo kết quả",
+            data={"title": title, "result_code": result_code, "step": _step_label(dossier)},
+        )
         proposal = Proposal.objects.create(
-            dossier=dossier, kind=Proposal.Kind.RESULT, proposed_by=_person(actor), proposed_at=at, from_step=from_step,
-            title=title.strip(), result_code=result_code.strip(), file_url=file_url.strip(), note=note.strip(),
-            draft_file=stored, draft_name=checked.original_name if checked else "",
+            dossier=dossier,
+            kind=Proposal.Kind.RESULT,
+            proposed_by=_person(actor),
+            proposed_at=at,
+            from_step=from_step,
+            title=title.strip(),
+            result_code=result_code.strip(),
+            file_url=file_url.strip(),
+            note=note.strip(),
+            draft_file=stored,
+            draft_name=checked.original_name if checked else "",
         )
         if step is not None:
             hand_off(dossier, step=step, assignee=assignee, actor=actor, at=at, note="Trình ký kết quả", source=source)
@@ -683,8 +937,9 @@ def _sign_draft(proposal: Proposal, signer) -> tuple:
 
     data = file_services.read_bytes(proposal.draft_file)
     name = getattr(signer, "get_full_name", lambda: "")() or getattr(signer, "username", "")
-    signed = signing.sign_pdf(data, reason=f"Ký duyệt kết quả {proposal.dossier.code}: {proposal.title}"[:200],
-                              location=name)
+    signed = signing.sign_pdf(
+        data, reason=f"Ký duyệt kết quả {proposal.dossier.code}: {proposal.title}"[:200], location=name
+    )
     validation = signing.validation_of(signed)
     stored = file_services.store_bytes(signed, page_count=proposal.draft_file.page_count, has_signature=True)
     state = DossierResult.Signature.VERIFIED if validation.valid else DossierResult.Signature.INVALID
@@ -715,10 +970,17 @@ def approve_result(proposal: Proposal, *, signer=None, at=None, source="web") ->
     with transaction.atomic(), audit_context(signer, source):
         _locked(proposal.dossier)  # the dossier first, as every action does: no lock-order inversion
         proposal = _pending(proposal, Proposal.Kind.RESULT)
-        result = finish(proposal.dossier, result_code=proposal.result_code, title=proposal.title,
-                        file_url=_result_link(proposal.dossier, stored) if stored else proposal.file_url,
-                        stored_file=stored, signature_state=state or DossierResult.Signature.UNSIGNED,
-                        actor=signer, at=at, source=source)
+        result = finish(
+            proposal.dossier,
+            result_code=proposal.result_code,
+            title=proposal.title,
+            file_url=_result_link(proposal.dossier, stored) if stored else proposal.file_url,
+            stored_file=stored,
+            signature_state=state or DossierResult.Signature.UNSIGNED,
+            actor=signer,
+            at=at,
+            source=source,
+        )
         _decide(proposal, Proposal.State.SIGNED, signer, at, result=result)
     return result
 
@@ -734,14 +996,28 @@ def reject_result(proposal: Proposal, *, reason: str, actor=None, at=None, sourc
         step_back = proposal.from_step_id and proposal.from_step_id != dossier.current_step_id
         if not step_back and proposal.proposed_by_id:
             dossier.current_assignee = proposal.proposed_by  # same step: only the person changes
-        _apply(dossier, "reject_result", at, actor=actor, source=source, reason=reason.strip(),
-               step_due_at=dossier.step_due_at,
-               data={"title": proposal.title, "to_assignee": _user_label(proposal.proposed_by)})
+        _apply(
+            dossier,
+            "reject_result",
+            at,
+            actor=actor,
+            source=source,
+            reason=reason.strip(),
+            step_due_at=dossier.step_due_at,
+            data={"title": proposal.title, "to_assignee": _user_label(proposal.proposed_by)},
+        )
         _decide(proposal, Proposal.State.RETURNED, actor, at, decision_note=reason.strip())
         if step_back:
             # A hand-off of its own: the leader's step ends (with its outcome) and the drafting step restarts.
-            hand_off(dossier, step=proposal.from_step, assignee=proposal.proposed_by, actor=actor, at=at,
-                     note=f"Trả lại: {reason.strip()}", source=source)
+            hand_off(
+                dossier,
+                step=proposal.from_step,
+                assignee=proposal.proposed_by,
+                actor=actor,
+                at=at,
+                note=f"Trả lại: {reason.strip()}",
+                source=source,
+            )
     return proposal
 
 
@@ -762,12 +1038,27 @@ def propose_apology(dossier: Dossier, *, reason: str, extension_days, actor=None
     with transaction.atomic(), audit_context(actor, source):
         dossier = _locked(dossier)
         rules.refuse_unless_allowed("propose_apology", dossier, at)
-        new_due_at = _calendar().add(max(rules.effective_due_at(dossier, judged=True), at), float(days), "ngay_lam_viec")
-        _apply(dossier, "propose_apology", at, actor=actor, source=source, reason=reason.strip(),
-               data={"extension_days": str(days), "new_due_at": new_due_at.isoformat()})
+        new_due_at = _calendar().add(
+            max(rules.effective_due_at(dossier, judged=True), at), float(days), "ngay_lam_viec"
+        )
+        _apply(
+            dossier,
+            "propose_apology",
+            at,
+            actor=actor,
+            source=source,
+            reason=reason.strip(),
+            data={"extension_days": str(days), "new_due_at": new_due_at.isoformat()},
+        )
         return Proposal.objects.create(
-            dossier=dossier, kind=Proposal.Kind.APOLOGY, proposed_by=_person(actor), proposed_at=at,
-            from_step=dossier.current_step, note=reason.strip(), extension_days=days, new_due_at=new_due_at,
+            dossier=dossier,
+            kind=Proposal.Kind.APOLOGY,
+            proposed_by=_person(actor),
+            proposed_at=at,
+            from_step=dossier.current_step,
+            note=reason.strip(),
+            extension_days=days,
+            new_due_at=new_due_at,
         )
 
 
@@ -777,8 +1068,9 @@ def sign_apology(proposal: Proposal, *, signer=None, at=None, source="web") -> A
     with transaction.atomic(), audit_context(signer, source):
         dossier = _locked(proposal.dossier)
         proposal = _pending(proposal, Proposal.Kind.APOLOGY)
-        letter = issue_apology(dossier, reason=proposal.note, new_due_at=proposal.new_due_at, signer=signer, at=at,
-                               source=source)
+        letter = issue_apology(
+            dossier, reason=proposal.note, new_due_at=proposal.new_due_at, signer=signer, at=at, source=source
+        )
         _decide(proposal, Proposal.State.SIGNED, signer, at, apology_letter=letter)
     return letter
 

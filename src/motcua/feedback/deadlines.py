@@ -32,8 +32,9 @@ def clock_start(submitted_at: datetime, transfers: list[datetime]) -> datetime:
     return max([submitted_at, *transfers])
 
 
-def complaint_deadlines(submitted_at: datetime, *, transfers=(), awaiting_publication_at: datetime | None = None,
-                        calendar=None) -> ComplaintDeadlines:
+def complaint_deadlines(
+    submitted_at: datetime, *, transfers=(), awaiting_publication_at: datetime | None = None, calendar=None
+) -> ComplaintDeadlines:
     if calendar is None:
         from motcua.workdays.services import get_calendar
 
@@ -44,7 +45,8 @@ def complaint_deadlines(submitted_at: datetime, *, transfers=(), awaiting_public
         refuse_by=calendar.add_working_hours(start, REFUSE_HOURS),
         supplement_by=calendar.add_working_hours(start, SUPPLEMENT_HOURS),
         answer_by=calendar.add_working_hours(start, HANDLE_HOURS),
-        publish_by=calendar.add_working_hours(awaiting_publication_at, PUBLISH_HOURS) if awaiting_publication_at
+        publish_by=calendar.add_working_hours(awaiting_publication_at, PUBLISH_HOURS)
+        if awaiting_publication_at
         else None,
     )
 

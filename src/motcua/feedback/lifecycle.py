@@ -43,22 +43,24 @@ def _t(action, sources, target, label):
     return action, Transition(action, frozenset(sources), target, label)
 
 
-TRANSITIONS: dict[str, Transition] = dict([
-    # From the portal, the counter or the hotline: a complaint with no status yet (None).
-    _t("register", {None}, S.AWAITING, "Ghi nhận phản ánh, kiến nghị"),
-    _t("accept", {S.AWAITING, S.TRANSFERRED}, S.ACCEPTED, "Tiếp nhận"),
-    _t("classify", {S.AWAITING, S.ACCEPTED, S.PROCESSING, S.SUPPLEMENT}, None, "Phân loại"),
-    _t("assign", HANDLING, S.PROCESSING, "Phân công chuyên viên xử lý"),
-    # The receiving unit restarts the clock (interchange.md §4); it accepts the complaint again.
-    _t("transfer", {S.AWAITING, S.ACCEPTED, S.PROCESSING, S.TRANSFERRED}, S.TRANSFERRED, "Chuyển đơn vị xử lý"),
-    _t("request_information", HANDLING, S.SUPPLEMENT, "Yêu cầu bổ sung thông tin"),
-    _t("record_information", {S.SUPPLEMENT}, S.PROCESSING, "Nhận thông tin bổ sung"),
-    _t("refuse", {S.AWAITING, S.ACCEPTED, S.PROCESSING, S.SUPPLEMENT, S.TRANSFERRED}, S.REFUSED, "Từ chối"),
-    _t("draft_answer", HANDLING, S.PROCESSING, "Dự thảo trả lời"),
-    _t("return_answer", {S.PROCESSING}, None, "Trả lại dự thảo trả lời"),
-    _t("approve_answer", {S.PROCESSING}, S.AWAITING_PUBLICATION, "Phê duyệt trả lời"),
-    _t("publish", {S.AWAITING_PUBLICATION}, S.PUBLISHED, "Công khai trả lời"),
-])
+TRANSITIONS: dict[str, Transition] = dict(
+    [
+        # From the portal, the counter or the hotline: a complaint with no status yet (None).
+        _t("register", {None}, S.AWAITING, "Ghi nhận phản ánh, kiến nghị"),
+        _t("accept", {S.AWAITING, S.TRANSFERRED}, S.ACCEPTED, "Tiếp nhận"),
+        _t("classify", {S.AWAITING, S.ACCEPTED, S.PROCESSING, S.SUPPLEMENT}, None, "Phân loại"),
+        _t("assign", HANDLING, S.PROCESSING, "Phân công chuyên viên xử lý"),
+        # The receiving unit restarts the clock (interchange.md §4); it accepts the complaint again.
+        _t("transfer", {S.AWAITING, S.ACCEPTED, S.PROCESSING, S.TRANSFERRED}, S.TRANSFERRED, "Chuyển đơn vị xử lý"),
+        _t("request_information", HANDLING, S.SUPPLEMENT, "Yêu cầu bổ sung thông tin"),
+        _t("record_information", {S.SUPPLEMENT}, S.PROCESSING, "Nhận thông tin bổ sung"),
+        _t("refuse", {S.AWAITING, S.ACCEPTED, S.PROCESSING, S.SUPPLEMENT, S.TRANSFERRED}, S.REFUSED, "Từ chối"),
+        _t("draft_answer", HANDLING, S.PROCESSING, "Dự thảo trả lời"),
+        _t("return_answer", {S.PROCESSING}, None, "Trả lại dự thảo trả lời"),
+        _t("approve_answer", {S.PROCESSING}, S.AWAITING_PUBLICATION, "Phê duyệt trả lời"),
+        _t("publish", {S.AWAITING_PUBLICATION}, S.PUBLISHED, "Công khai trả lời"),
+    ]
+)
 
 
 def status_label(status: str | None) -> str:
@@ -139,8 +141,9 @@ def why_not_request_information(complaint: Complaint, at: datetime) -> str | Non
         return refusal
     by = deadlines(complaint).supplement_by
     if at > by:
-        return (f"Đã quá thời hạn yêu cầu bổ sung thông tin ({_when(by)}, 5 ngày làm việc); "
-                "phải xử lý và trả lời phản ánh.")
+        return (
+            f"Đã quá thời hạn yêu cầu bổ sung thông tin ({_when(by)}, 5 ngày làm việc); phải xử lý và trả lời phản ánh."
+        )
     return None
 
 

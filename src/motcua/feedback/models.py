@@ -39,18 +39,32 @@ class Complaint(models.Model):
     """A PAKN (ND 20/2008): from the national portal, the counter or the hotline."""
 
     code = models.CharField(_("mã PAKN"), max_length=64, unique=True, help_text="MaPAKN")
-    unit = models.ForeignKey("org.Unit", verbose_name=_("đơn vị có thẩm quyền"), on_delete=models.PROTECT, related_name="complaints")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("đơn vị có thẩm quyền"), on_delete=models.PROTECT, related_name="complaints"
+    )
     dossier = models.ForeignKey(
-        "dossiers.Dossier", verbose_name=_("hồ sơ liên quan"), null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+        "dossiers.Dossier",
+        verbose_name=_("hồ sơ liên quan"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
     )
     dossier_code = models.CharField(_("mã hồ sơ liên quan"), max_length=64, blank=True, help_text="MaHoSo as received")
     category = models.CharField(_("phân loại"), max_length=16, choices=ComplaintCategory.choices, blank=True)
     submitted_at = models.DateTimeField(_("ngày gửi"), null=True, blank=True)
-    status = models.CharField(_("trạng thái"), max_length=24, choices=ComplaintStatus.choices, default=ComplaintStatus.AWAITING)
+    status = models.CharField(
+        _("trạng thái"), max_length=24, choices=ComplaintStatus.choices, default=ComplaintStatus.AWAITING
+    )
     likes = models.PositiveIntegerField(_("số thích"), default=0)
     dislikes = models.PositiveIntegerField(_("số không thích"), default=0)
     repeats = models.ForeignKey(
-        "self", verbose_name=_("phản ánh trước"), null=True, blank=True, on_delete=models.SET_NULL, related_name="repeated_by",
+        "self",
+        verbose_name=_("phản ánh trước"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeated_by",
         help_text="MaPAKNTruoc",
     )
     title = models.CharField(_("tiêu đề"), max_length=500, blank=True)
@@ -64,11 +78,18 @@ class Complaint(models.Model):
     sender_key = models.CharField(max_length=255, blank=True, editable=False)
     subject_key = models.CharField(max_length=500, blank=True, editable=False)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("chuyên viên xử lý"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+", db_index=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chuyên viên xử lý"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     due_at = models.DateTimeField(
-        _("hạn đang chạy"), null=True, blank=True,
+        _("hạn đang chạy"),
+        null=True,
+        blank=True,
         help_text="When the complaint turns late if nothing happens (answer, else publication); empty once closed",
     )
     answer = models.TextField(_("nội dung trả lời"), blank=True, help_text="The answer the leader approved")
@@ -101,8 +122,15 @@ class ComplaintStatusLog(models.Model):
     status = models.CharField(_("trạng thái"), max_length=24, choices=ComplaintStatus.choices)
     occurred_at = models.DateTimeField(_("thời điểm"))
     action = models.CharField(_("thao tác"), max_length=32, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+", db_index=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     note = models.TextField(_("ghi chú"), blank=True)
     extra = models.JSONField(_("trường khác"), default=dict, blank=True)
 
@@ -125,12 +153,26 @@ class ComplaintAnswer(models.Model):
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="answers")
     text = models.TextField(_("nội dung trả lời"))
-    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người dự thảo"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+", db_index=False)
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người dự thảo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     drafted_at = models.DateTimeField(_("ngày dự thảo"))
     state = models.CharField(_("trạng thái"), max_length=16, choices=State.choices, default=State.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người phê duyệt"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+", db_index=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người phê duyệt"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     decided_at = models.DateTimeField(_("ngày phê duyệt"), null=True, blank=True)
     decision_note = models.TextField(_("lý do trả lại"), blank=True)
 
@@ -186,16 +228,24 @@ class RatingFollowUp(models.Model):
         CLOSED = "closed", _("Đã đóng")
 
     rating = models.ForeignKey(Rating, verbose_name=_("đánh giá"), on_delete=models.CASCADE, related_name="follow_ups")
-    unit = models.ForeignKey("org.Unit", verbose_name=_("đơn vị xử lý"), on_delete=models.PROTECT,
-                             related_name="rating_follow_ups")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("đơn vị xử lý"), on_delete=models.PROTECT, related_name="rating_follow_ups"
+    )
     reason = models.TextField(_("lý do không hài lòng"), blank=True)
     source = models.CharField(_("nguồn đánh giá"), max_length=32, blank=True, help_text="web, kiosk, portal …")
     opened_at = models.DateTimeField(_("ngày mở"))
     due_at = models.DateTimeField(_("hạn xử lý"))
     state = models.CharField(_("tình trạng"), max_length=8, choices=State.choices, default=State.OPEN)
     closed_at = models.DateTimeField(_("ngày đóng"), null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người đóng"), null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+", db_index=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đóng"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     note = models.TextField(_("kết quả xử lý"), blank=True)
 
     class Meta:
@@ -204,8 +254,9 @@ class RatingFollowUp(models.Model):
         ordering = ["due_at", "id"]
         indexes = [models.Index(fields=["unit", "state", "due_at"], name="rating_followup_unit_open")]
         constraints = [
-            models.UniqueConstraint(fields=["rating"], condition=models.Q(state="open"),
-                                    name="rating_followup_one_open"),
+            models.UniqueConstraint(
+                fields=["rating"], condition=models.Q(state="open"), name="rating_followup_one_open"
+            ),
         ]
 
     #: Where the rating came from, as the leaders' list says it.

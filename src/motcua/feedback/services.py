@@ -65,8 +65,9 @@ def _required(value: str, message: str, log: str) -> str:
 # --- ratings ------------------------------------------------------------------------------------------------
 
 
-def record_rating(dossier, *, satisfied: bool, reason: str = "", rated_at: datetime, source: str = "portal",
-                  actor=None) -> Rating:
+def record_rating(
+    dossier, *, satisfied: bool, reason: str = "", rated_at: datetime, source: str = "portal", actor=None
+) -> Rating:
     """Đánh giá mức độ hài lòng (766 indicator 5.4): one per dossier, a later rating replaces an earlier one.
 
     A rating older than the one kept (a late delivery) changes nothing. A "not satisfied" opens a
@@ -78,8 +79,9 @@ def record_rating(dossier, *, satisfied: bool, reason: str = "", rated_at: datet
         if current is not None and current.rated_at is not None and rated_at <= current.rated_at:
             return current
         if current is None:
-            current = Rating.objects.create(dossier=dossier, dissatisfied=not satisfied, rated_at=rated_at,
-                                            comment=reason)
+            current = Rating.objects.create(
+                dossier=dossier, dissatisfied=not satisfied, rated_at=rated_at, comment=reason
+            )
         else:
             current.dissatisfied, current.rated_at, current.comment = not satisfied, rated_at, reason
             current.save(update_fields=["dissatisfied", "rated_at", "comment"])
@@ -103,12 +105,19 @@ def _open_follow_up(rating: Rating, dossier, *, source: str, at: datetime) -> Ra
         task.save(update_fields=["reason", "source"])
         return task
     due_at = get_calendar().add_working_days(at, FOLLOW_UP_WORKING_DAYS)
-    return RatingFollowUp.objects.create(rating=rating, unit_id=dossier.handling_unit_id, reason=rating.comment,
-                                         source=source, opened_at=at, due_at=due_at)
+    return RatingFollowUp.objects.create(
+        rating=rating,
+        unit_id=dossier.handling_unit_id,
+        reason=rating.comment,
+        source=source,
+        opened_at=at,
+        due_at=due_at,
+    )
 
 
-def close_follow_up(task: RatingFollowUp, *, note: str, actor, at: datetime | None = None,
-                    source: str = "web") -> RatingFollowUp:
+def close_follow_up(
+    task: RatingFollowUp, *, note: str, actor, at: datetime | None = None, source: str = "web"
+) -> RatingFollowUp:
     """A leader closes the task with what was done (contacting the citizen, a correction, a sanction …)."""
     note = (note or "").strip()
     if not note:
@@ -136,8 +145,9 @@ def deadlines_of(complaint: Complaint) -> ComplaintDeadlines:
     log.sort(key=lambda item: item[1])
     transfers = [at for status, at in log if status == ComplaintStatus.TRANSFERRED]
     waiting = [at for status, at in log if status == ComplaintStatus.AWAITING_PUBLICATION]
-    return complaint_deadlines(complaint.submitted_at, transfers=transfers,
-                               awaiting_publication_at=waiting[-1] if waiting else None)
+    return complaint_deadlines(
+        complaint.submitted_at, transfers=transfers, awaiting_publication_at=waiting[-1] if waiting else None
+    )
 
 
 def _running_due(complaint: Complaint) -> datetime | None:
@@ -186,8 +196,9 @@ def _contacts_agree(earlier: Complaint, phone: str, email: str) -> bool:
     return not (email and earlier.sender_email and email_key(earlier.sender_email) != email)
 
 
-def find_repeated(*, sender_key: str, subject_key: str, submitted_at: datetime, phone: str = "", email: str = "",
-                  exclude=None) -> Complaint | None:
+def find_repeated(
+    *, sender_key: str, subject_key: str, submitted_at: datetime, phone: str = "", email: str = "", exclude=None
+) -> Complaint | None:
     """The latest complaint by the same sender about the same subject in the 90 days before ``submitted_at``.
 
     Sender and subject are compared accent-free and case-insensitively (``core.text.fold_key``); an
@@ -196,8 +207,10 @@ def find_repeated(*, sender_key: str, subject_key: str, submitted_at: datetime, 
     if not sender_key or not subject_key:
         return None
     candidates = Complaint.objects.filter(
-        sender_key=sender_key, subject_key=subject_key,
-        submitted_at__gte=submitted_at - REPEAT_WINDOW, submitted_at__lte=submitted_at,
+        sender_key=sender_key,
+        subject_key=subject_key,
+        submitted_at__gte=submitted_at - REPEAT_WINDOW,
+        submitted_at__lte=submitted_at,
     ).order_by("-submitted_at", "-pk")
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude.pk)
@@ -205,10 +218,24 @@ def find_repeated(*, sender_key: str, subject_key: str, submitted_at: datetime, 
     return next((c for c in candidates[:20] if _contacts_agree(c, phone, email)), None)
 
 
-def register_complaint(*, unit, category: str, title: str, content: str, submitted_at: datetime,
-                       code: str | None = None, sender: str = "", sender_phone: str = "", sender_email: str = "",
-                       sender_address: str = "", channel: str = ComplaintChannel.PORTAL, dossier=None,
-                       dossier_code: str = "", source: str = "portal", actor=None) -> tuple[Complaint, bool]:
+def register_complaint(
+    *,
+    unit,
+    category: str,
+    title: str,
+    content: str,
+    submitted_at: datetime,
+    code: str | None = None,
+    sender: str = "",
+    sender_phone: str = "",
+    sender_email: str = "",
+    sender_address: str = "",
+    channel: str = ComplaintChannel.PORTAL,
+    dossier=None,
+    dossier_code: str = "",
+    source: str = "portal",
+    actor=None,
+) -> tuple[Complaint, bool]:
     """A new PAKN awaiting intake (``cho_tiep_nhan``), its clock started at submission; ``(complaint, created)``.
 
     From the portal with its own ``code`` (a replay returns the stored complaint), or from the counter
@@ -228,27 +255,51 @@ def register_complaint(*, unit, category: str, title: str, content: str, submitt
         else:
             code = allocate_complaint_code(unit, submitted_at)
         complaint = Complaint(
-            code=code, unit=unit, category=category, title=title.strip(), content=content.strip(),
-            submitted_at=submitted_at, dossier=dossier, dossier_code=dossier_code or getattr(dossier, "code", ""),
-            status=ComplaintStatus.AWAITING, channel=channel, sender_name=sender.strip(),
-            sender_phone=sender_phone.strip(), sender_email=sender_email.strip(), sender_address=sender_address.strip(),
-            sender_key=fold_key(sender)[:255], subject_key=fold_key(title)[:500],
+            code=code,
+            unit=unit,
+            category=category,
+            title=title.strip(),
+            content=content.strip(),
+            submitted_at=submitted_at,
+            dossier=dossier,
+            dossier_code=dossier_code or getattr(dossier, "code", ""),
+            status=ComplaintStatus.AWAITING,
+            channel=channel,
+            sender_name=sender.strip(),
+            sender_phone=sender_phone.strip(),
+            sender_email=sender_email.strip(),
+            sender_address=sender_address.strip(),
+            sender_key=fold_key(sender)[:255],
+            subject_key=fold_key(title)[:500],
             # NguoiGui is also a field of the exchange format's extra (exported as it came).
             extra={"NguoiGui": sender} if sender else {},
         )
-        complaint.repeats = find_repeated(sender_key=complaint.sender_key, subject_key=complaint.subject_key,
-                                          submitted_at=submitted_at, phone=sender_phone, email=sender_email)
+        complaint.repeats = find_repeated(
+            sender_key=complaint.sender_key,
+            subject_key=complaint.subject_key,
+            submitted_at=submitted_at,
+            phone=sender_phone,
+            email=sender_email,
+        )
         try:  # a new complaint's clock starts at submission: no log to read yet
             complaint.due_at = running_deadline(complaint.status, complaint_deadlines(submitted_at))
         except ValueError:  # outside the calendar's years
             complaint.due_at = None
         complaint.save()
-        ComplaintStatusLog.objects.create(complaint=complaint, status=ComplaintStatus.AWAITING,
-                                          occurred_at=submitted_at, action="register", actor=_person(actor),
-                                          extra={"source": source})
+        ComplaintStatusLog.objects.create(
+            complaint=complaint,
+            status=ComplaintStatus.AWAITING,
+            occurred_at=submitted_at,
+            action="register",
+            actor=_person(actor),
+            extra={"source": source},
+        )
         if complaint.repeats_id:
-            logger.info("complaint %s repeats %s (same sender and subject within 90 days)", complaint.code,
-                        complaint.repeats.code)
+            logger.info(
+                "complaint %s repeats %s (same sender and subject within 90 days)",
+                complaint.code,
+                complaint.repeats.code,
+            )
         return complaint, True
 
 
@@ -265,8 +316,9 @@ def _locked(complaint: Complaint, action: str, at: datetime) -> Complaint:
     lifecycle.check(complaint.status, action)
     reason = lifecycle.why_not(action, complaint, at)
     if reason:
-        raise TransitionError(reason, f"complaint {complaint.code}: {action} refused at {at.isoformat()}",
-                              code="refused")
+        raise TransitionError(
+            reason, f"complaint {complaint.code}: {action} refused at {at.isoformat()}", code="refused"
+        )
     last = complaint.status_log.aggregate(last=Max("occurred_at"))["last"]
     if last is not None and at < last:
         raise TransitionError(
@@ -276,13 +328,19 @@ def _locked(complaint: Complaint, action: str, at: datetime) -> Complaint:
     return complaint
 
 
-def _change(complaint: Complaint, action: str, at: datetime, *, actor, source: str, note: str = "",
-            extra: dict | None = None) -> ComplaintStatusLog:
+def _change(
+    complaint: Complaint, action: str, at: datetime, *, actor, source: str, note: str = "", extra: dict | None = None
+) -> ComplaintStatusLog:
     """Move the status, append the log row, store the running deadline (the caller checked and locked)."""
     complaint.status = lifecycle.TRANSITIONS[action].target or complaint.status
     row = ComplaintStatusLog.objects.create(
-        complaint=complaint, status=complaint.status, occurred_at=at, action=action, actor=_person(actor),
-        note=note, extra={"source": source, **(extra or {})},
+        complaint=complaint,
+        status=complaint.status,
+        occurred_at=at,
+        action=action,
+        actor=_person(actor),
+        note=note,
+        extra={"source": source, **(extra or {})},
     )
     complaint.due_at = _running_due(complaint)
     complaint.save()
@@ -309,8 +367,15 @@ def classify(complaint: Complaint, *, category: str, actor=None, at=None, source
             raise UserError("Phản ánh đã có phân loại này.", f"complaint {complaint.code} already {category}")
         previous = complaint.category
         complaint.category = category
-        _change(complaint, "classify", at, actor=actor, source=source,
-                note=str(ComplaintCategory(category).label), extra={"from": previous, "to": category})
+        _change(
+            complaint,
+            "classify",
+            at,
+            actor=actor,
+            source=source,
+            note=str(ComplaintCategory(category).label),
+            extra={"from": previous, "to": category},
+        )
     return complaint
 
 
@@ -319,13 +384,19 @@ def check_specialist(complaint: Complaint, assignee) -> None:
     from motcua.org import tree
     from motcua.org.models import Official, Role
 
-    holds = assignee is not None and assignee.is_active and Official.objects.filter(
-        user=assignee, is_active=True, role=Role.SPECIALIST, unit_id__in=tree.subtree_ids(complaint.unit_id)
-    ).exists()
+    holds = (
+        assignee is not None
+        and assignee.is_active
+        and Official.objects.filter(
+            user=assignee, is_active=True, role=Role.SPECIALIST, unit_id__in=tree.subtree_ids(complaint.unit_id)
+        ).exists()
+    )
     if not holds:
-        raise UserError("Người được phân công không phải chuyên viên của đơn vị xử lý phản ánh.",
-                        f"user {getattr(assignee, 'pk', None)} is no specialist of unit {complaint.unit_id}",
-                        code="bad_assignee")
+        raise UserError(
+            "Người được phân công không phải chuyên viên của đơn vị xử lý phản ánh.",
+            f"user {getattr(assignee, 'pk', None)} is no specialist of unit {complaint.unit_id}",
+            code="bad_assignee",
+        )
 
 
 def assign(complaint: Complaint, *, assignee, actor=None, at=None, source="web") -> Complaint:
@@ -335,10 +406,19 @@ def assign(complaint: Complaint, *, assignee, actor=None, at=None, source="web")
         complaint = _locked(complaint, "assign", at)
         check_specialist(complaint, assignee)
         if complaint.assignee_id == assignee.pk:
-            raise UserError("Chuyên viên này đang xử lý phản ánh.", f"{complaint.code} already assigned to {assignee.pk}")
+            raise UserError(
+                "Chuyên viên này đang xử lý phản ánh.", f"{complaint.code} already assigned to {assignee.pk}"
+            )
         complaint.assignee = assignee
-        _change(complaint, "assign", at, actor=actor, source=source,
-                note=assignee.get_full_name() or assignee.get_username(), extra={"assignee_id": assignee.pk})
+        _change(
+            complaint,
+            "assign",
+            at,
+            actor=actor,
+            source=source,
+            note=assignee.get_full_name() or assignee.get_username(),
+            extra={"assignee_id": assignee.pk},
+        )
     return complaint
 
 
@@ -349,14 +429,24 @@ def transfer(complaint: Complaint, *, unit, reason: str, actor=None, at=None, so
     with transaction.atomic(), audit_context(actor, source):
         complaint = _locked(complaint, "transfer", at)
         if unit is None or unit.pk == complaint.unit_id:
-            raise UserError("Phải chọn một đơn vị khác để chuyển xử lý.", f"{complaint.code}: transfer to the same unit")
+            raise UserError(
+                "Phải chọn một đơn vị khác để chuyển xử lý.", f"{complaint.code}: transfer to the same unit"
+            )
         if unit.valid_to and timezone.localtime(at).date() > unit.valid_to:
-            raise UserError(f"Đơn vị {unit.code} đã hết hiệu lực từ {unit.valid_to:%d/%m/%Y}.",
-                            f"unit {unit.code} no longer valid")
+            raise UserError(
+                f"Đơn vị {unit.code} đã hết hiệu lực từ {unit.valid_to:%d/%m/%Y}.", f"unit {unit.code} no longer valid"
+            )
         previous = complaint.unit
         complaint.unit, complaint.assignee = unit, None
-        _change(complaint, "transfer", at, actor=actor, source=source, note=reason,
-                extra={"from_unit": previous.code, "to_unit": unit.code})
+        _change(
+            complaint,
+            "transfer",
+            at,
+            actor=actor,
+            source=source,
+            note=reason,
+            extra={"from_unit": previous.code, "to_unit": unit.code},
+        )
     return complaint
 
 

@@ -34,7 +34,7 @@ def instream(address: str, data: bytes) -> str:
     with _connect(address) as sock:
         sock.sendall(b"zINSTREAM\0")
         for start in range(0, len(data), CHUNK):
-            chunk = data[start:start + CHUNK]
+            chunk = data[start : start + CHUNK]
             sock.sendall(struct.pack("!L", len(chunk)) + chunk)
         sock.sendall(struct.pack("!L", 0))
         answer = b""
@@ -54,12 +54,21 @@ def scan(data: bytes, name: str) -> None:
         answer = instream(address, data)
     except OSError as error:
         logger.error("clamd unreachable at %s: %s", address, error)
-        raise UserError("Không kiểm tra được tệp bằng phần mềm diệt virus; đề nghị thử lại sau.",
-                        f"clamd unreachable: {error}", code="antivirus_unavailable") from error
+        raise UserError(
+            "Không kiểm tra được tệp bằng phần mềm diệt virus; đề nghị thử lại sau.",
+            f"clamd unreachable: {error}",
+            code="antivirus_unavailable",
+        ) from error
     if answer.endswith("FOUND"):
         logger.warning("upload %r refused by clamd: %s", name, answer)
-        raise UserError(f"Tệp «{name}» không được chấp nhận: phần mềm diệt virus phát hiện mã độc.",
-                        f"clamd: {answer}", code="file_refused")
+        raise UserError(
+            f"Tệp «{name}» không được chấp nhận: phần mềm diệt virus phát hiện mã độc.",
+            f"clamd: {answer}",
+            code="file_refused",
+        )
     if not answer.endswith("OK"):
-        raise UserError("Không kiểm tra được tệp bằng phần mềm diệt virus; đề nghị thử lại sau.",
-                        f"clamd answered {answer!r}", code="antivirus_unavailable")
+        raise UserError(
+            "Không kiểm tra được tệp bằng phần mềm diệt virus; đề nghị thử lại sau.",
+            f"clamd answered {answer!r}",
+            code="antivirus_unavailable",
+        )

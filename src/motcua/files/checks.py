@@ -52,8 +52,9 @@ def max_bytes() -> int:
 
 def _refuse(name: str, reason: str, log: str) -> FileRefused:
     logger.info("upload refused: name=%r %s", name, log)
-    return FileRefused(f"Tệp «{name}» không được chấp nhận: {reason}", f"upload {name!r} refused: {log}",
-                       code="file_refused")
+    return FileRefused(
+        f"Tệp «{name}» không được chấp nhận: {reason}", f"upload {name!r} refused: {log}", code="file_refused"
+    )
 
 
 def read_upload(upload) -> bytes:
@@ -130,8 +131,11 @@ def check(data: bytes, name: str) -> CheckedFile:
         pages = pdf_pages(pdf, name)
     else:
         what = real or "không xác định"
-        raise _refuse(name, f"nội dung thực của tệp ({what}) không khớp với tên tệp; chỉ nhận PDF hoặc ảnh quét.",
-                      f"content is {real or 'unknown'}")
+        raise _refuse(
+            name,
+            f"nội dung thực của tệp ({what}) không khớp với tên tệp; chỉ nhận PDF hoặc ảnh quét.",
+            f"content is {real or 'unknown'}",
+        )
     antivirus.scan(data, name)
     return CheckedFile(data=pdf, page_count=pages, original_type=real, original_name=name)
 

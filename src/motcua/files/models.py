@@ -18,7 +18,9 @@ class StoredFile(models.Model):
     content_type = models.CharField(_("kiểu tệp"), max_length=100, default="application/pdf")
     page_count = models.PositiveIntegerField(_("số trang"), default=0)
     original_type = models.CharField(
-        _("kiểu tệp gốc"), max_length=100, blank=True,
+        _("kiểu tệp gốc"),
+        max_length=100,
+        blank=True,
         help_text="What the upload really was (sniffed from its bytes) before any conversion to PDF",
     )
     has_signature = models.BooleanField(_("có chữ ký số"), default=False)

@@ -26,16 +26,18 @@ class TamperedFile(UserError):
     """The stored bytes no longer match their SHA-256 (changed behind the application's back)."""
 
 
-def store_bytes(data: bytes, *, page_count: int, original_type: str = "application/pdf",
-                has_signature: bool = False) -> StoredFile:
+def store_bytes(
+    data: bytes, *, page_count: int, original_type: str = "application/pdf", has_signature: bool = False
+) -> StoredFile:
     """Store checked PDF bytes once; return their row."""
     digest = hashlib.sha256(data).hexdigest()
     existing = StoredFile.objects.filter(sha256=digest).first()
     if existing is not None:
         _ensure_object(existing, data)
         return existing
-    row = StoredFile(sha256=digest, size=len(data), page_count=page_count, original_type=original_type,
-                     has_signature=has_signature)
+    row = StoredFile(
+        sha256=digest, size=len(data), page_count=page_count, original_type=original_type, has_signature=has_signature
+    )
     _ensure_object(row, data)
     try:
         with transaction.atomic():
@@ -66,8 +68,11 @@ def read_bytes(stored: StoredFile, *, verify: bool = True) -> bytes:
         data = handle.read()
     if verify and hashlib.sha256(data).hexdigest() != stored.sha256:
         logger.error("stored file %s does not match its SHA-256", stored.sha256)
-        raise TamperedFile("Tệp lưu trữ đã bị thay đổi so với khi tiếp nhận; không cung cấp tệp này.",
-                           f"stored file {stored.sha256} does not match its hash", code="tampered")
+        raise TamperedFile(
+            "Tệp lưu trữ đã bị thay đổi so với khi tiếp nhận; không cung cấp tệp này.",
+            f"stored file {stored.sha256} does not match its hash",
+            code="tampered",
+        )
     return data
 
 

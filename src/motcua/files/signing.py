@@ -60,12 +60,19 @@ def signing_config() -> SigningConfig | None:
     """The certificate to sign with, or None when none is configured."""
     s = settings
     if s.MOTCUA_SIGNING_PKCS11_MODULE:
-        return SigningConfig(pkcs11_module=s.MOTCUA_SIGNING_PKCS11_MODULE, pkcs11_token=s.MOTCUA_SIGNING_PKCS11_TOKEN,
-                             pkcs11_key=s.MOTCUA_SIGNING_PKCS11_KEY, pkcs11_pin=s.MOTCUA_SIGNING_PKCS11_PIN,
-                             tsa_url=s.MOTCUA_TSA_URL)
+        return SigningConfig(
+            pkcs11_module=s.MOTCUA_SIGNING_PKCS11_MODULE,
+            pkcs11_token=s.MOTCUA_SIGNING_PKCS11_TOKEN,
+            pkcs11_key=s.MOTCUA_SIGNING_PKCS11_KEY,
+            pkcs11_pin=s.MOTCUA_SIGNING_PKCS11_PIN,
+            tsa_url=s.MOTCUA_TSA_URL,
+        )
     if s.MOTCUA_SIGNING_PKCS12:
-        return SigningConfig(pkcs12=Path(s.MOTCUA_SIGNING_PKCS12), pkcs12_password=s.MOTCUA_SIGNING_PKCS12_PASSWORD,
-                             tsa_url=s.MOTCUA_TSA_URL)
+        return SigningConfig(
+            pkcs12=Path(s.MOTCUA_SIGNING_PKCS12),
+            pkcs12_password=s.MOTCUA_SIGNING_PKCS12_PASSWORD,
+            tsa_url=s.MOTCUA_TSA_URL,
+        )
     demo = demo_pki()
     if not s.PRODUCTION and demo.exists():
         return SigningConfig(pkcs12=demo.pkcs12, pkcs12_password=DEMO_PASSWORD, tsa_url=s.MOTCUA_TSA_URL, demo=True)
@@ -90,28 +97,38 @@ def _load_signer(config: SigningConfig):
 
         # pyHanko 0.38 selects the token by TokenCriteria (its former token_label argument is gone).
         criteria = TokenCriteria(label=config.pkcs11_token) if config.pkcs11_token else None
-        session = pkcs11.open_pkcs11_session(config.pkcs11_module, token_criteria=criteria,
-                                             user_pin=config.pkcs11_pin or None)
-        signer = pkcs11.PKCS11Signer(session, key_label=config.pkcs11_key or None,
-                                     cert_label=config.pkcs11_key or None)
+        session = pkcs11.open_pkcs11_session(
+            config.pkcs11_module, token_criteria=criteria, user_pin=config.pkcs11_pin or None
+        )
+        signer = pkcs11.PKCS11Signer(session, key_label=config.pkcs11_key or None, cert_label=config.pkcs11_key or None)
         # Many tokens (SoftHSM 2.6, several USB tokens) only sign a digest the host computed (CKM_ECDSA,
         # CKM_RSA_PKCS), not the hash-and-sign mechanism pyHanko asks for by default (SHA-256 here).
         combined = {"rsa": Mechanism.SHA256_RSA_PKCS, "ec": Mechanism.ECDSA_SHA256}.get(
-            signer.signing_cert.public_key.algorithm)
+            signer.signing_cert.public_key.algorithm
+        )
         if combined is not None and combined not in session.token.slot.get_mechanisms():
-            signer = pkcs11.PKCS11Signer(session, key_label=config.pkcs11_key or None,
-                                         signing_cert=signer.signing_cert, use_raw_mechanism=True)
+            signer = pkcs11.PKCS11Signer(
+                session, key_label=config.pkcs11_key or None, signing_cert=signer.signing_cert, use_raw_mechanism=True
+            )
         return signer
     signer = signers.SimpleSigner.load_pkcs12(str(config.pkcs12), passphrase=config.pkcs12_password.encode() or None)
     if signer is None:
-        raise SigningUnavailable("Không mở được chứng thư số của cơ quan; đề nghị quản trị viên kiểm tra cấu hình.",
-                                 f"cannot load PKCS#12 {config.pkcs12}", code="signing_unavailable")
+        raise SigningUnavailable(
+            "Không mở được chứng thư số của cơ quan; đề nghị quản trị viên kiểm tra cấu hình.",
+            f"cannot load PKCS#12 {config.pkcs12}",
+            code="signing_unavailable",
+        )
     return signer
 
 
 def _signer(config: SigningConfig):
-    key = (config.pkcs12, config.pkcs12.stat().st_mtime if config.pkcs12 and config.pkcs12.exists() else None,
-           config.pkcs11_module, config.pkcs11_token, config.pkcs11_key)
+    key = (
+        config.pkcs12,
+        config.pkcs12.stat().st_mtime if config.pkcs12 and config.pkcs12.exists() else None,
+        config.pkcs11_module,
+        config.pkcs11_token,
+        config.pkcs11_key,
+    )
     with _signer_lock:
         if key not in _signers:
             _signers.clear()
@@ -129,20 +146,27 @@ def sign_pdf(data: bytes, *, reason: str, location: str = "", field_name: str = 
         raise SigningUnavailable(
             "Chưa cấu hình chứng thư số của cơ quan nên không ký số được; đề nghị quản trị viên cấu hình.",
             "no signing certificate configured (MOTCUA_SIGNING_PKCS12 / MOTCUA_SIGNING_PKCS11_MODULE)",
-            code="signing_unavailable")
+            code="signing_unavailable",
+        )
     try:
         signer = _signer(config)
     except SigningUnavailable:
         raise
     except Exception as error:
         logger.error("cannot open the signing certificate: %s", error)
-        raise SigningUnavailable("Không mở được chứng thư số của cơ quan; đề nghị quản trị viên kiểm tra cấu hình.",
-                                 f"cannot open signer: {error}", code="signing_unavailable") from error
+        raise SigningUnavailable(
+            "Không mở được chứng thư số của cơ quan; đề nghị quản trị viên kiểm tra cấu hình.",
+            f"cannot open signer: {error}",
+            code="signing_unavailable",
+        ) from error
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     existing = len(writer.prev.embedded_signatures)
     meta = signers.PdfSignatureMetadata(
-        field_name=field_name or f"ChuKySo{existing + 1}", md_algorithm="sha256",
-        subfilter=fields.SigSeedSubFilter.PADES, reason=reason[:200], location=location[:200],
+        field_name=field_name or f"ChuKySo{existing + 1}",
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason[:200],
+        location=location[:200],
     )
     timestamper = timestamps.HTTPTimeStamper(config.tsa_url) if config.tsa_url else None
     output = signers.sign_pdf(writer, meta, signer=signer, timestamper=timestamper, in_place=False)
@@ -238,21 +262,39 @@ def validate_pdf(data: bytes) -> Validation:
             status = validate_pdf_signature(sig, signer_validation_context=_validation_context(roots))
             signer, organisation = _names(status.signing_cert)
             whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
-                status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and status.docmdp_ok is not False
-                and status.modification_level is not None and status.modification_level.value <= 2)
+                status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+                and status.docmdp_ok is not False
+                and status.modification_level is not None
+                and status.modification_level.value <= 2
+            )
             ts = status.timestamp_validity
-            reports.append(SignatureReport(
-                signer=signer, organisation=organisation,
-                signed_at=ts.timestamp if ts is not None else status.signer_reported_dt,
-                timestamped=ts is not None, intact=bool(status.intact and status.valid),
-                trusted=bool(status.trusted), whole_file=bool(whole),
-                demo=DEMO_MARKER in signer or DEMO_MARKER in organisation,
-            ))
+            reports.append(
+                SignatureReport(
+                    signer=signer,
+                    organisation=organisation,
+                    signed_at=ts.timestamp if ts is not None else status.signer_reported_dt,
+                    timestamped=ts is not None,
+                    intact=bool(status.intact and status.valid),
+                    trusted=bool(status.trusted),
+                    whole_file=bool(whole),
+                    demo=DEMO_MARKER in signer or DEMO_MARKER in organisation,
+                )
+            )
         except Exception as error:
             logger.info("signature validation failed: %s", error)
-            reports.append(SignatureReport(signer="", organisation="", signed_at=None, timestamped=False,
-                                           intact=False, trusted=False, whole_file=False, demo=False,
-                                           error=str(error)[:200]))
+            reports.append(
+                SignatureReport(
+                    signer="",
+                    organisation="",
+                    signed_at=None,
+                    timestamped=False,
+                    intact=False,
+                    trusted=False,
+                    whole_file=False,
+                    demo=False,
+                    error=str(error)[:200],
+                )
+            )
     return Validation(signatures=tuple(reports))
 
 
@@ -261,8 +303,9 @@ def validation_of(data: bytes) -> Validation:
     key = f"motcua:sigcheck:{hashlib.sha256(data).hexdigest()}:{_trust_fingerprint(trust_root_files())}"
     cached = cache.get(key)
     if cached is not None:
-        return Validation(signatures=tuple(SignatureReport(**s) for s in cached["signatures"]),
-                          readable=cached["readable"])
+        return Validation(
+            signatures=tuple(SignatureReport(**s) for s in cached["signatures"]), readable=cached["readable"]
+        )
     result = validate_pdf(data)
     cache.set(key, {"signatures": [asdict(s) for s in result.signatures], "readable": result.readable}, 3600)
     return result

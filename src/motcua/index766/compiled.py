@@ -88,8 +88,13 @@ class CompiledScore:
     #: steps left without planner statistics: large copies only aggregated, sized from their pages
     unanalysed: frozenset[str] = frozenset()
 
-    def run(self, facts: Facts, window: Window, judge_at: Any = None,
-            after_steps: Callable[[dict[str, str]], None] | None = None) -> list[tuple]:
+    def run(
+        self,
+        facts: Facts,
+        window: Window,
+        judge_at: Any = None,
+        after_steps: Callable[[dict[str, str]], None] | None = None,
+    ) -> list[tuple]:
         """The final rows; ``after_steps`` gets {step key: temp table} once the steps exist
         (live.py keeps the dossier flags), before the final query."""
         from motcua.index766.engine import fetch_all
@@ -100,8 +105,9 @@ class CompiledScore:
         for key, type_ in LITERAL_TYPES.items():
             subs.append((render_literal(con, SENTINELS[key], type_), render_literal(con, values[key], type_)))
         for i in range(self.n_months):
-            subs.append((render_literal(con, month_sentinel(i), "string"),
-                         render_literal(con, values[f"month{i}"], "string")))
+            subs.append(
+                (render_literal(con, month_sentinel(i), "string"), render_literal(con, values[f"month{i}"], "string"))
+            )
         token = f"r{next(_tokens)}"
         subs.append((TOKEN, token))
 
@@ -133,10 +139,7 @@ def step_key(name: str) -> str:
 def _signature(facts: Facts) -> tuple:
     sig = facts.meta.get("_schema_signature")
     if sig is None:
-        sig = tuple(
-            (name, tuple((c, str(t)) for c, t in facts.table(name).schema().items()))
-            for name in SCHEMAS
-        )
+        sig = tuple((name, tuple((c, str(t)) for c, t in facts.table(name).schema().items())) for name in SCHEMAS)
         facts.meta["_schema_signature"] = sig
     return sig
 
@@ -150,17 +153,13 @@ def build(facts: Facts, window: Window, fs: FormulaSet, switches: dict[str, str]
         ]
         # Each part compiled alone, joined as text: Ibis compiles a union of N as N-1 nested
         # subqueries, slower to compile and too deep for SQLite's parser.
-        final = "\nUNION ALL\n".join(
-            f"SELECT * FROM ({facts.con.compile(p)}) AS q{i}" for i, p in enumerate(parts)
-        )
+        final = "\nUNION ALL\n".join(f"SELECT * FROM ({facts.con.compile(p)}) AS q{i}" for i, p in enumerate(parts))
         return CompiledScore(list(ctx.steps), final, len(window.period.months()), dict(ctx.step_schemas))
     finally:
         ctx.close()
 
 
-def compiled_score(
-    facts: Facts, window: Window, fs: FormulaSet, switches: dict[str, str]
-) -> CompiledScore:
+def compiled_score(facts: Facts, window: Window, fs: FormulaSet, switches: dict[str, str]) -> CompiledScore:
     key = (
         facts.backend_name,
         facts.prefix,

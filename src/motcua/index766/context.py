@@ -96,8 +96,15 @@ SENTINELS: dict[str, Any] = {
     "code": "§766-P§",
     "end": datetime(1906, 6, 6, 6, 6, 6),
 }
-LITERAL_TYPES = {"T": "timestamp", "J": "timestamp", "start": "timestamp",
-                 "start_date": "date", "t_date": "date", "code": "string", "end": "timestamp"}
+LITERAL_TYPES = {
+    "T": "timestamp",
+    "J": "timestamp",
+    "start": "timestamp",
+    "start_date": "date",
+    "t_date": "date",
+    "code": "string",
+    "end": "timestamp",
+}
 TOKEN = "zz766tokzz"  # placeholder inside temp-table names
 
 #: Temporary table (column MaDonVi) naming the units a scoped context computes (live.py).
@@ -159,9 +166,16 @@ def dossier_summary(facts: Facts, *, wide: bool = False) -> ir.Table:
         .left_join(fees, d.MaHoSo == fees.k_fee)
     )
     return j.select(
-        *d.columns, "first_9", "first_10", "first_8", "first_7",
-        n_file=j.n_file.fill_null(0), n_reuse=j.n_reuse.fill_null(0), n_store=j.n_store.fill_null(0),
-        n_fee=j.n_fee.fill_null(0), n_fee_zero=j.n_fee_zero.fill_null(0),
+        *d.columns,
+        "first_9",
+        "first_10",
+        "first_8",
+        "first_7",
+        n_file=j.n_file.fill_null(0),
+        n_reuse=j.n_reuse.fill_null(0),
+        n_store=j.n_store.fill_null(0),
+        n_fee=j.n_fee.fill_null(0),
+        n_fee_zero=j.n_fee_zero.fill_null(0),
         n_fee_pos=j.n_fee_pos.fill_null(0),
     )
 
@@ -379,8 +393,8 @@ class Context:
         wide = not (self.scoped or self.dossier_scoped) and self.facts.has("dossier_wide")
         if wide:
             d = self.facts.table("dossier_wide")
-        summary = self.facts.table("dossier_summary") if self.facts.has("dossier_summary") else (
-            dossier_summary(self.facts)
+        summary = (
+            self.facts.table("dossier_summary") if self.facts.has("dossier_summary") else (dossier_summary(self.facts))
         )
         summary = same_dossiers(summary)
 
@@ -415,18 +429,12 @@ class Context:
         n_open = j.n_open.fill_null(0)
         end_at = ibis.ifelse(n_open > 0, j.open_at, terminal)
         eff_end = _epoch(ibis.coalesce(end_at, J)) - j.supp_secs.fill_null(0.0)
-        on_time = (j.n_req.fill_null(0) <= 1) & (
-            j.due_effective.isnull() | (eff_end <= _epoch(j.due_effective))
-        )
+        on_time = (j.n_req.fill_null(0) <= 1) & (j.due_effective.isnull() | (eff_end <= _epoch(j.due_effective)))
         # 3.2/3.5/3.6 date: received, or submitted if not received by T.
         entered = ibis.ifelse(received, rec, j.NgayNopHoSo)
-        result_link = j.DuongDanTepTinKetQua.notnull() & (
-            j.NgayCoKetQua.isnull() | (j.NgayCoKetQua <= T)
-        )
+        result_link = j.DuongDanTepTinKetQua.notnull() & (j.NgayCoKetQua.isnull() | (j.NgayCoKetQua <= T))
         paper = j.KetQuaGiay.fill_null(False)
-        paid_online = j.DuocThanhToanTrucTuyen.isin([1, 2]) & (
-            j.NgayThanhToan.isnull() | (j.NgayThanhToan <= T)
-        )
+        paid_online = j.DuocThanhToanTrucTuyen.isin([1, 2]) & (j.NgayThanhToan.isnull() | (j.NgayThanhToan <= T))
         flags = j.select(
             "MaHoSo",
             "MaDonVi",
@@ -465,7 +473,9 @@ class Context:
             # (its on_time flips): live.py recomputes a unit once a flip instant has passed.
             late_from=ibis.ifelse(
                 end_at.isnull() & (j.n_req.fill_null(0) <= 1) & j.due_effective.notnull(),
-                _epoch(j.due_effective) + j.supp_secs.fill_null(0.0), ibis.null("float64")),
+                _epoch(j.due_effective) + j.supp_secs.fill_null(0.0),
+                ibis.null("float64"),
+            ),
         )
         # Keep only dossiers that any base can use.
         flags = flags.filter(flags.base_progress | flags.base_entered)
@@ -520,9 +530,7 @@ class Context:
 
         lg = same_complaints(f.complaint_status_log)
         lg = lg.filter(lg.ThoiDiem <= T)
-        first_rx = lg.group_by("MaPAKN").agg(
-            received_at=lg.ThoiDiem.min(where=lg.TrangThai == "da_tiep_nhan")
-        )
+        first_rx = lg.group_by("MaPAKN").agg(received_at=lg.ThoiDiem.min(where=lg.TrangThai == "da_tiep_nhan"))
         lc = lg.join(clock.select("MaPAKN", "start_at"), "MaPAKN")
         lc = lc.filter(lc.ThoiDiem >= lc.start_at)
         st = lc.TrangThai

@@ -49,8 +49,7 @@ BASE = PREFIX + "base_"
 TYPED = PREFIX + "t_"  # SQLite only: empty tables carrying the declared types
 
 #: Relations whose final form joins calendar-derived values (or is entirely derived), or is stored.
-DERIVED_RELATIONS = ("dossiers", "complaint_status_log", "publication_items", "complaint_clocks",
-                     "dossier_supplements")
+DERIVED_RELATIONS = ("dossiers", "complaint_status_log", "publication_items", "complaint_clocks", "dossier_supplements")
 
 #: Per-dossier relations stored as tables (not views): scoring reads them often and, filtered to a
 #: few units, by index. Their views are costly (window functions over every event, rating and
@@ -71,19 +70,40 @@ DIRTY_RELATIONS = ("dossiers", "dossier_status_log", "dossier_supplements", "dos
 #: (sync_denominator=synced); §4's own_received stays available as a switch value.
 DEFAULT_SWITCHES: dict[str, str] = {}
 
-_SQLITE_TYPES = {"string": "TEXT", "timestamp": "TIMESTAMP", "date": "DATE", "boolean": "BOOLEAN",
-                 "int64": "INTEGER", "float64": "REAL"}
-_PG_TYPES = {"string": "text", "timestamp": "timestamp", "date": "date", "boolean": "boolean",
-             "int64": "bigint", "float64": "double precision"}
+_SQLITE_TYPES = {
+    "string": "TEXT",
+    "timestamp": "TIMESTAMP",
+    "date": "DATE",
+    "boolean": "BOOLEAN",
+    "int64": "INTEGER",
+    "float64": "REAL",
+}
+_PG_TYPES = {
+    "string": "text",
+    "timestamp": "timestamp",
+    "date": "date",
+    "boolean": "boolean",
+    "int64": "bigint",
+    "float64": "double precision",
+}
 
 #: Derived tables: name -> {column: facts type}.
 DERIVED_TABLES: dict[str, dict[str, str]] = {
-    "dossier_calendar": {"MaHoSo": "string", "due_effective": "timestamp", "finished_at": "timestamp",
-                         "elapsed_wd": "float64"},
+    "dossier_calendar": {
+        "MaHoSo": "string",
+        "due_effective": "timestamp",
+        "finished_at": "timestamp",
+        "elapsed_wd": "float64",
+    },
     "complaint_clocks": dict(SCHEMAS["complaint_clocks"]),
     "complaint_publish_due": {"MaPAKN": "string", "ThoiDiem": "timestamp", "publish_due": "timestamp"},
-    "publication_deadlines": {"NgayQuyetDinh": "date", "NgayHieuLucCanCu": "date", "publisher_kind": "string",
-                              "decision_deadline": "date", "publish_deadline": "timestamp"},
+    "publication_deadlines": {
+        "NgayQuyetDinh": "date",
+        "NgayHieuLucCanCu": "date",
+        "publisher_kind": "string",
+        "decision_deadline": "date",
+        "publish_deadline": "timestamp",
+    },
 }
 _DERIVED_KEYS = {
     "dossier_calendar": ("MaHoSo",),
@@ -122,8 +142,10 @@ class _Dialect:
     def json_items(self, expr: str, alias: str) -> str:
         """A FROM-clause item yielding ``alias.value`` per element of a JSON list (non-lists: none)."""
         if self.pg:
-            return (f"CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof({expr}) = 'array' "
-                    f"THEN {expr} ELSE '[]'::jsonb END) AS {alias}(value)")
+            return (
+                f"CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof({expr}) = 'array' "
+                f"THEN {expr} ELSE '[]'::jsonb END) AS {alias}(value)"
+            )
         return f"CROSS JOIN json_each(CASE WHEN json_type({expr}) = 'array' THEN {expr} ELSE '[]' END) AS {alias}"
 
     def same(self, a: str, b: str) -> str:
@@ -145,10 +167,21 @@ def _tables() -> dict[str, str]:
     from motcua.org.models import Unit
 
     models: dict[str, type[Model]] = {
-        "unit": Unit, "procedure": Procedure, "service": OnlineService, "decision": PublicationDecision,
-        "item": PublicationItem, "dossier": Dossier, "event": DossierEvent, "result": DossierResult,
-        "fee": FeeLine, "component": DossierComponent, "supplement": SupplementRequest,
-        "complaint": Complaint, "clog": ComplaintStatusLog, "rating": Rating, "refcount": ReferenceCount,
+        "unit": Unit,
+        "procedure": Procedure,
+        "service": OnlineService,
+        "decision": PublicationDecision,
+        "item": PublicationItem,
+        "dossier": Dossier,
+        "event": DossierEvent,
+        "result": DossierResult,
+        "fee": FeeLine,
+        "component": DossierComponent,
+        "supplement": SupplementRequest,
+        "complaint": Complaint,
+        "clog": ComplaintStatusLog,
+        "rating": Rating,
+        "refcount": ReferenceCount,
         "competent": Procedure.competent_units.through,
     }
     return {k: _q(m._meta.db_table) for k, m in models.items()}
@@ -165,114 +198,119 @@ def base_queries(d: _Dialect, only: str | None = None) -> dict[str, str]:
 
     def o(col: str) -> str:
         return f" AND {col} {only}" if only else ""
+
     q = {}
     q["units"] = f"""
         SELECT u.code AS "MaDonVi", u.name AS "TenDonVi", p.code AS "MaDonViCha", UPPER(u.kind) AS "LoaiDonVi",
                u.offers_e_certified_copy AS "CungCapChungThucDienTu", u.valid_from AS "HieuLucTu",
                u.valid_to AS "HieuLucDen"
-        FROM {t['unit']} u LEFT JOIN {t['unit']} p ON p.id = u.parent_id"""
+        FROM {t["unit"]} u LEFT JOIN {t["unit"]} p ON p.id = u.parent_id"""
     q["unit_tree"] = f"""
         SELECT DISTINCT a.code AS "ancestor", dd.code AS "descendant", tr.depth AS "depth"
         FROM (WITH RECURSIVE tr(anc, des, depth) AS (
-                SELECT id, id, 0 FROM {t['unit']}
+                SELECT id, id, 0 FROM {t["unit"]}
                 UNION ALL
                 SELECT u.parent_id, tr.des, tr.depth + 1
-                FROM tr JOIN {t['unit']} u ON u.id = tr.anc
+                FROM tr JOIN {t["unit"]} u ON u.id = tr.anc
                 WHERE u.parent_id IS NOT NULL AND tr.depth < 32)
               SELECT anc, des, depth FROM tr) tr
-        JOIN {t['unit']} a ON a.id = tr.anc JOIN {t['unit']} dd ON dd.id = tr.des"""
+        JOIN {t["unit"]} a ON a.id = tr.anc JOIN {t["unit"]} dd ON dd.id = tr.des"""
     q["procedures"] = f"""
         SELECT code AS "MaTTHC", NULLIF(name, '') AS "TenTTHC", NULLIF(field_code, '') AS "MaLinhVuc",
-               {real('time_limit')} AS "ThoiGianGiaiQuyet", NULLIF(time_unit, '') AS "DonViTinh",
+               {real("time_limit")} AS "ThoiGianGiaiQuyet", NULLIF(time_unit, '') AS "DonViTinh",
                has_fee AS "CoPhiLePhi", paper_result AS "KetQuaGiay",
                eligible_full_online AS "DuDieuKienToanTrinh", all_seven_parts AS "DayDuBayBoPhan",
                NULLIF(publication_status, '') AS "TrangThaiCongKhai",
-               {d.hhmm('cutoff_time')} AS "GioChotTiepNhan"
-        FROM {t['procedure']}"""
+               {d.hhmm("cutoff_time")} AS "GioChotTiepNhan"
+        FROM {t["procedure"]}"""
     q["procedure_levels"] = " UNION ALL ".join(
-        f"""SELECT code AS "MaTTHC", '{cap}' AS "Cap" FROM {t['procedure']} WHERE {col}"""
-        for cap, col in (("BO", "level_ministry"), ("TINH", "level_province"),
-                         ("HUYEN", "level_district"), ("XA", "level_commune"))
+        f"""SELECT code AS "MaTTHC", '{cap}' AS "Cap" FROM {t["procedure"]} WHERE {col}"""
+        for cap, col in (
+            ("BO", "level_ministry"),
+            ("TINH", "level_province"),
+            ("HUYEN", "level_district"),
+            ("XA", "level_commune"),
+        )
     )
     q["procedure_units"] = f"""
         SELECT DISTINCT p.code AS "MaTTHC", u.code AS "MaDonVi"
-        FROM {t['competent']} c JOIN {t['procedure']} p ON p.id = c.procedure_id
-        JOIN {t['unit']} u ON u.id = c.unit_id"""
+        FROM {t["competent"]} c JOIN {t["procedure"]} p ON p.id = c.procedure_id
+        JOIN {t["unit"]} u ON u.id = c.unit_id"""
     q["procedure_subjects"] = f"""
         SELECT DISTINCT p.code AS "MaTTHC", s.value AS "DoiTuongThucHien"
-        FROM {t['procedure']} p {d.json_items('p.subjects', 's')}
+        FROM {t["procedure"]} p {d.json_items("p.subjects", "s")}
         WHERE s.value IS NOT NULL"""
     q["online_services"] = f"""
         SELECT s.code AS "MaDVC", p.code AS "MaTTHC", u.code AS "MaDonVi", NULLIF(s.level, '') AS "MucDo",
                NULLIF(s.status, '') AS "TrangThai", s.valid_from AS "HieuLucTu", s.valid_to AS "HieuLucDen"
-        FROM {t['service']} s JOIN {t['procedure']} p ON p.id = s.procedure_id
-        JOIN {t['unit']} u ON u.id = s.unit_id"""
+        FROM {t["service"]} s JOIN {t["procedure"]} p ON p.id = s.procedure_id
+        JOIN {t["unit"]} u ON u.id = s.unit_id"""
     q["publication_items"] = f"""
         SELECT pd.number AS "SoQuyetDinh", u.code AS "MaDonVi", pd.decided_on AS "NgayQuyetDinh",
                NULLIF(pd.kind, '') AS "Loai", p.code AS "MaTTHC", i.basis_effective_on AS "NgayHieuLucCanCu",
-               {ts('i.published_at')} AS "NgayCongKhai"
-        FROM {t['item']} i JOIN {t['decision']} pd ON pd.id = i.decision_id
-        JOIN {t['unit']} u ON u.id = pd.unit_id JOIN {t['procedure']} p ON p.id = i.procedure_id"""
+               {ts("i.published_at")} AS "NgayCongKhai"
+        FROM {t["item"]} i JOIN {t["decision"]} pd ON pd.id = i.decision_id
+        JOIN {t["unit"]} u ON u.id = pd.unit_id JOIN {t["procedure"]} p ON p.id = i.procedure_id"""
     # First result row per dossier (by pk); latest rating by (rated_at, pk) — the
     # descending order puts NULL rated_at where each vendor's ascending order ends,
     # so the row is the one the exporter takes on that vendor.
     q["dossiers"] = f"""
         SELECT d.code AS "MaHoSo", p.code AS "MaTTHC", s.code AS "MaDVC", hu.code AS "MaDonVi",
                ru.code AS "MaDonViTiepNhan", d.channel AS "KenhThucHien",
-               {ts('d.submitted_at')} AS "NgayNopHoSo", {ts('d.received_at')} AS "NgayTiepNhan",
-               {ts('d.due_at')} AS "NgayHenTra", NULLIF(d.origin, '') AS "NguonHoSo",
-               d.status AS "TrangThaiHoSo", {ts('d.ended_at')} AS "NgayKetThucXuLy",
-               d.online_payment AS "DuocThanhToanTrucTuyen", {ts('d.paid_at')} AS "NgayThanhToan",
+               {ts("d.submitted_at")} AS "NgayNopHoSo", {ts("d.received_at")} AS "NgayTiepNhan",
+               {ts("d.due_at")} AS "NgayHenTra", NULLIF(d.origin, '') AS "NguonHoSo",
+               d.status AS "TrangThaiHoSo", {ts("d.ended_at")} AS "NgayKetThucXuLy",
+               d.online_payment AS "DuocThanhToanTrucTuyen", {ts("d.paid_at")} AS "NgayThanhToan",
                d.has_digitized_component AS "HoSoCoThanhPhanSoHoa",
                NULLIF(TRIM(r.code), '') AS "MaKetQua", NULLIF(TRIM(r.file_url), '') AS "DuongDanTepTinKetQua",
-               {ts('r.issued_at')} AS "NgayCoKetQua",
+               {ts("r.issued_at")} AS "NgayCoKetQua",
                COALESCE(r.pushed_to_citizen_store, {false}) AS "KetQuaDayVaoKho",
                d.vneid_authenticated AS "TaiKhoanDuocXacThucVoiVNeID",
-               NULLIF(TRIM(d.population_db_ref), '') AS "MaCSDL", {ts('d.synced_at')} AS "NgayDongBo",
-               COALESCE(rt.dissatisfied, {false}) AS "KhongHaiLong", {ts('rt.rated_at')} AS "NgayDanhGia"
-        FROM {t['dossier']} d
-        JOIN {t['procedure']} p ON p.id = d.procedure_id
-        JOIN {t['unit']} hu ON hu.id = d.handling_unit_id
-        LEFT JOIN {t['unit']} ru ON ru.id = d.receiving_unit_id
-        LEFT JOIN {t['service']} s ON s.id = d.online_service_id
+               NULLIF(TRIM(d.population_db_ref), '') AS "MaCSDL", {ts("d.synced_at")} AS "NgayDongBo",
+               COALESCE(rt.dissatisfied, {false}) AS "KhongHaiLong", {ts("rt.rated_at")} AS "NgayDanhGia"
+        FROM {t["dossier"]} d
+        JOIN {t["procedure"]} p ON p.id = d.procedure_id
+        JOIN {t["unit"]} hu ON hu.id = d.handling_unit_id
+        LEFT JOIN {t["unit"]} ru ON ru.id = d.receiving_unit_id
+        LEFT JOIN {t["service"]} s ON s.id = d.online_service_id
         LEFT JOIN (SELECT r1.dossier_id, r1.code, r1.file_url, r1.issued_at, r1.pushed_to_citizen_store
-                   FROM {t['result']} r1
-                   JOIN (SELECT MIN(id) AS id FROM {t['result']} WHERE 1 = 1{o('dossier_id')}
+                   FROM {t["result"]} r1
+                   JOIN (SELECT MIN(id) AS id FROM {t["result"]} WHERE 1 = 1{o("dossier_id")}
                          GROUP BY dossier_id) f ON f.id = r1.id
                   ) r ON r.dossier_id = d.id
         LEFT JOIN (SELECT dossier_id, dissatisfied, rated_at
                    FROM (SELECT dossier_id, dissatisfied, rated_at,
                                 ROW_NUMBER() OVER (PARTITION BY dossier_id ORDER BY rated_at DESC, id DESC) AS rn
-                         FROM {t['rating']} WHERE 1 = 1{o('dossier_id')}) x
+                         FROM {t["rating"]} WHERE 1 = 1{o("dossier_id")}) x
                    WHERE rn = 1) rt ON rt.dossier_id = d.id
-        WHERE 1 = 1{o('d.id')}"""
+        WHERE 1 = 1{o("d.id")}"""
     # No status event: one synthetic terminal row (sources.py, dossier_status_log).
     q["dossier_status_log"] = f"""
-        SELECT d.code AS "MaHoSo", e.to_status AS "TrangThai", {ts('e.occurred_at')} AS "ThoiDiem"
-        FROM {t['event']} e JOIN {t['dossier']} d ON d.id = e.dossier_id
-        WHERE e.kind = 'status'{o('e.dossier_id')}
+        SELECT d.code AS "MaHoSo", e.to_status AS "TrangThai", {ts("e.occurred_at")} AS "ThoiDiem"
+        FROM {t["event"]} e JOIN {t["dossier"]} d ON d.id = e.dossier_id
+        WHERE e.kind = 'status'{o("e.dossier_id")}
         UNION ALL
-        SELECT d.code, d.status, {ts('d.ended_at')}
-        FROM {t['dossier']} d
-        WHERE d.status IN (7, 8, 9, 10) AND d.ended_at IS NOT NULL{o('d.id')}
-          AND NOT EXISTS (SELECT 1 FROM {t['event']} e WHERE e.dossier_id = d.id AND e.kind = 'status')"""
+        SELECT d.code, d.status, {ts("d.ended_at")}
+        FROM {t["dossier"]} d
+        WHERE d.status IN (7, 8, 9, 10) AND d.ended_at IS NOT NULL{o("d.id")}
+          AND NOT EXISTS (SELECT 1 FROM {t["event"]} e WHERE e.dossier_id = d.id AND e.kind = 'status')"""
     # Supplement requests when recorded, else the 5→4 transitions of the log, exactly
     # as sources.py derives them (log order = occurred_at, then pk, as exported).
     q["dossier_supplements"] = f"""
-        SELECT d.code AS "MaHoSo", {ts('x.req')} AS "NgayYeuCau", {ts('x.done')} AS "NgayBoSung"
+        SELECT d.code AS "MaHoSo", {ts("x.req")} AS "NgayYeuCau", {ts("x.done")} AS "NgayBoSung"
         FROM (
-          SELECT dossier_id, requested_at AS req, completed_at AS done FROM {t['supplement']}
-          WHERE stage <> 'reception'{o('dossier_id')}
+          SELECT dossier_id, requested_at AS req, completed_at AS done FROM {t["supplement"]}
+          WHERE stage <> 'reception'{o("dossier_id")}
           UNION ALL
           SELECT * FROM (
             WITH ev AS (
               SELECT e.dossier_id, e.to_status AS st, e.occurred_at AS at,
                      ROW_NUMBER() OVER (PARTITION BY e.dossier_id ORDER BY e.occurred_at, e.id) AS rn
-              FROM {t['event']} e
-              WHERE e.kind = 'status'{o('e.dossier_id')}
-                AND EXISTS (SELECT 1 FROM {t['event']} f
+              FROM {t["event"]} e
+              WHERE e.kind = 'status'{o("e.dossier_id")}
+                AND EXISTS (SELECT 1 FROM {t["event"]} f
                             WHERE f.dossier_id = e.dossier_id AND f.kind = 'status' AND f.to_status = 5)
-                AND NOT EXISTS (SELECT 1 FROM {t['supplement']} s WHERE s.dossier_id = e.dossier_id)),
+                AND NOT EXISTS (SELECT 1 FROM {t["supplement"]} s WHERE s.dossier_id = e.dossier_id)),
             marked AS (
               SELECT ev.*, LAG(st) OVER (PARTITION BY dossier_id ORDER BY rn) AS prev FROM ev),
             requests AS (
@@ -285,41 +323,42 @@ def base_queries(d: _Dialect, only: str | None = None) -> dict[str, str]:
             FROM requests r
             LEFT JOIN leaving l ON l.dossier_id = r.dossier_id AND l.req = r.req
             LEFT JOIN marked m ON m.dossier_id = l.dossier_id AND m.rn = l.next_rn) y
-        ) x JOIN {t['dossier']} d ON d.id = x.dossier_id"""
+        ) x JOIN {t["dossier"]} d ON d.id = x.dossier_id"""
     q["dossier_fees"] = f"""
-        SELECT d.code AS "MaHoSo", NULLIF(f.code, '') AS "MaPhiLePhi", {real('f.amount')} AS "Gia"
-        FROM {t['fee']} f JOIN {t['dossier']} d ON d.id = f.dossier_id
-        WHERE 1 = 1{o('d.id')}"""
+        SELECT d.code AS "MaHoSo", NULLIF(f.code, '') AS "MaPhiLePhi", {real("f.amount")} AS "Gia"
+        FROM {t["fee"]} f JOIN {t["dossier"]} d ON d.id = f.dossier_id
+        WHERE 1 = 1{o("d.id")}"""
     q["dossier_components"] = f"""
         SELECT d.code AS "MaHoSo", NULLIF(c.component_code, '') AS "MaThanhPhanHoSo",
                c.has_file AS "CoTepDinhKem", c.digitized AS "DuocSoHoa", c.reused AS "DuocTaiSuDung",
                c.from_citizen_store AS "DuocLayTuKhoDMQG"
-        FROM {t['component']} c JOIN {t['dossier']} d ON d.id = c.dossier_id
-        WHERE 1 = 1{o('d.id')}"""
+        FROM {t["component"]} c JOIN {t["dossier"]} d ON d.id = c.dossier_id
+        WHERE 1 = 1{o("d.id")}"""
     q["complaints"] = f"""
         SELECT c.code AS "MaPAKN", u.code AS "MaDonVi", NULLIF(c.dossier_code, '') AS "MaHoSo",
-               NULLIF(c.category, '') AS "PhanLoai", {ts('c.submitted_at')} AS "NgayGui",
+               NULLIF(c.category, '') AS "PhanLoai", {ts("c.submitted_at")} AS "NgayGui",
                c.likes AS "SoThich", c.dislikes AS "SoKhongThich", prev.code AS "MaPAKNTruoc"
-        FROM {t['complaint']} c JOIN {t['unit']} u ON u.id = c.unit_id
-        LEFT JOIN {t['complaint']} prev ON prev.id = c.repeats_id"""
+        FROM {t["complaint"]} c JOIN {t["unit"]} u ON u.id = c.unit_id
+        LEFT JOIN {t["complaint"]} prev ON prev.id = c.repeats_id"""
     q["complaint_status_log"] = f"""
-        SELECT c.code AS "MaPAKN", NULLIF(l.status, '') AS "TrangThai", {ts('l.occurred_at')} AS "ThoiDiem"
-        FROM {t['clog']} l JOIN {t['complaint']} c ON c.id = l.complaint_id"""
+        SELECT c.code AS "MaPAKN", NULLIF(l.status, '') AS "TrangThai", {ts("l.occurred_at")} AS "ThoiDiem"
+        FROM {t["clog"]} l JOIN {t["complaint"]} c ON c.id = l.complaint_id"""
     q["reference_counts"] = f"""
         SELECT u.code AS "MaDonVi", UPPER(r.period) AS "Ky", r.national_reporting_count AS "SoHoSoBCQG",
                r.national_portal_count AS "SoHoSoDVCQG"
-        FROM {t['refcount']} r JOIN {t['unit']} u ON u.id = r.unit_id"""
+        FROM {t["refcount"]} r JOIN {t["unit"]} u ON u.id = r.unit_id"""
     return q
 
 
 def _final_queries(d: _Dialect, dossier_base: str = BASE + "dossiers") -> dict[str, str]:
     """Relations with derived columns: base view joined with the derived tables."""
+
     def cols(name: str, alias: str, skip: Iterable[str] = ()) -> str:
         return ", ".join(f"{alias}.{_q(c)}" for c in SCHEMAS[name] if c not in set(skip))
 
     q = {}
     q["dossiers"] = f"""
-        SELECT {cols('dossiers', 'b', ('due_effective', 'finished_at', 'elapsed_wd'))},
+        SELECT {cols("dossiers", "b", ("due_effective", "finished_at", "elapsed_wd"))},
                c."due_effective", c."finished_at", c."elapsed_wd"
         FROM {_q(dossier_base)} b LEFT JOIN {PREFIX}dossier_calendar c ON c."MaHoSo" = b."MaHoSo" """
     q["complaint_status_log"] = f"""
@@ -328,7 +367,7 @@ def _final_queries(d: _Dialect, dossier_base: str = BASE + "dossiers") -> dict[s
         FROM {BASE}complaint_status_log b
         LEFT JOIN {PREFIX}complaint_publish_due c ON c."MaPAKN" = b."MaPAKN" AND c."ThoiDiem" = b."ThoiDiem" """
     q["publication_items"] = f"""
-        SELECT {cols('publication_items', 'b', ('decision_deadline', 'publish_deadline'))},
+        SELECT {cols("publication_items", "b", ("decision_deadline", "publish_deadline"))},
                c."decision_deadline", c."publish_deadline"
         FROM {BASE}publication_items b
         LEFT JOIN {BASE}units u ON u."MaDonVi" = b."MaDonVi"
@@ -346,10 +385,14 @@ def _final_queries(d: _Dialect, dossier_base: str = BASE + "dossiers") -> dict[s
 def _existing(cur: Any, d: _Dialect) -> dict[str, str]:
     """m766_* relation name -> 'view' | 'table'."""
     if d.pg:
-        cur.execute("SELECT table_name, table_type FROM information_schema.tables "
-                    "WHERE table_schema = current_schema() AND table_name LIKE 'm766\\_%'")
+        cur.execute(
+            "SELECT table_name, table_type FROM information_schema.tables "
+            "WHERE table_schema = current_schema() AND table_name LIKE 'm766\\_%'"
+        )
         return {n: ("view" if k == "VIEW" else "table") for n, k in cur.fetchall()}
-    cur.execute("SELECT name, type FROM sqlite_master WHERE type IN ('view', 'table') AND name LIKE 'm766\\_%' ESCAPE '\\'")
+    cur.execute(
+        "SELECT name, type FROM sqlite_master WHERE type IN ('view', 'table') AND name LIKE 'm766\\_%' ESCAPE '\\'"
+    )
     return dict(cur.fetchall())
 
 
@@ -366,8 +409,11 @@ def _drop(cur: Any, d: _Dialect, name: str, kind: str) -> None:
 
 def _columns_of(cur: Any, d: _Dialect, name: str) -> list[str]:
     if d.pg:
-        cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-                    "AND table_name = %s ORDER BY ordinal_position", [name])
+        cur.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = %s ORDER BY ordinal_position",
+            [name],
+        )
         return [row[0] for row in cur.fetchall()]
     cur.execute(f"PRAGMA table_info({_q(name)})")
     return [row[1] for row in cur.fetchall()]
@@ -427,17 +473,21 @@ def _create_view(cur: Any, d: _Dialect, name: str, relation_cols: dict[str, str]
     typed = TYPED + name.removeprefix(PREFIX)
     cur.execute(f"DROP VIEW IF EXISTS {_q(name)}")
     cur.execute(f"DROP TABLE IF EXISTS {_q(typed)}")
-    cur.execute(f"CREATE TABLE {_q(typed)} ("
-                + ", ".join(f"{_q(c)} {d.types[t]}" for c, t in relation_cols.items()) + ")")
+    cur.execute(
+        f"CREATE TABLE {_q(typed)} (" + ", ".join(f"{_q(c)} {d.types[t]}" for c, t in relation_cols.items()) + ")"
+    )
     cols = ", ".join(_q(c) for c in relation_cols)
-    cur.execute(f"CREATE VIEW {_q(name)} AS SELECT {cols} FROM {_q(typed)} WHERE 0 "
-                f"UNION ALL SELECT {cols} FROM ({query})")
+    cur.execute(
+        f"CREATE VIEW {_q(name)} AS SELECT {cols} FROM {_q(typed)} WHERE 0 UNION ALL SELECT {cols} FROM ({query})"
+    )
 
 
 def _base_columns(name: str) -> dict[str, str]:
-    derived = {"dossiers": ("due_effective", "finished_at", "elapsed_wd"),
-               "publication_items": ("decision_deadline", "publish_deadline"),
-               "complaint_status_log": ("publish_due",)}.get(name, ())
+    derived = {
+        "dossiers": ("due_effective", "finished_at", "elapsed_wd"),
+        "publication_items": ("decision_deadline", "publish_deadline"),
+        "complaint_status_log": ("publish_due",),
+    }.get(name, ())
     return {c: t for c, t in SCHEMAS[name].items() if c not in derived}
 
 
@@ -450,8 +500,7 @@ def _create_base_views(using: str, d: _Dialect) -> None:
             _create_view(cur, d, BASE + name, _base_columns(name), query)
         for name in SCHEMAS:  # relations without derived columns: the base view as is
             if name not in DERIVED_RELATIONS:
-                _create_view(cur, d, PREFIX + name, dict(SCHEMAS[name]),
-                             f"SELECT * FROM {_q(BASE + name)}")
+                _create_view(cur, d, PREFIX + name, dict(SCHEMAS[name]), f"SELECT * FROM {_q(BASE + name)}")
 
 
 # --- derived tables -------------------------------------------------------------------------------------
@@ -476,13 +525,15 @@ def _publication_frame(con: Any, cal: Any) -> pd.DataFrame:
     basis = [as_date(v) for v in items["NgayHieuLucCanCu"]]
     kinds = list(items["publisher_kind"])
     dec, pub = derive.publication_deadlines(cal, decided, basis, kinds)
-    return pd.DataFrame({
-        "NgayQuyetDinh": pd.Series(decided, dtype=object),
-        "NgayHieuLucCanCu": pd.Series(basis, dtype=object),
-        "publisher_kind": pd.Series(kinds, dtype=object),
-        "decision_deadline": pd.Series(dec, dtype=object),
-        "publish_deadline": pd.Series(pub, dtype="datetime64[us]"),
-    })
+    return pd.DataFrame(
+        {
+            "NgayQuyetDinh": pd.Series(decided, dtype=object),
+            "NgayHieuLucCanCu": pd.Series(basis, dtype=object),
+            "publisher_kind": pd.Series(kinds, dtype=object),
+            "decision_deadline": pd.Series(dec, dtype=object),
+            "publish_deadline": pd.Series(pub, dtype="datetime64[us]"),
+        }
+    )
 
 
 def compute_derived(con: Any, calendar: Any | None = None) -> dict[str, pd.DataFrame]:
@@ -528,8 +579,7 @@ def _insert_frame(cur: Any, d: _Dialect, full: str, cols: dict[str, str], frame:
             cp.write(buf.getvalue())
     elif len(text):
         rows = text.astype(object).where(text.notna(), None).itertuples(index=False, name=None)
-        cur.executemany(f"INSERT INTO {_q(full)} ({col_list}) VALUES ({', '.join(['%s'] * len(cols))})",
-                        list(rows))
+        cur.executemany(f"INSERT INTO {_q(full)} ({col_list}) VALUES ({', '.join(['%s'] * len(cols))})", list(rows))
 
 
 def _write_derived(cur: Any, d: _Dialect, frames: dict[str, pd.DataFrame]) -> None:
@@ -541,8 +591,7 @@ def _write_derived(cur: Any, d: _Dialect, frames: dict[str, pd.DataFrame]) -> No
 
 
 def _only_dirty(t: dict[str, str]) -> str:
-    return (f"IN (SELECT dd.id FROM {t['dossier']} dd JOIN {_q(DIRTY_DOSSIERS)} x "
-            f"ON x.{_q('MaHoSo')} = dd.code)")
+    return f"IN (SELECT dd.id FROM {t['dossier']} dd JOIN {_q(DIRTY_DOSSIERS)} x ON x.{_q('MaHoSo')} = dd.code)"
 
 
 def _install_stored(cur: Any, d: _Dialect, final: dict[str, str]) -> None:
@@ -606,12 +655,27 @@ def ibis_connection(using: str = "default") -> Any:
             )
         return ibis.sqlite.connect(name)
     if conn.vendor == "postgresql":
-        kwargs = {k: v for k, v in (s.get("OPTIONS") or {}).items()
-                  if k in ("sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout", "options",
-                           "application_name", "target_session_attrs")}
+        kwargs = {
+            k: v
+            for k, v in (s.get("OPTIONS") or {}).items()
+            if k
+            in (
+                "sslmode",
+                "sslrootcert",
+                "sslcert",
+                "sslkey",
+                "connect_timeout",
+                "options",
+                "application_name",
+                "target_session_attrs",
+            )
+        }
         con = ibis.postgres.connect(
-            host=s.get("HOST") or None, port=int(s["PORT"]) if s.get("PORT") else None,
-            user=s.get("USER") or None, password=s.get("PASSWORD") or None, database=s.get("NAME"),
+            host=s.get("HOST") or None,
+            port=int(s["PORT"]) if s.get("PORT") else None,
+            user=s.get("USER") or None,
+            password=s.get("PASSWORD") or None,
+            database=s.get("NAME"),
             **kwargs,
         )
         for setting in ANALYTIC_SESSION:
@@ -659,7 +723,11 @@ def _store_summary(using: str, d: _Dialect) -> None:
 
 
 def refresh_database_facts(
-    using: str = "default", *, calendar: Any | None = None, summary: bool = True, analyze: bool = True,
+    using: str = "default",
+    *,
+    calendar: Any | None = None,
+    summary: bool = True,
+    analyze: bool = True,
 ) -> dict[str, float]:
     """(Re)create the m766_* views and derived tables on ``using``; returns timings (s).
 
@@ -726,7 +794,7 @@ def _mark(cur: Any, table: str, key: str, codes: list[str], d: _Dialect | None =
         # The marker table is otherwise never analysed: PostgreSQL then assumes ~1,360 rows
         # and hash-joins it against every dossier (a full scan per event); a few rows → index.
         cur.execute(f"ANALYZE {_q(table)}")
-    return f'{_q(key)} IN (SELECT {_q(key)} FROM {_q(table)})'
+    return f"{_q(key)} IN (SELECT {_q(key)} FROM {_q(table)})"
 
 
 def _frame(cur: Any, sql: str, columns: list[str]) -> pd.DataFrame:
@@ -736,14 +804,17 @@ def _frame(cur: Any, sql: str, columns: list[str]) -> pd.DataFrame:
 
 def _refresh_dossier_rows(cur: Any, d: _Dialect, codes: list[str], cal: Any, using: str) -> None:
     dirty = _mark(cur, DIRTY_DOSSIERS, "MaHoSo", codes, d)
-    frame = _frame(cur, f"""
+    frame = _frame(
+        cur,
+        f"""
         SELECT b."MaHoSo", b."NgayTiepNhan", b."NgayHenTra", p."ThoiGianGiaiQuyet", p."DonViTinh",
                p."GioChotTiepNhan", l.f9, l.f10
         FROM {PREFIX}dirty_dossiers b LEFT JOIN {BASE}procedures p ON p."MaTTHC" = b."MaTTHC"
         LEFT JOIN (SELECT "MaHoSo", MIN(CASE WHEN "TrangThai" = 9 THEN "ThoiDiem" END) AS f9,
                           MIN(CASE WHEN "TrangThai" = 10 THEN "ThoiDiem" END) AS f10
                    FROM {PREFIX}dirty_dossier_status_log GROUP BY "MaHoSo") l ON l."MaHoSo" = b."MaHoSo" """,
-        ["MaHoSo", "NgayTiepNhan", "NgayHenTra", "ThoiGianGiaiQuyet", "DonViTinh", "GioChotTiepNhan", "f9", "f10"])
+        ["MaHoSo", "NgayTiepNhan", "NgayHenTra", "ThoiGianGiaiQuyet", "DonViTinh", "GioChotTiepNhan", "f9", "f10"],
+    )
     frame["finished_at"] = derive._as_instants(frame["f9"]).fillna(derive._as_instants(frame["f10"]))
     frame["ThoiGianGiaiQuyet"] = pd.to_numeric(frame["ThoiGianGiaiQuyet"], errors="coerce")
     cols = DERIVED_TABLES["dossier_calendar"]
@@ -769,14 +840,22 @@ def _optional_schema(name: str) -> dict[str, str]:
 
 def _refresh_complaint_rows(cur: Any, d: _Dialect, codes: list[str], cal: Any) -> None:
     dirty = _mark(cur, DIRTY_COMPLAINTS, "MaPAKN", codes, d)
-    starts = _frame(cur, f"""
+    starts = _frame(
+        cur,
+        f"""
         SELECT "MaPAKN", "NgayGui" FROM {BASE}complaints WHERE "NgayGui" IS NOT NULL AND {dirty}
         UNION
         SELECT "MaPAKN", "ThoiDiem" FROM {BASE}complaint_status_log
-        WHERE "TrangThai" = 'chuyen_xu_ly' AND "ThoiDiem" IS NOT NULL AND {dirty}""", ["MaPAKN", "start_at"])
-    waits = _frame(cur, f"""
+        WHERE "TrangThai" = 'chuyen_xu_ly' AND "ThoiDiem" IS NOT NULL AND {dirty}""",
+        ["MaPAKN", "start_at"],
+    )
+    waits = _frame(
+        cur,
+        f"""
         SELECT "MaPAKN", "ThoiDiem" FROM {BASE}complaint_status_log
-        WHERE "TrangThai" = 'cho_cong_khai' AND "ThoiDiem" IS NOT NULL AND {dirty}""", ["MaPAKN", "ThoiDiem"])
+        WHERE "TrangThai" = 'cho_cong_khai' AND "ThoiDiem" IS NOT NULL AND {dirty}""",
+        ["MaPAKN", "ThoiDiem"],
+    )
     frames = derive.complaint_frames(cal, starts, waits)
     frames["complaint_publish_due"] = frames["complaint_publish_due"].drop_duplicates(["MaPAKN", "ThoiDiem"])
     for name, frame in frames.items():
@@ -789,7 +868,10 @@ _PLANNER_SETTINGS = ("from_collapse_limit", "join_collapse_limit")
 
 
 def refresh_records(
-    dossiers: Iterable[str] = (), complaints: Iterable[str] = (), *, using: str = "default",
+    dossiers: Iterable[str] = (),
+    complaints: Iterable[str] = (),
+    *,
+    using: str = "default",
     calendar: Any | None = None,
 ) -> None:
     """Bring the stored and derived rows of a few dossiers and complaints (by code) up to date.
@@ -859,15 +941,32 @@ def score_database(
     except ValueError as exc:  # never refreshed: the m766_* relations are missing
         from motcua.core.errors import UserError
 
-        raise UserError("Chưa có dữ liệu dẫn xuất 766 trong cơ sở dữ liệu: chấm điểm một lần không kèm "
-                        "--no-refresh (hoặc chạy worker) để tạo.", f"766 derived relations missing: {exc}") from None
+        raise UserError(
+            "Chưa có dữ liệu dẫn xuất 766 trong cơ sở dữ liệu: chấm điểm một lần không kèm "
+            "--no-refresh (hoặc chạy worker) để tạo.",
+            f"766 derived relations missing: {exc}",
+        ) from None
     facts.meta["timings"] = timings
     try:
-        return score(facts, period, as_of=as_of, now=now, units=units, formula_set=formula_set,
-                     switches={**DEFAULT_SWITCHES, **(switches or {})})
+        return score(
+            facts,
+            period,
+            as_of=as_of,
+            now=now,
+            units=units,
+            formula_set=formula_set,
+            switches={**DEFAULT_SWITCHES, **(switches or {})},
+        )
     finally:
         facts.con.disconnect()
 
 
-__all__ = ["refresh_database_facts", "refresh_records", "database_facts", "score_database", "ibis_connection",
-           "compute_derived", "DEFAULT_SWITCHES"]
+__all__ = [
+    "refresh_database_facts",
+    "refresh_records",
+    "database_facts",
+    "score_database",
+    "ibis_connection",
+    "compute_derived",
+    "DEFAULT_SWITCHES",
+]

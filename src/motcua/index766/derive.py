@@ -182,7 +182,12 @@ def derived_frames(con: Any, prefix: str = "", calendar: Any | None = None) -> d
     j = d.left_join(fin, d.MaHoSo == fin.k_fin).left_join(pp, d.MaTTHC == pp.k_p)
     frame = con.execute(
         j.select(
-            "MaHoSo", "NgayTiepNhan", "NgayHenTra", "ThoiGianGiaiQuyet", "DonViTinh", "GioChotTiepNhan",
+            "MaHoSo",
+            "NgayTiepNhan",
+            "NgayHenTra",
+            "ThoiGianGiaiQuyet",
+            "DonViTinh",
+            "GioChotTiepNhan",
             finished_at=ibis_coalesce(j.f9, j.f10),
         )
     )
@@ -190,15 +195,16 @@ def derived_frames(con: Any, prefix: str = "", calendar: Any | None = None) -> d
 
     c, cl = t("complaints"), t("complaint_status_log")
     starts = con.execute(
-        c.filter(c.NgayGui.notnull()).select("MaPAKN", start_at=c.NgayGui).union(
-            cl.filter((cl.TrangThai == "chuyen_xu_ly") & cl.ThoiDiem.notnull()).select(
-                "MaPAKN", start_at=cl.ThoiDiem
-            ),
+        c.filter(c.NgayGui.notnull())
+        .select("MaPAKN", start_at=c.NgayGui)
+        .union(
+            cl.filter((cl.TrangThai == "chuyen_xu_ly") & cl.ThoiDiem.notnull()).select("MaPAKN", start_at=cl.ThoiDiem),
             distinct=True,
         )
     )
-    waits = con.execute(cl.filter((cl.TrangThai == "cho_cong_khai") & cl.ThoiDiem.notnull()).select(
-        "MaPAKN", "ThoiDiem"))
+    waits = con.execute(
+        cl.filter((cl.TrangThai == "cho_cong_khai") & cl.ThoiDiem.notnull()).select("MaPAKN", "ThoiDiem")
+    )
     out.update(complaint_frames(cal, starts, waits))
 
     pi, u = t("publication_items"), t("units").select("MaDonVi", "LoaiDonVi").rename(k_u="MaDonVi")
@@ -214,12 +220,14 @@ def derived_frames(con: Any, prefix: str = "", calendar: Any | None = None) -> d
         [as_date(v) for v in items["NgayHieuLucCanCu"]],
         ["ministry" if k == "BO" else "province" for k in items["LoaiDonVi"]],
     )
-    out["publication_deadlines"] = pd.DataFrame({
-        "SoQuyetDinh": items["SoQuyetDinh"].astype(object),
-        "MaTTHC": items["MaTTHC"].astype(object),
-        "decision_deadline": pd.Series(dec, dtype=object),
-        "publish_deadline": pd.Series(pub, dtype="datetime64[us]"),
-    })
+    out["publication_deadlines"] = pd.DataFrame(
+        {
+            "SoQuyetDinh": items["SoQuyetDinh"].astype(object),
+            "MaTTHC": items["MaTTHC"].astype(object),
+            "decision_deadline": pd.Series(dec, dtype=object),
+            "publish_deadline": pd.Series(pub, dtype="datetime64[us]"),
+        }
+    )
     return out
 
 
@@ -234,16 +242,21 @@ def dossier_calendar_frame(cal: Any, frame: pd.DataFrame) -> pd.DataFrame:
     if missing.any():
         idx = missing[missing].index
         due.loc[idx] = statutory_due(
-            cal, received[idx], frame["ThoiGianGiaiQuyet"][idx], frame["DonViTinh"][idx],
+            cal,
+            received[idx],
+            frame["ThoiGianGiaiQuyet"][idx],
+            frame["DonViTinh"][idx],
             list(frame["GioChotTiepNhan"][idx]),
         ).to_numpy()
     finished = _as_instants(frame["finished_at"])
-    return pd.DataFrame({
-        "MaHoSo": frame["MaHoSo"].astype(object),
-        "due_effective": due,
-        "finished_at": finished,
-        "elapsed_wd": elapsed_working_days(cal, received, finished),
-    })
+    return pd.DataFrame(
+        {
+            "MaHoSo": frame["MaHoSo"].astype(object),
+            "due_effective": due,
+            "finished_at": finished,
+            "elapsed_wd": elapsed_working_days(cal, received, finished),
+        }
+    )
 
 
 def complaint_frames(cal: Any, starts: pd.DataFrame, waits: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -252,18 +265,22 @@ def complaint_frames(cal: Any, starts: pd.DataFrame, waits: pd.DataFrame) -> dic
     s = _as_instants(starts["start_at"])
     w = _as_instants(waits["ThoiDiem"])
     return {
-        "complaint_clocks": pd.DataFrame({
-            "MaPAKN": starts["MaPAKN"].astype(object).reset_index(drop=True),
-            "start_at": s,
-            "refuse_due": add_working_hours(cal, s, PAKN_REFUSE_HOURS),
-            "supplement_due": add_working_hours(cal, s, PAKN_SUPPLEMENT_HOURS),
-            "handle_due": add_working_hours(cal, s, PAKN_HANDLE_HOURS),
-        }),
-        "complaint_publish_due": pd.DataFrame({
-            "MaPAKN": waits["MaPAKN"].astype(object).reset_index(drop=True),
-            "ThoiDiem": w,
-            "publish_due": add_working_hours(cal, w, PAKN_PUBLISH_HOURS),
-        }),
+        "complaint_clocks": pd.DataFrame(
+            {
+                "MaPAKN": starts["MaPAKN"].astype(object).reset_index(drop=True),
+                "start_at": s,
+                "refuse_due": add_working_hours(cal, s, PAKN_REFUSE_HOURS),
+                "supplement_due": add_working_hours(cal, s, PAKN_SUPPLEMENT_HOURS),
+                "handle_due": add_working_hours(cal, s, PAKN_HANDLE_HOURS),
+            }
+        ),
+        "complaint_publish_due": pd.DataFrame(
+            {
+                "MaPAKN": waits["MaPAKN"].astype(object).reset_index(drop=True),
+                "ThoiDiem": w,
+                "publish_due": add_working_hours(cal, w, PAKN_PUBLISH_HOURS),
+            }
+        ),
     }
 
 

@@ -129,8 +129,9 @@ class IndicatorScore:
             self._rounded = (self.score, round_half_up(self.score, 2))
         return self._rounded[1]
 
-    def rescore(self, ratio: Fraction | None = None, *, max_points: float | None = None,
-                ratio_double: float | None = None) -> None:
+    def rescore(
+        self, ratio: Fraction | None = None, *, max_points: float | None = None, ratio_double: float | None = None
+    ) -> None:
         """(Re)compute ratio and score from numerator/denominator or a given exact ratio.
 
         ``ratio_double``: with a given ratio, the double the portal computes for it (3.3's product
@@ -182,8 +183,9 @@ class IndicatorScore:
             "code": self.code,
             "numerator": _num(self.numerator),
             "denominator": _num(self.denominator),
-            "ratio": None if self.ratio is None else (
-                float(round_half_up(self.ratio, 4)) if self.ratio_pct is None else float(self.ratio_pct.scaleb(-2))),
+            "ratio": None
+            if self.ratio is None
+            else (float(round_half_up(self.ratio, 4)) if self.ratio_pct is None else float(self.ratio_pct.scaleb(-2))),
             "score": None if self.score is None else float(self.score_rounded),
             "max": int(mx) if float(mx).is_integer() else mx,
             "target": self.target,
@@ -223,8 +225,7 @@ class UnitScore:
             "total": float(self.total),
             "band": self.band,
             "groups": [
-                {"code": c, "score": float(s), "max": int(m) if float(m).is_integer() else m}
-                for c, s, m in self.groups
+                {"code": c, "score": float(s), "max": int(m) if float(m).is_integer() else m} for c, s, m in self.groups
             ],
             "indicators": [i.to_json() for i in self.indicators],
         }
@@ -264,13 +265,25 @@ class ScoreReport:
         for u in self.units:
             for s in u.indicators:
                 j = s.to_json()
-                rows.append({
-                    "MaDonVi": u.unit, "TenDonVi": u.name, "Ky": self.period.code,
-                    "MaChiSo": s.code, "TenChiSo": s.indicator.name, "Nhom": s.indicator.group,
-                    "TuSo": j["numerator"], "MauSo": j["denominator"], "TyLe": j["ratio"],
-                    "Diem": j["score"], "DiemToiDa": j["max"], "ChiTieu": j["target"],
-                    "GhiChu": j["note"], "TongDiem": float(u.total), "XepLoai": u.band,
-                })
+                rows.append(
+                    {
+                        "MaDonVi": u.unit,
+                        "TenDonVi": u.name,
+                        "Ky": self.period.code,
+                        "MaChiSo": s.code,
+                        "TenChiSo": s.indicator.name,
+                        "Nhom": s.indicator.group,
+                        "TuSo": j["numerator"],
+                        "MauSo": j["denominator"],
+                        "TyLe": j["ratio"],
+                        "Diem": j["score"],
+                        "DiemToiDa": j["max"],
+                        "ChiTieu": j["target"],
+                        "GhiChu": j["note"],
+                        "TongDiem": float(u.total),
+                        "XepLoai": u.band,
+                    }
+                )
         return rows
 
     def dumps(self, **kw: Any) -> str:

@@ -61,9 +61,7 @@ def indicator_records(
     fs = get_formula_set(formula_set)
     ind = fs.get(code)
     if ind.records is None:
-        raise UserError(
-            f"Chỉ số {code} không tính theo từng bản ghi.", f"indicator {code} has no record list"
-        )
+        raise UserError(f"Chỉ số {code} không tính theo từng bản ghi.", f"indicator {code} has no record list")
     window = period if isinstance(period, Window) else make_window(period, as_of=as_of, now=now)
     ctx = Context(facts, window, resolve_switches(switches), judge_at=judge_at)
     try:
@@ -91,8 +89,9 @@ class MissingRecord:
     official: str | None = None
 
 
-def _worth(ind: Indicator, num: int, den: int, max_points: float, target: float | None,
-           rounding: str = "exact") -> Fraction:
+def _worth(
+    ind: Indicator, num: int, den: int, max_points: float, target: float | None, rounding: str = "exact"
+) -> Fraction:
     if den == 0:
         return Fraction(0)
     a = IndicatorScore(ind, Fraction(num), Fraction(den), max_points, target, rounding=rounding)
@@ -170,8 +169,12 @@ def explain(
         who = facts.meta["responsibility"](list(df["record"]))
     return [
         MissingRecord(
-            record=r, record_kind=RECORD_LABELS.get(kind, kind), unit=u, points=worth,
-            step=who.get(r, (None, None))[0], official=who.get(r, (None, None))[1],
+            record=r,
+            record_kind=RECORD_LABELS.get(kind, kind),
+            unit=u,
+            points=worth,
+            step=who.get(r, (None, None))[0],
+            official=who.get(r, (None, None))[1],
         )
         for u, r in df[["unit", "record"]].itertuples(index=False, name=None)
     ]

@@ -220,7 +220,9 @@ OPTIONAL_SCHEMAS: dict[str, dict[str, str]] = {
 
 
 OPTIONAL_SCHEMAS["dossier_wide"] = {
-    **SCHEMAS["dossiers"], **{c: t for c, t in OPTIONAL_SCHEMAS["dossier_summary"].items() if c != "MaHoSo"}}
+    **SCHEMAS["dossiers"],
+    **{c: t for c, t in OPTIONAL_SCHEMAS["dossier_summary"].items() if c != "MaHoSo"},
+}
 
 
 def ibis_schema(name: str) -> ibis.Schema:

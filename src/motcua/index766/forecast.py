@@ -59,16 +59,24 @@ class Forecast:
             "period": self.now.period.code,
             "as_of": self.now.as_of.isoformat(),
             "units": [
-                {"unit": u.unit, "total_now": float(u.total),
-                 "total_at_period_end": float(self.at_period_end.unit(u.unit).total),
-                 "points_at_risk": float(self.points_at_risk(u.unit))}
+                {
+                    "unit": u.unit,
+                    "total_now": float(u.total),
+                    "total_at_period_end": float(self.at_period_end.unit(u.unit).total),
+                    "points_at_risk": float(self.points_at_risk(u.unit)),
+                }
                 for u in self.now.units
             ],
             "items": [
-                {"unit": i.unit, "record_kind": i.record_kind, "record": i.record,
-                 "indicators": i.indicators, "points": i.points,
-                 "deadline": i.deadline.isoformat() if i.deadline else None,
-                 "working_hours_left": i.working_hours_left}
+                {
+                    "unit": i.unit,
+                    "record_kind": i.record_kind,
+                    "record": i.record,
+                    "indicators": i.indicators,
+                    "points": i.points,
+                    "deadline": i.deadline.isoformat() if i.deadline else None,
+                    "working_hours_left": i.working_hours_left,
+                }
                 for i in self.items
             ],
         }
@@ -82,9 +90,7 @@ def _deadlines(ctx: Context, kind: str, codes: list[str]) -> dict[str, Any]:
         t = f.filter(f.MaHoSo.isin(codes)).select(k=f.MaHoSo, d=f.due_effective)
     elif kind == "MaPAKN":
         c = ctx.complaint_flags()
-        t = c.filter(c.MaPAKN.isin(codes)).select(
-            k=c.MaPAKN, d=c.publish_due.fill_null(c.handle_due)
-        )
+        t = c.filter(c.MaPAKN.isin(codes)).select(k=c.MaPAKN, d=c.publish_due.fill_null(c.handle_due))
     else:
         p = ctx.facts.publication_items
         p = p.filter(p.MaTTHC.isin(codes) & p.NgayCongKhai.isnull())

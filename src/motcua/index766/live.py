@@ -66,8 +66,14 @@ from motcua.index766.tasks import current_periods
 logger = logging.getLogger("motcua.index766")
 
 PARTIALS = "m766_partial"
-PARTIAL_COLUMNS = {"Ky": "string", "MaDonVi": "string", "MaChiSo": "string", "MaBanGhi": "string",
-                   "num": "float64", "den": "float64"}
+PARTIAL_COLUMNS = {
+    "Ky": "string",
+    "MaDonVi": "string",
+    "MaChiSo": "string",
+    "MaBanGhi": "string",
+    "num": "float64",
+    "den": "float64",
+}
 FLIP = "~flip"  # MaChiSo of the per-unit row holding the next instant a score changes by itself
 POOLED = "="  # prefix of pooled rows in a full run's result (not stored)
 
@@ -124,8 +130,7 @@ def _parts(ctx: Context, fs: FormulaSet, scoped: bool) -> list[ibis.Table]:
             parts.append(tagged(ctx.in_scope(own, "unit"), ind.code))
         if not scoped and (ind.catalog_only or ind.distinct):
             p = ind.pooled(ctx)
-            parts.append(tagged(p.select("unit", record=ibis.null("string"), num=p.num, den=p.den),
-                                POOLED + ind.code))
+            parts.append(tagged(p.select("unit", record=ibis.null("string"), num=p.num, den=p.den), POOLED + ind.code))
     parts.append(tagged(_flip_rows(ctx), FLIP))
     return parts
 
@@ -134,19 +139,40 @@ def _template(facts: Facts, window: Window, fs: FormulaSet, switches: dict[str, 
     """Partials of every unit (stores the dossier flags it computes) or of the scope's units
     (reads the stored flags)."""
     flags = flags_table(window) if scoped else None
-    key = (facts.backend_name, facts.prefix, _signature(facts), fs.name, tuple(sorted(switches.items())),
-           len(window.period.months()), scoped, flags)
+    key = (
+        facts.backend_name,
+        facts.prefix,
+        _signature(facts),
+        fs.name,
+        tuple(sorted(switches.items())),
+        len(window.period.months()),
+        scoped,
+        flags,
+    )
     hit = _CACHE.get(key)
     if hit is None:
-        ctx = Context(facts, window, switches, template=True, scoped=scoped, flags_table=flags,
-                      competence_table=COMPETENCE if scoped else None)
+        ctx = Context(
+            facts,
+            window,
+            switches,
+            template=True,
+            scoped=scoped,
+            flags_table=flags,
+            competence_table=COMPETENCE if scoped else None,
+        )
         try:
             final = "\nUNION ALL\n".join(
-                f"SELECT * FROM ({facts.con.compile(p)}) AS q{i}" for i, p in enumerate(_parts(ctx, fs, scoped)))
+                f"SELECT * FROM ({facts.con.compile(p)}) AS q{i}" for i, p in enumerate(_parts(ctx, fs, scoped))
+            )
             # A scoped run copies its units' stored flags (a department: 150,000 rows) and only
             # aggregates them: statistics would cost ~20 ms and change no plan.
-            hit = CompiledScore(list(ctx.steps), final, len(window.period.months()), dict(ctx.step_schemas),
-                                unanalysed=frozenset({"dossier_flags", DEN_STEP}) if scoped else frozenset({DEN_STEP}))
+            hit = CompiledScore(
+                list(ctx.steps),
+                final,
+                len(window.period.months()),
+                dict(ctx.step_schemas),
+                unanalysed=frozenset({"dossier_flags", DEN_STEP}) if scoped else frozenset({DEN_STEP}),
+            )
         finally:
             ctx.close()
         _CACHE[key] = hit
@@ -155,8 +181,14 @@ def _template(facts: Facts, window: Window, fs: FormulaSet, switches: dict[str, 
 
 def _flags_template(facts: Facts, window: Window, switches: dict[str, str]) -> CompiledScore:
     """The dossier flags of the dossiers listed in SCOPE_DOSSIERS (no final rows)."""
-    key = (facts.backend_name, facts.prefix, _signature(facts), tuple(sorted(switches.items())),
-           len(window.period.months()), "flags")
+    key = (
+        facts.backend_name,
+        facts.prefix,
+        _signature(facts),
+        tuple(sorted(switches.items())),
+        len(window.period.months()),
+        "flags",
+    )
     hit = _CACHE.get(key)
     if hit is None:
         ctx = Context(facts, window, switches, template=True, dossier_scoped=True)
@@ -181,13 +213,14 @@ def _set_scope(facts: Facts, values: Iterable[str], table: str = SCOPE_TABLE, co
     _raw(con, f'DELETE FROM "{table}"')
     ordered = sorted(set(values))
     for i in range(0, len(ordered), 500):
-        rows = ", ".join("('" + v.replace("'", "''") + "')" for v in ordered[i:i + 500])
+        rows = ", ".join("('" + v.replace("'", "''") + "')" for v in ordered[i : i + 500])
         _raw(con, f'INSERT INTO "{table}" ("{column}") VALUES {rows}')
     analyze(con, table)
 
 
-def compute_partials(facts: Facts, window: Window, fs: FormulaSet, switches: dict[str, str],
-                     units: Iterable[str] | None = None) -> list[tuple]:
+def compute_partials(
+    facts: Facts, window: Window, fs: FormulaSet, switches: dict[str, str], units: Iterable[str] | None = None
+) -> list[tuple]:
     """Rows (MaChiSo, MaDonVi, MaBanGhi, num, den): own partials of ``units`` from the stored
     dossier flags (None: every unit, plus the pooled rows of catalogue-only and distinct
     indicators, code prefixed ``=``; the flags it computes are stored for later scoped runs)."""
@@ -212,20 +245,29 @@ def compute_partials(facts: Facts, window: Window, fs: FormulaSet, switches: dic
 def _store_den(con: Any, window: Window, source: str | None, *, replace_all: bool) -> None:
     """Copy the period's in_den rows (temp table ``source``, None: none under these switches) into
     DEN_RECORDS: all of them (a full run), or those of the scope's units (a scoped run)."""
-    _ensure_stored_table(con, DEN_RECORDS, ibis.schema({"Ky": "string", "MaChiSo": "string", "MaDonVi": "string",
-                                                        "MaBanGhi": "string"}),
-                         ['"{name}_key" ON "{name}" ("Ky", "MaChiSo", "MaBanGhi", "MaDonVi")',
-                          '"{name}_unit" ON "{name}" ("Ky", "MaDonVi")'])
+    _ensure_stored_table(
+        con,
+        DEN_RECORDS,
+        ibis.schema({"Ky": "string", "MaChiSo": "string", "MaDonVi": "string", "MaBanGhi": "string"}),
+        [
+            '"{name}_key" ON "{name}" ("Ky", "MaChiSo", "MaBanGhi", "MaDonVi")',
+            '"{name}_unit" ON "{name}" ("Ky", "MaDonVi")',
+        ],
+    )
     code = render_literal(con, window.period.code, "string")
     with con.begin() as cur:
         if replace_all:
             cur.execute(f'DELETE FROM "{DEN_RECORDS}" WHERE "Ky" = {code}')
         else:
-            cur.execute(f'DELETE FROM "{DEN_RECORDS}" WHERE "Ky" = {code} AND "MaDonVi" IN '
-                        f'(SELECT "MaDonVi" FROM "{SCOPE_TABLE}")')
+            cur.execute(
+                f'DELETE FROM "{DEN_RECORDS}" WHERE "Ky" = {code} AND "MaDonVi" IN '
+                f'(SELECT "MaDonVi" FROM "{SCOPE_TABLE}")'
+            )
         if source is not None:
-            cur.execute(f'INSERT INTO "{DEN_RECORDS}" ("Ky", "MaChiSo", "MaDonVi", "MaBanGhi") '
-                        f'SELECT {code}, code, unit, record FROM "{source}"')
+            cur.execute(
+                f'INSERT INTO "{DEN_RECORDS}" ("Ky", "MaChiSo", "MaDonVi", "MaBanGhi") '
+                f'SELECT {code}, code, unit, record FROM "{source}"'
+            )
     if replace_all:
         analyze(con, DEN_RECORDS)
 
@@ -269,7 +311,7 @@ def _ensure_stored_table(con: Any, name: str, schema: Any, indexes: list[str]) -
     _raw(con, f'DROP TABLE IF EXISTS "{name}"')
     con.create_table(name, schema=schema)
     for index in indexes:
-        _raw(con, f'CREATE INDEX {index.format(name=name)}')
+        _raw(con, f"CREATE INDEX {index.format(name=name)}")
 
 
 def _empty(con: Any, name: str) -> str:
@@ -326,17 +368,24 @@ def _has_stored_base(con: Any, window: Window) -> bool:
 def _flipped(con: Any, window: Window) -> list[str]:
     """Dossiers stored as in time whose deadline has passed by T: their flags are stale."""
     epoch = (window.t_utc - datetime(1970, 1, 1)).total_seconds()
-    return [r[0] for r in fetch_all(
-        con, f'SELECT "MaHoSo" FROM "{flags_table(window)}" WHERE late_from <= {epoch!r} AND on_time')]
+    return [
+        r[0]
+        for r in fetch_all(
+            con, f'SELECT "MaHoSo" FROM "{flags_table(window)}" WHERE late_from <= {epoch!r} AND on_time'
+        )
+    ]
 
 
 def _units_of_listed(con: Any, window: Window) -> set[str]:
     """Units whose partials hold the stored flags of the dossiers in SCOPE_DOSSIERS: the
     handling unit, and the unit offering the dossier's online service (3.2)."""
-    rows = fetch_all(con, f"""
+    rows = fetch_all(
+        con,
+        f"""
         SELECT f."MaDonVi", s."MaDonVi" FROM "{flags_table(window)}" f
         LEFT JOIN m766_online_services s ON s."MaDVC" = f."MaDVC"
-        WHERE f."MaHoSo" IN (SELECT "MaHoSo" FROM "{SCOPE_DOSSIERS}")""")
+        WHERE f."MaHoSo" IN (SELECT "MaHoSo" FROM "{SCOPE_DOSSIERS}")""",
+    )
     return {u for row in rows for u in row if u}
 
 
@@ -396,18 +445,25 @@ def _ensure_table() -> None:
 
     d = _Dialect(connection.vendor)
     with connection.cursor() as cur:
-        cur.execute(f"CREATE TABLE IF NOT EXISTS {PARTIALS} ("
-                    + ", ".join(f"{_q(c)} {d.types[t]}" for c, t in PARTIAL_COLUMNS.items()) + ")")
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {PARTIALS} ("
+            + ", ".join(f"{_q(c)} {d.types[t]}" for c, t in PARTIAL_COLUMNS.items())
+            + ")"
+        )
         cur.execute(f'CREATE INDEX IF NOT EXISTS {PARTIALS}_key ON {PARTIALS} ("Ky", "MaDonVi")')
         cur.execute(f'CREATE INDEX IF NOT EXISTS {PARTIALS}_code ON {PARTIALS} ("Ky", "MaChiSo")')
         # _pooled_counts at the root reads every partial of the period: the per-unit sums (a few
         # per unit) and the distinct records (most rows) each from an index that covers them.
-        cur.execute(f'CREATE INDEX IF NOT EXISTS {PARTIALS}_sums ON {PARTIALS} ("Ky", "MaChiSo", num, den) '
-                    f'WHERE "MaBanGhi" IS NULL')
+        cur.execute(
+            f'CREATE INDEX IF NOT EXISTS {PARTIALS}_sums ON {PARTIALS} ("Ky", "MaChiSo", num, den) '
+            f'WHERE "MaBanGhi" IS NULL'
+        )
         # With num: the records in the numerator are read from it too (den is 1 on every such row).
-        cur.execute(f'DROP INDEX IF EXISTS {PARTIALS}_records')
-        cur.execute(f'CREATE INDEX IF NOT EXISTS {PARTIALS}_records_num ON {PARTIALS} ("Ky", "MaChiSo", "MaBanGhi", '
-                    f'num, "MaDonVi") WHERE "MaBanGhi" IS NOT NULL')
+        cur.execute(f"DROP INDEX IF EXISTS {PARTIALS}_records")
+        cur.execute(
+            f'CREATE INDEX IF NOT EXISTS {PARTIALS}_records_num ON {PARTIALS} ("Ky", "MaChiSo", "MaBanGhi", '
+            f'num, "MaDonVi") WHERE "MaBanGhi" IS NOT NULL'
+        )
 
 
 def _store_partials(period: str, rows: list[tuple], units: Iterable[str] | None) -> None:
@@ -421,11 +477,15 @@ def _store_partials(period: str, rows: list[tuple], units: Iterable[str] | None)
         else:
             units = sorted(set(units))
             for i in range(0, len(units), 500):
-                chunk = units[i:i + 500]
-                cur.execute(f'DELETE FROM {PARTIALS} WHERE "Ky" = %s AND "MaDonVi" IN ({", ".join(["%s"] * len(chunk))})',
-                            [period, *chunk])
-        frame = pd.DataFrame([(period, u, c, r, n, x) for c, u, r, n, x in rows if not c.startswith(POOLED)],
-                             columns=list(PARTIAL_COLUMNS))
+                chunk = units[i : i + 500]
+                cur.execute(
+                    f'DELETE FROM {PARTIALS} WHERE "Ky" = %s AND "MaDonVi" IN ({", ".join(["%s"] * len(chunk))})',
+                    [period, *chunk],
+                )
+        frame = pd.DataFrame(
+            [(period, u, c, r, n, x) for c, u, r, n, x in rows if not c.startswith(POOLED)],
+            columns=list(PARTIAL_COLUMNS),
+        )
         _insert_frame(cur, d, PARTIALS, PARTIAL_COLUMNS, frame)
 
 
@@ -458,8 +518,15 @@ def _switches(switches: dict[str, Any] | None) -> dict[str, str]:
     return resolve_switches({**DEFAULT_SWITCHES, **(switches or {})})
 
 
-def recompute_period(facts: Facts, period: str, *, now: datetime | None = None, formula_set: str = "portal-2026",
-                     switches: dict[str, Any] | None = None, store: bool = True) -> ScoreReport:
+def recompute_period(
+    facts: Facts,
+    period: str,
+    *,
+    now: datetime | None = None,
+    formula_set: str = "portal-2026",
+    switches: dict[str, Any] | None = None,
+    store: bool = True,
+) -> ScoreReport:
     """Score every unit from scratch (facts already refreshed); store partials and tuples."""
     from motcua.index766 import snapshots
 
@@ -494,8 +561,9 @@ def vacuum_partials() -> None:
             cur.execute(f"VACUUM ANALYZE {PARTIALS}")
 
 
-def _pooled_counts(period: str, fs: FormulaSet, sw: dict[str, str], targets: list[str], down: dict[str, list[str]],
-                   all_units: int) -> dict[tuple[str, str], tuple[float, float]]:
+def _pooled_counts(
+    period: str, fs: FormulaSet, sw: dict[str, str], targets: list[str], down: dict[str, list[str]], all_units: int
+) -> dict[tuple[str, str], tuple[float, float]]:
     """(indicator, unit) -> pooled (num, den) from the stored partials; distinct: num, and den where
     it reads dossiers (registry ``live_den`` "records"); "rows": codes also in DEN_RECORDS."""
     distinct = {ind.code for ind in fs.indicators if ind.distinct}
@@ -510,17 +578,22 @@ def _pooled_counts(period: str, fs: FormulaSet, sw: dict[str, str], targets: lis
                 params += sub
             # Sums over the per-unit rows; distinct records counted apart (hashing the few distinct
             # pairs of ~250,000 rows is 4x faster than one COUNT(DISTINCT), which sorts them all).
-            cur.execute(f'SELECT "MaChiSo", SUM(num), SUM(den) FROM {PARTIALS} WHERE "Ky" = %s'
-                        f' AND "MaBanGhi" IS NULL AND "MaChiSo" <> %s{where} GROUP BY "MaChiSo"',
-                        [period, FLIP, *params[1:]])
+            cur.execute(
+                f'SELECT "MaChiSo", SUM(num), SUM(den) FROM {PARTIALS} WHERE "Ky" = %s'
+                f' AND "MaBanGhi" IS NULL AND "MaChiSo" <> %s{where} GROUP BY "MaChiSo"',
+                [period, FLIP, *params[1:]],
+            )
             for code, num, den in cur.fetchall():
                 if code not in distinct:
                     out[(code, target)] = (float(num or 0), float(den or 0))
             # Per code: its records (the denominator where own rows hold them all, den 1) and those
             # ok in some row (num 1). Numerator-only rows (catalogue denominators) are all ok.
-            cur.execute(f'SELECT "MaChiSo", COUNT(*), SUM(n) FROM (SELECT "MaChiSo", "MaBanGhi", MAX(num) AS n FROM'
-                        f' {PARTIALS} WHERE "Ky" = %s AND "MaBanGhi" IS NOT NULL{where} GROUP BY "MaChiSo", "MaBanGhi")'
-                        f' r GROUP BY "MaChiSo"', params)
+            cur.execute(
+                f'SELECT "MaChiSo", COUNT(*), SUM(n) FROM (SELECT "MaChiSo", "MaBanGhi", MAX(num) AS n FROM'
+                f' {PARTIALS} WHERE "Ky" = %s AND "MaBanGhi" IS NOT NULL{where} GROUP BY "MaChiSo", "MaBanGhi")'
+                f' r GROUP BY "MaChiSo"',
+                params,
+            )
             for code, records, ok in cur.fetchall():
                 out[(code, target)] = (float(ok or 0), float(records))
             for code in with_rows:
@@ -528,10 +601,13 @@ def _pooled_counts(period: str, fs: FormulaSet, sw: dict[str, str], targets: lis
                 units = params[1:]
                 p_in = f' AND p."MaDonVi" IN ({", ".join(["%s"] * len(units))})' if units else ""
                 d_in = p_in.replace("p.", "d.")
-                cur.execute(f'SELECT COUNT(DISTINCT p."MaBanGhi") FROM {PARTIALS} p WHERE p."Ky" = %s'
-                            f' AND p."MaChiSo" = %s AND p."MaBanGhi" IS NOT NULL{p_in}'
-                            f' AND EXISTS (SELECT 1 FROM {DEN_RECORDS} d WHERE d."Ky" = p."Ky" AND d."MaChiSo" = p."MaChiSo"'
-                            f' AND d."MaBanGhi" = p."MaBanGhi"{d_in})', [period, code, *units, *units])
+                cur.execute(
+                    f'SELECT COUNT(DISTINCT p."MaBanGhi") FROM {PARTIALS} p WHERE p."Ky" = %s'
+                    f' AND p."MaChiSo" = %s AND p."MaBanGhi" IS NOT NULL{p_in}'
+                    f' AND EXISTS (SELECT 1 FROM {DEN_RECORDS} d WHERE d."Ky" = p."Ky" AND d."MaChiSo" = p."MaChiSo"'
+                    f' AND d."MaBanGhi" = p."MaBanGhi"{d_in})',
+                    [period, code, *units, *units],
+                )
                 out[(code, target)] = (float(cur.fetchone()[0] or 0), 0.0)
     return out
 
@@ -541,9 +617,9 @@ def _stored_counts(period: str, fs: FormulaSet, units: set[str]) -> dict[tuple[s
     from motcua.index766.models import IndicatorSnapshot
 
     codes = [ind.code for ind in fs.indicators if ind.catalog_only or ind.distinct]
-    rows = IndicatorSnapshot.objects.filter(period=period, formula_set=fs.name, indicator__in=codes,
-                                            unit__code__in=units).values_list("unit__code", "indicator",
-                                                                              "numerator", "denominator")
+    rows = IndicatorSnapshot.objects.filter(
+        period=period, formula_set=fs.name, indicator__in=codes, unit__code__in=units
+    ).values_list("unit__code", "indicator", "numerator", "denominator")
     return {(code, unit): (float(num or 0), float(den or 0)) for unit, code, num, den in rows}
 
 
@@ -559,8 +635,9 @@ def _has_base(period: str, fs: FormulaSet) -> bool:
 def _stale_units(period: str, at: datetime) -> set[str]:
     epoch = (at.replace(tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()
     with connection.cursor() as cur:
-        cur.execute(f'SELECT "MaDonVi" FROM {PARTIALS} WHERE "Ky" = %s AND "MaChiSo" = %s AND num <= %s',
-                    [period, FLIP, epoch])
+        cur.execute(
+            f'SELECT "MaDonVi" FROM {PARTIALS} WHERE "Ky" = %s AND "MaChiSo" = %s AND num <= %s', [period, FLIP, epoch]
+        )
         return {r[0] for r in cur.fetchall()}
 
 
@@ -570,10 +647,13 @@ def affected_units(dossier_ids: Iterable[int] = (), complaint_ids: Iterable[int]
     from motcua.feedback.models import Complaint
 
     out: set[int] = set()
-    for row in Dossier.objects.filter(id__in=list(dossier_ids)).values_list("handling_unit_id", "online_service__unit_id"):
+    for row in Dossier.objects.filter(id__in=list(dossier_ids)).values_list(
+        "handling_unit_id", "online_service__unit_id"
+    ):
         out.update(u for u in row if u)
     for row in Complaint.objects.filter(id__in=list(complaint_ids)).values_list(
-            "unit_id", "dossier__handling_unit_id", "repeats__unit_id"):
+        "unit_id", "dossier__handling_unit_id", "repeats__unit_id"
+    ):
         out.update(u for u in row if u)
     return out
 
@@ -604,8 +684,10 @@ def change_marks() -> dict[str, int]:
     from motcua.dossiers.models import DossierEvent
     from motcua.feedback.models import Complaint, ComplaintStatusLog, Rating
 
-    return {m.__name__: m.objects.aggregate(top=Max("id"))["top"] or 0
-            for m in (DossierEvent, Rating, Complaint, ComplaintStatusLog)}
+    return {
+        m.__name__: m.objects.aggregate(top=Max("id"))["top"] or 0
+        for m in (DossierEvent, Rating, Complaint, ComplaintStatusLog)
+    }
 
 
 def changes_since(marks: dict[str, int]) -> tuple[set[int], set[int]]:
@@ -618,15 +700,23 @@ def changes_since(marks: dict[str, int]) -> tuple[set[int], set[int]]:
     dossiers = set(DossierEvent.objects.filter(id__gt=marks["DossierEvent"]).values_list("dossier_id", flat=True))
     dossiers |= set(Rating.objects.filter(id__gt=marks["Rating"]).values_list("dossier_id", flat=True))
     complaints = set(Complaint.objects.filter(id__gt=marks["Complaint"]).values_list("id", flat=True))
-    complaints |= set(ComplaintStatusLog.objects.filter(id__gt=marks["ComplaintStatusLog"])
-                      .values_list("complaint_id", flat=True))
+    complaints |= set(
+        ComplaintStatusLog.objects.filter(id__gt=marks["ComplaintStatusLog"]).values_list("complaint_id", flat=True)
+    )
     dossiers |= {d for d in Complaint.objects.filter(id__in=complaints).values_list("dossier_id", flat=True) if d}
     return dossiers, complaints
 
 
-def recompute_units(unit_ids: Iterable[int], today: date | None = None, *, now: datetime | None = None,
-                    dossier_ids: Iterable[int] = (), complaint_ids: Iterable[int] = (),
-                    formula_set: str = "portal-2026", switches: dict[str, Any] | None = None) -> dict[str, Any]:
+def recompute_units(
+    unit_ids: Iterable[int],
+    today: date | None = None,
+    *,
+    now: datetime | None = None,
+    dossier_ids: Iterable[int] = (),
+    complaint_ids: Iterable[int] = (),
+    formula_set: str = "portal-2026",
+    switches: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Recompute and store the current month, quarter and year of ``unit_ids`` and their ancestors.
 
     ``dossier_ids`` / ``complaint_ids``: records changed since the last run; their stored rows
@@ -635,13 +725,27 @@ def recompute_units(unit_ids: Iterable[int], today: date | None = None, *, now: 
     fully. Returns timings: per period the units recomputed, the units stored and seconds.
     """
     with _one_live_run_at_a_time():
-        return _recompute_units(unit_ids, today, now=now, dossier_ids=dossier_ids, complaint_ids=complaint_ids,
-                                formula_set=formula_set, switches=switches)
+        return _recompute_units(
+            unit_ids,
+            today,
+            now=now,
+            dossier_ids=dossier_ids,
+            complaint_ids=complaint_ids,
+            formula_set=formula_set,
+            switches=switches,
+        )
 
 
-def _recompute_units(unit_ids: Iterable[int], today: date | None, *, now: datetime | None,
-                     dossier_ids: Iterable[int], complaint_ids: Iterable[int], formula_set: str,
-                     switches: dict[str, Any] | None) -> dict[str, Any]:
+def _recompute_units(
+    unit_ids: Iterable[int],
+    today: date | None,
+    *,
+    now: datetime | None,
+    dossier_ids: Iterable[int],
+    complaint_ids: Iterable[int],
+    formula_set: str,
+    switches: dict[str, Any] | None,
+) -> dict[str, Any]:
     from motcua.dossiers.models import Dossier
     from motcua.feedback.models import Complaint
     from motcua.index766 import snapshots
@@ -689,8 +793,9 @@ def _recompute_units(unit_ids: Iterable[int], today: date | None, *, now: dateti
                             # numerator from partials, denominator (catalogue) as stored
                             den = counts.get((ind.code, t), (0.0, 0.0))[1]
                         counts[(ind.code, t)] = (num, den)
-                report = ScoreReport(fs.name, window.period, window.t,
-                                     score_units(counts, unit_rows, fs, sw, units=targets), sw)
+                report = ScoreReport(
+                    fs.name, window.period, window.t, score_units(counts, unit_rows, fs, sw, units=targets), sw
+                )
                 snapshots.store(report)
             out[period] = {"units": sorted(scope), "stored": targets, "seconds": round(time.perf_counter() - t0, 4)}
     finally:
@@ -700,5 +805,4 @@ def _recompute_units(unit_ids: Iterable[int], today: date | None, *, now: dateti
     return out
 
 
-__all__ = ["recompute_units", "recompute_period", "compute_partials", "affected_units", "change_marks",
-           "changes_since"]
+__all__ = ["recompute_units", "recompute_period", "compute_partials", "affected_units", "change_marks", "changes_since"]

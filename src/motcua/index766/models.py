@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class IndicatorSnapshot(models.Model):
     """A stored indicator tuple for a unit and period (what the scoreboard reads, cheaply)."""
 
-    unit = models.ForeignKey("org.Unit", verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="indicator_snapshots")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="indicator_snapshots"
+    )
     period = models.CharField(_("kỳ"), max_length=8)
     formula_set = models.CharField(_("bộ công thức"), max_length=32, default="portal-2026")
     indicator = models.CharField(_("chỉ số"), max_length=8)
@@ -26,7 +28,9 @@ class IndicatorSnapshot(models.Model):
         verbose_name = _("kết quả chỉ số")
         verbose_name_plural = _("kết quả chỉ số")
         constraints = [
-            models.UniqueConstraint(fields=["unit", "period", "formula_set", "indicator"], name="indicator_snapshot_unique")
+            models.UniqueConstraint(
+                fields=["unit", "period", "formula_set", "indicator"], name="indicator_snapshot_unique"
+            )
         ]
         indexes = [models.Index(fields=["period", "formula_set"], name="snapshot_period")]
 

@@ -34,8 +34,15 @@ def as_table(report: ScoreReport, *, detail_unit: str | None = None) -> str:
     rows = []
     for unit in sorted(data["units"], key=lambda u: -u["total"]):
         groups = {g["code"]: g["score"] for g in unit["groups"]}
-        rows.append([unit["unit"], unit["name"][:40], _fmt(unit["total"]), unit["band"],
-                     *(_fmt(groups.get(code)) for code, _ in GROUPS)])
+        rows.append(
+            [
+                unit["unit"],
+                unit["name"][:40],
+                _fmt(unit["total"]),
+                unit["band"],
+                *(_fmt(groups.get(code)) for code, _ in GROUPS),
+            ]
+        )
     lines = [f"Bộ chỉ số 766 ({data['formula_set']}), kỳ {data['period']['code']}, tính đến {data['as_of']}"]
     lines += _grid(header, rows)
     if detail_unit:
@@ -44,8 +51,19 @@ def as_table(report: ScoreReport, *, detail_unit: str | None = None) -> str:
         lines.append(f"Chi tiết {unit['unit']} — {unit['name']}")
         lines += _grid(
             ["Chỉ số", "Tử số", "Mẫu số", "Tỷ lệ", "Điểm", "Tối đa", "Chỉ tiêu", "Ghi chú"],
-            [[i["code"], _fmt(i["numerator"]), _fmt(i["denominator"]), _fmt(i["ratio"]), _fmt(i["score"]),
-              _fmt(i["max"]), _fmt(i["target"]), i["note"] or ""] for i in unit["indicators"]],
+            [
+                [
+                    i["code"],
+                    _fmt(i["numerator"]),
+                    _fmt(i["denominator"]),
+                    _fmt(i["ratio"]),
+                    _fmt(i["score"]),
+                    _fmt(i["max"]),
+                    _fmt(i["target"]),
+                    i["note"] or "",
+                ]
+                for i in unit["indicators"]
+            ],
         )
     rules = [r for r in data.get("rules", []) if r["portal"]]
     if rules:
@@ -67,15 +85,24 @@ RULES_HEADERS = ["Tùy chọn", "Giá trị", "Cách tính", "Chỉ số", "Nộ
 
 def rules_rows(rules: list[dict]) -> list[list[str]]:
     """One row per rule note (ScoreReport.to_json()["rules"]), the portal's rules first."""
-    return [[r["switch"], r["value"], "Như Cổng DVCQG, khác văn bản" if r["portal"] else "Theo văn bản, khác Cổng DVCQG",
-             ", ".join(r["indicators"]) or "mọi chỉ số", r["text"]]
-            for r in sorted(rules, key=lambda r: not r["portal"])]
+    return [
+        [
+            r["switch"],
+            r["value"],
+            "Như Cổng DVCQG, khác văn bản" if r["portal"] else "Theo văn bản, khác Cổng DVCQG",
+            ", ".join(r["indicators"]) or "mọi chỉ số",
+            r["text"],
+        ]
+        for r in sorted(rules, key=lambda r: not r["portal"])
+    ]
 
 
 def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
     line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
-    return [line, "-" * len(line)] + ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    return [line, "-" * len(line)] + [
+        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows
+    ]
 
 
 def as_xlsx(report: ScoreReport) -> bytes:
@@ -95,12 +122,26 @@ def as_xlsx(report: ScoreReport) -> bytes:
     sheet = book.add_worksheet("Tổng hợp")
     sheet.write(0, 0, "KẾT QUẢ BỘ CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QĐ 766/QĐ-TTg)", title)
     sheet.write(1, 0, caption)
-    headers = ["STT", "Mã đơn vị", "Tên đơn vị", *(f"{name} ({code})" for code, name in GROUPS), "Tổng điểm", "Xếp loại"]
+    headers = [
+        "STT",
+        "Mã đơn vị",
+        "Tên đơn vị",
+        *(f"{name} ({code})" for code, name in GROUPS),
+        "Tổng điểm",
+        "Xếp loại",
+    ]
     for col, text in enumerate(headers):
         sheet.write(3, col, text, bold)
     for index, unit in enumerate(units, start=1):
         groups = {g["code"]: g["score"] for g in unit["groups"]}
-        values = [index, unit["unit"], unit["name"], *(groups.get(code) for code, _ in GROUPS), unit["total"], unit["band"]]
+        values = [
+            index,
+            unit["unit"],
+            unit["name"],
+            *(groups.get(code) for code, _ in GROUPS),
+            unit["total"],
+            unit["band"],
+        ]
         for col, value in enumerate(values):
             sheet.write(3 + index, col, value, number if isinstance(value, float) else cell)
     sheet.set_column(0, 0, 5)

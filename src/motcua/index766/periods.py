@@ -68,9 +68,7 @@ class Period:
             d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
         return out
 
-    def evaluation_instant(
-        self, as_of: str | datetime | None = None, now: datetime | None = None
-    ) -> datetime:
+    def evaluation_instant(self, as_of: str | datetime | None = None, now: datetime | None = None) -> datetime:
         """T = min(period end, as_of, now), aware in Asia/Ho_Chi_Minh."""
         candidates = [self.end, parse_instant(now) if now else datetime.now(tz=VN)]
         if as_of is not None:
@@ -111,8 +109,7 @@ def parse_period(code: str) -> Period:
             start, months = date(year, month, 1), 1
         return Period(text, kind, year, start, _add_months(start, months))
     raise UserError(
-        f"Kỳ đánh giá không hợp lệ: {code!r}. Dùng 2026 (năm), 2026-H1 (6 tháng), "
-        "2026-Q3 (quý) hoặc 2026-08 (tháng).",
+        f"Kỳ đánh giá không hợp lệ: {code!r}. Dùng 2026 (năm), 2026-H1 (6 tháng), 2026-Q3 (quý) hoặc 2026-08 (tháng).",
         f"invalid period {code!r}; expected YYYY, YYYY-H1|H2, YYYY-Q1..Q4 or YYYY-MM",
     )
 
@@ -148,8 +145,6 @@ class Window:
         return self.period.start_date
 
 
-def make_window(
-    period: str | Period, *, as_of: str | datetime | None = None, now: datetime | None = None
-) -> Window:
+def make_window(period: str | Period, *, as_of: str | datetime | None = None, now: datetime | None = None) -> Window:
     p = period if isinstance(period, Period) else parse_period(period)
     return Window(p, p.evaluation_instant(as_of, now))

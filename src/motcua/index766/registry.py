@@ -76,56 +76,81 @@ SWITCHES: dict[str, tuple[tuple[str, ...], str]] = {
 #: an official comparing with the decision is not surprised.
 RULE_NOTES: dict[str, dict[str, tuple[tuple[str, ...], str]]] = {
     "procedure_lists": {
-        "portal": (("1.3", "3.1", "3.5", "3.5b"),
-                   "Chỉ số 1.3 và 3.1 tính trên các TTHC trong quyết định công bố của tỉnh (3.1 chỉ tính cho cấp "
-                   "tỉnh, đơn vị trực thuộc không bị trừ điểm); 3.5 và 3.5b tính trên các TTHC có phí, lệ phí đã "
-                   "phát sinh hồ sơ trong kỳ, như Cổng DVCQG."),
-        "competence": (("1.3", "3.1", "3.5", "3.5b"),
-                       "Chỉ số 1.3, 3.1, 3.5 và 3.5b tính trên mọi TTHC thuộc thẩm quyền của đơn vị, theo văn bản; "
-                       "khác cách tính của Cổng DVCQG."),
+        "portal": (
+            ("1.3", "3.1", "3.5", "3.5b"),
+            "Chỉ số 1.3 và 3.1 tính trên các TTHC trong quyết định công bố của tỉnh (3.1 chỉ tính cho cấp "
+            "tỉnh, đơn vị trực thuộc không bị trừ điểm); 3.5 và 3.5b tính trên các TTHC có phí, lệ phí đã "
+            "phát sinh hồ sơ trong kỳ, như Cổng DVCQG.",
+        ),
+        "competence": (
+            ("1.3", "3.1", "3.5", "3.5b"),
+            "Chỉ số 1.3, 3.1, 3.5 và 3.5b tính trên mọi TTHC thuộc thẩm quyền của đơn vị, theo văn bản; "
+            "khác cách tính của Cổng DVCQG.",
+        ),
     },
     "service_key": {
-        "mattthc": (("3.2",),
-                    "Chỉ số 3.2 đếm số TTHC có dịch vụ công trực tuyến (không đếm từng dịch vụ của từng đơn vị), "
-                    "có hồ sơ trực tuyến ở bất kỳ đơn vị nào trong phạm vi, như Cổng DVCQG."),
-        "madvc": (("3.2",),
-                  "Chỉ số 3.2 đếm từng dịch vụ công trực tuyến của từng đơn vị, theo văn bản; khác cách tính của "
-                  "Cổng DVCQG."),
+        "mattthc": (
+            ("3.2",),
+            "Chỉ số 3.2 đếm số TTHC có dịch vụ công trực tuyến (không đếm từng dịch vụ của từng đơn vị), "
+            "có hồ sơ trực tuyến ở bất kỳ đơn vị nào trong phạm vi, như Cổng DVCQG.",
+        ),
+        "madvc": (
+            ("3.2",),
+            "Chỉ số 3.2 đếm từng dịch vụ công trực tuyến của từng đơn vị, theo văn bản; khác cách tính của Cổng DVCQG.",
+        ),
     },
     "catalogue_at": {
-        "t": (("3.1", "3.2"),
-              "Danh mục dịch vụ công trực tuyến được lấy tại ngày đánh giá, kỳ đã kết thúc giữ danh mục của kỳ "
-              "đó, như Cổng DVCQG."),
-        "period": (("3.1", "3.2"),
-                   "Danh mục dịch vụ công trực tuyến gồm mọi dịch vụ có hiệu lực vào lúc nào đó trong kỳ, theo "
-                   "văn bản; khác cách tính của Cổng DVCQG."),
+        "t": (
+            ("3.1", "3.2"),
+            "Danh mục dịch vụ công trực tuyến được lấy tại ngày đánh giá, kỳ đã kết thúc giữ danh mục của kỳ "
+            "đó, như Cổng DVCQG.",
+        ),
+        "period": (
+            ("3.1", "3.2"),
+            "Danh mục dịch vụ công trực tuyến gồm mọi dịch vụ có hiệu lực vào lúc nào đó trong kỳ, theo "
+            "văn bản; khác cách tính của Cổng DVCQG.",
+        ),
     },
     "pakn_judged_at": {
-        "period_end": (("5.2", "5.3"),
-                       "PAKN chưa xử lý xong được tính theo hạn cuối kỳ, như Cổng DVCQG: bước chưa làm mà hạn rơi "
-                       "trước ngày cuối kỳ bị tính là trễ hạn ngay."),
-        "as_of": (("5.2", "5.3"),
-                  "PAKN chưa xử lý xong chỉ bị tính trễ hạn khi đã quá hạn tại thời điểm đánh giá, theo văn bản; "
-                  "khác cách tính của Cổng DVCQG."),
+        "period_end": (
+            ("5.2", "5.3"),
+            "PAKN chưa xử lý xong được tính theo hạn cuối kỳ, như Cổng DVCQG: bước chưa làm mà hạn rơi "
+            "trước ngày cuối kỳ bị tính là trễ hạn ngay.",
+        ),
+        "as_of": (
+            ("5.2", "5.3"),
+            "PAKN chưa xử lý xong chỉ bị tính trễ hạn khi đã quá hạn tại thời điểm đánh giá, theo văn bản; "
+            "khác cách tính của Cổng DVCQG.",
+        ),
     },
     "sync_denominator": {
-        "synced": (("1.4", "3.3"),
-                   "Chỉ số 1.4: khi chưa có số liệu của Hệ thống báo cáo quốc gia hay Cổng DVCQG, mẫu số tạm bằng "
-                   "số hồ sơ đã đồng bộ (không có hồ sơ nào: không tính điểm), như Cổng DVCQG."),
-        "reference": (("1.4", "3.3"),
-                      "Chỉ số 1.4: khi chưa có số liệu tham chiếu, mẫu số là số hồ sơ tiếp nhận trong kỳ, theo "
-                      "văn bản; khác cách tính của Cổng DVCQG."),
-        "own_received": (("1.4", "3.3"),
-                         "Chỉ số 1.4: mẫu số là số hồ sơ tiếp nhận trong kỳ của hệ thống, theo văn bản; khác cách "
-                         "tính của Cổng DVCQG."),
+        "synced": (
+            ("1.4", "3.3"),
+            "Chỉ số 1.4: khi chưa có số liệu của Hệ thống báo cáo quốc gia hay Cổng DVCQG, mẫu số tạm bằng "
+            "số hồ sơ đã đồng bộ (không có hồ sơ nào: không tính điểm), như Cổng DVCQG.",
+        ),
+        "reference": (
+            ("1.4", "3.3"),
+            "Chỉ số 1.4: khi chưa có số liệu tham chiếu, mẫu số là số hồ sơ tiếp nhận trong kỳ, theo "
+            "văn bản; khác cách tính của Cổng DVCQG.",
+        ),
+        "own_received": (
+            ("1.4", "3.3"),
+            "Chỉ số 1.4: mẫu số là số hồ sơ tiếp nhận trong kỳ của hệ thống, theo văn bản; khác cách "
+            "tính của Cổng DVCQG.",
+        ),
     },
     "rounding": {
-        "portal": ((),
-                   "Tỷ lệ phần trăm được làm tròn đến 2 chữ số thập phân trước khi tính điểm, bằng số thực dấu "
-                   "phẩy động, như Cổng DVCQG; điểm nhóm và tổng điểm là tổng các điểm đã làm tròn."),
-        "exact": ((),
-                  "Điểm tính từ tỷ lệ chưa làm tròn và làm tròn nửa lên đến 2 chữ số thập phân, theo văn bản; có "
-                  "thể lệch 0,01 điểm so với Cổng DVCQG."),
+        "portal": (
+            (),
+            "Tỷ lệ phần trăm được làm tròn đến 2 chữ số thập phân trước khi tính điểm, bằng số thực dấu "
+            "phẩy động, như Cổng DVCQG; điểm nhóm và tổng điểm là tổng các điểm đã làm tròn.",
+        ),
+        "exact": (
+            (),
+            "Điểm tính từ tỷ lệ chưa làm tròn và làm tròn nửa lên đến 2 chữ số thập phân, theo văn bản; có "
+            "thể lệch 0,01 điểm so với Cổng DVCQG.",
+        ),
     },
 }
 
@@ -141,8 +166,15 @@ def rule_notes(switches: dict[str, str] | None = None, *, indicator: str | None 
         indicators, text = readings[value]
         if indicator is not None and indicators and indicator not in indicators:
             continue
-        out.append({"switch": name, "value": value, "portal": value == allowed[0],
-                    "indicators": list(indicators), "text": text})
+        out.append(
+            {
+                "switch": name,
+                "value": value,
+                "portal": value == allowed[0],
+                "indicators": list(indicators),
+                "text": text,
+            }
+        )
     return out
 
 
@@ -194,16 +226,18 @@ class DossierRule:
 def rule_indicators(fs: FormulaSet) -> dict[str, DossierRule]:
     """The formula set's indicators whose records are a DossierRule and whose counts are the
     plain per-record sums (code -> rule): the ones ``rule_counts`` takes together."""
-    return {ind.code: ind.records for ind in fs.indicators
-            if isinstance(ind.records, DossierRule) and ind.counts is None and not ind.distinct}
+    return {
+        ind.code: ind.records
+        for ind in fs.indicators
+        if isinstance(ind.records, DossierRule) and ind.counts is None and not ind.distinct
+    }
 
 
 def pooled_parts(ctx: Any, fs: FormulaSet) -> list[tuple[str, ir.Table]]:
     """(code, pooled (unit, num, den)) of every indicator; the rule indicators from one pass."""
     rules = rule_indicators(fs)
     own = rule_counts(ctx, rules) if rules else {}
-    return [(ind.code, pool_sums(ctx, own[ind.code]) if ind.code in own else ind.pooled(ctx))
-            for ind in fs.indicators]
+    return [(ind.code, pool_sums(ctx, own[ind.code]) if ind.code in own else ind.pooled(ctx)) for ind in fs.indicators]
 
 
 def rule_counts(ctx: Any, rules: dict[str, DossierRule]) -> dict[str, ir.Table]:
@@ -220,8 +254,9 @@ def rule_counts(ctx: Any, rules: dict[str, DossierRule]) -> dict[str, ir.Table]:
     out = {}
     for i, code in enumerate(rules):
         t = wide.filter(wide[f"den{i}"] > 0)
-        out[code] = t.select("unit", record=ibis.null("string"), num=t[f"num{i}"].cast("float64"),
-                             den=t[f"den{i}"].cast("float64"))
+        out[code] = t.select(
+            "unit", record=ibis.null("string"), num=t[f"num{i}"].cast("float64"), den=t[f"den{i}"].cast("float64")
+        )
     return out
 
 
@@ -290,8 +325,7 @@ class Indicator:
         """
         if self.own_counts is not None:
             t = self.own_counts(ctx)
-            return t.select("unit", record=ibis.null("string"), num=t.num.cast("float64"),
-                            den=t.den.cast("float64"))
+            return t.select("unit", record=ibis.null("string"), num=t.num.cast("float64"), den=t.den.cast("float64"))
         if self.counts is not None:
             raise ValueError(f"indicator {self.code}: counts without own_counts")
         rec = self.records(ctx)
@@ -300,15 +334,19 @@ class Indicator:
                 raise ValueError(f"indicator {self.code}: own rows need combine='any'")
             if self.den_mode(ctx.switches) == "records":
                 r = rec.group_by("unit", "record").agg(num=ibis.ifelse(rec.ok.fill_null(False), 1, 0).max())
-                return r.select("unit", record=r.record.cast("string"), num=r.num.cast("float64"),
-                                den=ibis.literal(1.0, "float64"))
+                return r.select(
+                    "unit", record=r.record.cast("string"), num=r.num.cast("float64"), den=ibis.literal(1.0, "float64")
+                )
             r = rec.filter(rec.ok.fill_null(False)).select("unit", "record").distinct()
-            return r.select("unit", record=r.record.cast("string"), num=ibis.literal(1.0, "float64"),
-                            den=ibis.literal(0.0, "float64"))
+            return r.select(
+                "unit",
+                record=r.record.cast("string"),
+                num=ibis.literal(1.0, "float64"),
+                den=ibis.literal(0.0, "float64"),
+            )
         ok01 = ibis.ifelse(rec.ok.fill_null(False), 1, 0)
         t = rec.group_by("unit").agg(num=ok01.sum(), den=rec.count())
-        return t.select("unit", record=ibis.null("string"), num=t.num.cast("float64"),
-                        den=t.den.cast("float64"))
+        return t.select("unit", record=ibis.null("string"), num=t.num.cast("float64"), den=t.den.cast("float64"))
 
 
 def pool_sums(ctx: Any, per_unit: ir.Table) -> ir.Table:

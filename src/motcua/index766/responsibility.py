@@ -105,10 +105,14 @@ def _finished_late(unit_ids: list[int] | None, start: datetime, end: datetime) -
     if unit_ids is not None:
         ended = ended.filter(dossier__handling_unit_id__in=unit_ids)
     boundary = (
-        DossierEvent.objects.filter(action__in=BOUNDARIES, occurred_at__lt=end,
-                                    dossier_id__in=Subquery(ended.values("dossier_id")))
-        .annotate(prev_id=_ordered(expression=Lag("id")), prev_action=_ordered(expression=Lag("action")),
-                  prev_due=_ordered(expression=Lag("step_due_at")))
+        DossierEvent.objects.filter(
+            action__in=BOUNDARIES, occurred_at__lt=end, dossier_id__in=Subquery(ended.values("dossier_id"))
+        )
+        .annotate(
+            prev_id=_ordered(expression=Lag("id")),
+            prev_action=_ordered(expression=Lag("action")),
+            prev_due=_ordered(expression=Lag("step_due_at")),
+        )
         .order_by()
         .values("id", "occurred_at", "prev_id", "prev_action", "prev_due")
     )
@@ -116,16 +120,25 @@ def _finished_late(unit_ids: list[int] | None, start: datetime, end: datetime) -
     e_sql, e_params = ended.values("id").query.sql_with_params()
     starts = ", ".join(["%s"] * len(STEP_STARTS))
     with connection.cursor() as cur:
-        cur.execute(f"SELECT x.id, x.prev_id FROM ({b_sql}) x WHERE x.prev_action IN ({starts}) "
-                    f"AND x.prev_due < x.occurred_at AND x.id IN ({e_sql})",
-                    [*b_params, *STEP_STARTS, *e_params])
+        cur.execute(
+            f"SELECT x.id, x.prev_id FROM ({b_sql}) x WHERE x.prev_action IN ({starts}) "
+            f"AND x.prev_due < x.occurred_at AND x.id IN ({e_sql})",
+            [*b_params, *STEP_STARTS, *e_params],
+        )
         pairs = cur.fetchall()
     events: dict[int, dict] = {}
     ids = [i for pair in pairs for i in pair]
     for i in range(0, len(ids), 10000):
-        for r in DossierEvent.objects.filter(id__in=ids[i:i + 10000]).values(
-                "id", "dossier_id", "dossier__code", "dossier__handling_unit__code", "occurred_at", "actor_id",
-                "step_due_at", "data"):
+        for r in DossierEvent.objects.filter(id__in=ids[i : i + 10000]).values(
+            "id",
+            "dossier_id",
+            "dossier__code",
+            "dossier__handling_unit__code",
+            "occurred_at",
+            "actor_id",
+            "step_due_at",
+            "data",
+        ):
             events[r["id"]] = r
     # Official: the assignee written on the step's start event, else the actor who ended it.
     officials = {}
@@ -133,19 +146,29 @@ def _finished_late(unit_ids: list[int] | None, start: datetime, end: datetime) -
         data = events[start_id]["data"] if isinstance(events[start_id]["data"], dict) else {}
         assignee = data.get("assignee_id")
         officials[end_id] = int(assignee) if assignee else events[end_id]["actor_id"]
-    users = {u["id"]: person_name(u["first_name"], u["last_name"], u["username"])
-             for u in get_user_model().objects.filter(id__in={o for o in officials.values() if o})
-             .values("id", "first_name", "last_name", "username")}
+    users = {
+        u["id"]: person_name(u["first_name"], u["last_name"], u["username"])
+        for u in get_user_model()
+        .objects.filter(id__in={o for o in officials.values() if o})
+        .values("id", "first_name", "last_name", "username")
+    }
     out = []
     for end_id, start_id in pairs:
         e, s = events[end_id], events[start_id]
         data = s["data"] if isinstance(s["data"], dict) else {}
         official = officials[end_id]
-        out.append({"dossier_id": e["dossier_id"], "dossier_code": e["dossier__code"],
-                    "unit_code": e["dossier__handling_unit__code"],
-                    "step_name": data.get("to_step") or data.get("step"),
-                    "official_id": official, "official_name": users.get(official),
-                    "due_at": s["step_due_at"], "done_at": e["occurred_at"]})
+        out.append(
+            {
+                "dossier_id": e["dossier_id"],
+                "dossier_code": e["dossier__code"],
+                "unit_code": e["dossier__handling_unit__code"],
+                "step_name": data.get("to_step") or data.get("step"),
+                "official_id": official,
+                "official_name": users.get(official),
+                "due_at": s["step_due_at"],
+                "done_at": e["occurred_at"],
+            }
+        )
     return out
 
 
@@ -154,18 +177,36 @@ def _open_late(unit_ids: list[int] | None, cutoff: datetime) -> list[dict]:
     from motcua.dossiers.models import Dossier, Pause, Status
 
     qs = Dossier.objects.filter(status=Status.PROCESSING, step_due_at__isnull=False, step_due_at__lt=cutoff).exclude(
-        Exists(Pause.objects.filter(dossier_id=OuterRef("pk"), ended_at__isnull=True)))
+        Exists(Pause.objects.filter(dossier_id=OuterRef("pk"), ended_at__isnull=True))
+    )
     if unit_ids is not None:
         qs = qs.filter(handling_unit_id__in=unit_ids)
     return [
-        {"dossier_id": r["id"], "dossier_code": r["code"], "unit_code": r["handling_unit__code"],
-         "step_name": r["current_step__name"], "official_id": r["current_assignee_id"],
-         "official_name": person_name(r["current_assignee__first_name"], r["current_assignee__last_name"],
-                                      r["current_assignee__username"]) if r["current_assignee_id"] else None,
-         "due_at": r["step_due_at"], "done_at": None}
-        for r in qs.values("id", "code", "handling_unit__code", "current_step__name", "current_assignee_id",
-                           "current_assignee__first_name", "current_assignee__last_name",
-                           "current_assignee__username", "step_due_at")
+        {
+            "dossier_id": r["id"],
+            "dossier_code": r["code"],
+            "unit_code": r["handling_unit__code"],
+            "step_name": r["current_step__name"],
+            "official_id": r["current_assignee_id"],
+            "official_name": person_name(
+                r["current_assignee__first_name"], r["current_assignee__last_name"], r["current_assignee__username"]
+            )
+            if r["current_assignee_id"]
+            else None,
+            "due_at": r["step_due_at"],
+            "done_at": None,
+        }
+        for r in qs.values(
+            "id",
+            "code",
+            "handling_unit__code",
+            "current_step__name",
+            "current_assignee_id",
+            "current_assignee__first_name",
+            "current_assignee__last_name",
+            "current_assignee__username",
+            "step_due_at",
+        )
     ]
 
 
@@ -176,22 +217,43 @@ def _consultations_late(unit_ids: list[int] | None, start: datetime, end: dateti
     from motcua.dossiers.models import Consultation, DossierEvent, Status
 
     answered = Q(answered_at__gte=start, answered_at__lt=end, answered_at__gt=F("due_at"))
-    pending = Q(answered_at__isnull=True, due_at__lt=cutoff,
-                dossier__status__in=(Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.FINANCIAL_OBLIGATION))
+    pending = Q(
+        answered_at__isnull=True,
+        due_at__lt=cutoff,
+        dossier__status__in=(Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.FINANCIAL_OBLIGATION),
+    )
     qs = Consultation.objects.filter(answered | pending)
     if unit_ids is not None:
         qs = qs.filter(Q(unit_id__in=unit_ids) | Q(dossier__handling_unit_id__in=unit_ids))
-    answerer = DossierEvent.objects.filter(dossier_id=OuterRef("dossier_id"), action="answer_consultation",
-                                           occurred_at=OuterRef("answered_at")).order_by("id").values("actor_id")[:1]
-    rows = list(qs.annotate(answerer=Subquery(answerer)).values(
-        "dossier_id", "dossier__code", "unit__code", "unit__name", "due_at", "answered_at", "answerer"))
-    users = {u["id"]: person_name(u["first_name"], u["last_name"], u["username"])
-             for u in get_user_model().objects.filter(id__in={r["answerer"] for r in rows if r["answerer"]})
-             .values("id", "first_name", "last_name", "username")}
+    answerer = (
+        DossierEvent.objects.filter(
+            dossier_id=OuterRef("dossier_id"), action="answer_consultation", occurred_at=OuterRef("answered_at")
+        )
+        .order_by("id")
+        .values("actor_id")[:1]
+    )
+    rows = list(
+        qs.annotate(answerer=Subquery(answerer)).values(
+            "dossier_id", "dossier__code", "unit__code", "unit__name", "due_at", "answered_at", "answerer"
+        )
+    )
+    users = {
+        u["id"]: person_name(u["first_name"], u["last_name"], u["username"])
+        for u in get_user_model()
+        .objects.filter(id__in={r["answerer"] for r in rows if r["answerer"]})
+        .values("id", "first_name", "last_name", "username")
+    }
     return [
-        {"dossier_id": r["dossier_id"], "dossier_code": r["dossier__code"], "unit_code": r["unit__code"],
-         "step_name": f"{CONSULTATION_STEP}: {r['unit__name']}", "official_id": r["answerer"],
-         "official_name": users.get(r["answerer"]), "due_at": r["due_at"], "done_at": r["answered_at"]}
+        {
+            "dossier_id": r["dossier_id"],
+            "dossier_code": r["dossier__code"],
+            "unit_code": r["unit__code"],
+            "step_name": f"{CONSULTATION_STEP}: {r['unit__name']}",
+            "official_id": r["answerer"],
+            "official_name": users.get(r["answerer"]),
+            "due_at": r["due_at"],
+            "done_at": r["answered_at"],
+        }
         for r in rows
     ]
 
@@ -207,12 +269,12 @@ def late_steps(unit_ids: list[int] | None, start: datetime, end: datetime) -> li
     """
     cal = _calendar()
     cutoff = min(end, timezone.now())
-    rows = _finished_late(unit_ids, start, end) + _open_late(unit_ids, cutoff) + _consultations_late(
-        unit_ids, start, end, cutoff)
-    out = [
-        LateStep(**r, hours_late=_hours(cal, r["due_at"], r["done_at"] or cutoff))
-        for r in rows
-    ]
+    rows = (
+        _finished_late(unit_ids, start, end)
+        + _open_late(unit_ids, cutoff)
+        + _consultations_late(unit_ids, start, end, cutoff)
+    )
+    out = [LateStep(**r, hours_late=_hours(cal, r["due_at"], r["done_at"] or cutoff)) for r in rows]
     out.sort(key=lambda s: (s.dossier_code, s.due_at, s.done_at is None, s.done_at or s.due_at))
     return out
 
@@ -225,8 +287,9 @@ def late_officials(unit_ids: list[int] | None, start: datetime, end: datetime) -
     """
     groups: dict[tuple[int | None, str], dict[str, Any]] = {}
     for s in late_steps(unit_ids, start, end):
-        g = groups.setdefault((s.official_id, s.unit_code),
-                              {"name": s.official_name, "steps": 0, "dossiers": set(), "hours": Decimal(0)})
+        g = groups.setdefault(
+            (s.official_id, s.unit_code), {"name": s.official_name, "steps": 0, "dossiers": set(), "hours": Decimal(0)}
+        )
         g["steps"] += 1
         g["dossiers"].add(s.dossier_id)
         g["hours"] += s.hours_late
@@ -277,12 +340,21 @@ def responsible_for(codes: Iterable[str]) -> dict[str, tuple[str | None, str | N
     meta: dict[str, dict] = {}
     user_ids: set[int] = set()
     for i in range(0, len(codes), 2000):
-        chunk = codes[i:i + 2000]
+        chunk = codes[i : i + 2000]
         rows = (
             DossierEvent.objects.filter(action__in=BOUNDARIES, dossier__code__in=chunk)
             .order_by("dossier_id", "occurred_at", "id")
-            .values("dossier__code", "action", "occurred_at", "step_due_at", "actor_id", "data",
-                    "dossier__due_at", "dossier__status", "dossier__current_assignee_id")
+            .values(
+                "dossier__code",
+                "action",
+                "occurred_at",
+                "step_due_at",
+                "actor_id",
+                "data",
+                "dossier__due_at",
+                "dossier__status",
+                "dossier__current_assignee_id",
+            )
         )
         for r in rows:
             code = r["dossier__code"]
@@ -295,15 +367,23 @@ def responsible_for(codes: Iterable[str]) -> dict[str, tuple[str | None, str | N
                     lst[-1]["official"] = r["actor_id"]
             if r["action"] in STEP_STARTS:  # a hand-off both ends one step (above) and starts the next
                 assignee = data.get("assignee_id")
-                lst.append({"name": data.get("to_step") or data.get("step"), "start": r["occurred_at"],
-                            "due": r["step_due_at"], "end": None,
-                            "official": int(assignee) if assignee else None})
+                lst.append(
+                    {
+                        "name": data.get("to_step") or data.get("step"),
+                        "start": r["occurred_at"],
+                        "due": r["step_due_at"],
+                        "end": None,
+                        "official": int(assignee) if assignee else None,
+                    }
+                )
     for code, lst in steps.items():
         if lst and lst[-1]["end"] is None and not lst[-1]["official"]:
             lst[-1]["official"] = meta[code]["dossier__current_assignee_id"]
         user_ids.update(s["official"] for s in lst if s["official"])
-    users = {u["id"]: person_name(u["first_name"], u["last_name"], u["username"])
-             for u in get_user_model().objects.filter(id__in=user_ids).values("id", "first_name", "last_name", "username")}
+    users = {
+        u["id"]: person_name(u["first_name"], u["last_name"], u["username"])
+        for u in get_user_model().objects.filter(id__in=user_ids).values("id", "first_name", "last_name", "username")
+    }
 
     out: dict[str, tuple[str | None, str | None]] = {}
     for code, lst in steps.items():

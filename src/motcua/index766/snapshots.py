@@ -30,12 +30,23 @@ def store(report: ScoreReport) -> int:
     group_of = {i.code: i.group for i in _formula_set(formula_set).indicators}
     rows = [
         IndicatorSnapshot(
-            unit_id=units[unit["unit"]], period=period, formula_set=formula_set, indicator=i["code"],
-            group=group_of[i["code"]], numerator=i["numerator"], denominator=i["denominator"], ratio=i["ratio"],
-            score=None if i["score"] is None else Decimal(str(i["score"])), max_points=Decimal(str(i["max"])),
-            target=i["target"], note=i["note"] or "", as_of=as_of, computed_at=computed_at,
+            unit_id=units[unit["unit"]],
+            period=period,
+            formula_set=formula_set,
+            indicator=i["code"],
+            group=group_of[i["code"]],
+            numerator=i["numerator"],
+            denominator=i["denominator"],
+            ratio=i["ratio"],
+            score=None if i["score"] is None else Decimal(str(i["score"])),
+            max_points=Decimal(str(i["max"])),
+            target=i["target"],
+            note=i["note"] or "",
+            as_of=as_of,
+            computed_at=computed_at,
         )
-        for unit in data["units"] if unit["unit"] in units
+        for unit in data["units"]
+        if unit["unit"] in units
         for i in unit["indicators"]
     ]
     IndicatorSnapshot.objects.filter(unit_id__in=units.values(), period=period, formula_set=formula_set).delete()
@@ -79,7 +90,9 @@ COMPARED = (("TuSo", "numerator"), ("MauSo", "denominator"), ("Diem", "score"))
 TOTAL_CODES = frozenset({"TONG", "TONGDIEM", "TỔNG", "TỔNG ĐIỂM"})
 
 
-def compare_with_portal(csv_path: str | Path, *, formula_set: str = "portal-2026", tolerance: float = 0.005) -> list[Difference]:
+def compare_with_portal(
+    csv_path: str | Path, *, formula_set: str = "portal-2026", tolerance: float = 0.005
+) -> list[Difference]:
     """Compare stored tuples with the portal's numbers (CSV: MaDonVi, Ky, MaChiSo, TuSo, MauSo, Diem).
 
     Every line of the CSV is compared; a tuple we have not computed is a difference too. A line
@@ -94,12 +107,15 @@ def compare_with_portal(csv_path: str | Path, *, formula_set: str = "portal-2026
         reader = csv.DictReader(handle)
         missing = {"MaDonVi", "Ky", "MaChiSo", "TuSo", "MauSo", "Diem"} - set(reader.fieldnames or [])
         if missing:
-            raise UserError(f"Tệp {path.name} thiếu cột: {', '.join(sorted(missing))}.", f"missing columns {sorted(missing)}")
+            raise UserError(
+                f"Tệp {path.name} thiếu cột: {', '.join(sorted(missing))}.", f"missing columns {sorted(missing)}"
+            )
         lines = list(enumerate(reader, start=2))
     ours = {
         (s.unit.code, s.period, s.indicator): s
         for s in IndicatorSnapshot.objects.filter(
-            formula_set=formula_set, period__in={row["Ky"] for _, row in lines}).select_related("unit")
+            formula_set=formula_set, period__in={row["Ky"] for _, row in lines}
+        ).select_related("unit")
     }
     from .registry import GROUPS
 
@@ -146,8 +162,9 @@ def _portal_writes_nothing(indicator: str, mine: float, snapshot, portal: dict) 
     denominator = float(snapshot.denominator or 0)
     if indicator in PORTAL_BLANK_WITHOUT_COMPLAINTS and denominator == 0:
         return True
-    return (portal["TuSo"] is None and portal["MauSo"] is None and denominator == 0
-            and float(snapshot.numerator or 0) == 0)
+    return (
+        portal["TuSo"] is None and portal["MauSo"] is None and denominator == 0 and float(snapshot.numerator or 0) == 0
+    )
 
 
 def _number(text: str, file: str, line: int, column: str) -> float | None:
@@ -157,7 +174,9 @@ def _number(text: str, file: str, line: int, column: str) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise UserError(f"{file}, dòng {line}, cột {column}: «{text}» không phải số.", f"{file}:{line} {column} not a number") from None
+        raise UserError(
+            f"{file}, dòng {line}, cột {column}: «{text}» không phải số.", f"{file}:{line} {column} not a number"
+        ) from None
 
 
 def stored_json(period: str, *, unit: str | None = None, formula_set: str = "portal-2026") -> dict | None:
@@ -196,22 +215,43 @@ def stored_json(period: str, *, unit: str | None = None, formula_set: str = "por
             as_of = s.as_of if as_of is None else min(as_of, s.as_of)
             score = None if s.score is None else float(s.score)
             groups[ind.group] = groups.get(ind.group, Decimal(0)) + (s.score or Decimal(0))
-            indicators.append({"code": ind.code, "numerator": number(s.numerator), "denominator": number(s.denominator),
-                               "ratio": s.ratio, "score": score, "max": number(float(s.max_points)),
-                               "target": s.target, "note": s.note or None})
+            indicators.append(
+                {
+                    "code": ind.code,
+                    "numerator": number(s.numerator),
+                    "denominator": number(s.denominator),
+                    "ratio": s.ratio,
+                    "score": score,
+                    "max": number(float(s.max_points)),
+                    "target": s.target,
+                    "note": s.note or None,
+                }
+            )
         total = sum(groups.values(), Decimal(0)).quantize(Decimal("0.01"))
         from .registry import GROUPS
 
-        out_units.append({
-            "unit": entry["MaDonVi"], "name": units[entry["MaDonVi"]].name, "total": float(total), "band": band(total),
-            "groups": [{"code": g, "score": float(groups[g].quantize(Decimal("0.01"))), "max": number(GROUPS[g][1])}
-                       for g in GROUPS if g in groups],
-            "indicators": indicators,
-        })
-    return {"formula_set": formula_set,
-            "period": {"code": p.code, "start": p.start.isoformat(), "end": p.end.isoformat()},
-            "as_of": as_of.astimezone(VN).isoformat(), "computed_at": oldest.astimezone(VN).isoformat(),
-            "units": out_units, "rules": stored_rules()}
+        out_units.append(
+            {
+                "unit": entry["MaDonVi"],
+                "name": units[entry["MaDonVi"]].name,
+                "total": float(total),
+                "band": band(total),
+                "groups": [
+                    {"code": g, "score": float(groups[g].quantize(Decimal("0.01"))), "max": number(GROUPS[g][1])}
+                    for g in GROUPS
+                    if g in groups
+                ],
+                "indicators": indicators,
+            }
+        )
+    return {
+        "formula_set": formula_set,
+        "period": {"code": p.code, "start": p.start.isoformat(), "end": p.end.isoformat()},
+        "as_of": as_of.astimezone(VN).isoformat(),
+        "computed_at": oldest.astimezone(VN).isoformat(),
+        "units": out_units,
+        "rules": stored_rules(),
+    }
 
 
 def stored_rules(indicator: str | None = None) -> list[dict]:

@@ -154,14 +154,11 @@ def _sql_str(text: str) -> str:
 def _read_json_sql(path: Path, name: str) -> str:
     cols = ", ".join(f"{_sql_str(k)}: {_sql_str(v)}" for k, v in RAW_COLUMNS[name].items())
     fmt = "auto" if path.suffix.lower() == ".json" else "newline_delimited"
-    return (
-        f"read_json({_sql_str(str(path))}, format='{fmt}', "
-        f"columns={{{cols}}}, maximum_object_size=67108864)"
-    )
+    return f"read_json({_sql_str(str(path))}, format='{fmt}', columns={{{cols}}}, maximum_object_size=67108864)"
 
 
 def _empty_raw_sql(name: str) -> str:
-    cols = ", ".join(f"CAST(NULL AS {t}) AS \"{c}\"" for c, t in RAW_COLUMNS[name].items())
+    cols = ", ".join(f'CAST(NULL AS {t}) AS "{c}"' for c, t in RAW_COLUMNS[name].items())
     return f"(SELECT {cols} WHERE false)"
 
 
@@ -396,9 +393,7 @@ def _load_via_readers(xs: Any, name: str, raw: Any, skipped: dict[str, int]) -> 
     if bad:
         skipped[name] = bad
     try:
-        raw.execute(
-            f"CREATE OR REPLACE TEMP TABLE raw_{name} AS SELECT * FROM {_read_json_sql(Path(tmp.name), name)}"
-        )
+        raw.execute(f"CREATE OR REPLACE TEMP TABLE raw_{name} AS SELECT * FROM {_read_json_sql(Path(tmp.name), name)}")
     finally:
         Path(tmp.name).unlink(missing_ok=True)
 
@@ -500,9 +495,7 @@ def _derive_calendar_columns(raw: Any, cal: Any) -> None:
             "MaPAKN": starts["MaPAKN"].astype(object),
             "start_at": starts["start_at"].astype("datetime64[us]"),
             "refuse_due": derive.add_working_hours(cal, starts["start_at"], derive.PAKN_REFUSE_HOURS),
-            "supplement_due": derive.add_working_hours(
-                cal, starts["start_at"], derive.PAKN_SUPPLEMENT_HOURS
-            ),
+            "supplement_due": derive.add_working_hours(cal, starts["start_at"], derive.PAKN_SUPPLEMENT_HOURS),
             "handle_due": derive.add_working_hours(cal, starts["start_at"], derive.PAKN_HANDLE_HOURS),
         }
     )
@@ -535,9 +528,7 @@ def _derive_calendar_columns(raw: Any, cal: Any) -> None:
     items = raw.sql(
         "SELECT DISTINCT NgayQuyetDinh, NgayHieuLucCanCu, publisher_kind FROM publication_items_base"
     ).fetchall()
-    dec, pubd = derive.publication_deadlines(
-        cal, [r[0] for r in items], [r[1] for r in items], [r[2] for r in items]
-    )
+    dec, pubd = derive.publication_deadlines(cal, [r[0] for r in items], [r[1] for r in items], [r[2] for r in items])
     frame = pd.DataFrame(
         {
             "NgayQuyetDinh": pd.Series([r[0] for r in items], dtype=object),
@@ -577,8 +568,6 @@ def _conform(raw: Any) -> None:
         raw.execute(f"CREATE OR REPLACE TABLE {name}__c AS SELECT {select} FROM {name}")
         _drop_relation(raw, name)
         raw.execute(f"ALTER TABLE {name}__c RENAME TO {name}")
-
-
 
 
 def _drop_relation(raw: Any, name: str) -> None:
@@ -631,9 +620,7 @@ def load_exchange_set(
     """Read an exchange set (folder or .zip) into DuckDB and return its facts."""
     src = Path(path)
     if not src.exists():
-        raise UserError(
-            f"Không tìm thấy bộ dữ liệu: {src}", f"exchange set not found: {src}"
-        )
+        raise UserError(f"Không tìm thấy bộ dữ liệu: {src}", f"exchange set not found: {src}")
     folder, tmp = _materialize_zip(src)
     try:
         cal = calendar if calendar is not None else derive.official_calendar()
@@ -712,11 +699,7 @@ def copy_to_sqlite(facts: Facts, database: str | Path = ":memory:") -> Facts:
     for name, cols in SCHEMAS.items():
         col_list = ", ".join(f'"{c}"' for c in cols)
         raw.execute(f'DROP TABLE IF EXISTS "{name}"')
-        raw.execute(
-            f'CREATE TABLE "{name}" ('
-            + ", ".join(f'"{c}" {_SQLITE_TYPES[t]}' for c, t in cols.items())
-            + ")"
-        )
+        raw.execute(f'CREATE TABLE "{name}" (' + ", ".join(f'"{c}" {_SQLITE_TYPES[t]}' for c, t in cols.items()) + ")")
         rows = facts.con.raw_sql(f'SELECT {col_list} FROM "{facts.prefix}{name}"').fetchall()
         raw.executemany(
             f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(cols))})',

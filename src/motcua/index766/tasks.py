@@ -94,8 +94,12 @@ def compile_live_templates():
 
     from .live import recompute_units
 
-    root = (Unit.objects.filter(parent__isnull=True, valid_to__isnull=True).order_by("code")
-            .values_list("pk", flat=True).first())
+    root = (
+        Unit.objects.filter(parent__isnull=True, valid_to__isnull=True)
+        .order_by("code")
+        .values_list("pk", flat=True)
+        .first()
+    )
     if root is None:
         return
     try:

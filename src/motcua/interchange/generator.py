@@ -89,9 +89,7 @@ class Clock:
             calendar = WorkCalendar.official()
         self.calendar = calendar
 
-    def add(
-        self, starts: np.ndarray, amounts, unit: str = "gio_lam_viec", cutoff=None
-    ) -> np.ndarray:
+    def add(self, starts: np.ndarray, amounts, unit: str = "gio_lam_viec", cutoff=None) -> np.ndarray:
         starts = np.asarray(starts, dtype=np.int64)
         if starts.size == 0:
             return starts.copy()
@@ -173,8 +171,7 @@ class Procedure:
     @property
     def citizen(self) -> bool:
         return any(
-            s in ("Công dân Việt Nam", "Người Việt Nam định cư ở nước ngoài", "Người nước ngoài")
-            for s in self.subjects
+            s in ("Công dân Việt Nam", "Người Việt Nam định cư ở nước ngoài", "Người nước ngoài") for s in self.subjects
         )
 
     def record(self) -> dict:
@@ -348,11 +345,7 @@ class Catalogue:
         for d in range(n_dist):
             dcode = f"{prov}.H{d + 1:02d}"
             self.legacy.append(len(units))
-            units.append(
-                Unit(
-                    dcode, N.DISTRICT_NAMES[d % len(N.DISTRICT_NAMES)], prov, "HUYEN", valid_to=end
-                )
-            )
+            units.append(Unit(dcode, N.DISTRICT_NAMES[d % len(N.DISTRICT_NAMES)], prov, "HUYEN", valid_to=end))
             for k in range(per_dist):
                 nm = place_names[order[(n_comm + d * per_dist + k) % len(place_names)]]
                 self.legacy.append(len(units))
@@ -364,9 +357,7 @@ class Catalogue:
         fields = N.FIELDS
         pools = []
         for f in fields:
-            names = [
-                t.format(o=o) if "{o}" in t else t for t in f["templates"] for o in f["objects"]
-            ]
+            names = [t.format(o=o) if "{o}" in t else t for t in f["templates"] for o in f["objects"]]
             names = [n[0].upper() + n[1:] for n in names]
             pools.append([names[i] for i in rng.permutation(len(names))])
         # Round robin over fields: small fields are complete, big ones partly drawn.
@@ -389,11 +380,7 @@ class Catalogue:
                 variant += 1
                 pools = []
                 for f in fields:
-                    names = [
-                        t.format(o=o) if "{o}" in t else t
-                        for t in f["templates"]
-                        for o in f["objects"]
-                    ]
+                    names = [t.format(o=o) if "{o}" in t else t for t in f["templates"] for o in f["objects"]]
                     pools.append([n[0].upper() + n[1:] for n in names])
         # Unique codes d.dddddd.
         nums = rng.choice(np.arange(200, 12_000), size=n_procs, replace=False)
@@ -413,21 +400,10 @@ class Catalogue:
             choices = _LIMITS_BY_FIELD.get(f["code"], _LIMITS_DEFAULT)
             w = np.array([c[2] for c in choices], dtype=float)
             amount, lu, _ = choices[int(rng.choice(len(choices), p=w / w.sum()))]
-            fee = bool(
-                rng.random()
-                < (0.75 if f["code"] in ("G09-TP02", "G09-TP03", "G09-XD03", "G09-NM01") else 0.33)
-            )
-            subj_i = (
-                int(rng.integers(0, 4))
-                if levels == ["XA"]
-                else int(rng.integers(0, len(N.SUBJECT_SETS)))
-            )
+            fee = bool(rng.random() < (0.75 if f["code"] in ("G09-TP02", "G09-TP03", "G09-XD03", "G09-NM01") else 0.33))
+            subj_i = int(rng.integers(0, 4)) if levels == ["XA"] else int(rng.integers(0, len(N.SUBJECT_SETS)))
             status_r = rng.random()
-            status = (
-                "dang_cong_khai"
-                if status_r < 0.88
-                else ("sua_doi_bo_sung" if status_r < 0.97 else "bai_bo")
-            )
+            status = "dang_cong_khai" if status_r < 0.88 else ("sua_doi_bo_sung" if status_r < 0.97 else "bai_bo")
             p = Procedure(
                 code=f"{heads[k]}.{nums[k]:06d}",
                 name=nm,
@@ -453,12 +429,8 @@ class Catalogue:
                 n_lines = 1 if rng.random() < 0.7 else 2
                 for li in range(n_lines):
                     fk, fname = N.FEE_NAMES[int(rng.integers(0, len(N.FEE_NAMES)))]
-                    amt = int(
-                        N.FEE_AMOUNTS[min(len(N.FEE_AMOUNTS) - 1, int(rng.geometric(0.18)) - 1)]
-                    )
-                    p.fee_lines.append(
-                        {"MaPhiLePhi": f"{fk}{li + 1:02d}", "TenPhiLePhi": fname, "Gia": amt}
-                    )
+                    amt = int(N.FEE_AMOUNTS[min(len(N.FEE_AMOUNTS) - 1, int(rng.geometric(0.18)) - 1)])
+                    p.fee_lines.append({"MaPhiLePhi": f"{fk}{li + 1:02d}", "TenPhiLePhi": fname, "Gia": amt})
             procs.append(p)
         self.procs = procs
 
@@ -568,12 +540,8 @@ class Catalogue:
         w_all = np.bincount(pu, weights=pw, minlength=n)
         w_dvc = np.bincount(pu, weights=pw * has, minlength=n)
         scale = np.where(w_dvc > 0, w_all / np.maximum(w_dvc, 1e-300), 0.0)
-        fmult = np.array(
-            [_ONLINE_FIELD_MULT.get(procs[i].field_code, 1.0) for i in range(len(procs))]
-        )
-        self.pair_on = np.where(
-            has, np.clip(self.u_online[pu] * scale[pu] * fmult[pp], 0, 0.97), 0.0
-        )
+        fmult = np.array([_ONLINE_FIELD_MULT.get(procs[i].field_code, 1.0) for i in range(len(procs))])
+        self.pair_on = np.where(has, np.clip(self.u_online[pu] * scale[pu] * fmult[pp], 0, 0.97), 0.0)
         self.pair_u, self.pair_p, self.pair_s = pu, pp, ps
         self.cum_all = np.cumsum(pw) / pw.sum()
         won = pw * self.pair_on
@@ -612,9 +580,7 @@ class _Out:
 # Event slots of the dossier timeline, in chronological order. Slot 1 carries 2 (received),
 # 3 (refused at intake) or 7 (withdrawn before reception).
 _SLOT_STATUS = np.array([1, 2, 8, 4, 5, 4, 5, 4, 6, 4, 7, 8, 9, 10], dtype=np.int64)
-S_SUB, S_INTAKE, S_PRE8, S_PROC, S_R1, S_D1, S_R2, S_D2, S_F6, S_F4, S_W7, S_STOP, S_DONE, S_RET = (
-    range(14)
-)
+S_SUB, S_INTAKE, S_PRE8, S_PROC, S_R1, S_D1, S_R2, S_D2, S_F6, S_F4, S_W7, S_STOP, S_DONE, S_RET = range(14)
 _N_SLOTS = 14
 
 
@@ -628,9 +594,7 @@ def _minute_cdf(weights_by_hour: list[tuple[float, float, float]]) -> np.ndarray
 
 
 # Counter hours (Bộ phận Một cửa): morning rush, quieter after lunch.
-_OFFICE_CDF = _minute_cdf(
-    [(7.1, 8, 0.8), (8, 10, 1.6), (10, 11.4, 1.1), (13.6, 15, 1.2), (15, 16.9, 0.8)]
-)
+_OFFICE_CDF = _minute_cdf([(7.1, 8, 0.8), (8, 10, 1.6), (10, 11.4, 1.1), (13.6, 15, 1.2), (15, 16.9, 0.8)])
 # Online submissions: office hours mostly, evenings too, a little at night.
 _ONLINE_CDF = _minute_cdf(
     [
@@ -798,9 +762,7 @@ class _DossierSim:
             )
             minute = np.minimum(minute, m_lim)
         else:
-            minute = np.where(
-                online, np.searchsorted(_ONLINE_CDF, u3), np.searchsorted(_OFFICE_CDF, u3)
-            )
+            minute = np.where(online, np.searchsorted(_ONLINE_CDF, u3), np.searchsorted(_OFFICE_CDF, u3))
         tod = minute * 60 + (R[:, 4] * 60).astype(np.int64)
         t_at = np.minimum(day0 + tod, self.horizon)  # online: submission; counter, post: reception
 
@@ -844,11 +806,7 @@ class _DossierSim:
         # Handed to the processing officer within working hours (after 15:00: next morning).
         t4 = t_recv.copy()
         # Backlogged units leave some dossiers waiting for assignment for a day or more.
-        wait = (
-            0.05
-            + 2.5 * R[:, 9] ** 2
-            + np.where(R[:, 10] > 1 - 0.08 * cat.u_slow[u], 8 + 16 * R[:, 9], 0)
-        )
+        wait = 0.05 + 2.5 * R[:, 9] ** 2 + np.where(R[:, 10] > 1 - 0.08 * cat.u_slow[u], 8 + 16 * R[:, 9], 0)
         t4[rec] = clock.add(t_recv[rec], np.round(wait[rec], 2))
         E[rec, S_PROC] = t4[rec]
 
@@ -949,16 +907,12 @@ class _DossierSim:
                 np.where(
                     present[:, S_STOP],
                     E[:, S_STOP],
-                    np.where(
-                        present[:, S_PRE8], E[:, S_PRE8], np.where(present[:, S_W7], E[:, S_W7], -1)
-                    ),
+                    np.where(present[:, S_PRE8], E[:, S_PRE8], np.where(present[:, S_W7], E[:, S_W7], -1)),
                 ),
             ),
         )
         # Apology letter (thư xin lỗi) with a new appointment for a share of late dossiers.
-        is_late = got_received & (
-            (end > due) | ((end < 0) & (self.horizon > due)) | (two & present[:, S_R2])
-        )
+        is_late = got_received & ((end > due) | ((end < 0) & (self.horizon > due)) | (two & present[:, S_R2]))
         apology = is_late & (R[:, 14] > 0.65) & (due - DAY <= self.horizon)
         new_due = np.full(n, -1, dtype=np.int64)
         ai_ = np.flatnonzero(apology)
@@ -969,9 +923,7 @@ class _DossierSim:
         r_fee = R[:, 16]
         fee_mode = np.where(
             fee_p,
-            np.where(
-                r_fee < cat.u_fee_missing[u], 0, np.where(r_fee < cat.u_fee_missing[u] + 0.05, 1, 2)
-            ),
+            np.where(r_fee < cat.u_fee_missing[u], 0, np.where(r_fee < cat.u_fee_missing[u] + 0.05, 1, 2)),
             np.where(r_fee > 0.96, 1, 0),
         )  # 0 none, 1 all-zero lines, 2 real lines
         pay_p = np.where(online, cat.u_pay_online[u], cat.u_pay_counter[u])
@@ -996,8 +948,7 @@ class _DossierSim:
         src_dvcqg = online & (R[:, 23] < cat.u_dvcqg[u])
         kho = online & (R[:, 5] < 0.05)
         has_result = present[:, S_DONE] & (
-            R[:, 6]
-            < np.where(cat.p_paper[p], cat.u_result[u], np.minimum(1.0, cat.u_result[u] + 0.15))
+            R[:, 6] < np.where(cat.p_paper[p], cat.u_result[u], np.minimum(1.0, cat.u_result[u] + 0.15))
         )
         pushed = has_result & online & (R[:, 2] < cat.u_kho[u])
         vneid = np.where(online, R[:, 11] < cat.u_vneid[u], R[:, 11] < 0.04)
@@ -1012,9 +963,7 @@ class _DossierSim:
         t_sync = first_event + lag
         synced = (R[:, 1] > 1 - cat.u_sync[u]) & (first_event >= 0) & (t_sync <= self.horizon)
         ended = end >= 0
-        dislike = (
-            ended & got_received & (R[:, 4] < np.where(is_late, 0.07, 0.011) * cat.u_dislike[u])
-        )
+        dislike = ended & got_received & (R[:, 4] < np.where(is_late, 0.07, 0.011) * cat.u_dislike[u])
         t_rate = end + 3600 + (R[:, 3] * 3 * DAY).astype(np.int64)
         dislike &= t_rate <= self.horizon
 
@@ -1037,9 +986,7 @@ class _DossierSim:
         sync_s = self._fmt_opt(t_sync, synced)
         rate_s = self._fmt_opt(t_rate, dislike)
         code_day = np.where(got_received, E[:, S_INTAKE], t_sub)
-        ymd = np.datetime_as_string(
-            (code_day + TZ_OFFSET).astype("datetime64[s]").astype("datetime64[D]")
-        ).tolist()
+        ymd = np.datetime_as_string((code_day + TZ_OFFSET).astype("datetime64[s]").astype("datetime64[D]")).tolist()
         sub_s = fmt_ts(t_sub)
         n_app = len(self.applicants)
         app_i = (R[:, 22] * n_app).astype(np.int64).tolist()
@@ -1153,14 +1100,10 @@ class _DossierSim:
             log = [f'{{"TrangThai":{srow[j]},"ThoiDiem":"{x}"}}' for j, x in enumerate(trow) if x]
             parts.append(f',"TrangThaiHoSo":{fs},"LichSuTrangThai":[{",".join(log)}]')
             if trow[4]:
-                sups = [
-                    f'{{"NgayYeuCau":"{trow[4]}","NgayBoSung":'
-                    + (f'"{trow[5]}"}}' if trow[5] else "null}")
-                ]
+                sups = [f'{{"NgayYeuCau":"{trow[4]}","NgayBoSung":' + (f'"{trow[5]}"}}' if trow[5] else "null}")]
                 if trow[6]:
                     sups.append(
-                        f'{{"NgayYeuCau":"{trow[6]}","NgayBoSung":'
-                        + (f'"{trow[7]}"}}' if trow[7] else "null}")
+                        f'{{"NgayYeuCau":"{trow[6]}","NgayBoSung":' + (f'"{trow[7]}"}}' if trow[7] else "null}")
                     )
                 parts.append(f',"DanhSachHoSoBoSung":[{",".join(sups)}]')
             if fm == 2:
@@ -1227,8 +1170,7 @@ def _publications(
     in_window = [d for d in workdays if start <= d <= until]
     procs = cat.procs
     by_status = {
-        s: [i for i, p in enumerate(procs) if p.status == s]
-        for s in ("dang_cong_khai", "sua_doi_bo_sung", "bai_bo")
+        s: [i for i, p in enumerate(procs) if p.status == s] for s in ("dang_cong_khai", "sua_doi_bo_sung", "bai_bo")
     }
     n_new = max(2, len(by_status["dang_cong_khai"]) // 18)
     pool_new = list(
@@ -1260,11 +1202,7 @@ def _publications(
         items = []
         for pi in idx:
             # Legal basis in force k working days after the decision (≥ 5 is on time).
-            k = (
-                int(rng.integers(-8, 5))
-                if late_decision and rng.random() < 0.7
-                else int(rng.integers(5, 40))
-            )
+            k = int(rng.integers(-8, 5)) if late_decision and rng.random() < 0.7 else int(rng.integers(5, 40))
             basis = workdays[min(max(di + k, 0), len(workdays) - 1)]
             r = rng.random()
             pub_k = int(rng.integers(0, 5)) if r < 0.8 else int(rng.integers(5, 25))
@@ -1327,11 +1265,7 @@ def _complaints(
     an unsatisfying or late answer is sometimes followed by a repeat (MaPAKNTruoc)."""
     pool = sim.complaint_pool
     n_linked = min(len(pool), int(round(n_target * 0.55)))
-    chosen = (
-        [pool[i] for i in sorted(rng.choice(len(pool), size=n_linked, replace=False))]
-        if n_linked
-        else []
-    )
+    chosen = [pool[i] for i in sorted(rng.choice(len(pool), size=n_linked, replace=False))] if n_linked else []
     n_free = max(0, n_target - n_linked)
     # Units of unlinked complaints: by dossier volume, so small communes often have none.
     vol = sim.recv_counts.sum(axis=1).astype(float)
@@ -1339,9 +1273,7 @@ def _complaints(
     start_t = _epoch(start)
     seeds: list[tuple[int, int, str | None, bool]] = []
     for code, ui, t_recv, late in chosen:
-        seeds.append(
-            (t_recv + int((2 + 25 * rng.random()) * DAY * (0.5 if late else 1.0)), ui, code, late)
-        )
+        seeds.append((t_recv + int((2 + 25 * rng.random()) * DAY * (0.5 if late else 1.0)), ui, code, late))
     if n_free and vol.sum() > 0:
         us = rng.choice(len(vol), size=n_free, p=vol / vol.sum())
         ts = start_t + (rng.random(n_free) * (horizon - start_t)).astype(np.int64)
@@ -1415,10 +1347,7 @@ def _complaints(
                 "MaHoSo": it["MaHoSo"],
                 "PhanLoai": it["PhanLoai"],
                 "NgayGui": sent,
-                "LichSu": [
-                    {"TrangThai": s, "ThoiDiem": x}
-                    for (s, _t), x in zip(it["log"], it["texts"], strict=True)
-                ],
+                "LichSu": [{"TrangThai": s, "ThoiDiem": x} for (s, _t), x in zip(it["log"], it["texts"], strict=True)],
                 "SoThich": it["SoThich"],
                 "SoKhongThich": it["SoKhongThich"],
                 "MaPAKNTruoc": it["prev"]["MaPAKN"] if it["prev"] else None,
@@ -1482,9 +1411,7 @@ def generate_exchange_set(
     write_all("units", (u.record() for u in cat.units))
     write_all("procedures", (p.record() for p in cat.procs))
     write_all("online_services", (s.record(cat) for s in cat.services))
-    say(
-        f"catalogue: {len(cat.units)} units, {len(cat.procs)} procedures, {len(cat.services)} services"
-    )
+    say(f"catalogue: {len(cat.units)} units, {len(cat.procs)} procedures, {len(cat.services)} services")
 
     # Working days around the window (for publication dates).
     workdays = []

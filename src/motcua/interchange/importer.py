@@ -75,8 +75,13 @@ class FileCounts:
     seconds: float = 0.0
 
     def as_dict(self):
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged, "skipped": self.skipped,
-                "seconds": round(self.seconds, 3)}
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "seconds": round(self.seconds, 3),
+        }
 
 
 @dataclass
@@ -115,7 +120,8 @@ class Importer:
         except ExchangeSetError as exc:
             raise UserError(exc.message, exc.message_en) from None
         with runs.running(
-            source=str(self.path), user=self.user if getattr(self.user, "is_authenticated", False) else None,
+            source=str(self.path),
+            user=self.user if getattr(self.user, "is_authenticated", False) else None,
             options={"dry_run": self.dry_run, "skip_invalid": self.skip_invalid},
         ) as run:
             return self._run(run, exchange_set)
@@ -209,8 +215,13 @@ class Importer:
             existing[key] = canonical
         if created:
             self.writer.write_instances(model, [instance for _, instance in created])
-            self._audit(model, [(instance.pk, str(key_of(record)), LogEntry.Action.CREATE, None, None)
-                                for record, instance in created])
+            self._audit(
+                model,
+                [
+                    (instance.pk, str(key_of(record)), LogEntry.Action.CREATE, None, None)
+                    for record, instance in created
+                ],
+            )
         return created
 
     def _import_units(self, exchange_set, name):
@@ -228,9 +239,14 @@ class Importer:
         valid = self._without_cycles(name, source, valid, {code: r["MaDonViCha"] for code, r in existing.items()})
 
         def values(record):
-            return {"name": record["TenDonVi"], "kind": record["LoaiDonVi"],
-                    "offers_e_certified_copy": record["CungCapChungThucDienTu"], "valid_from": record["HieuLucTu"],
-                    "valid_to": record["HieuLucDen"], "extra": record["extra"]}
+            return {
+                "name": record["TenDonVi"],
+                "kind": record["LoaiDonVi"],
+                "offers_e_certified_copy": record["CungCapChungThucDienTu"],
+                "valid_from": record["HieuLucTu"],
+                "valid_to": record["HieuLucDen"],
+                "extra": record["extra"],
+            }
 
         def update(record):
             unit = Unit.objects.get(code=record["MaDonVi"])
@@ -238,8 +254,9 @@ class Importer:
                 setattr(unit, attr, value)
             unit.save()
 
-        self._sync(name, valid, existing, lambda r: r["MaDonVi"], lambda r: Unit(code=r["MaDonVi"], **values(r)),
-                   update, Unit)
+        self._sync(
+            name, valid, existing, lambda r: r["MaDonVi"], lambda r: Unit(code=r["MaDonVi"], **values(r)), update, Unit
+        )
         if self.writing:
             # Parents may come later in the file than their children: link once all exist.
             ids = dict(Unit.objects.values_list("code", "pk"))
@@ -262,12 +279,21 @@ class Importer:
                 acyclic.append((line, record))
                 continue
             loop = " → ".join([*chain, parent])
-            self._fail(name, [FieldError(
-                name, line, "MaDonViCha", "cycle",
-                f"chuỗi đơn vị cha của «{record['MaDonVi']}» quay vòng: {loop}",
-                f"the parents of unit {record['MaDonVi']!r} go round in a cycle: {loop}",
-                value=record["MaDonViCha"], source=source,
-            )])
+            self._fail(
+                name,
+                [
+                    FieldError(
+                        name,
+                        line,
+                        "MaDonViCha",
+                        "cycle",
+                        f"chuỗi đơn vị cha của «{record['MaDonVi']}» quay vòng: {loop}",
+                        f"the parents of unit {record['MaDonVi']!r} go round in a cycle: {loop}",
+                        value=record["MaDonViCha"],
+                        source=source,
+                    )
+                ],
+            )
         return acyclic
 
     def _known(self, model, codes) -> dict:
@@ -293,20 +319,32 @@ class Importer:
             if unknown:
                 self._fail(name, [reference_error(name, source, line, "DonViThucHien", unknown[0], "mã đơn vị")])
                 continue
-            valid.append((line, {**record, "DonViThucHien": sorted(set(record["DonViThucHien"])),
-                                 "CapThucHien": [lv for lv in exporter.LEVELS if lv in record["CapThucHien"]]}))
+            valid.append(
+                (
+                    line,
+                    {
+                        **record,
+                        "DonViThucHien": sorted(set(record["DonViThucHien"])),
+                        "CapThucHien": [lv for lv in exporter.LEVELS if lv in record["CapThucHien"]],
+                    },
+                )
+            )
 
         def values(record):
             levels = set(record["CapThucHien"])
             limit = record["ThoiGianGiaiQuyet"]
             return {
-                "name": record["TenTTHC"] or "", "field_code": record["MaLinhVuc"] or "",
+                "name": record["TenTTHC"] or "",
+                "field_code": record["MaLinhVuc"] or "",
                 "field_name": record["TenLinhVuc"] or "",
                 **{Procedure.LEVEL_FIELDS[level]: level in levels for level in exporter.LEVELS},
                 "time_limit": None if limit is None else Decimal(str(limit)),
-                "time_unit": record["DonViTinh"] or "", "has_fee": record["CoPhiLePhi"],
-                "paper_result": record["KetQuaGiay"], "subjects": record["DoiTuongThucHien"],
-                "eligible_full_online": record["DuDieuKienToanTrinh"], "all_seven_parts": record["DayDuBayBoPhan"],
+                "time_unit": record["DonViTinh"] or "",
+                "has_fee": record["CoPhiLePhi"],
+                "paper_result": record["KetQuaGiay"],
+                "subjects": record["DoiTuongThucHien"],
+                "eligible_full_online": record["DuDieuKienToanTrinh"],
+                "all_seven_parts": record["DayDuBayBoPhan"],
                 "publication_status": record["TrangThaiCongKhai"] or "dang_cong_khai",
                 "cutoff_time": time.fromisoformat(record["GioChotTiepNhan"]) if record["GioChotTiepNhan"] else None,
                 "extra": record["extra"],
@@ -320,15 +358,25 @@ class Importer:
             procedure.competent_units.set([units[code] for code in record["DonViThucHien"]])
             current_version(procedure)  # a changed legal content gets a new version
 
-        created = self._sync(name, valid, existing, lambda r: r["MaTTHC"], lambda r: Procedure(code=r["MaTTHC"], **values(r)),
-                             update, Procedure)
+        created = self._sync(
+            name,
+            valid,
+            existing,
+            lambda r: r["MaTTHC"],
+            lambda r: Procedure(code=r["MaTTHC"], **values(r)),
+            update,
+            Procedure,
+        )
         if created:
             through = Procedure.competent_units.through
             self.writer.write_instances(
-                through, [through(procedure_id=p.pk, unit_id=units[code]) for r, p in created for code in r["DonViThucHien"]]
+                through,
+                [through(procedure_id=p.pk, unit_id=units[code]) for r, p in created for code in r["DonViThucHien"]],
             )
-            versions = [ProcedureVersion(procedure=p, number=1, values=p.versioned_values(), valid_from=timezone.now())
-                        for _, p in created]
+            versions = [
+                ProcedureVersion(procedure=p, number=1, values=p.versioned_values(), valid_from=timezone.now())
+                for _, p in created
+            ]
             self.writer.write_instances(ProcedureVersion, versions)
             for (_, procedure), version in zip(created, versions, strict=True):
                 procedure.current_version = version
@@ -352,9 +400,15 @@ class Importer:
                 valid.append((line, record))
 
         def values(record):
-            return {"procedure_id": procedures[record["MaTTHC"]], "unit_id": units[record["MaDonVi"]],
-                    "level": record["MucDo"], "status": record["TrangThai"], "valid_from": record["HieuLucTu"],
-                    "valid_to": record["HieuLucDen"], "extra": record["extra"]}
+            return {
+                "procedure_id": procedures[record["MaTTHC"]],
+                "unit_id": units[record["MaDonVi"]],
+                "level": record["MucDo"],
+                "status": record["TrangThai"],
+                "valid_from": record["HieuLucTu"],
+                "valid_to": record["HieuLucDen"],
+                "extra": record["extra"],
+            }
 
         def update(record):
             service = OnlineService.objects.get(code=record["MaDVC"])
@@ -362,8 +416,15 @@ class Importer:
                 setattr(service, attr, value)
             service.save()
 
-        self._sync(name, valid, existing, lambda r: r["MaDVC"], lambda r: OnlineService(code=r["MaDVC"], **values(r)),
-                   update, OnlineService)
+        self._sync(
+            name,
+            valid,
+            existing,
+            lambda r: r["MaDVC"],
+            lambda r: OnlineService(code=r["MaDVC"], **values(r)),
+            update,
+            OnlineService,
+        )
         self.services = self._known(OnlineService, [r["MaDVC"] for _, r in valid])
 
     def _check_refs(self, name, source, line, record, procedures=(), units=()) -> FieldError | None:
@@ -376,7 +437,9 @@ class Importer:
         return None
 
     def _import_publications(self, exchange_set, name):
-        existing = {(r["MaDonVi"], r["SoQuyetDinh"]): record_to_json_dict(name, r) for r in exporter.export_publications()}
+        existing = {
+            (r["MaDonVi"], r["SoQuyetDinh"]): record_to_json_dict(name, r) for r in exporter.export_publications()
+        }
         units, procedures = self._unit_ids(), self._procedure_ids()
         source = exchange_set.source_name(name)
         valid = []
@@ -384,7 +447,9 @@ class Importer:
             error = self._check_refs(name, source, line, record, units=("MaDonVi",))
             for index, item in enumerate(record["DanhSachTTHC"]):
                 if error is None and item["MaTTHC"] not in procedures:
-                    error = reference_error(name, source, line, f"DanhSachTTHC[{index}].MaTTHC", item["MaTTHC"], "mã TTHC")
+                    error = reference_error(
+                        name, source, line, f"DanhSachTTHC[{index}].MaTTHC", item["MaTTHC"], "mã TTHC"
+                    )
             if error:
                 self._fail(name, [error])
             else:
@@ -393,26 +458,39 @@ class Importer:
         def items(decision, record):
             return [
                 PublicationItem(
-                    decision=decision, procedure_id=procedures[item["MaTTHC"]], position=position,
-                    basis_effective_on=item["NgayHieuLucCanCu"], published_at=item["NgayCongKhai"],
+                    decision=decision,
+                    procedure_id=procedures[item["MaTTHC"]],
+                    position=position,
+                    basis_effective_on=item["NgayHieuLucCanCu"],
+                    published_at=item["NgayCongKhai"],
                     extra={k: v for k, v in item.items() if k not in ("MaTTHC", "NgayHieuLucCanCu", "NgayCongKhai")},
                 )
                 for position, item in enumerate(record["DanhSachTTHC"])
             ]
 
         def build(record):
-            return PublicationDecision(unit_id=units[record["MaDonVi"]], number=record["SoQuyetDinh"],
-                                       decided_on=record["NgayQuyetDinh"], kind=record["Loai"], extra=record["extra"])
+            return PublicationDecision(
+                unit_id=units[record["MaDonVi"]],
+                number=record["SoQuyetDinh"],
+                decided_on=record["NgayQuyetDinh"],
+                kind=record["Loai"],
+                extra=record["extra"],
+            )
 
         def update(record):
             decision = PublicationDecision.objects.get(unit_id=units[record["MaDonVi"]], number=record["SoQuyetDinh"])
-            decision.decided_on, decision.kind, decision.extra = record["NgayQuyetDinh"], record["Loai"], record["extra"]
+            decision.decided_on, decision.kind, decision.extra = (
+                record["NgayQuyetDinh"],
+                record["Loai"],
+                record["extra"],
+            )
             decision.save()
             decision.items.all().delete()
             PublicationItem.objects.bulk_create(items(decision, record))
 
-        created = self._sync(name, valid, existing, lambda r: (r["MaDonVi"], r["SoQuyetDinh"]), build, update,
-                             PublicationDecision)
+        created = self._sync(
+            name, valid, existing, lambda r: (r["MaDonVi"], r["SoQuyetDinh"]), build, update, PublicationDecision
+        )
         self.writer.write_instances(PublicationItem, [i for record, d in created for i in items(d, record)])
 
     def _import_reference_counts(self, exchange_set, name):
@@ -427,8 +505,12 @@ class Importer:
                 valid.append((line, record))
 
         def build(record):
-            return ReferenceCount(unit_id=units[record["MaDonVi"]], period=record["Ky"],
-                                  national_reporting_count=record["SoHoSoBCQG"], national_portal_count=record["SoHoSoDVCQG"])
+            return ReferenceCount(
+                unit_id=units[record["MaDonVi"]],
+                period=record["Ky"],
+                national_reporting_count=record["SoHoSoBCQG"],
+                national_portal_count=record["SoHoSoDVCQG"],
+            )
 
         def update(record):
             row = ReferenceCount.objects.get(unit_id=units[record["MaDonVi"]], period=record["Ky"])
@@ -460,7 +542,9 @@ class Importer:
         for earlier in unknown:
             self._fail(name, [reference_error(name, source, None, "MaPAKNTruoc", earlier, "mã PAKN")])
         if self.writing and repeats:
-            ids = dict(Complaint.objects.filter(code__in=set(repeats) | set(repeats.values())).values_list("code", "pk"))
+            ids = dict(
+                Complaint.objects.filter(code__in=set(repeats) | set(repeats.values())).values_list("code", "pk")
+            )
             linked = []
             for complaint in Complaint.objects.filter(code__in=list(repeats)):
                 earlier_id = ids.get(repeats[complaint.code])
@@ -476,7 +560,9 @@ class Importer:
         codes = [r["MaPAKN"] for _, r in pending]
         current = {c.code: c for c in Complaint.objects.filter(code__in=codes)}
         before = {r["MaPAKN"]: record_to_json_dict(name, r) for r in exporter.complaint_records(list(current.values()))}
-        dossier_ids = dict(Dossier.objects.filter(code__in={r["MaHoSo"] for _, r in pending if r["MaHoSo"]}).values_list("code", "pk"))
+        dossier_ids = dict(
+            Dossier.objects.filter(code__in={r["MaHoSo"] for _, r in pending if r["MaHoSo"]}).values_list("code", "pk")
+        )
         created: list[Complaint] = []
         logs: list[ComplaintStatusLog] = []
         for _line, record in pending:
@@ -499,10 +585,15 @@ class Importer:
                 continue
             log = record["LichSu"]
             values = {
-                "unit_id": units[record["MaDonVi"]], "dossier_id": dossier_ids.get(record["MaHoSo"]),
-                "dossier_code": record["MaHoSo"] or "", "category": record["PhanLoai"] or "",
-                "submitted_at": record["NgayGui"], "status": log[-1]["TrangThai"] if log else "cho_tiep_nhan",
-                "likes": record["SoThich"], "dislikes": record["SoKhongThich"], "extra": record["extra"],
+                "unit_id": units[record["MaDonVi"]],
+                "dossier_id": dossier_ids.get(record["MaHoSo"]),
+                "dossier_code": record["MaHoSo"] or "",
+                "category": record["PhanLoai"] or "",
+                "submitted_at": record["NgayGui"],
+                "status": log[-1]["TrangThai"] if log else "cho_tiep_nhan",
+                "likes": record["SoThich"],
+                "dislikes": record["SoKhongThich"],
+                "extra": record["extra"],
                 "sender_name": str(record["extra"].get("NguoiGui") or "")[:255],
                 "sender_key": fold_key(str(record["extra"].get("NguoiGui") or ""))[:255],
             }
@@ -516,8 +607,12 @@ class Importer:
                 complaint = Complaint(code=code, **values)
                 created.append(complaint)
             logs.extend(
-                ComplaintStatusLog(complaint=complaint, status=step["TrangThai"], occurred_at=step["ThoiDiem"],
-                                   extra={k: v for k, v in step.items() if k not in ("TrangThai", "ThoiDiem")})
+                ComplaintStatusLog(
+                    complaint=complaint,
+                    status=step["TrangThai"],
+                    occurred_at=step["ThoiDiem"],
+                    extra={k: v for k, v in step.items() if k not in ("TrangThai", "ThoiDiem")},
+                )
                 for step in log
             )
         if created:
@@ -542,10 +637,12 @@ class Importer:
             "vendor": connection.vendor,
             "source_name": source_name,
             "rows": {
-                "units": self._unit_ids(), "procedures": self._procedure_ids(),
+                "units": self._unit_ids(),
+                "procedures": self._procedure_ids(),
                 "services": self.services if hasattr(self, "services") else self._known(OnlineService, []),
                 "versions": dict(Procedure.objects.values_list("pk", "current_version_id")),
-                "source": self.source, "content_type_id": ContentType.objects.get_for_model(Dossier).pk,
+                "source": self.source,
+                "content_type_id": ContentType.objects.get_for_model(Dossier).pk,
                 "actor_id": self.user.pk if getattr(self.user, "is_authenticated", False) else None,
                 "now": timezone.now(),
             },
@@ -599,13 +696,24 @@ class Importer:
                 counts.created += 1
                 new.append((line, record))
                 continue
-            changes = carried_changes(record_to_json_dict(name, stored[code]), record_to_json_dict(name, record), fields)
+            changes = carried_changes(
+                record_to_json_dict(name, stored[code]), record_to_json_dict(name, record), fields
+            )
             if not changes:
                 counts.unchanged += 1
             elif conflicts := self._identity_conflicts(name, line, code, changes):
                 self._fail(name, conflicts)
-            elif (update := DossierUpdate(self.dossier_context["rows"], self.dossier_context["source_name"], line,
-                                          existing[code], stored[code], record, changes)).errors:
+            elif (
+                update := DossierUpdate(
+                    self.dossier_context["rows"],
+                    self.dossier_context["source_name"],
+                    line,
+                    existing[code],
+                    stored[code],
+                    record,
+                    changes,
+                )
+            ).errors:
                 self._fail(name, update.errors)
             else:
                 counts.updated += 1
@@ -619,8 +727,9 @@ class Importer:
             self._write_rows(rows)
         for update in changed:
             update.apply(write_rows_with(self.writer))
-            self._audit(Dossier, [(update.dossier.pk, update.dossier.code, LogEntry.Action.UPDATE, update.changes,
-                                   update.note)])
+            self._audit(
+                Dossier, [(update.dossier.pk, update.dossier.code, LogEntry.Action.UPDATE, update.changes, update.note)]
+            )
 
     def _identity_conflicts(self, name, line, code, changes: dict) -> list[FieldError]:
         """A line may move an existing dossier to another procedure or unit only if it says it is a correction."""
@@ -629,12 +738,16 @@ class Importer:
         source, by_name = self.dossier_context["source_name"], FILES[name].by_name
         return [
             FieldError(
-                name, line, field_name, "identity",
+                name,
+                line,
+                field_name,
+                "identity",
                 f"hồ sơ «{code}» đã có trong cơ sở dữ liệu với {by_name[field_name].label} «{old}», dòng này ghi "
                 f"«{new}»; nếu đây là đính chính, thêm trường {CORRECTION_FIELD}: true vào dòng",
                 f"dossier {code!r} exists with {field_name} {old!r}, the line says {new!r}; "
                 f"add {CORRECTION_FIELD}: true to the line if it is a correction",
-                value=new, source=source,
+                value=new,
+                source=source,
             )
             for field_name in IDENTITY_FIELDS
             if field_name in changes
@@ -668,9 +781,18 @@ class Importer:
             for code, line in result.keys:
                 first = seen.setdefault(code, line)
                 if first != line:
-                    duplicates.append(FieldError(
-                        name, line, "MaHoSo", "duplicate", f"mã hồ sơ «{code}» trùng với dòng {first}.",
-                        f"duplicate MaHoSo {code!r} (first on line {first})", value=code, source=source))
+                    duplicates.append(
+                        FieldError(
+                            name,
+                            line,
+                            "MaHoSo",
+                            "duplicate",
+                            f"mã hồ sơ «{code}» trùng với dòng {first}.",
+                            f"duplicate MaHoSo {code!r} (first on line {first})",
+                            value=code,
+                            source=source,
+                        )
+                    )
             if result.errors or duplicates:
                 self.errors.extend(result.errors + duplicates)
                 counts.skipped += len(failed_lines | {e.line for e in duplicates})
@@ -692,11 +814,14 @@ class Importer:
 
     def _audit(self, model, entries):
         """``entries``: (pk, repr, action, changes, additional_data)."""
-        self.writer.write(LogEntry, LOG_ENTRY_COLUMNS,
-                          log_entry_rows(model, entries, actor=self.user, source=self.source))
+        self.writer.write(
+            LogEntry, LOG_ENTRY_COLUMNS, log_entry_rows(model, entries, actor=self.user, source=self.source)
+        )
 
 
-def import_exchange_set(path, *, dry_run=False, skip_invalid=False, user=None, workers: int | None = None) -> ImportReport:
+def import_exchange_set(
+    path, *, dry_run=False, skip_invalid=False, user=None, workers: int | None = None
+) -> ImportReport:
     """Validate and import the exchange set at ``path`` (folder, .zip or .xlsx).
 
     ``workers``: processes for the dossier file (default: 2 for big JSON Lines files, else 1).

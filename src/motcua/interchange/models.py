@@ -19,7 +19,14 @@ class ImportRun(models.Model):
     source = models.CharField(_("nguồn"), max_length=1000)
     started_at = models.DateTimeField(_("bắt đầu"), auto_now_add=True)
     finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhập"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhập"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     options = models.JSONField(_("tùy chọn"), default=dict, blank=True)
     outcome = models.CharField(_("kết quả"), max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
     counts = models.JSONField(_("số bản ghi"), default=dict, blank=True)
@@ -44,10 +51,16 @@ class ReferenceCount(models.Model):
     the denominator of indicator 1.4.
     """
 
-    unit = models.ForeignKey("org.Unit", verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="reference_counts")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="reference_counts"
+    )
     period = models.CharField(_("kỳ"), max_length=8, help_text="Ky: 2026, 2026-H1, 2026-Q3, 2026-08")
-    national_reporting_count = models.PositiveIntegerField(_("số hồ sơ theo Hệ thống báo cáo quốc gia"), null=True, blank=True, help_text="SoHoSoBCQG")
-    national_portal_count = models.PositiveIntegerField(_("số hồ sơ theo Cổng DVCQG"), null=True, blank=True, help_text="SoHoSoDVCQG")
+    national_reporting_count = models.PositiveIntegerField(
+        _("số hồ sơ theo Hệ thống báo cáo quốc gia"), null=True, blank=True, help_text="SoHoSoBCQG"
+    )
+    national_portal_count = models.PositiveIntegerField(
+        _("số hồ sơ theo Cổng DVCQG"), null=True, blank=True, help_text="SoHoSoDVCQG"
+    )
 
     class Meta:
         verbose_name = _("số liệu đối chiếu")

@@ -41,8 +41,9 @@ def prepare(context: dict) -> dict:
     if context["vendor"] == "postgresql":
         import psycopg
 
-        prepared["oids"] = {table: [psycopg.adapters.types.get_oid(t) for t in types]
-                            for table, types in context["pg_types"].items()}
+        prepared["oids"] = {
+            table: [psycopg.adapters.types.get_oid(t) for t in types] for table, types in context["pg_types"].items()
+        }
     return prepared
 
 
@@ -62,7 +63,9 @@ def process(task: tuple[list[tuple[int, bytes]], list[int]], context: dict, skip
     return BatchResult(errors, keys, encode(rows, context))
 
 
-def build_rows(lines: list[tuple[int, bytes | ParseError]], ids: list[int], context: dict, skip_lines=frozenset()) -> tuple:
+def build_rows(
+    lines: list[tuple[int, bytes | ParseError]], ids: list[int], context: dict, skip_lines=frozenset()
+) -> tuple:
     """Validate ``lines`` and build their rows; returns (errors, keys, DossierRows)."""
     file, source = "dossiers", context["source_name"]
     validator = context["validator"]
@@ -121,8 +124,12 @@ def _process(task: tuple[list[tuple[int, bytes]], list[int]]) -> BatchResult:
     return process(task, _context)
 
 
-def run(tasks: Iterable[tuple[list, list]], context: dict, workers: int,
-        handle: Callable[[tuple[list, list], BatchResult], None]) -> None:
+def run(
+    tasks: Iterable[tuple[list, list]],
+    context: dict,
+    workers: int,
+    handle: Callable[[tuple[list, list], BatchResult], None],
+) -> None:
     """Process ``tasks`` in ``workers`` processes and call ``handle`` on each result in order.
 
     At most two batches per worker are in flight, so memory stays bounded.

@@ -44,8 +44,9 @@ class ReadLimits:
 
         if not settings.configured:
             return cls()
-        return cls(settings.MOTCUA_IMPORT_MAX_EXPANDED_MB, settings.MOTCUA_IMPORT_MAX_RATIO,
-                   settings.MOTCUA_IMPORT_MAX_LINE_KB)
+        return cls(
+            settings.MOTCUA_IMPORT_MAX_EXPANDED_MB, settings.MOTCUA_IMPORT_MAX_RATIO, settings.MOTCUA_IMPORT_MAX_LINE_KB
+        )
 
     @property
     def line_bytes(self) -> int:
@@ -122,8 +123,9 @@ class ExchangeSet:
     other files or sheets that were found and not recognised.
     """
 
-    def __init__(self, path: Path, kind: str, entries: dict[str, _Entry], ignored, handle=None,
-                 limits: ReadLimits | None = None):
+    def __init__(
+        self, path: Path, kind: str, entries: dict[str, _Entry], ignored, handle=None, limits: ReadLimits | None = None
+    ):
         self.path = path
         self.limits = limits or ReadLimits()
         self.kind = kind  # "folder" | "zip" | "xlsx"
@@ -184,9 +186,7 @@ class ExchangeSet:
             return self._iter_jsonl(entry)
         return self._iter_csv(entry)
 
-    def iter_validated(
-        self, file: str, *, seen_keys: bool = True, with_fields: bool = False
-    ) -> Iterator[tuple]:
+    def iter_validated(self, file: str, *, seen_keys: bool = True, with_fields: bool = False) -> Iterator[tuple]:
         """Yield ``(line, record, errors)``; ``record`` is None exactly when there are errors.
 
         With ``seen_keys`` a record whose key already appeared earlier in the file
@@ -432,9 +432,14 @@ def parse_jsonl_line(file: str, source: str, line_no: int, data: bytes) -> dict 
         obj = JSON_DECODER.decode(text)
     except RecursionError:
         return ParseError(
-            file, line_no, None, "too_deep",
+            file,
+            line_no,
+            None,
+            "too_deep",
             "dòng có dữ liệu JSON lồng nhau quá nhiều tầng, không đọc được",
-            "the line's JSON is nested too deeply to read", None, source,
+            "the line's JSON is nested too deeply to read",
+            None,
+            source,
         )
     except ValueError as exc:
         msg = getattr(exc, "msg", str(exc))
@@ -542,8 +547,7 @@ def _collect(names: list[tuple[str, str]], kind: str) -> tuple[dict[str, _Entry]
 def _no_files_error(path) -> ExchangeSetError:
     names = ", ".join(f"{f}.jsonl" for f in IMPORT_ORDER)
     return ExchangeSetError(
-        f"không tìm thấy tệp dữ liệu trao đổi nào trong {path} (cần một trong: {names}; "
-        "hoặc .csv cùng tên)",
+        f"không tìm thấy tệp dữ liệu trao đổi nào trong {path} (cần một trong: {names}; hoặc .csv cùng tên)",
         f"no exchange file found in {path} (expected any of: {names}, or .csv)",
     )
 
@@ -566,9 +570,7 @@ def open_exchange_set(path: str | os.PathLike, limits: ReadLimits | None = None)
     if not path.exists():
         raise ExchangeSetError(f"không tìm thấy {path}", f"{path} does not exist")
     if path.is_dir():
-        names = sorted(
-            (p.name, str(p)) for p in path.iterdir() if p.is_file() and not p.name.startswith(".")
-        )
+        names = sorted((p.name, str(p)) for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
         entries, ignored = _collect(names, "folder")
         if not entries:
             raise _no_files_error(path)
@@ -629,16 +631,13 @@ def _open_zip(path: Path, limits: ReadLimits) -> ExchangeSet:
         if len(folders) > 1:
             listed = ", ".join(sorted(f or "/" for f in folders))
             raise ExchangeSetError(
-                f"tệp zip {path} chứa tệp dữ liệu trong nhiều thư mục ({listed}); "
-                "hãy để chúng trong một thư mục",
+                f"tệp zip {path} chứa tệp dữ liệu trong nhiều thư mục ({listed}); hãy để chúng trong một thư mục",
                 f"zip {path} holds exchange files in several folders ({listed})",
             )
         if not folders:
             raise _no_files_error(path)
         (folder,) = folders
-        entries, ignored = _collect(
-            [(m, m) for m in sorted(members) if posixpath.dirname(m) == folder], "zip"
-        )
+        entries, ignored = _collect([(m, m) for m in sorted(members) if posixpath.dirname(m) == folder], "zip")
         ignored += [m for m in members if posixpath.dirname(m) != folder]
         for entry in entries.values():
             entry.source = f"{path.name}:{entry.location}"
@@ -661,8 +660,11 @@ class _Workbook:
 
     def rows(self, sheet: str):
         """(values, formulas) of each row."""
-        return zip(self.values[sheet].iter_rows(values_only=True), self.formulas[sheet].iter_rows(values_only=True),
-                   strict=True)
+        return zip(
+            self.values[sheet].iter_rows(values_only=True),
+            self.formulas[sheet].iter_rows(values_only=True),
+            strict=True,
+        )
 
     def close(self):
         self.values.close()
@@ -682,8 +684,10 @@ def _open_xlsx(path: Path, limits: ReadLimits) -> ExchangeSet:
     except (zipfile.BadZipFile, OSError):
         pass  # openpyxl says what is wrong with it below
     try:
-        wb = _Workbook(openpyxl.load_workbook(path, read_only=True, data_only=True),
-                       openpyxl.load_workbook(path, read_only=True, data_only=False))
+        wb = _Workbook(
+            openpyxl.load_workbook(path, read_only=True, data_only=True),
+            openpyxl.load_workbook(path, read_only=True, data_only=False),
+        )
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise ExchangeSetError(
             f"không mở được sổ tính {path} ({exc})", f"cannot open workbook {path} ({exc})"

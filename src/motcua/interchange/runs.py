@@ -39,8 +39,14 @@ def mark_interrupted() -> list[int]:
             outcome=ImportRun.Outcome.INTERRUPTED, finished_at=timezone.now()
         )
         if marked:
-            logger.warning("import run %s (%s, started %s on %s, pid %s) was interrupted: its process is gone",
-                           run.pk, run.source, run.started_at.isoformat(), run.host or "?", run.pid)
+            logger.warning(
+                "import run %s (%s, started %s on %s, pid %s) was interrupted: its process is gone",
+                run.pk,
+                run.source,
+                run.started_at.isoformat(),
+                run.host or "?",
+                run.pid,
+            )
             interrupted.append(run.pk)
     return interrupted
 

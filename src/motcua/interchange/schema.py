@@ -219,9 +219,7 @@ PROCEDURES = FileSpec(
         _enum("DonViTinh", DON_VI_TINH, "đơn vị tính thời gian"),
         _f("CoPhiLePhi", BOOL, "có phí, lệ phí"),
         _f("KetQuaGiay", BOOL, "kết quả bản giấy"),
-        _scalars(
-            "DoiTuongThucHien", "đối tượng thực hiện", _f("DoiTuongThucHien", STR, "đối tượng")
-        ),
+        _scalars("DoiTuongThucHien", "đối tượng thực hiện", _f("DoiTuongThucHien", STR, "đối tượng")),
         _f("DuDieuKienToanTrinh", BOOL, "đủ điều kiện toàn trình"),
         _f("DayDuBayBoPhan", BOOL, "đầy đủ bảy bộ phận"),
         _enum("TrangThaiCongKhai", TRANG_THAI_CONG_KHAI, "trạng thái công khai"),
@@ -390,9 +388,7 @@ def get_file_spec(file: str) -> FileSpec:
     try:
         return FILES[file]
     except KeyError:
-        raise ValueError(
-            f"unknown exchange file {file!r}; expected one of {IMPORT_ORDER}"
-        ) from None
+        raise ValueError(f"unknown exchange file {file!r}; expected one of {IMPORT_ORDER}") from None
 
 
 # --- canonical JSON form ------------------------------------------------------------

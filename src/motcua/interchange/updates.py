@@ -35,17 +35,39 @@ DECLARED = frozenset(FILES["dossiers"].field_names)
 #: The dossier columns each scalar field is stored in (the others are child rows or ``extra``).
 COLUMNS = {
     "MaTTHC": ("procedure", "procedure_version"),  # a new procedure: the version in force now
-    "MaDVC": ("online_service",), "MaDonVi": ("handling_unit",), "MaDonViTiepNhan": ("receiving_unit",),
-    "KenhThucHien": ("channel",), "NguonHoSo": ("origin",), "TrangThaiHoSo": ("status",),
-    "NgayNopHoSo": ("submitted_at",), "NgayTiepNhan": ("received_at",), "NgayHenTra": ("due_at",),
-    "NgayHenTraMoi": ("extended_due_at",), "NgayKetThucXuLy": ("ended_at",),
-    "DuocThanhToanTrucTuyen": ("online_payment",), "NgayThanhToan": ("paid_at",),
-    "HoSoCoThanhPhanSoHoa": ("has_digitized_component",), "TaiKhoanDuocXacThucVoiVNeID": ("vneid_authenticated",),
-    "MaCSDL": ("population_db_ref",), "NgayDongBo": ("synced_at",),
+    "MaDVC": ("online_service",),
+    "MaDonVi": ("handling_unit",),
+    "MaDonViTiepNhan": ("receiving_unit",),
+    "KenhThucHien": ("channel",),
+    "NguonHoSo": ("origin",),
+    "TrangThaiHoSo": ("status",),
+    "NgayNopHoSo": ("submitted_at",),
+    "NgayTiepNhan": ("received_at",),
+    "NgayHenTra": ("due_at",),
+    "NgayHenTraMoi": ("extended_due_at",),
+    "NgayKetThucXuLy": ("ended_at",),
+    "DuocThanhToanTrucTuyen": ("online_payment",),
+    "NgayThanhToan": ("paid_at",),
+    "HoSoCoThanhPhanSoHoa": ("has_digitized_component",),
+    "TaiKhoanDuocXacThucVoiVNeID": ("vneid_authenticated",),
+    "MaCSDL": ("population_db_ref",),
+    "NgayDongBo": ("synced_at",),
     **{national: (column,) for national, column in APPLICANT_FIELDS.items()},
 }
-CHILD_FIELDS = frozenset({"LichSuTrangThai", "DanhSachHoSoBoSung", "DanhSachLePhi", "TaiLieuNop", "MaKetQua",
-                          "DuongDanTepTinKetQua", "NgayCoKetQua", "KetQuaDayVaoKho", "KhongHaiLong", "NgayDanhGia"})
+CHILD_FIELDS = frozenset(
+    {
+        "LichSuTrangThai",
+        "DanhSachHoSoBoSung",
+        "DanhSachLePhi",
+        "TaiLieuNop",
+        "MaKetQua",
+        "DuongDanTepTinKetQua",
+        "NgayCoKetQua",
+        "KetQuaDayVaoKho",
+        "KhongHaiLong",
+        "NgayDanhGia",
+    }
+)
 RESULT_FIELDS = ("MaKetQua", "DuongDanTepTinKetQua", "NgayCoKetQua", "KetQuaDayVaoKho")
 RATING_FIELDS = ("KhongHaiLong", "NgayDanhGia")
 assert DECLARED - {"MaHoSo"} == (set(COLUMNS) - set(APPLICANT_FIELDS)) | CHILD_FIELDS
@@ -88,8 +110,9 @@ def _local(instant) -> str:
 class DossierUpdate:
     """What a changed line does to an existing dossier; ``errors`` when it would destroy something."""
 
-    def __init__(self, rows_context: dict, source: str, line: int, dossier: Dossier, stored: dict, record: dict,
-                 changes: dict):
+    def __init__(
+        self, rows_context: dict, source: str, line: int, dossier: Dossier, stored: dict, record: dict, changes: dict
+    ):
         self.dossier, self.line, self.source, self.changes = dossier, line, source, changes
         self.rows = DossierRows(**rows_context)
         self.rows.add(dossier.pk, line, merged_record(stored, record, changes), audit=False)
@@ -130,8 +153,10 @@ class DossierUpdate:
             # workflow, so it waits unassigned at its new unit (the audit entry says what was cleared).
             self.note["correction"] = moved
             if self.dossier.current_step_id or self.dossier.current_assignee_id:
-                self.note["cleared"] = {"step": str(self.dossier.current_step or ""),
-                                        "assignee": str(self.dossier.current_assignee or "")}
+                self.note["cleared"] = {
+                    "step": str(self.dossier.current_step or ""),
+                    "assignee": str(self.dossier.current_assignee or ""),
+                }
             columns.update(current_step_id=None, current_assignee_id=None, step_due_at=None)
         return columns
 
@@ -142,8 +167,9 @@ class DossierUpdate:
         return [dict(zip(names, row, strict=True)) for row in self.rows.tables[table]]
 
     def _refuse(self, field: str, message: str, message_en: str):
-        self.errors.append(FieldError("dossiers", self.line, field, "would_destroy", message, message_en,
-                                      source=self.source))
+        self.errors.append(
+            FieldError("dossiers", self.line, field, "would_destroy", message, message_en, source=self.source)
+        )
 
     def _update(self, row, new: dict, fields: tuple[str, ...]):
         values = {f: new[f] for f in fields if getattr(row, f) != new[f]}
@@ -156,7 +182,7 @@ class DossierUpdate:
         stored_log, new_log = (log or [] for log in self.changes["LichSuTrangThai"])
         events = self.rows.tables["events"]
         if new_log[: len(stored_log)] == stored_log:  # the history only grew: append, never rewrite
-            self.create["events"] = events[len(stored_log):]
+            self.create["events"] = events[len(stored_log) :]
             return
         status_events = DossierEvent.objects.filter(dossier=self.dossier, kind=DossierEvent.Kind.STATUS)
         recorded_here = list(status_events.exclude(action="import").order_by("occurred_at", "pk")[:1])
@@ -176,8 +202,9 @@ class DossierUpdate:
         if "TaiLieuNop" not in self.changes:
             return
         stored = list(DossierComponent.objects.filter(dossier=self.dossier).order_by("pk"))
-        for row, new in _pairs(stored, self._new("components"), lambda r: r.component_code,
-                               lambda n: n["component_code"]):
+        for row, new in _pairs(
+            stored, self._new("components"), lambda r: r.component_code, lambda n: n["component_code"]
+        ):
             if row is None:
                 self.create.setdefault("components", []).append(tuple(new.values()))
             elif new is not None:
@@ -197,8 +224,7 @@ class DossierUpdate:
         if "DanhSachHoSoBoSung" not in self.changes:
             return
         stored = list(SupplementRequest.objects.filter(dossier=self.dossier).order_by("requested_at", "pk"))
-        for row, new in _pairs(stored, self._new("supplements"), lambda r: r.requested_at,
-                               lambda n: n["requested_at"]):
+        for row, new in _pairs(stored, self._new("supplements"), lambda r: r.requested_at, lambda n: n["requested_at"]):
             if row is None:
                 self.create.setdefault("supplements", []).append(tuple(new.values()))
             elif new is not None:
@@ -240,7 +266,8 @@ class DossierUpdate:
         elif new is None:
             self.deletes.append(row)
         elif (renamed := [n for n in ("MaKetQua", "DuongDanTepTinKetQua") if n in changed]) and (
-                row.file_sha256 or row.signature_state != DossierResult.Signature.UNSIGNED):
+            row.file_sha256 or row.signature_state != DossierResult.Signature.UNSIGNED
+        ):
             self._refuse(
                 renamed[0],
                 f"kết quả «{row.code or row.title}» đã ký số hoặc có mã băm tệp trên hệ thống; "
@@ -252,12 +279,18 @@ class DossierUpdate:
 
     @staticmethod
     def _result_entered_on_the_web(row: DossierResult) -> list[str]:
-        return [what for what, present in (
-            ("tên giấy tờ", row.title), ("mã băm tệp", row.file_sha256),
-            ("chữ ký số", row.signature_state != DossierResult.Signature.UNSIGNED),
-            ("ngày trả", row.delivered_at), ("hình thức trả", row.delivery_method),
-            ("dự thảo trình ký", Proposal.objects.filter(result=row).exists()),
-        ) if present]
+        return [
+            what
+            for what, present in (
+                ("tên giấy tờ", row.title),
+                ("mã băm tệp", row.file_sha256),
+                ("chữ ký số", row.signature_state != DossierResult.Signature.UNSIGNED),
+                ("ngày trả", row.delivered_at),
+                ("hình thức trả", row.delivery_method),
+                ("dự thảo trình ký", Proposal.objects.filter(result=row).exists()),
+            )
+            if present
+        ]
 
     def _plan_rating(self):
         changed = [name for name in RATING_FIELDS if name in self.changes]

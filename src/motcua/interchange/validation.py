@@ -181,8 +181,12 @@ def _check_bounds(spec: FieldSpec, conv):
         if minimum is not None and n < minimum:
             raise _bad("negative", v, "không được là số âm", "must not be negative")
         if maximum is not None and n > maximum:
-            raise _bad("too_large", v, f"vượt quá giá trị lớn nhất cho phép ({maximum})",
-                       f"exceeds the largest value allowed ({maximum})")
+            raise _bad(
+                "too_large",
+                v,
+                f"vượt quá giá trị lớn nhất cho phép ({maximum})",
+                f"exceeds the largest value allowed ({maximum})",
+            )
         return n
 
     return bounded
@@ -206,8 +210,12 @@ def _text_issue(s: str, max_length: int | None) -> _Invalid | None:
     if "\x00" in s:
         return _bad("nul", s, _NUL_VI, _NUL_EN)
     if max_length is not None and len(s) > max_length:
-        return _bad("too_long", s, f"dài {len(s)} ký tự, vượt quá {max_length} ký tự cho phép",
-                    f"has {len(s)} characters, more than the {max_length} allowed")
+        return _bad(
+            "too_long",
+            s,
+            f"dài {len(s)} ký tự, vượt quá {max_length} ký tự cho phép",
+            f"has {len(s)} characters, more than the {max_length} allowed",
+        )
     return None
 
 
@@ -256,8 +264,12 @@ def _url_converter(spec: FieldSpec):
     def conv_url(v):
         text = checked(v)
         if text is not None and not is_web_url(text):
-            raise _bad("url", v, "không phải địa chỉ web bắt đầu bằng http:// hoặc https://",
-                       "is not an absolute http:// or https:// URL")
+            raise _bad(
+                "url",
+                v,
+                "không phải địa chỉ web bắt đầu bằng http:// hoặc https://",
+                "is not an absolute http:// or https:// URL",
+            )
         return text
 
     return conv_url
@@ -456,9 +468,7 @@ def _list_value(v):
         except RecursionError:
             raise _bad("too_deep", v, "có dữ liệu JSON lồng nhau quá nhiều tầng", "is JSON nested too deeply") from None
         except ValueError:
-            raise _bad(
-                "json", v, "không phải danh sách JSON hợp lệ", "is not a valid JSON list"
-            ) from None
+            raise _bad("json", v, "không phải danh sách JSON hợp lệ", "is not a valid JSON list") from None
         if type(parsed) is list:
             return parsed
     raise _bad("type", v, "không phải danh sách", "is not a list")
@@ -474,9 +484,7 @@ def _scalar_list_converter(spec: FieldSpec):
         for i, x in enumerate(v):
             try:
                 if x is None or x == "":
-                    raise _bad(
-                        "required", x, "mục của danh sách không được rỗng", "empty list item"
-                    )
+                    raise _bad("required", x, "mục của danh sách không được rỗng", "empty list item")
                 out.append(item(x))
             except _Invalid as e:
                 issues = issues or []
@@ -597,13 +605,21 @@ def _unsafe(value, path: str, depth: int = 1):
     """
     t = type(value)
     if t is str:
-        return (path, "nul", f"{show_value(value)} {_NUL_VI}", f"{show_value(value)} {_NUL_EN}", value) \
-            if "\x00" in value else None
+        return (
+            (path, "nul", f"{show_value(value)} {_NUL_VI}", f"{show_value(value)} {_NUL_EN}", value)
+            if "\x00" in value
+            else None
+        )
     if t is not list and t is not dict:
         return None
     if depth > MAX_NESTING:
-        return (None, "too_deep", f"có dữ liệu lồng nhau quá {MAX_NESTING} tầng",
-                f"is nested more than {MAX_NESTING} levels deep", None)
+        return (
+            None,
+            "too_deep",
+            f"có dữ liệu lồng nhau quá {MAX_NESTING} tầng",
+            f"is nested more than {MAX_NESTING} levels deep",
+            None,
+        )
     items = enumerate(value) if t is list else value.items()
     for key, item in items:
         if t is list:
@@ -619,8 +635,13 @@ def _unsafe_key(key: str, parent: str | None):
     if "\x00" not in key:
         return None
     shown = key.replace("\x00", "\\u0000")
-    return (shown if parent is None else f"{parent}.{shown}", "nul", f"tên trường {_NUL_VI}",
-            f"the field name {_NUL_EN}", None)
+    return (
+        shown if parent is None else f"{parent}.{shown}",
+        "nul",
+        f"tên trường {_NUL_VI}",
+        f"the field name {_NUL_EN}",
+        None,
+    )
 
 
 def _check_unknown(raw: dict, names: frozenset, issues):
@@ -734,10 +755,7 @@ def get_validator(file: str, source: str | None = None) -> Validator:
         record, issues = validate_obj(raw)
         if issues is None:
             return record, []
-        return None, [
-            FieldError(file, line, path, code, vi, en, value, source)
-            for path, code, vi, en, value in issues
-        ]
+        return None, [FieldError(file, line, path, code, vi, en, value, source) for path, code, vi, en, value in issues]
 
     return validator
 

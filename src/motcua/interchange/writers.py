@@ -294,8 +294,6 @@ def write_exchange_set(
 
     path.mkdir(parents=True, exist_ok=True)
     for name in names:
-        with open(
-            path / f"{name}.{format}", "w", encoding="utf-8", newline="\n", buffering=1 << 20
-        ) as fh:
+        with open(path / f"{name}.{format}", "w", encoding="utf-8", newline="\n", buffering=1 << 20) as fh:
             counts[name] = write_one(fh, name)
     return counts

@@ -56,9 +56,13 @@ class PortalClient:
 
     @classmethod
     def from_settings(cls) -> PortalClient:
-        return cls(settings.MOTCUA_PORTAL_URL, username=settings.MOTCUA_PORTAL_USERNAME,
-                   password=settings.MOTCUA_PORTAL_PASSWORD, madonvi=settings.MOTCUA_PORTAL_MADONVI,
-                   timeout=settings.MOTCUA_PORTAL_TIMEOUT)
+        return cls(
+            settings.MOTCUA_PORTAL_URL,
+            username=settings.MOTCUA_PORTAL_USERNAME,
+            password=settings.MOTCUA_PORTAL_PASSWORD,
+            madonvi=settings.MOTCUA_PORTAL_MADONVI,
+            timeout=settings.MOTCUA_PORTAL_TIMEOUT,
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -91,8 +95,9 @@ class PortalClient:
         for attempt in (1, 2):
             if self.session is None:
                 self.login()
-            data = self._post("service", {"session": self.session, "madonvi": self.madonvi, "service": service,
-                                          **fields})
+            data = self._post(
+                "service", {"session": self.session, "madonvi": self.madonvi, "service": service, **fields}
+            )
             answer = Answer(str(data.get("error_code")), str(data.get("message", "") or ""), data)
             if answer.code != "01":
                 return answer

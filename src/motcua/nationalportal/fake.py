@@ -111,11 +111,33 @@ MAX_DOSSIER_CODE = 64
 
 #: The keys of a dossier object, all required, no others (§1.3).
 DOSSIER_FIELDS = (
-    "MaHoSo", "MaTTHC", "TenTTHC", "MaLinhVuc", "TenLinhVuc", "KenhThucHien", "ChuHoSo",
-    "LoaiDoiTuong", "MaDoiTuong", "SoDienThoai", "Email", "TrichYeuHoSo", "NgayTiepNhan",
-    "NgayHenTra", "TrangThaiHoSo", "NgayTra", "HinhThuc", "NgayKetThucXuLy", "DonViXuLy",
-    "TaiLieuNop", "DanhSachLePhi", "DanhSachHoSoBoSung", "DanhSachGiayToKetQua",
-    "DuocThanhToanTrucTuyen", "HoSoCoThanhPhanSoHoa", "TaiKhoanDuocXacThucVoiVNeID", "MaCSDL",
+    "MaHoSo",
+    "MaTTHC",
+    "TenTTHC",
+    "MaLinhVuc",
+    "TenLinhVuc",
+    "KenhThucHien",
+    "ChuHoSo",
+    "LoaiDoiTuong",
+    "MaDoiTuong",
+    "SoDienThoai",
+    "Email",
+    "TrichYeuHoSo",
+    "NgayTiepNhan",
+    "NgayHenTra",
+    "TrangThaiHoSo",
+    "NgayTra",
+    "HinhThuc",
+    "NgayKetThucXuLy",
+    "DonViXuLy",
+    "TaiLieuNop",
+    "DanhSachLePhi",
+    "DanhSachHoSoBoSung",
+    "DanhSachGiayToKetQua",
+    "DuocThanhToanTrucTuyen",
+    "HoSoCoThanhPhanSoHoa",
+    "TaiKhoanDuocXacThucVoiVNeID",
+    "MaCSDL",
     "MaKetQua",
 )
 #: Submitted components (thành phần hồ sơ), digitized or taken from the national data store.
@@ -135,8 +157,15 @@ DOSSIER_LISTS = {
 }
 #: The keys of a progress item (tiến độ xử lý), all required, no others.
 PROGRESS_FIELDS = (
-    "MaHoSo", "NguoiXuLy", "ChucDanh", "ThoiDiemXuLy", "PhongBanXuLy", "NoiDungXuLy", "TrangThai",
-    "NgayBatDau", "NgayKetThucTheoQuyDinh",
+    "MaHoSo",
+    "NguoiXuLy",
+    "ChucDanh",
+    "ThoiDiemXuLy",
+    "PhongBanXuLy",
+    "NoiDungXuLy",
+    "TrangThai",
+    "NgayBatDau",
+    "NgayKetThucTheoQuyDinh",
 )
 #: The key under which TraCuuHoSo returns a dossier's progress items.
 PROGRESS_KEY = "TienDo"
@@ -175,8 +204,13 @@ _PROGRESS_RULES: dict[str, Any] = {
 }
 
 FAULT_KINDS = (
-    "error99", "http503", "http500_after_apply", "hang_after_apply", "hang_before_apply",
-    "expire_sessions", "drop_connection",
+    "error99",
+    "http503",
+    "http500_after_apply",
+    "hang_after_apply",
+    "hang_before_apply",
+    "expire_sessions",
+    "drop_connection",
 )
 _TIMED_FAULTS = ("hang_after_apply", "hang_before_apply")
 
@@ -186,6 +220,7 @@ _MAX_BODY = 64 * 1024 * 1024
 
 
 # --- Validation -----------------------------------------------------------------------------
+
 
 class Invalid(ValueError):
     """An object the adapter refuses with ``"02"``; ``str()`` is the answer's message."""
@@ -262,8 +297,7 @@ def validate_dossier(obj: Any, index: int = 0) -> None:
                     where = f"{field}[{position}]"
                     _check_keys(where, item, item_fields)
                     for item_field in item_fields:
-                        _check_scalar(f"{where}.{item_field}", item[item_field],
-                                      _DOSSIER_RULES.get(item_field))
+                        _check_scalar(f"{where}.{item_field}", item[item_field], _DOSSIER_RULES.get(item_field))
             else:
                 _check_scalar(field, obj[field], _DOSSIER_RULES.get(field))
     except Invalid as exc:
@@ -298,36 +332,62 @@ def _check_batch(payload: dict) -> list:
 def example_dossier(code: str = "H44.01-261204-0001", **changes: Any) -> dict:
     """A valid dossier object (for tests and the demo), with ``changes`` applied."""
     dossier = {
-        "MaHoSo": code, "MaTTHC": "1.001234", "TenTTHC": "Cấp giấy phép xây dựng",
-        "MaLinhVuc": "XD", "TenLinhVuc": "Xây dựng", "KenhThucHien": "1",
-        "ChuHoSo": "Nguyễn Văn A", "LoaiDoiTuong": "1", "MaDoiTuong": "044090001234",
-        "SoDienThoai": "0912345678", "Email": "", "TrichYeuHoSo": "Xin cấp phép xây dựng nhà ở",
-        "NgayTiepNhan": "20261204080000", "NgayHenTra": "20261218170000", "TrangThaiHoSo": "2",
-        "NgayTra": "", "HinhThuc": "0", "NgayKetThucXuLy": "", "DonViXuLy": "H44.01",
-        "TaiLieuNop": [{"MaThanhPhanHoSo": "TP1", "TenTepDinhKem": "don.pdf", "DuocSoHoa": "1",
-                        "DuocLayTuKhoDMQG": "0"}],
+        "MaHoSo": code,
+        "MaTTHC": "1.001234",
+        "TenTTHC": "Cấp giấy phép xây dựng",
+        "MaLinhVuc": "XD",
+        "TenLinhVuc": "Xây dựng",
+        "KenhThucHien": "1",
+        "ChuHoSo": "Nguyễn Văn A",
+        "LoaiDoiTuong": "1",
+        "MaDoiTuong": "044090001234",
+        "SoDienThoai": "0912345678",
+        "Email": "",
+        "TrichYeuHoSo": "Xin cấp phép xây dựng nhà ở",
+        "NgayTiepNhan": "20261204080000",
+        "NgayHenTra": "20261218170000",
+        "TrangThaiHoSo": "2",
+        "NgayTra": "",
+        "HinhThuc": "0",
+        "NgayKetThucXuLy": "",
+        "DonViXuLy": "H44.01",
+        "TaiLieuNop": [
+            {"MaThanhPhanHoSo": "TP1", "TenTepDinhKem": "don.pdf", "DuocSoHoa": "1", "DuocLayTuKhoDMQG": "0"}
+        ],
         "DanhSachLePhi": [{"MaPhiLePhi": "LP1", "TenPhiLePhi": "Lệ phí cấp phép", "Gia": "75000"}],
-        "DanhSachHoSoBoSung": [], "DanhSachGiayToKetQua": [], "DuocThanhToanTrucTuyen": "0",
-        "HoSoCoThanhPhanSoHoa": "1", "TaiKhoanDuocXacThucVoiVNeID": "0", "MaCSDL": "",
+        "DanhSachHoSoBoSung": [],
+        "DanhSachGiayToKetQua": [],
+        "DuocThanhToanTrucTuyen": "0",
+        "HoSoCoThanhPhanSoHoa": "1",
+        "TaiKhoanDuocXacThucVoiVNeID": "0",
+        "MaCSDL": "",
         "MaKetQua": "",
     }
     dossier.update(changes)
     return dossier
 
 
-def example_progress(code: str = "H44.01-261204-0001", status: str = "2",
-                     at: str = "20261204080000", **changes: Any) -> dict:
+def example_progress(
+    code: str = "H44.01-261204-0001", status: str = "2", at: str = "20261204080000", **changes: Any
+) -> dict:
     """A valid progress item for dossier ``code`` (status ``status`` at ``at``)."""
     item = {
-        "MaHoSo": code, "NguoiXuLy": "Trần Thị B", "ChucDanh": "Chuyên viên", "ThoiDiemXuLy": at,
-        "PhongBanXuLy": "Bộ phận Một cửa", "NoiDungXuLy": "Tiếp nhận hồ sơ", "TrangThai": status,
-        "NgayBatDau": at, "NgayKetThucTheoQuyDinh": "",
+        "MaHoSo": code,
+        "NguoiXuLy": "Trần Thị B",
+        "ChucDanh": "Chuyên viên",
+        "ThoiDiemXuLy": at,
+        "PhongBanXuLy": "Bộ phận Một cửa",
+        "NoiDungXuLy": "Tiếp nhận hồ sơ",
+        "TrangThai": status,
+        "NgayBatDau": at,
+        "NgayKetThucTheoQuyDinh": "",
     }
     item.update(changes)
     return item
 
 
 # --- Faults ---------------------------------------------------------------------------------
+
 
 @dataclass
 class Fault:
@@ -345,8 +405,7 @@ class Fault:
         return self.service == name
 
 
-def _make_fault(kind: Any, service: Any = None, count: Any = 1, seconds: Any = 0.0,
-                after_apply: Any = False) -> Fault:
+def _make_fault(kind: Any, service: Any = None, count: Any = 1, seconds: Any = 0.0, after_apply: Any = False) -> Fault:
     if kind not in FAULT_KINDS:
         raise ValueError(f"unknown fault kind {kind!r} (one of {', '.join(FAULT_KINDS)})")
     if service is not None and service not in (*SERVICES, AUTH):
@@ -378,6 +437,7 @@ def _check_seconds(name: str, value: Any, optional: bool = False) -> float | Non
 
 # --- The portal -----------------------------------------------------------------------------
 
+
 class _Drop(Exception):
     """Close the connection without an answer."""
 
@@ -385,9 +445,18 @@ class _Drop(Exception):
 class FakePortal:
     """The fake adapter: its state, its faults and its HTTP server."""
 
-    def __init__(self, *, madonvi: str = "H44", username: str = "motcua", password: str = "motcua",
-                 session_ttl: float | None = None, fail_rate: float = 0.0, latency: float = 0.0,
-                 seed: int = 0, state_file: str | os.PathLike | None = None):
+    def __init__(
+        self,
+        *,
+        madonvi: str = "H44",
+        username: str = "motcua",
+        password: str = "motcua",
+        session_ttl: float | None = None,
+        fail_rate: float = 0.0,
+        latency: float = 0.0,
+        seed: int = 0,
+        state_file: str | os.PathLike | None = None,
+    ):
         self.madonvi = madonvi
         self.username = username
         self.password = password
@@ -458,8 +527,7 @@ class FakePortal:
         """Serve in a background thread; return the base URL."""
         url = self.bind(host, port)
         self._serving = True  # so that a stop() right now waits for the loop
-        self._thread = threading.Thread(target=self.serve_forever, name="fake-portal",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, name="fake-portal", daemon=True)
         self._thread.start()
         return url
 
@@ -498,8 +566,9 @@ class FakePortal:
 
     # -- Test and control API -----------------------------------------------------------------
 
-    def inject(self, kind: str, *, service: str | None = None, count: int = 1,
-               seconds: float = 0.0, after_apply: bool = False) -> None:
+    def inject(
+        self, kind: str, *, service: str | None = None, count: int = 1, seconds: float = 0.0, after_apply: bool = False
+    ) -> None:
         """Queue a fault for the next ``count`` calls of ``service`` (None: any service call)."""
         fault = _make_fault(kind, service, count, seconds, after_apply)
         with self._lock:
@@ -572,9 +641,13 @@ class FakePortal:
                 "faults": [asdict(fault) for fault in self._faults],
                 "history": [list(call) for call in list(self.history)[-1000:]],
                 "sessions": len(self._sessions),
-                "config": {"madonvi": self.madonvi, "fail_rate": self.fail_rate,
-                           "latency": self.latency, "session_ttl": self.session_ttl,
-                           "seed": self.seed},
+                "config": {
+                    "madonvi": self.madonvi,
+                    "fail_rate": self.fail_rate,
+                    "latency": self.latency,
+                    "session_ttl": self.session_ttl,
+                    "seed": self.seed,
+                },
             }
 
     def _lookup(self, code: str) -> dict | None:
@@ -670,8 +743,7 @@ class FakePortal:
     def _reply(self, name: str, answer: dict) -> tuple[int, dict]:
         self._record(name, answer["error_code"])
         if answer["error_code"] != OK:
-            logger.info("fake portal: %s answered %s %s", name, answer["error_code"],
-                        answer.get("message", ""))
+            logger.info("fake portal: %s answered %s %s", name, answer["error_code"], answer.get("message", ""))
         return 200, answer
 
     def _auth(self, payload: Any) -> dict:
@@ -706,8 +778,7 @@ class FakePortal:
         if not self._session_valid(token):
             return _answer(SESSION_INVALID, "Phiên làm việc không tồn tại hoặc đã hết hạn")
         if payload.get("madonvi") != self.madonvi:
-            raise Invalid(f"madonvi {_show(payload.get('madonvi'))} "
-                          f"không đúng mã đơn vị {self.madonvi}")
+            raise Invalid(f"madonvi {_show(payload.get('madonvi'))} không đúng mã đơn vị {self.madonvi}")
         handler = {
             SYNC_DOSSIERS: self._sync_dossiers,
             UPDATE_PROGRESS: self._update_progress,
@@ -735,10 +806,10 @@ class FakePortal:
         with self._lock:
             if updating == "False":
                 clashes = [code for code in codes if code in self._dossiers]
-                code, why = ALREADY_HELD, "đã có trên Cổng (gửi lại với isUpdating \"True\")"
+                code, why = ALREADY_HELD, 'đã có trên Cổng (gửi lại với isUpdating "True")'
             else:
                 clashes = [code for code in codes if code not in self._dossiers]
-                code, why = NOT_HELD, "chưa có trên Cổng (gửi lại với isUpdating \"False\")"
+                code, why = NOT_HELD, 'chưa có trên Cổng (gửi lại với isUpdating "False")'
             if not clashes:
                 self._persist({"op": "dossiers", "data": data})
                 for obj in data:
@@ -784,8 +855,7 @@ class FakePortal:
                         entry = json.loads(line)
                         self._replay(entry)
                     except (ValueError, KeyError, TypeError):
-                        logger.warning("fake portal: skipped unreadable line %d of %s",
-                                       number, path)
+                        logger.warning("fake portal: skipped unreadable line %d of %s", number, path)
             logger.info("fake portal: loaded %d dossiers from %s", len(self._dossiers), path)
         self._compact()
 
@@ -854,8 +924,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
 
 def _parse_json(raw: bytes) -> Any:
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant,
-                          object_pairs_hook=_no_duplicate_keys)
+        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys)
     except Invalid as exc:
         raise Invalid(f"Nội dung yêu cầu không phải JSON hợp lệ: {exc}") from None
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
@@ -863,6 +932,7 @@ def _parse_json(raw: bytes) -> Any:
 
 
 # --- HTTP -----------------------------------------------------------------------------------
+
 
 class _Server(ThreadingHTTPServer):
     # The default backlog of 5 drops the connections of a burst of concurrent clients (two relays
@@ -899,8 +969,14 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path.rstrip("/") == "/_fake/state":
             code = parse_qs(parts.query).get("mahoso", [None])[0]
             self._send(200, self.portal.state(code))
-        elif parts.path.rstrip("/") in ("/auth", "/service", "/_fake/faults", "/_fake/reset",
-                                        "/_fake/expire-sessions", "/_fake/config"):
+        elif parts.path.rstrip("/") in (
+            "/auth",
+            "/service",
+            "/_fake/faults",
+            "/_fake/reset",
+            "/_fake/expire-sessions",
+            "/_fake/config",
+        ):
             self._send_text(405, "Method Not Allowed")
         else:
             self._send_text(404, "Not Found")
@@ -917,8 +993,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 return
             if answer is None:
-                self._send_text(status, {500: "Internal Server Error",
-                                         503: "Service Unavailable"}[status])
+                self._send_text(status, {500: "Internal Server Error", 503: "Service Unavailable"}[status])
             else:
                 self._send(status, answer)
         elif path.startswith("/_fake/"):
@@ -936,8 +1011,13 @@ class _Handler(BaseHTTPRequestHandler):
                     raise ValueError("a fault is a JSON object")
                 made = [_make_fault(**fault) for fault in faults]  # all or nothing
                 for fault in made:
-                    portal.inject(fault.kind, service=fault.service, count=fault.count,
-                                  seconds=fault.seconds, after_apply=fault.after_apply)
+                    portal.inject(
+                        fault.kind,
+                        service=fault.service,
+                        count=fault.count,
+                        seconds=fault.seconds,
+                        after_apply=fault.after_apply,
+                    )
             elif action == "config":
                 if not isinstance(body, dict):
                     raise ValueError("the settings are a JSON object")
@@ -990,8 +1070,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
-def serve_forever(host: str = "127.0.0.1", port: int = 8765,
-                  ready: Callable[[str], None] | None = None, **options: Any) -> FakePortal:
+def serve_forever(
+    host: str = "127.0.0.1", port: int = 8765, ready: Callable[[str], None] | None = None, **options: Any
+) -> FakePortal:
     """Run a :class:`FakePortal` (``options`` as its constructor) in this thread until Ctrl-C;
     ``ready(url)`` is called once the socket listens. Returns the stopped portal."""
     portal = FakePortal(**options)

@@ -41,9 +41,11 @@ def _components(dossier: Dossier, documents: list[dict]) -> None:
     for document in documents:
         code = document["MaThanhPhanHoSo"]
         values = {
-            "name": document["TenTepDinhKem"] or code, "has_file": bool(document["DuongDanTaiTepTin"]),
+            "name": document["TenTepDinhKem"] or code,
+            "has_file": bool(document["DuongDanTaiTepTin"]),
             # Files stay on the portal: they count as digitized only once fetched and checked here.
-            "digitized": False, "from_citizen_store": document["DuocLayTuKhoDMQG"] == "1",
+            "digitized": False,
+            "from_citizen_store": document["DuocLayTuKhoDMQG"] == "1",
             "extra": {"DuongDanTaiTepTin": document["DuongDanTaiTepTin"]},
         }
         existing = dossier.components.filter(component_code=code).first() if code else None
@@ -72,24 +74,39 @@ def receive_online_dossier(data: dict) -> tuple[Dossier, str]:
         return dossier, "supplemented"
     procedure = Procedure.objects.filter(code=data["MaTTHC"]).first()
     if procedure is None:
-        raise UserError(f"MaTTHC: không có thủ tục {data['MaTTHC']!r} trong danh mục.",
-                        f"MaTTHC: unknown procedure {data['MaTTHC']!r}")
+        raise UserError(
+            f"MaTTHC: không có thủ tục {data['MaTTHC']!r} trong danh mục.",
+            f"MaTTHC: unknown procedure {data['MaTTHC']!r}",
+        )
     unit = _unit(data["DonViXuLy"], "DonViXuLy")
     service = OnlineService.objects.filter(procedure=procedure, unit=unit).order_by("pk").first()
     dossier = services.register_online(
-        procedure=procedure, handling_unit=unit, receiving_unit=unit, code=data["MaHoSo"],
-        submitted_at=data.get("NgayNopHoSo") or timezone.now(), online_service=service, source=SOURCE,
-        applicant={"applicant_name": data["ChuHoSo"], "applicant_id_number": data["MaDoiTuong"],
-                   "applicant_phone": data["SoDienThoai"], "applicant_email": data["Email"]},
-        summary=data["TrichYeuHoSo"], vneid_authenticated=data["TaiKhoanDuocXacThucVoiVNeID"] == "1",
-        population_db_ref=data["MaCSDL"], extra={"LoaiDoiTuong": data["LoaiDoiTuong"]},
+        procedure=procedure,
+        handling_unit=unit,
+        receiving_unit=unit,
+        code=data["MaHoSo"],
+        submitted_at=data.get("NgayNopHoSo") or timezone.now(),
+        online_service=service,
+        source=SOURCE,
+        applicant={
+            "applicant_name": data["ChuHoSo"],
+            "applicant_id_number": data["MaDoiTuong"],
+            "applicant_phone": data["SoDienThoai"],
+            "applicant_email": data["Email"],
+        },
+        summary=data["TrichYeuHoSo"],
+        vneid_authenticated=data["TaiKhoanDuocXacThucVoiVNeID"] == "1",
+        population_db_ref=data["MaCSDL"],
+        extra={"LoaiDoiTuong": data["LoaiDoiTuong"]},
     )
     with audit_context(None, SOURCE):
         _components(dossier, data["TaiLieuNop"])
-        FeeLine.objects.bulk_create([
-            FeeLine(dossier=dossier, code=fee["MaPhiLePhi"], name=fee["TenPhiLePhi"], amount=int(fee["Gia"]))
-            for fee in data["DanhSachLePhi"]
-        ])
+        FeeLine.objects.bulk_create(
+            [
+                FeeLine(dossier=dossier, code=fee["MaPhiLePhi"], name=fee["TenPhiLePhi"], amount=int(fee["Gia"]))
+                for fee in data["DanhSachLePhi"]
+            ]
+        )
     return dossier, "created"
 
 
@@ -104,8 +121,13 @@ def record_payment(data: dict) -> tuple[Payment, bool]:
     dossier = _dossier(data["MaHoSo"])
     try:
         payment = services.record_payment(
-            dossier, method=int(data["KenhThanhToan"]), amount=data["SoTien"], transaction_id=data["MaGiaoDich"],
-            paid_at=min(data["ThoiDiem"], timezone.now()), source=SOURCE)
+            dossier,
+            method=int(data["KenhThanhToan"]),
+            amount=data["SoTien"],
+            transaction_id=data["MaGiaoDich"],
+            paid_at=min(data["ThoiDiem"], timezone.now()),
+            source=SOURCE,
+        )
     except IntegrityError:  # the same transaction delivered twice at once: the other call stored it
         return Payment.objects.get(transaction_id=data["MaGiaoDich"]), False
     return payment, True
@@ -114,8 +136,9 @@ def record_payment(data: dict) -> tuple[Payment, bool]:
 def record_rating(data: dict):
     """The applicant's rating of the handling (766 indicator 5.4); a later one replaces an earlier one."""
     dossier = _dossier(data["MaHoSo"])
-    return feedback.record_rating(dossier, satisfied=data["HaiLong"], reason=data["LyDo"],
-                                  rated_at=data["ThoiDiem"], source=SOURCE)
+    return feedback.record_rating(
+        dossier, satisfied=data["HaiLong"], reason=data["LyDo"], rated_at=data["ThoiDiem"], source=SOURCE
+    )
 
 
 def register_complaint(data: dict):
@@ -123,9 +146,17 @@ def register_complaint(data: dict):
     unit = _unit(data["MaDonVi"], "MaDonVi")
     dossier = Dossier.objects.filter(code=data["MaHoSo"]).first() if data["MaHoSo"] else None
     return feedback.register_complaint(
-        code=data["MaPAKN"], unit=unit, category=data["PhanLoai"], title=data["TieuDe"], content=data["NoiDung"],
-        submitted_at=data["NgayGui"], sender=data["NguoiGui"], dossier=dossier, dossier_code=data["MaHoSo"],
-        source=SOURCE)
+        code=data["MaPAKN"],
+        unit=unit,
+        category=data["PhanLoai"],
+        title=data["TieuDe"],
+        content=data["NoiDung"],
+        submitted_at=data["NgayGui"],
+        sender=data["NguoiGui"],
+        dossier=dossier,
+        dossier_code=data["MaHoSo"],
+        source=SOURCE,
+    )
 
 
 __all__ = ["Channel", "receive_online_dossier", "record_payment", "record_rating", "register_complaint"]

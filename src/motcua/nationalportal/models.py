@@ -44,11 +44,15 @@ class OutboxMessage(models.Model):
         ordering = ["id"]
         indexes = [
             # The relay reads a dossier's undelivered messages in order; delivered ones are most rows.
-            models.Index(fields=["dossier", "id"], name="outbox_pending_by_dossier",
-                         condition=Q(delivered_at__isnull=True)),
+            models.Index(
+                fields=["dossier", "id"], name="outbox_pending_by_dossier", condition=Q(delivered_at__isnull=True)
+            ),
             models.Index(fields=["dossier", "kind"], name="outbox_by_dossier_kind"),
-            models.Index(fields=["created_at"], name="outbox_pending_age",
-                         condition=Q(delivered_at__isnull=True, dead_at__isnull=True)),
+            models.Index(
+                fields=["created_at"],
+                name="outbox_pending_age",
+                condition=Q(delivered_at__isnull=True, dead_at__isnull=True),
+            ),
         ]
 
     def __str__(self):
@@ -58,8 +62,9 @@ class OutboxMessage(models.Model):
 class PortalDossier(models.Model):
     """The sync state of one dossier (what the relay knows of it on the portal)."""
 
-    dossier = models.OneToOneField("dossiers.Dossier", on_delete=models.CASCADE, primary_key=True,
-                                   related_name="portal_sync")
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", on_delete=models.CASCADE, primary_key=True, related_name="portal_sync"
+    )
     #: When pending work may next be tried; null when nothing is pending.
     ready_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
     pending_since = models.DateTimeField(_("chờ từ"), null=True, blank=True)
@@ -78,8 +83,9 @@ class PortalDossier(models.Model):
         verbose_name = _("tình trạng đồng bộ hồ sơ")
         verbose_name_plural = _("tình trạng đồng bộ hồ sơ")
         indexes = [
-            models.Index(fields=["ready_at"], name="portal_dossier_ready",
-                         condition=Q(ready_at__isnull=False, blocked=False)),
+            models.Index(
+                fields=["ready_at"], name="portal_dossier_ready", condition=Q(ready_at__isnull=False, blocked=False)
+            ),
             models.Index(fields=["blocked"], name="portal_dossier_blocked", condition=Q(blocked=True)),
         ]
 

@@ -35,8 +35,10 @@ _PENDING_UPSERT = (
 def _pending_sql() -> str:
     """The upsert making one dossier ready to send, keeping a back-off already running (3 parameters)."""
     false = "false" if connection.vendor == "postgresql" else "0"
-    return _PENDING_UPSERT.format(table=connection.ops.quote_name(PortalDossier._meta.db_table),
-                                  values=f"(%s, %s, %s, '', 0, {false}, '', {false}, '')")
+    return _PENDING_UPSERT.format(
+        table=connection.ops.quote_name(PortalDossier._meta.db_table),
+        values=f"(%s, %s, %s, '', 0, {false}, '', {false}, '')",
+    )
 
 
 def _mark_pending(dossier_ids: Iterable[int], now) -> None:
@@ -56,10 +58,13 @@ def _messages_sql(rows: list[tuple]) -> tuple[str, list]:
     fields = [OutboxMessage._meta.get_field(name) for name in _COLUMNS]
     quote = connection.ops.quote_name
     row = f"({', '.join(['%s'] * len(fields))})"
-    sql = (f"INSERT INTO {quote(OutboxMessage._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES {', '.join([row] * len(rows))}")
-    return sql, [f.get_db_prep_save(value, connection) for values in rows
-                 for f, value in zip(fields, values, strict=True)]
+    sql = (
+        f"INSERT INTO {quote(OutboxMessage._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES {', '.join([row] * len(rows))}"
+    )
+    return sql, [
+        f.get_db_prep_save(value, connection) for values in rows for f, value in zip(fields, values, strict=True)
+    ]
 
 
 def _write_change(dossier_id: int, rows: list[tuple], now) -> None:
@@ -80,8 +85,9 @@ def _write_change(dossier_id: int, rows: list[tuple], now) -> None:
 
 def _official_details(user) -> tuple[str, str]:
     """The name and title (or role) an official's progress items carry."""
-    position = (Official.objects.filter(user=user, is_active=True)
-                .order_by("-unit_id").values_list("title", "role").first())
+    position = (
+        Official.objects.filter(user=user, is_active=True).order_by("-unit_id").values_list("title", "role").first()
+    )
     return user.get_full_name() or user.get_username(), _title(position)
 
 
@@ -101,8 +107,10 @@ def _event_details(event: DossierEvent, dossier: Dossier) -> tuple[str, str, str
     official, unit = (connection.ops.quote_name(m._meta.db_table) for m in (Official, Unit))
     position = f"FROM {official} WHERE user_id = %s AND is_active ORDER BY unit_id DESC LIMIT 1"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT name, (SELECT title {position}), (SELECT role {position}) FROM {unit} WHERE id = %s",
-                       [getattr(user, "pk", None), getattr(user, "pk", None), dossier.handling_unit_id])
+        cursor.execute(
+            f"SELECT name, (SELECT title {position}), (SELECT role {position}) FROM {unit} WHERE id = %s",
+            [getattr(user, "pk", None), getattr(user, "pk", None), dossier.handling_unit_id],
+        )
         unit_name, title, role = cursor.fetchone()
     if user is None:
         return "", "", unit_name
@@ -117,8 +125,9 @@ def record_event(event: DossierEvent) -> None:
     if event.to_status is not None:
         name, title, unit_name = _event_details(event, dossier)
         item = progress_item(event, dossier, actor_name=name, actor_title=title, unit_name=unit_name)
-        rows.append((dossier.pk, OutboxMessage.Kind.PROGRESS.value, item, event.to_status, event.occurred_at, now,
-                     False, 0, ""))
+        rows.append(
+            (dossier.pk, OutboxMessage.Kind.PROGRESS.value, item, event.to_status, event.occurred_at, now, False, 0, "")
+        )
     _write_change(dossier.pk, rows, now)
 
 
@@ -132,7 +141,7 @@ def enqueue_dossiers(queryset, *, chunk: int = 2000) -> dict[str, int]:
     counts = {"dossiers": 0, "progress": 0}
     ids = list(queryset.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), chunk):
-        part = ids[start:start + chunk]
+        part = ids[start : start + chunk]
         with transaction.atomic():
             counts["progress"] += _enqueue_chunk(part)
             counts["dossiers"] += len(part)
@@ -140,8 +149,10 @@ def enqueue_dossiers(queryset, *, chunk: int = 2000) -> dict[str, int]:
 
 
 #: What progress_item reads of an event: read as tuples, not model instances (a backlog has millions).
-_EventRow = namedtuple("_EventRow", ["dossier_id", "to_status", "occurred_at", "actor_id", "actor_label", "reason",
-                                     "action", "step_due_at"])
+_EventRow = namedtuple(
+    "_EventRow",
+    ["dossier_id", "to_status", "occurred_at", "actor_id", "actor_label", "reason", "action", "step_due_at"],
+)
 _COLUMNS = ("dossier", "kind", "payload", "status", "occurred_at", "created_at", "maybe_applied", "attempts", "error")
 
 
@@ -149,15 +160,19 @@ def _enqueue_chunk(ids: list[int]) -> int:
     now = timezone.now()
     dossiers = {d.pk: d for d in Dossier.objects.filter(pk__in=ids).select_related("handling_unit")}
     queued = Counter(
-        OutboxMessage.objects.filter(dossier_id__in=ids, kind=OutboxMessage.Kind.PROGRESS)
-        .values_list("dossier_id", "status", "occurred_at")
+        OutboxMessage.objects.filter(dossier_id__in=ids, kind=OutboxMessage.Kind.PROGRESS).values_list(
+            "dossier_id", "status", "occurred_at"
+        )
     )
     upsert, progress_kind = OutboxMessage.Kind.UPSERT.value, OutboxMessage.Kind.PROGRESS.value
     rows = [(pk, upsert, {}, None, None, now, False, 0, "") for pk in ids]
     progress = 0
     actors: dict[int, tuple[str, str]] = {}  # an official's name and title, looked up once per chunk
-    events = (DossierEvent.objects.filter(dossier_id__in=ids, to_status__isnull=False)
-              .order_by("dossier_id", "occurred_at", "pk").values_list(*_EventRow._fields))
+    events = (
+        DossierEvent.objects.filter(dossier_id__in=ids, to_status__isnull=False)
+        .order_by("dossier_id", "occurred_at", "pk")
+        .values_list(*_EventRow._fields)
+    )
     for event in map(_EventRow._make, events):
         key = (event.dossier_id, event.to_status, event.occurred_at)
         if queued[key] > 0:

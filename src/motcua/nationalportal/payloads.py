@@ -69,26 +69,45 @@ def dossier_objects(dossier_ids) -> dict[int, dict]:
     """The portal object of each dossier, read in a fixed number of queries whatever their count."""
     ids = list(dossier_ids)
     dossiers = Dossier.objects.filter(pk__in=ids).select_related("procedure", "handling_unit")
-    components = _grouped(DossierComponent.objects.filter(dossier_id__in=ids).order_by("dossier_id", "pk")
-                          .values("dossier_id", "component_code", "name", "file", "extra", "digitized",
-                                  "from_citizen_store"))
-    fees = _grouped(FeeLine.objects.filter(dossier_id__in=ids).order_by("dossier_id", "pk")
-                    .values("dossier_id", "code", "name", "amount"))
-    supplements = _grouped(SupplementRequest.objects.filter(dossier_id__in=ids)  # the agency's, not counter guidance
-                           .exclude(stage=SupplementRequest.Stage.RECEPTION)
-                           .order_by("dossier_id", "requested_at", "pk")
-                           .values("dossier_id", "requested_at", "completed_at", "items", "reason"))
-    results = _grouped(DossierResult.objects.filter(dossier_id__in=ids).order_by("dossier_id", "pk")
-                       .values("dossier_id", "pk", "code", "title", "file_url", "delivered_at", "delivery_method"))
+    components = _grouped(
+        DossierComponent.objects.filter(dossier_id__in=ids)
+        .order_by("dossier_id", "pk")
+        .values("dossier_id", "component_code", "name", "file", "extra", "digitized", "from_citizen_store")
+    )
+    fees = _grouped(
+        FeeLine.objects.filter(dossier_id__in=ids)
+        .order_by("dossier_id", "pk")
+        .values("dossier_id", "code", "name", "amount")
+    )
+    supplements = _grouped(
+        SupplementRequest.objects.filter(dossier_id__in=ids)  # the agency's, not counter guidance
+        .exclude(stage=SupplementRequest.Stage.RECEPTION)
+        .order_by("dossier_id", "requested_at", "pk")
+        .values("dossier_id", "requested_at", "completed_at", "items", "reason")
+    )
+    results = _grouped(
+        DossierResult.objects.filter(dossier_id__in=ids)
+        .order_by("dossier_id", "pk")
+        .values("dossier_id", "pk", "code", "title", "file_url", "delivered_at", "delivery_method")
+    )
     ends: dict[int, dict[int, datetime]] = defaultdict(dict)
-    for row in (DossierEvent.objects.filter(dossier_id__in=ids, to_status__in=_END_ORDER)
-                .values("dossier_id", "to_status").annotate(first=Min("occurred_at"))):
+    for row in (
+        DossierEvent.objects.filter(dossier_id__in=ids, to_status__in=_END_ORDER)
+        .values("dossier_id", "to_status")
+        .annotate(first=Min("occurred_at"))
+    ):
         ends[row["dossier_id"]][row["to_status"]] = row["first"]
 
     objects = {}
     for d in dossiers:
-        end = next((ends[d.pk][s] for s in _END_ORDER
-                    if s in ends[d.pk] and (s != Status.WITHDRAWAL_REQUESTED or d.received_at)), d.ended_at)
+        end = next(
+            (
+                ends[d.pk][s]
+                for s in _END_ORDER
+                if s in ends[d.pk] and (s != Status.WITHDRAWAL_REQUESTED or d.received_at)
+            ),
+            d.ended_at,
+        )
         its_results = results.get(d.pk, [])
         returned = ends[d.pk].get(Status.RETURNED)
         by_post = any("bưu" in (r["delivery_method"] or "").lower() for r in its_results)
@@ -114,8 +133,12 @@ def dossier_objects(dossier_ids) -> dict[int, dict]:
             "NgayKetThucXuLy": portal_date(end),
             "DonViXuLy": d.handling_unit.code,
             "TaiLieuNop": [
-                {"MaThanhPhanHoSo": c["component_code"], "TenTepDinhKem": c["name"] or c["file"].rsplit("/", 1)[-1],
-                 "DuocSoHoa": _flag(c["digitized"]), "DuocLayTuKhoDMQG": _flag(c["from_citizen_store"])}
+                {
+                    "MaThanhPhanHoSo": c["component_code"],
+                    "TenTepDinhKem": c["name"] or c["file"].rsplit("/", 1)[-1],
+                    "DuocSoHoa": _flag(c["digitized"]),
+                    "DuocLayTuKhoDMQG": _flag(c["from_citizen_store"]),
+                }
                 for c in components.get(d.pk, [])
             ],
             "DanhSachLePhi": [
@@ -123,8 +146,11 @@ def dossier_objects(dossier_ids) -> dict[int, dict]:
                 for f in fees.get(d.pk, [])
             ],
             "DanhSachHoSoBoSung": [
-                {"NgayBoSung": portal_date(s["requested_at"]), "NgayTiepNhanBoSung": portal_date(s["completed_at"]),
-                 "NoiDungBoSung": "; ".join(map(str, s["items"] or [])) or s["reason"]}
+                {
+                    "NgayBoSung": portal_date(s["requested_at"]),
+                    "NgayTiepNhanBoSung": portal_date(s["completed_at"]),
+                    "NoiDungBoSung": "; ".join(map(str, s["items"] or [])) or s["reason"],
+                }
                 for s in supplements.get(d.pk, [])
             ],
             "DanhSachGiayToKetQua": [
@@ -145,8 +171,9 @@ def object_hash(obj: dict) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def progress_item(event: DossierEvent, dossier: Dossier, *, actor_name: str = "", actor_title: str = "",
-                  unit_name: str = "") -> dict:
+def progress_item(
+    event: DossierEvent, dossier: Dossier, *, actor_name: str = "", actor_title: str = "", unit_name: str = ""
+) -> dict:
     """The progress item of one status-history entry (``TrangThai`` = the status it moved to)."""
     return {
         "MaHoSo": dossier.code,

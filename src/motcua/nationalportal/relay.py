@@ -72,9 +72,17 @@ class RoundReport:
 
 
 class Relay:
-    def __init__(self, client: PortalClient, *, round_size: int = 200, batch_size: int = BATCH_SIZE,
-                 lease_seconds: float | None = None, backoff_base: float = 1.0, backoff_cap: float = 300.0,
-                 owner: str | None = None):
+    def __init__(
+        self,
+        client: PortalClient,
+        *,
+        round_size: int = 200,
+        batch_size: int = BATCH_SIZE,
+        lease_seconds: float | None = None,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 300.0,
+        owner: str | None = None,
+    ):
         self.client = client
         self.round_size, self.batch_size = round_size, min(batch_size, BATCH_SIZE)
         self.lease = timedelta(seconds=lease_seconds or 3 * client.timeout + 2)
@@ -84,8 +92,9 @@ class Relay:
 
     # --- the loop ---------------------------------------------------------------------------
 
-    def run(self, *, until_empty: bool = False, max_seconds: float | None = None, stop=None,
-            idle_seconds: float = 0.2) -> dict[str, int]:
+    def run(
+        self, *, until_empty: bool = False, max_seconds: float | None = None, stop=None, idle_seconds: float = 0.2
+    ) -> dict[str, int]:
         """Deliver until stopped, ``max_seconds`` passed, or (``until_empty``) nothing deliverable is left."""
         started = time.monotonic()
         totals = {"rounds": 0, "delivered": 0, "dead": 0, "retried": 0}
@@ -130,7 +139,8 @@ class Relay:
         """Make ready any dossier whose pending messages lost their ready mark (belt and braces)."""
         pending = OutboxMessage.objects.filter(delivered_at__isnull=True, dead_at__isnull=True).values("dossier_id")
         return PortalDossier.objects.filter(ready_at__isnull=True, blocked=False, dossier_id__in=pending).update(
-            ready_at=timezone.now())
+            ready_at=timezone.now()
+        )
 
     # --- one round --------------------------------------------------------------------------
 
@@ -145,7 +155,8 @@ class Relay:
             )
             if rows:
                 PortalDossier.objects.filter(pk__in=[r.pk for r in rows]).update(
-                    lease_owner=self.owner, lease_until=now + self.lease)
+                    lease_owner=self.owner, lease_until=now + self.lease
+                )
         return {r.pk: r for r in rows}
 
     def run_round(self) -> RoundReport:
@@ -171,19 +182,23 @@ class Relay:
     def _renew(self) -> None:
         """Extend the lease before a call, so that it outlives the call (or learn it was lost)."""
         held = PortalDossier.objects.filter(pk__in=self._held, lease_owner=self.owner).update(
-            lease_until=timezone.now() + self.lease)
+            lease_until=timezone.now() + self.lease
+        )
         if held != len(self._held):
             raise LeaseLost
 
     def _deliver(self, claimed: dict[int, PortalDossier], report: RoundReport) -> None:
         messages: dict[int, list[OutboxMessage]] = defaultdict(list)
-        for message in (OutboxMessage.objects.filter(dossier_id__in=claimed, delivered_at__isnull=True,
-                                                     dead_at__isnull=True)
-                        .order_by("id").only("id", "dossier_id", "kind", "payload", "maybe_applied")):
+        for message in (
+            OutboxMessage.objects.filter(dossier_id__in=claimed, delivered_at__isnull=True, dead_at__isnull=True)
+            .order_by("id")
+            .only("id", "dossier_id", "kind", "payload", "maybe_applied")
+        ):
             messages[message.dossier_id].append(message)
         self._messages = messages
         needs_upsert = [
-            pk for pk in claimed
+            pk
+            for pk in claimed
             if any(m.kind == OutboxMessage.Kind.UPSERT for m in messages[pk])
             or (messages[pk] and not claimed[pk].on_portal)
         ]
@@ -201,7 +216,7 @@ class Relay:
         for updating in (True, False):
             group = [pk for pk in to_send if claimed[pk].on_portal is updating]
             for start in range(0, len(group), self.batch_size):
-                self._upsert(group[start:start + self.batch_size], updating, claimed, report)
+                self._upsert(group[start : start + self.batch_size], updating, claimed, report)
         self._progress(claimed, report)
 
     # --- DongBoHoSoMC -----------------------------------------------------------------------
@@ -214,8 +229,11 @@ class Relay:
         while pending:
             self._renew()
             try:
-                answer = self.client.call("DongBoHoSoMC", isUpdating="True" if updating else "False",
-                                          data=[self._objects[pk] for pk in pending])
+                answer = self.client.call(
+                    "DongBoHoSoMC",
+                    isUpdating="True" if updating else "False",
+                    data=[self._objects[pk] for pk in pending],
+                )
             except PortalUnavailable as exc:
                 self._retry(pending, str(exc), report)
                 return
@@ -263,9 +281,18 @@ class Relay:
             Dossier.objects.filter(pk__in=[pk for pk, _ in first], synced_at__isnull=True).update(synced_at=now)
             from auditlog.models import LogEntry
 
-            TableWriter().write(LogEntry, LOG_ENTRY_COLUMNS, log_entry_rows(
-                Dossier, ((pk, code, LogEntry.Action.UPDATE, {"synced_at": ["None", now.isoformat()]}, None)
-                          for pk, code in first), source="portal"))
+            TableWriter().write(
+                LogEntry,
+                LOG_ENTRY_COLUMNS,
+                log_entry_rows(
+                    Dossier,
+                    (
+                        (pk, code, LogEntry.Action.UPDATE, {"synced_at": ["None", now.isoformat()]}, None)
+                        for pk, code in first
+                    ),
+                    source="portal",
+                ),
+            )
             first_synced.send(sender=Relay, dossier_ids=[pk for pk, _ in first])
 
     # --- CapNhatTienDoHoSoMC ----------------------------------------------------------------
@@ -290,7 +317,8 @@ class Relay:
                 self._renew()
                 # Committed before the call: if the answer never comes, the next relay looks before resending.
                 OutboxMessage.objects.filter(pk__in=[m.pk for m in batch]).update(
-                    maybe_applied=True, attempts=F("attempts") + 1)
+                    maybe_applied=True, attempts=F("attempts") + 1
+                )
             for m in batch:
                 m.maybe_applied = True
             try:
@@ -302,8 +330,9 @@ class Relay:
                 return
             if answer.ok:
                 report.delivered += OutboxMessage.objects.filter(pk__in=[m.pk for m in batch]).update(
-                    delivered_at=timezone.now())
-                queue = queue[len(batch):]
+                    delivered_at=timezone.now()
+                )
+                queue = queue[len(batch) :]
                 continue
             self._unflag(fresh)  # a definite answer: this call applied nothing
             codes = {m.payload["MaHoSo"]: m.dossier_id for m in batch}
@@ -328,8 +357,9 @@ class Relay:
         for entry in copy.get("TienDo") or []:
             on_portal[progress_key(entry)] += 1
         # Entries already confirmed delivered account for their share of the portal's copies.
-        for payload in (OutboxMessage.objects.filter(dossier_id=pk, kind=OutboxMessage.Kind.PROGRESS,
-                                                     delivered_at__isnull=False).values_list("payload", flat=True)):
+        for payload in OutboxMessage.objects.filter(
+            dossier_id=pk, kind=OutboxMessage.Kind.PROGRESS, delivered_at__isnull=False
+        ).values_list("payload", flat=True):
             on_portal[progress_key(payload)] -= 1
         applied, rest = [], []
         for m in items:
@@ -355,17 +385,24 @@ class Relay:
         now = timezone.now()
         with transaction.atomic():
             # Lock first: a writer that queued a message for one of them has committed once we hold the row.
-            held = set(PortalDossier.objects.select_for_update().filter(pk__in=claimed, lease_owner=self.owner)
-                       .values_list("pk", flat=True))
+            held = set(
+                PortalDossier.objects.select_for_update()
+                .filter(pk__in=claimed, lease_owner=self.owner)
+                .values_list("pk", flat=True)
+            )
             if report.dead:
                 for pk, reason in report.dead.items():
                     ids = [m.pk for m in self._messages.get(pk, [])] if hasattr(self, "_messages") else []
                     OutboxMessage.objects.filter(pk__in=ids, delivered_at__isnull=True).update(
-                        dead_at=now, error=reason[:2000])
+                        dead_at=now, error=reason[:2000]
+                    )
             settled = [pk for pk in held if pk not in report.retry and pk not in report.dead]
-            pending = dict(OutboxMessage.objects.filter(dossier_id__in=settled, delivered_at__isnull=True,
-                                                        dead_at__isnull=True)
-                           .values("dossier_id").annotate(oldest=Min("created_at")).values_list("dossier_id", "oldest"))
+            pending = dict(
+                OutboxMessage.objects.filter(dossier_id__in=settled, delivered_at__isnull=True, dead_at__isnull=True)
+                .values("dossier_id")
+                .annotate(oldest=Min("created_at"))
+                .values_list("dossier_id", "oldest")
+            )
             rows = []
             for pk in held:
                 state = claimed[pk]
@@ -392,14 +429,29 @@ class Relay:
         failures = {**report.retry, **report.dead}
         if failures:
             fields.update(last_error_at=now, last_error=next(iter(failures.values()))[:2000])
-            logger.warning("portal relay: %d dossier(s) to retry, %d refused; e.g. %s",
-                           len(report.retry), len(report.dead), fields["last_error"])
+            logger.warning(
+                "portal relay: %d dossier(s) to retry, %d refused; e.g. %s",
+                len(report.retry),
+                len(report.dead),
+                fields["last_error"],
+            )
         if fields:
             RelayStatus.objects.update_or_create(pk=1, defaults=fields)
 
 
-_STATE_FIELDS = ("ready_at", "pending_since", "lease_owner", "lease_until", "attempts", "on_portal", "acked_hash",
-                 "first_acked_at", "last_acked_at", "blocked", "last_error")
+_STATE_FIELDS = (
+    "ready_at",
+    "pending_since",
+    "lease_owner",
+    "lease_until",
+    "attempts",
+    "on_portal",
+    "acked_hash",
+    "first_acked_at",
+    "last_acked_at",
+    "blocked",
+    "last_error",
+)
 
 
 def _save_states(states: list[PortalDossier]) -> None:
@@ -412,11 +464,14 @@ def _save_states(states: list[PortalDossier]) -> None:
         return
     fields = [PortalDossier._meta.get_field(name) for name in _STATE_FIELDS]
     quote = connection.ops.quote_name
-    sql = (f"UPDATE {quote(PortalDossier._meta.db_table)} SET "
-           f"{', '.join(f'{quote(f.column)} = %s' for f in fields)} "
-           f"WHERE {quote(PortalDossier._meta.pk.column)} = %s")
-    rows = [[f.get_db_prep_save(getattr(state, f.attname), connection) for f in fields] + [state.pk]
-            for state in states]
+    sql = (
+        f"UPDATE {quote(PortalDossier._meta.db_table)} SET "
+        f"{', '.join(f'{quote(f.column)} = %s' for f in fields)} "
+        f"WHERE {quote(PortalDossier._meta.pk.column)} = %s"
+    )
+    rows = [
+        [f.get_db_prep_save(getattr(state, f.attname), connection) for f in fields] + [state.pk] for state in states
+    ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -442,14 +497,32 @@ def resend(dossier_ids=None, *, actor=None, source: str = "system") -> int:
         refused = {pk: (code, error) for pk, code, error in states.values_list("pk", "dossier__code", "last_error")}
         ids = list(refused)
         OutboxMessage.objects.filter(dossier_id__in=ids, dead_at__isnull=False, delivered_at__isnull=True).update(
-            dead_at=None, error="")
+            dead_at=None, error=""
+        )
         # The dossier's state is sent again even if only progress items were refused.
-        OutboxMessage.objects.bulk_create([
-            OutboxMessage(dossier_id=pk, kind=OutboxMessage.Kind.UPSERT, created_at=now) for pk in ids])
-        PortalDossier.objects.filter(pk__in=ids).update(blocked=False, last_error="", attempts=0, ready_at=now,
-                                                        pending_since=now)
-        TableWriter().write(LogEntry, LOG_ENTRY_COLUMNS, log_entry_rows(
-            PortalDossier, ((pk, code, LogEntry.Action.UPDATE, {"blocked": ["True", "False"], "last_error": [error, ""]},
-                             {"action": "resend"}) for pk, (code, error) in refused.items()),
-            actor=actor, source=source))
+        OutboxMessage.objects.bulk_create(
+            [OutboxMessage(dossier_id=pk, kind=OutboxMessage.Kind.UPSERT, created_at=now) for pk in ids]
+        )
+        PortalDossier.objects.filter(pk__in=ids).update(
+            blocked=False, last_error="", attempts=0, ready_at=now, pending_since=now
+        )
+        TableWriter().write(
+            LogEntry,
+            LOG_ENTRY_COLUMNS,
+            log_entry_rows(
+                PortalDossier,
+                (
+                    (
+                        pk,
+                        code,
+                        LogEntry.Action.UPDATE,
+                        {"blocked": ["True", "False"], "last_error": [error, ""]},
+                        {"action": "resend"},
+                    )
+                    for pk, (code, error) in refused.items()
+                ),
+                actor=actor,
+                source=source,
+            ),
+        )
     return len(ids)

@@ -69,8 +69,9 @@ class DocumentSerializer(serializers.Serializer):
     TenTepDinhKem = text(500)
     DuocSoHoa = choice("0", "1", default="0")
     DuocLayTuKhoDMQG = choice("0", "1", default="0")
-    DuongDanTaiTepTin = serializers.URLField(max_length=1000, allow_blank=True, default="",
-                                             help_text="Đường dẫn tải tệp trên Cổng (http/https)")
+    DuongDanTaiTepTin = serializers.URLField(
+        max_length=1000, allow_blank=True, default="", help_text="Đường dẫn tải tệp trên Cổng (http/https)"
+    )
 
 
 class FeeSerializer(serializers.Serializer):
@@ -94,8 +95,9 @@ class OnlineDossierSerializer(serializers.Serializer):
     SoDienThoai = text(32)
     Email = text(254)
     TrichYeuHoSo = text(5000)
-    NgayNopHoSo = PortalDateField(required=False, allow_blank=True, default="",
-                                  help_text="Thời điểm nộp trên Cổng (mặc định: lúc nhận)")
+    NgayNopHoSo = PortalDateField(
+        required=False, allow_blank=True, default="", help_text="Thời điểm nộp trên Cổng (mặc định: lúc nhận)"
+    )
     TrangThaiHoSo = choice("1", help_text="1 (mới đăng ký)")
     DonViXuLy = serializers.CharField(max_length=64, help_text="Mã đơn vị tiếp nhận, xử lý (MaDonVi)")
     TaiLieuNop = DocumentSerializer(many=True, default=list)
@@ -123,8 +125,9 @@ class ComplaintSerializer(serializers.Serializer):
     MaPAKN = serializers.RegexField(CODE)
     MaDonVi = serializers.CharField(max_length=64)
     MaHoSo = text(64)
-    PhanLoai = serializers.ChoiceField(choices=ComplaintCategory.values,
-                                       help_text="quy_dinh: quy định; hanh_vi: hành vi cán bộ")
+    PhanLoai = serializers.ChoiceField(
+        choices=ComplaintCategory.values, help_text="quy_dinh: quy định; hanh_vi: hành vi cán bộ"
+    )
     TieuDe = serializers.CharField(max_length=500)
     NoiDung = serializers.CharField(max_length=20000)
     NgayGui = PortalDateField()

@@ -35,12 +35,15 @@ def sync_status() -> SyncStatus:
         delivered=Count("pk", filter=Q(delivered_at__isnull=False)),
         dead=Count("pk", filter=Q(dead_at__isnull=False, delivered_at__isnull=True)),
     )
-    oldest = (OutboxMessage.objects.filter(delivered_at__isnull=True, dead_at__isnull=True)
-              .aggregate(oldest=Min("created_at"))["oldest"])
+    oldest = OutboxMessage.objects.filter(delivered_at__isnull=True, dead_at__isnull=True).aggregate(
+        oldest=Min("created_at")
+    )["oldest"]
     relay = RelayStatus.objects.filter(pk=1).first()
     return SyncStatus(
         enabled=bool(settings.MOTCUA_PORTAL_URL),
-        queued=counts["queued"], delivered=counts["delivered"], dead_letters=counts["dead"],
+        queued=counts["queued"],
+        delivered=counts["delivered"],
+        dead_letters=counts["dead"],
         dead_dossiers=PortalDossier.objects.filter(blocked=True).count(),
         oldest_queued_at=oldest,
         last_success_at=relay.last_success_at if relay else None,

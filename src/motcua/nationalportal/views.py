@@ -52,8 +52,9 @@ class PortalSignatureAuthentication(BaseAuthentication):
         secret = settings.MOTCUA_PORTAL_INBOUND_SECRET
         given = request.headers.get(SIGNATURE_HEADER, "")
         if not secret or not given or not hmac.compare_digest(given.encode(), signature(request.body, secret).encode()):
-            logger.warning("portal inbound: bad or missing signature on %s from %s", request.path,
-                           request.META.get("REMOTE_ADDR"))
+            logger.warning(
+                "portal inbound: bad or missing signature on %s from %s", request.path, request.META.get("REMOTE_ADDR")
+            )
             raise exceptions.AuthenticationFailed("Chữ ký X-Portal-Signature không hợp lệ.")
         return NationalPortal(), None
 
@@ -66,8 +67,12 @@ class PortalSignatureScheme(OpenApiAuthenticationExtension):
     name = "portalSignature"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": SIGNATURE_HEADER,
-                "description": "sha256=<hex>: HMAC-SHA256 của nội dung gửi với khóa MOTCUA_PORTAL_INBOUND_SECRET"}
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": SIGNATURE_HEADER,
+            "description": "sha256=<hex>: HMAC-SHA256 của nội dung gửi với khóa MOTCUA_PORTAL_INBOUND_SECRET",
+        }
 
 
 class IsNationalPortal(BasePermission):
@@ -97,8 +102,10 @@ class PortalEndpoint(APIView):
 
     def handle_exception(self, exc):
         if isinstance(exc, exceptions.AuthenticationFailed | exceptions.NotAuthenticated):
-            response = Response({"error_code": "01", "message": "Chữ ký X-Portal-Signature không hợp lệ."},
-                                status=status.HTTP_401_UNAUTHORIZED)
+            response = Response(
+                {"error_code": "01", "message": "Chữ ký X-Portal-Signature không hợp lệ."},
+                status=status.HTTP_401_UNAUTHORIZED,
+            )
             response["WWW-Authenticate"] = PortalSignatureAuthentication().authenticate_header(self.request)
             return response
         if isinstance(exc, exceptions.ValidationError):
@@ -126,9 +133,12 @@ class PortalEndpoint(APIView):
 
 
 def _documented(serializer, summary: str):
-    return extend_schema(request=serializer, responses={200: AnswerSerializer, 400: AnswerSerializer,
-                                                        401: AnswerSerializer},
-                         summary=summary, tags=["Cổng DVCQG gửi đến"])
+    return extend_schema(
+        request=serializer,
+        responses={200: AnswerSerializer, 400: AnswerSerializer, 401: AnswerSerializer},
+        summary=summary,
+        tags=["Cổng DVCQG gửi đến"],
+    )
 
 
 @_documented(OnlineDossierSerializer, "Hồ sơ trực tuyến (hoặc hồ sơ bổ sung) nộp trên Cổng DVCQG; khóa MaHoSo")
@@ -147,8 +157,13 @@ class PaymentEndpoint(PortalEndpoint):
     def apply(self, data):
         payment, created = inbound.record_payment(data)
         if created and payment.amount_mismatch:
-            logger.warning("portal inbound: payment %s of %s is %s, fees due %s", payment.transaction_id,
-                           data["MaHoSo"], payment.amount, payment.amount_due)
+            logger.warning(
+                "portal inbound: payment %s of %s is %s, fees due %s",
+                payment.transaction_id,
+                data["MaHoSo"],
+                payment.amount,
+                payment.amount_due,
+            )
 
 
 @_documented(RatingSerializer, "Đánh giá mức độ hài lòng về giải quyết hồ sơ; khóa MaHoSo + ThoiDiem")

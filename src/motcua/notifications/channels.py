@@ -46,8 +46,9 @@ class EmailChannel:
     name = "email"
 
     def send(self, recipient: str, message: Message) -> None:
-        email = EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [recipient],
-                             headers=message.headers or None)
+        email = EmailMessage(
+            message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [recipient], headers=message.headers or None
+        )
         try:
             email.send(fail_silently=False)
         except Exception as exc:  # noqa: BLE001 - SMTP, socket, backend errors alike

@@ -26,7 +26,7 @@ COMPLAINT_KINDS = {"da_cong_khai": Kind.COMPLAINT_ANSWERED}
 
 
 def when(instant: datetime | str | None) -> str:
-    """"08:30 ngày 05/03/2026" in Vietnam's time; "" when unknown."""
+    """ "08:30 ngày 05/03/2026" in Vietnam's time; "" when unknown."""
     if isinstance(instant, str):
         instant = parse_datetime(instant)
     if instant is None:
@@ -42,9 +42,13 @@ def dossier_event(event, using: str = "default") -> list[int]:
     dossier = event.dossier
     unit = dossier.receiving_unit or dossier.handling_unit
     context = {
-        "code": dossier.code, "applicant_name": dossier.applicant_name, "procedure_name": dossier.procedure.name,
-        "unit_name": unit.name if unit else "", "received_at": when(dossier.received_at),
-        "due_at": when(dossier.extended_due_at or dossier.due_at), "at": when(event.occurred_at),
+        "code": dossier.code,
+        "applicant_name": dossier.applicant_name,
+        "procedure_name": dossier.procedure.name,
+        "unit_name": unit.name if unit else "",
+        "received_at": when(dossier.received_at),
+        "due_at": when(dossier.extended_due_at or dossier.due_at),
+        "at": when(event.occurred_at),
     }
     data = event.data or {}
     if kind == Kind.SUPPLEMENT_REQUESTED:
@@ -65,8 +69,12 @@ def complaint_step(row, using: str = "default") -> list[int]:
         return []
     complaint = row.complaint
     context = {
-        "code": complaint.code, "title": complaint.title, "sender_name": complaint.sender_name,
-        "unit_name": complaint.unit.name, "answer": complaint.answer, "at": when(row.occurred_at),
+        "code": complaint.code,
+        "title": complaint.title,
+        "sender_name": complaint.sender_name,
+        "unit_name": complaint.unit.name,
+        "answer": complaint.answer,
+        "at": when(row.occurred_at),
     }
     addresses = {"email": complaint.sender_email, "sms": complaint.sender_phone, "zalo": complaint.sender_phone}
     return delivery.write(kind, row.pk, addresses=addresses, context=context, reference=complaint.code, using=using)

@@ -45,8 +45,16 @@ def opted_out(channel: str, recipient: str) -> bool:
     return OptOut.objects.filter(recipient=recipient, channel__in=[channel, ""]).exists()
 
 
-def write(kind: str, object_id, *, addresses: dict[str, str], context: dict, reference: str = "",
-          channels: list[str] | None = None, using: str = "default") -> list[int]:
+def write(
+    kind: str,
+    object_id,
+    *,
+    addresses: dict[str, str],
+    context: dict,
+    reference: str = "",
+    channels: list[str] | None = None,
+    using: str = "default",
+) -> list[int]:
     """The rows telling ``kind`` about ``object_id`` to each address; the ids still to send.
 
     ``addresses`` maps a channel to an e-mail address or phone number (blank: not on that channel).
@@ -58,14 +66,30 @@ def write(kind: str, object_id, *, addresses: dict[str, str], context: dict, ref
         if not recipient:
             continue
         state = S.SKIPPED if opted_out(channel, recipient) else S.PENDING
-        rows.append(Notification(kind=kind, object_id=str(object_id), channel=channel, recipient=recipient,
-                                 reference=reference[:64], context=context, state=state))
+        rows.append(
+            Notification(
+                kind=kind,
+                object_id=str(object_id),
+                channel=channel,
+                recipient=recipient,
+                reference=reference[:64],
+                context=context,
+                state=state,
+            )
+        )
     if not rows:
         return []
     Notification.objects.using(using).bulk_create(rows, ignore_conflicts=True)
-    return list(Notification.objects.using(using).filter(
-        kind=kind, object_id=str(object_id), recipient__in=[r.recipient for r in rows], state=S.PENDING,
-    ).values_list("pk", flat=True))
+    return list(
+        Notification.objects.using(using)
+        .filter(
+            kind=kind,
+            object_id=str(object_id),
+            recipient__in=[r.recipient for r in rows],
+            state=S.PENDING,
+        )
+        .values_list("pk", flat=True)
+    )
 
 
 def enqueue(ids: list[int]) -> None:
@@ -117,7 +141,9 @@ def deliver(notification_id: int) -> str:
     Raises :class:`DeliveryFailed` when the channel failed and attempts remain (huey retries).
     """
     claimed = Notification.objects.filter(
-        pk=notification_id, state__in=[S.PENDING, S.FAILED], attempts__lt=MAX_ATTEMPTS,
+        pk=notification_id,
+        state__in=[S.PENDING, S.FAILED],
+        attempts__lt=MAX_ATTEMPTS,
     ).update(state=S.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now())
     notification = Notification.objects.filter(pk=notification_id).first()
     if notification is None:
@@ -126,8 +152,9 @@ def deliver(notification_id: int) -> str:
         return notification.state
     if opted_out(notification.channel, notification.recipient):
         _finish(notification, S.SKIPPED)
-        logger.info("notification %s skipped: %s opted out of %s", notification.pk, notification.recipient,
-                    notification.channel)
+        logger.info(
+            "notification %s skipped: %s opted out of %s", notification.pk, notification.recipient, notification.channel
+        )
         return S.SKIPPED
     try:
         message = render(notification)
@@ -135,8 +162,15 @@ def deliver(notification_id: int) -> str:
     except Exception as exc:  # noqa: BLE001 - a channel, template or backend error: recorded, retried
         _finish(notification, S.FAILED, last_error=str(exc)[:2000])
         final = notification.attempts >= MAX_ATTEMPTS
-        logger.warning("notification %s (%s via %s) failed on attempt %s%s: %s", notification.pk, notification.kind,
-                       notification.channel, notification.attempts, " (giving up)" if final else "", exc)
+        logger.warning(
+            "notification %s (%s via %s) failed on attempt %s%s: %s",
+            notification.pk,
+            notification.kind,
+            notification.channel,
+            notification.attempts,
+            " (giving up)" if final else "",
+            exc,
+        )
         if final:
             return S.FAILED
         raise DeliveryFailed(str(exc)) from exc
@@ -155,13 +189,21 @@ def _finish(notification: Notification, state: str, **fields) -> None:
 def resend_stalled(now=None) -> int:
     """Queue again the rows a worker lost: pending for ``LOST_AFTER``, or sending for ``STALLED_AFTER``."""
     now = now or timezone.now()
-    stalled = list(Notification.objects.filter(state=S.SENDING, updated_at__lt=now - STALLED_AFTER,
-                                               attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True)[:1000])
+    stalled = list(
+        Notification.objects.filter(
+            state=S.SENDING, updated_at__lt=now - STALLED_AFTER, attempts__lt=MAX_ATTEMPTS
+        ).values_list("pk", flat=True)[:1000]
+    )
     Notification.objects.filter(pk__in=stalled, state=S.SENDING).update(
-        state=S.FAILED, last_error="interrupted while sending", updated_at=now)
-    lost = list(Notification.objects.filter(
-        state__in=[S.PENDING, S.FAILED], attempts__lt=MAX_ATTEMPTS, updated_at__lt=now - LOST_AFTER,
-    ).values_list("pk", flat=True)[:1000])
+        state=S.FAILED, last_error="interrupted while sending", updated_at=now
+    )
+    lost = list(
+        Notification.objects.filter(
+            state__in=[S.PENDING, S.FAILED],
+            attempts__lt=MAX_ATTEMPTS,
+            updated_at__lt=now - LOST_AFTER,
+        ).values_list("pk", flat=True)[:1000]
+    )
     ids = sorted(set(stalled) | set(lost))
     if ids:
         logger.info("notifications queued again after a lost worker: %s", len(ids))

@@ -84,29 +84,41 @@ def digest_for(user, positions: list[Official], day: date) -> Digest:
     if specialist and not everything:
         reach |= Q(current_assignee=user)
     due = F("effective_due_at")  # dossiers.rules.effective_due_at, stored
-    dossiers = (Dossier.objects.filter(reach, status__in=RUNNING)
-                .annotate(effective_due=due)
-                .filter(Q(effective_due__gte=start, effective_due__lt=end) | Q(step_due_at__gte=start, step_due_at__lt=end))
-                .select_related("procedure", "current_step").order_by("effective_due", "pk"))
+    dossiers = (
+        Dossier.objects.filter(reach, status__in=RUNNING)
+        .annotate(effective_due=due)
+        .filter(Q(effective_due__gte=start, effective_due__lt=end) | Q(step_due_at__gte=start, step_due_at__lt=end))
+        .select_related("procedure", "current_step")
+        .order_by("effective_due", "pk")
+    )
     complaint_reach = within("unit_id")
     if specialist and not everything:
         complaint_reach |= Q(assignee=user)
-    complaints = (Complaint.objects.filter(complaint_reach, status__in=OPEN_STATUSES, due_at__gte=start, due_at__lt=end)
-                  .order_by("due_at", "pk"))
+    complaints = Complaint.objects.filter(
+        complaint_reach, status__in=OPEN_STATUSES, due_at__gte=start, due_at__lt=end
+    ).order_by("due_at", "pk")
     digest = Digest(user, dossier_count=dossiers.count(), complaint_count=complaints.count())
     for dossier in dossiers[:MAX_LINES]:
         by_due = dossier.effective_due is not None and start <= dossier.effective_due < end
-        digest.dossiers.append({
-            "code": dossier.code, "procedure": dossier.procedure.name,
-            "what": "hạn trả kết quả" if by_due else f"hạn bước «{dossier.current_step.name if dossier.current_step else ''}»",
-            "due": when(dossier.effective_due if by_due else dossier.step_due_at),
-        })
+        digest.dossiers.append(
+            {
+                "code": dossier.code,
+                "procedure": dossier.procedure.name,
+                "what": "hạn trả kết quả"
+                if by_due
+                else f"hạn bước «{dossier.current_step.name if dossier.current_step else ''}»",
+                "due": when(dossier.effective_due if by_due else dossier.step_due_at),
+            }
+        )
     for complaint in complaints[:MAX_LINES]:
-        digest.complaints.append({
-            "code": complaint.code, "title": complaint.title,
-            "what": "hạn công khai" if complaint.status == "cho_cong_khai" else "hạn trả lời",
-            "due": when(complaint.due_at),
-        })
+        digest.complaints.append(
+            {
+                "code": complaint.code,
+                "title": complaint.title,
+                "what": "hạn công khai" if complaint.status == "cho_cong_khai" else "hạn trả lời",
+                "due": when(complaint.due_at),
+            }
+        )
     return digest
 
 
@@ -117,8 +129,9 @@ class DigestReport:
     queued: list[int]  # notification ids still to send (a digest sent earlier the same day is not sent again)
 
 
-def queue_digests(today: date | None = None, *, enqueue: bool = True, dry_run: bool = False,
-                  only_working_days: bool = True) -> DigestReport | None:
+def queue_digests(
+    today: date | None = None, *, enqueue: bool = True, dry_run: bool = False, only_working_days: bool = True
+) -> DigestReport | None:
     """Write (and, with ``enqueue``, queue after commit) each official's digest about the next working day.
 
     With ``only_working_days`` nothing is done on a day off (the last working day's digest already
@@ -130,8 +143,12 @@ def queue_digests(today: date | None = None, *, enqueue: bool = True, dry_run: b
         return None
     day = next_working_day(today)
     positions: dict[int, list[Official]] = {}
-    for position in (Official.objects.filter(is_active=True, role__in=DIGEST_ROLES, user__is_active=True)
-                     .exclude(user__email="").select_related("user").order_by("user_id", "pk")):
+    for position in (
+        Official.objects.filter(is_active=True, role__in=DIGEST_ROLES, user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user_id", "pk")
+    ):
         positions.setdefault(position.user_id, []).append(position)
     digests, queued = [], []
     for held in positions.values():
@@ -143,14 +160,22 @@ def queue_digests(today: date | None = None, *, enqueue: bool = True, dry_run: b
             continue
         user = digest.user
         context = {
-            "name": user.get_full_name() or user.get_username(), "day": day.strftime("%d/%m/%Y"),
-            "dossiers": digest.dossiers, "complaints": digest.complaints,
-            "dossier_count": digest.dossier_count, "complaint_count": digest.complaint_count,
+            "name": user.get_full_name() or user.get_username(),
+            "day": day.strftime("%d/%m/%Y"),
+            "dossiers": digest.dossiers,
+            "complaints": digest.complaints,
+            "dossier_count": digest.dossier_count,
+            "complaint_count": digest.complaint_count,
             "more_dossiers": max(digest.dossier_count - len(digest.dossiers), 0),
             "more_complaints": max(digest.complaint_count - len(digest.complaints), 0),
         }
-        queued += delivery.write(Kind.STAFF_DIGEST, day.isoformat(), addresses={"email": user.email},
-                                 context=context, channels=[ChannelName.EMAIL])
+        queued += delivery.write(
+            Kind.STAFF_DIGEST,
+            day.isoformat(),
+            addresses={"email": user.email},
+            context=context,
+            channels=[ChannelName.EMAIL],
+        )
     if enqueue and queued:
         delivery.enqueue(queued)
     logger.info("staff digest about %s: %s officials with items, %s new messages", day, len(digests), len(queued))

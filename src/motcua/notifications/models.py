@@ -33,8 +33,11 @@ class Notification(models.Model):
         SKIPPED = "skipped", _("Không gửi (người nhận từ chối)")
 
     kind = models.CharField(_("loại"), max_length=32, choices=Kind.choices)
-    object_id = models.CharField(_("sự kiện"), max_length=64,
-                                 help_text="The event told about: a dossier event's or complaint log row's id, a digest's day")
+    object_id = models.CharField(
+        _("sự kiện"),
+        max_length=64,
+        help_text="The event told about: a dossier event's or complaint log row's id, a digest's day",
+    )
     channel = models.CharField(_("kênh"), max_length=16, choices=ChannelName.choices)
     recipient = models.CharField(_("người nhận"), max_length=254, help_text="Normalised e-mail address or phone number")
     reference = models.CharField(_("hồ sơ, PAKN"), max_length=64, blank=True)
@@ -69,8 +72,9 @@ class OptOut(models.Model):
     """
 
     recipient = models.CharField(_("người nhận"), max_length=254, help_text="Normalised e-mail address or phone number")
-    channel = models.CharField(_("kênh"), max_length=16, choices=ChannelName.choices, blank=True,
-                               help_text=_("Để trống: mọi kênh"))
+    channel = models.CharField(
+        _("kênh"), max_length=16, choices=ChannelName.choices, blank=True, help_text=_("Để trống: mọi kênh")
+    )
     created_at = models.DateTimeField(_("ghi nhận lúc"), auto_now_add=True)
     source = models.CharField(_("nguồn"), max_length=32, blank=True, help_text="link, admin …")
 

@@ -16,7 +16,7 @@ logger = logging.getLogger("motcua.notifications")
 
 
 def _masked(recipient: str) -> str:
-    """"an.nguyen@example.vn" → "a******n@example.vn"; a phone number keeps its last 3 digits."""
+    """ "an.nguyen@example.vn" → "a******n@example.vn"; a phone number keeps its last 3 digits."""
     if "@" in recipient:
         name, _, domain = recipient.partition("@")
         return (name[0] + "*" * max(len(name) - 2, 1) + name[-1] if len(name) > 1 else "*") + "@" + domain
@@ -35,11 +35,18 @@ def unsubscribe(request, token: str):
         raise Http404("Liên kết không hợp lệ.")
     done = False
     if request.method == "POST":
-        _opt_out, created = OptOut.objects.get_or_create(recipient=notification.recipient,
-                                                         channel=notification.channel, defaults={"source": "link"})
+        _opt_out, created = OptOut.objects.get_or_create(
+            recipient=notification.recipient, channel=notification.channel, defaults={"source": "link"}
+        )
         if created:
             logger.info("opt-out recorded from an e-mail link: %s on %s", notification.recipient, notification.channel)
         done = True
-    return render(request, "notifications/unsubscribe.html", {
-        "recipient": _masked(notification.recipient), "channel": notification.get_channel_display(), "done": done,
-    })
+    return render(
+        request,
+        "notifications/unsubscribe.html",
+        {
+            "recipient": _masked(notification.recipient),
+            "channel": notification.get_channel_display(),
+            "done": done,
+        },
+    )

@@ -26,8 +26,9 @@ def create_demo_logins() -> list[tuple[str, str, str]]:
         ("lanhdao", Role.LEADER, department, "Phó Giám đốc Sở", "Trần Quốc", "Bảo"),
     ]
     if commune is not None:
-        plan.append(("motcua_xa", Role.DESK_OFFICER, commune, "Công chức Trung tâm phục vụ hành chính công xã",
-                     "Lò Thị", "Mai"))
+        plan.append(
+            ("motcua_xa", Role.DESK_OFFICER, commune, "Công chức Trung tâm phục vụ hành chính công xã", "Lò Thị", "Mai")
+        )
     users = get_user_model().objects
     rows = []
     for username, role, unit, title, family, given in plan:

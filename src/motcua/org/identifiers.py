@@ -22,4 +22,3 @@ def is_unit_identifier(value: str | None) -> TypeGuard[str]:
 def code_prefix(unit_code: str, electronic_id: str | None) -> str:
     """The unit part of the dossier codes a unit allocates: its electronic identifier when known and well formed."""
     return electronic_id if is_unit_identifier(electronic_id) else unit_code
-

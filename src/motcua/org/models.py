@@ -23,8 +23,12 @@ class Unit(models.Model):
     code = models.CharField(_("mã đơn vị"), max_length=64, unique=True, help_text="MaDonVi")
     name = models.CharField(_("tên đơn vị"), max_length=255)
     parent = models.ForeignKey(
-        "self", verbose_name=_("đơn vị cha"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("đơn vị cha"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     kind = models.CharField(_("loại đơn vị"), max_length=8, choices=UnitKind.choices)
     offers_e_certified_copy = models.BooleanField(

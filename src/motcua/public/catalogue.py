@@ -90,7 +90,8 @@ def entries(fingerprint: str | None = None) -> list[Entry]:
     if rows is None:
         rows = []
         for pk, code, name, field_code, field_name, *flags in _published().values_list(
-                "pk", "code", "name", "field_code", "field_name", *Procedure.LEVEL_FIELDS.values()):
+            "pk", "code", "name", "field_code", "field_name", *Procedure.LEVEL_FIELDS.values()
+        ):
             levels = tuple(level for level, flag in zip(Procedure.LEVEL_FIELDS, flags, strict=True) if flag)
             rows.append(Entry(pk, code, name, field_code, field_name, levels, normalize(f"{code} {name}")))
         rows.sort(key=lambda e: (normalize(e.name), e.code))
@@ -110,8 +111,9 @@ def unit_procedure_ids(unit: Unit, fingerprint: str | None = None) -> frozenset[
     return ids
 
 
-def search(query: str = "", *, unit: Unit | None = None, field_code: str = "", level: str = "",
-           fingerprint: str | None = None) -> list[Entry]:
+def search(
+    query: str = "", *, unit: Unit | None = None, field_code: str = "", level: str = "", fingerprint: str | None = None
+) -> list[Entry]:
     """Procedures whose code or name contains every word of ``query`` (accents and case ignored).
 
     A code typed from its start ranks first ("1.0012" finds that procedure before names containing it).
@@ -153,23 +155,30 @@ def public_units() -> list[tuple[str, str]]:
     units = cache.get(key)
     if units is None:
         order = {kind: i for i, kind in enumerate(PUBLIC_UNIT_KINDS)}
-        rows = (Unit.objects.filter(kind__in=PUBLIC_UNIT_KINDS).exclude(valid_to__lt=timezone.localdate())
-                .values_list("code", "name", "kind"))
+        rows = (
+            Unit.objects.filter(kind__in=PUBLIC_UNIT_KINDS)
+            .exclude(valid_to__lt=timezone.localdate())
+            .values_list("code", "name", "kind")
+        )
         units = [(code, name) for code, name, kind in sorted(rows, key=lambda r: (order[r[2]], normalize(r[1])))]
         cache.set(key, units, CACHE_SECONDS)
     return units
 
 
 def public_unit(code: str) -> Unit | None:
-    return (Unit.objects.filter(code=code, kind__in=PUBLIC_UNIT_KINDS)
-            .exclude(valid_to__lt=timezone.localdate()).select_related("parent").first())
+    return (
+        Unit.objects.filter(code=code, kind__in=PUBLIC_UNIT_KINDS)
+        .exclude(valid_to__lt=timezone.localdate())
+        .select_related("parent")
+        .first()
+    )
 
 
 # --- one procedure --------------------------------------------------------------------------------------------
 
 
 def limit_text(limit, unit: str) -> str:
-    """"5 ngày làm việc" (decimal comma)."""
+    """ "5 ngày làm việc" (decimal comma)."""
     if limit is None or not unit:
         return ""
     label = DurationUnit(unit).label if unit in DurationUnit.values else unit
@@ -231,14 +240,20 @@ def procedure_detail(code: str, *, unit: Unit | None = None) -> ProcedureDetail 
             (by_case[fee.case_id] if fee.case_id in by_case else common).fees.append(fee)
         cases = list(by_case.values())
     today = timezone.localdate()
-    services = (OnlineService.objects.filter(procedure=procedure, status=OnlineServiceStatus.PUBLISHED)
-                .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
-                .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-                .select_related("unit", "procedure").order_by("unit__name", "code"))
+    services = (
+        OnlineService.objects.filter(procedure=procedure, status=OnlineServiceStatus.PUBLISHED)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .select_related("unit", "procedure")
+        .order_by("unit__name", "code")
+    )
     if unit is not None:
         services = services.filter(unit__in=Unit.objects.filter(pk__in=_subtree(unit)))
-    decisions = (PublicationItem.objects.filter(procedure=procedure).select_related("decision__unit")
-                 .order_by("-decision__decided_on")[:5])
+    decisions = (
+        PublicationItem.objects.filter(procedure=procedure)
+        .select_related("decision__unit")
+        .order_by("-decision__decided_on")[:5]
+    )
     return ProcedureDetail(
         procedure=procedure,
         legal_basis=version.legal_basis if version is not None else "",

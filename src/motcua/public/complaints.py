@@ -37,8 +37,11 @@ class Entry:
 
 
 def _approved_answer():
-    return (ComplaintAnswer.objects.filter(complaint=OuterRef("pk"), state=ComplaintAnswer.State.APPROVED)
-            .order_by("-decided_at", "-pk").values("text")[:1])
+    return (
+        ComplaintAnswer.objects.filter(complaint=OuterRef("pk"), state=ComplaintAnswer.State.APPROVED)
+        .order_by("-decided_at", "-pk")
+        .values("text")[:1]
+    )
 
 
 def answer_of(complaint: Complaint) -> str:
@@ -60,16 +63,50 @@ def entries() -> list[Entry]:
     key = f"motcua:public-complaints:{_fingerprint()}"
     rows = cache.get(key)
     if rows is None:
-        query = (published().annotate(
-            shown_at=Coalesce("published_at", Max("status_log__occurred_at",
-                                                   filter=Q(status_log__status=ComplaintStatus.PUBLISHED))),
-            approved_answer=Subquery(_approved_answer()))
-                 .values_list("pk", "code", "title", "unit__code", "unit__name", "submitted_at", "shown_at",
-                              "content", "extra", "approved_answer"))
-        rows = [Entry(pk, code, title, unit_code, unit_name, submitted, at,
-                      normalize(" ".join((code, title, (content or "")[:_SEARCHED_CHARS],
-                                          (answer or str((extra or {}).get(ANSWER_KEY) or ""))[:_SEARCHED_CHARS]))))
-                for pk, code, title, unit_code, unit_name, submitted, at, content, extra, answer in query]
+        query = (
+            published()
+            .annotate(
+                shown_at=Coalesce(
+                    "published_at",
+                    Max("status_log__occurred_at", filter=Q(status_log__status=ComplaintStatus.PUBLISHED)),
+                ),
+                approved_answer=Subquery(_approved_answer()),
+            )
+            .values_list(
+                "pk",
+                "code",
+                "title",
+                "unit__code",
+                "unit__name",
+                "submitted_at",
+                "shown_at",
+                "content",
+                "extra",
+                "approved_answer",
+            )
+        )
+        rows = [
+            Entry(
+                pk,
+                code,
+                title,
+                unit_code,
+                unit_name,
+                submitted,
+                at,
+                normalize(
+                    " ".join(
+                        (
+                            code,
+                            title,
+                            (content or "")[:_SEARCHED_CHARS],
+                            (answer or str((extra or {}).get(ANSWER_KEY) or ""))[:_SEARCHED_CHARS],
+                        )
+                    )
+                ),
+            )
+            for pk, code, title, unit_code, unit_name, submitted, at, content, extra, answer in query
+        ]
         rows.sort(key=lambda e: (e.published_at is not None, e.published_at or e.submitted_at), reverse=True)
         cache.set(key, rows, CACHE_SECONDS)
     return rows

@@ -24,11 +24,13 @@ class PlainSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         selected = {str(v) for v in self.format_value(value)}
         options = format_html_join(
-            "", '<option value="{}"{}>{}</option>',
+            "",
+            '<option value="{}"{}>{}</option>',
             ((key, mark_safe(" selected") if str(key) in selected else "", label) for key, label in self.choices),
         )
-        return format_html("<select name=\"{}\"{}>{}</select>", name, flatatt(self.build_attrs(self.attrs, attrs)),
-                           options)
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+        )
 
 
 SELECT = PlainSelect(attrs={"class": "form-select"})
@@ -37,12 +39,17 @@ SELECT = PlainSelect(attrs={"class": "form-select"})
 class CatalogueForm(forms.Form):
     """Search and filters of the catalogue (GET: a result page can be bookmarked and shared)."""
 
-    q = forms.CharField(label=_("Tên hoặc mã thủ tục"), required=False, max_length=200,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Ví dụ: ly lich tu phap")}))
+    q = forms.CharField(
+        label=_("Tên hoặc mã thủ tục"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Ví dụ: ly lich tu phap")}),
+    )
     unit = forms.ChoiceField(label=_("Đơn vị"), required=False, widget=SELECT)
     field = forms.ChoiceField(label=_("Lĩnh vực"), required=False, widget=SELECT)
-    level = forms.ChoiceField(label=_("Cấp thực hiện"), required=False, widget=SELECT,
-                              choices=[("", _("Tất cả các cấp")), *catalogue.LEVELS])
+    level = forms.ChoiceField(
+        label=_("Cấp thực hiện"), required=False, widget=SELECT, choices=[("", _("Tất cả các cấp")), *catalogue.LEVELS]
+    )
 
     def __init__(self, *args, unit=None, fingerprint=None, **kwargs):
         """``unit``: the embed's, whose procedures alone are searched (no unit or level filter then)."""
@@ -55,11 +62,16 @@ class CatalogueForm(forms.Form):
 
 
 class TrackingForm(forms.Form):
-    code = forms.CharField(label=_("Mã hồ sơ"), max_length=64,
-                           help_text=_("In trên giấy tiếp nhận hồ sơ và hẹn trả kết quả."),
-                           widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    code = forms.CharField(
+        label=_("Mã hồ sơ"),
+        max_length=64,
+        help_text=_("In trên giấy tiếp nhận hồ sơ và hẹn trả kết quả."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
     factor = forms.CharField(
-        label=_("4 số cuối số định danh cá nhân hoặc số điện thoại"), min_length=4, max_length=4,
+        label=_("4 số cuối số định danh cá nhân hoặc số điện thoại"),
+        min_length=4,
+        max_length=4,
         validators=[RegexValidator(r"^\d{4}$", _("Nhập đúng 4 chữ số."))],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": r"\d{4}"}),
     )
@@ -67,11 +79,17 @@ class TrackingForm(forms.Form):
 
 class RatingForm(forms.Form):
     satisfied = forms.TypedChoiceField(
-        label=_("Ông/bà có hài lòng với việc giải quyết hồ sơ?"), coerce=lambda v: v == "1",
-        choices=[("1", _("Hài lòng")), ("0", _("Không hài lòng"))], widget=forms.RadioSelect,
+        label=_("Ông/bà có hài lòng với việc giải quyết hồ sơ?"),
+        coerce=lambda v: v == "1",
+        choices=[("1", _("Hài lòng")), ("0", _("Không hài lòng"))],
+        widget=forms.RadioSelect,
     )
-    reason = forms.ChoiceField(label=_("Lý do không hài lòng"), required=False, widget=SELECT,
-                               choices=[("", _("— Chọn lý do —")), *DISSATISFACTION_REASONS])
+    reason = forms.ChoiceField(
+        label=_("Lý do không hài lòng"),
+        required=False,
+        widget=SELECT,
+        choices=[("", _("— Chọn lý do —")), *DISSATISFACTION_REASONS],
+    )
 
     def clean(self):
         data = super().clean()
@@ -83,8 +101,9 @@ class RatingForm(forms.Form):
 
 
 class ComplaintSearchForm(forms.Form):
-    q = forms.CharField(label=_("Từ khóa"), required=False, max_length=200,
-                        widget=forms.TextInput(attrs={"type": "search"}))
+    q = forms.CharField(
+        label=_("Từ khóa"), required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"})
+    )
     unit = forms.ChoiceField(label=_("Đơn vị trả lời"), required=False, widget=SELECT)
 
     def __init__(self, *args, **kwargs):
@@ -93,6 +112,9 @@ class ComplaintSearchForm(forms.Form):
 
 
 class CloseFollowUpForm(forms.Form):
-    note = forms.CharField(label=_("Kết quả xử lý"), max_length=4000,
-                           widget=forms.Textarea(attrs={"rows": 2}),
-                           help_text=_("Đã liên hệ người dân, khắc phục, kiểm điểm… — ghi rõ để lưu vết."))
+    note = forms.CharField(
+        label=_("Kết quả xử lý"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Đã liên hệ người dân, khắc phục, kiểm điểm… — ghi rõ để lưu vết."),
+    )

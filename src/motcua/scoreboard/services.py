@@ -39,8 +39,14 @@ logger = logging.getLogger("motcua.scoreboard")
 FORMULA_SET = "portal-2026"
 GROUP_CODES = tuple(GROUPS)
 #: The six groups' short names as officials say them (column headers); the full name is the header's title.
-GROUP_SHORT_NAMES = {"CKMB": "Công khai", "TDGQ": "Tiến độ", "CLGQ": "DVC trực tuyến", "TTTT": "Thanh toán",
-                     "MDHL": "Hài lòng", "MDSH": "Số hóa"}
+GROUP_SHORT_NAMES = {
+    "CKMB": "Công khai",
+    "TDGQ": "Tiến độ",
+    "CLGQ": "DVC trực tuyến",
+    "TTTT": "Thanh toán",
+    "MDHL": "Hài lòng",
+    "MDSH": "Số hóa",
+}
 #: Ranking tables: departments and communes apart (a local convention, index-766.md §4).
 RANKED_KINDS = (
     (UnitKind.DEPARTMENT.value, _("Sở, ban, ngành")),
@@ -53,8 +59,13 @@ BAND_NAMES = (*(name for _floor, name in BANDS), "Yếu")
 CACHE_SECONDS = getattr(settings, "MOTCUA_SCOREBOARD_CACHE_SECONDS", 60)
 #: An explanation lists at most this many records (the province's 2.1 can have thousands).
 MAX_RECORDS = 5000
-BAND_CSS = {"Xuất sắc": "band-xuat-sac", "Tốt": "band-tot", "Khá": "band-kha", "Trung bình": "band-trung-binh",
-            "Yếu": "band-yeu"}
+BAND_CSS = {
+    "Xuất sắc": "band-xuat-sac",
+    "Tốt": "band-tot",
+    "Khá": "band-kha",
+    "Trung bình": "band-trung-binh",
+    "Yếu": "band-yeu",
+}
 
 
 def formula_set():
@@ -102,8 +113,9 @@ def period_choices(year: int) -> list[tuple[str, str]]:
     return [(c, period_label(parse_period(c))) for c in codes]
 
 
-def periods_of_year(year: int, kinds: tuple[str, ...] = ("month", "quarter", "half", "year"),
-                    today: date | None = None) -> list[str]:
+def periods_of_year(
+    year: int, kinds: tuple[str, ...] = ("month", "quarter", "half", "year"), today: date | None = None
+) -> list[str]:
     """Every period of ``year`` of the given kinds that has started by ``today``."""
     today = today or timezone.localdate()
     codes = []
@@ -205,8 +217,13 @@ def _board(period: Period) -> Board:
     rows = (
         IndicatorSnapshot.objects.filter(period=period.code, formula_set=FORMULA_SET)
         .values("unit_id", "unit__code", "unit__name", "unit__kind", "unit__parent_id", "unit__valid_to", "group")
-        .annotate(score=Sum("score"), max_points=Sum("max_points"), computed_at=Max("computed_at"),
-                  as_of=Max("as_of"), counted=Max("denominator"))
+        .annotate(
+            score=Sum("score"),
+            max_points=Sum("max_points"),
+            computed_at=Max("computed_at"),
+            as_of=Max("as_of"),
+            counted=Max("denominator"),
+        )
         .order_by()
     )
     units: dict[int, UnitRow] = {}
@@ -215,9 +232,15 @@ def _board(period: Period) -> Board:
     for r in rows:
         row = units.get(r["unit_id"])
         if row is None:
-            row = units[r["unit_id"]] = UnitRow(r["unit_id"], r["unit__code"], r["unit__name"], r["unit__kind"],
-                                                r["unit__parent_id"], {g: _zero() for g in GROUP_CODES},
-                                                has_data=False)
+            row = units[r["unit_id"]] = UnitRow(
+                r["unit_id"],
+                r["unit__code"],
+                r["unit__name"],
+                r["unit__kind"],
+                r["unit__parent_id"],
+                {g: _zero() for g in GROUP_CODES},
+                has_data=False,
+            )
             ended = r["unit__valid_to"]
             row.ended = ended is not None and ended < period.start_date
         row.has_data = row.has_data or bool(r["counted"] and r["counted"] > 0)
@@ -268,7 +291,9 @@ def trend(period: Period, unit_id: int) -> dict[str, Any]:
     months = [f"{period.year}-{m:02d}" for m in range(1, 13)]
     rows = (
         IndicatorSnapshot.objects.filter(unit_id=unit_id, period__in=months, formula_set=FORMULA_SET)
-        .values("period", "group").annotate(score=Sum("score")).order_by()
+        .values("period", "group")
+        .annotate(score=Sum("score"))
+        .order_by()
     )
     scores: dict[str, dict[str, float]] = {}
     for r in rows:
@@ -278,8 +303,12 @@ def trend(period: Period, unit_id: int) -> dict[str, Any]:
         "periods": months,
         "total": [round(sum(scores[m].values()), 2) if m in scores else None for m in months],
         "groups": [
-            {"code": g, "name": str(GROUPS[g][0]), "max": GROUPS[g][1],
-             "values": [scores[m].get(g, 0.0) if m in scores else None for m in months]}
+            {
+                "code": g,
+                "name": str(GROUPS[g][0]),
+                "max": GROUPS[g][1],
+                "values": [scores[m].get(g, 0.0) if m in scores else None for m in months],
+            }
             for g in GROUP_CODES
         ],
     }
@@ -343,15 +372,31 @@ def unit_indicators(period: Period, unit: Unit) -> list[IndicatorRow]:
             ind = fs.get(s.indicator)
             name, ratio_kind, has_records = ind.name, ind.ratio_kind, ind.records is not None
             # Not scored at this level: the engine leaves numerator and denominator empty.
-            province_only = (ind.anchored is not None and ind.anchored(switches)
-                             and s.numerator is None and s.denominator is None)
+            province_only = (
+                ind.anchored is not None and ind.anchored(switches) and s.numerator is None and s.denominator is None
+            )
         except KeyError:
             name, ratio_kind, has_records = s.indicator, "fraction", False
-        out.append(IndicatorRow(
-            s.indicator, name, s.group, s.numerator, s.denominator, s.ratio, s.score, s.max_points, s.target,
-            s.note, explanation(s.indicator), s.computed_at, s.as_of, ratio_kind, has_records and not province_only,
-            province_only,
-        ))
+        out.append(
+            IndicatorRow(
+                s.indicator,
+                name,
+                s.group,
+                s.numerator,
+                s.denominator,
+                s.ratio,
+                s.score,
+                s.max_points,
+                s.target,
+                s.note,
+                explanation(s.indicator),
+                s.computed_at,
+                s.as_of,
+                ratio_kind,
+                has_records and not province_only,
+                province_only,
+            )
+        )
     return out
 
 
@@ -405,11 +450,15 @@ def lost_records(period: Period, unit_code: str, code: str) -> tuple[list[LostRe
     from motcua.index766.explain import explain
 
     def compute() -> list[LostRecord]:
-        records = _live(lambda facts: explain(facts, period.code, unit_code, code, formula_set=FORMULA_SET,
-                                              switches=DEFAULT_SWITCHES))
+        records = _live(
+            lambda facts: explain(
+                facts, period.code, unit_code, code, formula_set=FORMULA_SET, switches=DEFAULT_SWITCHES
+            )
+        )
         records.sort(key=lambda r: (-r.points, r.unit, r.record))
-        return [LostRecord(r.record, r.record_kind, r.unit, r.points, r.step, r.official)
-                for r in records[:MAX_RECORDS]]
+        return [
+            LostRecord(r.record, r.record_kind, r.unit, r.points, r.step, r.official) for r in records[:MAX_RECORDS]
+        ]
 
     return _cached(f"scoreboard:explain:{FORMULA_SET}:{period.code}:{unit_code}:{code}", compute)
 
@@ -436,10 +485,16 @@ def points_at_risk(period: Period, unit_code: str) -> tuple[dict[str, Any], date
     from motcua.index766.forecast import forecast
 
     def compute() -> dict[str, Any]:
-        fc = _live(lambda facts: forecast(facts, period.code, units=[unit_code], formula_set=FORMULA_SET,
-                                          switches=DEFAULT_SWITCHES))
-        items = [RiskRow(i.record, i.record_kind, i.unit, i.indicators, i.points, i.deadline, i.working_hours_left)
-                 for i in fc.items if i.unit == unit_code][:MAX_RECORDS]
+        fc = _live(
+            lambda facts: forecast(
+                facts, period.code, units=[unit_code], formula_set=FORMULA_SET, switches=DEFAULT_SWITCHES
+            )
+        )
+        items = [
+            RiskRow(i.record, i.record_kind, i.unit, i.indicators, i.points, i.deadline, i.working_hours_left)
+            for i in fc.items
+            if i.unit == unit_code
+        ][:MAX_RECORDS]
         try:
             at_risk = float(fc.points_at_risk(unit_code))
         except KeyError:
@@ -461,8 +516,9 @@ class Unsynced:
     codes: list[str]  # the first UNSYNCED_LIST, longest waiting first
 
 
-def unsynced_dossiers(period: Period, unit: Unit, *, limit: int = UNSYNCED_LIST,
-                      now: datetime | None = None) -> Unsynced:
+def unsynced_dossiers(
+    period: Period, unit: Unit, *, limit: int = UNSYNCED_LIST, now: datetime | None = None
+) -> Unsynced:
     """Dossiers of ``unit`` and its subtree received in the period and not yet acknowledged by the portal.
 
     Each lowers 1.4 (and 3.3 through it) until the portal acknowledges it (NgayDongBo). A plain
@@ -472,8 +528,12 @@ def unsynced_dossiers(period: Period, unit: Unit, *, limit: int = UNSYNCED_LIST,
     from motcua.org import tree
 
     start, end = period_window(period, now)
-    rows = Dossier.objects.filter(handling_unit_id__in=sorted(tree.subtree_ids(unit.pk)), received_at__gte=start,
-                                  received_at__lt=end, synced_at__isnull=True)
+    rows = Dossier.objects.filter(
+        handling_unit_id__in=sorted(tree.subtree_ids(unit.pk)),
+        received_at__gte=start,
+        received_at__lt=end,
+        synced_at__isnull=True,
+    )
     codes = list(rows.order_by("received_at", "pk").values_list("code", flat=True)[:limit])
     return Unsynced(len(codes) if len(codes) < limit else rows.count(), codes)
 
@@ -504,8 +564,9 @@ def late_complaints(unit: Unit, *, limit: int = LATE_COMPLAINTS_LIST, now: datet
     from motcua.workdays.services import get_calendar
 
     now = now or timezone.now()
-    rows = Complaint.objects.filter(unit_id__in=sorted(tree.subtree_ids(unit.pk)), status__in=OPEN_STATUSES,
-                                    due_at__isnull=False)
+    rows = Complaint.objects.filter(
+        unit_id__in=sorted(tree.subtree_ids(unit.pk)), status__in=OPEN_STATUSES, due_at__isnull=False
+    )
     late = rows.filter(due_at__lt=now)
     codes = list(late.order_by("due_at", "pk").values_list("code", flat=True)[:limit])
     count = len(codes) if len(codes) < limit else late.count()
@@ -576,24 +637,29 @@ def _late_dossiers(facts, period: Period, unit_code: str | None) -> list[LateDos
     out = []
     for i, r in enumerate(df.itertuples(index=False)):
         h = hours.iloc[i]
-        out.append(LateDossier(
-            r.record, r.unit,
-            None if pd.isna(due.iloc[i]) else from_utc_naive(due.iloc[i].to_pydatetime()),
-            None if pd.isna(done.iloc[i]) or done.iloc[i] > t_utc else from_utc_naive(done.iloc[i].to_pydatetime()),
-            None if pd.isna(h) else round(float(h), 2),
-            None if pd.isna(r.st) else int(r.st),
-        ))
+        out.append(
+            LateDossier(
+                r.record,
+                r.unit,
+                None if pd.isna(due.iloc[i]) else from_utc_naive(due.iloc[i].to_pydatetime()),
+                None if pd.isna(done.iloc[i]) or done.iloc[i] > t_utc else from_utc_naive(done.iloc[i].to_pydatetime()),
+                None if pd.isna(h) else round(float(h), 2),
+                None if pd.isna(r.st) else int(r.st),
+            )
+        )
     out.sort(key=lambda x: (-(x.hours_late or 0), x.unit, x.code))
     return out
 
 
-def late_dossiers(period: Period, unit_code: str | None, *,
-                  refresh: bool = False) -> tuple[list[LateDossier], datetime, float]:
+def late_dossiers(
+    period: Period, unit_code: str | None, *, refresh: bool = False
+) -> tuple[list[LateDossier], datetime, float]:
     key = f"scoreboard:late:{FORMULA_SET}:{period.code}:{unit_code or '*'}"
     # Cached as plain tuples: a province-wide month has thousands of rows, and every request reads them back
     # from the shared cache (tuples unpickle several times faster than dataclass instances).
     rows, computed_at, seconds = _cached(
-        key, lambda: [astuple(r) for r in _live(_late_dossiers, period, unit_code)], refresh=refresh)
+        key, lambda: [astuple(r) for r in _live(_late_dossiers, period, unit_code)], refresh=refresh
+    )
     return [LateDossier(*r) for r in rows], computed_at, seconds
 
 
@@ -646,8 +712,9 @@ class PublicationRow:
 PUBLICATION_STATES = ("pending", "late", "all")
 
 
-def publications(state: str = "pending", unit: Unit | None = None, q: str = "",
-                 now: datetime | None = None) -> list[PublicationRow]:
+def publications(
+    state: str = "pending", unit: Unit | None = None, q: str = "", now: datetime | None = None
+) -> list[PublicationRow]:
     """Procedures of publication decisions with their 1.1 and 1.2 deadlines (quyết định công bố, công khai).
 
     1.1: the decision is due 5 working days before its legal basis takes effect;
@@ -671,13 +738,17 @@ def publications(state: str = "pending", unit: Unit | None = None, q: str = "",
         from django.db.models import Q
 
         text = q.strip()
-        qs = qs.filter(Q(procedure__code__icontains=text) | Q(procedure__name__icontains=text)
-                       | Q(decision__number__icontains=text))
+        qs = qs.filter(
+            Q(procedure__code__icontains=text)
+            | Q(procedure__name__icontains=text)
+            | Q(decision__number__icontains=text)
+        )
     items = list(qs)
     cal = get_calendar()
     kinds = ["ministry" if i.decision.unit.kind == UnitKind.MINISTRY else "province" for i in items]
     decision_due, publish_due = publication_deadlines(
-        cal, [i.decision.decided_on for i in items], [i.basis_effective_on for i in items], kinds)
+        cal, [i.decision.decided_on for i in items], [i.basis_effective_on for i in items], kinds
+    )
     rows = []
     for item, dec, pub in zip(items, decision_due, publish_due, strict=True):
         pub_at = from_utc_naive(pub) if pub is not None else None
@@ -685,15 +756,35 @@ def publications(state: str = "pending", unit: Unit | None = None, q: str = "",
         left = None
         if pub_at is not None and item.published_at is None:
             left = round(cal.working_days_between(now, pub_at), 1)
-        rows.append(PublicationRow(
-            item.pk, item.decision.number, decided, item.decision.get_kind_display(), item.decision.unit.code,
-            item.decision.unit.name, item.procedure.code, item.procedure.name, item.basis_effective_on,
-            dec, None if dec is None or decided is None else decided <= dec, pub_at, item.published_at, left,
-            None if pub_at is None else (item.published_at <= pub_at if item.published_at else (now < pub_at or None)),
-        ))
+        rows.append(
+            PublicationRow(
+                item.pk,
+                item.decision.number,
+                decided,
+                item.decision.get_kind_display(),
+                item.decision.unit.code,
+                item.decision.unit.name,
+                item.procedure.code,
+                item.procedure.name,
+                item.basis_effective_on,
+                dec,
+                None if dec is None or decided is None else decided <= dec,
+                pub_at,
+                item.published_at,
+                left,
+                None
+                if pub_at is None
+                else (item.published_at <= pub_at if item.published_at else (now < pub_at or None)),
+            )
+        )
     if state == "late":
-        rows = [r for r in rows if r.decision_on_time is False or r.publish_on_time is False
-                or (r.published_at is None and r.working_days_left is not None and r.working_days_left < 0)]
+        rows = [
+            r
+            for r in rows
+            if r.decision_on_time is False
+            or r.publish_on_time is False
+            or (r.published_at is None and r.working_days_left is not None and r.working_days_left < 0)
+        ]
     if state == "all":
         rows.sort(key=lambda r: (r.decided_on or date.min, r.decision_number), reverse=True)
     else:
@@ -726,5 +817,8 @@ def compute_snapshots(periods: list[str], *, refresh: bool = True, progress=None
 
 
 def snapshot_periods_present(codes: list[str]) -> set[str]:
-    return set(IndicatorSnapshot.objects.filter(formula_set=FORMULA_SET, period__in=codes)
-               .values_list("period", flat=True).distinct())
+    return set(
+        IndicatorSnapshot.objects.filter(formula_set=FORMULA_SET, period__in=codes)
+        .values_list("period", flat=True)
+        .distinct()
+    )

@@ -68,8 +68,11 @@ def _scope_unit(request) -> Unit | None:
         if unit is None:
             raise UserError(_("Không có đơn vị mã «%(code)s».") % {"code": code}, f"unknown unit {code!r}")
         if unit.pk not in allowed:
-            raise AccessDenied(_("Bạn chỉ xem được danh sách của đơn vị mình và các đơn vị trực thuộc."),
-                               f"user {request.user.pk} may not list unit {code}", code="forbidden")
+            raise AccessDenied(
+                _("Bạn chỉ xem được danh sách của đơn vị mình và các đơn vị trực thuộc."),
+                f"user {request.user.pk} may not list unit {code}",
+                code="forbidden",
+            )
         return unit
     if _covers_all(request):
         return None
@@ -154,21 +157,32 @@ def overview(request):
         sort, descending = _sort_params(request)
         tables = []
         for kind, label, rows in _tables(request, board):
-            tables.append({"kind": kind, "label": label, "count": len(rows),
-                           "page": _page(request, rows, f"page_{kind}", RANKING_PAGE)})
+            tables.append(
+                {
+                    "kind": kind,
+                    "label": label,
+                    "count": len(rows),
+                    "page": _page(request, rows, f"page_{kind}", RANKING_PAGE),
+                }
+            )
         province = board.province
-        context.update({
-            "province": province,
-            "province_groups": [(g, GROUPS[g][0], province.groups.get(g), board.group_max.get(g))
-                                for g in GROUP_CODES] if province else [],
-            "tables": tables,
-            "sort": sort,
-            "descending": descending,
-            "q": request.GET.get("q", ""),
-            "band": request.GET.get("band", ""),
-            "bands": services.BAND_NAMES,
-            "trend": services.trend(period, province.unit_id) if province else None,
-        })
+        context.update(
+            {
+                "province": province,
+                "province_groups": [
+                    (g, GROUPS[g][0], province.groups.get(g), board.group_max.get(g)) for g in GROUP_CODES
+                ]
+                if province
+                else [],
+                "tables": tables,
+                "sort": sort,
+                "descending": descending,
+                "q": request.GET.get("q", ""),
+                "band": request.GET.get("band", ""),
+                "bands": services.BAND_NAMES,
+                "trend": services.trend(period, province.unit_id) if province else None,
+            }
+        )
     return render(request, "scoreboard/overview.html", context)
 
 
@@ -193,8 +207,10 @@ def unit(request, unit_code: str):
     indicators = services.unit_indicators(period, unit)
     selected = request.GET.get("indicator", "").strip()
     if selected and not any(i.code == selected for i in indicators):
-        raise UserError(_("Không có chỉ số «%(code)s» trong kết quả của đơn vị.") % {"code": selected},
-                        f"unknown indicator {selected!r}")
+        raise UserError(
+            _("Không có chỉ số «%(code)s» trong kết quả của đơn vị.") % {"code": selected},
+            f"unknown indicator {selected!r}",
+        )
     context = _base_context(request, period, "unit")
     context.update({"unit": unit, "indicators": indicators, "selected": selected, "rules": services.rule_notes()})
     if selected:
@@ -211,8 +227,9 @@ def unit(request, unit_code: str):
         # Points at risk on 1.4 and 3.3: received in the period, not yet acknowledged by the portal.
         context.update(unsynced=services.unsynced_dossiers(period, unit), sync_indicators=services.SYNC_INDICATORS)
         # On 5.2 and 5.3: complaints past their deadline (or about to be), from their stored deadlines.
-        context.update(late_complaints=services.late_complaints(unit),
-                       complaint_indicators=services.COMPLAINT_INDICATORS)
+        context.update(
+            late_complaints=services.late_complaints(unit), complaint_indicators=services.COMPLAINT_INDICATORS
+        )
     if indicators:
         context["row"] = _unit_row(unit, indicators)
         context["trend"] = services.trend(period, unit.pk)
@@ -229,8 +246,11 @@ def _detail(request, period, unit: Unit, indicator, *, with_risk: bool = False) 
     """
     from motcua.index766.forecast import TIME_SENSITIVE
 
-    out = {"indicator": indicator, "records_allowed": unit.pk in _record_units(request),
-           "indicator_rules": services.rule_notes(indicator.code)}
+    out = {
+        "indicator": indicator,
+        "records_allowed": unit.pk in _record_units(request),
+        "indicator_rules": services.rule_notes(indicator.code),
+    }
     if not out["records_allowed"] or not indicator.has_records:
         return out
     try:
@@ -239,9 +259,16 @@ def _detail(request, period, unit: Unit, indicator, *, with_risk: bool = False) 
         out["live_missing"] = True
         return out
     page = _page(request, records, "rpage", 25)
-    out.update({"records": page, "records_count": len(records), "records_at": computed_at,
-                "records_seconds": seconds, "records_capped": len(records) >= services.MAX_RECORDS,
-                "risk_possible": services.is_open(period) and indicator.code in TIME_SENSITIVE})
+    out.update(
+        {
+            "records": page,
+            "records_count": len(records),
+            "records_at": computed_at,
+            "records_seconds": seconds,
+            "records_capped": len(records) >= services.MAX_RECORDS,
+            "risk_possible": services.is_open(period) and indicator.code in TIME_SENSITIVE,
+        }
+    )
     out["dossiers"] = _dossiers([r.record for r in page if r.record_kind == "MaHoSo"])
     if with_risk and out["risk_possible"]:
         risk = _risk(request, period, unit, indicator)
@@ -256,9 +283,15 @@ def _risk(request, period, unit: Unit, indicator) -> dict:
     risk, risk_at, risk_seconds = services.points_at_risk(period, unit.code)
     items = [i for i in risk["items"] if indicator.code in i.indicators]
     page = _page(request, items, "fpage", 25)
-    return {"risk_page": page, "risk_count": len(items), "risk_points": risk["points"], "risk_at": risk_at,
-            "risk_seconds": risk_seconds, "indicator": indicator,
-            "dossiers": _dossiers([i.record for i in page if i.record_kind == "dossier"])}
+    return {
+        "risk_page": page,
+        "risk_count": len(items),
+        "risk_points": risk["points"],
+        "risk_at": risk_at,
+        "risk_seconds": risk_seconds,
+        "indicator": indicator,
+        "dossiers": _dossiers([i.record for i in page if i.record_kind == "dossier"]),
+    }
 
 
 def _dossiers(codes: list[str]) -> dict:
@@ -266,15 +299,25 @@ def _dossiers(codes: list[str]) -> dict:
 
     if not codes:
         return {}
-    return {d.code: d for d in Dossier.objects.filter(code__in=codes).select_related(
-        "procedure", "handling_unit", "current_assignee")}
+    return {
+        d.code: d
+        for d in Dossier.objects.filter(code__in=codes).select_related("procedure", "handling_unit", "current_assignee")
+    }
 
 
 # --------------------------------------------------------------------------- lists
 
 
-LATE_HEADERS = ["Mã hồ sơ", "Mã đơn vị", "Tên đơn vị", "TTHC", "Hạn giải quyết", "Thời điểm hoàn thành",
-                "Số giờ làm việc quá hạn", "Trạng thái"]
+LATE_HEADERS = [
+    "Mã hồ sơ",
+    "Mã đơn vị",
+    "Tên đơn vị",
+    "TTHC",
+    "Hạn giải quyết",
+    "Thời điểm hoàn thành",
+    "Số giờ làm việc quá hạn",
+    "Trạng thái",
+]
 
 
 @login_required
@@ -299,17 +342,42 @@ def late_dossiers(request):
         rows = [r for r in rows if q.casefold() in r.code.casefold()]
     if _wants_xlsx(request):
         dossiers = _dossiers([r.code for r in rows])
-        data = [[r.code, r.unit, _attr(dossiers.get(r.code), "handling_unit.name"),
-                 _attr(dossiers.get(r.code), "procedure.name"), r.due_at, r.finished_at,
-                 None if r.hours_late is None else max(r.hours_late, 0.0),
-                 _attr(dossiers.get(r.code), "get_status_display")] for r in rows]
-        book = xlsx.workbook([xlsx.Sheet("Hồ sơ trễ hạn", f"DANH SÁCH HỒ SƠ TRỄ HẠN — {context['period_label']}",
-                                         LATE_HEADERS, data, caption=_caption(period, scope, computed_at),
-                                         widths={2: 30, 3: 50})])
+        data = [
+            [
+                r.code,
+                r.unit,
+                _attr(dossiers.get(r.code), "handling_unit.name"),
+                _attr(dossiers.get(r.code), "procedure.name"),
+                r.due_at,
+                r.finished_at,
+                None if r.hours_late is None else max(r.hours_late, 0.0),
+                _attr(dossiers.get(r.code), "get_status_display"),
+            ]
+            for r in rows
+        ]
+        book = xlsx.workbook(
+            [
+                xlsx.Sheet(
+                    "Hồ sơ trễ hạn",
+                    f"DANH SÁCH HỒ SƠ TRỄ HẠN — {context['period_label']}",
+                    LATE_HEADERS,
+                    data,
+                    caption=_caption(period, scope, computed_at),
+                    widths={2: 30, 3: 50},
+                )
+            ]
+        )
         return xlsx.response(book, f"ho-so-tre-han-{period.code}.xlsx")
     page = _page(request, rows)
-    context.update({"page": page, "count": len(rows), "computed_at": computed_at, "seconds": seconds,
-                    "dossiers": _dossiers([r.code for r in page])})
+    context.update(
+        {
+            "page": page,
+            "count": len(rows),
+            "computed_at": computed_at,
+            "seconds": seconds,
+            "dossiers": _dossiers([r.code for r in page]),
+        }
+    )
     return render(request, "scoreboard/late_dossiers.html", context)
 
 
@@ -349,17 +417,37 @@ def late_officials(request):
     unknown = _("(chưa xác định cán bộ)")
     if _wants_xlsx(request):
         data = [[r.official_name or unknown, r.unit_code, r.late_steps, r.dossiers, r.hours_late] for r in rows]
-        book = xlsx.workbook([xlsx.Sheet("Cán bộ trễ hạn", f"DANH SÁCH CÁN BỘ XỬ LÝ TRỄ HẠN — {context['period_label']}",
-                                         OFFICIAL_HEADERS, data, caption=_caption(period, scope),
-                                         widths={0: 30})])
+        book = xlsx.workbook(
+            [
+                xlsx.Sheet(
+                    "Cán bộ trễ hạn",
+                    f"DANH SÁCH CÁN BỘ XỬ LÝ TRỄ HẠN — {context['period_label']}",
+                    OFFICIAL_HEADERS,
+                    data,
+                    caption=_caption(period, scope),
+                    widths={0: 30},
+                )
+            ]
+        )
         return xlsx.response(book, f"can-bo-tre-han-{period.code}.xlsx")
     context.update({"page": _page(request, rows), "count": len(rows), "unknown": unknown})
     return render(request, "scoreboard/late_officials.html", context)
 
 
-PUBLICATION_HEADERS = ["Số quyết định", "Ngày quyết định", "Loại", "Đơn vị công bố", "Mã TTHC", "Tên TTHC",
-                       "Ngày hiệu lực của căn cứ", "Hạn ký quyết định", "Quyết định đúng hạn",
-                       "Hạn công khai", "Thời điểm công khai", "Số ngày làm việc còn lại"]
+PUBLICATION_HEADERS = [
+    "Số quyết định",
+    "Ngày quyết định",
+    "Loại",
+    "Đơn vị công bố",
+    "Mã TTHC",
+    "Tên TTHC",
+    "Ngày hiệu lực của căn cứ",
+    "Hạn ký quyết định",
+    "Quyết định đúng hạn",
+    "Hạn công khai",
+    "Thời điểm công khai",
+    "Số ngày làm việc còn lại",
+]
 
 
 @login_required
@@ -376,17 +464,51 @@ def publications(request):
     rows = services.publications(state, scope, q)
     context = _base_context(request, period, "publications")
     if _wants_xlsx(request):
-        data = [[r.decision_number, r.decided_on, r.kind, f"{r.unit_code} {r.unit_name}", r.procedure_code,
-                 r.procedure_name, r.basis_effective_on, r.decision_deadline, r.decision_on_time,
-                 r.publish_last_day, r.published_at,
-                 r.working_days_left] for r in rows]
-        book = xlsx.workbook([xlsx.Sheet("Công bố, công khai", "QUYẾT ĐỊNH CÔNG BỐ TTHC VÀ HẠN CÔNG KHAI",
-                                         PUBLICATION_HEADERS, data, caption=_caption(period, scope),
-                                         widths={3: 30, 5: 50})])
+        data = [
+            [
+                r.decision_number,
+                r.decided_on,
+                r.kind,
+                f"{r.unit_code} {r.unit_name}",
+                r.procedure_code,
+                r.procedure_name,
+                r.basis_effective_on,
+                r.decision_deadline,
+                r.decision_on_time,
+                r.publish_last_day,
+                r.published_at,
+                r.working_days_left,
+            ]
+            for r in rows
+        ]
+        book = xlsx.workbook(
+            [
+                xlsx.Sheet(
+                    "Công bố, công khai",
+                    "QUYẾT ĐỊNH CÔNG BỐ TTHC VÀ HẠN CÔNG KHAI",
+                    PUBLICATION_HEADERS,
+                    data,
+                    caption=_caption(period, scope),
+                    widths={3: 30, 5: 50},
+                )
+            ]
+        )
         return xlsx.response(book, f"cong-bo-tthc-{state}.xlsx")
-    context.update({"page": _page(request, rows), "count": len(rows), "state": state, "scope": scope, "q": q,
-                    "unit_options": list(Unit.objects.filter(publication_decisions__isnull=False).distinct()
-                                         .order_by("code").values_list("code", "name"))})
+    context.update(
+        {
+            "page": _page(request, rows),
+            "count": len(rows),
+            "state": state,
+            "scope": scope,
+            "q": q,
+            "unit_options": list(
+                Unit.objects.filter(publication_decisions__isnull=False)
+                .distinct()
+                .order_by("code")
+                .values_list("code", "name")
+            ),
+        }
+    )
     return render(request, "scoreboard/publications.html", context)
 
 
@@ -401,7 +523,8 @@ def export(request):
     scope = request.GET.get("scope", "overview")
     board = services.board(period)
     caption = f"Kỳ {period.code}" + (
-        f"; tính lúc {timezone.localtime(board.computed_at):%d/%m/%Y %H:%M}" if board.computed_at else "")
+        f"; tính lúc {timezone.localtime(board.computed_at):%d/%m/%Y %H:%M}" if board.computed_at else ""
+    )
     if scope == "unit":
         unit_obj = get_object_or_404(Unit, code=request.GET.get("unit", ""))
         indicators = services.unit_indicators(period, unit_obj)
@@ -410,11 +533,13 @@ def export(request):
     if scope != "overview":
         raise UserError(_("Phạm vi xuất không hợp lệ (overview hoặc unit)."), f"bad export scope {scope!r}")
     if board.empty:
-        raise UserError(_("Chưa có kết quả chỉ số của kỳ %(p)s để xuất.") % {"p": period.code},
-                        f"no snapshots for {period.code}")
+        raise UserError(
+            _("Chưa có kết quả chỉ số của kỳ %(p)s để xuất.") % {"p": period.code}, f"no snapshots for {period.code}"
+        )
     tables = [(label, rows) for _kind, label, rows in _tables(request, board)]
-    return xlsx.response(xlsx.overview_book(board, tables, caption, services.rule_notes()),
-                         f"bang-diem-766-{period.code}.xlsx")
+    return xlsx.response(
+        xlsx.overview_book(board, tables, caption, services.rule_notes()), f"bang-diem-766-{period.code}.xlsx"
+    )
 
 
 @login_required
@@ -423,8 +548,11 @@ def compute(request):
     """Score and store one period now (control officers and administrators)."""
     _allow(request)
     if not _can_compute(request):
-        raise AccessDenied(_("Chỉ cán bộ đầu mối kiểm soát TTHC hoặc quản trị mới được tính lại bảng điểm."),
-                           f"user {request.user.pk} may not compute snapshots", code="forbidden")
+        raise AccessDenied(
+            _("Chỉ cán bộ đầu mối kiểm soát TTHC hoặc quản trị mới được tính lại bảng điểm."),
+            f"user {request.user.pk} may not compute snapshots",
+            code="forbidden",
+        )
     period = services.resolve_period(request.POST.get("period"))
     if period.start > timezone.now():
         raise UserError(_("Kỳ %(p)s chưa bắt đầu.") % {"p": period.code}, f"period {period.code} not started")
@@ -434,11 +562,17 @@ def compute(request):
     logger.info("user %s asked for 766 snapshots of %s (queued: %s)", request.user.pk, period.code, queued)
     state = computing_state(period.code) or {}
     if state.get("state") == "done":  # a worker in the same process (immediate mode) already finished
-        messages.success(request, _("Đã tính và lưu %(n)s kết quả chỉ số của %(p)s.") % {
-            "n": services.num_text(state.get("rows", 0)), "p": services.period_label(period)})
+        messages.success(
+            request,
+            _("Đã tính và lưu %(n)s kết quả chỉ số của %(p)s.")
+            % {"n": services.num_text(state.get("rows", 0)), "p": services.period_label(period)},
+        )
     else:
-        messages.info(request, _("Đang tính bảng điểm %(p)s ở chế độ nền; trang sẽ tự cập nhật khi xong.") % {
-            "p": services.period_label(period)})
+        messages.info(
+            request,
+            _("Đang tính bảng điểm %(p)s ở chế độ nền; trang sẽ tự cập nhật khi xong.")
+            % {"p": services.period_label(period)},
+        )
     target = request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("scoreboard:overview") + "?" + urlencode({"period": period.code})

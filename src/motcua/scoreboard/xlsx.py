@@ -100,16 +100,28 @@ def rules_sheet(rules: list[dict], caption: str) -> Sheet:
     """Where the stored scores follow the portal's rules and differ from the written decision (§4.1)."""
     from motcua.index766.output import RULES_HEADERS, RULES_SHEET, rules_rows
 
-    return Sheet(RULES_SHEET, "QUY TẮC TÍNH ĐIỂM KHÁC GIỮA CỔNG DVCQG VÀ VĂN BẢN", RULES_HEADERS, rules_rows(rules),
-                 caption=caption, widths={2: 28, 4: 100})
+    return Sheet(
+        RULES_SHEET,
+        "QUY TẮC TÍNH ĐIỂM KHÁC GIỮA CỔNG DVCQG VÀ VĂN BẢN",
+        RULES_HEADERS,
+        rules_rows(rules),
+        caption=caption,
+        widths={2: 28, 4: 100},
+    )
 
 
-def overview_book(board: Board, tables: list[tuple[str, list[UnitRow]]], caption: str,
-                  rules: list[dict] | None = None) -> bytes:
+def overview_book(
+    board: Board, tables: list[tuple[str, list[UnitRow]]], caption: str, rules: list[dict] | None = None
+) -> bytes:
     sheets = []
     province = board.province
-    summary = Sheet("Tổng hợp", "KẾT QUẢ BỘ CHỈ SỐ 766 CỦA TỈNH", ["Nhóm chỉ số", "Điểm", "Điểm tối đa"],
-                    caption=caption, widths={0: 40})
+    summary = Sheet(
+        "Tổng hợp",
+        "KẾT QUẢ BỘ CHỈ SỐ 766 CỦA TỈNH",
+        ["Nhóm chỉ số", "Điểm", "Điểm tối đa"],
+        caption=caption,
+        widths={0: 40},
+    )
     if province is not None:
         summary.title = f"KẾT QUẢ BỘ CHỈ SỐ 766 — {province.name.upper()}"
         summary.rows = [[f"{GROUPS[g][0]} ({g})", province.groups.get(g), board.group_max.get(g)] for g in GROUP_CODES]
@@ -117,22 +129,62 @@ def overview_book(board: Board, tables: list[tuple[str, list[UnitRow]]], caption
         summary.rows.append(["Xếp loại", province.band, None])
     sheets.append(summary)
     for label, rows in tables:
-        sheets.append(Sheet(str(label), f"XẾP HẠNG {str(label).upper()}", RANKING_HEADERS, ranking_rows(rows),
-                            caption=caption, widths={0: 6, 2: 40}))
+        sheets.append(
+            Sheet(
+                str(label),
+                f"XẾP HẠNG {str(label).upper()}",
+                RANKING_HEADERS,
+                ranking_rows(rows),
+                caption=caption,
+                widths={0: 6, 2: 40},
+            )
+        )
     if rules:
         sheets.append(rules_sheet(rules, caption))
     return workbook(sheets)
 
 
-INDICATOR_HEADERS = ["Chỉ số", "Tên chỉ số", "Nhóm", "Tử số", "Mẫu số", "Tỷ lệ", "Điểm", "Điểm tối đa", "Chỉ tiêu",
-                     "Ghi chú", "Cách tính"]
+INDICATOR_HEADERS = [
+    "Chỉ số",
+    "Tên chỉ số",
+    "Nhóm",
+    "Tử số",
+    "Mẫu số",
+    "Tỷ lệ",
+    "Điểm",
+    "Điểm tối đa",
+    "Chỉ tiêu",
+    "Ghi chú",
+    "Cách tính",
+]
 
 
 def unit_book(unit: UnitRow, indicators: list[IndicatorRow], caption: str, rules: list[dict] | None = None) -> bytes:
-    rows = [[i.code, i.name, i.group, i.numerator, i.denominator,
-             Percent(i.ratio) if i.ratio is not None and i.ratio_kind == "fraction" else i.ratio, i.score, i.max_points,
-             Percent(i.target) if i.target is not None else None, i.note, i.explanation] for i in indicators]
+    rows = [
+        [
+            i.code,
+            i.name,
+            i.group,
+            i.numerator,
+            i.denominator,
+            Percent(i.ratio) if i.ratio is not None and i.ratio_kind == "fraction" else i.ratio,
+            i.score,
+            i.max_points,
+            Percent(i.target) if i.target is not None else None,
+            i.note,
+            i.explanation,
+        ]
+        for i in indicators
+    ]
     rows.append(["", "Tổng điểm", "", None, None, None, unit.total, Decimal(100), None, unit.band, ""])
-    sheets = [Sheet("Chỉ số", f"KẾT QUẢ BỘ CHỈ SỐ 766 — {unit.code} {unit.name}".upper(), INDICATOR_HEADERS,
-                    rows, caption=caption, widths={1: 50, 9: 30, 10: 80})]
+    sheets = [
+        Sheet(
+            "Chỉ số",
+            f"KẾT QUẢ BỘ CHỈ SỐ 766 — {unit.code} {unit.name}".upper(),
+            INDICATOR_HEADERS,
+            rows,
+            caption=caption,
+            widths={1: 50, 9: 30, 10: 80},
+        )
+    ]
     return workbook(sheets + ([rules_sheet(rules, caption)] if rules else []))

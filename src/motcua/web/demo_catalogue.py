@@ -38,7 +38,8 @@ def declare_demo_catalogue() -> tuple[int, int]:
     """Declare components and a generic workflow where a procedure has none; returns (components, workflows)."""
     submitted = dict(
         DossierComponent.objects.filter(component_code__startswith="TP")
-        .values("dossier__procedure_id").annotate(last=Max("component_code"))
+        .values("dossier__procedure_id")
+        .annotate(last=Max("component_code"))
         .values_list("dossier__procedure_id", "last")
     )
     with_workflow = set(Workflow.objects.values_list("procedure_id", flat=True))
@@ -48,16 +49,22 @@ def declare_demo_catalogue() -> tuple[int, int]:
         if not version.components.exists():
             count = int(submitted.get(procedure.pk, "TP02")[2:] or 2)
             components += [
-                ComponentSpec(version=version, code=f"TP{k + 1:02d}", name=COMPONENT_NAMES[k % 5][0],
-                              required=COMPONENT_NAMES[k % 5][1])
+                ComponentSpec(
+                    version=version,
+                    code=f"TP{k + 1:02d}",
+                    name=COMPONENT_NAMES[k % 5][0],
+                    required=COMPONENT_NAMES[k % 5][1],
+                )
                 for k in range(max(1, min(count, len(COMPONENT_NAMES))))
             ]
         if procedure.pk not in with_workflow:
             workflow = Workflow.objects.create(procedure=procedure, name=f"Quy trình nội bộ {procedure.code}")
-            WorkflowStep.objects.bulk_create([
-                WorkflowStep(workflow=workflow, order=i + 1, name=name, role=role, allotted_hours=hours)
-                for i, (name, role, hours) in enumerate(WORKFLOW_STEPS)
-            ])
+            WorkflowStep.objects.bulk_create(
+                [
+                    WorkflowStep(workflow=workflow, order=i + 1, name=name, role=role, allotted_hours=hours)
+                    for i, (name, role, hours) in enumerate(WORKFLOW_STEPS)
+                ]
+            )
             workflows += 1
     ComponentSpec.objects.bulk_create(components, batch_size=2000)
     return len(components), workflows
@@ -66,10 +73,20 @@ def declare_demo_catalogue() -> tuple[int, int]:
 #: Fees the law sets for procedures of the demo catalogue, by a phrase of the procedure's name:
 #: (phrase, fee code, fee name, amount in đồng, legal basis).
 LEGAL_FEES = [
-    ("phiếu lý lịch tư pháp", "PLLTP", "Phí cung cấp thông tin lý lịch tư pháp", 200_000,
-     "Thông tư 244/2016/TT-BTC, Điều 4 (200.000 đồng/lần/người)"),
-    ("chứng thực bản sao", "PCTBS", "Phí chứng thực bản sao từ bản chính", 2_000,
-     "Thông tư 226/2016/TT-BTC, Điều 4 (2.000 đồng/trang)"),
+    (
+        "phiếu lý lịch tư pháp",
+        "PLLTP",
+        "Phí cung cấp thông tin lý lịch tư pháp",
+        200_000,
+        "Thông tư 244/2016/TT-BTC, Điều 4 (200.000 đồng/lần/người)",
+    ),
+    (
+        "chứng thực bản sao",
+        "PCTBS",
+        "Phí chứng thực bản sao từ bản chính",
+        2_000,
+        "Thông tư 226/2016/TT-BTC, Điều 4 (2.000 đồng/trang)",
+    ),
 ]
 
 

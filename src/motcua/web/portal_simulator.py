@@ -32,8 +32,12 @@ class _Form(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-select form-select-sm" if isinstance(
-                field.widget, forms.Select) else "form-control form-control-sm")
+            field.widget.attrs.setdefault(
+                "class",
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm",
+            )
 
 
 class OnlineDossierForm(_Form):
@@ -46,20 +50,24 @@ class OnlineDossierForm(_Form):
         services = OnlineService.objects.select_related("procedure", "unit").order_by("unit__code", "procedure__code")
         first = list(services.values_list("pk", flat=True)[:200])  # a choice list, not a province's catalogue
         self.fields["service"].queryset = services.filter(pk__in=first)
-        self.fields["service"].label_from_instance = lambda s: f"{s.unit.code} · {s.procedure.code} {s.procedure.name[:70]}"
+        self.fields["service"].label_from_instance = lambda s: (
+            f"{s.unit.code} · {s.procedure.code} {s.procedure.name[:70]}"
+        )
 
 
 class PaymentForm(_Form):
     dossier = forms.CharField(label="Mã hồ sơ", max_length=64)
     amount = forms.IntegerField(label="Số tiền (đồng)", min_value=0, initial=200000)
-    channel = forms.ChoiceField(label="Kênh", choices=[("1", "Nền tảng thanh toán quốc gia"),
-                                                       ("2", "Cổng thanh toán địa phương")])
+    channel = forms.ChoiceField(
+        label="Kênh", choices=[("1", "Nền tảng thanh toán quốc gia"), ("2", "Cổng thanh toán địa phương")]
+    )
 
 
 class RatingForm(_Form):
     dossier = forms.CharField(label="Mã hồ sơ", max_length=64)
-    satisfied = forms.TypedChoiceField(label="Đánh giá", coerce=lambda v: v == "1",
-                                       choices=[("1", "Hài lòng"), ("0", "Không hài lòng")])
+    satisfied = forms.TypedChoiceField(
+        label="Đánh giá", coerce=lambda v: v == "1", choices=[("1", "Hài lòng"), ("0", "Không hài lòng")]
+    )
     reason = forms.CharField(label="Lý do", required=False, max_length=500)
 
 
@@ -67,8 +75,11 @@ class ComplaintForm(_Form):
     unit = forms.ModelChoiceField(Unit.objects.order_by("code"), label="Đơn vị", to_field_name="code")
     category = forms.ChoiceField(label="Phân loại", choices=ComplaintCategory.choices)
     title = forms.CharField(label="Tiêu đề", max_length=500, initial="Cán bộ hẹn nhiều lần")
-    content = forms.CharField(label="Nội dung", widget=forms.Textarea(attrs={"rows": 2}),
-                              initial="Tôi đã đến ba lần mà chưa nhận được kết quả.")
+    content = forms.CharField(
+        label="Nội dung",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        initial="Tôi đã đến ba lần mà chưa nhận được kết quả.",
+    )
     dossier = forms.CharField(label="Mã hồ sơ liên quan", required=False, max_length=64)
 
 
@@ -81,23 +92,54 @@ def _body(kind: str, data: dict) -> dict:
         service = data["service"]
         code = f"DVC.{service.unit.code}-{timezone.localdate():%y%m%d}-{random.randint(0, 999999):06d}"
         return {
-            "MaHoSo": code, "MaTTHC": service.procedure.code, "TenTTHC": service.procedure.name,
-            "MaLinhVuc": service.procedure.field_code, "TenLinhVuc": service.procedure.field_name,
-            "KenhThucHien": "2", "ChuHoSo": data["applicant"], "LoaiDoiTuong": "1", "MaDoiTuong": data["id_number"],
-            "SoDienThoai": "", "Email": "", "TrichYeuHoSo": service.procedure.name, "NgayNopHoSo": now,
-            "TrangThaiHoSo": "1", "DonViXuLy": service.unit.code, "TaiKhoanDuocXacThucVoiVNeID": "1", "MaCSDL": "",
-            "TaiLieuNop": [{"MaThanhPhanHoSo": "TK", "TenTepDinhKem": "to-khai.pdf", "DuocSoHoa": "1",
-                            "DuocLayTuKhoDMQG": "0", "DuongDanTaiTepTin": "https://dichvucong.gov.vn/demo/to-khai.pdf"}],
+            "MaHoSo": code,
+            "MaTTHC": service.procedure.code,
+            "TenTTHC": service.procedure.name,
+            "MaLinhVuc": service.procedure.field_code,
+            "TenLinhVuc": service.procedure.field_name,
+            "KenhThucHien": "2",
+            "ChuHoSo": data["applicant"],
+            "LoaiDoiTuong": "1",
+            "MaDoiTuong": data["id_number"],
+            "SoDienThoai": "",
+            "Email": "",
+            "TrichYeuHoSo": service.procedure.name,
+            "NgayNopHoSo": now,
+            "TrangThaiHoSo": "1",
+            "DonViXuLy": service.unit.code,
+            "TaiKhoanDuocXacThucVoiVNeID": "1",
+            "MaCSDL": "",
+            "TaiLieuNop": [
+                {
+                    "MaThanhPhanHoSo": "TK",
+                    "TenTepDinhKem": "to-khai.pdf",
+                    "DuocSoHoa": "1",
+                    "DuocLayTuKhoDMQG": "0",
+                    "DuongDanTaiTepTin": "https://dichvucong.gov.vn/demo/to-khai.pdf",
+                }
+            ],
             "DanhSachLePhi": [],
         }
     if kind == "thanh-toan":
-        return {"MaHoSo": data["dossier"], "MaGiaoDich": f"DEMO-{random.randint(0, 10**9):09d}",
-                "SoTien": data["amount"], "ThoiDiem": now, "KenhThanhToan": data["channel"]}
+        return {
+            "MaHoSo": data["dossier"],
+            "MaGiaoDich": f"DEMO-{random.randint(0, 10**9):09d}",
+            "SoTien": data["amount"],
+            "ThoiDiem": now,
+            "KenhThanhToan": data["channel"],
+        }
     if kind == "danh-gia":
         return {"MaHoSo": data["dossier"], "HaiLong": data["satisfied"], "LyDo": data["reason"], "ThoiDiem": now}
-    return {"MaPAKN": f"PAKN-DEMO-{random.randint(0, 10**9):09d}", "MaDonVi": data["unit"].code,
-            "MaHoSo": data["dossier"], "PhanLoai": data["category"], "TieuDe": data["title"],
-            "NoiDung": data["content"], "NgayGui": now, "NguoiGui": "Công dân (giả lập)"}
+    return {
+        "MaPAKN": f"PAKN-DEMO-{random.randint(0, 10**9):09d}",
+        "MaDonVi": data["unit"].code,
+        "MaHoSo": data["dossier"],
+        "PhanLoai": data["category"],
+        "TieuDe": data["title"],
+        "NoiDung": data["content"],
+        "NgayGui": now,
+        "NguoiGui": "Công dân (giả lập)",
+    }
 
 
 def _portal_copy() -> dict:
@@ -107,8 +149,9 @@ def _portal_copy() -> dict:
     except (httpx.HTTPError, ValueError):
         return {"reachable": False}
     dossiers = state.get("dossiers", {})
-    recent = sorted(dossiers.values(), key=lambda d: max([p["ThoiDiemXuLy"] for p in d.get("TienDo", [])] or [""]),
-                    reverse=True)[:10]
+    recent = sorted(
+        dossiers.values(), key=lambda d: max([p["ThoiDiemXuLy"] for p in d.get("TienDo", [])] or [""]), reverse=True
+    )[:10]
     return {"reachable": True, "count": len(dossiers), "recent": recent}
 
 
@@ -122,18 +165,34 @@ def portal_simulator(request):
         body = json.dumps(_body(kind, bound[kind].cleaned_data), ensure_ascii=False).encode()
         url = request.build_absolute_uri(f"/api/portal/{kind}/")
         try:
-            answer = httpx.post(url, content=body, timeout=30, headers={
-                "Content-Type": "application/json", "X-Portal-Signature":
-                signature(body, settings.MOTCUA_PORTAL_INBOUND_SECRET)})
+            answer = httpx.post(
+                url,
+                content=body,
+                timeout=30,
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Portal-Signature": signature(body, settings.MOTCUA_PORTAL_INBOUND_SECRET),
+                },
+            )
             result = answer.json()
         except (httpx.HTTPError, ValueError) as exc:
             messages.error(request, f"Không gửi được: {exc}")
         else:
             level = messages.SUCCESS if result.get("error_code") == "00" else messages.ERROR
-            messages.add_message(request, level, f"Cổng gửi {json.loads(body).get('MaHoSo') or ''} → motcua "
-                                                 f"trả lời HTTP {answer.status_code}: {result}")
+            messages.add_message(
+                request,
+                level,
+                f"Cổng gửi {json.loads(body).get('MaHoSo') or ''} → motcua trả lời HTTP {answer.status_code}: {result}",
+            )
         return redirect("web:portal-simulator")
     recent_online = Dossier.objects.filter(origin="dvcqg").order_by("-pk")[:5]
-    return render(request, "web/portal_simulator.html", {
-        "forms": bound, "copy": _portal_copy(), "status": sync_status(), "recent_online": recent_online,
-    })
+    return render(
+        request,
+        "web/portal_simulator.html",
+        {
+            "forms": bound,
+            "copy": _portal_copy(),
+            "status": sync_status(),
+            "recent_online": recent_online,
+        },
+    )

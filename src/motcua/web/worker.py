@@ -67,8 +67,9 @@ class WorkerSupervisor:
 
     def _spawn(self) -> subprocess.Popen:
         # A lower CPU priority: on a small machine the recomputation yields the processor to staff requests.
-        return subprocess.Popen(self.command, stdin=subprocess.DEVNULL,
-                                preexec_fn=_lower_priority if hasattr(os, "nice") else None)
+        return subprocess.Popen(
+            self.command, stdin=subprocess.DEVNULL, preexec_fn=_lower_priority if hasattr(os, "nice") else None
+        )
 
     def _watch(self) -> None:
         while not self._stopping.is_set():

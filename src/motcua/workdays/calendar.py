@@ -76,9 +76,7 @@ class WorkCalendar:
         last_year: int = DEFAULT_LAST_YEAR,
     ):
         if not 1976 <= first_year <= last_year <= 9998:
-            raise ValueError(
-                f"invalid calendar range {first_year}..{last_year} (must be within 1976..9998)"
-            )
+            raise ValueError(f"invalid calendar range {first_year}..{last_year} (must be within 1976..9998)")
         self._non_working = frozenset(non_working)
         self._working_weekend = frozenset(working_weekend_days)
         clash = self._non_working & self._working_weekend
@@ -110,9 +108,7 @@ class WorkCalendar:
         self._n = n
         self._base_dt = datetime(first_year, 1, 1, tzinfo=VN_TZ)
         # Epoch µs of the range start (local midnight), for the numpy API.
-        self._base_epoch_us = (datetime(first_year, 1, 1) - _EPOCH_NAIVE) // timedelta(
-            microseconds=1
-        ) - _UTC_OFFSET_US
+        self._base_epoch_us = (datetime(first_year, 1, 1) - _EPOCH_NAIVE) // timedelta(microseconds=1) - _UTC_OFFSET_US
 
         working = []
         cum = [0]
@@ -131,9 +127,7 @@ class WorkCalendar:
     # ------------------------------------------------------------------ construction
 
     @classmethod
-    def official(
-        cls, office_hours: Sequence[tuple[time, time]] = DEFAULT_OFFICE_HOURS
-    ) -> WorkCalendar:
+    def official(cls, office_hours: Sequence[tuple[time, time]] = DEFAULT_OFFICE_HOURS) -> WorkCalendar:
         """The calendar from ``official.py`` only (no database); cached per office hours."""
         return _official_cached(tuple((a, b) for a, b in office_hours))
 
@@ -155,9 +149,7 @@ class WorkCalendar:
     # ------------------------------------------------------------------ clock (scalar)
 
     def _range_error(self, what: str) -> ValueError:
-        return ValueError(
-            f"{what} is outside the working-day calendar range {self.first_year}..{self.last_year}"
-        )
+        return ValueError(f"{what} is outside the working-day calendar range {self.first_year}..{self.last_year}")
 
     def _local_us(self, dt: datetime) -> int:
         """Microseconds of local (+07:00) wall time since the range start."""
@@ -222,9 +214,7 @@ class WorkCalendar:
         """The instant itself if inside office hours on a working day, else the next opening."""
         return self._to_dt(self._rightmost_us(self._clock(instant)))
 
-    def add(
-        self, start: datetime, amount: float, unit: str, cutoff: time | None = None
-    ) -> datetime:
+    def add(self, start: datetime, amount: float, unit: str, cutoff: time | None = None) -> datetime:
         """Due instant of a duration ``amount`` in ``unit`` (one of ``DURATION_UNITS``)."""
         if unit == "ngay_lam_viec":
             return self.add_working_days(start, amount, cutoff)
@@ -232,9 +222,7 @@ class WorkCalendar:
             return self.add_working_hours(start, amount, cutoff)
         if unit == "ngay":
             return self.add_calendar_days(start, amount, cutoff)
-        raise ValueError(
-            f"unknown duration unit {unit!r}; expected one of {', '.join(DURATION_UNITS)}"
-        )
+        raise ValueError(f"unknown duration unit {unit!r}; expected one of {', '.join(DURATION_UNITS)}")
 
     def _add_working(self, start: datetime, amount_us: int, cutoff: time | None) -> datetime:
         clock = self._clock(start, None if cutoff is None else _time_us(cutoff))
@@ -242,15 +230,11 @@ class WorkCalendar:
             return self._to_dt(self._rightmost_us(clock))
         return self._to_dt(self._leftmost_us(clock + amount_us))
 
-    def add_working_hours(
-        self, start: datetime, hours: float, cutoff: time | None = None
-    ) -> datetime:
+    def add_working_hours(self, start: datetime, hours: float, cutoff: time | None = None) -> datetime:
         """N giờ làm việc from the start (or the next opening / next working day after the cut-off)."""
         return self._add_working(start, _amount_us(hours, HOUR_US), cutoff)
 
-    def add_working_days(
-        self, start: datetime, days: float, cutoff: time | None = None
-    ) -> datetime:
+    def add_working_days(self, start: datetime, days: float, cutoff: time | None = None) -> datetime:
         """N ngày làm việc = N × (hours per day) working hours from the start."""
         return self._add_working(start, _amount_us(days, self._day_work_us), cutoff)
 
@@ -260,18 +244,14 @@ class WorkCalendar:
                 return True
         return False
 
-    def add_calendar_days(
-        self, start: datetime, days: float, cutoff: time | None = None
-    ) -> datetime:
+    def add_calendar_days(self, start: datetime, days: float, cutoff: time | None = None) -> datetime:
         """N ngày (calendar days, R2.8): start + N × 24 h, the start first moved to the next opening.
 
         If that instant is on a non-working day — or, for fractional N, outside office hours — the
         due instant is the closing time of the day of the next opening (the next working day).
         """
         amount = _amount_us(days, DAY_US)
-        opening = self._rightmost_us(
-            self._clock(start, None if cutoff is None else _time_us(cutoff))
-        )
+        opening = self._rightmost_us(self._clock(start, None if cutoff is None else _time_us(cutoff)))
         x = opening + amount
         day = x // DAY_US
         if not 0 <= day < self._n:
@@ -361,9 +341,7 @@ class WorkCalendar:
     def add_batch(self, starts, amounts, unit: str, cutoff: time | None = None) -> np.ndarray:
         """Vectorised :meth:`add`; same results as the scalar method, element by element."""
         if unit not in DURATION_UNITS:
-            raise ValueError(
-                f"unknown duration unit {unit!r}; expected one of {', '.join(DURATION_UNITS)}"
-            )
+            raise ValueError(f"unknown duration unit {unit!r}; expected one of {', '.join(DURATION_UNITS)}")
         us, is_dt = self._batch_in(starts)
         amt = np.asarray(amounts, dtype=np.float64)
         amt = np.broadcast_to(amt, us.shape)
@@ -375,9 +353,7 @@ class WorkCalendar:
         if unit == "ngay":
             x = self._rightmost_np(clock) + np.rint(amt * DAY_US).astype(np.int64)
             day, tod = self._split_days(x)
-            ok = self._working_np[day] & np.logical_or.reduce(
-                [(tod >= a) & (tod <= b) for a, b in self._iv]
-            )
+            ok = self._working_np[day] & np.logical_or.reduce([(tod >= a) & (tod <= b) for a, b in self._iv])
             if ok.all():
                 return self._batch_out(x, is_dt)
             c2 = self._cum_np[day] + np.where(self._working_np[day], self._intra_np(tod), 0)

@@ -62,9 +62,7 @@ class CalendarDay(models.Model):
 
     def clean(self):
         if self.kind == self.Kind.WEEKDAY and self.date and self.date.weekday() >= 5:
-            raise ValidationError(
-                {"kind": "Thứ Bảy, Chủ nhật là ngày làm việc chỉ khi là ngày làm bù."}
-            )
+            raise ValidationError({"kind": "Thứ Bảy, Chủ nhật là ngày làm việc chỉ khi là ngày làm bù."})
 
 
 def recompute_working_day_index(from_date: date | None = None) -> int:
@@ -119,9 +117,7 @@ class OfficeHours(models.Model):
         with transaction.atomic():
             if self.is_active:
                 # Keep a single active row: the newly activated one replaces the old.
-                OfficeHours.objects.filter(is_active=True).exclude(pk=self.pk).update(
-                    is_active=False
-                )
+                OfficeHours.objects.filter(is_active=True).exclude(pk=self.pk).update(is_active=False)
             super().save(*args, **kwargs)
 
     def clean(self):

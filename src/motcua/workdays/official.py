@@ -168,9 +168,7 @@ def _fallback_year(year: int) -> tuple[DayEntry, ...]:
         out.append(DayEntry(day, kind, name, note, official=False))
     for day in sorted(getattr(table, "weekend_workdays", ()) or ()):
         if day.year == year:
-            out.append(
-                DayEntry(day, MAKEUP, "Làm bù (hoán đổi ngày làm việc)", note, official=False)
-            )
+            out.append(DayEntry(day, MAKEUP, "Làm bù (hoán đổi ngày làm việc)", note, official=False))
     out.sort(key=lambda e: e.date)
     return tuple(out)
 

@@ -60,9 +60,7 @@ def parse_office_hours(text: str) -> tuple[tuple[time, time], ...]:
             continue
         a, sep, b = part.partition("-")
         if not sep:
-            raise ValueError(
-                f"office hours {text!r}: expected HH:MM-HH:MM pairs separated by commas"
-            )
+            raise ValueError(f"office hours {text!r}: expected HH:MM-HH:MM pairs separated by commas")
         out.append((time.fromisoformat(a.strip()), time.fromisoformat(b.strip())))
     return tuple(out)
 
@@ -173,7 +171,5 @@ def year_listing(year: int) -> YearListing:
     for e in official.entries_for_year(year):
         weekend = e.date.weekday() >= 5
         if e.is_working == weekend:
-            lines.append(
-                (e.date, STATUS_MAKEUP if e.is_working else STATUS_OFF, e.name, e.legal_basis)
-            )
+            lines.append((e.date, STATUS_MAKEUP if e.is_working else STATUS_OFF, e.name, e.legal_basis))
     return YearListing(year, official.has_official_schedule(year), lines)

@@ -42,8 +42,11 @@ def _signed_form(request, kind: str, dossier) -> HttpResponse:
     from motcua.files import signing
 
     pdf = documents.render_pdf(kind, dossier)
-    signed = signing.sign_pdf(pdf, reason=f"Ký số biểu mẫu {kind} của hồ sơ {dossier.code}",
-                              location=request.user.get_full_name() or request.user.get_username())
+    signed = signing.sign_pdf(
+        pdf,
+        reason=f"Ký số biểu mẫu {kind} của hồ sơ {dossier.code}",
+        location=request.user.get_full_name() or request.user.get_username(),
+    )
     response = HttpResponse(signed, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{documents.filename(kind, dossier)}"'
     response["Cache-Control"] = "private, no-store"
@@ -65,11 +68,8 @@ def tracking_book(request, unit_code: str):
         return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
     if request.GET.get("format") == "xlsx":
         body = documents.tracking_book_xlsx(unit, date_from, date_to)
-        response = HttpResponse(
-            body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+        response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         name = documents.filename("book", unit=unit, date_from=date_from, date_to=date_to, extension="xlsx")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     return documents.pdf_response("book", unit=unit, date_from=date_from, date_to=date_to)
-

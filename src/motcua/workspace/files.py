@@ -30,8 +30,12 @@ def _pdf_response(stored, filename: str) -> FileResponse:
     except UserError as error:  # changed behind the application's back: not served
         logger.error("not serving %s: %s", stored.sha256, error.log_message)
         raise Http404(error.message) from error
-    response = FileResponse(BytesIO(data), content_type="application/pdf", as_attachment=False,
-                            filename=filename or f"{stored.sha256[:12]}.pdf")
+    response = FileResponse(
+        BytesIO(data),
+        content_type="application/pdf",
+        as_attachment=False,
+        filename=filename or f"{stored.sha256[:12]}.pdf",
+    )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -47,8 +51,11 @@ def _pdf_name(name: str) -> str:
 def component_file(request, code: str, pk: int):
     """A component's checked scan (thành phần hồ sơ đã số hóa)."""
     dossier = dossier_for(request, code)
-    component = (DossierComponent.objects.select_related("stored_file")
-                 .filter(dossier=dossier, pk=pk, stored_file__isnull=False).first())
+    component = (
+        DossierComponent.objects.select_related("stored_file")
+        .filter(dossier=dossier, pk=pk, stored_file__isnull=False)
+        .first()
+    )
     if component is None:
         raise Http404("Không tìm thấy tệp.")
     return _pdf_response(component.stored_file, _pdf_name(component.original_name or component.name))
@@ -59,12 +66,14 @@ def component_file(request, code: str, pk: int):
 def result_file(request, code: str, sha256: str):
     """A draft result or a signed result of the dossier, by the file's SHA-256."""
     dossier = dossier_for(request, code)
-    result = (DossierResult.objects.select_related("stored_file")
-              .filter(dossier=dossier, stored_file__sha256=sha256).first())
+    result = (
+        DossierResult.objects.select_related("stored_file").filter(dossier=dossier, stored_file__sha256=sha256).first()
+    )
     if result is not None:
         return _pdf_response(result.stored_file, _pdf_name(result.title or result.code or "ket-qua"))
-    proposal = (Proposal.objects.select_related("draft_file")
-                .filter(Q(dossier=dossier) & Q(draft_file__sha256=sha256)).first())
+    proposal = (
+        Proposal.objects.select_related("draft_file").filter(Q(dossier=dossier) & Q(draft_file__sha256=sha256)).first()
+    )
     if proposal is None:
         raise Http404("Không tìm thấy tệp.")
     return _pdf_response(proposal.draft_file, _pdf_name(proposal.draft_name or proposal.title or "du-thao"))

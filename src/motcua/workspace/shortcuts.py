@@ -23,8 +23,12 @@ logger = logging.getLogger("motcua.workspace")
 
 def dossier_for(request, code: str, action: policy.Action = policy.Action.VIEW, queryset=None) -> Dossier:
     """The dossier ``code`` if the user may do ``action`` on it; 404 if they may not even see it."""
-    queryset = queryset if queryset is not None else Dossier.objects.select_related(
-        "procedure", "handling_unit", "receiving_unit", "current_step", "current_assignee", "case"
+    queryset = (
+        queryset
+        if queryset is not None
+        else Dossier.objects.select_related(
+            "procedure", "handling_unit", "receiving_unit", "current_step", "current_assignee", "case"
+        )
     )
     dossier = queryset.filter(code=code).first()
     if dossier is None or not policy.can(request.user, policy.Action.VIEW, dossier):

@@ -22,9 +22,15 @@ def main():
     for entry in filter(None, os.environ.get("OP_PEOPLE", "").split(";")):
         number, password, name = entry.split(":", 2)
         User.objects.create_user(number, password=password, first_name=name)
-    client = Client.objects.create(name="motcua", client_type="confidential", client_id="motcua-test",
-                                   client_secret="motcua-test-secret", jwt_alg="RS256", require_consent=False,
-                                   reuse_consent=True)
+    client = Client.objects.create(
+        name="motcua",
+        client_type="confidential",
+        client_id="motcua-test",
+        client_secret="motcua-test-secret",
+        jwt_alg="RS256",
+        require_consent=False,
+        reuse_consent=True,
+    )
     client.redirect_uris = [redirect_uri]
     client.scope = ["openid", "profile"]
     client.save()

@@ -68,9 +68,7 @@ def _publications_1_2(ctx: Context) -> ir.Table:
     p = ctx.facts.publication_items
     published = p.NgayCongKhai.notnull() & (p.NgayCongKhai <= ctx.T)
     # Unpublished and its deadline passed in the period (judged at J: T, or period end in a forecast).
-    due_in_period = (
-        p.publish_deadline.notnull() & (p.publish_deadline > ctx.start) & (p.publish_deadline <= ctx.J)
-    )
+    due_in_period = p.publish_deadline.notnull() & (p.publish_deadline > ctx.start) & (p.publish_deadline <= ctx.J)
     p = p.filter((published & (p.NgayCongKhai >= ctx.start)) | (~published & due_in_period))
     published = p.NgayCongKhai.notnull() & (p.NgayCongKhai <= ctx.T)
     ok = published & (p.publish_deadline.isnull() | (p.NgayCongKhai < p.publish_deadline))
@@ -108,9 +106,7 @@ def _sync_1_4(ctx: Context) -> ir.Table:
 
 def _sync_1_4_own(ctx: Context) -> ir.Table:
     f = _dossiers(ctx, "base_received")
-    own = f.group_by(unit=f.MaDonVi).agg(
-        num=ibis.ifelse(f.synced, 1, 0).sum(), own=f.count()
-    )
+    own = f.group_by(unit=f.MaDonVi).agg(num=ibis.ifelse(f.synced, 1, 0).sum(), own=f.count())
     u = ctx.in_scope(ctx.facts.units)
     u = u.select(unit=u.MaDonVi)
     j = u.left_join(own, "unit").drop("unit_right")
@@ -121,11 +117,7 @@ def _sync_1_4_own(ctx: Context) -> ir.Table:
         larger = ibis.ifelse(b >= g, b, g)
         code, months = ctx.period_code, ctx.period_months
         exact = rc.filter(rc.Ky == code).group_by(unit=rc.MaDonVi).agg(ref_exact=larger.max())
-        monthly = (
-            rc.filter(rc.Ky.isin(months) & (rc.Ky != code))
-            .group_by(unit=rc.MaDonVi)
-            .agg(ref_months=larger.sum())
-        )
+        monthly = rc.filter(rc.Ky.isin(months) & (rc.Ky != code)).group_by(unit=rc.MaDonVi).agg(ref_months=larger.sum())
         j = j.left_join(exact, "unit").drop("unit_right").left_join(monthly, "unit").drop("unit_right")
         ref = ibis.coalesce(j.ref_exact, j.ref_months)
         # No reference count (or only zeros): the portal's "temporary denominator", the numerator
@@ -137,34 +129,70 @@ def _sync_1_4_own(ctx: Context) -> ir.Table:
     return j.select("unit", num=j.num.fill_null(0), den=den)
 
 
-FS.add(Indicator(
-    "1.1", "Tỷ lệ TTHC công bố đúng hạn", "CKMB", 6,
-    record_kind="procedure", records=_decisions_1_1, distinct=True, combine="all", inherited=True, catalog_only=True,
-    description="TTHC trong quyết định công bố ban hành trong kỳ, quyết định ký không muộn hơn "
-    "ngày làm việc thứ 5 (bộ: thứ 20) trước ngày căn cứ pháp lý có hiệu lực; trễ một lần là trễ cả kỳ.",
-    zero_note="Không có quyết định công bố TTHC trong kỳ.",
-))
-FS.add(Indicator(
-    "1.2", "Tỷ lệ TTHC được cập nhật, công khai đúng hạn", "CKMB", 4,
-    record_kind="procedure", records=_publications_1_2, distinct=True, combine="all", inherited=True, catalog_only=True,
-    description="TTHC công khai trong kỳ hoặc đến hạn công khai trong kỳ; đúng hạn nếu công khai "
-    "không muộn hơn ngày làm việc thứ 5 (bộ: thứ 10) sau ngày quyết định công bố.",
-    zero_note="Không có TTHC công khai hoặc đến hạn công khai trong kỳ.",
-))
-FS.add(Indicator(
-    "1.3", "Tỷ lệ TTHC được công khai có đầy đủ các nội dung quy định về các bộ phận tạo thành của TTHC",
-    "CKMB", 2, record_kind="procedure", records=_content_1_3, distinct=True, inherited=True, catalog_only=True,
-    description="TTHC đang công khai thuộc thẩm quyền có đủ 7 bộ phận (NĐ 63/2010 Điều 8), tính tại thời điểm đánh giá.",
-    zero_note="Không có TTHC công khai thuộc thẩm quyền.",
-))
-FS.add(Indicator(
-    "1.4", "Tỷ lệ hồ sơ đồng bộ lên Cổng DVCQG", "CKMB", 6, zero=Zero.ZERO,
-    counts=_sync_1_4, own_counts=_sync_1_4_own,
-    records=DossierRule("base_received", lambda f: f.synced),
-    description="Hồ sơ tiếp nhận trong kỳ đã đồng bộ / số hồ sơ tiếp nhận (lớn hơn của BCQG và "
-    "DVCQG; chưa có thì mẫu số tạm bằng số hồ sơ đã đồng bộ, như Cổng DVCQG); tỷ lệ tối đa 1.",
-    zero_note="Không có hồ sơ tiếp nhận trong kỳ.",
-))
+FS.add(
+    Indicator(
+        "1.1",
+        "Tỷ lệ TTHC công bố đúng hạn",
+        "CKMB",
+        6,
+        record_kind="procedure",
+        records=_decisions_1_1,
+        distinct=True,
+        combine="all",
+        inherited=True,
+        catalog_only=True,
+        description="TTHC trong quyết định công bố ban hành trong kỳ, quyết định ký không muộn hơn "
+        "ngày làm việc thứ 5 (bộ: thứ 20) trước ngày căn cứ pháp lý có hiệu lực; trễ một lần là trễ cả kỳ.",
+        zero_note="Không có quyết định công bố TTHC trong kỳ.",
+    )
+)
+FS.add(
+    Indicator(
+        "1.2",
+        "Tỷ lệ TTHC được cập nhật, công khai đúng hạn",
+        "CKMB",
+        4,
+        record_kind="procedure",
+        records=_publications_1_2,
+        distinct=True,
+        combine="all",
+        inherited=True,
+        catalog_only=True,
+        description="TTHC công khai trong kỳ hoặc đến hạn công khai trong kỳ; đúng hạn nếu công khai "
+        "không muộn hơn ngày làm việc thứ 5 (bộ: thứ 10) sau ngày quyết định công bố.",
+        zero_note="Không có TTHC công khai hoặc đến hạn công khai trong kỳ.",
+    )
+)
+FS.add(
+    Indicator(
+        "1.3",
+        "Tỷ lệ TTHC được công khai có đầy đủ các nội dung quy định về các bộ phận tạo thành của TTHC",
+        "CKMB",
+        2,
+        record_kind="procedure",
+        records=_content_1_3,
+        distinct=True,
+        inherited=True,
+        catalog_only=True,
+        description="TTHC đang công khai thuộc thẩm quyền có đủ 7 bộ phận (NĐ 63/2010 Điều 8), tính tại thời điểm đánh giá.",
+        zero_note="Không có TTHC công khai thuộc thẩm quyền.",
+    )
+)
+FS.add(
+    Indicator(
+        "1.4",
+        "Tỷ lệ hồ sơ đồng bộ lên Cổng DVCQG",
+        "CKMB",
+        6,
+        zero=Zero.ZERO,
+        counts=_sync_1_4,
+        own_counts=_sync_1_4_own,
+        records=DossierRule("base_received", lambda f: f.synced),
+        description="Hồ sơ tiếp nhận trong kỳ đã đồng bộ / số hồ sơ tiếp nhận (lớn hơn của BCQG và "
+        "DVCQG; chưa có thì mẫu số tạm bằng số hồ sơ đã đồng bộ, như Cổng DVCQG); tỷ lệ tối đa 1.",
+        zero_note="Không có hồ sơ tiếp nhận trong kỳ.",
+    )
+)
 
 # --------------------------------------------------------------------------- 2. TDGQ
 
@@ -186,19 +214,33 @@ def _elapsed_2_2_own(ctx: Context) -> ir.Table:
     return d.group_by(unit=d.MaDonVi).agg(num=ticks.sum(), den=d.count())
 
 
-FS.add(Indicator(
-    "2.1", "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn", "TDGQ", 20, zero=Zero.ZERO,
-    records=DossierRule("base_progress", lambda f: f.on_time),
-    description="Hồ sơ xử lý trước hạn, đúng hạn và đang xử lý còn hạn / hồ sơ tiếp nhận trong kỳ "
-    "và kỳ trước chuyển sang.",
-    zero_note="Không có hồ sơ tiếp nhận hoặc đang xử lý trong kỳ.",
-))
-FS.add(Indicator(
-    "2.2", "Thời gian giải quyết TTHC trung bình", "TDGQ", 0, counts=_elapsed_2_2, own_counts=_elapsed_2_2_own,
-    ratio_kind="average", num_scale=ELAPSED_SCALE,
-    description="Số ngày làm việc thực tế trung bình của hồ sơ đã giải quyết xong (tiếp nhận trong kỳ); chỉ hiển thị.",
-    zero_note="Không có hồ sơ tiếp nhận trong kỳ đã giải quyết xong.",
-))
+FS.add(
+    Indicator(
+        "2.1",
+        "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn",
+        "TDGQ",
+        20,
+        zero=Zero.ZERO,
+        records=DossierRule("base_progress", lambda f: f.on_time),
+        description="Hồ sơ xử lý trước hạn, đúng hạn và đang xử lý còn hạn / hồ sơ tiếp nhận trong kỳ "
+        "và kỳ trước chuyển sang.",
+        zero_note="Không có hồ sơ tiếp nhận hoặc đang xử lý trong kỳ.",
+    )
+)
+FS.add(
+    Indicator(
+        "2.2",
+        "Thời gian giải quyết TTHC trung bình",
+        "TDGQ",
+        0,
+        counts=_elapsed_2_2,
+        own_counts=_elapsed_2_2_own,
+        ratio_kind="average",
+        num_scale=ELAPSED_SCALE,
+        description="Số ngày làm việc thực tế trung bình của hồ sơ đã giải quyết xong (tiếp nhận trong kỳ); chỉ hiển thị.",
+        zero_note="Không có hồ sơ tiếp nhận trong kỳ đã giải quyết xong.",
+    )
+)
 
 # --------------------------------------------------------------------------- 3. CLGQ
 
@@ -210,9 +252,11 @@ def _in_catalogue(ctx: Context, s: ir.Table) -> ir.BooleanValue:
     closed period keeps the catalogue it had; period (§4): valid at any time in the period."""
     if ctx.switch("catalogue_at") == "t":
         return (s.HieuLucTu.isnull() | (s.HieuLucTu <= ctx.t_date)) & (
-            s.HieuLucDen.isnull() | (s.HieuLucDen > ctx.t_date))
+            s.HieuLucDen.isnull() | (s.HieuLucDen > ctx.t_date)
+        )
     return (s.HieuLucTu.isnull() | (s.HieuLucTu <= ctx.t_date)) & (
-        s.HieuLucDen.isnull() | (s.HieuLucDen >= ctx.start_date))
+        s.HieuLucDen.isnull() | (s.HieuLucDen >= ctx.start_date)
+    )
 
 
 def _online_3_1(ctx: Context) -> ir.Table:
@@ -247,29 +291,54 @@ def _services_3_2(ctx: Context) -> ir.Table:
     return _rows(j, j.MaDonVi, j.MaDVC, j._hit.notnull() | j._hit2.notnull())
 
 
-FS.add(Indicator(
-    "3.1", "Tỷ lệ TTHC cung cấp dịch vụ công trực tuyến", "CLGQ", 2, target=0.8, zero=Zero.ZERO,
-    record_kind="procedure", records=_online_3_1, distinct=True, catalog_only=True,
-    anchored=lambda sw: sw["procedure_lists"] == "portal",
-    description="TTHC thuộc thẩm quyền có dịch vụ công trực tuyến (một phần hoặc toàn trình, chưa dừng công khai).",
-    zero_note="Không có TTHC thuộc thẩm quyền.",
-))
-FS.add(Indicator(
-    "3.2", "Tỷ lệ dịch vụ công trực tuyến có phát sinh hồ sơ", "CLGQ", 4, zero=Zero.ZERO,
-    record_kind="service", records=_services_3_2, distinct=True,
-    live_den=lambda sw: "rows" if sw["service_key"] == "mattthc" else "catalogue",
-    kind_of=lambda sw: "procedure" if sw["service_key"] == "mattthc" else "service",
-    description="TTHC có DVC (đang công khai, chờ dừng công khai, đang kiểm thử) có ít nhất một hồ sơ trực "
-    "tuyến nộp/tiếp nhận trong kỳ (service_key=madvc: từng DVC của từng đơn vị).",
-    zero_note="Đơn vị không có dịch vụ công trực tuyến.",
-))
-FS.add(Indicator(
-    "3.3", "Tỷ lệ hồ sơ TTHC được tiếp nhận trực tuyến", "CLGQ", 6, target=0.5, zero=Zero.ZERO,
-    records=DossierRule("base_received", lambda f: f.online & (~f.paper | f.e_result)),
-    description="Hồ sơ tiếp nhận trong kỳ qua kênh trực tuyến (TTHC trả kết quả giấy phải có kết quả "
-    "điện tử) / hồ sơ tiếp nhận trong kỳ, nhân với tỷ lệ đồng bộ 1.4.",
-    zero_note="Không có hồ sơ tiếp nhận trong kỳ.",
-))
+FS.add(
+    Indicator(
+        "3.1",
+        "Tỷ lệ TTHC cung cấp dịch vụ công trực tuyến",
+        "CLGQ",
+        2,
+        target=0.8,
+        zero=Zero.ZERO,
+        record_kind="procedure",
+        records=_online_3_1,
+        distinct=True,
+        catalog_only=True,
+        anchored=lambda sw: sw["procedure_lists"] == "portal",
+        description="TTHC thuộc thẩm quyền có dịch vụ công trực tuyến (một phần hoặc toàn trình, chưa dừng công khai).",
+        zero_note="Không có TTHC thuộc thẩm quyền.",
+    )
+)
+FS.add(
+    Indicator(
+        "3.2",
+        "Tỷ lệ dịch vụ công trực tuyến có phát sinh hồ sơ",
+        "CLGQ",
+        4,
+        zero=Zero.ZERO,
+        record_kind="service",
+        records=_services_3_2,
+        distinct=True,
+        live_den=lambda sw: "rows" if sw["service_key"] == "mattthc" else "catalogue",
+        kind_of=lambda sw: "procedure" if sw["service_key"] == "mattthc" else "service",
+        description="TTHC có DVC (đang công khai, chờ dừng công khai, đang kiểm thử) có ít nhất một hồ sơ trực "
+        "tuyến nộp/tiếp nhận trong kỳ (service_key=madvc: từng DVC của từng đơn vị).",
+        zero_note="Đơn vị không có dịch vụ công trực tuyến.",
+    )
+)
+FS.add(
+    Indicator(
+        "3.3",
+        "Tỷ lệ hồ sơ TTHC được tiếp nhận trực tuyến",
+        "CLGQ",
+        6,
+        target=0.5,
+        zero=Zero.ZERO,
+        records=DossierRule("base_received", lambda f: f.online & (~f.paper | f.e_result)),
+        description="Hồ sơ tiếp nhận trong kỳ qua kênh trực tuyến (TTHC trả kết quả giấy phải có kết quả "
+        "điện tử) / hồ sơ tiếp nhận trong kỳ, nhân với tỷ lệ đồng bộ 1.4.",
+        zero_note="Không có hồ sơ tiếp nhận trong kỳ.",
+    )
+)
 
 # --------------------------------------------------------------------------- 3. TTTT
 
@@ -308,25 +377,51 @@ def _fee_den(sw: dict[str, str]) -> str:
 _paid_3_6 = DossierRule("base_entered", lambda f: f.paid_online, only=lambda ctx, f: f.fee_bearing & ~f.fees_all_zero)
 
 
-FS.add(Indicator(
-    "3.5", "Tỷ lệ TTHC có yêu cầu nghĩa vụ tài chính được tích hợp thanh toán trực tuyến trên Cổng DVCQG",
-    "TTTT", 2, target=0.8, zero=Zero.ZERO, record_kind="procedure",
-    records=_fee_integrated_3_5, distinct=True, live_den=_fee_den,
-    description="TTHC có phí, lệ phí thuộc thẩm quyền có ít nhất một hồ sơ trong kỳ đồng bộ danh sách phí khác 0.",
-    zero_note="Không có TTHC có phí, lệ phí thuộc thẩm quyền.",
-))
-FS.add(Indicator(
-    "3.5b", "Tỷ lệ TTHC có giao dịch thanh toán trực tuyến", "TTTT", 2, target=0.8, zero=Zero.ZERO,
-    record_kind="procedure", records=_fee_paid_3_5b, distinct=True, live_den=_fee_den,
-    description="TTHC có phí, lệ phí thuộc thẩm quyền có ít nhất một hồ sơ thanh toán trực tuyến thành công trong kỳ.",
-    zero_note="Không có TTHC có phí, lệ phí thuộc thẩm quyền.",
-))
-FS.add(Indicator(
-    "3.6", "Tỷ lệ hồ sơ thanh toán trực tuyến", "TTTT", 6, zero=Zero.ZERO, records=_paid_3_6,
-    description="Hồ sơ của TTHC có phí thanh toán trực tuyến / hồ sơ của TTHC có phí (trừ hồ sơ mọi "
-    "dòng phí bằng 0), nộp/tiếp nhận trong kỳ.",
-    zero_note="Không có hồ sơ phải thực hiện nghĩa vụ tài chính trong kỳ.",
-))
+FS.add(
+    Indicator(
+        "3.5",
+        "Tỷ lệ TTHC có yêu cầu nghĩa vụ tài chính được tích hợp thanh toán trực tuyến trên Cổng DVCQG",
+        "TTTT",
+        2,
+        target=0.8,
+        zero=Zero.ZERO,
+        record_kind="procedure",
+        records=_fee_integrated_3_5,
+        distinct=True,
+        live_den=_fee_den,
+        description="TTHC có phí, lệ phí thuộc thẩm quyền có ít nhất một hồ sơ trong kỳ đồng bộ danh sách phí khác 0.",
+        zero_note="Không có TTHC có phí, lệ phí thuộc thẩm quyền.",
+    )
+)
+FS.add(
+    Indicator(
+        "3.5b",
+        "Tỷ lệ TTHC có giao dịch thanh toán trực tuyến",
+        "TTTT",
+        2,
+        target=0.8,
+        zero=Zero.ZERO,
+        record_kind="procedure",
+        records=_fee_paid_3_5b,
+        distinct=True,
+        live_den=_fee_den,
+        description="TTHC có phí, lệ phí thuộc thẩm quyền có ít nhất một hồ sơ thanh toán trực tuyến thành công trong kỳ.",
+        zero_note="Không có TTHC có phí, lệ phí thuộc thẩm quyền.",
+    )
+)
+FS.add(
+    Indicator(
+        "3.6",
+        "Tỷ lệ hồ sơ thanh toán trực tuyến",
+        "TTTT",
+        6,
+        zero=Zero.ZERO,
+        records=_paid_3_6,
+        description="Hồ sơ của TTHC có phí thanh toán trực tuyến / hồ sơ của TTHC có phí (trừ hồ sơ mọi "
+        "dòng phí bằng 0), nộp/tiếp nhận trong kỳ.",
+        zero_note="Không có hồ sơ phải thực hiện nghĩa vụ tài chính trong kỳ.",
+    )
+)
 
 # --------------------------------------------------------------------------- 4. MDSH
 
@@ -353,48 +448,89 @@ def _communes_4_6(ctx: Context) -> ir.Table:
     return _rows(u, u.MaDonVi, u.MaDonVi, u.CungCapChungThucDienTu)
 
 
-FS.add(Indicator(
-    "4.1", "Tỷ lệ hồ sơ TTHC có cấp kết quả giải quyết TTHC điện tử", "MDSH", 6,
-    records=_results_4_1,
-    description="Hồ sơ có đường dẫn tệp kết quả điện tử / hồ sơ tiếp nhận hoặc đang xử lý trong kỳ.",
-    zero_note="Không có hồ sơ trong kỳ.",
-))
-FS.add(Indicator(
-    "4.2", "Tỷ lệ hồ sơ TTHC thực hiện số hóa hồ sơ", "MDSH", 4,
-    records=DossierRule("base_progress", lambda f: f.has_file & (~f.paper | f.result_link)),
-    description="Hồ sơ có thành phần đính kèm tệp (và kết quả điện tử nếu TTHC trả kết quả giấy) / hồ sơ trong kỳ.",
-    zero_note="Không có hồ sơ trong kỳ.",
-))
-FS.add(Indicator(
-    "4.3", "Tỷ lệ hồ sơ khai thác, sử dụng lại thông tin, dữ liệu số hóa", "MDSH", 2, target=0.8,
-    records=DossierRule("base_progress", lambda f: f.reuse),
-    description="Hồ sơ có HoSoCoThanhPhanSoHoa hoặc thành phần được tái sử dụng / hồ sơ trong kỳ.",
-    zero_note="Không có hồ sơ trong kỳ.",
-))
-FS.add(Indicator(
-    "4.4", "Tỷ lệ hồ sơ TTHC được số hóa có kết nối, chia sẻ dữ liệu phục vụ tái sử dụng", "MDSH", 4,
-    records=DossierRule("base_progress", lambda f: f.store),
-    description="Hồ sơ có thành phần lấy từ kho dữ liệu trên Cổng DVCQG hoặc kết quả đẩy vào kho / hồ sơ trong kỳ.",
-    zero_note="Không có hồ sơ trong kỳ.",
-))
-FS.add(Indicator(
-    "4.5a", "Tỷ lệ TTHC triển khai kết nối, chia sẻ dữ liệu dân cư phục vụ giải quyết TTHC", "MDSH", 2,
-    record_kind="procedure", records=_population_4_5a, distinct=True,
-    description="TTHC có đối tượng là công dân có ít nhất một hồ sơ xác thực VNeID hoặc dùng CSDL dân cư.",
-    zero_note="Không có TTHC có đối tượng thực hiện là công dân thuộc thẩm quyền.",
-))
-FS.add(Indicator(
-    "4.5b", "Tỷ lệ hồ sơ TTHC có sử dụng thông tin, dữ liệu dân cư", "MDSH", 2,
-    records=DossierRule("base_progress", lambda f: f.population),
-    description="Hồ sơ xác thực VNeID hoặc có mã CSDL dân cư / hồ sơ trong kỳ.",
-    zero_note="Không có hồ sơ trong kỳ.",
-))
-FS.add(Indicator(
-    "4.6", "Tỷ lệ cung cấp dịch vụ chứng thực bản sao điện tử từ bản chính", "MDSH", 2,
-    zero=Zero.FULL, record_kind="unit", records=_communes_4_6, catalog_only=True,
-    description="Xã, phường trực thuộc cung cấp chứng thực bản sao điện tử / số xã, phường trực thuộc.",
-    zero_note="Không có xã, phường trực thuộc: tính đủ điểm như Cổng DVCQG.",
-))
+FS.add(
+    Indicator(
+        "4.1",
+        "Tỷ lệ hồ sơ TTHC có cấp kết quả giải quyết TTHC điện tử",
+        "MDSH",
+        6,
+        records=_results_4_1,
+        description="Hồ sơ có đường dẫn tệp kết quả điện tử / hồ sơ tiếp nhận hoặc đang xử lý trong kỳ.",
+        zero_note="Không có hồ sơ trong kỳ.",
+    )
+)
+FS.add(
+    Indicator(
+        "4.2",
+        "Tỷ lệ hồ sơ TTHC thực hiện số hóa hồ sơ",
+        "MDSH",
+        4,
+        records=DossierRule("base_progress", lambda f: f.has_file & (~f.paper | f.result_link)),
+        description="Hồ sơ có thành phần đính kèm tệp (và kết quả điện tử nếu TTHC trả kết quả giấy) / hồ sơ trong kỳ.",
+        zero_note="Không có hồ sơ trong kỳ.",
+    )
+)
+FS.add(
+    Indicator(
+        "4.3",
+        "Tỷ lệ hồ sơ khai thác, sử dụng lại thông tin, dữ liệu số hóa",
+        "MDSH",
+        2,
+        target=0.8,
+        records=DossierRule("base_progress", lambda f: f.reuse),
+        description="Hồ sơ có HoSoCoThanhPhanSoHoa hoặc thành phần được tái sử dụng / hồ sơ trong kỳ.",
+        zero_note="Không có hồ sơ trong kỳ.",
+    )
+)
+FS.add(
+    Indicator(
+        "4.4",
+        "Tỷ lệ hồ sơ TTHC được số hóa có kết nối, chia sẻ dữ liệu phục vụ tái sử dụng",
+        "MDSH",
+        4,
+        records=DossierRule("base_progress", lambda f: f.store),
+        description="Hồ sơ có thành phần lấy từ kho dữ liệu trên Cổng DVCQG hoặc kết quả đẩy vào kho / hồ sơ trong kỳ.",
+        zero_note="Không có hồ sơ trong kỳ.",
+    )
+)
+FS.add(
+    Indicator(
+        "4.5a",
+        "Tỷ lệ TTHC triển khai kết nối, chia sẻ dữ liệu dân cư phục vụ giải quyết TTHC",
+        "MDSH",
+        2,
+        record_kind="procedure",
+        records=_population_4_5a,
+        distinct=True,
+        description="TTHC có đối tượng là công dân có ít nhất một hồ sơ xác thực VNeID hoặc dùng CSDL dân cư.",
+        zero_note="Không có TTHC có đối tượng thực hiện là công dân thuộc thẩm quyền.",
+    )
+)
+FS.add(
+    Indicator(
+        "4.5b",
+        "Tỷ lệ hồ sơ TTHC có sử dụng thông tin, dữ liệu dân cư",
+        "MDSH",
+        2,
+        records=DossierRule("base_progress", lambda f: f.population),
+        description="Hồ sơ xác thực VNeID hoặc có mã CSDL dân cư / hồ sơ trong kỳ.",
+        zero_note="Không có hồ sơ trong kỳ.",
+    )
+)
+FS.add(
+    Indicator(
+        "4.6",
+        "Tỷ lệ cung cấp dịch vụ chứng thực bản sao điện tử từ bản chính",
+        "MDSH",
+        2,
+        zero=Zero.FULL,
+        record_kind="unit",
+        records=_communes_4_6,
+        catalog_only=True,
+        description="Xã, phường trực thuộc cung cấp chứng thực bản sao điện tử / số xã, phường trực thuộc.",
+        zero_note="Không có xã, phường trực thuộc: tính đủ điểm như Cổng DVCQG.",
+    )
+)
 
 # --------------------------------------------------------------------------- 5. MDHL
 
@@ -405,41 +541,70 @@ def _complaint_rows(ctx: Context, base: str, ok_fn) -> ir.Table:
     return _rows(c, c.MaDonVi, c.MaPAKN, ok_fn(c))
 
 
-FS.add(Indicator(
-    "5.1a", "Tỷ lệ PAKN về quy định, thủ tục hành chính", "MDHL", 0, record_kind="complaint",
-    records=lambda ctx: _complaint_rows(ctx, "base_52", lambda c: c.PhanLoai == "quy_dinh"),
-    description="PAKN phân loại về quy định, TTHC / PAKN trong kỳ; chỉ theo dõi (0 điểm).",
-    zero_note="Không có PAKN trong kỳ.",
-))
-FS.add(Indicator(
-    "5.1b", "Tỷ lệ PAKN về hành vi cán bộ, công chức, viên chức", "MDHL", 0, record_kind="complaint",
-    records=lambda ctx: _complaint_rows(ctx, "base_52", lambda c: c.PhanLoai == "hanh_vi"),
-    description="PAKN phân loại về hành vi cán bộ, công chức / PAKN trong kỳ; chỉ theo dõi (0 điểm).",
-    zero_note="Không có PAKN trong kỳ.",
-))
-FS.add(Indicator(
-    "5.2", "Tỷ lệ phản ánh, kiến nghị xử lý đúng hạn", "MDHL", 6, zero=Zero.FULL,
-    record_kind="complaint",
-    records=lambda ctx: _complaint_rows(ctx, "base_52", lambda c: ~c.late),
-    description="PAKN xử lý đúng hạn hoặc còn trong hạn (từ chối 2 ngày, yêu cầu bổ sung 5 ngày, xử lý "
-    "15 ngày, công khai 2 ngày làm việc) / PAKN trong kỳ.",
-    zero_note="Đơn vị không có PAKN trong kỳ: tính đủ điểm.",
-))
-FS.add(Indicator(
-    "5.3", "Tỷ lệ hài lòng trong xử lý phản ánh, kiến nghị", "MDHL", 6, zero=Zero.FULL,
-    record_kind="complaint",
-    records=lambda ctx: _complaint_rows(
-        ctx, "base_53", lambda c: ~c.late & ~c.unsatisfied & ~c.repeated
-    ),
-    description="PAKN tiếp nhận lần đầu trong kỳ, trừ PAKN không hài lòng, trễ hạn hoặc bị phản ánh lại.",
-    zero_note="Đơn vị không có PAKN tiếp nhận trong kỳ: tính đủ điểm.",
-))
-FS.add(Indicator(
-    "5.4", "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC", "MDHL", 6, target=0.9, zero=Zero.ZERO,
-    records=DossierRule("base_progress", lambda f: f.on_time & ~f.pakn_or_dislike),
-    description="Hồ sơ trong kỳ trừ hồ sơ quá hạn và hồ sơ có PAKN hoặc đánh giá không hài lòng (không tính hai lần).",
-    zero_note="Không có hồ sơ trong kỳ.",
-))
+FS.add(
+    Indicator(
+        "5.1a",
+        "Tỷ lệ PAKN về quy định, thủ tục hành chính",
+        "MDHL",
+        0,
+        record_kind="complaint",
+        records=lambda ctx: _complaint_rows(ctx, "base_52", lambda c: c.PhanLoai == "quy_dinh"),
+        description="PAKN phân loại về quy định, TTHC / PAKN trong kỳ; chỉ theo dõi (0 điểm).",
+        zero_note="Không có PAKN trong kỳ.",
+    )
+)
+FS.add(
+    Indicator(
+        "5.1b",
+        "Tỷ lệ PAKN về hành vi cán bộ, công chức, viên chức",
+        "MDHL",
+        0,
+        record_kind="complaint",
+        records=lambda ctx: _complaint_rows(ctx, "base_52", lambda c: c.PhanLoai == "hanh_vi"),
+        description="PAKN phân loại về hành vi cán bộ, công chức / PAKN trong kỳ; chỉ theo dõi (0 điểm).",
+        zero_note="Không có PAKN trong kỳ.",
+    )
+)
+FS.add(
+    Indicator(
+        "5.2",
+        "Tỷ lệ phản ánh, kiến nghị xử lý đúng hạn",
+        "MDHL",
+        6,
+        zero=Zero.FULL,
+        record_kind="complaint",
+        records=lambda ctx: _complaint_rows(ctx, "base_52", lambda c: ~c.late),
+        description="PAKN xử lý đúng hạn hoặc còn trong hạn (từ chối 2 ngày, yêu cầu bổ sung 5 ngày, xử lý "
+        "15 ngày, công khai 2 ngày làm việc) / PAKN trong kỳ.",
+        zero_note="Đơn vị không có PAKN trong kỳ: tính đủ điểm.",
+    )
+)
+FS.add(
+    Indicator(
+        "5.3",
+        "Tỷ lệ hài lòng trong xử lý phản ánh, kiến nghị",
+        "MDHL",
+        6,
+        zero=Zero.FULL,
+        record_kind="complaint",
+        records=lambda ctx: _complaint_rows(ctx, "base_53", lambda c: ~c.late & ~c.unsatisfied & ~c.repeated),
+        description="PAKN tiếp nhận lần đầu trong kỳ, trừ PAKN không hài lòng, trễ hạn hoặc bị phản ánh lại.",
+        zero_note="Đơn vị không có PAKN tiếp nhận trong kỳ: tính đủ điểm.",
+    )
+)
+FS.add(
+    Indicator(
+        "5.4",
+        "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC",
+        "MDHL",
+        6,
+        target=0.9,
+        zero=Zero.ZERO,
+        records=DossierRule("base_progress", lambda f: f.on_time & ~f.pakn_or_dislike),
+        description="Hồ sơ trong kỳ trừ hồ sơ quá hạn và hồ sơ có PAKN hoặc đánh giá không hài lòng (không tính hai lần).",
+        zero_note="Không có hồ sơ trong kỳ.",
+    )
+)
 
 # --------------------------------------------------------------------------- cross-indicator rules
 
@@ -463,9 +628,7 @@ def _finalize(us, switches: dict[str, str]) -> None:
         # rounding=portal: the product as the portal forms it, num ÷ den × 1.4's ratio in doubles.
         r14 = s14.ratio_double if s14.ratio_double is not None else s14.ratio.numerator / s14.ratio.denominator
         s33.rescore(online * s14.ratio, ratio_double=online.numerator / online.denominator * r14)
-        s33.note = (
-            f"Tỷ lệ hồ sơ trực tuyến {float(online):.4f} × tỷ lệ đồng bộ (1.4) {float(s14.ratio):.4f}."
-        )
+        s33.note = f"Tỷ lệ hồ sơ trực tuyến {float(online):.4f} × tỷ lệ đồng bộ (1.4) {float(s14.ratio):.4f}."
     # Legal-text reading when the unit has no PAKN: 5.3's points move to 5.4 (§4 switch).
     if switches.get("no_pakn_rule") == "split_5_2_5_4":
         s52, s53, s54 = us.indicator("5.2"), us.indicator("5.3"), us.indicator("5.4")

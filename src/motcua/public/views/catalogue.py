@@ -27,8 +27,13 @@ def _results(request, form: CatalogueForm, unit=None, fingerprint=None):
     data = form.cleaned_data if form.is_valid() else {}
     if unit is None and data.get("unit"):
         unit = catalogue.public_unit(data["unit"])
-    rows = catalogue.search(data.get("q", ""), unit=unit, field_code=data.get("field", ""),
-                            level=data.get("level", ""), fingerprint=fingerprint)
+    rows = catalogue.search(
+        data.get("q", ""),
+        unit=unit,
+        field_code=data.get("field", ""),
+        level=data.get("level", ""),
+        fingerprint=fingerprint,
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -40,10 +45,17 @@ def procedures(request):
     fingerprint = catalogue.fingerprint()
     form = CatalogueForm(request.GET, fingerprint=fingerprint)
     page, querystring = _results(request, form, fingerprint=fingerprint)
-    return render(request, "public/procedures.html", {
-        "form": form, "page": page, "querystring": querystring, "searched": bool(request.GET),
-        "level_names": dict(catalogue.LEVELS),
-    })
+    return render(
+        request,
+        "public/procedures.html",
+        {
+            "form": form,
+            "page": page,
+            "querystring": querystring,
+            "searched": bool(request.GET),
+            "level_names": dict(catalogue.LEVELS),
+        },
+    )
 
 
 @require_GET
@@ -51,10 +63,15 @@ def procedure(request, code: str):
     detail = catalogue.procedure_detail(code)
     if detail is None:
         raise Http404
-    return render(request, "public/procedure.html", {
-        "d": detail, "level_places": [catalogue.LEVEL_PLACES[lv] for lv in detail.procedure.levels],
-        "embedded": False,
-    })
+    return render(
+        request,
+        "public/procedure.html",
+        {
+            "d": detail,
+            "level_places": [catalogue.LEVEL_PLACES[lv] for lv in detail.procedure.levels],
+            "embedded": False,
+        },
+    )
 
 
 def _unit(code: str):
@@ -69,11 +86,20 @@ def unit_page(request, unit_code: str):
     """A unit's public page: its procedures and the snippet that puts them on the unit's own website."""
     unit = _unit(unit_code)
     embed_url = settings.MOTCUA_PUBLIC_URL.rstrip("/") + reverse("public:embed", args=[unit.code])
-    snippet = (f'<iframe src="{embed_url}" title="Thủ tục hành chính — {unit.name}" width="100%" height="640" '
-               'style="border:0;max-width:100%" loading="lazy"></iframe>')
-    return render(request, "public/unit.html", {
-        "unit": unit, "count": len(catalogue.unit_procedure_ids(unit)), "snippet": snippet, "embed_url": embed_url,
-    })
+    snippet = (
+        f'<iframe src="{embed_url}" title="Thủ tục hành chính — {unit.name}" width="100%" height="640" '
+        'style="border:0;max-width:100%" loading="lazy"></iframe>'
+    )
+    return render(
+        request,
+        "public/unit.html",
+        {
+            "unit": unit,
+            "count": len(catalogue.unit_procedure_ids(unit)),
+            "snippet": snippet,
+            "embed_url": embed_url,
+        },
+    )
 
 
 #: The embed is meant to be framed by the units' own websites, wherever they are hosted.
@@ -89,9 +115,17 @@ def embed(request, unit_code: str):
     fingerprint = catalogue.fingerprint()
     form = CatalogueForm(request.GET, unit=unit, fingerprint=fingerprint)
     page, querystring = _results(request, form, unit=unit, fingerprint=fingerprint)
-    return render(request, "public/embed.html", {
-        "unit": unit, "form": form, "page": page, "querystring": querystring, "searched": bool(request.GET),
-    })
+    return render(
+        request,
+        "public/embed.html",
+        {
+            "unit": unit,
+            "form": form,
+            "page": page,
+            "querystring": querystring,
+            "searched": bool(request.GET),
+        },
+    )
 
 
 @require_GET
@@ -102,8 +136,13 @@ def embed_procedure(request, unit_code: str, code: str):
     detail = catalogue.procedure_detail(code, unit=unit)
     if detail is None:  # not one of this unit's procedures
         raise Http404
-    return render(request, "public/embed_procedure.html", {
-        "unit": unit, "d": detail, "embedded": True,
-        "level_places": [catalogue.LEVEL_PLACES[lv] for lv in detail.procedure.levels],
-    })
-
+    return render(
+        request,
+        "public/embed_procedure.html",
+        {
+            "unit": unit,
+            "d": detail,
+            "embedded": True,
+            "level_places": [catalogue.LEVEL_PLACES[lv] for lv in detail.procedure.levels],
+        },
+    )

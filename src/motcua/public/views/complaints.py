@@ -24,18 +24,31 @@ def complaint_list(request):
     rows = complaints.search(data.get("q", ""), data.get("unit", ""))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "public/complaints.html", {
-        "form": form, "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
-        "querystring": params.urlencode(), "searched": bool(request.GET),
-    })
+    return render(
+        request,
+        "public/complaints.html",
+        {
+            "form": form,
+            "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+            "querystring": params.urlencode(),
+            "searched": bool(request.GET),
+        },
+    )
 
 
 @require_GET
 def complaint(request, code: str):
-    item = (complaints.published().filter(code=code).select_related("unit")
-            .annotate(shown_at=Coalesce("published_at", Max(
-                "status_log__occurred_at", filter=Q(status_log__status=ComplaintStatus.PUBLISHED))))
-            .first())
+    item = (
+        complaints.published()
+        .filter(code=code)
+        .select_related("unit")
+        .annotate(
+            shown_at=Coalesce(
+                "published_at", Max("status_log__occurred_at", filter=Q(status_log__status=ComplaintStatus.PUBLISHED))
+            )
+        )
+        .first()
+    )
     if item is None:
         raise Http404
     return render(request, "public/complaint.html", {"c": item, "answer": complaints.answer_of(item)})

@@ -25,7 +25,9 @@ def _units(user) -> set[int]:
     if not units:
         raise policy.AccessDenied(
             "Chỉ lãnh đạo đơn vị xem và xử lý các đánh giá không hài lòng.",
-            f"user {getattr(user, 'pk', None)} may not follow ratings up", code="forbidden")
+            f"user {getattr(user, 'pk', None)} may not follow ratings up",
+            code="forbidden",
+        )
     return units
 
 
@@ -34,13 +36,21 @@ def follow_ups(request):
     units = _units(request.user)
     closed = request.GET.get("trang-thai") == "da-dong"
     state = RatingFollowUp.State.CLOSED if closed else RatingFollowUp.State.OPEN
-    rows = (RatingFollowUp.objects.filter(unit_id__in=units, state=state)
-            .select_related("rating__dossier__procedure", "unit", "closed_by")
-            .order_by("-closed_at" if closed else "due_at", "id"))
-    return render(request, "public/follow_ups.html", {
-        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")), "closed": closed,
-        "now": timezone.now(), "form": CloseFollowUpForm(),
-    })
+    rows = (
+        RatingFollowUp.objects.filter(unit_id__in=units, state=state)
+        .select_related("rating__dossier__procedure", "unit", "closed_by")
+        .order_by("-closed_at" if closed else "due_at", "id")
+    )
+    return render(
+        request,
+        "public/follow_ups.html",
+        {
+            "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+            "closed": closed,
+            "now": timezone.now(),
+            "form": CloseFollowUpForm(),
+        },
+    )
 
 
 @login_required

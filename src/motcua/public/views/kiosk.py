@@ -33,7 +33,9 @@ from ..tracking import mask_name
 def _refused(user):
     return policy.AccessDenied(
         "Trang đánh giá tại quầy chỉ mở được bằng tài khoản cán bộ Bộ phận Một cửa của đơn vị.",
-        f"user {getattr(user, 'pk', None)} is no desk officer here", code="forbidden")
+        f"user {getattr(user, 'pk', None)} is no desk officer here",
+        code="forbidden",
+    )
 
 
 def _kiosk_unit(user, unit_code: str):
@@ -48,9 +50,11 @@ def returned_today(unit):
     start = datetime.combine(timezone.localdate(), time.min, tzinfo=VN_TZ)
     units = tree.subtree_ids(unit.pk)
     returned = DossierEvent.objects.filter(dossier=OuterRef("pk"), action="return_result", occurred_at__gte=start)
-    return (Dossier.objects.filter(status=Status.RETURNED)
-            .filter(Q(receiving_unit_id__in=units) | Q(handling_unit_id__in=units))
-            .filter(Exists(returned)))
+    return (
+        Dossier.objects.filter(status=Status.RETURNED)
+        .filter(Q(receiving_unit_id__in=units) | Q(handling_unit_id__in=units))
+        .filter(Exists(returned))
+    )
 
 
 @login_required
@@ -67,11 +71,21 @@ def kiosk_home(request):
 def kiosk(request, unit_code: str):
     unit = _kiosk_unit(request.user, unit_code)
     rated = Rating.objects.filter(dossier=OuterRef("pk"))
-    rows = (returned_today(unit).annotate(rated=Exists(rated)).select_related("procedure")
-            .only("code", "applicant_name", "procedure__name").order_by("-updated_at")[:50])
-    return render(request, "public/kiosk.html", {
-        "unit": unit, "rows": [(d, mask_name(d.applicant_name)) for d in rows],
-    })
+    rows = (
+        returned_today(unit)
+        .annotate(rated=Exists(rated))
+        .select_related("procedure")
+        .only("code", "applicant_name", "procedure__name")
+        .order_by("-updated_at")[:50]
+    )
+    return render(
+        request,
+        "public/kiosk.html",
+        {
+            "unit": unit,
+            "rows": [(d, mask_name(d.applicant_name)) for d in rows],
+        },
+    )
 
 
 def _dossier(unit, code: str) -> Dossier:
@@ -85,10 +99,16 @@ def _dossier(unit, code: str) -> Dossier:
 def kiosk_reasons(request, unit_code: str, code: str):
     unit = _kiosk_unit(request.user, unit_code)
     dossier = _dossier(unit, code)
-    return render(request, "public/kiosk_reasons.html", {
-        "unit": unit, "dossier": dossier, "applicant": mask_name(dossier.applicant_name),
-        "reasons": DISSATISFACTION_REASONS,
-    })
+    return render(
+        request,
+        "public/kiosk_reasons.html",
+        {
+            "unit": unit,
+            "dossier": dossier,
+            "applicant": mask_name(dossier.applicant_name),
+            "reasons": DISSATISFACTION_REASONS,
+        },
+    )
 
 
 @login_required
@@ -101,7 +121,13 @@ def kiosk_rate(request, unit_code: str, code: str):
     if not satisfied and not is_reason(reason):
         return redirect("public:kiosk-reasons", unit_code=unit.code, code=dossier.code)
     # The tablet runs on the desk officer's session: the audit names them, with the source "kiosk".
-    record_rating(dossier, satisfied=satisfied, reason="" if satisfied else reason_label(reason),
-                  rated_at=timezone.now(), source="kiosk", actor=request.user)
+    record_rating(
+        dossier,
+        satisfied=satisfied,
+        reason="" if satisfied else reason_label(reason),
+        rated_at=timezone.now(),
+        source="kiosk",
+        actor=request.user,
+    )
     messages.success(request, _("Cảm ơn ông/bà đã đánh giá hồ sơ %(code)s.") % {"code": dossier.code})
     return redirect("public:kiosk", unit_code=unit.code)

@@ -75,8 +75,9 @@ def _initial(data: tracking.TrackedDossier) -> dict:
 
 
 def _page(request, data, rating_form, status=200):
-    return render(request, "public/tracked.html", {"t": data, "d": data.dossier, "rating_form": rating_form},
-                  status=status)
+    return render(
+        request, "public/tracked.html", {"t": data, "d": data.dossier, "rating_form": rating_form}, status=status
+    )
 
 
 @never_cache
@@ -92,7 +93,12 @@ def rate(request, token: str):
     if not form.is_valid():
         return _page(request, data, form, status=400)
     reason = form.cleaned_data["reason"]
-    record_rating(data.dossier, satisfied=form.cleaned_data["satisfied"], reason=reason_label(reason) if reason else "",
-                  rated_at=timezone.now(), source="web")
+    record_rating(
+        data.dossier,
+        satisfied=form.cleaned_data["satisfied"],
+        reason=reason_label(reason) if reason else "",
+        rated_at=timezone.now(),
+        source="web",
+    )
     messages.success(request, _("Cảm ơn ông/bà đã đánh giá. Đánh giá sau (nếu có) sẽ thay thế đánh giá này."))
     return redirect(reverse("public:track", kwargs={"token": token}) + "#danh-gia")

@@ -122,5 +122,8 @@ def with_params(context, *pairs, **params):
 def unit_options(options, scope=None):
     """``<option>``s of the unit filter, written directly: a province lists about a thousand units."""
     chosen = getattr(scope, "code", None)
-    return format_html_join("", '<option value="{}"{}>{} — {}</option>',
-                            ((code, " selected" if code == chosen else "", code, name) for code, name in options))
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{} — {}</option>',
+        ((code, " selected" if code == chosen else "", code, name) for code, name in options),
+    )

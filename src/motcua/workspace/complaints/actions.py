@@ -69,7 +69,9 @@ def _when(at) -> str:
 
 def _accept(c, data, user, at):
     services.accept(c, actor=user, at=at)
-    return _("Đã tiếp nhận phản ánh, kiến nghị; hạn trả lời %(due)s.") % {"due": _when(services.deadlines_of(c).answer_by)}
+    return _("Đã tiếp nhận phản ánh, kiến nghị; hạn trả lời %(due)s.") % {
+        "due": _when(services.deadlines_of(c).answer_by)
+    }
 
 
 def _classify(c, data, user, at):
@@ -117,7 +119,8 @@ def _approve_answer(c, data, user, at):
     services.approve_answer(c, actor=user, at=at)
     fresh = Complaint.objects.get(pk=c.pk)
     return _("Đã phê duyệt trả lời; phải công khai trước %(due)s.") % {
-        "due": _when(services.deadlines_of(fresh).publish_by)}
+        "due": _when(services.deadlines_of(fresh).publish_by)
+    }
 
 
 def _publish(c, data, user, at):
@@ -125,34 +128,125 @@ def _publish(c, data, user, at):
     return _("Đã công khai trả lời phản ánh, kiến nghị.")
 
 
-ACTIONS: dict[str, ComplaintAction] = {a.slug: a for a in [
-    ComplaintAction("tiep-nhan", gettext_lazy("Tiếp nhận"), A.ACCEPT_COMPLAINT, "accept", forms.ConfirmForm, _accept,
-                    icon="bi-inbox", style="primary"),
-    ComplaintAction("phan-loai", gettext_lazy("Phân loại lại"), A.CLASSIFY_COMPLAINT, "classify", forms.ClassifyForm,
-                    _classify, icon="bi-tags", submit=gettext_lazy("Ghi phân loại")),
-    ComplaintAction("phan-cong", gettext_lazy("Phân công chuyên viên"), A.ASSIGN_COMPLAINT, "assign", forms.AssignForm,
-                    _assign, icon="bi-person-check", submit=gettext_lazy("Phân công")),
-    ComplaintAction("chuyen-don-vi", gettext_lazy("Chuyển đơn vị xử lý"), A.TRANSFER_COMPLAINT, "transfer",
-                    forms.TransferForm, _transfer, icon="bi-signpost-split", submit=gettext_lazy("Chuyển")),
-    ComplaintAction("yeu-cau-bo-sung", gettext_lazy("Yêu cầu bổ sung thông tin"), A.REQUEST_COMPLAINT_INFORMATION,
-                    "request_information", forms.RequestInformationForm, _request_information,
-                    icon="bi-question-circle", style="outline-warning", submit=gettext_lazy("Gửi yêu cầu")),
-    ComplaintAction("nhan-bo-sung", gettext_lazy("Nhận thông tin bổ sung"), A.RECORD_COMPLAINT_INFORMATION,
-                    "record_information", forms.RecordInformationForm, _record_information,
-                    icon="bi-file-earmark-check", submit=gettext_lazy("Ghi nhận")),
-    ComplaintAction("du-thao", gettext_lazy("Dự thảo trả lời"), A.DRAFT_COMPLAINT_ANSWER, "draft_answer",
-                    forms.DraftAnswerForm, _draft_answer, icon="bi-pencil-square", style="primary",
-                    submit=gettext_lazy("Trình lãnh đạo")),
-    ComplaintAction("phe-duyet", gettext_lazy("Phê duyệt trả lời"), A.APPROVE_COMPLAINT_ANSWER, "approve_answer",
-                    forms.ConfirmForm, _approve_answer, icon="bi-pen", style="success"),
-    ComplaintAction("tra-lai", gettext_lazy("Trả lại dự thảo"), A.APPROVE_COMPLAINT_ANSWER, "return_answer",
-                    forms.ReasonForm, _return_answer, icon="bi-arrow-return-left", style="outline-danger",
-                    submit=gettext_lazy("Trả lại")),
-    ComplaintAction("cong-khai", gettext_lazy("Công khai trả lời"), A.PUBLISH_COMPLAINT_ANSWER, "publish",
-                    forms.ConfirmForm, _publish, icon="bi-megaphone", style="success"),
-    ComplaintAction("tu-choi", gettext_lazy("Từ chối"), A.REFUSE_COMPLAINT, "refuse", forms.ReasonForm, _refuse,
-                    icon="bi-x-octagon", style="outline-danger", submit=gettext_lazy("Từ chối")),
-]}
+ACTIONS: dict[str, ComplaintAction] = {
+    a.slug: a
+    for a in [
+        ComplaintAction(
+            "tiep-nhan",
+            gettext_lazy("Tiếp nhận"),
+            A.ACCEPT_COMPLAINT,
+            "accept",
+            forms.ConfirmForm,
+            _accept,
+            icon="bi-inbox",
+            style="primary",
+        ),
+        ComplaintAction(
+            "phan-loai",
+            gettext_lazy("Phân loại lại"),
+            A.CLASSIFY_COMPLAINT,
+            "classify",
+            forms.ClassifyForm,
+            _classify,
+            icon="bi-tags",
+            submit=gettext_lazy("Ghi phân loại"),
+        ),
+        ComplaintAction(
+            "phan-cong",
+            gettext_lazy("Phân công chuyên viên"),
+            A.ASSIGN_COMPLAINT,
+            "assign",
+            forms.AssignForm,
+            _assign,
+            icon="bi-person-check",
+            submit=gettext_lazy("Phân công"),
+        ),
+        ComplaintAction(
+            "chuyen-don-vi",
+            gettext_lazy("Chuyển đơn vị xử lý"),
+            A.TRANSFER_COMPLAINT,
+            "transfer",
+            forms.TransferForm,
+            _transfer,
+            icon="bi-signpost-split",
+            submit=gettext_lazy("Chuyển"),
+        ),
+        ComplaintAction(
+            "yeu-cau-bo-sung",
+            gettext_lazy("Yêu cầu bổ sung thông tin"),
+            A.REQUEST_COMPLAINT_INFORMATION,
+            "request_information",
+            forms.RequestInformationForm,
+            _request_information,
+            icon="bi-question-circle",
+            style="outline-warning",
+            submit=gettext_lazy("Gửi yêu cầu"),
+        ),
+        ComplaintAction(
+            "nhan-bo-sung",
+            gettext_lazy("Nhận thông tin bổ sung"),
+            A.RECORD_COMPLAINT_INFORMATION,
+            "record_information",
+            forms.RecordInformationForm,
+            _record_information,
+            icon="bi-file-earmark-check",
+            submit=gettext_lazy("Ghi nhận"),
+        ),
+        ComplaintAction(
+            "du-thao",
+            gettext_lazy("Dự thảo trả lời"),
+            A.DRAFT_COMPLAINT_ANSWER,
+            "draft_answer",
+            forms.DraftAnswerForm,
+            _draft_answer,
+            icon="bi-pencil-square",
+            style="primary",
+            submit=gettext_lazy("Trình lãnh đạo"),
+        ),
+        ComplaintAction(
+            "phe-duyet",
+            gettext_lazy("Phê duyệt trả lời"),
+            A.APPROVE_COMPLAINT_ANSWER,
+            "approve_answer",
+            forms.ConfirmForm,
+            _approve_answer,
+            icon="bi-pen",
+            style="success",
+        ),
+        ComplaintAction(
+            "tra-lai",
+            gettext_lazy("Trả lại dự thảo"),
+            A.APPROVE_COMPLAINT_ANSWER,
+            "return_answer",
+            forms.ReasonForm,
+            _return_answer,
+            icon="bi-arrow-return-left",
+            style="outline-danger",
+            submit=gettext_lazy("Trả lại"),
+        ),
+        ComplaintAction(
+            "cong-khai",
+            gettext_lazy("Công khai trả lời"),
+            A.PUBLISH_COMPLAINT_ANSWER,
+            "publish",
+            forms.ConfirmForm,
+            _publish,
+            icon="bi-megaphone",
+            style="success",
+        ),
+        ComplaintAction(
+            "tu-choi",
+            gettext_lazy("Từ chối"),
+            A.REFUSE_COMPLAINT,
+            "refuse",
+            forms.ReasonForm,
+            _refuse,
+            icon="bi-x-octagon",
+            style="outline-danger",
+            submit=gettext_lazy("Từ chối"),
+        ),
+    ]
+}
 
 
 def available(user, complaint: Complaint, at: datetime) -> list[ComplaintAction]:

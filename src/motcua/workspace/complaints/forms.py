@@ -29,35 +29,57 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class QueueFilterForm(forms.Form):
-    view = forms.ChoiceField(label=_("Hiển thị"), required=False, initial=View.OPEN, choices=[
-        (View.OPEN, _("Đang xử lý")), (View.CLOSED, _("Đã kết thúc")), (View.ALL, _("Tất cả"))])
-    status = forms.ChoiceField(label=_("Trạng thái"), required=False,
-                               choices=[("", _("Mọi trạng thái")), *ComplaintStatus.choices])
-    category = forms.ChoiceField(label=_("Phân loại"), required=False,
-                                 choices=[("", _("Mọi phân loại")), *ComplaintCategory.choices])
+    view = forms.ChoiceField(
+        label=_("Hiển thị"),
+        required=False,
+        initial=View.OPEN,
+        choices=[(View.OPEN, _("Đang xử lý")), (View.CLOSED, _("Đã kết thúc")), (View.ALL, _("Tất cả"))],
+    )
+    status = forms.ChoiceField(
+        label=_("Trạng thái"), required=False, choices=[("", _("Mọi trạng thái")), *ComplaintStatus.choices]
+    )
+    category = forms.ChoiceField(
+        label=_("Phân loại"), required=False, choices=[("", _("Mọi phân loại")), *ComplaintCategory.choices]
+    )
     q = forms.CharField(label=_("Mã, tiêu đề, người gửi"), required=False, max_length=200)
     mine = forms.BooleanField(label=_("Được giao cho tôi"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            css = "form-check-input" if name == "mine" else (
-                "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm")
+            css = (
+                "form-check-input"
+                if name == "mine"
+                else (
+                    "form-select form-select-sm"
+                    if isinstance(field.widget, forms.Select)
+                    else "form-control form-control-sm"
+                )
+            )
             field.widget.attrs["class"] = css
 
 
 class IntakeForm(BootstrapForm):
     """Ghi nhận PAKN: what the citizen says at the counter or on the hotline, for the competent unit."""
 
-    channel = forms.ChoiceField(label=_("Kênh tiếp nhận"), initial=ComplaintChannel.COUNTER, choices=[
-        (ComplaintChannel.COUNTER, ComplaintChannel.COUNTER.label),
-        (ComplaintChannel.HOTLINE, ComplaintChannel.HOTLINE.label)])
+    channel = forms.ChoiceField(
+        label=_("Kênh tiếp nhận"),
+        initial=ComplaintChannel.COUNTER,
+        choices=[
+            (ComplaintChannel.COUNTER, ComplaintChannel.COUNTER.label),
+            (ComplaintChannel.HOTLINE, ComplaintChannel.HOTLINE.label),
+        ],
+    )
     unit = UnitChoiceField(label=_("Đơn vị có thẩm quyền"), queryset=Unit.objects.none())
     category = forms.ChoiceField(label=_("Phân loại"), choices=ComplaintCategory.choices)
     title = forms.CharField(label=_("Tiêu đề"), max_length=500)
     content = forms.CharField(label=_("Nội dung phản ánh, kiến nghị"), widget=forms.Textarea(attrs={"rows": 5}))
-    sender_name = forms.CharField(label=_("Họ tên người gửi"), max_length=255, required=False,
-                                  help_text=_("Để trống nếu người gửi không nêu tên."))
+    sender_name = forms.CharField(
+        label=_("Họ tên người gửi"),
+        max_length=255,
+        required=False,
+        help_text=_("Để trống nếu người gửi không nêu tên."),
+    )
     sender_phone = forms.CharField(label=_("Điện thoại"), max_length=32, required=False)
     sender_email = forms.EmailField(label=_("Thư điện tử"), max_length=254, required=False)
     sender_address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
@@ -131,8 +153,9 @@ class TransferForm(ComplaintActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = (Unit.objects.exclude(pk=self.complaint.unit_id).filter(valid_to__isnull=True)
-                                        .order_by("kind", "code"))
+        self.fields["unit"].queryset = (
+            Unit.objects.exclude(pk=self.complaint.unit_id).filter(valid_to__isnull=True).order_by("kind", "code")
+        )
 
 
 class RequestInformationForm(ComplaintActionForm):
@@ -152,7 +175,8 @@ class DraftAnswerForm(ComplaintActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        returned = (self.complaint.answers.filter(state=ComplaintAnswer.State.RETURNED).order_by("-drafted_at", "-pk")
-                    .first())
+        returned = (
+            self.complaint.answers.filter(state=ComplaintAnswer.State.RETURNED).order_by("-drafted_at", "-pk").first()
+        )
         if returned is not None:  # start from the draft the leader sent back
             self.fields["text"].initial = returned.text

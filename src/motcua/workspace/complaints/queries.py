@@ -55,12 +55,16 @@ def require_position(user) -> None:
     """Every official reads the complaints of their units; someone without a position gets a 403."""
     if not policy.positions(user):
         logger.warning("access denied: user=%s holds no position (complaints)", getattr(user, "pk", None))
-        raise policy.AccessDenied(_("Tài khoản của bạn không có quyền xem phản ánh, kiến nghị."),
-                                  f"user {getattr(user, 'pk', None)} holds no position", code="forbidden")
+        raise policy.AccessDenied(
+            _("Tài khoản của bạn không có quyền xem phản ánh, kiến nghị."),
+            f"user {getattr(user, 'pk', None)} holds no position",
+            code="forbidden",
+        )
 
 
-def queue(user, *, view: str = View.OPEN, status: str = "", category: str = "", text: str = "",
-          mine: bool = False) -> QuerySet:
+def queue(
+    user, *, view: str = View.OPEN, status: str = "", category: str = "", text: str = "", mine: bool = False
+) -> QuerySet:
     """Complaints ``user`` may see: open ones by time left (the nearest deadline first), closed ones newest first."""
     rows = policy.visible_complaints(user, Complaint.objects.select_related("unit", "assignee", "repeats"))
     if view == View.OPEN:
@@ -76,8 +80,12 @@ def queue(user, *, view: str = View.OPEN, status: str = "", category: str = "", 
     words = text.strip()
     if words:
         key = fold_key(words)
-        rows = rows.filter(Q(code__icontains=words) | Q(subject_key__contains=key) | Q(sender_key__contains=key)
-                           | Q(dossier_code__istartswith=words))
+        rows = rows.filter(
+            Q(code__icontains=words)
+            | Q(subject_key__contains=key)
+            | Q(sender_key__contains=key)
+            | Q(dossier_code__istartswith=words)
+        )
     if view == View.CLOSED:
         return rows.order_by(F("submitted_at").desc(nulls_last=True), "-pk")
     return rows.order_by(F("due_at").asc(nulls_last=True), F("submitted_at").asc(nulls_last=True), "pk")
@@ -124,8 +132,12 @@ class DeadlineLine:
 
     @property
     def css(self) -> str:
-        return {"met": "text-bg-success", "missed": "text-bg-danger", "late": "text-bg-danger",
-                "expired": "text-bg-secondary"}.get(self.state, "")
+        return {
+            "met": "text-bg-success",
+            "missed": "text-bg-danger",
+            "late": "text-bg-danger",
+            "expired": "text-bg-secondary",
+        }.get(self.state, "")
 
 
 def deadline_lines(complaint: Complaint, deadlines, at: datetime) -> list[DeadlineLine]:
@@ -145,8 +157,15 @@ def deadline_lines(complaint: Complaint, deadlines, at: datetime) -> list[Deadli
     handled = first(ComplaintStatus.AWAITING_PUBLICATION, ComplaintStatus.PUBLISHED)
     published = first(ComplaintStatus.PUBLISHED)
     closed = complaint.status in CLOSED_STATUSES
-    hours = dict(zip(("refuse", "supplement", "answer", "publish"), risk.hours_left(
-        [deadlines.refuse_by, deadlines.supplement_by, deadlines.answer_by, deadlines.publish_by], at), strict=True))
+    hours = dict(
+        zip(
+            ("refuse", "supplement", "answer", "publish"),
+            risk.hours_left(
+                [deadlines.refuse_by, deadlines.supplement_by, deadlines.answer_by, deadlines.publish_by], at
+            ),
+            strict=True,
+        )
+    )
 
     def option(key, label, limit, due, done, action):
         if done is not None:
@@ -172,8 +191,14 @@ def deadline_lines(complaint: Complaint, deadlines, at: datetime) -> list[Deadli
         answer = duty("answer", answer_label, answer_limit, deadlines.answer_by, handled)
     return [
         option("refuse", _("Từ chối"), _("2 ngày làm việc"), deadlines.refuse_by, refused, "refuse"),
-        option("supplement", _("Yêu cầu bổ sung thông tin"), _("5 ngày làm việc"), deadlines.supplement_by, asked,
-               "request_information"),
+        option(
+            "supplement",
+            _("Yêu cầu bổ sung thông tin"),
+            _("5 ngày làm việc"),
+            deadlines.supplement_by,
+            asked,
+            "request_information",
+        ),
         answer,
         duty("publish", _("Công khai"), _("2 ngày làm việc sau khi phê duyệt"), deadlines.publish_by, published),
     ]

@@ -59,12 +59,22 @@ def queue(request):
     form = QueueFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     view = data.get("view") or queries.View.OPEN
-    rows = queries.queue(request.user, view=view, status=data.get("status", ""),
-                         category=data.get("category", ""), text=data.get("q", ""), mine=data.get("mine", False))
+    rows = queries.queue(
+        request.user,
+        view=view,
+        status=data.get("status", ""),
+        category=data.get("category", ""),
+        text=data.get("q", ""),
+        mine=data.get("mine", False),
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = queries.attach_countdowns(page.object_list, at)
     context = {
-        "form": form, "page": page, "querystring": _querystring(request), "now": at, "view": view,
+        "form": form,
+        "page": page,
+        "querystring": _querystring(request),
+        "now": at,
+        "view": view,
         "warnings": queries.warnings(request.user, at),
         "may_register": bool(policy.units_for(request.user, A.REGISTER_COMPLAINT)),
     }
@@ -87,18 +97,41 @@ def intake(request):
         data = form.cleaned_data
         policy.authorize(request.user, A.REGISTER_COMPLAINT, unit=data["unit"])
         dossier = data["dossier_code"]
-        result = run_action(request, lambda: services.register_complaint(
-            unit=data["unit"], category=data["category"], title=data["title"], content=data["content"],
-            submitted_at=risk.now(), sender=data["sender_name"], sender_phone=data["sender_phone"],
-            sender_email=data["sender_email"], sender_address=data["sender_address"], channel=data["channel"],
-            dossier=dossier, dossier_code=dossier.code if dossier else "", source="web", actor=request.user))
+        result = run_action(
+            request,
+            lambda: services.register_complaint(
+                unit=data["unit"],
+                category=data["category"],
+                title=data["title"],
+                content=data["content"],
+                submitted_at=risk.now(),
+                sender=data["sender_name"],
+                sender_phone=data["sender_phone"],
+                sender_email=data["sender_email"],
+                sender_address=data["sender_address"],
+                channel=data["channel"],
+                dossier=dossier,
+                dossier_code=dossier.code if dossier else "",
+                source="web",
+                actor=request.user,
+            ),
+        )
         if result is not None:
             complaint, _created = result
-            messages.success(request, _("Đã ghi nhận phản ánh, kiến nghị %(code)s; hạn trả lời %(due)s.") % {
-                "code": complaint.code, "due": timezone.localtime(complaint.due_at).strftime("%H:%M %d/%m/%Y")})
+            messages.success(
+                request,
+                _("Đã ghi nhận phản ánh, kiến nghị %(code)s; hạn trả lời %(due)s.")
+                % {"code": complaint.code, "due": timezone.localtime(complaint.due_at).strftime("%H:%M %d/%m/%Y")},
+            )
             if complaint.repeats_id:
-                messages.warning(request, _("Người gửi đã phản ánh nội dung này trong 90 ngày qua (%(code)s): "
-                                            "đã liên kết là phản ánh lặp lại.") % {"code": complaint.repeats.code})
+                messages.warning(
+                    request,
+                    _(
+                        "Người gửi đã phản ánh nội dung này trong 90 ngày qua (%(code)s): "
+                        "đã liên kết là phản ánh lặp lại."
+                    )
+                    % {"code": complaint.repeats.code},
+                )
             return redirect("workspace:complaint", complaint.code)
     return render(request, "workspace/complaints/intake.html", {"form": form})
 
@@ -108,9 +141,13 @@ def intake(request):
 
 def _page_queryset():
     return Complaint.objects.select_related("unit", "assignee", "dossier", "repeats", "repeats__unit").prefetch_related(
-        Prefetch("status_log", queryset=ComplaintStatusLog.objects.select_related("actor").order_by("occurred_at", "pk")),
-        Prefetch("answers", queryset=ComplaintAnswer.objects.select_related("drafted_by", "decided_by")
-                 .order_by("drafted_at", "pk")),
+        Prefetch(
+            "status_log", queryset=ComplaintStatusLog.objects.select_related("actor").order_by("occurred_at", "pk")
+        ),
+        Prefetch(
+            "answers",
+            queryset=ComplaintAnswer.objects.select_related("drafted_by", "decided_by").order_by("drafted_at", "pk"),
+        ),
         "repeated_by",
     )
 
@@ -136,7 +173,9 @@ def complaint(request, code: str):
     deadlines = services.deadlines_of(item) if item.submitted_at else None
     available = actions.available(request.user, item, at)
     context = {
-        "complaint": item, "now": at, "deadlines": deadlines,
+        "complaint": item,
+        "now": at,
+        "deadlines": deadlines,
         "lines": queries.deadline_lines(item, deadlines, at) if deadlines else [],
         "countdown": queries.attach_countdowns([item], at)[0].countdown,
         "timeline": [TimelineEntry(row) for row in item.status_log.all()],
@@ -156,7 +195,9 @@ def complaint_action(request, code: str, action: str):
     if desk_action is None:
         raise Http404("Không có thao tác này.")
     at = risk.now()
-    item = complaint_for(request, code, Complaint.objects.select_related("unit", "assignee").prefetch_related("answers"))
+    item = complaint_for(
+        request, code, Complaint.objects.select_related("unit", "assignee").prefetch_related("answers")
+    )
     desk_action.authorize(request.user, item)  # AccessDenied → 403 page, nothing changed
     refusal = desk_action.refusal(item, at)
     form_kwargs = {"complaint": item, "transition": desk_action.transition, "at": at}
@@ -172,6 +213,12 @@ def complaint_action(request, code: str, action: str):
                 return redirect("workspace:complaints")
     else:
         form = desk_action.form_class(**form_kwargs)
-    context = {"complaint": item, "action": desk_action, "form": form, "refusal": refusal,
-               "action_url": desk_action.url(item), "back": reverse("workspace:complaint", args=[item.code])}
+    context = {
+        "complaint": item,
+        "action": desk_action,
+        "form": form,
+        "refusal": refusal,
+        "action_url": desk_action.url(item),
+        "back": reverse("workspace:complaint", args=[item.code]),
+    }
     return render(request, "workspace/complaints/action.html", context)

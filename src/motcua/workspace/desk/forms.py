@@ -84,7 +84,9 @@ class StyledForm(forms.Form):
 
 def split_items(text: str) -> list[str]:
     """One item per line; blank lines and list bullets dropped."""
-    return [line.strip().lstrip("-•*").strip() for line in (text or "").splitlines() if line.strip().lstrip("-•*").strip()]
+    return [
+        line.strip().lstrip("-•*").strip() for line in (text or "").splitlines() if line.strip().lstrip("-•*").strip()
+    ]
 
 
 class ComponentChecklist:
@@ -95,7 +97,9 @@ class ComponentChecklist:
     def add_components(self, specs, present=frozenset()):
         self.specs, self.present = specs, set(present)
         for spec in specs:
-            self.fields[f"c{spec.pk}"] = forms.BooleanField(required=False, label=spec.name, initial=spec.code in present)
+            self.fields[f"c{spec.pk}"] = forms.BooleanField(
+                required=False, label=spec.name, initial=spec.code in present
+            )
             self.fields[f"f{spec.pk}"] = ScanField(label=_("Tệp quét của «%(name)s»") % {"name": spec.name[:80]})
         for i in range(EXTRA_ROWS):
             self.fields[f"extra{i}_name"] = forms.CharField(required=False, max_length=500, label=_("Giấy tờ khác"))
@@ -149,14 +153,18 @@ class OutcomeMixin:
 
 def _reason_field():
     return forms.CharField(
-        label=_("Lý do (bắt buộc khi từ chối)"), required=False, max_length=2000,
+        label=_("Lý do (bắt buộc khi từ chối)"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 def _items_field():
     return forms.CharField(
-        label=_("Danh sách giấy tờ cần bổ sung (mỗi dòng một mục)"), required=False, max_length=4000,
+        label=_("Danh sách giấy tờ cần bổ sung (mỗi dòng một mục)"),
+        required=False,
+        max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -165,41 +173,67 @@ class ReceptionForm(ComponentChecklist, OutcomeMixin, StyledForm):
     """Tiếp nhận hồ sơ giấy: procedure, case, channel, handling unit, applicant, checklist, outcome."""
 
     procedure = forms.ModelChoiceField(
-        queryset=Procedure.objects.none(), widget=forms.HiddenInput,
-        error_messages={"required": _("Hãy chọn thủ tục hành chính."),
-                        "invalid_choice": _("Thủ tục không thuộc danh mục của đơn vị.")},
+        queryset=Procedure.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Hãy chọn thủ tục hành chính."),
+            "invalid_choice": _("Thủ tục không thuộc danh mục của đơn vị."),
+        },
     )
-    case = forms.ModelChoiceField(queryset=Procedure.objects.none(), required=False, label=_("Trường hợp"),
-                                  empty_label=_("— Không chọn trường hợp —"))
+    case = forms.ModelChoiceField(
+        queryset=Procedure.objects.none(),
+        required=False,
+        label=_("Trường hợp"),
+        empty_label=_("— Không chọn trường hợp —"),
+    )
     channel = forms.TypedChoiceField(
-        label=_("Kênh nộp"), coerce=int, initial=Channel.IN_PERSON, widget=forms.RadioSelect,
+        label=_("Kênh nộp"),
+        coerce=int,
+        initial=Channel.IN_PERSON,
+        widget=forms.RadioSelect,
         choices=[(Channel.IN_PERSON, _("Trực tiếp")), (Channel.POST, _("Bưu chính công ích"))],
     )
-    handling_unit = forms.ModelChoiceField(queryset=Procedure.objects.none(), label=_("Đơn vị xử lý"),
-                                           empty_label=None)
-    applicant_kind = forms.ChoiceField(label=_("Chủ hồ sơ là"), choices=ApplicantKind.choices,
-                                       initial=ApplicantKind.INDIVIDUAL, widget=forms.RadioSelect, required=False)
-    applicant_name = forms.CharField(label=_("Họ tên chủ hồ sơ / tên tổ chức"), max_length=255,
-                                     widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    handling_unit = forms.ModelChoiceField(queryset=Procedure.objects.none(), label=_("Đơn vị xử lý"), empty_label=None)
+    applicant_kind = forms.ChoiceField(
+        label=_("Chủ hồ sơ là"),
+        choices=ApplicantKind.choices,
+        initial=ApplicantKind.INDIVIDUAL,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    applicant_name = forms.CharField(
+        label=_("Họ tên chủ hồ sơ / tên tổ chức"), max_length=255, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     applicant_id_number = forms.CharField(
-        label=_("Số định danh cá nhân / mã số doanh nghiệp / số hộ chiếu"), max_length=14,
-        help_text=_("Cá nhân: 12 chữ số; tổ chức: mã số doanh nghiệp 10 hoặc 13 chữ số; người nước ngoài: số hộ chiếu."))
-    submitter_name = forms.CharField(label=_("Người được ủy quyền nộp hồ sơ (nếu có)"), max_length=255,
-                                     required=False)
-    submitter_id_number = forms.CharField(label=_("Số định danh cá nhân / số hộ chiếu người được ủy quyền"),
-                                          max_length=12, required=False)
-    authorisation = forms.CharField(label=_("Giấy ủy quyền (số, ngày, nơi chứng thực)"), max_length=500,
-                                    required=False)
+        label=_("Số định danh cá nhân / mã số doanh nghiệp / số hộ chiếu"),
+        max_length=14,
+        help_text=_(
+            "Cá nhân: 12 chữ số; tổ chức: mã số doanh nghiệp 10 hoặc 13 chữ số; người nước ngoài: số hộ chiếu."
+        ),
+    )
+    submitter_name = forms.CharField(label=_("Người được ủy quyền nộp hồ sơ (nếu có)"), max_length=255, required=False)
+    submitter_id_number = forms.CharField(
+        label=_("Số định danh cá nhân / số hộ chiếu người được ủy quyền"), max_length=12, required=False
+    )
+    authorisation = forms.CharField(label=_("Giấy ủy quyền (số, ngày, nơi chứng thực)"), max_length=500, required=False)
     applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=500)
-    applicant_phone = forms.CharField(label=_("Điện thoại"), max_length=15, required=False,
-                                      validators=[phone_validator], widget=forms.TextInput(attrs={"type": "tel"}))
-    applicant_email = forms.EmailField(label=_("Thư điện tử"), required=False,
-                                       error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")})
-    summary = forms.CharField(label=_("Trích yếu nội dung yêu cầu"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    applicant_phone = forms.CharField(
+        label=_("Điện thoại"),
+        max_length=15,
+        required=False,
+        validators=[phone_validator],
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
+    applicant_email = forms.EmailField(
+        label=_("Thư điện tử"), required=False, error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")}
+    )
+    summary = forms.CharField(
+        label=_("Trích yếu nội dung yêu cầu"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     sets_count = forms.IntegerField(label=_("Số bộ hồ sơ"), min_value=1, max_value=50, initial=1)
-    result_delivery = forms.ChoiceField(label=_("Đăng ký nhận kết quả"), choices=intake.DeliveryMethod.CHOICES,
-                                        initial=intake.DeliveryMethod.DESK)
+    result_delivery = forms.ChoiceField(
+        label=_("Đăng ký nhận kết quả"), choices=intake.DeliveryMethod.CHOICES, initial=intake.DeliveryMethod.DESK
+    )
     reason = _reason_field()
     supplement_items = _items_field()
 
@@ -245,24 +279,43 @@ class ReceptionForm(ComponentChecklist, OutcomeMixin, StyledForm):
         submitter = [data.get(k, "").strip() for k in ("submitter_name", "submitter_id_number", "authorisation")]
         if any(submitter):
             if not all(submitter):
-                self.add_error("authorisation", _("Nộp thay theo ủy quyền: ghi đủ họ tên, số định danh của người "
-                                                  "được ủy quyền và giấy ủy quyền."))
+                self.add_error(
+                    "authorisation",
+                    _("Nộp thay theo ủy quyền: ghi đủ họ tên, số định danh của người được ủy quyền và giấy ủy quyền."),
+                )
             elif not re.match(r"^(\d{12}|[A-Za-z0-9]{6,12})$", submitter[1]):
                 self.add_error("submitter_id_number", _("Số định danh cá nhân gồm 12 chữ số (hoặc số hộ chiếu)."))
         if "handling_unit" in self.errors and self.chosen_procedure is not None:
-            self.errors["handling_unit"] = self.error_class([
-                _("Đơn vị này không giải quyết thủ tục đã chọn; hãy chọn đơn vị có thẩm quyền.")])
+            self.errors["handling_unit"] = self.error_class(
+                [_("Đơn vị này không giải quyết thủ tục đã chọn; hãy chọn đơn vị có thẩm quyền.")]
+            )
         return self.clean_outcome_fields(data)
 
     def counter_dossier(self, receiving_unit) -> intake.CounterDossier:
         data = self.cleaned_data
         return intake.CounterDossier(
-            procedure=data["procedure"], handling_unit=data["handling_unit"], receiving_unit=receiving_unit,
-            channel=data["channel"], case=data.get("case"), summary=data.get("summary", ""),
-            sets_count=data["sets_count"], result_delivery=data["result_delivery"],
-            applicant={k: data.get(k, "") for k in ("applicant_kind", "applicant_name", "applicant_id_number",
-                                                     "applicant_address", "applicant_phone", "applicant_email",
-                                                     "submitter_name", "submitter_id_number", "authorisation")},
+            procedure=data["procedure"],
+            handling_unit=data["handling_unit"],
+            receiving_unit=receiving_unit,
+            channel=data["channel"],
+            case=data.get("case"),
+            summary=data.get("summary", ""),
+            sets_count=data["sets_count"],
+            result_delivery=data["result_delivery"],
+            applicant={
+                k: data.get(k, "")
+                for k in (
+                    "applicant_kind",
+                    "applicant_name",
+                    "applicant_id_number",
+                    "applicant_address",
+                    "applicant_phone",
+                    "applicant_email",
+                    "submitter_name",
+                    "submitter_id_number",
+                    "authorisation",
+                )
+            },
         )
 
 
@@ -298,8 +351,12 @@ class SupplementReceivedForm(ComponentChecklist, StyledForm):
 class StartForm(StyledForm):
     """Chuyển xử lý: the first step, optionally to a named specialist."""
 
-    assignee = forms.ModelChoiceField(queryset=Procedure.objects.none(), required=False,
-                                      label=_("Chuyên viên thụ lý"), empty_label=_("— Để lãnh đạo phân công —"))
+    assignee = forms.ModelChoiceField(
+        queryset=Procedure.objects.none(),
+        required=False,
+        label=_("Chuyên viên thụ lý"),
+        empty_label=_("— Để lãnh đạo phân công —"),
+    )
 
     def __init__(self, *args, dossier, **kwargs):
         super().__init__(*args, **kwargs)
@@ -310,11 +367,13 @@ class StartForm(StyledForm):
 class ReturnForm(StyledForm):
     """Trả kết quả: how, and at the counter who collected it (the applicant, or someone authorised)."""
 
-    delivery_method = forms.ChoiceField(label=_("Hình thức trả kết quả"), choices=intake.DeliveryMethod.CHOICES,
-                                        widget=forms.Select(attrs={"autofocus": True}))
+    delivery_method = forms.ChoiceField(
+        label=_("Hình thức trả kết quả"),
+        choices=intake.DeliveryMethod.CHOICES,
+        widget=forms.Select(attrs={"autofocus": True}),
+    )
     collector_name = forms.CharField(label=_("Họ và tên người nhận kết quả"), required=False, max_length=255)
-    collector_id_number = forms.CharField(label=_("Số định danh cá nhân của người nhận"), required=False,
-                                          max_length=32)
+    collector_id_number = forms.CharField(label=_("Số định danh cá nhân của người nhận"), required=False, max_length=32)
     authorised = forms.BooleanField(label=_("Người nhận thay, theo giấy ủy quyền"), required=False)
     authorisation = forms.CharField(label=_("Giấy ủy quyền (số, ngày)"), required=False, max_length=255)
 
@@ -331,15 +390,26 @@ class ReturnForm(StyledForm):
 
 
 class PaymentForm(StyledForm):
-    method = forms.TypedChoiceField(label=_("Hình thức thanh toán"), coerce=int, widget=forms.Select(attrs={"autofocus": True}), choices=[
-        (OnlinePayment.NO, _("Nộp trực tiếp tại Bộ phận Một cửa")), (OnlinePayment.NATIONAL_PLATFORM, OnlinePayment.NATIONAL_PLATFORM.label),
-        (OnlinePayment.LOCAL_GATEWAY, OnlinePayment.LOCAL_GATEWAY.label),
-    ])
-    amount = forms.IntegerField(label=_("Số tiền (đồng)"), min_value=0,
-                                error_messages={"min_value": _("Số tiền không được âm.")})
+    method = forms.TypedChoiceField(
+        label=_("Hình thức thanh toán"),
+        coerce=int,
+        widget=forms.Select(attrs={"autofocus": True}),
+        choices=[
+            (OnlinePayment.NO, _("Nộp trực tiếp tại Bộ phận Một cửa")),
+            (OnlinePayment.NATIONAL_PLATFORM, OnlinePayment.NATIONAL_PLATFORM.label),
+            (OnlinePayment.LOCAL_GATEWAY, OnlinePayment.LOCAL_GATEWAY.label),
+        ],
+    )
+    amount = forms.IntegerField(
+        label=_("Số tiền (đồng)"), min_value=0, error_messages={"min_value": _("Số tiền không được âm.")}
+    )
     transaction_id = forms.CharField(label=_("Mã giao dịch / số biên lai"), max_length=128, required=False)
 
 
 class WithdrawalForm(StyledForm):
-    reason = forms.CharField(label=_("Lý do công dân rút hồ sơ"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}),
-                             error_messages={"required": _("Phải ghi rõ lý do rút hồ sơ.")})
+    reason = forms.CharField(
+        label=_("Lý do công dân rút hồ sơ"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}),
+        error_messages={"required": _("Phải ghi rõ lý do rút hồ sơ.")},
+    )

@@ -117,26 +117,44 @@ def desk(request):
         current = next((name for name in LISTS if counts[name]), current)
 
     status = LISTS[current][0]
-    order = {"pending": ["submitted_at", "pk"], "received": ["received_at", "pk"],
-             "supplement": ["updated_at", "pk"], "results": ["due_at", "pk"]}[current]
+    order = {
+        "pending": ["submitted_at", "pk"],
+        "received": ["received_at", "pk"],
+        "supplement": ["updated_at", "pk"],
+        "results": ["due_at", "pk"],
+    }[current]
     rows = base.filter(status=status).select_related("procedure", "handling_unit").order_by(*order)
     if current == "supplement":
-        rows = rows.prefetch_related(Prefetch(
-            "supplement_requests", to_attr="open_requests",
-            queryset=SupplementRequest.objects.filter(completed_at__isnull=True).order_by("-requested_at"),
-        ))
+        rows = rows.prefetch_related(
+            Prefetch(
+                "supplement_requests",
+                to_attr="open_requests",
+                queryset=SupplementRequest.objects.filter(completed_at__isnull=True).order_by("-requested_at"),
+            )
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     now, calendar = timezone.now(), get_calendar()
     for dossier in page:
         dossier.deadline_text, dossier.is_late = _deadline(dossier, now, calendar)
     keep = request.GET.copy()
     keep.pop("page", None)
-    return render(request, "workspace/desk/desk.html", {
-        "units": units, "lists": [(name, title, counts[name]) for name, (_s, title) in LISTS.items()],
-        "current": current, "current_title": LISTS[current][1], "page": page, "query": query,
-        "unit_choices": unit_choices, "unit_id": unit_id, "channel": channel,
-        "channels": Channel.choices, "querystring": keep.urlencode(),
-    })
+    return render(
+        request,
+        "workspace/desk/desk.html",
+        {
+            "units": units,
+            "lists": [(name, title, counts[name]) for name, (_s, title) in LISTS.items()],
+            "current": current,
+            "current_title": LISTS[current][1],
+            "page": page,
+            "query": query,
+            "unit_choices": unit_choices,
+            "unit_id": unit_id,
+            "channel": channel,
+            "channels": Channel.choices,
+            "querystring": keep.urlencode(),
+        },
+    )
 
 
 # --- the procedure picker --------------------------------------------------------------------
@@ -174,10 +192,16 @@ def check(request):
     units = _desk_officer(request)
     form = ReceptionForm(request.POST, request.FILES, user=request.user, desk_unit=units[0])
     result = form.completeness()
-    return render(request, "workspace/desk/_completeness.html", {
-        "result": result, "form": form, "checked": form.chosen_procedure is not None,
-        "prefill": _prefill(form, request.POST.get("supplement_items", ""), result),
-    })
+    return render(
+        request,
+        "workspace/desk/_completeness.html",
+        {
+            "result": result,
+            "form": form,
+            "checked": form.chosen_procedure is not None,
+            "prefill": _prefill(form, request.POST.get("supplement_items", ""), result),
+        },
+    )
 
 
 def _prefill(form, typed: str, result) -> str | None:
@@ -195,8 +219,11 @@ def _prefill(form, typed: str, result) -> str | None:
 # --- reception of a paper dossier ----------------------------------------------------------
 
 
-_OUTCOME_ACTIONS = {"receive": Action.RECEIVE, "supplement": Action.REQUEST_SUPPLEMENT,
-                    "refuse": Action.REFUSE_RECEPTION}
+_OUTCOME_ACTIONS = {
+    "receive": Action.RECEIVE,
+    "supplement": Action.REQUEST_SUPPLEMENT,
+    "refuse": Action.REFUSE_RECEPTION,
+}
 
 
 @login_required
@@ -208,8 +235,9 @@ def receive(request):
     if request.method == "POST":
         form = ReceptionForm(request.POST, request.FILES, user=request.user, desk_unit=units[0], outcome=outcome)
     else:
-        form = ReceptionForm(initial={k: request.GET.get(k) for k in ("procedure", "case")},
-                             user=request.user, desk_unit=units[0])
+        form = ReceptionForm(
+            initial={k: request.GET.get(k) for k in ("procedure", "case")}, user=request.user, desk_unit=units[0]
+        )
     completeness = None
     if request.method == "POST" and form.is_valid() and form.outcome != "check":
         data = form.cleaned_data
@@ -220,12 +248,18 @@ def receive(request):
         try:
             if form.outcome == "receive":
                 dossier = intake.receive_at_counter(counter, form.submissions(), actor=request.user)
-                messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s; hẹn trả kết quả %(due)s.")
-                                 % {"code": dossier.code, "due": _fmt(dossier.due_at) or _("(không xác định)")})
+                messages.success(
+                    request,
+                    _("Đã tiếp nhận hồ sơ %(code)s; hẹn trả kết quả %(due)s.")
+                    % {"code": dossier.code, "due": _fmt(dossier.due_at) or _("(không xác định)")},
+                )
             elif form.outcome == "supplement":
                 dossier = intake.request_supplement_at_counter(
-                    counter, form.submissions(), items=data["items"], reason=data.get("reason", ""), actor=request.user)
-                messages.success(request, _("Đã lập phiếu yêu cầu bổ sung cho hồ sơ %(code)s.") % {"code": dossier.code})
+                    counter, form.submissions(), items=data["items"], reason=data.get("reason", ""), actor=request.user
+                )
+                messages.success(
+                    request, _("Đã lập phiếu yêu cầu bổ sung cho hồ sơ %(code)s.") % {"code": dossier.code}
+                )
             else:
                 dossier = intake.refuse_at_counter(counter, reason=data["reason"], actor=request.user)
                 messages.success(request, _("Đã lập phiếu từ chối tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})
@@ -239,9 +273,15 @@ def receive(request):
         if form.outcome == "check" and prefill is not None:
             form.data = form.data.copy()
             form.data["supplement_items"] = prefill  # the itemised list the officer will confirm
-    return render(request, "workspace/desk/receive.html", {
-        "form": form, "completeness": completeness, "files_dropped": bool(request.FILES) and request.method == "POST",
-    })
+    return render(
+        request,
+        "workspace/desk/receive.html",
+        {
+            "form": form,
+            "completeness": completeness,
+            "files_dropped": bool(request.FILES) and request.method == "POST",
+        },
+    )
 
 
 @login_required
@@ -255,14 +295,21 @@ def received(request, code: str):
 
 def _received_page(request, dossier, start_form, status=200):
     reception = getattr(dossier, "reception", None) if dossier.received_at else None
-    return render(request, "workspace/desk/received.html", {
-        "dossier": dossier, "start_form": start_form, "reception": reception,
-        "components": list(dossier.components.all()),
-        "supplement": dossier.supplement_requests.order_by("-requested_at", "-id").first(),
-        "first_step": intake.first_step(dossier) if dossier.status == Status.RECEIVED else None,
-        "hours_left": intake.hours_text(services.working_hours_left(dossier)) if dossier.due_at else "",
-        "refused": dossier.status == Status.NOT_RECEIVED,
-    }, status=status)
+    return render(
+        request,
+        "workspace/desk/received.html",
+        {
+            "dossier": dossier,
+            "start_form": start_form,
+            "reception": reception,
+            "components": list(dossier.components.all()),
+            "supplement": dossier.supplement_requests.order_by("-requested_at", "-id").first(),
+            "first_step": intake.first_step(dossier) if dossier.status == Status.RECEIVED else None,
+            "hours_left": intake.hours_text(services.working_hours_left(dossier)) if dossier.due_at else "",
+            "refused": dossier.status == Status.NOT_RECEIVED,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -280,7 +327,9 @@ def start(request, code: str):
         else:
             dossier.refresh_from_db()
             step = dossier.current_step.name if dossier.current_step else _("(chưa có quy trình nội bộ)")
-            messages.success(request, _("Đã chuyển hồ sơ %(code)s sang bước «%(step)s».") % {"code": code, "step": step})
+            messages.success(
+                request, _("Đã chuyển hồ sơ %(code)s sang bước «%(step)s».") % {"code": code, "step": step}
+            )
             return redirect(_next_or(request, reverse("workspace:desk-received", args=[code])))
     return _received_page(request, dossier, form)
 
@@ -304,13 +353,26 @@ def intake_view(request, code: str):
                 if form.outcome == "receive":
                     counter = counter_for(request.user, dossier.handling_unit)
                     dossier = intake.receive_registered(
-                        dossier, form.submissions(new_only=True), actor=request.user, receiving_unit=counter,
-                        result_delivery=data["result_delivery"], sets_count=data["sets_count"])
-                    messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s; hẹn trả kết quả %(due)s.")
-                                     % {"code": code, "due": _fmt(dossier.due_at) or _("(không xác định)")})
+                        dossier,
+                        form.submissions(new_only=True),
+                        actor=request.user,
+                        receiving_unit=counter,
+                        result_delivery=data["result_delivery"],
+                        sets_count=data["sets_count"],
+                    )
+                    messages.success(
+                        request,
+                        _("Đã tiếp nhận hồ sơ %(code)s; hẹn trả kết quả %(due)s.")
+                        % {"code": code, "due": _fmt(dossier.due_at) or _("(không xác định)")},
+                    )
                 elif form.outcome == "supplement":
-                    intake.request_supplement_registered(dossier, items=data["items"], reason=data.get("reason", ""),
-                                                         actor=request.user, submissions=form.submissions(new_only=True))
+                    intake.request_supplement_registered(
+                        dossier,
+                        items=data["items"],
+                        reason=data.get("reason", ""),
+                        actor=request.user,
+                        submissions=form.submissions(new_only=True),
+                    )
                     messages.success(request, _("Đã gửi yêu cầu bổ sung cho hồ sơ %(code)s.") % {"code": code})
                 else:
                     services.refuse_reception(dossier, reason=data["reason"], actor=request.user)
@@ -321,12 +383,19 @@ def intake_view(request, code: str):
                 return redirect("workspace:desk-received", code=code)
     else:
         form = IntakeForm(dossier=dossier)
-    return render(request, "workspace/desk/intake.html", {
-        "dossier": dossier, "form": form, "completeness": form.completeness(),
-        "components": list(dossier.components.all()),
-        "answer_left": _deadline(dossier, timezone.now(), get_calendar())[0]
-        if dossier.status == Status.SUBMITTED else "",
-    })
+    return render(
+        request,
+        "workspace/desk/intake.html",
+        {
+            "dossier": dossier,
+            "form": form,
+            "completeness": form.completeness(),
+            "components": list(dossier.components.all()),
+            "answer_left": _deadline(dossier, timezone.now(), get_calendar())[0]
+            if dossier.status == Status.SUBMITTED
+            else "",
+        },
+    )
 
 
 # --- after reception -----------------------------------------------------------------------------
@@ -349,10 +418,16 @@ def complete_supplement(request, code: str):
             if dossier.status == Status.SUBMITTED:  # not yet received: check it and receive it now
                 return redirect("workspace:desk-intake", code=code)
             return redirect(_next_or(request, reverse("workspace:desk")))
-    return render(request, "workspace/desk/complete_supplement.html", {
-        "dossier": dossier, "form": form, "supplement": intake.open_supplement(dossier),
-        "components": list(dossier.components.all()),
-    })
+    return render(
+        request,
+        "workspace/desk/complete_supplement.html",
+        {
+            "dossier": dossier,
+            "form": form,
+            "supplement": intake.open_supplement(dossier),
+            "components": list(dossier.components.all()),
+        },
+    )
 
 
 def _simple_action(request, code, action, form_class, texts, perform, success, initial=None, after=None):
@@ -369,27 +444,44 @@ def _simple_action(request, code, action, form_class, texts, perform, success, i
             messages.success(request, success % {"code": code})
             return redirect(_next_or(request, after(dossier) if after else reverse("workspace:desk")))
     heading, button = texts
-    return render(request, "workspace/desk/action.html",
-                  {"dossier": dossier, "form": form, "heading": heading, "button": button})
+    return render(
+        request, "workspace/desk/action.html", {"dossier": dossier, "form": form, "heading": heading, "button": button}
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def return_result(request, code: str):
     """Trả kết quả (9 → 10): how it was delivered and who collected it; then the return slip to print."""
+
     def initial(d):
-        return {"delivery_method": getattr(getattr(d, "reception", None), "result_delivery", "")
-                or intake.DeliveryMethod.DESK,
-                "collector_name": d.applicant_name, "collector_id_number": d.applicant_id_number}
+        return {
+            "delivery_method": getattr(getattr(d, "reception", None), "result_delivery", "")
+            or intake.DeliveryMethod.DESK,
+            "collector_name": d.applicant_name,
+            "collector_id_number": d.applicant_id_number,
+        }
 
     def perform(d, data):
-        handover.return_result(d, delivery_method=data["delivery_method"], collector_name=data["collector_name"],
-                               collector_id_number=data["collector_id_number"], authorised=data["authorised"],
-                               authorisation=data["authorisation"], actor=request.user)
+        handover.return_result(
+            d,
+            delivery_method=data["delivery_method"],
+            collector_name=data["collector_name"],
+            collector_id_number=data["collector_id_number"],
+            authorised=data["authorised"],
+            authorisation=data["authorisation"],
+            actor=request.user,
+        )
 
     return _simple_action(
-        request, code, Action.RETURN_RESULT, ReturnForm, (_("Trả kết quả"), _("Xác nhận đã trả kết quả")),
-        perform, _("Đã trả kết quả hồ sơ %(code)s; in phiếu trả kết quả để người nhận ký."), initial=initial,
+        request,
+        code,
+        Action.RETURN_RESULT,
+        ReturnForm,
+        (_("Trả kết quả"), _("Xác nhận đã trả kết quả")),
+        perform,
+        _("Đã trả kết quả hồ sơ %(code)s; in phiếu trả kết quả để người nhận ký."),
+        initial=initial,
         after=lambda d: reverse("workspace:dossier", args=[d.code]) + "#documents",
     )
 
@@ -399,9 +491,14 @@ def return_result(request, code: str):
 def payment(request, code: str):
     """Ghi nhận thanh toán phí, lệ phí."""
     return _simple_action(
-        request, code, Action.RECORD_PAYMENT, PaymentForm, (_("Ghi nhận thanh toán phí, lệ phí"), _("Ghi nhận thanh toán")),
-        lambda d, data: services.record_payment(d, method=data["method"], amount=data["amount"],
-                                                transaction_id=data["transaction_id"], actor=request.user),
+        request,
+        code,
+        Action.RECORD_PAYMENT,
+        PaymentForm,
+        (_("Ghi nhận thanh toán phí, lệ phí"), _("Ghi nhận thanh toán")),
+        lambda d, data: services.record_payment(
+            d, method=data["method"], amount=data["amount"], transaction_id=data["transaction_id"], actor=request.user
+        ),
         _("Đã ghi nhận thanh toán cho hồ sơ %(code)s."),
         initial=lambda d: {"amount": sum(line.amount or 0 for line in d.fee_lines.all())},
     )
@@ -412,11 +509,14 @@ def payment(request, code: str):
 def withdrawal(request, code: str):
     """Công dân yêu cầu rút hồ sơ (status 7); the stop notice is then issued by the handling unit."""
     return _simple_action(
-        request, code, Action.RECORD_WITHDRAWAL, WithdrawalForm, (_("Công dân yêu cầu rút hồ sơ"), _("Ghi nhận yêu cầu rút hồ sơ")),
+        request,
+        code,
+        Action.RECORD_WITHDRAWAL,
+        WithdrawalForm,
+        (_("Công dân yêu cầu rút hồ sơ"), _("Ghi nhận yêu cầu rút hồ sơ")),
         lambda d, data: services.request_withdrawal(d, reason=data["reason"], actor=request.user),
         _("Đã ghi nhận yêu cầu rút hồ sơ %(code)s."),
     )
-
 
 
 # --- reuse of earlier papers (4.3) --------------------------------------------------------------------------
@@ -437,27 +537,50 @@ def reuse_papers(request, code: str):
     visible = policy.visible_dossiers(request.user)
     lookup, papers = None, None
     if request.method == "POST" and request.POST.get("step") == "attach":
-        lookup = PaperLookup.objects.filter(pk=request.POST.get("lookup") or 0, actor=request.user,
-                                            dossier=dossier).first()
+        lookup = PaperLookup.objects.filter(
+            pk=request.POST.get("lookup") or 0, actor=request.user, dossier=dossier
+        ).first()
         if lookup is None:
             messages.error(request, _("Kết quả tra cứu không còn; hãy tra cứu lại."))
         else:
-            done = run_action(request, lambda: reuse.reuse(
-                dossier, lookup, request.POST.getlist("paper"), visible=visible,
-                component_code=request.POST.get("component_code", "").strip()[:128], actor=request.user))
+            done = run_action(
+                request,
+                lambda: reuse.reuse(
+                    dossier,
+                    lookup,
+                    request.POST.getlist("paper"),
+                    visible=visible,
+                    component_code=request.POST.get("component_code", "").strip()[:128],
+                    actor=request.user,
+                ),
+            )
             if done is not None:
                 messages.success(request, _("Đã sử dụng lại %(n)d giấy tờ, không cần tải lên lại.") % {"n": len(done)})
                 return redirect("workspace:desk-received", code=dossier.code)
             papers = reuse.papers_of(lookup.id_number, visible=visible, dossier=dossier)
     elif request.method == "POST":
-        found = run_action(request, lambda: reuse.look_up(
-            request.POST.get("id_number", ""), visible=visible, actor=request.user,
-            reason=request.POST.get("reason", ""), dossier=dossier))
+        found = run_action(
+            request,
+            lambda: reuse.look_up(
+                request.POST.get("id_number", ""),
+                visible=visible,
+                actor=request.user,
+                reason=request.POST.get("reason", ""),
+                dossier=dossier,
+            ),
+        )
         if found is not None:
             lookup, papers = found
     declared = [(spec.code, spec.name) for spec in intake.declared_components(dossier.procedure, dossier.case)]
-    return render(request, "workspace/desk/reuse.html", {
-        "dossier": dossier, "lookup": lookup, "papers": papers, "declared": declared,
-        "id_number": request.POST.get("id_number", dossier.applicant_id_number),
-        "reason": request.POST.get("reason", ""),
-    })
+    return render(
+        request,
+        "workspace/desk/reuse.html",
+        {
+            "dossier": dossier,
+            "lookup": lookup,
+            "papers": papers,
+            "declared": declared,
+            "id_number": request.POST.get("id_number", dossier.applicant_id_number),
+            "reason": request.POST.get("reason", ""),
+        },
+    )

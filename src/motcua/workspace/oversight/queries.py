@@ -55,12 +55,16 @@ def scope(user, roles: frozenset[str], refusal: str) -> Scope:
     """The user's scope through their positions in ``roles``; :class:`AccessDenied` (403) if they hold none."""
     held = [p for p in policy.positions(user) if p.role in roles]
     if not held:
-        logger.warning("access denied: user=%s roles=%s needed=%s", getattr(user, "pk", None),
-                       sorted(policy.roles(user)), sorted(roles))
-        raise policy.AccessDenied(refusal, f"user {getattr(user, 'pk', None)} holds none of {sorted(roles)}",
-                                  code="forbidden")
-    return Scope(frozenset().union(*(p.units for p in held)),
-                 any(not tree.ancestor_ids(p.unit_id) for p in held))
+        logger.warning(
+            "access denied: user=%s roles=%s needed=%s",
+            getattr(user, "pk", None),
+            sorted(policy.roles(user)),
+            sorted(roles),
+        )
+        raise policy.AccessDenied(
+            refusal, f"user {getattr(user, 'pk', None)} holds none of {sorted(roles)}", code="forbidden"
+        )
+    return Scope(frozenset().union(*(p.units for p in held)), any(not tree.ancestor_ids(p.unit_id) for p in held))
 
 
 def holds(user, roles: frozenset[str]) -> bool:
@@ -77,18 +81,23 @@ def optional_scope(user, roles: frozenset[str]) -> Scope | None:
 
 def dead_letters(where: Scope) -> QuerySet:
     """Dossiers the portal refused (answer 02) in scope, the latest refusal first, with ``refused_at``."""
-    refused_at = (OutboxMessage.objects.filter(dossier_id=OuterRef("pk"), dead_at__isnull=False)
-                  .order_by("-dead_at").values("dead_at")[:1])
+    refused_at = (
+        OutboxMessage.objects.filter(dossier_id=OuterRef("pk"), dead_at__isnull=False)
+        .order_by("-dead_at")
+        .values("dead_at")[:1]
+    )
     rows = PortalDossier.objects.filter(blocked=True).annotate(refused_at=Subquery(refused_at))
     rows = where.filter(rows, "dossier__handling_unit_id", "dossier__receiving_unit_id")
     return rows.select_related("dossier", "dossier__handling_unit").order_by(
-        F("refused_at").desc(nulls_last=True), "pk")
+        F("refused_at").desc(nulls_last=True), "pk"
+    )
 
 
 def resend_dead_letters(user, where: Scope, dossier_ids: list[int] | None = None) -> int:
     """Put the dead letters of ``where`` (those of ``dossier_ids``, else all) back in the queue; how many."""
-    states = where.filter(PortalDossier.objects.filter(blocked=True),
-                          "dossier__handling_unit_id", "dossier__receiving_unit_id")
+    states = where.filter(
+        PortalDossier.objects.filter(blocked=True), "dossier__handling_unit_id", "dossier__receiving_unit_id"
+    )
     if dossier_ids is not None:
         states = states.filter(pk__in=dossier_ids)
     count = resend(list(states.values_list("pk", flat=True)), actor=user, source="web")
@@ -117,8 +126,9 @@ def dossier_sync_state(dossier) -> SyncState:
     if state is None:
         return SyncState(acknowledged_at, False, "", "", False)
     pending = state.ready_at is not None and not state.blocked
-    return SyncState(acknowledged_at, pending, state.last_error if state.blocked else "",
-                     state.last_error if pending else "", True)
+    return SyncState(
+        acknowledged_at, pending, state.last_error if state.blocked else "", state.last_error if pending else "", True
+    )
 
 
 # --- payments ------------------------------------------------------------------------------------------------
@@ -128,5 +138,8 @@ def payment_mismatches(where: Scope) -> QuerySet:
     """Payments whose amount differs from the fees due when they were recorded, newest first."""
     rows = Payment.objects.filter(~Q(amount=F("amount_due")), amount_due__isnull=False)
     rows = where.filter(rows, "dossier__handling_unit_id", "dossier__receiving_unit_id")
-    return (rows.select_related("dossier", "dossier__handling_unit")
-            .annotate(difference=F("amount") - F("amount_due")).order_by("-paid_at", "-pk"))
+    return (
+        rows.select_related("dossier", "dossier__handling_unit")
+        .annotate(difference=F("amount") - F("amount_due"))
+        .order_by("-paid_at", "-pk")
+    )

@@ -58,12 +58,16 @@ def _querystring(request) -> str:
 @login_required
 def portal_sync(request):
     """Queue, deliveries, dead letters, lag, last success and error; "Gửi lại" for administrators."""
-    where = queries.scope(request.user, queries.SYNC_ROLES,
-                          _("Tài khoản của bạn không có quyền xem tình trạng đồng bộ với Cổng DVCQG."))
+    where = queries.scope(
+        request.user, queries.SYNC_ROLES, _("Tài khoản của bạn không có quyền xem tình trạng đồng bộ với Cổng DVCQG.")
+    )
     status = sync_status()
     page = _page(request, queries.dead_letters(where))
     context = {
-        "status": status, "page": page, "querystring": _querystring(request), "whole": where.everything,
+        "status": status,
+        "page": page,
+        "querystring": _querystring(request),
+        "whole": where.everything,
         **_resend_controls(request, where, page),
         "lag": duration_text(status.lag) if status.lag is not None else "",
         "lag_exceeded": status.lag is not None and status.lag > LAG_LIMIT,
@@ -80,7 +84,8 @@ def _resend_controls(request, where: queries.Scope, page) -> dict:
     resend_scope = queries.optional_scope(request.user, queries.RESEND_ROLES)
     for state in page.object_list:
         state.resendable = resend_scope is not None and resend_scope.covers(
-            state.dossier.handling_unit_id, state.dossier.receiving_unit_id)
+            state.dossier.handling_unit_id, state.dossier.receiving_unit_id
+        )
     if resend_scope is None:
         return {"may_resend": False, "resend_count": 0}
     same = resend_scope.everything or (not where.everything and where.units <= resend_scope.units)
@@ -105,14 +110,22 @@ def _dossier_ids(request) -> list[int] | None:
 @require_POST
 def portal_resend(request):
     """Gửi lại: the dead letters chosen (or all in scope) go back in the queue; the relay sends their current state."""
-    where = queries.scope(request.user, queries.RESEND_ROLES,
-                          _("Chỉ quản trị hệ thống mới được gửi lại hồ sơ bị Cổng DVCQG từ chối."))
+    where = queries.scope(
+        request.user, queries.RESEND_ROLES, _("Chỉ quản trị hệ thống mới được gửi lại hồ sơ bị Cổng DVCQG từ chối.")
+    )
     count = queries.resend_dead_letters(request.user, where, _dossier_ids(request))
     if count:
-        messages.success(request, ngettext(
-            "Đã đưa %(n)d hồ sơ trở lại hàng đợi gửi lên Cổng; hồ sơ vẫn là chưa đồng bộ cho đến khi Cổng xác nhận.",
-            "Đã đưa %(n)d hồ sơ trở lại hàng đợi gửi lên Cổng; hồ sơ vẫn là chưa đồng bộ cho đến khi Cổng xác nhận.",
-            count) % {"n": count})
+        messages.success(
+            request,
+            ngettext(
+                "Đã đưa %(n)d hồ sơ trở lại hàng đợi gửi lên Cổng; "
+                "hồ sơ vẫn là chưa đồng bộ cho đến khi Cổng xác nhận.",
+                "Đã đưa %(n)d hồ sơ trở lại hàng đợi gửi lên Cổng; "
+                "hồ sơ vẫn là chưa đồng bộ cho đến khi Cổng xác nhận.",
+                count,
+            )
+            % {"n": count},
+        )
     else:
         messages.info(request, _("Không có hồ sơ nào bị Cổng từ chối để gửi lại."))
     return redirect("workspace:portal-sync")
@@ -124,7 +137,10 @@ def portal_resend(request):
 @login_required
 def payment_mismatches(request):
     """Payments whose amount differs from the fees due, in the official's scope (read-only)."""
-    where = queries.scope(request.user, queries.PAYMENT_ROLES,
-                          _("Tài khoản của bạn không có quyền xem các khoản thanh toán cần kiểm tra."))
+    where = queries.scope(
+        request.user,
+        queries.PAYMENT_ROLES,
+        _("Tài khoản của bạn không có quyền xem các khoản thanh toán cần kiểm tra."),
+    )
     context = {"page": _page(request, queries.payment_mismatches(where)), "querystring": _querystring(request)}
     return render(request, "workspace/oversight/payment_mismatches.html", context)

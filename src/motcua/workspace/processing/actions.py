@@ -54,7 +54,9 @@ class Facts:
             has_apology = False
         consultations = list(dossier.consultations.all())
         return cls(
-            dossier=dossier, user=user, now=now,
+            dossier=dossier,
+            user=user,
+            now=now,
             paused=rules.is_paused(dossier),
             supplements=len(dossier.supplement_requests.all()),
             has_apology=has_apology,
@@ -133,8 +135,9 @@ def _appraise(f, data, user, at):
 
 
 def _hand_off(f, data, user, at):
-    services.hand_off(f.dossier, step=data["step"], assignee=data.get("assignee"), actor=user, at=at,
-                      note=data.get("note", ""))
+    services.hand_off(
+        f.dossier, step=data["step"], assignee=data.get("assignee"), actor=user, at=at, note=data.get("note", "")
+    )
     return _("Đã chuyển hồ sơ đến bước «%(step)s».") % {"step": data["step"].name}
 
 
@@ -145,7 +148,10 @@ def _transfer(f, data, user, at):
 
 def _consult(f, data, user, at):
     services.consult(f.dossier, unit=data["unit"], question=data["question"], due_at=data["due_at"], actor=user, at=at)
-    return _("Đã gửi xin ý kiến %(unit)s, hạn trả lời %(due)s.") % {"unit": data["unit"].name, "due": _when(data["due_at"])}
+    return _("Đã gửi xin ý kiến %(unit)s, hạn trả lời %(due)s.") % {
+        "unit": data["unit"].name,
+        "due": _when(data["due_at"]),
+    }
 
 
 def _answer(f, data, user, at):
@@ -157,8 +163,14 @@ def _answer(f, data, user, at):
 
 
 def _supplement(f, data, user, at):
-    services.request_supplement(f.dossier, items=data["items"], reason=data["reason"], actor=user, at=at,
-                                override_reason=data.get("override_reason", ""))
+    services.request_supplement(
+        f.dossier,
+        items=data["items"],
+        reason=data["reason"],
+        actor=user,
+        at=at,
+        override_reason=data.get("override_reason", ""),
+    )
     return _("Đã yêu cầu bổ sung hồ sơ; Bộ phận Một cửa sẽ thông báo cho người nộp.")
 
 
@@ -178,10 +190,18 @@ def _financial(f, data, user, at):
 
 
 def _propose_result(f, data, user, at):
-    services.propose_result(f.dossier, title=data["title"], result_code=data.get("result_code", ""),
-                            file_url=data.get("file_url", ""), note=data.get("note", ""), draft=data.get("draft"),
-                            step=data.get("step"),
-                            assignee=data.get("assignee"), actor=user, at=at)
+    services.propose_result(
+        f.dossier,
+        title=data["title"],
+        result_code=data.get("result_code", ""),
+        file_url=data.get("file_url", ""),
+        note=data.get("note", ""),
+        draft=data.get("draft"),
+        step=data.get("step"),
+        assignee=data.get("assignee"),
+        actor=user,
+        at=at,
+    )
     return _("Đã trình ký dự thảo kết quả.")
 
 
@@ -198,10 +218,12 @@ def _reject_result(f, data, user, at):
 
 
 def _propose_apology(f, data, user, at):
-    proposal = services.propose_apology(f.dossier, reason=data["reason"], extension_days=data["extension_days"],
-                                        actor=user, at=at)
+    proposal = services.propose_apology(
+        f.dossier, reason=data["reason"], extension_days=data["extension_days"], actor=user, at=at
+    )
     return _("Đã trình ký phiếu xin lỗi và đề nghị gia hạn; ngày hẹn trả mới đề xuất %(due)s.") % {
-        "due": _when(proposal.new_due_at)}
+        "due": _when(proposal.new_due_at)
+    }
 
 
 def _sign_apology(f, data, user, at):
@@ -258,52 +280,213 @@ def _pending_apology(f):
     return None if Proposal.Kind.APOLOGY in f.pending else _("Không có dự thảo phiếu xin lỗi nào đang chờ ký.")
 
 
-ACTIONS: dict[str, StepAction] = {a.slug: a for a in [
-    StepAction("tham-dinh", gettext_lazy("Ghi ý kiến thẩm định"), A.APPRAISE, "appraise", forms.AppraisalForm, _appraise,
-               icon="bi-journal-check", style="outline-primary", submit=gettext_lazy("Ghi ý kiến")),
-    StepAction("chuyen-buoc", gettext_lazy("Chuyển bước xử lý"), A.HAND_OFF, "hand_off", forms.HandOffForm, _hand_off,
-               _has_workflow, icon="bi-signpost-split", submit=gettext_lazy("Chuyển bước")),
-    StepAction("chuyen-nguoi", gettext_lazy("Chuyển người xử lý"), A.HAND_OFF, "transfer", forms.TransferForm, _transfer,
-               _has_step, icon="bi-person-gear", submit=gettext_lazy("Chuyển")),
-    StepAction("lay-y-kien", gettext_lazy("Lấy ý kiến đơn vị khác"), A.CONSULT, "consult", forms.ConsultForm, _consult,
-               icon="bi-people", submit=gettext_lazy("Gửi xin ý kiến")),
-    StepAction("tra-loi-y-kien", gettext_lazy("Trả lời xin ý kiến"), A.ANSWER_CONSULTATION, "answer_consultation",
-               forms.AnswerConsultationForm, _answer, _open_consultation, icon="bi-reply", submit=gettext_lazy("Gửi trả lời")),
-    StepAction("yeu-cau-bo-sung", gettext_lazy("Yêu cầu bổ sung hồ sơ"), A.REQUEST_SUPPLEMENT, "request_supplement",
-               forms.SupplementForm, _supplement, icon="bi-file-earmark-plus", style="outline-warning",
-               submit=gettext_lazy("Yêu cầu bổ sung")),
-    StepAction("tam-dung", gettext_lazy("Tạm dừng xử lý"), A.PAUSE, "pause", forms.ReasonForm, _pause,
-               icon="bi-pause-circle", style="outline-secondary", submit=gettext_lazy("Tạm dừng")),
-    StepAction("tiep-tuc", gettext_lazy("Tiếp tục xử lý"), A.RESUME, "resume", forms.ConfirmForm, _resume,
-               icon="bi-play-circle", style="outline-success", submit=gettext_lazy("Tiếp tục xử lý")),
-    StepAction("nghia-vu-tai-chinh", gettext_lazy("Yêu cầu thực hiện nghĩa vụ tài chính"), A.REQUEST_FINANCIAL_OBLIGATION,
-               "request_financial_obligation", forms.ReasonForm, _financial, icon="bi-cash-coin",
-               style="outline-secondary", submit=gettext_lazy("Gửi yêu cầu")),
-    StepAction("trinh-ket-qua", gettext_lazy("Trình ký dự thảo kết quả"), A.PROPOSE_RESULT, "propose_result",
-               forms.ProposeResultForm, _propose_result, _no_pending_result, icon="bi-send-check", style="primary",
-               submit=gettext_lazy("Trình ký")),
-    StepAction("ky-ket-qua", gettext_lazy("Ký duyệt kết quả"), A.APPROVE_RESULT, "finish", forms.ConfirmForm, _approve_result,
-               _pending_result, icon="bi-pen", style="success", submit=gettext_lazy("Ký duyệt kết quả")),
-    StepAction("tra-lai-ket-qua", gettext_lazy("Trả lại dự thảo kết quả"), A.APPROVE_RESULT, "reject_result", forms.ReasonForm,
-               _reject_result, _pending_result, icon="bi-arrow-return-left", style="outline-danger",
-               submit=gettext_lazy("Trả lại")),
-    StepAction("de-xuat-xin-loi", gettext_lazy("Đề xuất xin lỗi, gia hạn"), A.PROPOSE_APOLOGY, "propose_apology",
-               forms.ProposeApologyForm, _propose_apology, icon="bi-hourglass-split",
-               style="outline-warning", submit=gettext_lazy("Trình ký phiếu xin lỗi")),
-    StepAction("ky-xin-loi", gettext_lazy("Ký phiếu xin lỗi và gia hạn"), A.SIGN_APOLOGY, "sign_apology", forms.ConfirmForm,
-               _sign_apology, icon="bi-pen", style="success", submit=gettext_lazy("Ký phiếu")),
-    StepAction("tra-lai-xin-loi", gettext_lazy("Trả lại dự thảo phiếu xin lỗi"), A.SIGN_APOLOGY, "reject_apology",
-               forms.ReasonForm, _reject_apology, _pending_apology, icon="bi-arrow-return-left",
-               style="outline-danger", submit=gettext_lazy("Trả lại")),
-    StepAction("dung-xu-ly", gettext_lazy("Dừng xử lý"), A.STOP, "stop", forms.ReasonForm, _stop, icon="bi-stop-circle",
-               style="outline-danger", submit=gettext_lazy("Dừng xử lý")),
-    StepAction("dong-ho-so-khong-bo-sung", gettext_lazy("Đóng hồ sơ (không bổ sung đúng hạn)"), A.STOP,
-               "close_unanswered_supplement", forms.ConfirmForm, _close_unanswered, icon="bi-archive",
-               style="outline-danger", submit=gettext_lazy("Đóng hồ sơ"),
-               help=gettext_lazy("Công dân không nộp hồ sơ bổ sung trong 15 ngày làm việc kể từ ngày yêu cầu.")),
-    StepAction("tu-choi", gettext_lazy("Từ chối giải quyết"), A.REFUSE_AFTER_APPRAISAL, "refuse_after_appraisal",
-               forms.ReasonForm, _refuse, icon="bi-x-octagon", style="outline-danger", submit=gettext_lazy("Từ chối giải quyết")),
-]}
+ACTIONS: dict[str, StepAction] = {
+    a.slug: a
+    for a in [
+        StepAction(
+            "tham-dinh",
+            gettext_lazy("Ghi ý kiến thẩm định"),
+            A.APPRAISE,
+            "appraise",
+            forms.AppraisalForm,
+            _appraise,
+            icon="bi-journal-check",
+            style="outline-primary",
+            submit=gettext_lazy("Ghi ý kiến"),
+        ),
+        StepAction(
+            "chuyen-buoc",
+            gettext_lazy("Chuyển bước xử lý"),
+            A.HAND_OFF,
+            "hand_off",
+            forms.HandOffForm,
+            _hand_off,
+            _has_workflow,
+            icon="bi-signpost-split",
+            submit=gettext_lazy("Chuyển bước"),
+        ),
+        StepAction(
+            "chuyen-nguoi",
+            gettext_lazy("Chuyển người xử lý"),
+            A.HAND_OFF,
+            "transfer",
+            forms.TransferForm,
+            _transfer,
+            _has_step,
+            icon="bi-person-gear",
+            submit=gettext_lazy("Chuyển"),
+        ),
+        StepAction(
+            "lay-y-kien",
+            gettext_lazy("Lấy ý kiến đơn vị khác"),
+            A.CONSULT,
+            "consult",
+            forms.ConsultForm,
+            _consult,
+            icon="bi-people",
+            submit=gettext_lazy("Gửi xin ý kiến"),
+        ),
+        StepAction(
+            "tra-loi-y-kien",
+            gettext_lazy("Trả lời xin ý kiến"),
+            A.ANSWER_CONSULTATION,
+            "answer_consultation",
+            forms.AnswerConsultationForm,
+            _answer,
+            _open_consultation,
+            icon="bi-reply",
+            submit=gettext_lazy("Gửi trả lời"),
+        ),
+        StepAction(
+            "yeu-cau-bo-sung",
+            gettext_lazy("Yêu cầu bổ sung hồ sơ"),
+            A.REQUEST_SUPPLEMENT,
+            "request_supplement",
+            forms.SupplementForm,
+            _supplement,
+            icon="bi-file-earmark-plus",
+            style="outline-warning",
+            submit=gettext_lazy("Yêu cầu bổ sung"),
+        ),
+        StepAction(
+            "tam-dung",
+            gettext_lazy("Tạm dừng xử lý"),
+            A.PAUSE,
+            "pause",
+            forms.ReasonForm,
+            _pause,
+            icon="bi-pause-circle",
+            style="outline-secondary",
+            submit=gettext_lazy("Tạm dừng"),
+        ),
+        StepAction(
+            "tiep-tuc",
+            gettext_lazy("Tiếp tục xử lý"),
+            A.RESUME,
+            "resume",
+            forms.ConfirmForm,
+            _resume,
+            icon="bi-play-circle",
+            style="outline-success",
+            submit=gettext_lazy("Tiếp tục xử lý"),
+        ),
+        StepAction(
+            "nghia-vu-tai-chinh",
+            gettext_lazy("Yêu cầu thực hiện nghĩa vụ tài chính"),
+            A.REQUEST_FINANCIAL_OBLIGATION,
+            "request_financial_obligation",
+            forms.ReasonForm,
+            _financial,
+            icon="bi-cash-coin",
+            style="outline-secondary",
+            submit=gettext_lazy("Gửi yêu cầu"),
+        ),
+        StepAction(
+            "trinh-ket-qua",
+            gettext_lazy("Trình ký dự thảo kết quả"),
+            A.PROPOSE_RESULT,
+            "propose_result",
+            forms.ProposeResultForm,
+            _propose_result,
+            _no_pending_result,
+            icon="bi-send-check",
+            style="primary",
+            submit=gettext_lazy("Trình ký"),
+        ),
+        StepAction(
+            "ky-ket-qua",
+            gettext_lazy("Ký duyệt kết quả"),
+            A.APPROVE_RESULT,
+            "finish",
+            forms.ConfirmForm,
+            _approve_result,
+            _pending_result,
+            icon="bi-pen",
+            style="success",
+            submit=gettext_lazy("Ký duyệt kết quả"),
+        ),
+        StepAction(
+            "tra-lai-ket-qua",
+            gettext_lazy("Trả lại dự thảo kết quả"),
+            A.APPROVE_RESULT,
+            "reject_result",
+            forms.ReasonForm,
+            _reject_result,
+            _pending_result,
+            icon="bi-arrow-return-left",
+            style="outline-danger",
+            submit=gettext_lazy("Trả lại"),
+        ),
+        StepAction(
+            "de-xuat-xin-loi",
+            gettext_lazy("Đề xuất xin lỗi, gia hạn"),
+            A.PROPOSE_APOLOGY,
+            "propose_apology",
+            forms.ProposeApologyForm,
+            _propose_apology,
+            icon="bi-hourglass-split",
+            style="outline-warning",
+            submit=gettext_lazy("Trình ký phiếu xin lỗi"),
+        ),
+        StepAction(
+            "ky-xin-loi",
+            gettext_lazy("Ký phiếu xin lỗi và gia hạn"),
+            A.SIGN_APOLOGY,
+            "sign_apology",
+            forms.ConfirmForm,
+            _sign_apology,
+            icon="bi-pen",
+            style="success",
+            submit=gettext_lazy("Ký phiếu"),
+        ),
+        StepAction(
+            "tra-lai-xin-loi",
+            gettext_lazy("Trả lại dự thảo phiếu xin lỗi"),
+            A.SIGN_APOLOGY,
+            "reject_apology",
+            forms.ReasonForm,
+            _reject_apology,
+            _pending_apology,
+            icon="bi-arrow-return-left",
+            style="outline-danger",
+            submit=gettext_lazy("Trả lại"),
+        ),
+        StepAction(
+            "dung-xu-ly",
+            gettext_lazy("Dừng xử lý"),
+            A.STOP,
+            "stop",
+            forms.ReasonForm,
+            _stop,
+            icon="bi-stop-circle",
+            style="outline-danger",
+            submit=gettext_lazy("Dừng xử lý"),
+        ),
+        StepAction(
+            "dong-ho-so-khong-bo-sung",
+            gettext_lazy("Đóng hồ sơ (không bổ sung đúng hạn)"),
+            A.STOP,
+            "close_unanswered_supplement",
+            forms.ConfirmForm,
+            _close_unanswered,
+            icon="bi-archive",
+            style="outline-danger",
+            submit=gettext_lazy("Đóng hồ sơ"),
+            help=gettext_lazy("Công dân không nộp hồ sơ bổ sung trong 15 ngày làm việc kể từ ngày yêu cầu."),
+        ),
+        StepAction(
+            "tu-choi",
+            gettext_lazy("Từ chối giải quyết"),
+            A.REFUSE_AFTER_APPRAISAL,
+            "refuse_after_appraisal",
+            forms.ReasonForm,
+            _refuse,
+            icon="bi-x-octagon",
+            style="outline-danger",
+            submit=gettext_lazy("Từ chối giải quyết"),
+        ),
+    ]
+}
 
 
 def available(facts: Facts) -> list[StepAction]:
@@ -324,13 +507,37 @@ class DeskLink:
 
 
 DESK_LINKS = (
-    DeskLink("workspace:desk-start", gettext_lazy("Chuyển xử lý"), A.START_PROCESSING, "start_processing", "bi-box-arrow-in-right"),
-    DeskLink("workspace:desk-complete-supplement", gettext_lazy("Nhận hồ sơ bổ sung"), A.COMPLETE_SUPPLEMENT,
-             "complete_supplement", "bi-file-earmark-check"),
-    DeskLink("workspace:desk-payment", gettext_lazy("Ghi nhận thanh toán"), A.RECORD_PAYMENT, "record_payment", "bi-credit-card"),
-    DeskLink("workspace:desk-return", gettext_lazy("Trả kết quả"), A.RETURN_RESULT, "return_result", "bi-box-arrow-right"),
-    DeskLink("workspace:desk-withdrawal", gettext_lazy("Công dân rút hồ sơ"), A.RECORD_WITHDRAWAL, "request_withdrawal",
-             "bi-x-circle"),
+    DeskLink(
+        "workspace:desk-start",
+        gettext_lazy("Chuyển xử lý"),
+        A.START_PROCESSING,
+        "start_processing",
+        "bi-box-arrow-in-right",
+    ),
+    DeskLink(
+        "workspace:desk-complete-supplement",
+        gettext_lazy("Nhận hồ sơ bổ sung"),
+        A.COMPLETE_SUPPLEMENT,
+        "complete_supplement",
+        "bi-file-earmark-check",
+    ),
+    DeskLink(
+        "workspace:desk-payment",
+        gettext_lazy("Ghi nhận thanh toán"),
+        A.RECORD_PAYMENT,
+        "record_payment",
+        "bi-credit-card",
+    ),
+    DeskLink(
+        "workspace:desk-return", gettext_lazy("Trả kết quả"), A.RETURN_RESULT, "return_result", "bi-box-arrow-right"
+    ),
+    DeskLink(
+        "workspace:desk-withdrawal",
+        gettext_lazy("Công dân rút hồ sơ"),
+        A.RECORD_WITHDRAWAL,
+        "request_withdrawal",
+        "bi-x-circle",
+    ),
 )
 
 

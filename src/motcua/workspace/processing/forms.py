@@ -68,10 +68,17 @@ class OfficialChoiceField(forms.ModelChoiceField):
 
 def officials(unit_id: int, roles, exclude=None):
     """Active officials holding one of ``roles`` in the unit or below it (the people a step can go to)."""
-    users = get_user_model().objects.filter(
-        is_active=True, positions__is_active=True, positions__role__in=list(roles),
-        positions__unit_id__in=tree.subtree_ids(unit_id),
-    ).distinct().order_by("first_name", "username")
+    users = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            positions__is_active=True,
+            positions__role__in=list(roles),
+            positions__unit_id__in=tree.subtree_ids(unit_id),
+        )
+        .distinct()
+        .order_by("first_name", "username")
+    )
     return users.exclude(pk=exclude.pk) if exclude is not None else users
 
 
@@ -101,28 +108,47 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, procedures=(), steps=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["procedure"].widget.choices = [("", _("Tất cả thủ tục"))] + [
-            (str(pk), f"{code} — {name[:80]}") for pk, code, name in procedures]
+            (str(pk), f"{code} — {name[:80]}") for pk, code, name in procedures
+        ]
         self.fields["step"].widget.choices = [("", _("Tất cả các bước"))] + [(name, name) for name in steps]
         self.fields["status"].choices = [("", _("Đang chờ xử lý"))] + [
-            (int(s), Status(s).label) for s in QUEUE_FILTER_STATUSES]
+            (int(s), Status(s).label) for s in QUEUE_FILTER_STATUSES
+        ]
         for name, field in self.fields.items():
             css = "form-check-input" if name == "overdue" else "form-select form-select-sm"
             field.widget.attrs.setdefault("class", css)
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Mã hồ sơ, tên hoặc số định danh"), required=False, max_length=128,
-                        widget=forms.TextInput(attrs={"type": "search", "autofocus": True,
-                                                      "placeholder": _("Nhập mã hồ sơ, tên chủ hồ sơ, số định danh cá nhân…")}))
-    status = forms.TypedChoiceField(label=_("Trạng thái"), required=False, coerce=int, empty_value=None,
-                                    choices=[("", _("Tất cả trạng thái"))] + list(Status.choices))
+    q = forms.CharField(
+        label=_("Mã hồ sơ, tên hoặc số định danh"),
+        required=False,
+        max_length=128,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autofocus": True,
+                "placeholder": _("Nhập mã hồ sơ, tên chủ hồ sơ, số định danh cá nhân…"),
+            }
+        ),
+    )
+    status = forms.TypedChoiceField(
+        label=_("Trạng thái"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Tất cả trạng thái"))] + list(Status.choices),
+    )
     procedure = forms.CharField(label=_("Thủ tục (mã hoặc tên)"), required=False, max_length=128)
-    unit = forms.ModelChoiceField(label=_("Đơn vị xử lý"), required=False, queryset=Unit.objects.none(),
-                                  empty_label=_("Tất cả đơn vị"))
-    received_from = dates.DateField(label=_("Tiếp nhận từ ngày"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    received_to = dates.DateField(label=_("đến ngày"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị xử lý"), required=False, queryset=Unit.objects.none(), empty_label=_("Tất cả đơn vị")
+    )
+    received_from = dates.DateField(
+        label=_("Tiếp nhận từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    received_to = dates.DateField(
+        label=_("đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -163,8 +189,12 @@ class ReasonForm(ActionForm):
 
 
 class AppraisalForm(ActionForm):
-    opinion = forms.CharField(label=_("Ý kiến thẩm định"), widget=forms.Textarea(attrs={"rows": 5}), max_length=8000,
-                              help_text=_("Kết quả thẩm tra, xác minh và đề xuất của chuyên viên."))
+    opinion = forms.CharField(
+        label=_("Ý kiến thẩm định"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=8000,
+        help_text=_("Kết quả thẩm tra, xác minh và đề xuất của chuyên viên."),
+    )
 
 
 class AssigneeMixin:
@@ -181,9 +211,15 @@ class AssigneeMixin:
 
 class HandOffForm(AssigneeMixin, ActionForm):
     step = StepChoiceField(label=_("Chuyển đến bước"), queryset=WorkflowStep.objects.none(), empty_label=None)
-    assignee = OfficialChoiceField(label=_("Cán bộ nhận"), queryset=get_user_model().objects.none(), required=False,
-                                   empty_label=_("— Để đơn vị phân công —"))
-    note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    assignee = OfficialChoiceField(
+        label=_("Cán bộ nhận"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("— Để đơn vị phân công —"),
+    )
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,14 +248,17 @@ class HandOffForm(AssigneeMixin, ActionForm):
 
 class TransferForm(AssigneeMixin, ActionForm):
     assignee = OfficialChoiceField(label=_("Chuyển cho cán bộ"), queryset=get_user_model().objects.none())
-    note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         step = self.dossier.current_step
         if step is not None:
-            self.fields["assignee"].queryset = officials(step.unit_id or self.dossier.handling_unit_id, [step.role],
-                                                         exclude=self.dossier.current_assignee)
+            self.fields["assignee"].queryset = officials(
+                step.unit_id or self.dossier.handling_unit_id, [step.role], exclude=self.dossier.current_assignee
+            )
 
     def clean(self):
         data = super().clean()
@@ -229,17 +268,21 @@ class TransferForm(AssigneeMixin, ActionForm):
 
 class ConsultForm(ActionForm):
     unit = forms.ModelChoiceField(label=_("Đơn vị được hỏi ý kiến"), queryset=Unit.objects.none())
-    question = forms.CharField(label=_("Nội dung xin ý kiến"), widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
-    due_at = dates.DateTimeField(label=_("Hạn trả lời"), widget=datetime_widget(), input_formats=DATETIME_FORMATS,
-                                 help_text=_("Mặc định %(days)s ngày làm việc kể từ bây giờ.") % {
-                                     "days": CONSULTATION_DEFAULT_DAYS})
+    question = forms.CharField(
+        label=_("Nội dung xin ý kiến"), widget=forms.Textarea(attrs={"rows": 4}), max_length=8000
+    )
+    due_at = dates.DateTimeField(
+        label=_("Hạn trả lời"),
+        widget=datetime_widget(),
+        input_formats=DATETIME_FORMATS,
+        help_text=_("Mặc định %(days)s ngày làm việc kể từ bây giờ.") % {"days": CONSULTATION_DEFAULT_DAYS},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
         self.fields["unit"].queryset = (
-            Unit.objects.exclude(pk=self.dossier.handling_unit_id)
-            .exclude(valid_to__lt=today).order_by("kind", "code")
+            Unit.objects.exclude(pk=self.dossier.handling_unit_id).exclude(valid_to__lt=today).order_by("kind", "code")
         )
         if "due_at" not in self.initial:
             start = self.facts.now if self.facts else timezone.now()
@@ -248,8 +291,9 @@ class ConsultForm(ActionForm):
 
 
 class AnswerConsultationForm(ActionForm):
-    consultation = forms.ModelChoiceField(label=_("Yêu cầu xin ý kiến"), queryset=Consultation.objects.none(),
-                                          empty_label=None)
+    consultation = forms.ModelChoiceField(
+        label=_("Yêu cầu xin ý kiến"), queryset=Consultation.objects.none(), empty_label=None
+    )
     answer = forms.CharField(label=_("Ý kiến trả lời"), widget=forms.Textarea(attrs={"rows": 5}), max_length=8000)
 
     def __init__(self, *args, **kwargs):
@@ -261,14 +305,21 @@ class AnswerConsultationForm(ActionForm):
 
 
 class SupplementForm(ActionForm):
-    items = forms.CharField(label=_("Giấy tờ cần bổ sung, hoàn thiện (mỗi dòng một giấy tờ)"),
-                            widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
+    items = forms.CharField(
+        label=_("Giấy tờ cần bổ sung, hoàn thiện (mỗi dòng một giấy tờ)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=8000,
+    )
     reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
     override_reason = forms.CharField(
-        label=_("Lý do yêu cầu bổ sung lần hai"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Lý do yêu cầu bổ sung lần hai"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         max_length=4000,
-        help_text=_("Hồ sơ đã được yêu cầu bổ sung một lần. Yêu cầu lần hai làm hồ sơ bị tính là quá hạn "
-                    "theo Bộ chỉ số 766; chỉ thực hiện khi pháp luật chuyên ngành cho phép."),
+        help_text=_(
+            "Hồ sơ đã được yêu cầu bổ sung một lần. Yêu cầu lần hai làm hồ sơ bị tính là quá hạn "
+            "theo Bộ chỉ số 766; chỉ thực hiện khi pháp luật chuyên ngành cho phép."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -296,18 +347,29 @@ class ProposeResultForm(AssigneeMixin, ActionForm):
     title = forms.CharField(label=_("Tên giấy tờ kết quả"), max_length=255)
     result_code = forms.CharField(label=_("Số, ký hiệu kết quả"), required=False, max_length=128)
     draft = forms.FileField(
-        label=_("Tệp dự thảo kết quả (PDF hoặc ảnh quét)"), required=False,
+        label=_("Tệp dự thảo kết quả (PDF hoặc ảnh quét)"),
+        required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.tif,.tiff"}),
         help_text=_("Lãnh đạo xem và ký số chính tệp này; không có tệp thì kết quả là bản giấy."),
     )
-    file_url = forms.CharField(label=_("Đường dẫn tệp dự thảo (nếu có)"), required=False, max_length=1000,
-                               validators=[validate_web_url])
-    note = forms.CharField(label=_("Nội dung trình"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                           max_length=8000)
-    step = StepChoiceField(label=_("Trình bước"), queryset=WorkflowStep.objects.none(), required=False,
-                           empty_label=_("— Giữ ở bước hiện tại —"))
-    assignee = OfficialChoiceField(label=_("Lãnh đạo ký"), queryset=get_user_model().objects.none(), required=False,
-                                   empty_label=_("— Để đơn vị phân công —"))
+    file_url = forms.CharField(
+        label=_("Đường dẫn tệp dự thảo (nếu có)"), required=False, max_length=1000, validators=[validate_web_url]
+    )
+    note = forms.CharField(
+        label=_("Nội dung trình"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=8000
+    )
+    step = StepChoiceField(
+        label=_("Trình bước"),
+        queryset=WorkflowStep.objects.none(),
+        required=False,
+        empty_label=_("— Giữ ở bước hiện tại —"),
+    )
+    assignee = OfficialChoiceField(
+        label=_("Lãnh đạo ký"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("— Để đơn vị phân công —"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -326,10 +388,14 @@ class ProposeResultForm(AssigneeMixin, ActionForm):
 
 
 class ProposeApologyForm(ActionForm):
-    reason = forms.CharField(label=_("Lý do chậm giải quyết"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    reason = forms.CharField(
+        label=_("Lý do chậm giải quyết"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
     extension_days = forms.DecimalField(
-        label=_("Đề nghị gia hạn thêm (ngày làm việc)"), min_value=Decimal("0.5"), max_value=Decimal("60"),
-        decimal_places=1, initial=APOLOGY_DEFAULT_DAYS,
+        label=_("Đề nghị gia hạn thêm (ngày làm việc)"),
+        min_value=Decimal("0.5"),
+        max_value=Decimal("60"),
+        decimal_places=1,
+        initial=APOLOGY_DEFAULT_DAYS,
         help_text=_("Ngày hẹn trả mới được tính theo lịch làm việc kể từ ngày hẹn trả hiện tại."),
     )
-

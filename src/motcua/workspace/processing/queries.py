@@ -11,8 +11,12 @@ from motcua.org.models import Role
 #: The statuses of dossiers waiting for an official (not the desk, not the applicant) by default.
 QUEUE_STATUSES = (Status.PROCESSING, Status.FINANCIAL_OBLIGATION, Status.WITHDRAWAL_REQUESTED)
 #: What the queue's status filter offers (adds dossiers waiting for the applicant's supplement).
-QUEUE_FILTER_STATUSES = (Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.FINANCIAL_OBLIGATION,
-                         Status.WITHDRAWAL_REQUESTED)
+QUEUE_FILTER_STATUSES = (
+    Status.PROCESSING,
+    Status.SUPPLEMENT_REQUESTED,
+    Status.FINANCIAL_OBLIGATION,
+    Status.WITHDRAWAL_REQUESTED,
+)
 QUEUE_ROLES = frozenset({Role.SPECIALIST, Role.LEADER})
 
 ROW_RELATIONS = ("procedure", "handling_unit", "current_step", "current_assignee")
@@ -31,12 +35,16 @@ def queue_condition(user) -> Q | None:
         return None
     condition = Q(current_assignee=user)
     consulted = _units(user, policy.CONSULTED_ROLES)
-    condition |= Q(pk__in=Consultation.objects.filter(unit_id__in=consulted, answered_at__isnull=True)
-                   .values("dossier_id"))
+    condition |= Q(
+        pk__in=Consultation.objects.filter(unit_id__in=consulted, answered_at__isnull=True).values("dossier_id")
+    )
     signing = _units(user, {Role.LEADER})
     if signing:
-        condition |= Q(pk__in=Proposal.objects.filter(state=Proposal.State.PENDING, dossier__handling_unit_id__in=signing)
-                       .values("dossier_id"))
+        condition |= Q(
+            pk__in=Proposal.objects.filter(state=Proposal.State.PENDING, dossier__handling_unit_id__in=signing).values(
+                "dossier_id"
+            )
+        )
     return condition
 
 
@@ -64,8 +72,9 @@ def row_annotations(queryset: QuerySet, user) -> QuerySet:
         has_apology=Exists(ApologyLetter.objects.filter(dossier=OuterRef("pk"))),
         pending_result=Exists(pending.filter(kind=Proposal.Kind.RESULT)),
         pending_apology=Exists(pending.filter(kind=Proposal.Kind.APOLOGY)),
-        consultation_for_me=Exists(Consultation.objects.filter(
-            dossier=OuterRef("pk"), unit_id__in=consulted, answered_at__isnull=True)),
+        consultation_for_me=Exists(
+            Consultation.objects.filter(dossier=OuterRef("pk"), unit_id__in=consulted, answered_at__isnull=True)
+        ),
     )
 
 

@@ -123,6 +123,8 @@ def attach(rows, at: datetime) -> list:
         row.step_countdown = Countdown(values[len(rows) + i])
         left = values[i]
         row.propose_apology = row.due_at is not None and rules.should_propose_apology(
-            left, has_letter=bool(getattr(row, "has_apology", False)) or row.extended_due_at is not None,
-            pending=bool(getattr(row, "pending_apology", False)))
+            left,
+            has_letter=bool(getattr(row, "has_apology", False)) or row.extended_due_at is not None,
+            pending=bool(getattr(row, "pending_apology", False)),
+        )
     return rows

@@ -65,9 +65,15 @@ def queue(request):
     """The official's day, most at-risk first: working hours left before the dossier's or the step's deadline."""
     user, at = request.user, risk.now()
     base = queries.queue(user)
-    procedures = base.order_by("procedure__code").values_list("procedure_id", "procedure__code", "procedure__name").distinct()
-    steps = base.exclude(current_step__isnull=True).order_by("current_step__name") \
-        .values_list("current_step__name", flat=True).distinct()
+    procedures = (
+        base.order_by("procedure__code").values_list("procedure_id", "procedure__code", "procedure__name").distinct()
+    )
+    steps = (
+        base.exclude(current_step__isnull=True)
+        .order_by("current_step__name")
+        .values_list("current_step__name", flat=True)
+        .distinct()
+    )
     form = QueueFilterForm(request.GET or None, procedures=list(procedures), steps=list(steps))
     rows = risk.with_risk(queries.queue(user, statuses=queries.QUEUE_FILTER_STATUSES))
     status = None
@@ -86,8 +92,13 @@ def queue(request):
     page.object_list = risk.attach(page.object_list, at)
     signing = queries.signatures(user).count() if Role.LEADER in policy.roles(user) else 0
     context = {
-        "form": form, "page": page, "querystring": _querystring(request), "now": at, "signing": signing,
-        "has_queue": queries.queue_condition(user) is not None, "warning_hours": risk.apology_warning_hours(),
+        "form": form,
+        "page": page,
+        "querystring": _querystring(request),
+        "now": at,
+        "signing": signing,
+        "has_queue": queries.queue_condition(user) is not None,
+        "warning_hours": risk.apology_warning_hours(),
         "unassigned": queries.unassigned(user).count() if not request.htmx else 0,
     }
     if request.htmx and request.htmx.target == "queue-results":
@@ -136,8 +147,12 @@ def search(request):
     if form.is_bound and not form.is_valid():
         # A bad date (or any bad filter) is said, not silently dropped: no list that pretends to be filtered.
         # An ErrorList yields its messages as text (str() only tells the stubs, which allow ValidationError).
-        errors = [f"{form[name].label}: {' '.join(map(str, messages_))}" if name != "__all__"
-                  else " ".join(map(str, messages_)) for name, messages_ in form.errors.items()]
+        errors = [
+            f"{form[name].label}: {' '.join(map(str, messages_))}"
+            if name != "__all__"
+            else " ".join(map(str, messages_))
+            for name, messages_ in form.errors.items()
+        ]
         rows = rows.none()
     rows = risk.with_risk(rows).select_related(*queries.ROW_RELATIONS).order_by("-pk")
     page = _page(request, rows)
@@ -153,17 +168,35 @@ def search(request):
 
 def _page_queryset():
     return Dossier.objects.select_related(
-        "procedure", "handling_unit", "receiving_unit", "current_step", "current_assignee", "case",
-        "apology_letter", "apology_letter__signed_by", "stop_notice", "reception", "reception__received_by",
+        "procedure",
+        "handling_unit",
+        "receiving_unit",
+        "current_step",
+        "current_assignee",
+        "case",
+        "apology_letter",
+        "apology_letter__signed_by",
+        "stop_notice",
+        "reception",
+        "reception__received_by",
         "portal_sync",
     ).prefetch_related(
-        "supplement_requests", "payments",
-        Prefetch("components", queryset=DossierComponent.objects.select_related("stored_file", "uploaded_by",
-                                                                                 "reused_from")),
-        Prefetch("results", queryset=DossierResult.objects.select_related("stored_file", "signed_by")), "pauses", "fee_lines",
+        "supplement_requests",
+        "payments",
+        Prefetch(
+            "components", queryset=DossierComponent.objects.select_related("stored_file", "uploaded_by", "reused_from")
+        ),
+        Prefetch("results", queryset=DossierResult.objects.select_related("stored_file", "signed_by")),
+        "pauses",
+        "fee_lines",
         Prefetch("events", queryset=DossierEvent.objects.select_related("actor").order_by("occurred_at", "id")),
         Prefetch("consultations", queryset=Consultation.objects.select_related("unit").order_by("requested_at", "id")),
-        Prefetch("proposals", queryset=Proposal.objects.select_related("proposed_by", "decided_by", "draft_file").order_by("-proposed_at", "-id")),
+        Prefetch(
+            "proposals",
+            queryset=Proposal.objects.select_related("proposed_by", "decided_by", "draft_file").order_by(
+                "-proposed_at", "-id"
+            ),
+        ),
     )
 
 
@@ -185,13 +218,17 @@ class TimelineEntry:
         self.note = event.reason if event.reason and event.reason != self.label else ""
         data = event.data or {}
         self.outcome = data.get("previous_step_outcome") or data.get("outcome") or ""
-        self.detail = " → ".join(x for x in (data.get("from_step"), data.get("to_step")) if x) if event.action == "hand_off" \
+        self.detail = (
+            " → ".join(x for x in (data.get("from_step"), data.get("to_step")) if x)
+            if event.action == "hand_off"
             else (data.get("to_assignee") or data.get("unit") or "")
+        )
 
     @property
     def outcome_css(self) -> str:
         return {"quá hạn": "text-bg-danger", "đúng hạn": "text-bg-primary", "trước hạn": "text-bg-success"}.get(
-            self.outcome, "text-bg-secondary")
+            self.outcome, "text-bg-secondary"
+        )
 
 
 @login_required
@@ -206,27 +243,38 @@ def dossier(request, code: str):
     can_print = policy.can(request.user, policy.Action.PRINT_FORMS, dossier)
     available = [(a, a.url(dossier)) for a in actions.available(facts)]
     context = {
-        "dossier": dossier, "facts": facts, "now": at, "effective_due": effective_due,
-        "due_countdown": risk.Countdown(due), "step_countdown": risk.Countdown(step_due),
-        "apology_letter": _one_to_one(dossier, "apology_letter"), "stop_notice": stop_notice,
+        "dossier": dossier,
+        "facts": facts,
+        "now": at,
+        "effective_due": effective_due,
+        "due_countdown": risk.Countdown(due),
+        "step_countdown": risk.Countdown(step_due),
+        "apology_letter": _one_to_one(dossier, "apology_letter"),
+        "stop_notice": stop_notice,
         "reception": _one_to_one(dossier, "reception"),
         "timeline": [TimelineEntry(e) for e in dossier.events.all()],
-        "actions": available, "desk_links": actions.desk_links(facts),
+        "actions": available,
+        "desk_links": actions.desk_links(facts),
         "documents": actions.documents(dossier, facts, stop_notice) if can_print else [],
         "proposals": list(dossier.proposals.all()),
         "result_checks": files.result_checks(dossier),
-        "may_sign_forms": can_print and (policy.can(request.user, policy.Action.APPROVE_RESULT, dossier)
-                                         or policy.can(request.user, policy.Action.SIGN_APOLOGY, dossier)),
+        "may_sign_forms": can_print
+        and (
+            policy.can(request.user, policy.Action.APPROVE_RESULT, dossier)
+            or policy.can(request.user, policy.Action.SIGN_APOLOGY, dossier)
+        ),
         "paused": facts.paused,
-        "sync": dossier_sync_state(dossier), "portal_enabled": bool(settings.MOTCUA_PORTAL_URL),
+        "sync": dossier_sync_state(dossier),
+        "portal_enabled": bool(settings.MOTCUA_PORTAL_URL),
     }
     return render(request, "workspace/processing/dossier.html", context)
 
 
 def _after(request, dossier):
     target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return reverse("workspace:dossier", args=[dossier.code])
 
@@ -240,7 +288,8 @@ def dossier_action(request, code: str, action: str):
         raise Http404("Không có thao tác này.")
     at = risk.now()
     queryset = Dossier.objects.select_related(
-        "procedure", "handling_unit", "current_step", "current_assignee", "apology_letter")
+        "procedure", "handling_unit", "current_step", "current_assignee", "apology_letter"
+    )
     dossier = dossier_for(request, code, queryset=queryset)
     facts = actions.Facts.load(dossier, request.user, at)
     step_action.authorize(facts)  # AccessDenied → 403 page, nothing changed
@@ -258,8 +307,15 @@ def dossier_action(request, code: str, action: str):
     else:
         initial = {key: request.GET[key] for key in ("step",) if request.GET.get(key)}
         form = step_action.form_class(initial=initial, facts=facts)
-    context = {"dossier": dossier, "action": step_action, "form": form, "refusal": refusal, "facts": facts,
-               "action_url": step_action.url(dossier), "next": request.GET.get("next", "")}
+    context = {
+        "dossier": dossier,
+        "action": step_action,
+        "form": form,
+        "refusal": refusal,
+        "facts": facts,
+        "action_url": step_action.url(dossier),
+        "next": request.GET.get("next", ""),
+    }
     template = "workspace/processing/_action_form.html" if request.htmx else "workspace/processing/action.html"
     return render(request, template, context)
 
@@ -271,12 +327,26 @@ def dossier_action(request, code: str, action: str):
 def approvals(request):
     """The leader's drafts awaiting signature (results, apology letters), the one nearest its deadline first."""
     at = risk.now()
-    proposals = queries.signatures(request.user).select_related(
-        "dossier", "dossier__procedure", "dossier__handling_unit", "dossier__current_step", "proposed_by",
-    ).order_by(F("dossier__effective_due_at").asc(nulls_last=True), "proposed_at", "pk")
+    proposals = (
+        queries.signatures(request.user)
+        .select_related(
+            "dossier",
+            "dossier__procedure",
+            "dossier__handling_unit",
+            "dossier__current_step",
+            "proposed_by",
+        )
+        .order_by(F("dossier__effective_due_at").asc(nulls_last=True), "proposed_at", "pk")
+    )
     page = _page(request, proposals)
     risk.attach([p.dossier for p in page.object_list], at)
-    context = {"page": page, "querystring": _querystring(request), "now": at,
-               "may_sign": bool(policy.home_units(request.user, policy.Action.APPROVE_RESULT)
-                                or policy.home_units(request.user, policy.Action.SIGN_APOLOGY))}
+    context = {
+        "page": page,
+        "querystring": _querystring(request),
+        "now": at,
+        "may_sign": bool(
+            policy.home_units(request.user, policy.Action.APPROVE_RESULT)
+            or policy.home_units(request.user, policy.Action.SIGN_APOLOGY)
+        ),
+    }
     return render(request, "workspace/processing/approvals.html", context)

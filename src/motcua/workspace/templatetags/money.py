@@ -11,6 +11,12 @@ def dong(value) -> str:
     """An amount in đồng, grouped by thousands with the language's separator; — for none."""
     if value is None or value == "":
         return "—"
-    grouped = numberformat.format(int(value), formats.get_format("DECIMAL_SEPARATOR"), 0, grouping=3,
-                                  thousand_sep=formats.get_format("THOUSAND_SEPARATOR"), force_grouping=True)
+    grouped = numberformat.format(
+        int(value),
+        formats.get_format("DECIMAL_SEPARATOR"),
+        0,
+        grouping=3,
+        thousand_sep=formats.get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )
     return f"{grouped} đ"

@@ -26,9 +26,12 @@ def select(bound_field):
     if bound_field.errors:
         attrs["aria-invalid"] = "true"
     options = format_html_join(
-        "", "<option value=\"{}\"{}>{}</option>",
-        ((key, " selected" if str(key) in chosen else "", label)
-         for key, label in ((getattr(k, "value", k), lbl) for k, lbl in bound_field.field.widget.choices)),
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (key, " selected" if str(key) in chosen else "", label)
+            for key, label in ((getattr(k, "value", k), lbl) for k, lbl in bound_field.field.widget.choices)
+        ),
     )
     return format_html("<select{}>{}</select>", flatatt(attrs), options)
 

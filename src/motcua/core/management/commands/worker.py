@@ -12,8 +12,11 @@ class Command(MotcuaCommand):
     def add_arguments(self, parser):
         # One thread is the portal relay (it runs continuously), the others recompute the 766 index.
         parser.add_argument("--workers", type=int, default=3)
-        parser.add_argument("--no-periodic", action="store_true",
-                            help="Không chạy việc định kỳ / do not schedule the periodic tasks (the demo's worker)")
+        parser.add_argument(
+            "--no-periodic",
+            action="store_true",
+            help="Không chạy việc định kỳ / do not schedule the periodic tasks (the demo's worker)",
+        )
 
     def handle(self, workers, no_periodic, **options):
         from huey.contrib.djhuey import HUEY

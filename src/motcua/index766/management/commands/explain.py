@@ -13,10 +13,17 @@ class Command(MotcuaCommand):
         parser.add_argument("--period", required=True)
         parser.add_argument("--unit", required=True)
         parser.add_argument("--indicator", required=True, help="Ví dụ 2.1, 3.6, 5.4 / e.g. 2.1")
-        parser.add_argument("--data", help="Bộ dữ liệu trao đổi thay cho cơ sở dữ liệu / an exchange set instead of the database")
+        parser.add_argument(
+            "--data", help="Bộ dữ liệu trao đổi thay cho cơ sở dữ liệu / an exchange set instead of the database"
+        )
         parser.add_argument("--as-of", dest="as_of")
-        parser.add_argument("--switch", action="append", default=[], metavar="NAME=VALUE",
-                            help="Quy tắc tùy chọn, như motcua score / a named rule switch, as for score")
+        parser.add_argument(
+            "--switch",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="Quy tắc tùy chọn, như motcua score / a named rule switch, as for score",
+        )
 
     def handle(self, period, unit, indicator, data, as_of, switch, **options):
         from motcua.index766.commandline import facts_and_switches, parse_switches

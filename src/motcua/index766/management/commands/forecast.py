@@ -13,7 +13,9 @@ class Command(MotcuaCommand):
     def add_arguments(self, parser):
         parser.add_argument("--period", required=True)
         parser.add_argument("--unit")
-        parser.add_argument("--data", help="Bộ dữ liệu trao đổi thay cho cơ sở dữ liệu / an exchange set instead of the database")
+        parser.add_argument(
+            "--data", help="Bộ dữ liệu trao đổi thay cho cơ sở dữ liệu / an exchange set instead of the database"
+        )
         parser.add_argument("--as-of", dest="as_of")
         parser.add_argument("--format", choices=["table", "json"], default="table")
         parser.add_argument("--limit", type=int, default=50, help="Số mục rủi ro in ra / items to print")
@@ -29,9 +31,13 @@ class Command(MotcuaCommand):
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1, default=str) + "\n")
             return
         for u in payload["units"]:
-            sys.stdout.write(f"{u['unit']}\tnay {u['total_now']:.2f}\tcuối kỳ {u['total_at_period_end']:.2f}\t"
-                             f"có nguy cơ mất {u['points_at_risk']:.2f}\n")
+            sys.stdout.write(
+                f"{u['unit']}\tnay {u['total_now']:.2f}\tcuối kỳ {u['total_at_period_end']:.2f}\t"
+                f"có nguy cơ mất {u['points_at_risk']:.2f}\n"
+            )
         for item in payload["items"][:limit]:
             hours = "—" if item["working_hours_left"] is None else f"{item['working_hours_left']:.1f} giờ"
-            sys.stdout.write(f"  {item['record']}\t{','.join(item['indicators'])}\t{item['points']:.3f} điểm\t"
-                             f"hạn {item['deadline'] or '—'}\tcòn {hours}\n")
+            sys.stdout.write(
+                f"  {item['record']}\t{','.join(item['indicators'])}\t{item['points']:.3f} điểm\t"
+                f"hạn {item['deadline'] or '—'}\tcòn {hours}\n"
+            )

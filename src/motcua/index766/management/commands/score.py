@@ -16,19 +16,33 @@ class Command(MotcuaCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--period", required=True, help="Kỳ: 2026, 2026-H1, 2026-Q3, 2026-08 / period")
-        parser.add_argument("--data", help="Bộ dữ liệu trao đổi (thư mục, .zip) hoặc snapshot .duckdb / exchange set or snapshot")
+        parser.add_argument(
+            "--data", help="Bộ dữ liệu trao đổi (thư mục, .zip) hoặc snapshot .duckdb / exchange set or snapshot"
+        )
         parser.add_argument("--unit", help="Chỉ đơn vị này (gộp cả đơn vị con) / only this unit (its subtree pooled)")
         parser.add_argument("--as-of", dest="as_of", help="Thời điểm đánh giá (ISO 8601) / evaluation instant")
         parser.add_argument("--format", choices=["table", "json", "xlsx"], default="table")
         parser.add_argument("--output", help="Ghi ra tệp / write to this file (required for xlsx)")
-        parser.add_argument("--store", action="store_true",
-                            help="Lưu kết quả để bảng điểm đọc lại / store the tuples as snapshots for the scoreboard")
-        parser.add_argument("--no-refresh", dest="refresh", action="store_false",
-                            help="Cơ sở dữ liệu: dùng bảng dẫn xuất 766 hiện có (worker giữ cập nhật), không dựng lại "
-                            "(2 triệu hồ sơ: tiết kiệm ~80 giây) / database: use the stored 766 tables as the worker "
-                            "keeps them, without rebuilding them")
-        parser.add_argument("--switch", action="append", default=[], metavar="NAME=VALUE",
-                            help="Quy tắc tùy chọn, ví dụ result_scope=paper_only / a named rule switch")
+        parser.add_argument(
+            "--store",
+            action="store_true",
+            help="Lưu kết quả để bảng điểm đọc lại / store the tuples as snapshots for the scoreboard",
+        )
+        parser.add_argument(
+            "--no-refresh",
+            dest="refresh",
+            action="store_false",
+            help="Cơ sở dữ liệu: dùng bảng dẫn xuất 766 hiện có (worker giữ cập nhật), không dựng lại "
+            "(2 triệu hồ sơ: tiết kiệm ~80 giây) / database: use the stored 766 tables as the worker "
+            "keeps them, without rebuilding them",
+        )
+        parser.add_argument(
+            "--switch",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="Quy tắc tùy chọn, ví dụ result_scope=paper_only / a named rule switch",
+        )
 
     def handle(self, period, data, unit, as_of, format, output, switch, store, refresh=True, **options):
         from motcua.index766.engine import score

@@ -15,9 +15,16 @@ class Command(MotcuaCommand):
     def add_arguments(self, parser):
         parser.add_argument("--output", required=True, help="Thư mục hoặc tệp .xlsx đích / output folder or .xlsx file")
         parser.add_argument("--format", choices=["jsonl", "csv", "xlsx"], default="jsonl")
-        parser.add_argument("--files", nargs="*", choices=IMPORT_ORDER, default=list(IMPORT_ORDER),
-                            help="Chỉ xuất các tệp này / only these files")
-        parser.add_argument("--force", action="store_true", help="Ghi đè thư mục không rỗng / overwrite a non-empty folder")
+        parser.add_argument(
+            "--files",
+            nargs="*",
+            choices=IMPORT_ORDER,
+            default=list(IMPORT_ORDER),
+            help="Chỉ xuất các tệp này / only these files",
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="Ghi đè thư mục không rỗng / overwrite a non-empty folder"
+        )
 
     def handle(self, output, format, files, force, **options):
         path = Path(output)

@@ -125,6 +125,4 @@ class Command(MotcuaCommand):
                 f"cannot write to {path}: {exc}",
             ) from None
         seconds = time.perf_counter() - started
-        self.stdout.write(
-            ", ".join(f"{name}: {n}" for name, n in counts.items()) + f" — {seconds:.1f} s"
-        )
+        self.stdout.write(", ".join(f"{name}: {n}" for name, n in counts.items()) + f" — {seconds:.1f} s")

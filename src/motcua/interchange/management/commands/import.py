@@ -14,9 +14,12 @@ class Command(MotcuaCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="Thư mục, tệp .zip hoặc .xlsx / folder, .zip or .xlsx")
-        parser.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi / validate only, write nothing")
         parser.add_argument(
-            "--skip-invalid", action="store_true",
+            "--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi / validate only, write nothing"
+        )
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
             help="Bỏ qua dòng lỗi và nhập phần còn lại / skip invalid lines and import the rest",
         )
 

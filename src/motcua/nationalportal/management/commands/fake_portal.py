@@ -29,41 +29,74 @@ class Command(MotcuaCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1", help="Địa chỉ lắng nghe / listen address")
-        parser.add_argument("--port", type=int, default=8765,
-                            help="Cổng (0: cổng trống bất kỳ) / port, 0 for any free one (8765)")
-        parser.add_argument("--fail-rate", type=float, default=0.0, metavar="R",
-                            help="Tỉ lệ lời gọi dịch vụ trả lỗi 99, từ 0 đến 1 / share of service "
-                            "calls answered 99, 0..1 (0)")
-        parser.add_argument("--seed", type=int, default=0,
-                            help="Hạt giống cho --fail-rate / seed of --fail-rate (0)")
-        parser.add_argument("--latency", type=float, default=0.0, metavar="S",
-                            help="Độ trễ mỗi lời gọi, giây / delay of every call, seconds (0)")
-        parser.add_argument("--session-ttl", type=float, default=None, metavar="S",
-                            help="Thời hạn phiên, giây (mặc định: không hết hạn) / session "
-                            "lifetime, seconds (default: never expires)")
-        parser.add_argument("--state-file", metavar="PATH",
-                            help="Tệp lưu hồ sơ đã nhận để giữ qua lần khởi động lại / file keeping "
-                            "the received dossiers across restarts (default: memory only)")
-        parser.add_argument("--madonvi", default="H44",
-                            help="Mã đơn vị của tỉnh trên Cổng / the province's unit code (H44)")
-        parser.add_argument("--username", default="motcua",
-                            help="Tài khoản được chấp nhận / accepted username (motcua)")
-        parser.add_argument("--password", default="motcua",
-                            help="Mật khẩu được chấp nhận / accepted password (motcua)")
+        parser.add_argument(
+            "--port", type=int, default=8765, help="Cổng (0: cổng trống bất kỳ) / port, 0 for any free one (8765)"
+        )
+        parser.add_argument(
+            "--fail-rate",
+            type=float,
+            default=0.0,
+            metavar="R",
+            help="Tỉ lệ lời gọi dịch vụ trả lỗi 99, từ 0 đến 1 / share of service calls answered 99, 0..1 (0)",
+        )
+        parser.add_argument("--seed", type=int, default=0, help="Hạt giống cho --fail-rate / seed of --fail-rate (0)")
+        parser.add_argument(
+            "--latency",
+            type=float,
+            default=0.0,
+            metavar="S",
+            help="Độ trễ mỗi lời gọi, giây / delay of every call, seconds (0)",
+        )
+        parser.add_argument(
+            "--session-ttl",
+            type=float,
+            default=None,
+            metavar="S",
+            help="Thời hạn phiên, giây (mặc định: không hết hạn) / session lifetime, seconds (default: never expires)",
+        )
+        parser.add_argument(
+            "--state-file",
+            metavar="PATH",
+            help="Tệp lưu hồ sơ đã nhận để giữ qua lần khởi động lại / file keeping "
+            "the received dossiers across restarts (default: memory only)",
+        )
+        parser.add_argument(
+            "--madonvi", default="H44", help="Mã đơn vị của tỉnh trên Cổng / the province's unit code (H44)"
+        )
+        parser.add_argument(
+            "--username", default="motcua", help="Tài khoản được chấp nhận / accepted username (motcua)"
+        )
+        parser.add_argument("--password", default="motcua", help="Mật khẩu được chấp nhận / accepted password (motcua)")
 
-    def handle(self, *args, host, port, fail_rate, seed, latency, session_ttl, state_file, madonvi,
-               username, password, **options):
+    def handle(
+        self,
+        *args,
+        host,
+        port,
+        fail_rate,
+        seed,
+        latency,
+        session_ttl,
+        state_file,
+        madonvi,
+        username,
+        password,
+        **options,
+    ):
         if not 0 <= port <= 65535:
             raise UserError(f"--port phải từ 0 đến 65535 (nhận {port}).", f"invalid --port {port}")
         if not (math.isfinite(fail_rate) and 0 <= fail_rate <= 1):
-            raise UserError(f"--fail-rate phải là một số từ 0 đến 1 (nhận {fail_rate:g}).",
-                            f"invalid --fail-rate {fail_rate!r}: expected 0..1")
+            raise UserError(
+                f"--fail-rate phải là một số từ 0 đến 1 (nhận {fail_rate:g}).",
+                f"invalid --fail-rate {fail_rate!r}: expected 0..1",
+            )
         if not (math.isfinite(latency) and latency >= 0):
-            raise UserError(f"--latency phải là số giây không âm (nhận {latency:g}).",
-                            f"invalid --latency {latency!r}")
+            raise UserError(f"--latency phải là số giây không âm (nhận {latency:g}).", f"invalid --latency {latency!r}")
         if session_ttl is not None and not (math.isfinite(session_ttl) and session_ttl >= 0):
-            raise UserError(f"--session-ttl phải là số giây không âm (nhận {session_ttl:g}).",
-                            f"invalid --session-ttl {session_ttl!r}")
+            raise UserError(
+                f"--session-ttl phải là số giây không âm (nhận {session_ttl:g}).",
+                f"invalid --session-ttl {session_ttl!r}",
+            )
         if not madonvi.strip():
             raise UserError("--madonvi không được để trống.", "empty --madonvi")
 
@@ -78,8 +111,16 @@ class Command(MotcuaCommand):
             signal.signal(signal.SIGTERM, _stop)
         try:
             serve_forever(
-                host, port, ready, madonvi=madonvi, username=username, password=password,
-                session_ttl=session_ttl, fail_rate=fail_rate, latency=latency, seed=seed,
+                host,
+                port,
+                ready,
+                madonvi=madonvi,
+                username=username,
+                password=password,
+                session_ttl=session_ttl,
+                fail_rate=fail_rate,
+                latency=latency,
+                seed=seed,
                 state_file=state_file,
             )
         except OSError as exc:

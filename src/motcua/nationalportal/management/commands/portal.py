@@ -18,8 +18,10 @@ def _instant(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError as exc:
-        raise UserError(f"Thời điểm không hợp lệ: {text!r} (cần dạng ISO 8601, ví dụ 2026-12-01T08:00).",
-                        f"invalid --since {text!r}") from exc
+        raise UserError(
+            f"Thời điểm không hợp lệ: {text!r} (cần dạng ISO 8601, ví dụ 2026-12-01T08:00).",
+            f"invalid --since {text!r}",
+        ) from exc
     return value if value.tzinfo else timezone.make_aware(value)
 
 
@@ -33,20 +35,28 @@ class Command(MotcuaCommand):
         commands = parser.add_subparsers(dest="action", metavar="{enqueue,relay,status}")
         commands.required = True
         enqueue = commands.add_parser(
-            "enqueue", help="Xếp hàng toàn bộ trạng thái và lịch sử của hồ sơ (sau khi nhập dữ liệu, hoặc để "
-                            "đồng bộ lại). / Queue the full state and history of dossiers.")
+            "enqueue",
+            help="Xếp hàng toàn bộ trạng thái và lịch sử của hồ sơ (sau khi nhập dữ liệu, hoặc để "
+            "đồng bộ lại). / Queue the full state and history of dossiers.",
+        )
         which = enqueue.add_mutually_exclusive_group(required=True)
         which.add_argument("--all", action="store_true", help="mọi hồ sơ / every dossier")
-        which.add_argument("--since", metavar="TS",
-                           help="hồ sơ thay đổi từ thời điểm này (ISO 8601) / dossiers changed since TS")
+        which.add_argument(
+            "--since", metavar="TS", help="hồ sơ thay đổi từ thời điểm này (ISO 8601) / dossiers changed since TS"
+        )
         relay = commands.add_parser("relay", help="Gửi những gì đang chờ lên Cổng. / Deliver what is queued.")
-        relay.add_argument("--until-empty", action="store_true",
-                           help="dừng khi không còn gì gửi được; mã thoát 1 nếu còn thư bị từ chối / return when "
-                                "nothing deliverable is left; exit 1 if dead letters remain")
-        relay.add_argument("--max-seconds", type=float, metavar="N",
-                           help="dừng sau N giây / stop after N seconds")
-        commands.add_parser("status", help="Số đang chờ, đã gửi, bị từ chối, độ trễ. / Queue, delivered, dead "
-                                           "letters, lag, last success and error.")
+        relay.add_argument(
+            "--until-empty",
+            action="store_true",
+            help="dừng khi không còn gì gửi được; mã thoát 1 nếu còn thư bị từ chối / return when "
+            "nothing deliverable is left; exit 1 if dead letters remain",
+        )
+        relay.add_argument("--max-seconds", type=float, metavar="N", help="dừng sau N giây / stop after N seconds")
+        commands.add_parser(
+            "status",
+            help="Số đang chờ, đã gửi, bị từ chối, độ trễ. / Queue, delivered, dead "
+            "letters, lag, last success and error.",
+        )
 
     def handle(self, action, **options):
         getattr(self, f"_{action}")(**options)

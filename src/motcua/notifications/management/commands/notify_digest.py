@@ -23,15 +23,19 @@ class Command(MotcuaCommand):
         self.stdout.write(f"Ngày làm việc tiếp theo / next working day: {report.day:%d/%m/%Y}")
         for digest in report.digests:
             user = digest.user
-            self.stdout.write(f"  {user.get_full_name() or user.get_username()} <{user.email}>: "
-                              f"{digest.dossier_count} hồ sơ, {digest.complaint_count} PAKN")
+            self.stdout.write(
+                f"  {user.get_full_name() or user.get_username()} <{user.email}>: "
+                f"{digest.dossier_count} hồ sơ, {digest.complaint_count} PAKN"
+            )
         if dry_run:
             self.stdout.write(f"{len(report.digests)} thư (chưa gửi: --dry-run) / messages (not sent)")
             return
         states = [_deliver(pk) for pk in report.queued]
         sent = states.count("sent")
-        self.stdout.write(f"Đã gửi {sent} thư; {len(report.digests) - sent} thư đã gửi trước đó hoặc lỗi / "
-                          f"{sent} sent, the others sent earlier or failed")
+        self.stdout.write(
+            f"Đã gửi {sent} thư; {len(report.digests) - sent} thư đã gửi trước đó hoặc lỗi / "
+            f"{sent} sent, the others sent earlier or failed"
+        )
 
 
 def _deliver(pk: int) -> str:

@@ -20,15 +20,27 @@ class Command(MotcuaCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, help="Năm (mặc định: năm nay) / year (default: this year)")
-        parser.add_argument("--to-year", dest="to_year", type=int,
-                            help="Đến năm (dải --year..--to-year) / last year of a range")
-        parser.add_argument("--period", action="append", default=[], metavar="KỲ",
-                            help="Chỉ kỳ này, lặp lại được: 2026, 2026-H1, 2026-Q3, 2026-08 / only this period "
-                                 "(repeatable)")
-        parser.add_argument("--kinds", default=",".join(KINDS),
-                            help="Loại kỳ khi dùng --year: month,quarter,half,year / period kinds for --year")
-        parser.add_argument("--no-refresh", dest="refresh", action="store_false",
-                            help="Không làm mới dữ liệu tính toán trước (đã làm mới) / skip refreshing the facts")
+        parser.add_argument(
+            "--to-year", dest="to_year", type=int, help="Đến năm (dải --year..--to-year) / last year of a range"
+        )
+        parser.add_argument(
+            "--period",
+            action="append",
+            default=[],
+            metavar="KỲ",
+            help="Chỉ kỳ này, lặp lại được: 2026, 2026-H1, 2026-Q3, 2026-08 / only this period (repeatable)",
+        )
+        parser.add_argument(
+            "--kinds",
+            default=",".join(KINDS),
+            help="Loại kỳ khi dùng --year: month,quarter,half,year / period kinds for --year",
+        )
+        parser.add_argument(
+            "--no-refresh",
+            dest="refresh",
+            action="store_false",
+            help="Không làm mới dữ liệu tính toán trước (đã làm mới) / skip refreshing the facts",
+        )
 
     def handle(self, year, to_year, period, kinds, refresh, **options):
         today = timezone.localdate()

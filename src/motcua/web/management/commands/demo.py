@@ -31,7 +31,9 @@ class Command(MotcuaCommand):
 
     def handle(self, port, dossiers, seed, no_serve, **options):
         if settings.PRODUCTION:
-            raise UserError("Không chạy bản trình diễn ở chế độ production.", "refusing to run the demo in production mode")
+            raise UserError(
+                "Không chạy bản trình diễn ở chế độ production.", "refusing to run the demo in production mode"
+            )
         if dossiers < 0:
             raise UserError("--dossiers phải không âm.", "--dossiers must be >= 0")
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -39,12 +41,15 @@ class Command(MotcuaCommand):
         if not Dossier.objects.exists():
             started = time.monotonic()
             with tempfile.TemporaryDirectory(prefix="motcua-demo-") as folder:
-                counts = generate_exchange_set(Path(folder) / "set", dossiers=dossiers, seed=seed,
-                                               until=timezone.localdate())
+                counts = generate_exchange_set(
+                    Path(folder) / "set", dossiers=dossiers, seed=seed, until=timezone.localdate()
+                )
                 report = import_exchange_set(Path(folder) / "set")
             if not report.ok:
-                raise UserError("Không nạp được dữ liệu mẫu: " + "; ".join(map(str, report.errors[:3])),
-                                "demo data failed to import")
+                raise UserError(
+                    "Không nạp được dữ liệu mẫu: " + "; ".join(map(str, report.errors[:3])),
+                    "demo data failed to import",
+                )
             from motcua.web.demo_catalogue import declare_demo_catalogue, declare_legal_fees
 
             declare_demo_catalogue()  # components and workflows the exchange set does not carry
@@ -82,8 +87,9 @@ class Command(MotcuaCommand):
         child process (``motcua worker``) runs it and is started again if it stops (web/worker.py)."""
         from motcua.web.worker import start_demo_worker
 
-        supervisor = start_demo_worker(command, on_restart=lambda code: self.stderr.write(
-            f"Tiến trình nền đã dừng (mã {code}); đã khởi động lại."))
+        supervisor = start_demo_worker(
+            command, on_restart=lambda code: self.stderr.write(f"Tiến trình nền đã dừng (mã {code}); đã khởi động lại.")
+        )
         process = supervisor.process
         if process is None:  # start() spawns the child before it returns
             raise RuntimeError("demo worker supervisor started without a worker process")
@@ -103,15 +109,20 @@ class Command(MotcuaCommand):
             settings.MOTCUA_PORTAL_MADONVI = settings.MOTCUA_PORTAL_MADONVI or (province.code if province else "H44")
             settings.MOTCUA_PORTAL_USERNAME = settings.MOTCUA_PORTAL_USERNAME or "motcua"
             settings.MOTCUA_PORTAL_PASSWORD = settings.MOTCUA_PORTAL_PASSWORD or "motcua"
-            fake = FakePortal(madonvi=settings.MOTCUA_PORTAL_MADONVI, username=settings.MOTCUA_PORTAL_USERNAME,
-                              password=settings.MOTCUA_PORTAL_PASSWORD,
-                              state_file=str(settings.DATA_DIR / "fake-portal.jsonl"))
+            fake = FakePortal(
+                madonvi=settings.MOTCUA_PORTAL_MADONVI,
+                username=settings.MOTCUA_PORTAL_USERNAME,
+                password=settings.MOTCUA_PORTAL_PASSWORD,
+                state_file=str(settings.DATA_DIR / "fake-portal.jsonl"),
+            )
             try:
                 settings.MOTCUA_PORTAL_URL = fake.start(port=port + 1)
             except OSError:
                 settings.MOTCUA_PORTAL_URL = fake.start(port=0)
-            self.stdout.write(f"Cổng DVCQG giả lập: {settings.MOTCUA_PORTAL_URL}  "
-                              f"(trang giả lập: http://127.0.0.1:{port}/gia-lap-cong/)")
+            self.stdout.write(
+                f"Cổng DVCQG giả lập: {settings.MOTCUA_PORTAL_URL}  "
+                f"(trang giả lập: http://127.0.0.1:{port}/gia-lap-cong/)"
+            )
         settings.MOTCUA_PORTAL_INBOUND_SECRET = settings.MOTCUA_PORTAL_INBOUND_SECRET or "demo-" + "0" * 40
         settings.MOTCUA_DEMO_PORTAL = True
 
@@ -128,8 +139,10 @@ class Command(MotcuaCommand):
                 connections.close_all()
 
         threading.Thread(target=relay, daemon=True, name="motcua-demo-relay").start()
-        self.stdout.write("Đồng bộ: mỗi thay đổi hồ sơ được gửi lên Cổng trong vài giây "
-                          "(dữ liệu mẫu đã nạp chưa gửi; chạy motcua portal enqueue --all để gửi cả lịch sử).")
+        self.stdout.write(
+            "Đồng bộ: mỗi thay đổi hồ sơ được gửi lên Cổng trong vài giây "
+            "(dữ liệu mẫu đã nạp chưa gửi; chạy motcua portal enqueue --all để gửi cả lịch sử)."
+        )
 
     def _store_snapshots(self, background: bool) -> None:
         """The 766 scoreboard reads stored snapshots: the current periods now, the earlier months of the year
@@ -160,12 +173,14 @@ class Command(MotcuaCommand):
             except RuntimeError as exc:  # an in-memory SQLite database: Ibis cannot open it
                 self.stderr.write(f"Chưa tính được bảng điểm 766 ({exc}); chạy: motcua snapshots")
                 return
-            self.stdout.write(f"Đã tính bảng điểm 766 cho {len(now)} kỳ ({', '.join(now)}) "
-                              f"trong {time.monotonic() - started:.1f} s.")
+            self.stdout.write(
+                f"Đã tính bảng điểm 766 cho {len(now)} kỳ ({', '.join(now)}) trong {time.monotonic() - started:.1f} s."
+            )
         if later:
             self.stdout.write(f"Đang tính tiếp {len(later)} tháng trước cho biểu đồ diễn biến (chạy nền).")
-            threading.Thread(target=self._store_later, args=(later, not now), daemon=True,
-                             name="motcua-demo-snapshots").start()
+            threading.Thread(
+                target=self._store_later, args=(later, not now), daemon=True, name="motcua-demo-snapshots"
+            ).start()
 
     def _store_later(self, periods: list[str], refresh: bool) -> None:
         from django.db import connections
@@ -175,8 +190,9 @@ class Command(MotcuaCommand):
         started = time.monotonic()
         try:
             compute_snapshots(periods, refresh=refresh)
-            self.stdout.write(f"Đã tính xong {len(periods)} tháng của biểu đồ diễn biến "
-                              f"trong {time.monotonic() - started:.1f} s.")
+            self.stdout.write(
+                f"Đã tính xong {len(periods)} tháng của biểu đồ diễn biến trong {time.monotonic() - started:.1f} s."
+            )
         except Exception as exc:  # noqa: BLE001 - a background convenience must not stop the server
             self.stderr.write(f"Không tính được bảng điểm các tháng trước: {exc}")
         finally:

@@ -18,5 +18,18 @@ class Command(MotcuaCommand):
     def handle(self, port, bind, workers, **options):
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("collectstatic", interactive=False, verbosity=0)
-        os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "motcua.wsgi:application",
-                                  "--bind", f"{bind}:{port}", "--workers", str(workers), "--access-logfile", "-"])
+        os.execv(
+            sys.executable,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "motcua.wsgi:application",
+                "--bind",
+                f"{bind}:{port}",
+                "--workers",
+                str(workers),
+                "--access-logfile",
+                "-",
+            ],
+        )

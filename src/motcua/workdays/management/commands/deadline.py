@@ -91,9 +91,7 @@ class Command(MotcuaCommand):
         if not options.get("start"):
             raise UserError("Thiếu --start (thời điểm bắt đầu).", "missing --start")
         if not options.get("duration"):
-            raise UserError(
-                'Thiếu --duration (thời hạn, ví dụ "5 ngay_lam_viec").', "missing --duration"
-            )
+            raise UserError('Thiếu --duration (thời hạn, ví dụ "5 ngay_lam_viec").', "missing --duration")
         start = parse_start(options["start"])
         amount, unit = parse_duration(options["duration"])
         cutoff = parse_cutoff(options["cutoff"]) if options.get("cutoff") else None
@@ -102,8 +100,7 @@ class Command(MotcuaCommand):
             due = calendar.add(start, amount, unit, cutoff)
         except ValueError as exc:
             raise UserError(
-                f"Không tính được thời hạn: ngoài phạm vi lịch làm việc "
-                f"({calendar.first_year}–{calendar.last_year}).",
+                f"Không tính được thời hạn: ngoài phạm vi lịch làm việc ({calendar.first_year}–{calendar.last_year}).",
                 str(exc),
             ) from None
         self.stdout.write(due.astimezone(VN_TZ).isoformat())
