@@ -243,8 +243,8 @@ STORAGES = {
 # One cache shared by every web worker process (the scoreboard's drill-downs are costly to recompute per
 # process): files under the data directory by default; "locmem" for tests (each test database its own).
 # The cache holds the public pages' request counters (django-ratelimit) and the catalogue: with several web
-# workers it must be shared. The file cache needs no server (demo); Redis is the production choice (a file
-# write and rename per counted request cost the tracking page ~9 ms of its time).
+# workers it must be shared. The file cache needs no server and serves one host (demo); Redis is the production
+# choice: shared by web servers on several hosts, and no file write per counted request on a busy disk.
 _CACHE = env.choice("MOTCUA_CACHE", "file", ["file", "redis", "locmem"])
 CACHES = {
     "default": {
