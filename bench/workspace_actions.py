@@ -68,11 +68,10 @@ def main() -> int:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
-    from motcua.catalog.demo import declare_demo_catalogue
-
     from motcua.interchange.generator import generate_exchange_set
     from motcua.interchange.importer import import_exchange_set
     from motcua.org.demo import create_demo_logins
+    from motcua.web.demo_catalogue import declare_demo_catalogue
 
     with tempfile.TemporaryDirectory(prefix="motcua-bench-set-") as folder:
         generate_exchange_set(Path(folder) / "set", dossiers=args.dossiers, seed=766, until=timezone.localdate())
