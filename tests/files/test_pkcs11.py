@@ -9,6 +9,7 @@ The leader's "Ký duyệt kết quả" (:func:`motcua.dossiers.services.approve_
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -30,10 +31,16 @@ SOFTHSM_MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
 TOKEN, KEY, PIN = "motcua-hsm", "to-chuc-ky-so", "246810"
 ORGANISATION = "Sở Tư pháp HSM"
 
-pytestmark = pytest.mark.skipif(
-    not SOFTHSM_MODULE.exists(),
-    reason=f"SoftHSM v2 is not installed ({SOFTHSM_MODULE} missing: apt-get install softhsm2)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not SOFTHSM_MODULE.exists(),
+        reason=f"SoftHSM v2 is not installed ({SOFTHSM_MODULE} missing: apt-get install softhsm2)",
+    ),
+    pytest.mark.skipif(
+        importlib.util.find_spec("pkcs11") is None,
+        reason="python-pkcs11 is not installed (the [pkcs11] extra: pip install -e '.[pkcs11]')",
+    ),
+]
 
 
 def _flip(data: bytes, at: int) -> bytes:
