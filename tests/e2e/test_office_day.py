@@ -12,12 +12,11 @@ import pytest
 from motcua.dossiers.models import ApologyLetter, Dossier, Status
 from motcua.index766.models import IndicatorSnapshot
 from motcua.index766.tasks import current_periods, recompute_current_snapshots
-from tests.browser import ARTIFACTS, requires_chromium
+from tests.browser import ARTIFACTS, PASSWORD, requires_chromium, sign_in, submit
 from tests.index766.conftest import file_database  # noqa: F401 - Ibis reads committed data from a file
 from tests.workspace import desk_fixtures
 
 desk_world = desk_fixtures.desk_world
-PASSWORD = "motcua-demo-2026"
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -29,22 +28,6 @@ pytestmark = [
 def shot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"e2e-{name}.png"), full_page=True)
-
-
-def sign_in(page, base, username):
-    if page.locator("nav form[action$='/dang-xuat/'] button").count():
-        with page.expect_navigation():
-            page.click("nav form[action$='/dang-xuat/'] button")
-    page.goto(f"{base}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
-
-
-def submit(page, selector="main form[method=post] button[type=submit]"):
-    with page.expect_navigation():
-        page.click(selector)
 
 
 def indicator_cells(page, code="2.1") -> tuple[str, str]:

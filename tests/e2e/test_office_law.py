@@ -13,11 +13,10 @@ from django.utils import timezone
 
 from motcua.dossiers import rules, services
 from motcua.dossiers.models import ApologyLetter, Dossier, Status
-from tests.browser import ARTIFACTS, requires_chromium
+from tests.browser import ARTIFACTS, PASSWORD, requires_chromium, sign_in, submit
 from tests.workspace import desk_fixtures
 
 desk_world = desk_fixtures.desk_world
-PASSWORD = "motcua-demo-2026"
 
 pytestmark = [pytest.mark.django_db(transaction=True), requires_chromium]
 
@@ -25,22 +24,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), requires_chromium]
 def shot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"e2e-law-{name}.png"), full_page=True)
-
-
-def sign_in(page, base, username):
-    if page.locator("nav form[action$='/dang-xuat/'] button").count():
-        with page.expect_navigation():
-            page.click("nav form[action$='/dang-xuat/'] button")
-    page.goto(f"{base}/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
-
-
-def submit(page, selector="main form[method=post] button[type=submit]"):
-    with page.expect_navigation():
-        page.click(selector)
 
 
 def processing(w, received_at, name):
