@@ -426,7 +426,11 @@ def _live_facts() -> Facts:
     con = ibis_connection()
     known = _RELATIONS.get(key)
     if known is None:
-        facts = Facts.from_backend(con, prefix=PREFIX)  # fails early, naming what is missing
+        try:
+            facts = Facts.from_backend(con, prefix=PREFIX)  # fails early, naming what is missing
+        except Exception:
+            con.disconnect()  # the caller never gets it to disconnect
+            raise
         _RELATIONS[key] = {name: facts.table(name).op() for name in SCHEMAS}
     else:
         facts = Facts.from_backend(con, prefix=PREFIX, check=False)
