@@ -39,3 +39,21 @@ def test_the_private_names_contract_reads_what_an_import_takes(line, names):
     from scripts.private_names import private_names
 
     assert private_names(line) == names
+
+
+def test_the_audit_fallback_checks_only_what_pypis_project_json_covers():
+    from scripts.audit_latest import audit, pins
+
+    projects = {
+        "ecdsa": {"info": {"version": "0.19.2"}, "vulnerabilities": [{"id": "GHSA-wj6h-64fc-37mp"}]},
+        "Django": {"info": {"version": "6.1.3"}, "vulnerabilities": []},  # locked at 5.2: not its release
+        "idna": {"info": {"version": "3.21"}, "vulnerabilities": [{"id": "PYSEC-1", "withdrawn": "2026-01-01"}]},
+    }
+    locked = pins(
+        ["# a comment", "ecdsa==0.19.2", "Django==5.2.19 ; python_version >= '3.11'", "idna==3.21", "gone==1.0"]
+    )
+    assert locked == [("ecdsa", "0.19.2"), ("Django", "5.2.19"), ("idna", "3.21"), ("gone", "1.0")]
+    report = audit(locked, projects.get)
+    assert report.audited == ["ecdsa", "idna"]  # a withdrawn advisory is no vulnerability
+    assert report.vulnerable == ["ecdsa 0.19.2: GHSA-wj6h-64fc-37mp"]
+    assert [line.split(" (")[0] for line in report.not_audited] == ["Django 5.2.19", "gone 1.0"]
