@@ -826,3 +826,28 @@ def test_a_cycle_through_stored_units_is_refused(tmp_path):
     province_under_commune = {**RAW["units"][0], "MaDonViCha": "H44.12.01"}
     (message,) = rejected(import_exchange_set(write_set(tmp_path / "second", units=[province_under_commune])))
     assert message.startswith("units.jsonl, dòng 1, trường MaDonViCha: ") and "H44 → H44.12.01 → H44" in message
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"NgayHenTra": "2026-03-24T17:00:00+07:00"},
+        {
+            "DanhSachHoSoBoSung": [
+                {"NgayYeuCau": "2026-03-16T08:00:00+07:00", "NgayBoSung": "2026-03-18T09:00:00+07:00"}
+            ]
+        },
+        {"NgayHenTraMoi": "2026-03-27T17:00:00+07:00"},
+    ],
+    ids=["due", "supplement", "new-appointment"],
+)
+def test_a_correction_of_a_due_input_stores_the_new_effective_due_instant(worked_on_the_web, tmp_path, fields):
+    """The queue sorts on the stored column; it must stay the instant the rules (and the engine) compute."""
+    from motcua.dossiers import rules
+
+    before = Dossier.objects.get().effective_due_at
+    line = {**dossier(FULL["MaHoSo"], MaTTHC="1.001234", MaDonVi="H44.12.01"), **fields}
+    assert import_exchange_set(write_set(tmp_path / "due", dossiers=[line])).ok
+    stored = Dossier.objects.get()
+    assert stored.effective_due_at != before
+    assert stored.effective_due_at == rules.effective_due_at(stored)

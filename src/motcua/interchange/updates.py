@@ -68,6 +68,9 @@ CHILD_FIELDS = frozenset(
         "NgayDanhGia",
     }
 )
+#: The fields Dossier.effective_due_at is computed from (rows._effective_due): a line changing any of them
+#: stores the new effective due instant too, or the queue and the 766 engine would judge different instants.
+DUE_INPUTS = frozenset({"NgayTiepNhan", "NgayHenTra", "NgayHenTraMoi", "DanhSachHoSoBoSung"})
 RESULT_FIELDS = ("MaKetQua", "DuongDanTepTinKetQua", "NgayCoKetQua", "KetQuaDayVaoKho")
 RATING_FIELDS = ("KhongHaiLong", "NgayDanhGia")
 assert DECLARED - {"MaHoSo"} == (set(COLUMNS) - set(APPLICANT_FIELDS)) | CHILD_FIELDS
@@ -147,6 +150,8 @@ class DossierUpdate:
         wanted = {"updated_at"}
         for name in self.changes:
             wanted.update(COLUMNS.get(name, () if name in DECLARED else ("extra",)))
+        if DUE_INPUTS & self.changes.keys():
+            wanted.add("effective_due_at")
         columns = {(f"{c}_id" if Dossier._meta.get_field(c).is_relation else c): values[c] for c in wanted}
         if moved := [name for name in IDENTITY_FIELDS if name in self.changes]:
             # A correction moved it: the step it waited at belongs to the old procedure's or unit's
