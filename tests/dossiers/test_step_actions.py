@@ -234,7 +234,7 @@ def test_rejected_result_goes_back_to_the_drafting_specialist_and_cannot_be_sign
     services.propose_result(dossier, title="KQ sửa", actor=people["specialist"], at=vn(2026, 3, 3, 14))
 
 
-# --- phiếu xin lỗi và đề nghị gia hạn ---------------------------------------------------------------------
+# --- văn bản xin lỗi và đề nghị gia hạn ---------------------------------------------------------------------
 
 
 def test_apology_is_proposed_with_a_calendar_due_and_signed_once(setup):

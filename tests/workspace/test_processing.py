@@ -93,7 +93,7 @@ def test_apology_flag_at_one_working_day_left_not_after_a_letter_nor_when_late(c
     url = reverse("workspace:dossier-action", args=[dossier.code, "de-xuat-xin-loi"])
     assert client.post(url, {"reason": "Chờ kết quả xác minh", "extension_days": "2"}).status_code == 302
     html = client.get(reverse("workspace:queue")).content.decode()
-    assert "Phiếu xin lỗi chờ ký" in row(html, dossier.code)
+    assert "Văn bản xin lỗi chờ ký" in row(html, dossier.code)
     assert "Đề xuất xin lỗi, gia hạn" not in row(html, dossier.code)
     client.force_login(world.leader)
     assert client.post(reverse("workspace:dossier-action", args=[dossier.code, "ky-xin-loi"])).status_code == 302

@@ -72,7 +72,7 @@ def test_specialist_hands_over_a_draft_and_the_leader_signs(live_server, browser
     page.fill("#id_extension_days", "3")
     with page.expect_navigation():
         page.click("#action-pane form button[type=submit]")
-    assert "Đã trình ký phiếu xin lỗi và đề nghị gia hạn" in page.inner_text(".messages")
+    assert "Đã trình ký văn bản xin lỗi và đề nghị gia hạn" in page.inner_text(".messages")
 
     # The draft result, handed to the leader's signing step.
     page.click("a[data-action='trinh-ket-qua']")
@@ -94,7 +94,7 @@ def test_specialist_hands_over_a_draft_and_the_leader_signs(live_server, browser
     page.screenshot(path=str(ARTIFACTS / "approvals.png"), full_page=True)
     with page.expect_navigation():
         page.click(f"tr[data-code='{target.code}'][data-kind='apology'] button.sign-button")
-    assert "Đã ký phiếu xin lỗi và đề nghị gia hạn" in page.inner_text(".messages")
+    assert "Đã ký văn bản xin lỗi và đề nghị gia hạn" in page.inner_text(".messages")
     with page.expect_navigation():
         page.click(f"tr[data-code='{target.code}'][data-kind='result'] button.sign-button")
     assert "Đã ký duyệt kết quả" in page.inner_text(".messages")

@@ -43,8 +43,8 @@ class Action(StrEnum):
     RESUME = "resume"
     PROPOSE_RESULT = "propose_result"  # dự thảo kết quả, trình ký
     APPROVE_RESULT = "approve_result"  # phê duyệt, ký kết quả
-    PROPOSE_APOLOGY = "propose_apology"  # dự thảo phiếu xin lỗi và gia hạn
-    SIGN_APOLOGY = "sign_apology"  # ký phiếu xin lỗi và gia hạn
+    PROPOSE_APOLOGY = "propose_apology"  # dự thảo văn bản xin lỗi và gia hạn
+    SIGN_APOLOGY = "sign_apology"  # ký văn bản xin lỗi và gia hạn
     REQUEST_FINANCIAL_OBLIGATION = "request_financial_obligation"
     RECORD_PAYMENT = "record_payment"
     RETURN_RESULT = "return_result"  # trả kết quả

@@ -425,7 +425,7 @@ def apology_context(dossier: Dossier, *, letter: ApologyLetter | None = None, **
             letter = dossier.apology_letter
         except ObjectDoesNotExist:
             raise UserError(
-                "Hồ sơ chưa có phiếu xin lỗi và đề nghị gia hạn.", f"no apology letter on {dossier.code}"
+                "Hồ sơ chưa có văn bản xin lỗi và đề nghị gia hạn.", f"no apology letter on {dossier.code}"
             ) from None
     spec = FORMS["04"]
     context = _base(spec, dossier, dossier.handling_unit, letter.issued_at, overrides)

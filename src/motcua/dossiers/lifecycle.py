@@ -69,7 +69,7 @@ TRANSITIONS: dict[str, Transition] = dict(
         ),
         _t("pause", {S.PROCESSING}, None, "Tạm dừng xử lý"),
         _t("resume", {S.PROCESSING}, None, "Tiếp tục xử lý"),
-        _t("issue_apology", IN_PROCESS, None, "Phát hành phiếu xin lỗi và đề nghị gia hạn"),
+        _t("issue_apology", IN_PROCESS, None, "Phát hành văn bản xin lỗi và đề nghị gia hạn"),
         _t("record_payment", OPEN_STATUSES | {S.DONE}, None, "Ghi nhận thanh toán"),
         _t("push_result", {S.DONE, S.RETURNED}, None, "Đẩy kết quả vào kho dữ liệu của tổ chức, cá nhân"),
         # Specialists' and leaders' step actions (their drafts are Proposal rows; signing uses finish/issue_apology).
@@ -77,8 +77,8 @@ TRANSITIONS: dict[str, Transition] = dict(
         _t("transfer", {S.PROCESSING}, None, "Chuyển người xử lý"),
         _t("propose_result", {S.PROCESSING}, None, "Trình ký dự thảo kết quả"),
         _t("reject_result", {S.PROCESSING}, None, "Trả lại dự thảo kết quả"),
-        _t("propose_apology", IN_PROCESS, None, "Trình ký phiếu xin lỗi và đề nghị gia hạn"),
-        _t("reject_apology", IN_PROCESS, None, "Trả lại dự thảo phiếu xin lỗi"),
+        _t("propose_apology", IN_PROCESS, None, "Trình ký văn bản xin lỗi và đề nghị gia hạn"),
+        _t("reject_apology", IN_PROCESS, None, "Trả lại dự thảo văn bản xin lỗi"),
     ]
 )
 

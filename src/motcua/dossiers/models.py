@@ -404,8 +404,8 @@ class ApologyLetter(models.Model):
     )
 
     class Meta:
-        verbose_name = _("phiếu xin lỗi và gia hạn")
-        verbose_name_plural = _("phiếu xin lỗi và gia hạn")
+        verbose_name = _("văn bản xin lỗi và gia hạn")
+        verbose_name_plural = _("văn bản xin lỗi và gia hạn")
 
     def __str__(self):
         return f"{self.dossier} — xin lỗi, hẹn mới {self.new_due_at:%d/%m/%Y}"
@@ -626,7 +626,7 @@ class Proposal(models.Model):
 
     class Kind(models.TextChoices):
         RESULT = "result", _("Dự thảo kết quả")
-        APOLOGY = "apology", _("Dự thảo phiếu xin lỗi và đề nghị gia hạn")
+        APOLOGY = "apology", _("Dự thảo văn bản xin lỗi và đề nghị gia hạn")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Chờ ký duyệt")

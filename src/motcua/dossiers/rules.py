@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from motcua.core.errors import TransitionError
 
@@ -98,12 +99,12 @@ def second_supplement_warning(dossier: Dossier) -> str | None:
     if dossier.received_at is None:
         if not any(s.stage == SupplementRequest.Stage.RECEPTION for s in dossier.supplement_requests.all()):
             return None
-        return (
+        return _(
             "Hồ sơ đã được yêu cầu bổ sung một lần khi tiếp nhận (hướng dẫn một lần). Phải ghi lý do nếu vẫn yêu cầu."
         )
     if not counted_supplements(dossier):
         return None
-    return (
+    return _(
         "Hồ sơ đã được yêu cầu bổ sung một lần; yêu cầu lần hai làm hồ sơ bị tính quá hạn. "
         "Phải ghi lý do nếu vẫn yêu cầu."
     )
@@ -125,13 +126,14 @@ def why_not_close_unanswered_supplement(dossier: Dossier, at: datetime) -> Reaso
     """R1.10: the applicant did not hand in the supplement within 15 working days; the dossier is closed
     (not received → status 3; received → stopped, status 8)."""
     if dossier.status != Status.SUPPLEMENT_REQUESTED:
-        return Reason("Hồ sơ không chờ công dân bổ sung.", "not_waiting_supplement")
+        return Reason(_("Hồ sơ không chờ công dân bổ sung."), "not_waiting_supplement")
     closing = supplement_closing_at(dossier)
     if closing is None:
-        return Reason("Hồ sơ không có yêu cầu bổ sung đang chờ.", "no_open_supplement")
+        return Reason(_("Hồ sơ không có yêu cầu bổ sung đang chờ."), "no_open_supplement")
     if at < closing:
         return Reason(
-            f"Chưa hết thời hạn bổ sung: công dân được bổ sung đến {timezone.localtime(closing):%H:%M %d/%m/%Y}.",
+            _("Chưa hết thời hạn bổ sung: công dân được bổ sung đến %(closing)s.")
+            % {"closing": f"{timezone.localtime(closing):%H:%M %d/%m/%Y}"},
             "supplement_time_left",
         )
     return None
@@ -145,8 +147,10 @@ def why_not_refuse_reception(dossier: Dossier, at: datetime) -> Reason | None:
     be refused after appraisal (Từ chối giải quyết, R1.25) or stopped."""
     if dossier.pk and dossier.received_at is not None:
         return Reason(
-            "Hồ sơ đã được tiếp nhận; không thể từ chối tiếp nhận. "
-            "Hãy dùng «Từ chối giải quyết» sau thẩm định hoặc «Dừng xử lý».",
+            _(
+                "Hồ sơ đã được tiếp nhận; không thể từ chối tiếp nhận. "
+                "Hãy dùng «Từ chối giải quyết» sau thẩm định hoặc «Dừng xử lý»."
+            ),
             "already_received",
         )
     return _transition(dossier, "refuse_reception")
@@ -168,19 +172,19 @@ def is_paused(dossier: Dossier) -> bool:
 
 def why_not_pause(dossier: Dossier, at: datetime) -> Reason | None:
     if is_paused(dossier):
-        return Reason("Hồ sơ đang tạm dừng.", "already_paused")
+        return Reason(_("Hồ sơ đang tạm dừng."), "already_paused")
     return _transition(dossier, "pause")
 
 
 def why_not_resume(dossier: Dossier, at: datetime) -> Reason | None:
     if not is_paused(dossier):
-        return Reason("Hồ sơ không ở trạng thái tạm dừng.", "not_paused")
+        return Reason(_("Hồ sơ không ở trạng thái tạm dừng."), "not_paused")
     return _transition(dossier, "resume")
 
 
 def why_not_finish(dossier: Dossier, at: datetime) -> Reason | None:
     if is_paused(dossier):
-        return Reason("Hồ sơ đang tạm dừng; hãy tiếp tục xử lý trước.", "paused")
+        return Reason(_("Hồ sơ đang tạm dừng; hãy tiếp tục xử lý trước."), "paused")
     return _transition(dossier, "finish")
 
 
@@ -197,21 +201,21 @@ def _apology_open(dossier: Dossier) -> Reason | None:
     """One letter per dossier (NĐ 61/2018 Art. 19.9, kept by NĐ 118/2025; R1.27: "only once"). A dossier
     already late may still get its letter, recorded as issued late (interchange.md §4, Deadlines)."""
     if apology_letter(dossier) is not None:
-        return Reason("Hồ sơ đã có phiếu xin lỗi và gia hạn; chỉ được gia hạn một lần.", "second_apology")
+        return Reason(_("Hồ sơ đã có văn bản xin lỗi và gia hạn; chỉ được gia hạn một lần."), "second_apology")
     if dossier.due_at is None:
-        return Reason("Hồ sơ chưa có ngày hẹn trả.", "no_due")
+        return Reason(_("Hồ sơ chưa có ngày hẹn trả."), "no_due")
     return None
 
 
 def why_not_propose_apology(dossier: Dossier, at: datetime) -> Reason | None:
     if _pending(dossier, Proposal.Kind.APOLOGY) is not None:
-        return Reason("Phiếu xin lỗi và gia hạn của hồ sơ đang chờ lãnh đạo ký.", "apology_pending")
+        return Reason(_("Văn bản xin lỗi và gia hạn của hồ sơ đang chờ lãnh đạo ký."), "apology_pending")
     return _apology_open(dossier) or _transition(dossier, "propose_apology")
 
 
 def why_not_sign_apology(dossier: Dossier, at: datetime) -> Reason | None:
     if _pending(dossier, Proposal.Kind.APOLOGY) is None:
-        return Reason("Không có dự thảo phiếu xin lỗi nào đang chờ ký.", "no_pending_apology")
+        return Reason(_("Không có dự thảo văn bản xin lỗi nào đang chờ ký."), "no_pending_apology")
     return _apology_open(dossier) or _transition(dossier, "issue_apology")
 
 

@@ -1063,7 +1063,7 @@ def propose_apology(dossier: Dossier, *, reason: str, extension_days, actor=None
 
 
 def sign_apology(proposal: Proposal, *, signer=None, at=None, source="web") -> ApologyLetter:
-    """Lãnh đạo ký phiếu xin lỗi và đề nghị gia hạn: issues the letter (once, before the due instant)."""
+    """Lãnh đạo ký văn bản xin lỗi và đề nghị gia hạn: issues the letter (once, before the due instant)."""
     at = _instant(at)
     with transaction.atomic(), audit_context(signer, source):
         dossier = _locked(proposal.dossier)
@@ -1076,7 +1076,7 @@ def sign_apology(proposal: Proposal, *, signer=None, at=None, source="web") -> A
 
 
 def reject_apology(proposal: Proposal, *, reason: str, actor=None, at=None, source="web") -> Proposal:
-    """Trả lại dự thảo phiếu xin lỗi: the specialist may propose again while the dossier is not late."""
+    """Trả lại dự thảo văn bản xin lỗi: the specialist may propose again while the dossier is not late."""
     at = _instant(at)
     if not reason.strip():
         raise UserError("Phải ghi lý do trả lại.", "apology returned without a reason")

@@ -221,19 +221,19 @@ def _propose_apology(f, data, user, at):
     proposal = services.propose_apology(
         f.dossier, reason=data["reason"], extension_days=data["extension_days"], actor=user, at=at
     )
-    return _("Đã trình ký phiếu xin lỗi và đề nghị gia hạn; ngày hẹn trả mới đề xuất %(due)s.") % {
+    return _("Đã trình ký văn bản xin lỗi và đề nghị gia hạn; ngày hẹn trả mới đề xuất %(due)s.") % {
         "due": _when(proposal.new_due_at)
     }
 
 
 def _sign_apology(f, data, user, at):
     letter = services.sign_apology(f.pending[Proposal.Kind.APOLOGY], signer=user, at=at)
-    return _("Đã ký phiếu xin lỗi và đề nghị gia hạn; ngày hẹn trả mới %(due)s.") % {"due": _when(letter.new_due_at)}
+    return _("Đã ký văn bản xin lỗi và đề nghị gia hạn; ngày hẹn trả mới %(due)s.") % {"due": _when(letter.new_due_at)}
 
 
 def _reject_apology(f, data, user, at):
     services.reject_apology(f.pending[Proposal.Kind.APOLOGY], reason=data["reason"], actor=user, at=at)
-    return _("Đã trả lại dự thảo phiếu xin lỗi.")
+    return _("Đã trả lại dự thảo văn bản xin lỗi.")
 
 
 def _stop(f, data, user, at):
@@ -277,7 +277,7 @@ def _pending_result(f):
 
 
 def _pending_apology(f):
-    return None if Proposal.Kind.APOLOGY in f.pending else _("Không có dự thảo phiếu xin lỗi nào đang chờ ký.")
+    return None if Proposal.Kind.APOLOGY in f.pending else _("Không có dự thảo văn bản xin lỗi nào đang chờ ký.")
 
 
 ACTIONS: dict[str, StepAction] = {
@@ -426,11 +426,11 @@ ACTIONS: dict[str, StepAction] = {
             _propose_apology,
             icon="bi-hourglass-split",
             style="outline-warning",
-            submit=gettext_lazy("Trình ký phiếu xin lỗi"),
+            submit=gettext_lazy("Trình ký văn bản xin lỗi"),
         ),
         StepAction(
             "ky-xin-loi",
-            gettext_lazy("Ký phiếu xin lỗi và gia hạn"),
+            gettext_lazy("Ký văn bản xin lỗi và gia hạn"),
             A.SIGN_APOLOGY,
             "sign_apology",
             forms.ConfirmForm,
@@ -441,7 +441,7 @@ ACTIONS: dict[str, StepAction] = {
         ),
         StepAction(
             "tra-lai-xin-loi",
-            gettext_lazy("Trả lại dự thảo phiếu xin lỗi"),
+            gettext_lazy("Trả lại dự thảo văn bản xin lỗi"),
             A.SIGN_APOLOGY,
             "reject_apology",
             forms.ReasonForm,
