@@ -22,8 +22,10 @@ from motcua.index766 import live
 class QueuedWorker:
     """A huey consumer thread, and the gate in front of the live recomputation of dossier events."""
 
-    def __init__(self, recompute_units):
+    def __init__(self, recompute_units, consumer):
         self._recompute_units = recompute_units
+        self.consumer = consumer
+        self.stopped = False
         self.gate = threading.Event()
         self.lock = threading.Lock()
         self.held = 0  # recomputations that reached the gate
@@ -43,33 +45,39 @@ class QueuedWorker:
                 self.done += 1
 
     def drain(self, timeout: float = 60) -> None:
-        """Open the gate and wait until every queued task has run."""
+        """Open the gate, let the worker run every queued task, then stop it (the task it is running ends
+        first), so nothing writes behind the rest of the test or its database teardown."""
         self.gate.set()
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                idle = self.done == self.held
-            if idle and HUEY.pending_count() == 0:
-                return
+        while HUEY.pending_count() and time.monotonic() < deadline:
             time.sleep(0.1)
-        raise TimeoutError(f"the worker did not finish: {self.done} of {self.held} recomputations ran")
+        self.stop()
+        if HUEY.pending_count():
+            raise TimeoutError(f"the worker did not finish: {HUEY.pending_count()} tasks still queued")
+
+    def stop(self) -> None:
+        if not self.stopped:
+            self.stopped = True
+            self.gate.set()
+            self.consumer.stop(graceful=True)
 
 
 @pytest.fixture
 def queued_worker(monkeypatch):
-    worker = QueuedWorker(live.recompute_units)
-    monkeypatch.setattr(live, "recompute_units", worker.recompute_units)
     immediate, use_memory, storage = HUEY.immediate, HUEY.immediate_use_memory, HUEY.storage
     HUEY.immediate_use_memory = False  # leaving immediate mode must not open the configured queue
     HUEY.immediate = False
     HUEY.storage = MemoryStorage(HUEY.name)
-    consumer = HUEY.create_consumer(workers=1, worker_type="thread", periodic=False, check_worker_health=False)
+    consumer = HUEY.create_consumer(
+        workers=1, worker_type="thread", periodic=False, check_worker_health=False, max_delay=0.5
+    )
     consumer._set_signal_handlers = lambda: None  # pytest keeps its own SIGINT/SIGTERM handlers
+    worker = QueuedWorker(live.recompute_units, consumer)
+    monkeypatch.setattr(live, "recompute_units", worker.recompute_units)
     consumer.start()
     try:
         yield worker
     finally:
-        worker.gate.set()
-        consumer.stop(graceful=True)
+        worker.stop()
         HUEY.immediate = immediate
         HUEY.storage, HUEY.immediate_use_memory = storage, use_memory
