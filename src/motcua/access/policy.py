@@ -289,7 +289,7 @@ def visible_dossiers(user, queryset: QuerySet | None = None) -> QuerySet:
         return queryset.none()
     condition = Q(handling_unit_id__in=own) | Q(receiving_unit_id__in=own)
     if consulted:
-        condition |= Exists(Consultation.objects.filter(dossier=OuterRef("pk"), unit_id__in=consulted))
+        condition |= Q(Exists(Consultation.objects.filter(dossier=OuterRef("pk"), unit_id__in=consulted)))
     return queryset.filter(condition)
 
 

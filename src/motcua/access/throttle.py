@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from axes.attempts import get_cool_off_threshold
+from axes.conf import settings as axes_settings
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
@@ -63,7 +64,7 @@ class SignInAttempts(AxesDatabaseHandler):
         )
 
     def is_locked(self, request, credentials: dict | None = None) -> bool:
-        if not settings.AXES_LOCK_OUT_AT_FAILURE:
+        if not axes_settings.AXES_LOCK_OUT_AT_FAILURE:  # a default axes sets at import
             return False
         account, client = self.failures(request, credentials)
         return (

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import TypeGuard
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -51,7 +52,7 @@ def _save(job: Job) -> Job:
     return job
 
 
-def _reusable(job: Job | None) -> bool:
+def _reusable(job: Job | None) -> TypeGuard[Job]:
     if job is None or job.state == FAILED:
         return False
     if job.state == QUEUED:

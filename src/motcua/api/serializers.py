@@ -10,7 +10,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.fields import ProhibitSurrogateCharactersValidator
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from motcua.core import dates
 from motcua.core.errors import UserError
@@ -289,7 +289,8 @@ class TaskOut(serializers.Serializer):
 class ErrorOut(serializers.Serializer):
     detail = serializers.CharField(help_text="Lý do, bằng tiếng Việt")
     code = serializers.CharField()
-    errors = serializers.DictField(
+    # The serializer metaclass moves declared fields off the class, so this does not hide ``.errors``.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Lỗi theo từng tham số (400)",

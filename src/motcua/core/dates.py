@@ -9,6 +9,7 @@ Vietnamese message (a 400 or a form error, never a 500), and every later computa
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -37,6 +38,10 @@ def check_day(day: date) -> date:
     return day
 
 
+@overload
+def parse_day(text: str | None, *, default: date) -> date: ...
+@overload
+def parse_day(text: str | None, *, default: None = None) -> date | None: ...
 def parse_day(text: str | None, *, default: date | None = None) -> date | None:
     """A ``YYYY-MM-DD`` text as a date in the range; ``default`` when empty."""
     text = (text or "").strip()

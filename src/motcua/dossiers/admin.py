@@ -33,7 +33,7 @@ class DossierEventInline(ReadOnlyInline):
     Actions and statuses by their Vietnamese names, not the codes stored."""
 
     model = DossierEvent
-    fields = [
+    readonly_fields = fields = (
         "occurred_at",
         "action_name",
         "from_status_name",
@@ -42,8 +42,7 @@ class DossierEventInline(ReadOnlyInline):
         "actor_label",
         "reason",
         "step_due_at",
-    ]
-    readonly_fields = fields
+    )
 
     @admin.display(description=_("thao tác"))
     def action_name(self, event):
@@ -70,14 +69,13 @@ def _status_name(status) -> str:
 
 class SupplementInline(ReadOnlyInline):
     model = SupplementRequest
-    fields = ["stage", "requested_at", "completed_at", "reason", "override_reason"]
-    readonly_fields = fields
+    readonly_fields = fields = ("stage", "requested_at", "completed_at", "reason", "override_reason")
 
 
 class ComponentInline(ReadOnlyInline):
     model = DossierComponent
     fk_name = "dossier"
-    fields = [
+    readonly_fields = fields = (
         "component_code",
         "name",
         "has_file",
@@ -86,20 +84,17 @@ class ComponentInline(ReadOnlyInline):
         "from_citizen_store",
         "original_name",
         "uploaded_at",
-    ]
-    readonly_fields = fields
+    )
 
 
 class FeeInline(ReadOnlyInline):
     model = FeeLine
-    fields = ["code", "name", "amount"]
-    readonly_fields = fields
+    readonly_fields = fields = ("code", "name", "amount")
 
 
 class ResultInline(ReadOnlyInline):
     model = DossierResult
-    fields = ["code", "title", "file_url", "issued_at", "signature_state", "pushed_to_citizen_store"]
-    readonly_fields = fields
+    readonly_fields = fields = ("code", "title", "file_url", "issued_at", "signature_state", "pushed_to_citizen_store")
 
 
 @admin.register(Dossier)
@@ -150,14 +145,17 @@ class ConsultationAdmin(admin.ModelAdmin):
     raw_id_fields = ["dossier", "unit"]
 
 
+_LOOKUP_COLUMNS = ("looked_up_at", "actor", "id_number", "reason", "dossier", "found")
+
+
 @admin.register(PaperLookup)
 class PaperLookupAdmin(admin.ModelAdmin):
     """Who looked up whose papers, and why: read only (the log is never edited)."""
 
-    list_display = ["looked_up_at", "actor", "id_number", "reason", "dossier", "found"]
+    list_display = _LOOKUP_COLUMNS
     list_filter = ["looked_up_at"]
     search_fields = ["id_number", "actor__username", "dossier__code"]
-    readonly_fields = list_display + ["attached"]
+    readonly_fields = (*_LOOKUP_COLUMNS, "attached")
 
     def has_add_permission(self, request):
         return False

@@ -10,10 +10,15 @@ as the national portal's ratings keep their ``LyDo``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 #: (code, label) in the order of the indicator set.
-DISSATISFACTION_REASONS: tuple[tuple[str, str], ...] = (
+DISSATISFACTION_REASONS: tuple[tuple[str, StrOrPromise], ...] = (
     ("tong_thoi_gian", _("Tổng thời gian giải quyết dài hơn thời gian quy định")),
     ("thoi_gian_don_vi", _("Cơ quan, đơn vị tham gia giải quyết xử lý chậm hơn thời hạn quy định")),
     ("so_lan_lien_he", _("Phải liên hệ nơi tiếp nhận nhiều lần để hoàn thiện hồ sơ")),

@@ -428,7 +428,7 @@ def _compile_object_serializer(fields: tuple[FieldSpec, ...]):
     names = frozenset(spec.name for spec in fields)
 
     def serialize(obj: dict, extra: dict | None) -> dict:
-        out = {}
+        out: dict[str, Any] = {}
         get = obj.get
         for name, conv, default in plan:
             v = get(name)
@@ -451,6 +451,7 @@ def _value_serializer(spec: FieldSpec):
     if spec.kind != LIST:
         return _scalar_serializer(spec)
     if spec.fields is None:
+        assert spec.item is not None, f"{spec.name}: a scalar list names its item"
         item = _scalar_serializer(spec.item)
         if item is None:
             return list

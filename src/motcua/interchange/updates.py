@@ -254,7 +254,7 @@ class DossierUpdate:
         changed = [name for name in RESULT_FIELDS if name in self.changes]
         if not changed:
             return
-        new = (self._new("results") or [None])[0]
+        new = next(iter(self._new("results")), None)
         row = DossierResult.objects.filter(dossier=self.dossier).order_by("pk").first()
         if row is None:
             if new is not None:
@@ -301,7 +301,7 @@ class DossierUpdate:
         changed = [name for name in RATING_FIELDS if name in self.changes]
         if not changed:
             return
-        new = (self._new("ratings") or [None])[0]
+        new = next(iter(self._new("ratings")), None)
         row = Rating.objects.filter(dossier=self.dossier).order_by("rated_at", "pk").last()  # as the export
         if row is None:
             if new is not None:

@@ -15,6 +15,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import IO
 
 from motcua.core.spreadsheets import csv_writer, xlsx_workbook
 
@@ -65,18 +66,21 @@ class JsonlWriter:
 
     def __init__(
         self,
-        target: str | os.PathLike | io.IOBase,
+        target: str | os.PathLike | io.TextIOBase | IO[bytes],
         file: str | None = None,
         *,
         trusted: bool = False,
     ):
+        to_json = None
         if not trusted:
             if file is None:
                 raise ValueError("file is required unless trusted=True")
             get_file_spec(file)
+            to_json = _json_dict_maker(file)
         self.file = file
         self.trusted = trusted
         self.count = 0
+        self._fh: io.TextIOBase | None
         if isinstance(target, (str, os.PathLike)):
             self._fh = open(target, "w", encoding="utf-8", newline="\n", buffering=1 << 20)
             self._owns = True
@@ -87,7 +91,7 @@ class JsonlWriter:
             self._fh = io.TextIOWrapper(target, encoding="utf-8", newline="\n")
             self._owns = True
         self._write = self._fh.write
-        self._to_json = None if trusted else _json_dict_maker(file)
+        self._to_json = to_json
 
     @classmethod
     def open(cls, target, file: str | None = None, *, trusted: bool = False) -> JsonlWriter:
@@ -167,7 +171,7 @@ def _columns_and_rows(file: str, records: Iterable[dict], extra_columns: Sequenc
     if extra_columns is not None:
         return declared + sorted(extra_columns), (record_to_json_dict(file, r) for r in records)
     if isinstance(records, (list, tuple)):
-        extra = set()
+        extra: set[str] = set()
         for r in records:
             extra.update(r.get("extra") or ())
         return declared + sorted(extra), (record_to_json_dict(file, r) for r in records)

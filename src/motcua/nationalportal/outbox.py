@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from motcua.core.bulk import TableWriter
@@ -55,16 +56,26 @@ def _messages_sql(rows: list[tuple]) -> tuple[str, list]:
     Values go through each field's ``get_db_prep_save``, as ``bulk_create`` does; a dossier change
     writes one or two rows, for which ``bulk_create``'s machinery would cost more than the insert.
     """
-    fields = [OutboxMessage._meta.get_field(name) for name in _COLUMNS]
+    columns = _columns()
     quote = connection.ops.quote_name
-    row = f"({', '.join(['%s'] * len(fields))})"
+    row = f"({', '.join(['%s'] * len(columns))})"
     sql = (
-        f"INSERT INTO {quote(OutboxMessage._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"INSERT INTO {quote(OutboxMessage._meta.db_table)} ({', '.join(quote(c) for _, c in columns)}) "
         f"VALUES {', '.join([row] * len(rows))}"
     )
     return sql, [
-        f.get_db_prep_save(value, connection) for values in rows for f, value in zip(fields, values, strict=True)
+        f.get_db_prep_save(value, connection) for values in rows for (f, _), value in zip(columns, values, strict=True)
     ]
+
+
+def _columns() -> list[tuple[Field, str]]:
+    """The fields of :data:`_COLUMNS` and their columns: all concrete, so each has one."""
+    columns = []
+    for name in _COLUMNS:
+        field = OutboxMessage._meta.get_field(name)
+        assert isinstance(field, Field) and field.column is not None, name
+        columns.append((field, field.column))
+    return columns
 
 
 def _write_change(dossier_id: int, rows: list[tuple], now) -> None:
@@ -121,7 +132,7 @@ def record_event(event: DossierEvent) -> None:
     """What ``event`` means for the portal: the dossier's new state, and a progress item if its status moved."""
     dossier = event.dossier
     now = timezone.now()
-    rows = [(dossier.pk, OutboxMessage.Kind.UPSERT.value, {}, None, None, now, False, 0, "")]
+    rows: list[tuple] = [(dossier.pk, OutboxMessage.Kind.UPSERT.value, {}, None, None, now, False, 0, "")]
     if event.to_status is not None:
         name, title, unit_name = _event_details(event, dossier)
         item = progress_item(event, dossier, actor_name=name, actor_title=title, unit_name=unit_name)
@@ -165,7 +176,7 @@ def _enqueue_chunk(ids: list[int]) -> int:
         )
     )
     upsert, progress_kind = OutboxMessage.Kind.UPSERT.value, OutboxMessage.Kind.PROGRESS.value
-    rows = [(pk, upsert, {}, None, None, now, False, 0, "") for pk in ids]
+    rows: list[tuple] = [(pk, upsert, {}, None, None, now, False, 0, "") for pk in ids]
     progress = 0
     actors: dict[int, tuple[str, str]] = {}  # an official's name and title, looked up once per chunk
     events = (

@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections import defaultdict
 from datetime import datetime
+from typing import Protocol
 
 from django.db.models import Min
 from django.utils import timezone
@@ -90,7 +91,7 @@ def dossier_objects(dossier_ids) -> dict[int, dict]:
         .order_by("dossier_id", "pk")
         .values("dossier_id", "pk", "code", "title", "file_url", "delivered_at", "delivery_method")
     )
-    ends: dict[int, dict[int, datetime]] = defaultdict(dict)
+    ends: dict[int, dict[int | None, datetime]] = defaultdict(dict)  # statuses: the filter leaves no None
     for row in (
         DossierEvent.objects.filter(dossier_id__in=ids, to_status__in=_END_ORDER)
         .values("dossier_id", "to_status")
@@ -171,8 +172,25 @@ def object_hash(obj: dict) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+class ProgressEvent(Protocol):
+    """What :func:`progress_item` reads of a status-history entry: a DossierEvent, or a row of its values."""
+
+    @property
+    def to_status(self) -> int | None: ...
+    @property
+    def occurred_at(self) -> datetime: ...
+    @property
+    def actor_label(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def step_due_at(self) -> datetime | None: ...
+
+
 def progress_item(
-    event: DossierEvent, dossier: Dossier, *, actor_name: str = "", actor_title: str = "", unit_name: str = ""
+    event: ProgressEvent, dossier: Dossier, *, actor_name: str = "", actor_title: str = "", unit_name: str = ""
 ) -> dict:
     """The progress item of one status-history entry (``TrangThai`` = the status it moved to)."""
     return {

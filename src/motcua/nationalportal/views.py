@@ -19,6 +19,7 @@ from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from motcua.core.errors import UserError
@@ -98,7 +99,7 @@ def _first_error(detail, path: str = "") -> str:
 class PortalEndpoint(APIView):
     authentication_classes = [PortalSignatureAuthentication]
     permission_classes = [IsNationalPortal]
-    serializer_class: type = None
+    serializer_class: type[BaseSerializer]  # each endpoint names its own
 
     def handle_exception(self, exc):
         if isinstance(exc, exceptions.AuthenticationFailed | exceptions.NotAuthenticated):

@@ -73,7 +73,7 @@ class LoggingZaloChannel:
         logger.info("Zalo to %s: %s", recipient, message.body)
 
 
-_DEFAULTS = {"email": EmailChannel, "sms": LoggingSmsChannel, "zalo": LoggingZaloChannel}
+_DEFAULTS: dict[str, type[Channel]] = {"email": EmailChannel, "sms": LoggingSmsChannel, "zalo": LoggingZaloChannel}
 _SETTINGS = {"sms": "MOTCUA_SMS_CHANNEL", "zalo": "MOTCUA_ZALO_CHANNEL"}
 
 
@@ -81,7 +81,7 @@ def get_channel(name: str) -> Channel:
     """The configured channel called ``name``."""
     setting = _SETTINGS.get(name)
     path = getattr(settings, setting, "") if setting else ""
-    cls = import_string(path) if path else _DEFAULTS[name]
+    cls: type[Channel] = import_string(path) if path else _DEFAULTS[name]
     return cls()
 
 

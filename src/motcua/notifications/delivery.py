@@ -120,7 +120,7 @@ def render(notification: Notification) -> Message:
     """The Vietnamese message from ``templates/notifications/<kind>*.txt`` and the context taken at the event."""
     kind = notification.kind
     if notification.channel != ChannelName.EMAIL:
-        body = render_to_string(f"notifications/{kind}_short.txt", notification.context)
+        body: str = render_to_string(f"notifications/{kind}_short.txt", notification.context)
         return Message("", " ".join(body.split()))
     context = dict(notification.context)
     headers = {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import F, Q
 from django.utils import timezone
@@ -28,6 +29,9 @@ from motcua.workdays.services import get_calendar
 from . import delivery
 from .citizens import when
 from .models import ChannelName, Kind
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger("motcua.notifications")
 
@@ -56,7 +60,7 @@ def _window(day: date) -> tuple[datetime, datetime]:
 class Digest:
     """One official's lines for one day."""
 
-    user: object
+    user: User
     dossiers: list[dict] = field(default_factory=list)
     complaints: list[dict] = field(default_factory=list)
     dossier_count: int = 0

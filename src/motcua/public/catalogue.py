@@ -154,7 +154,7 @@ def public_units() -> list[tuple[str, str]]:
     key = f"motcua:public-units:{stats['n']}:{stats['last']}:{timezone.localdate()}"
     units = cache.get(key)
     if units is None:
-        order = {kind: i for i, kind in enumerate(PUBLIC_UNIT_KINDS)}
+        order: dict[str, int] = {kind: i for i, kind in enumerate(PUBLIC_UNIT_KINDS)}
         rows = (
             Unit.objects.filter(kind__in=PUBLIC_UNIT_KINDS)
             .exclude(valid_to__lt=timezone.localdate())

@@ -36,6 +36,13 @@ class PlainSelect(forms.Select):
 SELECT = PlainSelect(attrs={"class": "form-select"})
 
 
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """``form.fields[name]``, a choice field whose choices are set per request (``fields`` holds any field)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField), name
+    return field
+
+
 class CatalogueForm(forms.Form):
     """Search and filters of the catalogue (GET: a result page can be bookmarked and shared)."""
 
@@ -54,9 +61,9 @@ class CatalogueForm(forms.Form):
     def __init__(self, *args, unit=None, fingerprint=None, **kwargs):
         """``unit``: the embed's, whose procedures alone are searched (no unit or level filter then)."""
         super().__init__(*args, **kwargs)
-        self.fields["field"].choices = [("", _("Tất cả lĩnh vực")), *catalogue.fields(unit, fingerprint)]
+        _choice_field(self, "field").choices = [("", _("Tất cả lĩnh vực")), *catalogue.fields(unit, fingerprint)]
         if unit is None:
-            self.fields["unit"].choices = [("", _("Tất cả đơn vị")), *catalogue.public_units()]
+            _choice_field(self, "unit").choices = [("", _("Tất cả đơn vị")), *catalogue.public_units()]
         else:
             del self.fields["unit"], self.fields["level"]
 
@@ -92,7 +99,8 @@ class RatingForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("satisfied") is False and not data.get("reason"):
             self.add_error("reason", _("Vui lòng chọn lý do không hài lòng."))
         if data.get("satisfied"):
@@ -108,7 +116,7 @@ class ComplaintSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", _("Tất cả đơn vị")), *catalogue.public_units()]
+        _choice_field(self, "unit").choices = [("", _("Tất cả đơn vị")), *catalogue.public_units()]
 
 
 class CloseFollowUpForm(forms.Form):

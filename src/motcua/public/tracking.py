@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
@@ -21,8 +22,11 @@ from motcua.files import services as file_services
 from motcua.org.models import Unit
 from motcua.workdays.services import get_calendar
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 #: The status in the words of a letter to the applicant (the national labels are officials' shorthand).
-PLAIN_STATUS = {
+PLAIN_STATUS: dict[int, StrOrPromise] = {
     Status.SUBMITTED: _("Hồ sơ đã được gửi và đang chờ Bộ phận Một cửa tiếp nhận."),
     Status.RECEIVED: _("Hồ sơ đã được tiếp nhận và đang được chuyển đến cơ quan giải quyết."),
     Status.NOT_RECEIVED: _("Hồ sơ không được tiếp nhận. Lý do được nêu bên dưới."),
@@ -90,7 +94,7 @@ def mask_digits(value: str, visible: int = 3) -> str:
 @dataclass
 class Step:
     at: datetime
-    label: str
+    label: StrOrPromise
 
 
 @dataclass
@@ -120,7 +124,7 @@ class TrackedDossier:
     amount_due: int | None
     collection: Collection
     rating: Rating | None
-    signed_results: list = None  # (result, validation, tampered) of each result file signed here
+    signed_results: list[tuple] | None = None  # (result, validation, tampered) of each result file signed here
 
     @property
     def rateable(self) -> bool:
@@ -156,7 +160,7 @@ def load(code: str) -> TrackedDossier | None:
         .order_by("occurred_at", "id")
         .values_list("occurred_at", "to_status", "reason")
     )
-    timeline = [Step(at, Status(status).label) for at, status, _reason in events]
+    timeline = [Step(at, Status(status).label) for at, status, _reason in events if status is not None]
     reason = ""
     notice = _one_to_one(dossier, "stop_notice")
     if dossier.status == Status.STOPPED and notice is not None:
@@ -211,6 +215,7 @@ def signed_results(dossier: Dossier) -> list[tuple]:
     for result in DossierResult.objects.filter(dossier=dossier, stored_file__isnull=False).select_related(
         "stored_file"
     ):
+        assert result.stored_file is not None  # the filter's
         validation, tampered = file_services.validate_stored(result.stored_file)
         rows.append((result, validation, tampered))
     return rows

@@ -210,9 +210,9 @@ def day_rows(first_year: int, last_year: int) -> Iterator[dict]:
     index = 0
     one = timedelta(days=1)
     while day <= end:
-        e = by_date.get(day)
-        if e is not None:
-            kind, name, basis, is_official = e.kind, e.name, e.legal_basis, e.official
+        entry = by_date.get(day)
+        if entry is not None:
+            kind, name, basis, is_official = entry.kind, entry.name, entry.legal_basis, entry.official
         else:
             kind = WEEKDAY if day.weekday() < 5 else WEEKEND
             name, basis, is_official = "", "", has_official_schedule(day.year)

@@ -97,7 +97,7 @@ def hours_left(instants: list[datetime | None], at: datetime) -> list[float | No
     out: list[float | None] = [None] * len(instants)
     if not known:
         return out
-    ends = np.array([instants[i].timestamp() for i in known], dtype=np.float64)
+    ends = np.array([value.timestamp() for value in instants if value is not None], dtype=np.float64)
     starts = np.full(ends.shape, at.timestamp(), dtype=np.float64)
     try:
         values = get_calendar().working_hours_between_batch(starts, ends)

@@ -20,6 +20,7 @@ class Command(MotcuaCommand):
         today = _parse(date) if date else None
         # By hand: send now, also on a day off (the worker's daily run skips those).
         report = queue_digests(today, enqueue=False, dry_run=dry_run, only_working_days=False)
+        assert report is not None  # only a day off skipped by only_working_days gives none
         self.stdout.write(f"Ngày làm việc tiếp theo / next working day: {report.day:%d/%m/%Y}")
         for digest in report.digests:
             user = digest.user
