@@ -72,14 +72,21 @@ def log(message: str) -> None:
 
 def _fake_main(conn, madonvi: str, record_times: bool, nagle: bool = False) -> None:
     """Serve a lean FakePortal on 127.0.0.1 and answer the bench's requests on ``conn``."""
-    import resource
-
     from motcua.nationalportal import fake as F
 
     # The fake's handler writes an answer's headers and body in two send()s; with Nagle's algorithm on,
     # the body waits for the client's delayed ACK: ~40 ms per call on loopback, whatever the relay does.
     # A real gateway (nginx, any LGSP) sets TCP_NODELAY; so does the bench unless --fake-nagle.
     F._Handler.disable_nagle_algorithm = not nagle
+
+    portal = _lean_fake_class(record_times)(madonvi=madonvi, username="motcua", password="motcua")
+    conn.send(portal.start(host="127.0.0.1", port=0))
+    _answer_bench(conn, portal)
+
+
+def _lean_fake_class(record_times: bool):
+    """A FakePortal that keeps dossier codes only and counts progress items (timing each if asked)."""
+    from motcua.nationalportal import fake as F
 
     class CodesOnly(dict):
         """The adapter's dossier table, keeping the codes (what 03/04 decide on), not the objects."""
@@ -111,8 +118,13 @@ def _fake_main(conn, madonvi: str, record_times: bool, nagle: bool = False) -> N
                         self.received.setdefault(f"{item['MaHoSo']}|{item['TrangThai']}", now)
             return {"error_code": F.OK}
 
-    portal = LeanFake(madonvi=madonvi, username="motcua", password="motcua")
-    conn.send(portal.start(host="127.0.0.1", port=0))
+    return LeanFake
+
+
+def _answer_bench(conn, portal) -> None:
+    """Answer "stats", "times" and "stop" from the bench until it says stop."""
+    import resource
+
     while True:
         request = conn.recv()
         if request == "stats":
@@ -816,20 +828,22 @@ def _fmt(value, spec: str) -> str:
     return "—" if value is None else format(value, spec)
 
 
+def _result_at(result: dict, path: tuple[str, ...]):
+    """The value at ``path`` in one database's results, None where a phase or key is missing."""
+    value = result
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
 def print_table(results: dict[str, dict], args) -> None:
     databases = list(results)
     rows: list[tuple[str, list[str], str]] = []
 
-    def get(db, *path):
-        value = results[db]
-        for key in path:
-            if not isinstance(value, dict) or key not in value:
-                return None
-            value = value[key]
-        return value
-
     def row(label, path, spec, target=""):
-        rows.append((label, [_fmt(get(db, *path), spec) for db in databases], target))
+        rows.append((label, [_fmt(_result_at(results[db], path), spec) for db in databases], target))
 
     def section(title):
         rows.append((title, [""] * len(databases), ""))

@@ -147,16 +147,49 @@ def _percentile(values: list[float], q: float) -> float:
 
 def run_load(host: str, targets: dict, users: int, seconds: int, warmup: int) -> dict:
     import gevent
-    from locust import HttpUser, constant, events, task
+    from locust import events
     from locust.env import Environment
 
     server_ms: dict[str, list[float]] = defaultdict(list)
     client_ms: dict[str, list[float]] = defaultdict(list)
     failures: dict[str, int] = defaultdict(int)
     recording = {"on": False}
+    events.request.add_listener(_request_recorder(recording, server_ms, client_ms, failures))
+
+    period = time.strftime("%Y-%m")
+    staff = _staff_class(host, targets)
+    user_classes = [
+        _specialist_class(staff),
+        _leader_class(staff, period),
+        _desk_class(staff, targets),
+        _control_class(staff, targets["units"], period),
+    ]
+    env = Environment(user_classes=user_classes, host=host, events=events)
+    runner = env.create_local_runner()
+    runner.start(users, spawn_rate=users)
+    gevent.sleep(warmup)
+    recording["on"] = True
+    gevent.sleep(seconds)
+    recording["on"] = False
+    runner.quit()
+    names = sorted(set(client_ms) | set(failures))
+    return {
+        name: {
+            "count": len(client_ms[name]),
+            "failures": failures[name],
+            "server_median": _percentile(server_ms[name], 0.5),
+            "server_p95": _percentile(server_ms[name], 0.95),
+            "server_max": max(server_ms[name], default=float("nan")),
+            "client_p95": _percentile(client_ms[name], 0.95),
+        }
+        for name in names
+    }
+
+
+def _request_recorder(recording: dict, server_ms: dict, client_ms: dict, failures: dict):
+    """A locust request listener that, while ``recording["on"]``, keeps each page's times or failures."""
     timing = re.compile(r"app;dur=([0-9.]+)")
 
-    @events.request.add_listener
     def _record(request_type, name, response_time, response_length, response=None, exception=None, **_kw):
         if not recording["on"] or name.startswith("login"):
             return
@@ -168,8 +201,12 @@ def run_load(host: str, targets: dict, users: int, seconds: int, warmup: int) ->
         if match:
             server_ms[name].append(float(match.group(1)))
 
-    units = targets["units"]
-    period = time.strftime("%Y-%m")
+    return _record
+
+
+def _staff_class(host: str, targets: dict):
+    """The abstract staff user: signs in, opens one of its dossiers' pages."""
+    from locust import HttpUser, constant
 
     class Staff(HttpUser):
         abstract = True
@@ -190,7 +227,14 @@ def run_load(host: str, targets: dict, users: int, seconds: int, warmup: int) ->
             code = random.choice(targets[self.username])
             self.client.get(f"/can-bo/ho-so/{code}/", name="dossier page")
 
-    class Specialist(Staff):
+    return Staff
+
+
+def _specialist_class(staff):
+    """The specialist: the queue, a dossier page, a search."""
+    from locust import task
+
+    class Specialist(staff):
         username = "chuyenvien"
         weight = 3
 
@@ -206,7 +250,14 @@ def run_load(host: str, targets: dict, users: int, seconds: int, warmup: int) ->
         def search(self):
             self.client.get("/can-bo/tra-cuu/?q=Nguyễn", name="search")
 
-    class Leader(Staff):
+    return Specialist
+
+
+def _leader_class(staff, period: str):
+    """The leader: the queue, approvals, the scoreboard overview, a dossier page."""
+    from locust import task
+
+    class Leader(staff):
         username = "lanhdao"
         weight = 1
 
@@ -226,7 +277,14 @@ def run_load(host: str, targets: dict, users: int, seconds: int, warmup: int) ->
         def page(self):
             self.dossier()
 
-    class Desk(Staff):
+    return Leader
+
+
+def _desk_class(staff, targets: dict):
+    """The one-stop desk: its queue, a dossier page, a receipt PDF."""
+    from locust import task
+
+    class Desk(staff):
         username = "motcua_so"
         weight = 2
 
@@ -243,7 +301,14 @@ def run_load(host: str, targets: dict, users: int, seconds: int, warmup: int) ->
             code = random.choice(targets["receipts"])
             self.client.get(f"/can-bo/ho-so/{code}/bieu-mau/receipt.pdf", name="receipt PDF")
 
-    class Control(Staff):
+    return Desk
+
+
+def _control_class(staff, units: list, period: str):
+    """The control office: the scoreboard overview, a unit's page, late dossiers, a dossier page."""
+    from locust import task
+
+    class Control(staff):
         username = "kiemsoat"
         weight = 2
 
@@ -263,26 +328,7 @@ def run_load(host: str, targets: dict, users: int, seconds: int, warmup: int) ->
         def page(self):
             self.dossier()
 
-    env = Environment(user_classes=[Specialist, Leader, Desk, Control], host=host, events=events)
-    runner = env.create_local_runner()
-    runner.start(users, spawn_rate=users)
-    gevent.sleep(warmup)
-    recording["on"] = True
-    gevent.sleep(seconds)
-    recording["on"] = False
-    runner.quit()
-    names = sorted(set(client_ms) | set(failures))
-    return {
-        name: {
-            "count": len(client_ms[name]),
-            "failures": failures[name],
-            "server_median": _percentile(server_ms[name], 0.5),
-            "server_p95": _percentile(server_ms[name], 0.95),
-            "server_max": max(server_ms[name], default=float("nan")),
-            "client_p95": _percentile(client_ms[name], 0.95),
-        }
-        for name in names
-    }
+    return Control
 
 
 def main() -> None:

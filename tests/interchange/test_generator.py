@@ -172,23 +172,7 @@ def test_referential_integrity(gen_set):
     for d in data["dossiers"]:
         assert d["MaHoSo"] not in codes
         codes.add(d["MaHoSo"])
-        assert d["MaTTHC"] in procs and d["MaDonVi"] in units
-        if d.get("MaDonViTiepNhan"):
-            assert d["MaDonViTiepNhan"] in units and d["MaDonViTiepNhan"] != d["MaDonVi"]
-            assert units[d["MaDonViTiepNhan"]]["LoaiDonVi"] == "XA" and d["KenhThucHien"] != 2
-        assert units[d["MaDonVi"]]["HieuLucDen"] is None  # no dossiers at dissolved units
-        if d.get("MaDVC"):
-            s = svcs[d["MaDVC"]]
-            assert (s["MaTTHC"], s["MaDonVi"]) == (d["MaTTHC"], d["MaDonVi"])
-            assert s["TrangThai"] in ("dang_cong_khai", "cho_dung_cong_khai")
-        p = procs[d["MaTTHC"]]
-        assert p["TrangThaiCongKhai"] != "bai_bo"
-        # Competence: the handling unit is listed, or follows CapThucHien.
-        unit = units[d["MaDonVi"]]
-        if p["DonViThucHien"]:
-            assert d["MaDonVi"] in p["DonViThucHien"]
-        else:
-            assert unit["LoaiDonVi"] in p["CapThucHien"]
+        _assert_dossier_references(d, units, procs, svcs)
     pakn = set()
     for c in data["complaints"]:
         assert c["MaDonVi"] in units
@@ -197,6 +181,27 @@ def test_referential_integrity(gen_set):
         pakn.add(c["MaPAKN"])
     for r in data["reference_counts"]:
         assert r["MaDonVi"] in units
+
+
+def _assert_dossier_references(d, units, procs, svcs):
+    """A dossier names known units, procedure and service, at a unit competent for the procedure."""
+    assert d["MaTTHC"] in procs and d["MaDonVi"] in units
+    if d.get("MaDonViTiepNhan"):
+        assert d["MaDonViTiepNhan"] in units and d["MaDonViTiepNhan"] != d["MaDonVi"]
+        assert units[d["MaDonViTiepNhan"]]["LoaiDonVi"] == "XA" and d["KenhThucHien"] != 2
+    assert units[d["MaDonVi"]]["HieuLucDen"] is None  # no dossiers at dissolved units
+    if d.get("MaDVC"):
+        s = svcs[d["MaDVC"]]
+        assert (s["MaTTHC"], s["MaDonVi"]) == (d["MaTTHC"], d["MaDonVi"])
+        assert s["TrangThai"] in ("dang_cong_khai", "cho_dung_cong_khai")
+    p = procs[d["MaTTHC"]]
+    assert p["TrangThaiCongKhai"] != "bai_bo"
+    # Competence: the handling unit is listed, or follows CapThucHien.
+    unit = units[d["MaDonVi"]]
+    if p["DonViThucHien"]:
+        assert d["MaDonVi"] in p["DonViThucHien"]
+    else:
+        assert unit["LoaiDonVi"] in p["CapThucHien"]
 
 
 # --------------------------------------------------------------------------- lifecycle
@@ -238,51 +243,63 @@ def test_dossier_lifecycle_invariants(gen_set):
         for a, b in zip(statuses, statuses[1:], strict=False):
             assert (a, b) in ALLOWED, (d["MaHoSo"], statuses)
         assert statuses.count(9) <= 1 and statuses.count(10) <= 1
-        sub = ts(d["NgayNopHoSo"])
-        assert sub < HORIZON
-        assert (statuses[0] == 1) == (d["KenhThucHien"] == 2)
-        if d["KenhThucHien"] == 2:
-            assert d.get("MaDVC") and times[0] == sub
-        else:
-            assert not d.get("MaDVC") and d["NguonHoSo"] == "dia_phuong"
-        received = d.get("NgayTiepNhan")
-        if received:
-            rec = ts(received)
-            assert sub <= rec < HORIZON and 2 in statuses and times[statuses.index(2)] == rec
-            p = procs[d["MaTTHC"]]
-            cutoff = time(15, 0) if p["GioChotTiepNhan"] else None
-            assert ts(d["NgayHenTra"]) == cal.add(rec, p["ThoiGianGiaiQuyet"], p["DonViTinh"], cutoff)
-            day = rec.date()
-            if d.get("NgayHenTraMoi"):
-                assert ts(d["NgayHenTraMoi"]) > ts(d["NgayHenTra"])
-        else:
-            assert 2 not in statuses and not d.get("NgayHenTra")
-            day = sub.date()
+        day = _assert_submission_and_reception(d, statuses, times, procs[d["MaTTHC"]], cal)
         assert m.group(2) == day.strftime("%y%m%d")
         seq[(m.group(1), m.group(2))].append(int(m.group(3)))
-        # Supplements mirror the 5 → 4 transitions of the log; an open one is still status 5
-        # (or the dossier was closed for want of an answer).
-        sups = d.get("DanhSachHoSoBoSung", [])
-        assert len(sups) == statuses.count(5)
-        for s, t5 in zip(sups, [t for t, st in zip(times, statuses, strict=True) if st == 5], strict=True):
-            assert ts(s["NgayYeuCau"]) == t5
-            if s["NgayBoSung"]:
-                assert ts(s["NgayBoSung"]) > t5
-        if sups and sups[-1]["NgayBoSung"] is None:
-            assert d["TrangThaiHoSo"] in (5, 8)
-        if d.get("DuocThanhToanTrucTuyen"):
-            assert d["DuocThanhToanTrucTuyen"] in (1, 2) and ts(d["NgayThanhToan"]) < HORIZON
-            assert any(line["Gia"] > 0 for line in d["DanhSachLePhi"])
-        if d.get("DuongDanTepTinKetQua"):
-            assert 9 in statuses and d["MaKetQua"] and ts(d["NgayCoKetQua"]) == times[statuses.index(9)]
-        if d.get("KhongHaiLong"):
-            assert ts(d["NgayDanhGia"]) >= times[-1] or 10 in statuses
-        if d.get("NgayDongBo"):
-            assert times[0] <= ts(d["NgayDongBo"]) < HORIZON
+        _assert_supplements(d, statuses, times)
+        _assert_later_facts(d, statuses, times)
         assert 1 <= len(d["TaiLieuNop"]) <= 5
     # Per-unit daily sequences are 1..k without gaps.
     for nums in seq.values():
         assert sorted(nums) == list(range(1, len(nums) + 1))
+
+
+def _assert_submission_and_reception(d, statuses, times, p, cal):
+    """Channel, submission and reception agree with the log and the due date; returns the code's day."""
+    sub = ts(d["NgayNopHoSo"])
+    assert sub < HORIZON
+    assert (statuses[0] == 1) == (d["KenhThucHien"] == 2)
+    if d["KenhThucHien"] == 2:
+        assert d.get("MaDVC") and times[0] == sub
+    else:
+        assert not d.get("MaDVC") and d["NguonHoSo"] == "dia_phuong"
+    received = d.get("NgayTiepNhan")
+    if not received:
+        assert 2 not in statuses and not d.get("NgayHenTra")
+        return sub.date()
+    rec = ts(received)
+    assert sub <= rec < HORIZON and 2 in statuses and times[statuses.index(2)] == rec
+    cutoff = time(15, 0) if p["GioChotTiepNhan"] else None
+    assert ts(d["NgayHenTra"]) == cal.add(rec, p["ThoiGianGiaiQuyet"], p["DonViTinh"], cutoff)
+    if d.get("NgayHenTraMoi"):
+        assert ts(d["NgayHenTraMoi"]) > ts(d["NgayHenTra"])
+    return rec.date()
+
+
+def _assert_supplements(d, statuses, times):
+    """Supplements mirror the 5 → 4 transitions of the log; an open one is still status 5
+    (or the dossier was closed for want of an answer)."""
+    sups = d.get("DanhSachHoSoBoSung", [])
+    assert len(sups) == statuses.count(5)
+    for s, t5 in zip(sups, [t for t, st in zip(times, statuses, strict=True) if st == 5], strict=True):
+        assert ts(s["NgayYeuCau"]) == t5
+        if s["NgayBoSung"]:
+            assert ts(s["NgayBoSung"]) > t5
+    if sups and sups[-1]["NgayBoSung"] is None:
+        assert d["TrangThaiHoSo"] in (5, 8)
+
+
+def _assert_later_facts(d, statuses, times):
+    """Payment, result, rating and sync, when present, agree with the log."""
+    if d.get("DuocThanhToanTrucTuyen"):
+        assert d["DuocThanhToanTrucTuyen"] in (1, 2) and ts(d["NgayThanhToan"]) < HORIZON
+        assert any(line["Gia"] > 0 for line in d["DanhSachLePhi"])
+    if d.get("DuongDanTepTinKetQua"):
+        assert 9 in statuses and d["MaKetQua"] and ts(d["NgayCoKetQua"]) == times[statuses.index(9)]
+    if d.get("KhongHaiLong"):
+        assert ts(d["NgayDanhGia"]) >= times[-1] or 10 in statuses
+    if d.get("NgayDongBo"):
+        assert times[0] <= ts(d["NgayDongBo"]) < HORIZON
 
 
 def test_dossiers_spread_over_the_year_and_office_hours(gen_set):

@@ -546,60 +546,79 @@ def handover_rows(dossier: Dossier) -> list[HandoverRow]:
     """One row per hand-over (R1.19): desk → first step, step → step (``hand_off``, whose event
     carries ``previous_step_outcome``), to and from a consulted unit, last step → desk."""
     desk = f"{DESK} ({_receiving_unit(dossier).name})"
-    units = {}
+    unit_names: dict[str, str] = {}
     rows: list[HandoverRow] = []
     step, step_due = desk, None
     for event in dossier.events.select_related("actor").order_by("occurred_at", "id"):
-        action, data = event.action, event.data or {}
+        action = event.action
         if event.kind != DossierEvent.Kind.STEP and action not in ("start_processing", "finish"):
             continue
         if action in NOT_HANDOVERS:
             continue
-        person = fmt.person(event.actor)  # actor_label is a channel (web, portal), not a person
-        if action == "start_processing":
-            row = HandoverRow(desk, data.get("step") or dossier.handling_unit.name, event.occurred_at, "", person)
-        elif action == "hand_off":
-            outcome = data.get("previous_step_outcome") or step_outcome(event.occurred_at, step_due)
-            row = HandoverRow(
-                data.get("from_step") or step,
-                data.get("to_step") or "",
-                event.occurred_at,
-                outcome,
-                person,
-                event.reason if event.reason != "Chuyển bước xử lý" else "",
-            )
-        elif action in ("consult", "answer_consultation"):
-            code = data.get("unit", "")
-            if code not in units:
-                units[code] = Unit.objects.filter(code=code).values_list("name", flat=True).first() or code
-            if action == "consult":
-                row = HandoverRow(step, units[code], event.occurred_at, "", person, "Lấy ý kiến phối hợp")
-            else:
-                late = data.get("late")  # events recorded before "outcome" existed carry only this flag
-                outcome = data.get("outcome") or ("" if late is None else ("quá hạn" if late else "đúng hạn"))
-                row = HandoverRow(units[code], step, event.occurred_at, outcome, person, "Trả lời ý kiến phối hợp")
-        elif action == "finish":
-            row = HandoverRow(
-                step,
-                desk,
-                event.occurred_at,
-                step_outcome(event.occurred_at, step_due),
-                person,
-                "Chuyển kết quả để trả",
-            )
-        else:  # a step action added later: shown rather than silently dropped
-            row = HandoverRow(
-                step,
-                data.get("to_step") or "",
-                event.occurred_at,
-                data.get("previous_step_outcome") or "",
-                person,
-                event.reason,
-            )
+        row = _handover_row(event, dossier, desk, step, step_due, unit_names)
         rows.append(row)
         if action in ("start_processing", "hand_off"):
             step, step_due = row.receiver, event.step_due_at
     return rows
+
+
+def _handover_row(
+    event: DossierEvent,
+    dossier: Dossier,
+    desk: str,
+    step: str,
+    step_due: datetime | None,
+    unit_names: dict[str, str],
+) -> HandoverRow:
+    """The slip's row for one hand-over event, from the step holding the dossier before it."""
+    action, data = event.action, event.data or {}
+    person = fmt.person(event.actor)  # actor_label is a channel (web, portal), not a person
+    if action == "start_processing":
+        return HandoverRow(desk, data.get("step") or dossier.handling_unit.name, event.occurred_at, "", person)
+    if action == "hand_off":
+        outcome = data.get("previous_step_outcome") or step_outcome(event.occurred_at, step_due)
+        return HandoverRow(
+            data.get("from_step") or step,
+            data.get("to_step") or "",
+            event.occurred_at,
+            outcome,
+            person,
+            event.reason if event.reason != "Chuyển bước xử lý" else "",
+        )
+    if action in ("consult", "answer_consultation"):
+        return _consultation_row(event, data, step, person, unit_names)
+    if action == "finish":
+        return HandoverRow(
+            step,
+            desk,
+            event.occurred_at,
+            step_outcome(event.occurred_at, step_due),
+            person,
+            "Chuyển kết quả để trả",
+        )
+    # a step action added later: shown rather than silently dropped
+    return HandoverRow(
+        step,
+        data.get("to_step") or "",
+        event.occurred_at,
+        data.get("previous_step_outcome") or "",
+        person,
+        event.reason,
+    )
+
+
+def _consultation_row(
+    event: DossierEvent, data: dict, step: str, person: str, unit_names: dict[str, str]
+) -> HandoverRow:
+    """The row to (consult) or from (answer_consultation) a consulted unit, its name read once per unit."""
+    code = data.get("unit", "")
+    if code not in unit_names:
+        unit_names[code] = Unit.objects.filter(code=code).values_list("name", flat=True).first() or code
+    if event.action == "consult":
+        return HandoverRow(step, unit_names[code], event.occurred_at, "", person, "Lấy ý kiến phối hợp")
+    late = data.get("late")  # events recorded before "outcome" existed carry only this flag
+    outcome = data.get("outcome") or ("" if late is None else ("quá hạn" if late else "đúng hạn"))
+    return HandoverRow(unit_names[code], step, event.occurred_at, outcome, person, "Trả lời ý kiến phối hợp")
 
 
 def control_context(dossier: Dossier, **overrides) -> dict:

@@ -180,7 +180,9 @@ class Dossier(models.Model):
         _("hạn trả hiệu lực"),
         null=True,
         blank=True,
-        help_text="rules.effective_due_at, stored for the queue: NgayHenTra + completed supplements, or the apology letter's",
+        help_text=(
+            "rules.effective_due_at, stored for the queue: NgayHenTra + completed supplements, or the apology letter's"
+        ),
     )
     ended_at = models.DateTimeField(
         _("ngày kết thúc xử lý"),

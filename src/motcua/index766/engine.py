@@ -136,7 +136,6 @@ class IndicatorScore:
 
         ``ratio_double``: with a given ratio, the double the portal computes for it (3.3's product
         with 1.4's ratio); by default the exact ratio's nearest double (num ÷ den in doubles)."""
-        ind = self.indicator
         if max_points is not None:
             self.max_points = max_points
         mx = _exact(self.max_points)
@@ -145,37 +144,45 @@ class IndicatorScore:
             self.ratio = self.score = None
             return
         if ratio is None and not self.denominator:
-            if ind.zero is Zero.NULL:
-                self.ratio = self.score = None
-            elif ind.zero is Zero.ZERO:
-                self.ratio, self.score = Fraction(0), Fraction(0)
-            else:
-                self.ratio, self.score = Fraction(1), mx
-            self.note = self.note or ind.zero_note or None
+            self._score_without_records(mx)
             return
         # Each exact result built as one Fraction from integers (a province scores ~24,000 tuples;
         # chained Fraction operations cost several times more).
         if ratio is None:
             num, den = _fraction(self.numerator), _fraction(self.denominator)
             ratio = Fraction(num.numerator * den.denominator, num.denominator * den.numerator)
-        r = self.ratio = ratio
-        if ind.ratio_kind == "average":
-            self.score = Fraction(0)
-        elif self.rounding == "portal":
+        self.ratio = ratio
+        self.score = self._score_of_ratio(ratio, mx, ratio_double)
+
+    def _score_without_records(self, mx: Fraction) -> None:
+        """Score an indicator with an empty denominator as its ``zero`` rule says."""
+        ind = self.indicator
+        if ind.zero is Zero.NULL:
+            self.ratio = self.score = None
+        elif ind.zero is Zero.ZERO:
+            self.ratio, self.score = Fraction(0), Fraction(0)
+        else:
+            self.ratio, self.score = Fraction(1), mx
+        self.note = self.note or ind.zero_note or None
+
+    def _score_of_ratio(self, r: Fraction, mx: Fraction, ratio_double: float | None) -> Fraction:
+        """The exact score of ratio ``r`` out of ``mx`` points (sets the portal's double and percentage)."""
+        if self.indicator.ratio_kind == "average":
+            return Fraction(0)
+        if self.rounding == "portal":
             # A correctly rounded division depends only on the real value: num ÷ den in doubles
             # is the nearest double to the exact ratio.
             self.ratio_double = r.numerator / r.denominator if ratio_double is None else ratio_double
             self.ratio_pct, rounded = portal_score(self.max_points, self.target, self.ratio_double)
-            self.score = Fraction(rounded)
-        elif mx == 0:
-            self.score = Fraction(0)
-        elif self.target:
+            return Fraction(rounded)
+        if mx == 0:
+            return Fraction(0)
+        if self.target:
             t = _exact(self.target)
             n, d = mx.numerator * r.numerator * t.denominator, mx.denominator * r.denominator * t.numerator
             # Clipped at the maximum (compared as integers: Fraction's own comparison is slow).
-            self.score = mx if n * mx.denominator >= mx.numerator * d else Fraction(n, d)
-        else:
-            self.score = Fraction(mx.numerator * r.numerator, mx.denominator * r.denominator)
+            return mx if n * mx.denominator >= mx.numerator * d else Fraction(n, d)
+        return Fraction(mx.numerator * r.numerator, mx.denominator * r.denominator)
 
     def to_json(self) -> dict[str, Any]:
         mx = self.max_points

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
+from typing import Any
 
 from motcua.core.spreadsheets import xlsx_workbook
 
@@ -105,23 +107,50 @@ def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class _Styles:
+    """The cell formats of one score workbook, and the caption line every sheet repeats."""
+
+    caption: str
+    bold: Any
+    title: Any
+    cell: Any
+    number: Any
+    percent: Any
+
+
 def as_xlsx(report: ScoreReport) -> bytes:
     """A summary sheet, then one sheet per group: numerator, denominator, ratio and score of each indicator."""
     data = report.to_json()
     buffer = io.BytesIO()
     book = xlsx_workbook(buffer, {"in_memory": True})
-    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1, "bg_color": "#DDEBF7"})
-    title = book.add_format({"bold": True, "font_size": 13})
-    cell = book.add_format({"border": 1})
-    number = book.add_format({"border": 1, "num_format": "0.00"})
-    percent = book.add_format({"border": 1, "num_format": "0.00%"})
-    caption = f"Kỳ {data['period']['code']}, tính đến {data['as_of']} — bộ công thức {data['formula_set']}"
+    styles = _Styles(
+        caption=f"Kỳ {data['period']['code']}, tính đến {data['as_of']} — bộ công thức {data['formula_set']}",
+        bold=book.add_format(
+            {"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1, "bg_color": "#DDEBF7"}
+        ),
+        title=book.add_format({"bold": True, "font_size": 13}),
+        cell=book.add_format({"border": 1}),
+        number=book.add_format({"border": 1, "num_format": "0.00"}),
+        percent=book.add_format({"border": 1, "num_format": "0.00%"}),
+    )
     units = sorted(data["units"], key=lambda u: -u["total"])
     group_of = {i.code: i.group for i in get_formula_set(data["formula_set"]).indicators}
 
+    _summary_sheet(book, styles, units)
+    for code, name in GROUPS:
+        indicators = [i for i in units[0]["indicators"] if group_of[i["code"]] == code] if units else []
+        _group_sheet(book, styles, code, name, indicators, units)
+    _rules_sheet(book, styles, data["rules"])
+    book.close()
+    return buffer.getvalue()
+
+
+def _summary_sheet(book: Any, styles: _Styles, units: list[dict[str, Any]]) -> None:
+    """The "Tổng hợp" sheet: each unit's six group scores, total and band, ranked."""
     sheet = book.add_worksheet("Tổng hợp")
-    sheet.write(0, 0, "KẾT QUẢ BỘ CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QĐ 766/QĐ-TTg)", title)
-    sheet.write(1, 0, caption)
+    sheet.write(0, 0, "KẾT QUẢ BỘ CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QĐ 766/QĐ-TTg)", styles.title)
+    sheet.write(1, 0, styles.caption)
     headers = [
         "STT",
         "Mã đơn vị",
@@ -131,7 +160,7 @@ def as_xlsx(report: ScoreReport) -> bytes:
         "Xếp loại",
     ]
     for col, text in enumerate(headers):
-        sheet.write(3, col, text, bold)
+        sheet.write(3, col, text, styles.bold)
     for index, unit in enumerate(units, start=1):
         groups = {g["code"]: g["score"] for g in unit["groups"]}
         values = [
@@ -143,54 +172,63 @@ def as_xlsx(report: ScoreReport) -> bytes:
             unit["band"],
         ]
         for col, value in enumerate(values):
-            sheet.write(3 + index, col, value, number if isinstance(value, float) else cell)
+            sheet.write(3 + index, col, value, styles.number if isinstance(value, float) else styles.cell)
     sheet.set_column(0, 0, 5)
     sheet.set_column(1, 1, 14)
     sheet.set_column(2, 2, 40)
     sheet.set_column(3, len(headers), 14)
     sheet.freeze_panes(4, 3)
 
-    for code, name in GROUPS:
-        sheet = book.add_worksheet(code)
-        sheet.write(0, 0, f"{name.upper()} ({code})", title)
-        sheet.write(1, 0, caption)
-        indicators = [i for i in units[0]["indicators"] if group_of[i["code"]] == code] if units else []
-        sheet.write(3, 0, "STT", bold)
-        sheet.write(3, 1, "Mã đơn vị", bold)
-        sheet.write(3, 2, "Tên đơn vị", bold)
+
+def _group_sheet(
+    book: Any,
+    styles: _Styles,
+    code: str,
+    name: str,
+    indicators: list[dict[str, Any]],
+    units: list[dict[str, Any]],
+) -> None:
+    """One group's sheet: numerator, denominator, ratio and score of its indicators for each unit."""
+    sheet = book.add_worksheet(code)
+    sheet.write(0, 0, f"{name.upper()} ({code})", styles.title)
+    sheet.write(1, 0, styles.caption)
+    sheet.write(3, 0, "STT", styles.bold)
+    sheet.write(3, 1, "Mã đơn vị", styles.bold)
+    sheet.write(3, 2, "Tên đơn vị", styles.bold)
+    col = 3
+    for indicator in indicators:
+        sheet.merge_range(2, col, 2, col + 3, f"Chỉ số {indicator['code']} (tối đa {indicator['max']})", styles.bold)
+        for offset, text in enumerate(["Tử số", "Mẫu số", "Tỷ lệ", "Điểm"]):
+            sheet.write(3, col + offset, text, styles.bold)
+        col += 4
+    sheet.write(3, col, "Điểm nhóm", styles.bold)
+    for row, unit in enumerate(units, start=4):
+        sheet.write(row, 0, row - 3, styles.cell)
+        sheet.write(row, 1, unit["unit"], styles.cell)
+        sheet.write(row, 2, unit["name"], styles.cell)
+        by_code = {i["code"]: i for i in unit["indicators"]}
         col = 3
         for indicator in indicators:
-            sheet.merge_range(2, col, 2, col + 3, f"Chỉ số {indicator['code']} (tối đa {indicator['max']})", bold)
-            for offset, text in enumerate(["Tử số", "Mẫu số", "Tỷ lệ", "Điểm"]):
-                sheet.write(3, col + offset, text, bold)
+            values = by_code[indicator["code"]]
+            sheet.write(row, col, values["numerator"], styles.cell)
+            sheet.write(row, col + 1, values["denominator"], styles.cell)
+            sheet.write(row, col + 2, values["ratio"], styles.percent)
+            sheet.write(row, col + 3, values["score"], styles.number)
             col += 4
-        sheet.write(3, col, "Điểm nhóm", bold)
-        for row, unit in enumerate(units, start=4):
-            sheet.write(row, 0, row - 3, cell)
-            sheet.write(row, 1, unit["unit"], cell)
-            sheet.write(row, 2, unit["name"], cell)
-            by_code = {i["code"]: i for i in unit["indicators"]}
-            col = 3
-            for indicator in indicators:
-                values = by_code[indicator["code"]]
-                sheet.write(row, col, values["numerator"], cell)
-                sheet.write(row, col + 1, values["denominator"], cell)
-                sheet.write(row, col + 2, values["ratio"], percent)
-                sheet.write(row, col + 3, values["score"], number)
-                col += 4
-            sheet.write(row, col, next(g["score"] for g in unit["groups"] if g["code"] == code), number)
-        sheet.set_column(2, 2, 40)
-        sheet.freeze_panes(4, 3)
+        sheet.write(row, col, next(g["score"] for g in unit["groups"] if g["code"] == code), styles.number)
+    sheet.set_column(2, 2, 40)
+    sheet.freeze_panes(4, 3)
 
+
+def _rules_sheet(book: Any, styles: _Styles, rules: list[dict[str, Any]]) -> None:
+    """The sheet of the rules where the portal's scoring differs from the written decision."""
     sheet = book.add_worksheet(RULES_SHEET)
-    sheet.write(0, 0, "QUY TẮC TÍNH ĐIỂM KHÁC GIỮA CỔNG DVCQG VÀ VĂN BẢN", title)
-    sheet.write(1, 0, caption)
+    sheet.write(0, 0, "QUY TẮC TÍNH ĐIỂM KHÁC GIỮA CỔNG DVCQG VÀ VĂN BẢN", styles.title)
+    sheet.write(1, 0, styles.caption)
     for col, text in enumerate(RULES_HEADERS):
-        sheet.write(3, col, text, bold)
-    for row, values in enumerate(rules_rows(data["rules"]), start=4):
+        sheet.write(3, col, text, styles.bold)
+    for row, values in enumerate(rules_rows(rules), start=4):
         for col, value in enumerate(values):
-            sheet.write(row, col, value, cell)
+            sheet.write(row, col, value, styles.cell)
     sheet.set_column(0, 3, 18)
     sheet.set_column(4, 4, 100)
-    book.close()
-    return buffer.getvalue()

@@ -323,6 +323,34 @@ def subtree_ids(unit_id: int) -> list[int]:
 # --------------------------------------------------------------------------- explanations
 
 
+def _follow_boundary(steps: list[dict], r: dict) -> None:
+    """Apply one boundary event to a dossier's steps: end the open step, open the next one."""
+    data = r["data"] if isinstance(r["data"], dict) else {}
+    if steps and steps[-1]["end"] is None and r["action"] in STEP_ENDS + STEP_INTERRUPTIONS:
+        steps[-1]["end"] = r["occurred_at"]
+        if not steps[-1]["official"]:
+            steps[-1]["official"] = r["actor_id"]
+    if r["action"] in STEP_STARTS:  # a hand-off both ends one step (above) and starts the next
+        assignee = data.get("assignee_id")
+        steps.append(
+            {
+                "name": data.get("to_step") or data.get("step"),
+                "start": r["occurred_at"],
+                "due": r["step_due_at"],
+                "end": None,
+                "official": int(assignee) if assignee else None,
+            }
+        )
+
+
+def _answerable_step(steps: list[dict], due: datetime | None, now: datetime) -> dict:
+    """The first step that overran its deadline, else the one holding the dossier at ``due``, else the last."""
+    chosen = next((s for s in steps if s["due"] is not None and (s["end"] or now) > s["due"]), None)
+    if chosen is None and due is not None:
+        chosen = next((s for s in steps if s["start"] <= due < (s["end"] or now)), None)
+    return chosen or steps[-1]
+
+
 def responsible_for(codes: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
     """Dossier code -> (step name, official name) answerable for it (explanations).
 
@@ -359,23 +387,7 @@ def responsible_for(codes: Iterable[str]) -> dict[str, tuple[str | None, str | N
         for r in rows:
             code = r["dossier__code"]
             meta[code] = r
-            data = r["data"] if isinstance(r["data"], dict) else {}
-            lst = steps.setdefault(code, [])
-            if lst and lst[-1]["end"] is None and r["action"] in STEP_ENDS + STEP_INTERRUPTIONS:
-                lst[-1]["end"] = r["occurred_at"]
-                if not lst[-1]["official"]:
-                    lst[-1]["official"] = r["actor_id"]
-            if r["action"] in STEP_STARTS:  # a hand-off both ends one step (above) and starts the next
-                assignee = data.get("assignee_id")
-                lst.append(
-                    {
-                        "name": data.get("to_step") or data.get("step"),
-                        "start": r["occurred_at"],
-                        "due": r["step_due_at"],
-                        "end": None,
-                        "official": int(assignee) if assignee else None,
-                    }
-                )
+            _follow_boundary(steps.setdefault(code, []), r)
     for code, lst in steps.items():
         if lst and lst[-1]["end"] is None and not lst[-1]["official"]:
             lst[-1]["official"] = meta[code]["dossier__current_assignee_id"]
@@ -389,11 +401,7 @@ def responsible_for(codes: Iterable[str]) -> dict[str, tuple[str | None, str | N
     for code, lst in steps.items():
         if not lst:
             continue
-        due = meta[code]["dossier__due_at"]
-        chosen = next((s for s in lst if s["due"] is not None and (s["end"] or now) > s["due"]), None)
-        if chosen is None and due is not None:
-            chosen = next((s for s in lst if s["start"] <= due < (s["end"] or now)), None)
-        chosen = chosen or lst[-1]
+        chosen = _answerable_step(lst, meta[code]["dossier__due_at"], now)
         out[code] = (chosen["name"], users.get(chosen["official"]))
     return out
 

@@ -9,7 +9,8 @@ when the transaction commits, one huey task ``recompute_after_event`` takes the 
 Enqueueing never fails the user's action: it happens after the commit and any error is
 logged. Imports are left to the periodic full recomputation: the importer writes in bulk
 (no post_save), and the few rows it saves through the ORM run inside
-``motcua.core.bulkflag.bulk_write``, which is skipped here. ``settings.MOTCUA_LIVE_766`` (default on) turns the whole hook off (the test suite does, except where it is exercised).
+``motcua.core.bulkflag.bulk_write``, which is skipped here. ``settings.MOTCUA_LIVE_766``
+(default on) turns the whole hook off (the test suite does, except where it is exercised).
 """
 
 from __future__ import annotations

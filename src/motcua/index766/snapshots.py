@@ -100,7 +100,34 @@ def compare_with_portal(
     of the unit's stored rounded scores (interchange.md §4.1: group = sum of the rounded scores,
     total = sum of the groups); such lines carry no TuSo or MauSo.
     """
+    from .registry import GROUPS
+
     path = Path(csv_path)
+    lines = _portal_lines(path)
+    ours = {
+        (s.unit.code, s.period, s.indicator): s
+        for s in IndicatorSnapshot.objects.filter(
+            formula_set=formula_set, period__in={row["Ky"] for _, row in lines}
+        ).select_related("unit")
+    }
+    sums = _stored_sums(ours)
+    differences = []
+    for line, row in lines:
+        key = (row["MaDonVi"], row["Ky"], row["MaChiSo"])
+        code = row["MaChiSo"].strip().upper()
+        if code in GROUPS or code in TOTAL_CODES:
+            portal = _number(row["Diem"], path.name, line, "Diem")
+            total = sums.get((key[0], key[1], code if code in GROUPS else "TONG"))
+            mine = None if total is None else float(total)
+            if _differs(mine, portal, tolerance):
+                differences.append(Difference(*key, "Diem", mine, portal))
+        else:
+            differences += _indicator_differences(key, ours.get(key), row, path.name, line, tolerance)
+    return differences
+
+
+def _portal_lines(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """The portal CSV's rows with their line numbers, after checking the file and its columns."""
     if not path.exists():
         raise UserError(f"Không tìm thấy tệp {path}.", f"{path} not found")
     with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -110,40 +137,37 @@ def compare_with_portal(
             raise UserError(
                 f"Tệp {path.name} thiếu cột: {', '.join(sorted(missing))}.", f"missing columns {sorted(missing)}"
             )
-        lines = list(enumerate(reader, start=2))
-    ours = {
-        (s.unit.code, s.period, s.indicator): s
-        for s in IndicatorSnapshot.objects.filter(
-            formula_set=formula_set, period__in={row["Ky"] for _, row in lines}
-        ).select_related("unit")
-    }
-    from .registry import GROUPS
+        return list(enumerate(reader, start=2))
 
+
+def _stored_sums(ours: dict) -> dict[tuple[str, str, str], Decimal]:
+    """Sum of the stored rounded scores per (unit, period, group code or "TONG")."""
     sums: dict[tuple[str, str, str], Decimal] = {}
     for (unit, period, _code), s in ours.items():
         for code in (s.group, "TONG"):
             sums[(unit, period, code)] = sums.get((unit, period, code), Decimal(0)) + (s.score or Decimal(0))
+    return sums
+
+
+def _differs(mine: float | None, portal: float | None, tolerance: float) -> bool:
+    """One side is blank and the other not, or both are numbers further apart than ``tolerance``."""
+    return (mine is None) != (portal is None) or (mine is not None and abs(mine - portal) > tolerance)
+
+
+def _indicator_differences(
+    key: tuple[str, str, str], snapshot, row: dict[str, str], file: str, line: int, tolerance: float
+) -> list[Difference]:
+    """The differences of one indicator line: TuSo, MauSo and Diem against the stored tuple."""
     differences = []
-    for line, row in lines:
-        key = (row["MaDonVi"], row["Ky"], row["MaChiSo"])
-        code = row["MaChiSo"].strip().upper()
-        if code in GROUPS or code in TOTAL_CODES:
-            portal = _number(row["Diem"], path.name, line, "Diem")
-            total = sums.get((key[0], key[1], code if code in GROUPS else "TONG"))
-            mine = None if total is None else float(total)
-            if (mine is None) != (portal is None) or (mine is not None and abs(mine - portal) > tolerance):
-                differences.append(Difference(*key, "Diem", mine, portal))
+    values = {column: _number(row[column], file, line, column) for column, _attribute in COMPARED}
+    for column, attribute in COMPARED:
+        portal = values[column]
+        mine = None if snapshot is None else getattr(snapshot, attribute)
+        mine = None if mine is None else float(mine)
+        if portal is None and mine is not None and _portal_writes_nothing(key[2], mine, snapshot, values):
             continue
-        snapshot = ours.get(key)
-        values = {column: _number(row[column], path.name, line, column) for column, _attribute in COMPARED}
-        for column, attribute in COMPARED:
-            portal = values[column]
-            mine = None if snapshot is None else getattr(snapshot, attribute)
-            mine = None if mine is None else float(mine)
-            if portal is None and mine is not None and _portal_writes_nothing(key[2], mine, snapshot, values):
-                continue
-            if (mine is None) != (portal is None) or (mine is not None and abs(mine - portal) > tolerance):
-                differences.append(Difference(*key, column, mine, portal))
+        if _differs(mine, portal, tolerance):
+            differences.append(Difference(*key, column, mine, portal))
     return differences
 
 

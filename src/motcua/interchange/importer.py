@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from auditlog.models import LogEntry
 from django.apps import apps
@@ -136,17 +137,9 @@ class Importer:
                     # instant loses the import (it can be re-run), never corrupts the database.
                     with connection.cursor() as cursor:
                         cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                for name in IMPORT_ORDER:
-                    if name in exchange_set:
-                        self.counts[name] = FileCounts()
-                        started = clock.perf_counter()
-                        getattr(self, f"_import_{name}")(exchange_set, name)
-                        self.counts[name].seconds = clock.perf_counter() - started
-                if self.errors and not self.skip_invalid:
-                    outcome = ImportRun.Outcome.REJECTED
-                    raise _Abort
-                if self.dry_run:
-                    outcome = ImportRun.Outcome.DRY_RUN
+                self._import_files(exchange_set)
+                outcome = self._outcome()
+                if outcome != ImportRun.Outcome.IMPORTED:
                     raise _Abort
         except _Abort:
             pass
@@ -158,15 +151,31 @@ class Importer:
                 "Lỗi hệ thống khi nhập dữ liệu; không có dữ liệu nào được ghi. Chi tiết trong nhật ký hệ thống.",
                 f"import of {self.path} failed with an internal error; nothing was written",
             ) from None
-        if outcome != ImportRun.Outcome.IMPORTED:
+        if outcome == ImportRun.Outcome.REJECTED:
             for counts in self.counts.values():
-                if outcome == ImportRun.Outcome.REJECTED:
-                    counts.created = counts.updated = counts.unchanged = 0
+                counts.created = counts.updated = counts.unchanged = 0
         run.outcome, run.finished_at = outcome, timezone.now()
         run.counts = {name: c.as_dict() for name, c in self.counts.items()}
         run.errors = [str(e) for e in self.errors[:MAX_STORED_ERRORS]]
         run.save(update_fields=["outcome", "finished_at", "counts", "errors"])
         return ImportReport(run.pk, outcome, self.counts, self.errors)
+
+    def _import_files(self, exchange_set) -> None:
+        """Import each file the set holds, in dependency order, timing each."""
+        for name in IMPORT_ORDER:
+            if name in exchange_set:
+                self.counts[name] = FileCounts()
+                started = clock.perf_counter()
+                getattr(self, f"_import_{name}")(exchange_set, name)
+                self.counts[name].seconds = clock.perf_counter() - started
+
+    def _outcome(self) -> ImportRun.Outcome:
+        """Rejected when errors doom an all-or-nothing import, else a dry run, else imported."""
+        if self.errors and not self.skip_invalid:
+            return ImportRun.Outcome.REJECTED
+        if self.dry_run:
+            return ImportRun.Outcome.DRY_RUN
+        return ImportRun.Outcome.IMPORTED
 
     def _valid_records(self, exchange_set, name) -> Iterator[tuple[int, dict]]:
         """Validated records; errors are collected, and once the set is doomed we only validate."""
@@ -583,47 +592,21 @@ class Importer:
                 repeats[code] = record["MaPAKNTruoc"]
             if not self.writing:
                 continue
-            log = record["LichSu"]
-            values = {
-                "unit_id": units[record["MaDonVi"]],
-                "dossier_id": dossier_ids.get(record["MaHoSo"]),
-                "dossier_code": record["MaHoSo"] or "",
-                "category": record["PhanLoai"] or "",
-                "submitted_at": record["NgayGui"],
-                "status": log[-1]["TrangThai"] if log else "cho_tiep_nhan",
-                "likes": record["SoThich"],
-                "dislikes": record["SoKhongThich"],
-                "extra": record["extra"],
-                "sender_name": str(record["extra"].get("NguoiGui") or "")[:255],
-                "sender_key": fold_key(str(record["extra"].get("NguoiGui") or ""))[:255],
-            }
-            if code in current:  # changed: through the ORM, audited with its diff by the model signals
-                complaint = current[code]
-                for attribute, value in values.items():
-                    setattr(complaint, attribute, value)
-                complaint.save()
-                complaint.status_log.all().delete()
-            else:
-                complaint = Complaint(code=code, **values)
-                created.append(complaint)
-            logs.extend(
-                ComplaintStatusLog(
-                    complaint=complaint,
-                    status=step["TrangThai"],
-                    occurred_at=step["ThoiDiem"],
-                    extra={k: v for k, v in step.items() if k not in ("TrangThai", "ThoiDiem")},
-                )
-                for step in log
-            )
+            complaint = _stage_complaint(code, _complaint_values(record, units, dossier_ids), current, created)
+            logs.extend(_status_log_entries(complaint, record["LichSu"]))
+        self._write_new_complaints(created, logs)
+        # The desk's queue orders open complaints by their running deadline (feedback.services).
+        if self.writing:
+            refresh_due_instants(Complaint.objects.filter(code__in=codes))
+
+    def _write_new_complaints(self, created: list[Complaint], logs: list[ComplaintStatusLog]) -> None:
+        """Write the new complaints in bulk (audited here), then every status log row staged."""
         if created:
             self.writer.write_instances(Complaint, created)
             self._audit(Complaint, [(c.pk, c.code, LogEntry.Action.CREATE, None, None) for c in created])
         for entry in logs:
             entry.complaint_id = entry.complaint.pk
         self.writer.write_instances(ComplaintStatusLog, logs)
-        # The desk's queue orders open complaints by their running deadline (feedback.services).
-        if self.writing:
-            refresh_due_instants(Complaint.objects.filter(code__in=codes))
 
     # -- dossiers (the hot path: batched, COPY on PostgreSQL, worker processes for big files)
 
@@ -695,31 +678,32 @@ class Importer:
             if code not in existing:
                 counts.created += 1
                 new.append((line, record))
-                continue
-            changes = carried_changes(
-                record_to_json_dict(name, stored[code]), record_to_json_dict(name, record), fields
-            )
-            if not changes:
-                counts.unchanged += 1
-            elif conflicts := self._identity_conflicts(name, line, code, changes):
-                self._fail(name, conflicts)
-            elif (
-                update := DossierUpdate(
-                    self.dossier_context["rows"],
-                    self.dossier_context["source_name"],
-                    line,
-                    existing[code],
-                    stored[code],
-                    record,
-                    changes,
-                )
-            ).errors:
-                self._fail(name, update.errors)
-            else:
+            elif (update := self._dossier_update(name, line, record, fields, existing[code], stored[code])) is not None:
                 counts.updated += 1
                 changed.append(update)
-        if not self.writing:
-            return
+        if self.writing:
+            self._write_dossiers(new, changed)
+
+    def _dossier_update(self, name, line, record, fields, dossier: Dossier, stored: dict) -> DossierUpdate | None:
+        """The update a line carries for an existing dossier; None when it is unchanged or refused."""
+        code = record["MaHoSo"]
+        changes = carried_changes(record_to_json_dict(name, stored), record_to_json_dict(name, record), fields)
+        if not changes:
+            self.counts[name].unchanged += 1
+            return None
+        if conflicts := self._identity_conflicts(name, line, code, changes):
+            self._fail(name, conflicts)
+            return None
+        update = DossierUpdate(
+            self.dossier_context["rows"], self.dossier_context["source_name"], line, dossier, stored, record, changes
+        )
+        if update.errors:
+            self._fail(name, update.errors)
+            return None
+        return update
+
+    def _write_dossiers(self, new: list[tuple[int, dict]], changed: list[DossierUpdate]) -> None:
+        """New dossiers in bulk (ids reserved), changed ones one by one with their audit entry."""
         if new:
             rows = DossierRows(**self.dossier_context["rows"])
             for pk, (line, record) in zip(self.writer.reserve_ids(Dossier, len(new)), new, strict=True):
@@ -777,22 +761,7 @@ class Importer:
 
         def handle(task, result):
             failed_lines = {e.line for e in result.errors}
-            duplicates = []
-            for code, line in result.keys:
-                first = seen.setdefault(code, line)
-                if first != line:
-                    duplicates.append(
-                        FieldError(
-                            name,
-                            line,
-                            "MaHoSo",
-                            "duplicate",
-                            f"mã hồ sơ «{code}» trùng với dòng {first}.",
-                            f"duplicate MaHoSo {code!r} (first on line {first})",
-                            value=code,
-                            source=source,
-                        )
-                    )
+            duplicates = _duplicate_codes(name, source, seen, result.keys)
             if result.errors or duplicates:
                 self.errors.extend(result.errors + duplicates)
                 counts.skipped += len(failed_lines | {e.line for e in duplicates})
@@ -817,6 +786,72 @@ class Importer:
         self.writer.write(
             LogEntry, LOG_ENTRY_COLUMNS, log_entry_rows(model, entries, actor=self.user, source=self.source)
         )
+
+
+def _complaint_values(record: dict, units: dict, dossier_ids: dict) -> dict[str, Any]:
+    """A complaint's model fields from its exchange record (status: the last of its log)."""
+    log = record["LichSu"]
+    return {
+        "unit_id": units[record["MaDonVi"]],
+        "dossier_id": dossier_ids.get(record["MaHoSo"]),
+        "dossier_code": record["MaHoSo"] or "",
+        "category": record["PhanLoai"] or "",
+        "submitted_at": record["NgayGui"],
+        "status": log[-1]["TrangThai"] if log else "cho_tiep_nhan",
+        "likes": record["SoThich"],
+        "dislikes": record["SoKhongThich"],
+        "extra": record["extra"],
+        "sender_name": str(record["extra"].get("NguoiGui") or "")[:255],
+        "sender_key": fold_key(str(record["extra"].get("NguoiGui") or ""))[:255],
+    }
+
+
+def _stage_complaint(code: str, values: dict[str, Any], current: dict[str, Complaint], created: list) -> Complaint:
+    """Save a changed complaint now (its status log cleared) or queue a new one in ``created``."""
+    if code in current:  # changed: through the ORM, audited with its diff by the model signals
+        complaint = current[code]
+        for attribute, value in values.items():
+            setattr(complaint, attribute, value)
+        complaint.save()
+        complaint.status_log.all().delete()
+    else:
+        complaint = Complaint(code=code, **values)
+        created.append(complaint)
+    return complaint
+
+
+def _status_log_entries(complaint: Complaint, log: list[dict]) -> list[ComplaintStatusLog]:
+    """The status log rows of a complaint from its record's LichSu (extra keys kept in ``extra``)."""
+    return [
+        ComplaintStatusLog(
+            complaint=complaint,
+            status=step["TrangThai"],
+            occurred_at=step["ThoiDiem"],
+            extra={k: v for k, v in step.items() if k not in ("TrangThai", "ThoiDiem")},
+        )
+        for step in log
+    ]
+
+
+def _duplicate_codes(name: str, source: str, seen: dict[str, int], keys) -> list[FieldError]:
+    """Errors for the (code, line) of ``keys`` whose code came on an earlier line; ``seen`` learns the rest."""
+    duplicates = []
+    for code, line in keys:
+        first = seen.setdefault(code, line)
+        if first != line:
+            duplicates.append(
+                FieldError(
+                    name,
+                    line,
+                    "MaHoSo",
+                    "duplicate",
+                    f"mã hồ sơ «{code}» trùng với dòng {first}.",
+                    f"duplicate MaHoSo {code!r} (first on line {first})",
+                    value=code,
+                    source=source,
+                )
+            )
+    return duplicates
 
 
 def import_exchange_set(

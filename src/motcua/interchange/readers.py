@@ -104,6 +104,65 @@ def _bounded_lines(fh, limit: int) -> Iterator[bytes | None]:
         yield None
 
 
+def _decoded_csv_lines(fh, entry: _Entry, limits: ReadLimits, state: dict[str, ParseError | None]) -> Iterator[str]:
+    """A CSV file's lines as text (UTF-8 BOM dropped); stops at the first unreadable line, its error in ``state``.
+
+    A CSV record may span lines, so reading cannot resume safely after a line it cannot decode."""
+    for line_no, data in enumerate(_bounded_lines(fh, limits.line_bytes), 1):
+        if data is None:  # like an encoding error: a record may span lines, so stop here
+            state["error"] = _line_too_long(entry.file, entry.source, line_no, limits)
+            return
+        if line_no == 1:
+            if data.startswith(_UTF16_BOMS):
+                state["error"] = _encoding_error(entry.file, entry.source, line_no, None)
+                return
+            if data.startswith(_BOM):
+                data = data[3:]
+        try:
+            yield data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            state["error"] = _encoding_error(entry.file, entry.source, line_no, exc)
+            return
+
+
+def _csv_error(file, source, line, exc: csv.Error) -> ParseError:
+    """A line the CSV reader rejects (an unclosed quote, a stray character)."""
+    return ParseError(
+        file, line, None, "csv", f"dòng CSV không hợp lệ: {exc}", f"invalid CSV line: {exc}", None, source
+    )
+
+
+def _duplicate_header_error(file, source, line, header: list[str]) -> ParseError | None:
+    """An error naming the header's repeated column names, None when each is unique."""
+    dup = sorted({h for h in header if h and header.count(h) > 1})
+    if not dup:
+        return None
+    return ParseError(
+        file,
+        line,
+        None,
+        "header",
+        f"dòng tiêu đề có cột trùng tên: {', '.join(dup)}",
+        f"duplicate header columns: {', '.join(dup)}",
+        None,
+        source,
+    )
+
+
+def _too_many_cells_error(file, source, line, cells: int, columns: int) -> ParseError:
+    """A CSV line with more cells than the header has columns."""
+    return ParseError(
+        file,
+        line,
+        None,
+        "csv",
+        f"dòng có {cells} ô, nhiều hơn {columns} cột của dòng tiêu đề",
+        f"the line has {cells} cells, more than the {columns} header columns",
+        None,
+        source,
+    )
+
+
 class _Entry:
     """Where one logical file lives: a path on disk, a zip member or an XLSX sheet."""
 
@@ -253,32 +312,9 @@ class ExchangeSet:
 
     def _iter_csv(self, entry: _Entry):
         file, source = entry.file, entry.source
-        state = {"error": None}
-
-        def decoded_lines(fh):
-            first = True
-            line_no = 0
-            for data in _bounded_lines(fh, self.limits.line_bytes):
-                line_no += 1
-                if data is None:  # like an encoding error: a record may span lines, so stop here
-                    state["error"] = _line_too_long(file, source, line_no, self.limits)
-                    return
-                if first:
-                    first = False
-                    if data.startswith(_UTF16_BOMS):
-                        state["error"] = _encoding_error(file, source, line_no, None)
-                        return
-                    if data.startswith(_BOM):
-                        data = data[3:]
-                try:
-                    yield data.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    # A CSV record may span lines, so reading cannot resume safely.
-                    state["error"] = _encoding_error(file, source, line_no, exc)
-                    return
-
+        state: dict[str, ParseError | None] = {"error": None}
         with self._open_binary(entry) as fh:
-            reader = csv.reader(decoded_lines(fh), strict=True)
+            reader = csv.reader(_decoded_csv_lines(fh, entry, self.limits, state), strict=True)
             header = None
             end = 0  # physical line where the previous row ended
             while True:
@@ -287,19 +323,7 @@ class ExchangeSet:
                 except StopIteration:
                     break
                 except csv.Error as exc:
-                    yield (
-                        end + 1,
-                        ParseError(
-                            file,
-                            end + 1,
-                            None,
-                            "csv",
-                            f"dòng CSV không hợp lệ: {exc}",
-                            f"invalid CSV line: {exc}",
-                            None,
-                            source,
-                        ),
-                    )
+                    yield end + 1, _csv_error(file, source, end + 1, exc)
                     return
                 start, end = end + 1, reader.line_num
                 if not row or all(not c for c in row):
@@ -307,42 +331,17 @@ class ExchangeSet:
                 if header is None:
                     header = row
                     self._headers[file] = frozenset(h for h in header if h)
-                    dup = sorted({h for h in header if h and header.count(h) > 1})
-                    if dup:
-                        yield (
-                            start,
-                            ParseError(
-                                file,
-                                start,
-                                None,
-                                "header",
-                                f"dòng tiêu đề có cột trùng tên: {', '.join(dup)}",
-                                f"duplicate header columns: {', '.join(dup)}",
-                                None,
-                                source,
-                            ),
-                        )
+                    if (error := _duplicate_header_error(file, source, start, header)) is not None:
+                        yield start, error
                         return
                     continue
                 if len(row) > len(header):
-                    yield (
-                        start,
-                        ParseError(
-                            file,
-                            start,
-                            None,
-                            "csv",
-                            f"dòng có {len(row)} ô, nhiều hơn {len(header)} cột của dòng tiêu đề",
-                            f"the line has {len(row)} cells, more than the {len(header)} header columns",
-                            None,
-                            source,
-                        ),
-                    )
+                    yield start, _too_many_cells_error(file, source, start, len(row), len(header))
                     continue
                 # Empty cell = omitted field; a cell our writer neutralised ('=…) gets its text back.
                 yield start, {h: restore(c) for h, c in zip(header, row, strict=False) if c != ""}
-            if state["error"] is not None:
-                yield state["error"].line, state["error"]
+            if (error := state["error"]) is not None:
+                yield error.line, error
 
     def _iter_xlsx(self, entry: _Entry):
         declared = FILES[entry.file].by_name
@@ -356,21 +355,8 @@ class ExchangeSet:
             if header is None:
                 header = [("" if h is None else str(h)) for h in row]
                 self._headers[entry.file] = frozenset(h for h in header if h)
-                dup = sorted({h for h in header if h and header.count(h) > 1})
-                if dup:
-                    yield (
-                        row_no,
-                        ParseError(
-                            entry.file,
-                            row_no,
-                            None,
-                            "header",
-                            f"dòng tiêu đề có cột trùng tên: {', '.join(dup)}",
-                            f"duplicate header columns: {', '.join(dup)}",
-                            None,
-                            entry.source,
-                        ),
-                    )
+                if (error := _duplicate_header_error(entry.file, entry.source, row_no, header)) is not None:
+                    yield row_no, error
                     return
                 continue
             raw = {}

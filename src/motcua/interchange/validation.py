@@ -529,32 +529,36 @@ def _object_list_converter(spec: FieldSpec):
         if issues:
             raise _Invalid(issues)
         if ordered_by is not None and len(out) > 1:
-            prev = out[0][ordered_by]
-            for i in range(1, len(out)):
-                cur = out[i][ordered_by]
-                if prev is not None and cur is not None and cur < prev:
-                    shown, shown_prev = (
-                        show_value(v[i].get(ordered_by)),
-                        show_value(v[i - 1].get(ordered_by)),
-                    )
-                    raise _Invalid(
-                        [
-                            (
-                                f"[{i}].{ordered_by}",
-                                "order",
-                                f"{shown} sớm hơn mục trước ({shown_prev}); "
-                                "danh sách phải theo thứ tự thời gian, cũ nhất trước",
-                                f"{shown} is earlier than the previous item ({shown_prev}); "
-                                "the list must be oldest first",
-                                v[i].get(ordered_by),
-                            )
-                        ]
-                    )
-                if cur is not None:
-                    prev = cur
+            _check_chronological(out, v, ordered_by)
         return out
 
     return conv_list
+
+
+def _check_chronological(items: list[dict], raw: list, ordered_by: str) -> None:
+    """Raise when an item's ``ordered_by`` is earlier than the last non-empty one before it (oldest first)."""
+    prev = items[0][ordered_by]
+    for i in range(1, len(items)):
+        cur = items[i][ordered_by]
+        if prev is not None and cur is not None and cur < prev:
+            shown, shown_prev = (
+                show_value(raw[i].get(ordered_by)),
+                show_value(raw[i - 1].get(ordered_by)),
+            )
+            raise _Invalid(
+                [
+                    (
+                        f"[{i}].{ordered_by}",
+                        "order",
+                        f"{shown} sớm hơn mục trước ({shown_prev}); "
+                        "danh sách phải theo thứ tự thời gian, cũ nhất trước",
+                        f"{shown} is earlier than the previous item ({shown_prev}); the list must be oldest first",
+                        raw[i].get(ordered_by),
+                    )
+                ]
+            )
+        if cur is not None:
+            prev = cur
 
 
 def _converter(spec: FieldSpec):

@@ -237,29 +237,70 @@ def is_portal_date(value: str) -> bool:
     return True
 
 
+def _check_choice(field: str, value: str, choices: tuple[str, ...]) -> None:
+    """The value is one of the rule's choices."""
+    if value not in choices:
+        shown = ", ".join(f'"{choice}"' for choice in choices)
+        raise Invalid(f'{field} không hợp lệ "{value}" (chỉ nhận {shown})')
+
+
+def _check_nonempty(field: str, value: str) -> None:
+    """The value is not the empty string."""
+    if not value:
+        raise Invalid(f"{field} không được để trống")
+
+
+def _check_code(field: str, value: str) -> None:
+    """A dossier code: 1 to MAX_DOSSIER_CODE characters."""
+    if not value or len(value) > MAX_DOSSIER_CODE:
+        raise Invalid(f"{field} phải có từ 1 đến {MAX_DOSSIER_CODE} ký tự")
+
+
+def _check_digits(field: str, value: str) -> None:
+    """An unsigned integer written in digits."""
+    if not _DIGITS.fullmatch(value):
+        raise Invalid(f'{field} phải là số nguyên không dấu (nhận "{value}")')
+
+
+def _check_date(field: str, value: str) -> None:
+    """A real instant written yyyyMMddHHmmss."""
+    if not is_portal_date(value):
+        raise Invalid(f'{field} không đúng định dạng yyyyMMddHHmmss (nhận "{value}")')
+
+
+def _check_date_or_empty(field: str, value: str) -> None:
+    """A portal date, or the empty string for a date not yet known."""
+    if value != "":
+        _check_date(field, value)
+
+
+#: a named rule of _DOSSIER_RULES -> its check (a tuple rule lists the accepted values)
+_SCALAR_CHECKS: dict[str, Callable[[str, str], None]] = {
+    "nonempty": _check_nonempty,
+    "code": _check_code,
+    "digits": _check_digits,
+    "date": _check_date,
+    "date_or_empty": _check_date_or_empty,
+}
+
+
 def _check_scalar(field: str, value: Any, rule: Any) -> None:
     if not isinstance(value, str):
         raise Invalid(f"{field} phải là chuỗi JSON (nhận {_show(value)})")
     if rule is None:
         return
     if isinstance(rule, tuple):
-        if value not in rule:
-            choices = ", ".join(f'"{choice}"' for choice in rule)
-            raise Invalid(f'{field} không hợp lệ "{value}" (chỉ nhận {choices})')
-    elif rule == "nonempty":
-        if not value:
-            raise Invalid(f"{field} không được để trống")
-    elif rule == "code":
-        if not value or len(value) > MAX_DOSSIER_CODE:
-            raise Invalid(f"{field} phải có từ 1 đến {MAX_DOSSIER_CODE} ký tự")
-    elif rule == "digits":
-        if not _DIGITS.fullmatch(value):
-            raise Invalid(f'{field} phải là số nguyên không dấu (nhận "{value}")')
-    elif rule in ("date", "date_or_empty"):
-        if value == "" and rule == "date_or_empty":
-            return
-        if not is_portal_date(value):
-            raise Invalid(f'{field} không đúng định dạng yyyyMMddHHmmss (nhận "{value}")')
+        _check_choice(field, value, rule)
+    elif (check := _SCALAR_CHECKS.get(rule)) is not None:
+        check(field, value)
+
+
+def _call_name(endpoint: str, payload: Any) -> str:
+    """The name a call is counted under: ``/auth``, the service it names, or "?"."""
+    if endpoint == AUTH:
+        return AUTH
+    service = payload.get("service") if isinstance(payload, dict) else None
+    return service if isinstance(service, str) else "?"
 
 
 def _check_keys(where: str, obj: Any, fields: Iterable[str]) -> None:
@@ -670,11 +711,7 @@ class FakePortal:
             payload, parse_error = _parse_json(raw), None
         except Invalid as exc:
             payload, parse_error = None, exc
-        if endpoint == AUTH:
-            name = AUTH
-        else:
-            service = payload.get("service") if isinstance(payload, dict) else None
-            name = service if isinstance(service, str) else "?"
+        name = _call_name(endpoint, payload)
 
         with self._lock:
             self.calls[name] += 1
@@ -685,6 +722,27 @@ class FakePortal:
         if fault:
             logger.info("fake portal: fault %s on %s", kind, name)
 
+        early = self._fault_before_apply(name, fault, unlucky)
+        if early is not None:
+            return early
+        answer = self._apply(endpoint, payload, parse_error)
+
+        if kind == "http500_after_apply":
+            self._record(name, "http500")
+            return 500, None
+        if kind == "drop_connection":
+            self._record(name, "dropped")
+            raise _Drop
+        status, answer = self._reply(name, answer)
+        if kind == "hang_after_apply":
+            self._wait(fault.seconds)
+        return status, answer
+
+    def _fault_before_apply(self, name: str, fault: Fault | None, unlucky: bool) -> tuple[int, dict | None] | None:
+        """Play the part of a fault (or an unlucky draw) that comes before the call is applied.
+
+        Returns the reply that ends the call there, or None to go on; raises :class:`_Drop`."""
+        kind = fault.kind if fault else None
         if kind == "expire_sessions":
             self.expire_sessions()
         elif kind == "http503":
@@ -697,28 +755,19 @@ class FakePortal:
             raise _Drop
         elif kind == "hang_before_apply":
             self._wait(fault.seconds)
+        return None
 
+    def _apply(self, endpoint: str, payload: Any, parse_error: Invalid | None) -> dict:
+        """The answer of ``/auth`` or ``/service`` to a parsed payload (``02`` when it could not be parsed)."""
         if parse_error is not None:
-            answer = _answer(INVALID, str(parse_error))
-        else:
-            try:
-                answer = self._auth(payload) if endpoint == AUTH else self._service(payload)
-            except Invalid as exc:
-                answer = _answer(INVALID, str(exc))
-            except OSError:  # the journal could not be written: nothing was applied
-                logger.exception("fake portal: cannot write %s", self.state_file)
-                answer = _answer(TEMPORARY_FAILURE, "Lỗi lưu trữ tạm thời, thử lại sau")
-
-        if kind == "http500_after_apply":
-            self._record(name, "http500")
-            return 500, None
-        if kind == "drop_connection":
-            self._record(name, "dropped")
-            raise _Drop
-        status, answer = self._reply(name, answer)
-        if kind == "hang_after_apply":
-            self._wait(fault.seconds)
-        return status, answer
+            return _answer(INVALID, str(parse_error))
+        try:
+            return self._auth(payload) if endpoint == AUTH else self._service(payload)
+        except Invalid as exc:
+            return _answer(INVALID, str(exc))
+        except OSError:  # the journal could not be written: nothing was applied
+            logger.exception("fake portal: cannot write %s", self.state_file)
+            return _answer(TEMPORARY_FAILURE, "Lỗi lưu trữ tạm thời, thử lại sau")
 
     def _take_fault(self, name: str) -> Fault | None:
         for position, fault in enumerate(self._faults):

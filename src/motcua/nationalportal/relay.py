@@ -240,29 +240,34 @@ class Relay:
             if answer.ok:
                 self._upsert_acknowledged(pending, claimed, report)
                 return
-            codes = {self._objects[pk]["MaHoSo"]: pk for pk in pending}
-            named = self._named(answer.message, codes)
-            if answer.code == "02":
-                if not named and len(pending) > 1:
-                    for pk in pending:  # the adapter did not say which: find it alone
-                        self._upsert([pk], updating, claimed, report, flips)
-                    return
-                for pk in named or pending:
-                    report.dead[pk] = f"02: {answer.message}"
-                pending = [pk for pk in pending if pk not in report.dead]
-            elif answer.code in ("03", "04") and flips < 2:
-                if not named and len(pending) > 1:
-                    for pk in pending:
-                        self._upsert([pk], updating, claimed, report, flips)
-                    return
-                flipped = named or pending
-                for pk in flipped:
-                    claimed[pk].on_portal = not updating
-                self._upsert(flipped, not updating, claimed, report, flips + 1)
-                pending = [pk for pk in pending if pk not in flipped]
-            else:
-                self._retry(pending, f"{answer.code}: {answer.message}", report)
-                return
+            pending = self._upsert_refused(pending, answer, updating, claimed, report, flips)
+
+    def _upsert_refused(
+        self, pending: list[int], answer, updating: bool, claimed, report: RoundReport, flips: int
+    ) -> list[int]:
+        """Act on a refused DongBoHoSoMC call; returns the objects still to send in this call's mode.
+
+        02 (invalid): the named objects are dead. 03/04 (already held / not held; twice at most): the named
+        objects are sent again with isUpdating flipped. When the adapter names none of several objects,
+        each is sent alone to find it. Any other answer: the round retries them later."""
+        codes = {self._objects[pk]["MaHoSo"]: pk for pk in pending}
+        named = self._named(answer.message, codes)
+        if answer.code != "02" and not (answer.code in ("03", "04") and flips < 2):
+            self._retry(pending, f"{answer.code}: {answer.message}", report)
+            return []
+        if not named and len(pending) > 1:
+            for pk in pending:  # the adapter did not say which: find it alone
+                self._upsert([pk], updating, claimed, report, flips)
+            return []
+        if answer.code == "02":
+            for pk in named or pending:
+                report.dead[pk] = f"02: {answer.message}"
+            return [pk for pk in pending if pk not in report.dead]
+        flipped = named or pending
+        for pk in flipped:
+            claimed[pk].on_portal = not updating
+        self._upsert(flipped, not updating, claimed, report, flips + 1)
+        return [pk for pk in pending if pk not in flipped]
 
     @transaction.atomic  # one commit for the acknowledgement, NgayDongBo and its audit rows
     def _upsert_acknowledged(self, pks: list[int], claimed, report: RoundReport) -> None:
@@ -298,18 +303,7 @@ class Relay:
     # --- CapNhatTienDoHoSoMC ----------------------------------------------------------------
 
     def _progress(self, claimed, report: RoundReport) -> None:
-        queue: list[OutboxMessage] = []
-        for pk in claimed:
-            if pk in report.dead or pk in report.retry:
-                continue
-            items = [m for m in self._messages[pk] if m.kind == OutboxMessage.Kind.PROGRESS]
-            if items and any(m.maybe_applied for m in items):
-                try:
-                    items = self._not_yet_applied(pk, items, report)
-                except PortalUnavailable as exc:
-                    self._retry([pk], str(exc), report)
-                    continue
-            queue.extend(items)
+        queue = self._progress_queue(claimed, report)
         while queue:
             batch = queue[: self.batch_size]
             fresh = [m.pk for m in batch if not m.maybe_applied]
@@ -344,6 +338,23 @@ class Relay:
                 continue
             self._retry(sorted({m.dossier_id for m in queue}), f"{answer.code}: {answer.message}", report)
             return
+
+    def _progress_queue(self, claimed, report: RoundReport) -> list[OutboxMessage]:
+        """The progress items to send, in order, of the dossiers still in the round; those the portal
+        may already hold (an earlier call whose answer never came) are looked up first."""
+        queue: list[OutboxMessage] = []
+        for pk in claimed:
+            if pk in report.dead or pk in report.retry:
+                continue
+            items = [m for m in self._messages[pk] if m.kind == OutboxMessage.Kind.PROGRESS]
+            if items and any(m.maybe_applied for m in items):
+                try:
+                    items = self._not_yet_applied(pk, items, report)
+                except PortalUnavailable as exc:
+                    self._retry([pk], str(exc), report)
+                    continue
+            queue.extend(items)
+        return queue
 
     def _unflag(self, ids: list[int]) -> None:
         if ids:

@@ -39,47 +39,74 @@ class Sheet:
     widths: dict[int, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Formats:
+    """The cell formats of one workbook."""
+
+    title: Any
+    head: Any
+    cell: Any
+    number: Any
+    instant: Any
+    day: Any
+    percent: Any
+
+
 def workbook(sheets: list[Sheet]) -> bytes:
     buffer = io.BytesIO()
     book = xlsx_workbook(buffer, {"in_memory": True, "remove_timezone": True})
-    title = book.add_format({"bold": True, "font_size": 13})
-    head = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1, "bg_color": "#DDEBF7"})
-    cell = book.add_format({"border": 1})
-    number = book.add_format({"border": 1, "num_format": "0.00"})
-    instant = book.add_format({"border": 1, "num_format": "dd/mm/yyyy hh:mm"})
-    day = book.add_format({"border": 1, "num_format": "dd/mm/yyyy"})
-    percent = book.add_format({"border": 1, "num_format": "0.00%"})
+    formats = _Formats(
+        title=book.add_format({"bold": True, "font_size": 13}),
+        head=book.add_format(
+            {"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1, "bg_color": "#DDEBF7"}
+        ),
+        cell=book.add_format({"border": 1}),
+        number=book.add_format({"border": 1, "num_format": "0.00"}),
+        instant=book.add_format({"border": 1, "num_format": "dd/mm/yyyy hh:mm"}),
+        day=book.add_format({"border": 1, "num_format": "dd/mm/yyyy"}),
+        percent=book.add_format({"border": 1, "num_format": "0.00%"}),
+    )
     for sheet in sheets:
-        ws = book.add_worksheet(re.sub(r"[\[\]:*?/\\]", "-", sheet.name)[:31])
-        ws.write(0, 0, sheet.title, title)
-        ws.write(1, 0, sheet.caption)
-        ws.write(2, 0, DISCLAIMER)
-        for col, text in enumerate(sheet.headers):
-            ws.write(4, col, text, head)
-        for r, values in enumerate(sheet.rows, start=5):
-            for c, value in enumerate(values):
-                if value is None:
-                    ws.write_blank(r, c, None, cell)
-                elif isinstance(value, datetime):
-                    ws.write_datetime(r, c, value.astimezone(VN).replace(tzinfo=None), instant)
-                elif isinstance(value, date):
-                    ws.write_datetime(r, c, datetime.combine(value, datetime.min.time()), day)
-                elif isinstance(value, Percent):
-                    ws.write_number(r, c, float(value), percent)
-                elif isinstance(value, Decimal):
-                    ws.write_number(r, c, float(value), number)
-                elif isinstance(value, float):
-                    ws.write_number(r, c, value, number)
-                elif isinstance(value, bool):
-                    ws.write(r, c, "Có" if value else "Không", cell)
-                else:
-                    ws.write(r, c, value, cell)
-        ws.set_column(0, max(len(sheet.headers) - 1, 0), 14)
-        for col, width in sheet.widths.items():
-            ws.set_column(col, col, width)
-        ws.freeze_panes(5, 0)
+        _write_sheet(book, sheet, formats)
     book.close()
     return buffer.getvalue()
+
+
+def _write_sheet(book: Any, sheet: Sheet, formats: _Formats) -> None:
+    """One worksheet: title, caption, disclaimer, then the table under its headers."""
+    ws = book.add_worksheet(re.sub(r"[\[\]:*?/\\]", "-", sheet.name)[:31])
+    ws.write(0, 0, sheet.title, formats.title)
+    ws.write(1, 0, sheet.caption)
+    ws.write(2, 0, DISCLAIMER)
+    for col, text in enumerate(sheet.headers):
+        ws.write(4, col, text, formats.head)
+    for r, values in enumerate(sheet.rows, start=5):
+        for c, value in enumerate(values):
+            _write_value(ws, r, c, value, formats)
+    ws.set_column(0, max(len(sheet.headers) - 1, 0), 14)
+    for col, width in sheet.widths.items():
+        ws.set_column(col, col, width)
+    ws.freeze_panes(5, 0)
+
+
+def _write_value(ws: Any, r: int, c: int, value: Any, formats: _Formats) -> None:
+    """One cell, written and formatted by the type of its value (instants in Vietnam's time)."""
+    if value is None:
+        ws.write_blank(r, c, None, formats.cell)
+    elif isinstance(value, datetime):
+        ws.write_datetime(r, c, value.astimezone(VN).replace(tzinfo=None), formats.instant)
+    elif isinstance(value, date):
+        ws.write_datetime(r, c, datetime.combine(value, datetime.min.time()), formats.day)
+    elif isinstance(value, Percent):
+        ws.write_number(r, c, float(value), formats.percent)
+    elif isinstance(value, Decimal):
+        ws.write_number(r, c, float(value), formats.number)
+    elif isinstance(value, float):
+        ws.write_number(r, c, value, formats.number)
+    elif isinstance(value, bool):
+        ws.write(r, c, "Có" if value else "Không", formats.cell)
+    else:
+        ws.write(r, c, value, formats.cell)
 
 
 def response(content: bytes, filename: str) -> HttpResponse:

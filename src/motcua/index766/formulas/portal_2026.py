@@ -174,7 +174,9 @@ FS.add(
         distinct=True,
         inherited=True,
         catalog_only=True,
-        description="TTHC đang công khai thuộc thẩm quyền có đủ 7 bộ phận (NĐ 63/2010 Điều 8), tính tại thời điểm đánh giá.",
+        description=(
+            "TTHC đang công khai thuộc thẩm quyền có đủ 7 bộ phận (NĐ 63/2010 Điều 8), tính tại thời điểm đánh giá."
+        ),
         zero_note="Không có TTHC công khai thuộc thẩm quyền.",
     )
 )
@@ -237,7 +239,9 @@ FS.add(
         own_counts=_elapsed_2_2_own,
         ratio_kind="average",
         num_scale=ELAPSED_SCALE,
-        description="Số ngày làm việc thực tế trung bình của hồ sơ đã giải quyết xong (tiếp nhận trong kỳ); chỉ hiển thị.",
+        description=(
+            "Số ngày làm việc thực tế trung bình của hồ sơ đã giải quyết xong (tiếp nhận trong kỳ); chỉ hiển thị."
+        ),
         zero_note="Không có hồ sơ tiếp nhận trong kỳ đã giải quyết xong.",
     )
 )
@@ -405,7 +409,9 @@ FS.add(
         records=_fee_paid_3_5b,
         distinct=True,
         live_den=_fee_den,
-        description="TTHC có phí, lệ phí thuộc thẩm quyền có ít nhất một hồ sơ thanh toán trực tuyến thành công trong kỳ.",
+        description=(
+            "TTHC có phí, lệ phí thuộc thẩm quyền có ít nhất một hồ sơ thanh toán trực tuyến thành công trong kỳ."
+        ),
         zero_note="Không có TTHC có phí, lệ phí thuộc thẩm quyền.",
     )
 )
@@ -601,7 +607,9 @@ FS.add(
         target=0.9,
         zero=Zero.ZERO,
         records=DossierRule("base_progress", lambda f: f.on_time & ~f.pakn_or_dislike),
-        description="Hồ sơ trong kỳ trừ hồ sơ quá hạn và hồ sơ có PAKN hoặc đánh giá không hài lòng (không tính hai lần).",
+        description=(
+            "Hồ sơ trong kỳ trừ hồ sơ quá hạn và hồ sơ có PAKN hoặc đánh giá không hài lòng (không tính hai lần)."
+        ),
         zero_note="Không có hồ sơ trong kỳ.",
     )
 )

@@ -45,7 +45,6 @@ class Command(MotcuaCommand):
         )
 
     def handle(self, period, data, unit, as_of, format, output, switch, store, refresh=True, **options):
-        from motcua.index766.engine import score
         from motcua.index766.periods import parse_period
 
         parse_period(period)  # a bad period fails before any data is read
@@ -53,13 +52,7 @@ class Command(MotcuaCommand):
         if format == "xlsx" and not output:
             raise UserError("Định dạng xlsx cần --output TỆP.", "--format xlsx needs --output")
         units = [unit] if unit else None
-        if data:
-            facts = load_facts(Path(data))
-            report = score(facts, period, as_of=as_of, units=units, switches=switches)
-        else:
-            from motcua.index766.database import score_database
-
-            report = score_database(period, as_of=as_of, units=units, switches=switches, refresh=refresh)
+        report = _report(period, data, units, as_of, switches, refresh)
         if unit and not any(u.unit == unit for u in report.units):
             raise UserError(f"Không có đơn vị mã «{unit}» trong dữ liệu.", f"unknown unit {unit!r}")
 
@@ -68,16 +61,7 @@ class Command(MotcuaCommand):
 
             self.stderr.write(f"Đã lưu {store_report(report)} kết quả chỉ số.")
         # Everything is rendered before anything is written: a failure leaves no partial file.
-        if format == "json":
-            content: str | bytes = json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n"
-        elif format == "xlsx":
-            from motcua.index766.output import as_xlsx
-
-            content = as_xlsx(report)
-        else:
-            from motcua.index766.output import as_table
-
-            content = as_table(report, detail_unit=unit)
+        content = _render(report, format, unit)
         if output:
             path = Path(output)
             if isinstance(content, bytes):
@@ -87,3 +71,28 @@ class Command(MotcuaCommand):
             self.stderr.write(f"Đã ghi {path}")
         else:
             sys.stdout.write(content)
+
+
+def _report(period, data, units, as_of, switches, refresh):
+    """Score the exchange set ``data`` when given, else the database."""
+    from motcua.index766.engine import score
+
+    if data:
+        facts = load_facts(Path(data))
+        return score(facts, period, as_of=as_of, units=units, switches=switches)
+    from motcua.index766.database import score_database
+
+    return score_database(period, as_of=as_of, units=units, switches=switches, refresh=refresh)
+
+
+def _render(report, format: str, unit: str | None) -> str | bytes:
+    """The report in ``format``: JSON text, XLSX bytes or the text table (one unit's detail if asked)."""
+    if format == "json":
+        return json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n"
+    if format == "xlsx":
+        from motcua.index766.output import as_xlsx
+
+        return as_xlsx(report)
+    from motcua.index766.output import as_table
+
+    return as_table(report, detail_unit=unit)

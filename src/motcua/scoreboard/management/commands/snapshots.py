@@ -72,6 +72,5 @@ class Command(MotcuaCommand):
 
         self.stdout.write(f"Tính {len(periods)} kỳ …")
         stored = compute_snapshots(periods, refresh=refresh, progress=progress)
-        self.stdout.write(
-            f"Đã lưu {sum(stored.values())} kết quả chỉ số của {len(stored)} kỳ trong {time.monotonic() - started:.1f} s."
-        )
+        elapsed = time.monotonic() - started
+        self.stdout.write(f"Đã lưu {sum(stored.values())} kết quả chỉ số của {len(stored)} kỳ trong {elapsed:.1f} s.")
