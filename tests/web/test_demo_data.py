@@ -1,15 +1,39 @@
-"""Issue #10 item 16 (in part): the demo's officials have Vietnamese full names and the procedures the law
-charges for carry their fee."""
+"""Issue #10 item 16: realistic demo data. The demo's officials have Vietnamese full names, the procedures
+the law charges for carry their fee, provincial procedures are handled by departments and received at the
+province's centre, and every late dossier names its step and official."""
+
+from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from motcua.catalog.models import FeeSpec, Procedure
+from motcua.catalog.models import FeeSpec, Procedure, PublicationStatus
+from motcua.dossiers import intake
+from motcua.dossiers.models import Dossier
+from motcua.interchange.generator import generate_exchange_set
+from motcua.interchange.importer import import_exchange_set
 from motcua.org.demo import create_demo_logins
-from motcua.web.demo_catalogue import declare_legal_fees
+from motcua.org.models import Official, UnitKind
+from motcua.web.demo_catalogue import declare_demo_catalogue, declare_legal_fees
 from tests.factories import procedure, province_with_department
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo_set(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo") / "set"
+    generate_exchange_set(folder, dossiers=1500, seed=16, until=date(2026, 11, 20), units=60, procedures=200)
+    return folder
+
+
+@pytest.fixture
+def demo(demo_set):
+    """What ``motcua demo`` prepares before serving, on a small province."""
+    assert import_exchange_set(demo_set).ok
+    declare_demo_catalogue()
+    declare_legal_fees()
+    create_demo_logins()
 
 
 def test_demo_officials_have_vietnamese_full_names_not_role_titles():
@@ -31,3 +55,18 @@ def test_the_criminal_record_certificate_carries_the_fee_the_law_sets():
     fee = FeeSpec.objects.get(version=Procedure.objects.get(pk=proc.pk).current_version)
     assert (fee.name, fee.amount) == ("Phí cung cấp thông tin lý lịch tư pháp", 200_000)
     assert Procedure.objects.get(pk=proc.pk).has_fee
+
+
+def test_the_province_centre_receives_provincial_procedures_for_their_department(demo):
+    centre = Official.objects.select_related("unit").get(user__username="motcua_tinh").unit
+    assert centre.kind == UnitKind.PROVINCE
+    provincial = Procedure.objects.filter(level_province=True, level_commune=False).exclude(
+        publication_status=PublicationStatus.ABOLISHED
+    )
+    assert intake.receivable_procedures(centre).filter(pk=provincial[0].pk).exists()
+    for proc in provincial[:20]:
+        units = list(intake.competent_units(proc, centre))
+        assert units and all(u.kind == UnitKind.DEPARTMENT for u in units), proc.code
+    assert not Dossier.objects.filter(handling_unit__kind=UnitKind.PROVINCE).exists()
+    at_centre = Dossier.objects.filter(receiving_unit=centre)
+    assert at_centre.exists() and not at_centre.exclude(handling_unit__kind=UnitKind.DEPARTMENT).exists()

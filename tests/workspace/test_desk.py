@@ -454,6 +454,31 @@ def test_a_commune_centre_receives_for_any_competent_unit_of_the_province(client
     assert dossier.code in client.get(reverse("workspace:desk") + "?list=received").content.decode()
 
 
+def test_a_province_level_procedure_is_handled_by_a_department_never_the_province(client, desk_world):
+    """Issue #10 item 16: a procedure of the province level naming no competent unit is routed to a department
+    (sở, ban, ngành); the province's centre receives it but the province node does not handle it, nor a commune."""
+    from motcua.org.models import Role, Unit, UnitKind
+    from tests.factories import official
+
+    building = Unit.objects.create(
+        code="H99.02", name="Sở Xây dựng", kind=UnitKind.DEPARTMENT, parent=desk_world.province
+    )
+    assert list(intake.competent_units(desk_world.procedure, desk_world.province)) == [desk_world.department, building]
+    centre = official("motcua_tinh", desk_world.province, Role.DESK_OFFICER)
+    _login(client, centre)
+    form = client.get(RECEIVE_URL, {"procedure": desk_world.procedure.pk}).context["form"]
+    offered = list(form.fields["handling_unit"].queryset)
+    assert desk_world.province not in offered and desk_world.commune not in offered and desk_world.department in offered
+    response = client.post(
+        RECEIVE_URL,
+        desk_world.applicant(outcome="receive", handling_unit=desk_world.province.pk, **desk_world.ticks(0, 1)),
+    )
+    assert response.status_code == 200 and "không giải quyết thủ tục" in str(response.context["form"].errors)
+    response = client.post(RECEIVE_URL, desk_world.applicant(outcome="receive", **desk_world.ticks(0, 1)))
+    dossier = Dossier.objects.get()
+    assert (dossier.receiving_unit, dossier.handling_unit) == (desk_world.province, desk_world.department)
+
+
 def test_district_level_procedures_are_offered_at_the_commune_after_the_reform(desk_world):
     from datetime import date
 

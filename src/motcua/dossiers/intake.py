@@ -44,11 +44,13 @@ from .models import Dossier, DossierComponent, Status
 #: What a scan may be (TT 01/2023 digitisation: PDF or images).
 SCAN_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
 
-#: Procedure level a unit of each kind handles when the catalogue names no competent unit.
+#: Procedure level a unit of each kind handles when the catalogue names no competent unit. A province-level
+#: procedure (cấp tỉnh) is handled by a department or provincial branch (sở, ban, ngành: kind SO), which appraises
+#: it even where the decision is the Chairman's of the provincial People's Committee; the province node itself
+#: receives (its Trung tâm phục vụ hành chính công, :data:`CENTRE_KINDS`) and handles nothing.
 _LEVEL_OF_KIND = {
     UnitKind.MINISTRY: "level_ministry",
-    UnitKind.PROVINCE: "level_province",
-    UnitKind.DEPARTMENT: "level_province",  # departments handle the province-level procedures
+    UnitKind.DEPARTMENT: "level_province",
     UnitKind.DISTRICT: "level_district",
     UnitKind.COMMUNE: "level_commune",
 }

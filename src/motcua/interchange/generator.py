@@ -46,6 +46,8 @@ DEFAULT_PROCEDURES = 1600
 MIN_UNITS = 40
 MIN_PROCEDURES = 60
 REFORM_DAY = date(2025, 7, 1)  # two-tier local government (no districts) from 01/7/2025
+#: Share of the departments' counter and post dossiers received at the province's public-service centre.
+PROVINCE_CENTRE_SHARE = 0.6
 
 TZ_OFFSET = 7 * 3600
 DAY = 86_400
@@ -345,6 +347,7 @@ class Catalogue:
     def _build_units(self, rng, n_units: int) -> None:
         prov = N.PROVINCE_CODE
         units = [Unit(prov, N.PROVINCE_NAME, None, "TINH", quality=0.5, e_id=f"000.00.00.{prov}")]
+        self.province = 0  # receives at its public-service centre; handles no dossier itself
         n_dept = len(N.DEPARTMENTS)
         n_dist = 3 if n_units < 300 else min(len(N.DISTRICT_NAMES), n_units // 100)
         per_dist = 3
@@ -526,6 +529,8 @@ class Catalogue:
         self.communes_np = np.array(self.communes, dtype=np.int64)
         self.u_is_commune = np.zeros(n, dtype=bool)
         self.u_is_commune[self.communes_np] = True
+        self.u_is_dept = np.zeros(n, dtype=bool)
+        self.u_is_dept[self.depts] = True
 
         procs = self.procs
         pair_u: list[int] = []
@@ -1054,16 +1059,12 @@ class _DossierSim:
 
     def _render(self, b: SimpleNamespace) -> str:
         """The JSON lines, from pre-formatted columns."""
-        cat, R, E, present = self.cat, b.R, b.E, b.present
+        R, E, present = b.R, b.E, b.present
         ts = np.empty(E.shape, dtype=object)
         ts[present] = fmt_ts(E[present])
         code_day = np.where(b.got_received, E[:, S_INTAKE], b.t_sub)
         ymd = np.datetime_as_string((code_day + TZ_OFFSET).astype("datetime64[s]").astype("datetime64[D]")).tolist()
-        # Cross-boundary reception (phi địa giới): a counter dossier filed at another commune.
-        communes = cat.communes_np
-        cross = (b.channel != 2) & cat.u_is_commune[b.u] & (R[:, 24] > 0.985)
-        recv_unit = np.where(cross, communes[(R[:, 6] * len(communes)).astype(np.int64)], -1)
-        recv_unit = np.where(recv_unit == b.u, -1, recv_unit)
+        recv_unit = self._receiving_units(b)
         cols = zip(
             b.u.tolist(),
             b.p.tolist(),
@@ -1101,6 +1102,20 @@ class _DossierSim:
             strict=True,
         )
         return "".join(map(self._line, cols))
+
+    def _receiving_units(self, b: SimpleNamespace) -> np.ndarray:
+        """The unit that received a counter or post dossier when it is not the handling unit (MaDonViTiepNhan;
+        -1: the same). Reception regardless of administrative boundary (NĐ 118/2025, from 01/07/2025): now and
+        then a commune's dossier filed at another commune's centre, and most departments' dossiers at the
+        province's public-service centre (the province node), which routes them to the competent department."""
+        cat, R = self.cat, b.R
+        counter = b.channel != 2
+        communes = cat.communes_np
+        cross = counter & cat.u_is_commune[b.u] & (R[:, 24] > 0.985)
+        recv_unit = np.where(cross, communes[(R[:, 6] * len(communes)).astype(np.int64)], -1)
+        recv_unit = np.where(recv_unit == b.u, -1, recv_unit)
+        centre = counter & cat.u_is_dept[b.u] & (R[:, 24] > 1 - PROVINCE_CENTRE_SHARE)
+        return np.where(centre, cat.province, recv_unit)
 
     def _line(self, row: tuple) -> str:
         """One dossier's line; a received one may join the pool complaints are drawn from."""
