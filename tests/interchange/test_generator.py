@@ -221,6 +221,21 @@ def test_province_level_dossiers_are_handled_by_departments_and_received_at_the_
     assert not any(d.get("MaDonViTiepNhan") for d in dossiers if d["KenhThucHien"] == 2)
 
 
+def test_fees_the_law_sets_and_fee_lines_on_counter_dossiers(gen_set):
+    """Issue #10 item 16: a Phiếu lý lịch tư pháp costs what TT 244/2016 sets, on every channel; the counter's
+    dossiers of fee-bearing procedures mostly carry their fee lines (DanhSachLePhi)."""
+    _, _, data = gen_set
+    procs = {p["MaTTHC"]: p for p in data["procedures"]}
+    lltp = {c for c, p in procs.items() if "phiếu lý lịch tư pháp" in p["TenTTHC"].lower()}
+    assert lltp and all(procs[c]["CoPhiLePhi"] for c in lltp)
+    legal = [{"MaPhiLePhi": "PLLTP", "TenPhiLePhi": "Phí cung cấp thông tin lý lịch tư pháp", "Gia": 200_000}]
+    charged = [d for d in data["dossiers"] if d["MaTTHC"] in lltp and d.get("DanhSachLePhi")]
+    assert charged and any(d["KenhThucHien"] == 1 for d in charged)
+    assert all(d["DanhSachLePhi"] in (legal, [dict(legal[0], Gia=0)]) for d in charged)
+    counter = [d for d in data["dossiers"] if d["KenhThucHien"] == 1 and procs[d["MaTTHC"]]["CoPhiLePhi"]]
+    assert sum(bool(d.get("DanhSachLePhi")) for d in counter) / len(counter) > 0.6
+
+
 # --------------------------------------------------------------------------- lifecycle
 
 ALLOWED = {

@@ -14,7 +14,7 @@ from motcua.interchange.generator import generate_exchange_set
 from motcua.interchange.importer import import_exchange_set
 from motcua.org.demo import create_demo_logins
 from motcua.org.models import Official, UnitKind
-from motcua.web.demo_catalogue import declare_demo_catalogue, declare_legal_fees
+from motcua.web.demo_catalogue import declare_demo_catalogue, declare_demo_fees, declare_legal_fees
 from tests.factories import procedure, province_with_department
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +32,7 @@ def demo(demo_set):
     """What ``motcua demo`` prepares before serving, on a small province."""
     assert import_exchange_set(demo_set).ok
     declare_demo_catalogue()
+    declare_demo_fees()
     declare_legal_fees()
     create_demo_logins()
 
@@ -70,3 +71,27 @@ def test_the_province_centre_receives_provincial_procedures_for_their_department
     assert not Dossier.objects.filter(handling_unit__kind=UnitKind.PROVINCE).exists()
     at_centre = Dossier.objects.filter(receiving_unit=centre)
     assert at_centre.exists() and not at_centre.exclude(handling_unit__kind=UnitKind.DEPARTMENT).exists()
+
+
+def test_a_dossier_received_at_the_counter_owes_the_fees_of_the_demo_catalogue(demo):
+    from motcua.documents import services as documents
+    from motcua.dossiers import services
+    from motcua.dossiers.models import FeeLine
+
+    lltp = Procedure.objects.filter(name__icontains="phiếu lý lịch tư pháp", has_fee=True).order_by("code").first()
+    fees = list(FeeSpec.objects.filter(version=lltp.current_version).values_list("code", "amount"))
+    assert fees == [("PLLTP", 200_000)]
+    # Every fee-bearing procedure whose dossiers were charged declares what they were charged.
+    charged = set(FeeLine.objects.filter(amount__gt=0).values_list("dossier__procedure_id", flat=True))
+    declared = set(FeeSpec.objects.values_list("version__procedure_id", flat=True))
+    assert charged and charged <= declared
+    department = lltp.competent_units.get()
+    dossier = services.receive(
+        procedure=lltp,
+        handling_unit=department,
+        receiving_unit=Official.objects.get(user__username="motcua_tinh").unit,
+        channel=1,
+        applicant={"applicant_name": "Hoàng Văn Nam", "applicant_id_number": "001090001234"},
+    )
+    assert list(dossier.fee_lines.values_list("code", "amount")) == fees
+    assert "Phí, lệ phí phải nộp: 200.000 đồng (chưa nộp)" in documents.render_html("01", dossier)

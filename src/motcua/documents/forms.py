@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 
 from motcua.core.errors import UserError
 from motcua.dossiers import rules
+from motcua.dossiers.fees import fee_status
 from motcua.dossiers.models import (
     ApologyLetter,
     Dossier,
@@ -362,8 +363,33 @@ def receipt_context(dossier: Dossier, **overrides) -> dict:
         book_serial=str(year_serial(dossier)),
         officer_name=fmt.person(officer),
         principal=dossier.extra.get("principal"),
+        fees=fees_context(dossier),
     )
     return _finish(context, overrides)
+
+
+def fees_context(dossier: Dossier) -> dict | None:
+    """The fee lines and what is true of their payment: still due ("phải nộp"), or paid ("đã nộp") only when a
+    payment was recorded (:mod:`motcua.dossiers.fees`). None when the dossier has no fee line.
+
+    Not an item of TT 03/2025's Mẫu 01 (items 1–6 are the form's): printed after them, unnumbered, so the
+    applicant sees on the receipt what they owe or have paid."""
+    status = fee_status(dossier)
+    if not status.lines:
+        return None
+    rows = [{"name": line.name or line.code or fmt.BLANK, "amount": fmt.money(line.amount)} for line in status.lines]
+    if status.due == 0:
+        text = "Không phải nộp phí, lệ phí."
+    elif status.paid_at is None:
+        text = f"Phí, lệ phí phải nộp: {fmt.money(status.due)} (chưa nộp)."
+    elif status.settled:
+        text = f"Đã nộp: {fmt.money(status.paid)} ngày {fmt.day(status.paid_at)}."
+    else:
+        text = (
+            f"Đã nộp: {fmt.money(status.paid)} ngày {fmt.day(status.paid_at)}; "
+            f"còn phải nộp: {fmt.money(status.outstanding)}."
+        )
+    return {"rows": rows, "total": fmt.money(status.due), "text": text, "settled": status.settled}
 
 
 # --- 02 Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ --------------------------------------------------

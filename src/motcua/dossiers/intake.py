@@ -26,11 +26,13 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import (
     ComponentSpec,
+    FeeSpec,
     Procedure,
     ProcedureCase,
     PublicationStatus,
     WorkflowStep,
 )
+from motcua.catalog.versions import fees_of
 from motcua.core.errors import UserError
 from motcua.core.text import normalize
 from motcua.files import checks
@@ -204,6 +206,13 @@ def declared_components(procedure: Procedure | None, case: ProcedureCase | None 
     specs = ComponentSpec.objects.filter(version_id=procedure.current_version_id)
     specs = specs.filter(Q(case__isnull=True) | Q(case=case)) if case is not None else specs.filter(case__isnull=True)
     return list(specs.order_by("code", "pk"))
+
+
+def declared_fees(procedure: Procedure | None, case: ProcedureCase | None = None) -> list[FeeSpec]:
+    """The phí, lệ phí the procedure's version in force declares: common ones and the case's own (R4.8)."""
+    if procedure is None:
+        return []
+    return fees_of(procedure.current_version, case)
 
 
 # --- people at the counter (the desk officer's own units: motcua.access.desk) --------------------

@@ -322,6 +322,16 @@ def _pick_round(pools: list[list[str]], picks: list, seen: set[str], n_procs: in
     return progressed
 
 
+def _legal_fee_lines(name: str) -> list[dict]:
+    """The fee lines the law sets for a procedure of this name (names.LEGAL_FEES), else none."""
+    lowered = name.lower()
+    return [
+        {"MaPhiLePhi": code, "TenPhiLePhi": fee_name, "Gia": amount}
+        for phrase, code, fee_name, amount, _basis in N.LEGAL_FEES
+        if phrase in lowered
+    ]
+
+
 def _draw_fee_lines(rng: np.random.Generator) -> list[dict]:
     """One or two fee lines (DanhSachLePhi) of a fee-bearing procedure."""
     lines = []
@@ -459,6 +469,9 @@ class Catalogue:
         )
         if fee:
             p.fee_lines = _draw_fee_lines(rng)
+        legal = _legal_fee_lines(nm)
+        if legal:  # after the draws above, so that the other procedures come out as before
+            p.fee, p.fee_lines = True, legal
         return p
 
     # -- online services

@@ -1,4 +1,4 @@
-"""What the demo catalogue needs beyond the exchange set: declared components and workflows.
+"""What the demo catalogue needs beyond the exchange set: declared components, workflows and fees.
 
 The exchange format (interchange.md) carries procedures, fees and dossiers but
 not each procedure's list of components (thành phần hồ sơ) nor the internal
@@ -17,7 +17,8 @@ from django.db.models import Max
 
 from motcua.catalog.models import ComponentSpec, FeeSpec, Procedure, Workflow, WorkflowStep
 from motcua.catalog.versions import current_version
-from motcua.dossiers.models import DossierComponent
+from motcua.dossiers.models import DossierComponent, FeeLine
+from motcua.interchange.names import LEGAL_FEES
 
 COMPONENT_NAMES = [
     ("Tờ khai (đơn đề nghị) theo mẫu", True),
@@ -70,24 +71,30 @@ def declare_demo_catalogue() -> tuple[int, int]:
     return len(components), workflows
 
 
-#: Fees the law sets for procedures of the demo catalogue, by a phrase of the procedure's name:
-#: (phrase, fee code, fee name, amount in đồng, legal basis).
-LEGAL_FEES = [
-    (
-        "phiếu lý lịch tư pháp",
-        "PLLTP",
-        "Phí cung cấp thông tin lý lịch tư pháp",
-        200_000,
-        "Thông tư 244/2016/TT-BTC, Điều 4 (200.000 đồng/lần/người)",
-    ),
-    (
-        "chứng thực bản sao",
-        "PCTBS",
-        "Phí chứng thực bản sao từ bản chính",
-        2_000,
-        "Thông tư 226/2016/TT-BTC, Điều 4 (2.000 đồng/trang)",
-    ),
-]
+@transaction.atomic
+def declare_demo_fees() -> int:
+    """The fee catalogue (FeeSpec) of each fee-bearing procedure that declares none: the lines its dossiers were
+    charged. The exchange set carries each dossier's DanhSachLePhi but not the procedure's fees; declared, a
+    dossier received at the counter owes what the imported ones did. Returns how many fees were declared.
+    Idempotent."""
+    charged: dict[int, list[tuple[str, str, int]]] = {}
+    for procedure_id, code, name, amount in (
+        FeeLine.objects.filter(amount__gt=0, dossier__procedure__has_fee=True)
+        .values_list("dossier__procedure_id", "code", "name", "amount")
+        .distinct()
+        .order_by("dossier__procedure_id", "code", "name", "amount")
+    ):
+        charged.setdefault(procedure_id, []).append((code, name, amount or 0))  # amount > 0: never None
+    fees = []
+    for procedure in Procedure.objects.filter(pk__in=charged).select_related("current_version").order_by("pk"):
+        version = current_version(procedure)
+        if not version.fees.exists():
+            fees += [
+                FeeSpec(version=version, code=code, name=name, amount=amount)
+                for code, name, amount in charged[procedure.pk]
+            ]
+    FeeSpec.objects.bulk_create(fees, batch_size=2000)
+    return len(fees)
 
 
 @transaction.atomic

@@ -50,9 +50,10 @@ class Command(MotcuaCommand):
                     "Không nạp được dữ liệu mẫu: " + "; ".join(map(str, report.errors[:3])),
                     "demo data failed to import",
                 )
-            from motcua.web.demo_catalogue import declare_demo_catalogue, declare_legal_fees
+            from motcua.web.demo_catalogue import declare_demo_catalogue, declare_demo_fees, declare_legal_fees
 
             declare_demo_catalogue()  # components and workflows the exchange set does not carry
+            declare_demo_fees()  # the fees its dossiers were charged, so the counter charges them too
             declare_legal_fees()  # e.g. 200.000 đồng for a Phiếu lý lịch tư pháp
             self.stdout.write(
                 f"Đã sinh và nạp tỉnh mẫu: {counts.get('units', 0)} đơn vị, {counts.get('procedures', 0)} TTHC, "
