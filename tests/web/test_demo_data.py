@@ -16,6 +16,7 @@ from motcua.org.demo import create_demo_logins
 from motcua.org.models import Official, UnitKind
 from motcua.web.demo_catalogue import declare_demo_catalogue, declare_demo_fees, declare_legal_fees
 from tests.factories import procedure, province_with_department
+from tests.index766.conftest import file_database  # noqa: F401 - the fixture, used by name
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +96,36 @@ def test_a_dossier_received_at_the_counter_owes_the_fees_of_the_demo_catalogue(d
     )
     assert list(dossier.fee_lines.values_list("code", "amount")) == fees
     assert "Phí, lệ phí phải nộp: 200.000 đồng (chưa nộp)" in documents.render_html("01", dossier)
+
+
+@pytest.mark.django_db(transaction=True)  # the 766 engine reads through its own connection
+@pytest.mark.usefixtures("file_database")
+def test_every_late_dossier_of_the_demo_names_its_step_and_official(demo):
+    """The scoreboard explains a lost point down to the dossier, the step and the official; in the demo none of
+    them is blank, and the late officials' page names a person for every late step."""
+    from motcua.index766.database import DEFAULT_SWITCHES, database_facts, refresh_database_facts
+    from motcua.index766.explain import explain
+    from motcua.index766.periods import parse_period
+    from motcua.index766.responsibility import late_officials
+    from motcua.web.demo_processing import record_demo_steps
+
+    assert record_demo_steps() > 1000 and record_demo_steps() == 0  # once
+    refresh_database_facts()
+    facts = database_facts()
+    try:
+        missing = explain(facts, "2026-Q3", "H44", "2.1", switches=DEFAULT_SWITCHES)
+    finally:
+        facts.con.disconnect()
+    assert len(missing) > 20
+    assert all(m.step and m.official for m in missing), [m for m in missing if not (m.step and m.official)][:3]
+    names = {m.official for m in missing}
+    assert len(names) > 10 and all(len(name.split()) >= 3 for name in names)  # Vietnamese full names
+    steps = {m.step for m in missing}
+    assert steps <= {"Thẩm định hồ sơ", "Xem xét, trình ký", "Ký duyệt kết quả"} and "Thẩm định hồ sơ" in steps
+    period = parse_period("2026-Q3")
+    rows = late_officials(None, period.start, period.end)
+    assert rows and all(r.official_id and r.official_name for r in rows)
+    # A dossier still in processing is at its step, with its assignee.
+    open_ = Dossier.objects.filter(status=4)
+    assert open_.exists() and not open_.filter(current_step__isnull=True).exists()
+    assert not open_.filter(current_assignee__isnull=True).exists()

@@ -4,8 +4,9 @@ The exchange format (interchange.md) carries procedures, fees and dossiers but
 not each procedure's list of components (thành phần hồ sơ) nor the internal
 workflow (quy trình nội bộ). For the demo we declare, per procedure, the
 components its dossiers were submitted with (TP01…TPn) under plausible names,
-and one generic three-step workflow, so the desk's checklist and the
-specialists' queue have something real to work on. Idempotent.
+and one generic three-step workflow whose steps share the procedure's time
+limit, so the desk's checklist and the specialists' queue have something real
+to work on. Idempotent.
 """
 
 from __future__ import annotations
@@ -27,11 +28,23 @@ COMPONENT_NAMES = [
     ("Bản sao các giấy tờ liên quan theo quy định", False),
     ("Giấy ủy quyền (trường hợp nộp thay)", False),
 ]
-WORKFLOW_STEPS = [  # name, role, allotted working hours
-    ("Thẩm định hồ sơ", "specialist", Decimal(8)),
-    ("Xem xét, trình ký", "specialist", Decimal(4)),
-    ("Ký duyệt kết quả", "leader", Decimal(4)),
+WORKFLOW_STEPS = [  # name, role, allotted working hours without a time limit, share of the time limit
+    ("Thẩm định hồ sơ", "specialist", Decimal(8), Decimal("0.55")),
+    ("Xem xét, trình ký", "specialist", Decimal(4), Decimal("0.2")),
+    ("Ký duyệt kết quả", "leader", Decimal(4), Decimal("0.15")),
 ]
+#: Working hours of a time limit by its unit (calendar days: five working days in seven).
+_HOURS_PER = {"ngay_lam_viec": Decimal(8), "gio_lam_viec": Decimal(1), "ngay": Decimal(8) * 5 / 7}
+
+
+def step_hours(procedure: Procedure) -> list[Decimal]:
+    """Allotted working hours of the demo workflow's steps: their share of the procedure's time limit (the rest
+    is the desk's and the hand-overs'), at least half an hour; fixed hours when the limit is unknown."""
+    per = _HOURS_PER.get(procedure.time_unit)
+    if procedure.time_limit is None or per is None:
+        return [hours for _name, _role, hours, _share in WORKFLOW_STEPS]
+    total = Decimal(procedure.time_limit) * per
+    return [max(Decimal("0.5"), round(total * share, 1)) for _name, _role, _hours, share in WORKFLOW_STEPS]
 
 
 @transaction.atomic
@@ -63,7 +76,9 @@ def declare_demo_catalogue() -> tuple[int, int]:
             WorkflowStep.objects.bulk_create(
                 [
                     WorkflowStep(workflow=workflow, order=i + 1, name=name, role=role, allotted_hours=hours)
-                    for i, (name, role, hours) in enumerate(WORKFLOW_STEPS)
+                    for i, ((name, role, _h, _s), hours) in enumerate(
+                        zip(WORKFLOW_STEPS, step_hours(procedure), strict=True)
+                    )
                 ]
             )
             workflows += 1
