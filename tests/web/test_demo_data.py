@@ -100,7 +100,7 @@ def test_a_dossier_received_at_the_counter_owes_the_fees_of_the_demo_catalogue(d
 
 @pytest.mark.django_db(transaction=True)  # the 766 engine reads through its own connection
 @pytest.mark.usefixtures("file_database")
-def test_every_late_dossier_of_the_demo_names_its_step_and_official(demo):
+def test_every_late_dossier_of_the_demo_names_its_step_and_official(demo, client):
     """The scoreboard explains a lost point down to the dossier, the step and the official; in the demo none of
     them is blank, and the late officials' page names a person for every late step."""
     from motcua.index766.database import DEFAULT_SWITCHES, database_facts, refresh_database_facts
@@ -125,6 +125,14 @@ def test_every_late_dossier_of_the_demo_names_its_step_and_official(demo):
     period = parse_period("2026-Q3")
     rows = late_officials(None, period.start, period.end)
     assert rows and all(r.official_id and r.official_name for r in rows)
+    # The late dossiers' page names them too.
+    from django.urls import reverse
+
+    client.force_login(get_user_model().objects.get(username="kiemsoat"))
+    response = client.get(reverse("scoreboard:late-dossiers"), {"period": "2026-Q3"})
+    page, who = list(response.context["page"]), response.context["responsible"]
+    assert page and all(who[r.code][0] and who[r.code][1] for r in page)
+    assert response.content.decode().count('<td class="small official">—</td>') == 0
     # A dossier still in processing is at its step, with its assignee.
     open_ = Dossier.objects.filter(status=4)
     assert open_.exists() and not open_.filter(current_step__isnull=True).exists()
