@@ -160,3 +160,24 @@ def pypdf_pages(pdf: bytes):
     import pypdf
 
     return pypdf.PdfReader(io.BytesIO(pdf)).pages
+
+
+def test_the_provinces_centre_issues_what_the_province_receives(world):
+    """The province receives through its public-service centre (NĐ 118/2025) for a department: the receipt is the
+    centre's, under the provincial People's Committee, not the province's as a handling body."""
+    lines = issuer_lines(world.province)
+    assert lines == {
+        "parent": "ỦY BAN NHÂN DÂN TỈNH THỬ NGHIỆM",
+        "name": "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG",
+        "lines": ["TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG"],
+    }
+    dossier = lifecycle.receive(
+        procedure=world.procedure,
+        handling_unit=world.department,
+        receiving_unit=world.province,
+        channel=1,
+        received_at=vn(2026, 3, 2, 9),
+        applicant={"applicant_name": "Lò Văn Páo"},
+    )
+    html = services.render_html("01", dossier)
+    assert "Trung tâm phục vụ hành chính công tỉnh Thử Nghiệm tiếp nhận hồ sơ của" in html

@@ -224,6 +224,10 @@ class IssuerLines(TypedDict):
 def issuer_lines(unit: Unit) -> IssuerLines:
     """Tên cơ quan chủ quản (upper line) and tên cơ quan ban hành (bold line), in capitals."""
     parent = unit.extra.get("CoQuanChuQuan")
+    if parent is None and unit.kind == UnitKind.PROVINCE:
+        # The province receives through its public-service centre, a body of its People's Committee (NĐ 118/2025
+        # Art. 7–8), and handles no dossier itself (intake.competent_units): what it issues is the centre's.
+        return {"parent": f"ỦY BAN NHÂN DÂN {unit.name.upper()}", "name": DESK.upper(), "lines": [DESK.upper()]}
     if parent is None and unit.kind == UnitKind.COMMUNE:
         # NĐ 30/2020 Phụ lục I: a commune's People's Committee issues in its own name, written in full, with no
         # governing body above it ("ỦY BAN NHÂN DÂN / XÃ AN BÌNH").
@@ -239,6 +243,13 @@ def issuer_lines(unit: Unit) -> IssuerLines:
         ) and not parent.upper().startswith(("UBND", "ỦY BAN")):
             parent = f"UBND {parent}"
     return {"parent": (parent or "").upper(), "name": unit.name.upper(), "lines": [unit.name.upper()]}
+
+
+def full_name(unit: Unit) -> str:
+    """The issuer's name in the forms' sentences: the province's centre for the province (see issuer_lines)."""
+    if unit.kind == UnitKind.PROVINCE and unit.extra.get("CoQuanChuQuan") is None:
+        return f"{DESK} {unit.name[:1].lower()}{unit.name[1:]}"
+    return unit.name
 
 
 def unit_symbol(unit: Unit) -> str:
@@ -305,7 +316,7 @@ def _base(spec: FormSpec, dossier: Dossier | None, issuer: Unit, issued_at, over
         "form": spec,
         "dossier": dossier,
         "issuer": issuer_lines(issuer),
-        "unit_full_name": issuer.name,
+        "unit_full_name": full_name(issuer),
         "number_text": f"Số: {number}/{symbol}",
         "place_date": fmt.place_and_date(place, issued_at),
         "issued_at": issued_at,
