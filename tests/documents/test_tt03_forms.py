@@ -126,3 +126,58 @@ def _overflowing_cells(html: str, needle: str) -> list[str]:
             bad += [t.text for t in texts if t.position_x + t.width > right + 0.5]
     assert found, "the code was not laid out"
     return bad
+
+
+def test_the_receipt_lists_the_fees_due_and_says_paid_only_once_a_payment_is_recorded(world):
+    """Issue #10 item 16: a paper dossier records its fee lines when received; the receipt shows what is due and
+    claims "đã nộp" only after a payment was recorded."""
+    from motcua.catalog.models import FeeSpec
+    from motcua.catalog.versions import current_version
+
+    version = current_version(world.procedure)
+    FeeSpec.objects.create(version=version, code="PLLTP", name="Phí cung cấp thông tin lý lịch tư pháp", amount=200_000)
+    dossier = world.receive()
+    DossierComponent.objects.create(dossier=dossier, name="Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp")
+    DossierComponent.objects.create(dossier=dossier, name="Căn cước công dân", reused=True)
+    assert list(dossier.fee_lines.values_list("code", "amount")) == [("PLLTP", 200_000)]
+    pdf = services.receipt_pdf(dossier)
+    text = pdf_text(pdf)
+    assert "Phí cung cấp thông tin lý lịch tư pháp" in text and "200.000 đồng" in text
+    assert "Phí, lệ phí phải nộp: 200.000 đồng (chưa nộp)" in text and "Đã nộp" not in text
+    assert len(pypdf_pages(pdf)) == 1  # two components and a fee still on one page
+    lifecycle.record_payment(dossier, method=0, amount=200_000, actor=world.desk, at=vn(2026, 3, 2, 9, 20))
+    text = pdf_text(services.receipt_pdf(dossier))
+    assert "Đã nộp: 200.000 đồng ngày 02/03/2026." in text and "phải nộp" not in text
+
+
+def test_a_receipt_without_fees_says_nothing_about_them(received):
+    assert "lệ phí" not in services.render_html("01", received)
+
+
+def pypdf_pages(pdf: bytes):
+    import io
+
+    import pypdf
+
+    return pypdf.PdfReader(io.BytesIO(pdf)).pages
+
+
+def test_the_provinces_centre_issues_what_the_province_receives(world):
+    """The province receives through its public-service centre (NĐ 118/2025) for a department: the receipt is the
+    centre's, under the provincial People's Committee, not the province's as a handling body."""
+    lines = issuer_lines(world.province)
+    assert lines == {
+        "parent": "ỦY BAN NHÂN DÂN TỈNH THỬ NGHIỆM",
+        "name": "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG",
+        "lines": ["TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG"],
+    }
+    dossier = lifecycle.receive(
+        procedure=world.procedure,
+        handling_unit=world.department,
+        receiving_unit=world.province,
+        channel=1,
+        received_at=vn(2026, 3, 2, 9),
+        applicant={"applicant_name": "Lò Văn Páo"},
+    )
+    html = services.render_html("01", dossier)
+    assert "Trung tâm phục vụ hành chính công tỉnh Thử Nghiệm tiếp nhận hồ sơ của" in html

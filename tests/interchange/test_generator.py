@@ -188,7 +188,7 @@ def _assert_dossier_references(d, units, procs, svcs):
     assert d["MaTTHC"] in procs and d["MaDonVi"] in units
     if d.get("MaDonViTiepNhan"):
         assert d["MaDonViTiepNhan"] in units and d["MaDonViTiepNhan"] != d["MaDonVi"]
-        assert units[d["MaDonViTiepNhan"]]["LoaiDonVi"] == "XA" and d["KenhThucHien"] != 2
+        assert units[d["MaDonViTiepNhan"]]["LoaiDonVi"] in ("XA", "TINH") and d["KenhThucHien"] != 2
     assert units[d["MaDonVi"]]["HieuLucDen"] is None  # no dossiers at dissolved units
     if d.get("MaDVC"):
         s = svcs[d["MaDVC"]]
@@ -202,6 +202,43 @@ def _assert_dossier_references(d, units, procs, svcs):
         assert d["MaDonVi"] in p["DonViThucHien"]
     else:
         assert unit["LoaiDonVi"] in p["CapThucHien"]
+
+
+def test_province_level_dossiers_are_handled_by_departments_and_received_at_the_centre(gen_set):
+    """Issue #10 item 16, NĐ 118/2025: a province-level procedure is handled by a department or provincial branch
+    (SO), never by the province node or a commune; most departments' counter dossiers are received at the
+    province's public-service centre (MaDonViTiepNhan: the province), which allocates their code."""
+    _, _, data = gen_set
+    units = {u["MaDonVi"]: u for u in data["units"]}
+    procs = {p["MaTTHC"]: p for p in data["procedures"]}
+    province = next(u for u in data["units"] if u["LoaiDonVi"] == "TINH")
+    dossiers = data["dossiers"]
+    assert Counter(units[d["MaDonVi"]]["LoaiDonVi"] for d in dossiers).keys() == {"SO", "XA"}
+    provincial = [d for d in dossiers if procs[d["MaTTHC"]]["CapThucHien"] == ["TINH"]]
+    assert provincial and all(units[d["MaDonVi"]]["LoaiDonVi"] == "SO" for d in provincial)
+    for p in data["procedures"]:
+        if "TINH" in p["CapThucHien"]:  # its department is named among the competent units
+            assert any(units[code]["LoaiDonVi"] == "SO" for code in p["DonViThucHien"])
+    counter = [d for d in dossiers if units[d["MaDonVi"]]["LoaiDonVi"] == "SO" and d["KenhThucHien"] != 2]
+    at_centre = [d for d in counter if d.get("MaDonViTiepNhan") == province["MaDonVi"]]
+    assert 0.45 < len(at_centre) / len(counter) < 0.75
+    assert all(d["MaHoSo"].startswith(province["MaDinhDanhDienTu"] + "-") for d in at_centre)
+    assert not any(d.get("MaDonViTiepNhan") for d in dossiers if d["KenhThucHien"] == 2)
+
+
+def test_fees_the_law_sets_and_fee_lines_on_counter_dossiers(gen_set):
+    """Issue #10 item 16: a Phiếu lý lịch tư pháp costs what TT 244/2016 sets, on every channel; the counter's
+    dossiers of fee-bearing procedures mostly carry their fee lines (DanhSachLePhi)."""
+    _, _, data = gen_set
+    procs = {p["MaTTHC"]: p for p in data["procedures"]}
+    lltp = {c for c, p in procs.items() if "phiếu lý lịch tư pháp" in p["TenTTHC"].lower()}
+    assert lltp and all(procs[c]["CoPhiLePhi"] for c in lltp)
+    legal = [{"MaPhiLePhi": "PLLTP", "TenPhiLePhi": "Phí cung cấp thông tin lý lịch tư pháp", "Gia": 200_000}]
+    charged = [d for d in data["dossiers"] if d["MaTTHC"] in lltp and d.get("DanhSachLePhi")]
+    assert charged and any(d["KenhThucHien"] == 1 for d in charged)
+    assert all(d["DanhSachLePhi"] in (legal, [dict(legal[0], Gia=0)]) for d in charged)
+    counter = [d for d in data["dossiers"] if d["KenhThucHien"] == 1 and procs[d["MaTTHC"]]["CoPhiLePhi"]]
+    assert sum(bool(d.get("DanhSachLePhi")) for d in counter) / len(counter) > 0.6
 
 
 # --------------------------------------------------------------------------- lifecycle

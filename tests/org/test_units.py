@@ -64,10 +64,18 @@ def test_demo_logins_one_per_role_and_idempotent():
         code="H99.1002", name="Xã cũ", kind=UnitKind.COMMUNE, parent=province, valid_to=date(2025, 6, 30)
     )
     rows = create_demo_logins()
-    assert [r[0] for r in rows] == ["motcua_admin", "kiemsoat", "motcua_so", "chuyenvien", "lanhdao", "motcua_xa"]
+    assert [r[0] for r in rows] == [
+        "motcua_admin",
+        "kiemsoat",
+        "motcua_so",
+        "chuyenvien",
+        "lanhdao",
+        "motcua_tinh",
+        "motcua_xa",
+    ]
     assert rows[-1][2] == "H99.1001 Xã An Bình"  # a commune still in force
     assert set(Official.objects.values_list("role", flat=True)) == set(Role.values)
     admin = Official.objects.get(user__username="motcua_admin").user
     assert admin.is_superuser and admin.is_staff and admin.check_password(DEMO_PASSWORD)
     assert not Official.objects.get(user__username="chuyenvien").user.is_superuser
-    assert create_demo_logins() == rows and Official.objects.count() == 6
+    assert create_demo_logins() == rows and Official.objects.count() == 7

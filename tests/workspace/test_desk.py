@@ -454,6 +454,31 @@ def test_a_commune_centre_receives_for_any_competent_unit_of_the_province(client
     assert dossier.code in client.get(reverse("workspace:desk") + "?list=received").content.decode()
 
 
+def test_a_province_level_procedure_is_handled_by_a_department_never_the_province(client, desk_world):
+    """Issue #10 item 16: a procedure of the province level naming no competent unit is routed to a department
+    (sở, ban, ngành); the province's centre receives it but the province node does not handle it, nor a commune."""
+    from motcua.org.models import Role, Unit, UnitKind
+    from tests.factories import official
+
+    building = Unit.objects.create(
+        code="H99.02", name="Sở Xây dựng", kind=UnitKind.DEPARTMENT, parent=desk_world.province
+    )
+    assert list(intake.competent_units(desk_world.procedure, desk_world.province)) == [desk_world.department, building]
+    centre = official("motcua_tinh", desk_world.province, Role.DESK_OFFICER)
+    _login(client, centre)
+    form = client.get(RECEIVE_URL, {"procedure": desk_world.procedure.pk}).context["form"]
+    offered = list(form.fields["handling_unit"].queryset)
+    assert desk_world.province not in offered and desk_world.commune not in offered and desk_world.department in offered
+    response = client.post(
+        RECEIVE_URL,
+        desk_world.applicant(outcome="receive", handling_unit=desk_world.province.pk, **desk_world.ticks(0, 1)),
+    )
+    assert response.status_code == 200 and "không giải quyết thủ tục" in str(response.context["form"].errors)
+    response = client.post(RECEIVE_URL, desk_world.applicant(outcome="receive", **desk_world.ticks(0, 1)))
+    dossier = Dossier.objects.get()
+    assert (dossier.receiving_unit, dossier.handling_unit) == (desk_world.province, desk_world.department)
+
+
 def test_district_level_procedures_are_offered_at_the_commune_after_the_reform(desk_world):
     from datetime import date
 
@@ -537,6 +562,54 @@ def test_a_case_brings_its_own_components_and_time_limit(client, desk_world):
     dossier = Dossier.objects.get()
     assert response.status_code == 302 and dossier.case == case
     assert dossier.due_at == services.compute_due_at(desk_world.procedure, dossier.received_at, case)
+
+
+def test_a_dossier_received_at_the_counter_records_the_fees_of_its_case(client, desk_world):
+    """Issue #10 item 16: the fee lines due come from the procedure's fee catalogue and the legal case chosen
+    (R4.8); the desk page says they are due until a payment is recorded, then that they were paid."""
+    from motcua.catalog.models import FeeSpec, ProcedureCase
+
+    version = desk_world.procedure.current_version
+    FeeSpec.objects.create(version=version, code="PLLTP", name="Phí cung cấp thông tin lý lịch tư pháp", amount=200_000)
+    student = ProcedureCase.objects.create(version=version, code="SV", name="Sinh viên, người có công với cách mạng")
+    FeeSpec.objects.filter(code="PLLTP").update(
+        case=ProcedureCase.objects.create(version=version, code="CD", name="Công dân")
+    )
+    FeeSpec.objects.create(
+        version=version, case=student, code="PLLTP-SV", name="Phí cung cấp thông tin lý lịch tư pháp", amount=100_000
+    )
+    FeeSpec.objects.create(version=version, code="PX", name="Phí khác (chung cho mọi trường hợp)", amount=5_000)
+    assert [f.code for f in intake.declared_fees(desk_world.procedure, student)] == ["PX", "PLLTP-SV"]
+
+    _login(client, desk_world.desk)
+    part = client.get(
+        reverse("workspace:desk-procedure-part"),
+        {"procedure": desk_world.procedure.pk, "case": student.pk},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "Phí, lệ phí phải nộp" in part and "Phí cung cấp thông tin lý lịch tư pháp 100.000" in part
+    assert "200.000" not in part
+    response = client.post(
+        RECEIVE_URL, desk_world.applicant(outcome="receive", case=student.pk, **desk_world.ticks(0, 1))
+    )
+    dossier = Dossier.objects.get()
+    assert response.status_code == 302 and dossier.case == student
+    assert list(dossier.fee_lines.values_list("code", "amount")) == [("PX", 5_000), ("PLLTP-SV", 100_000)]
+    page = client.get(reverse("workspace:desk-received", args=[dossier.code])).content.decode()
+    assert 'id="fees-due"' in page and "105.000" in page and "chưa nộp" in page and 'id="fees-paid"' not in page
+    client.post(reverse("workspace:desk-payment", args=[dossier.code]), {"method": "0", "amount": "105000"})
+    page = client.get(reverse("workspace:desk-received", args=[dossier.code])).content.decode()
+    assert 'id="fees-paid"' in page and 'id="fees-due"' not in page
+    # An online dossier keeps the fee lines the portal sent (none here): the catalogue does not add any.
+    online = services.register_online(
+        procedure=desk_world.procedure,
+        handling_unit=desk_world.department,
+        submitted_at=timezone.now() - timedelta(hours=1),
+        code="H99.01-ONLINE-0001",
+        applicant={"applicant_name": "Lê Thị Cúc"},
+    )
+    services.receive(procedure=desk_world.procedure, handling_unit=desk_world.department, channel=2, dossier=online)
+    assert not online.fee_lines.exists()
 
 
 # --- applicants: individual, organisation, foreigner, authorised submitter ----------------------------------

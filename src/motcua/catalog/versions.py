@@ -6,7 +6,9 @@ for it too, so the rule lives here, below both.
 
 from __future__ import annotations
 
-from .models import Procedure, ProcedureVersion
+from django.db.models import F, Q
+
+from .models import FeeSpec, Procedure, ProcedureCase, ProcedureVersion
 
 
 def current_version(procedure: Procedure) -> ProcedureVersion:
@@ -37,3 +39,13 @@ def _carry_over(previous: ProcedureVersion, version: ProcedureVersion) -> None:
             row.pk, row.version = None, version
             row.case = cases.get(row.case_id) if row.case_id else None
             row.save()
+
+
+def fees_of(version: ProcedureVersion | None, case: ProcedureCase | None = None) -> list[FeeSpec]:
+    """The phí, lệ phí a dossier of ``version`` owes: the version's common fees and, for a legal case chosen,
+    the case's own (R4.8: fees per trường hợp). The case may be one of an earlier version: it is matched by code."""
+    if version is None:
+        return []
+    fees = FeeSpec.objects.filter(version=version)
+    fees = fees.filter(Q(case__isnull=True) | Q(case__code=case.code)) if case is not None else fees.filter(case=None)
+    return list(fees.order_by(F("case_id").asc(nulls_first=True), "code", "pk"))  # common ones first

@@ -61,3 +61,10 @@ def person(user) -> str:
     if user is None:
         return ""
     return " ".join(part for part in (user.last_name.strip(), user.first_name.strip()) if part) or user.get_username()
+
+
+def money(amount: int | None) -> str:
+    """An amount in đồng as documents write it: ``200.000 đồng`` (thousands grouped by a dot)."""
+    if amount is None:
+        return BLANK
+    return f"{int(amount):,} đồng".replace(",", ".")

@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 
 from motcua.core.errors import UserError
 from motcua.dossiers import rules
+from motcua.dossiers.fees import fee_status
 from motcua.dossiers.models import (
     ApologyLetter,
     Dossier,
@@ -223,6 +224,10 @@ class IssuerLines(TypedDict):
 def issuer_lines(unit: Unit) -> IssuerLines:
     """Tên cơ quan chủ quản (upper line) and tên cơ quan ban hành (bold line), in capitals."""
     parent = unit.extra.get("CoQuanChuQuan")
+    if parent is None and unit.kind == UnitKind.PROVINCE:
+        # The province receives through its public-service centre, a body of its People's Committee (NĐ 118/2025
+        # Art. 7–8), and handles no dossier itself (intake.competent_units): what it issues is the centre's.
+        return {"parent": f"ỦY BAN NHÂN DÂN {unit.name.upper()}", "name": DESK.upper(), "lines": [DESK.upper()]}
     if parent is None and unit.kind == UnitKind.COMMUNE:
         # NĐ 30/2020 Phụ lục I: a commune's People's Committee issues in its own name, written in full, with no
         # governing body above it ("ỦY BAN NHÂN DÂN / XÃ AN BÌNH").
@@ -238,6 +243,13 @@ def issuer_lines(unit: Unit) -> IssuerLines:
         ) and not parent.upper().startswith(("UBND", "ỦY BAN")):
             parent = f"UBND {parent}"
     return {"parent": (parent or "").upper(), "name": unit.name.upper(), "lines": [unit.name.upper()]}
+
+
+def full_name(unit: Unit) -> str:
+    """The issuer's name in the forms' sentences: the province's centre for the province (see issuer_lines)."""
+    if unit.kind == UnitKind.PROVINCE and unit.extra.get("CoQuanChuQuan") is None:
+        return f"{DESK} {unit.name[:1].lower()}{unit.name[1:]}"
+    return unit.name
 
 
 def unit_symbol(unit: Unit) -> str:
@@ -304,7 +316,7 @@ def _base(spec: FormSpec, dossier: Dossier | None, issuer: Unit, issued_at, over
         "form": spec,
         "dossier": dossier,
         "issuer": issuer_lines(issuer),
-        "unit_full_name": issuer.name,
+        "unit_full_name": full_name(issuer),
         "number_text": f"Số: {number}/{symbol}",
         "place_date": fmt.place_and_date(place, issued_at),
         "issued_at": issued_at,
@@ -362,8 +374,33 @@ def receipt_context(dossier: Dossier, **overrides) -> dict:
         book_serial=str(year_serial(dossier)),
         officer_name=fmt.person(officer),
         principal=dossier.extra.get("principal"),
+        fees=fees_context(dossier),
     )
     return _finish(context, overrides)
+
+
+def fees_context(dossier: Dossier) -> dict | None:
+    """The fee lines and what is true of their payment: still due ("phải nộp"), or paid ("đã nộp") only when a
+    payment was recorded (:mod:`motcua.dossiers.fees`). None when the dossier has no fee line.
+
+    Not an item of TT 03/2025's Mẫu 01 (items 1–6 are the form's): printed after them, unnumbered, so the
+    applicant sees on the receipt what they owe or have paid."""
+    status = fee_status(dossier)
+    if not status.lines:
+        return None
+    rows = [{"name": line.name or line.code or fmt.BLANK, "amount": fmt.money(line.amount)} for line in status.lines]
+    if status.due == 0:
+        text = "Không phải nộp phí, lệ phí."
+    elif status.paid_at is None:
+        text = f"Phí, lệ phí phải nộp: {fmt.money(status.due)} (chưa nộp)."
+    elif status.settled:
+        text = f"Đã nộp: {fmt.money(status.paid)} ngày {fmt.day(status.paid_at)}."
+    else:
+        text = (
+            f"Đã nộp: {fmt.money(status.paid)} ngày {fmt.day(status.paid_at)}; "
+            f"còn phải nộp: {fmt.money(status.outstanding)}."
+        )
+    return {"rows": rows, "total": fmt.money(status.due), "text": text, "settled": status.settled}
 
 
 # --- 02 Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ --------------------------------------------------

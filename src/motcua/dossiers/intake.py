@@ -26,11 +26,13 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import (
     ComponentSpec,
+    FeeSpec,
     Procedure,
     ProcedureCase,
     PublicationStatus,
     WorkflowStep,
 )
+from motcua.catalog.versions import fees_of
 from motcua.core.errors import UserError
 from motcua.core.text import normalize
 from motcua.files import checks
@@ -44,11 +46,13 @@ from .models import Dossier, DossierComponent, Status
 #: What a scan may be (TT 01/2023 digitisation: PDF or images).
 SCAN_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")
 
-#: Procedure level a unit of each kind handles when the catalogue names no competent unit.
+#: Procedure level a unit of each kind handles when the catalogue names no competent unit. A province-level
+#: procedure (cấp tỉnh) is handled by a department or provincial branch (sở, ban, ngành: kind SO), which appraises
+#: it even where the decision is the Chairman's of the provincial People's Committee; the province node itself
+#: receives (its Trung tâm phục vụ hành chính công, :data:`CENTRE_KINDS`) and handles nothing.
 _LEVEL_OF_KIND = {
     UnitKind.MINISTRY: "level_ministry",
-    UnitKind.PROVINCE: "level_province",
-    UnitKind.DEPARTMENT: "level_province",  # departments handle the province-level procedures
+    UnitKind.DEPARTMENT: "level_province",
     UnitKind.DISTRICT: "level_district",
     UnitKind.COMMUNE: "level_commune",
 }
@@ -202,6 +206,13 @@ def declared_components(procedure: Procedure | None, case: ProcedureCase | None 
     specs = ComponentSpec.objects.filter(version_id=procedure.current_version_id)
     specs = specs.filter(Q(case__isnull=True) | Q(case=case)) if case is not None else specs.filter(case__isnull=True)
     return list(specs.order_by("code", "pk"))
+
+
+def declared_fees(procedure: Procedure | None, case: ProcedureCase | None = None) -> list[FeeSpec]:
+    """The phí, lệ phí the procedure's version in force declares: common ones and the case's own (R4.8)."""
+    if procedure is None:
+        return []
+    return fees_of(procedure.current_version, case)
 
 
 # --- people at the counter (the desk officer's own units: motcua.access.desk) --------------------

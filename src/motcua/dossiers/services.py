@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from motcua.catalog.models import Procedure, WorkflowStep
 from motcua.catalog.versions import current_version as _current_version
+from motcua.catalog.versions import fees_of
 from motcua.core.audit import audit_context
 from motcua.core.errors import TransitionError, UserError
 from motcua.files import services as file_services
@@ -25,10 +26,12 @@ from motcua.org.models import Unit
 from . import lifecycle, rules
 from .models import (
     ApologyLetter,
+    Channel,
     Consultation,
     Dossier,
     DossierEvent,
     DossierResult,
+    FeeLine,
     Pause,
     Payment,
     Proposal,
@@ -255,7 +258,18 @@ def receive(
             sets_count=sets_count,
             result_delivery=result_delivery,
         )
+        _record_fees_due(dossier)
     return dossier
+
+
+def _record_fees_due(dossier: Dossier) -> None:
+    """Phí, lệ phí phải nộp: a paper dossier records, when received, the fee lines of the procedure version and
+    legal case it is received under (R4.8 fees per trường hợp; paid later at the desk or online, R8.10). An
+    online dossier keeps the DanhSachLePhi the portal sent; lines already recorded are left as they are."""
+    if dossier.channel == Channel.ONLINE or dossier.fee_lines.exists():
+        return
+    for fee in fees_of(dossier.procedure_version, dossier.case):  # one or two lines: saved one by one, audited
+        FeeLine.objects.create(dossier=dossier, code=fee.code, name=fee.name, amount=fee.amount)
 
 
 def refuse_reception(dossier: Dossier, *, reason: str, actor=None, at=None, source="web") -> Dossier:

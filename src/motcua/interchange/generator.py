@@ -21,6 +21,7 @@ Time inside this module is int64 epoch seconds (UTC); Viet Nam is UTC+07:00 all 
 
 from __future__ import annotations
 
+import itertools
 import json
 import time as _time
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -44,6 +46,8 @@ DEFAULT_PROCEDURES = 1600
 MIN_UNITS = 40
 MIN_PROCEDURES = 60
 REFORM_DAY = date(2025, 7, 1)  # two-tier local government (no districts) from 01/7/2025
+#: Share of the departments' counter and post dossiers received at the province's public-service centre.
+PROVINCE_CENTRE_SHARE = 0.6
 
 TZ_OFFSET = 7 * 3600
 DAY = 86_400
@@ -278,6 +282,66 @@ _MERGED_2025 = {
 }  # departments formed by the 03/2025 merger
 
 
+def _field_names(f: dict) -> list[str]:
+    """The field's catalogue of names: every template with every object, capitalised."""
+    names = [t.format(o=o) if "{o}" in t else t for t in f["templates"] for o in f["objects"]]
+    return [n[0].upper() + n[1:] for n in names]
+
+
+def _procedure_names(rng: np.random.Generator, n_procs: int) -> list[tuple[int, str]]:
+    """(field index, name) of ``n_procs`` procedures, round robin over the fields: small fields are
+    complete, big ones partly drawn; when every pool is drained, again with the next name variant."""
+    pools = []
+    for f in N.FIELDS:
+        names = _field_names(f)
+        pools.append([names[i] for i in rng.permutation(len(names))])
+    picks: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    variant = 0
+    while len(picks) < n_procs:
+        suffix = N.NAME_VARIANTS[variant % len(N.NAME_VARIANTS)]
+        if not _pick_round(pools, picks, seen, n_procs, suffix):
+            variant += 1
+            pools = [_field_names(f) for f in N.FIELDS]
+    return picks
+
+
+def _pick_round(pools: list[list[str]], picks: list, seen: set[str], n_procs: int, suffix: str) -> bool:
+    """Take one new name from each field's pool; whether any was taken."""
+    progressed = False
+    for fi, pool in enumerate(pools):
+        if len(picks) >= n_procs:
+            break
+        while pool:
+            nm = pool.pop() + suffix
+            if nm not in seen:
+                seen.add(nm)
+                picks.append((fi, nm))
+                progressed = True
+                break
+    return progressed
+
+
+def _legal_fee_lines(name: str) -> list[dict]:
+    """The fee lines the law sets for a procedure of this name (names.LEGAL_FEES), else none."""
+    lowered = name.lower()
+    return [
+        {"MaPhiLePhi": code, "TenPhiLePhi": fee_name, "Gia": amount}
+        for phrase, code, fee_name, amount, _basis in N.LEGAL_FEES
+        if phrase in lowered
+    ]
+
+
+def _draw_fee_lines(rng: np.random.Generator) -> list[dict]:
+    """One or two fee lines (DanhSachLePhi) of a fee-bearing procedure."""
+    lines = []
+    for li in range(1 if rng.random() < 0.7 else 2):
+        fk, fname = N.FEE_NAMES[int(rng.integers(0, len(N.FEE_NAMES)))]
+        amt = int(N.FEE_AMOUNTS[min(len(N.FEE_AMOUNTS) - 1, int(rng.geometric(0.18)) - 1)])
+        lines.append({"MaPhiLePhi": f"{fk}{li + 1:02d}", "TenPhiLePhi": fname, "Gia": amt})
+    return lines
+
+
 class Catalogue:
     """Units, procedures and online services, plus the per-unit and per-(unit, procedure)
     arrays the dossier simulation draws from."""
@@ -293,6 +357,7 @@ class Catalogue:
     def _build_units(self, rng, n_units: int) -> None:
         prov = N.PROVINCE_CODE
         units = [Unit(prov, N.PROVINCE_NAME, None, "TINH", quality=0.5, e_id=f"000.00.00.{prov}")]
+        self.province = 0  # receives at its public-service centre; handles no dossier itself
         n_dept = len(N.DEPARTMENTS)
         n_dist = 3 if n_units < 300 else min(len(N.DISTRICT_NAMES), n_units // 100)
         per_dist = 3
@@ -354,85 +419,60 @@ class Catalogue:
 
     # -- procedures
     def _build_procedures(self, rng, n_procs: int) -> None:
-        fields = N.FIELDS
-        pools = []
-        for f in fields:
-            names = [t.format(o=o) if "{o}" in t else t for t in f["templates"] for o in f["objects"]]
-            names = [n[0].upper() + n[1:] for n in names]
-            pools.append([names[i] for i in rng.permutation(len(names))])
-        # Round robin over fields: small fields are complete, big ones partly drawn.
-        picks: list[tuple[int, str]] = []
-        seen: set[str] = set()
-        variant = 0
-        while len(picks) < n_procs:
-            progressed = False
-            for fi, pool in enumerate(pools):
-                if len(picks) >= n_procs:
-                    break
-                while pool:
-                    nm = pool.pop() + N.NAME_VARIANTS[variant % len(N.NAME_VARIANTS)]
-                    if nm not in seen:
-                        seen.add(nm)
-                        picks.append((fi, nm))
-                        progressed = True
-                        break
-            if not progressed:  # every pool drained: start again with the next name variant
-                variant += 1
-                pools = []
-                for f in fields:
-                    names = [t.format(o=o) if "{o}" in t else t for t in f["templates"] for o in f["objects"]]
-                    pools.append([n[0].upper() + n[1:] for n in names])
+        picks = _procedure_names(rng, n_procs)
         # Unique codes d.dddddd.
         nums = rng.choice(np.arange(200, 12_000), size=n_procs, replace=False)
         heads = np.where(rng.random(n_procs) < 0.72, 1, 2)
         commune_codes = [self.units[i].code for i in self.communes]
-        procs = []
-        for k, (fi, nm) in enumerate(picks):
-            f = fields[fi]
-            dept = self.dept_by_key[f["dept"]]
-            r = rng.random()
-            if r < f["xa"]:
-                levels, units_ = ["XA"], None
-            elif 0 < f["xa"] < 1 and r < f["xa"] + 0.06:
-                levels, units_ = ["TINH", "XA"], [self.units[dept].code, *commune_codes]
-            else:
-                levels, units_ = ["TINH"], [self.units[dept].code]
-            choices = _LIMITS_BY_FIELD.get(f["code"], _LIMITS_DEFAULT)
-            w = np.array([c[2] for c in choices], dtype=float)
-            amount, lu, _ = choices[int(rng.choice(len(choices), p=w / w.sum()))]
-            fee = bool(rng.random() < (0.75 if f["code"] in ("G09-TP02", "G09-TP03", "G09-XD03", "G09-NM01") else 0.33))
-            subj_i = int(rng.integers(0, 4)) if levels == ["XA"] else int(rng.integers(0, len(N.SUBJECT_SETS)))
-            status_r = rng.random()
-            status = "dang_cong_khai" if status_r < 0.88 else ("sua_doi_bo_sung" if status_r < 0.97 else "bai_bo")
-            p = Procedure(
-                code=f"{heads[k]}.{nums[k]:06d}",
-                name=nm,
-                field_code=f["code"],
-                field_name=f["name"],
-                levels=levels,
-                units=units_,
-                limit=amount,
-                limit_unit=lu,
-                fee=fee,
-                paper=bool(rng.random() < 0.7),
-                subjects=list(N.SUBJECT_SETS[subj_i]),
-                full_ok=bool(rng.random() < 0.45),
-                seven=bool(rng.random() < 0.96),
-                status=status,
-                cutoff=bool(rng.random() < 0.12),
-                popularity=float(f["weight"] * rng.lognormal(0.0, 1.5)),
-                late_mult=float(_LATE_FIELD_MULT.get(f["code"], 1.0) * rng.lognormal(0.0, 0.3)),
-                components=int(rng.choice(5, p=[0.3, 0.3, 0.2, 0.12, 0.08])) + 1,
-                dept=dept,
-            )
-            if fee:
-                n_lines = 1 if rng.random() < 0.7 else 2
-                for li in range(n_lines):
-                    fk, fname = N.FEE_NAMES[int(rng.integers(0, len(N.FEE_NAMES)))]
-                    amt = int(N.FEE_AMOUNTS[min(len(N.FEE_AMOUNTS) - 1, int(rng.geometric(0.18)) - 1)])
-                    p.fee_lines.append({"MaPhiLePhi": f"{fk}{li + 1:02d}", "TenPhiLePhi": fname, "Gia": amt})
-            procs.append(p)
-        self.procs = procs
+        self.procs = [
+            self._procedure(rng, f"{heads[k]}.{nums[k]:06d}", N.FIELDS[fi], nm, commune_codes)
+            for k, (fi, nm) in enumerate(picks)
+        ]
+
+    def _procedure(self, rng, code: str, f: dict, nm: str, commune_codes: list[str]) -> Procedure:
+        """One procedure of field ``f``: its levels and competent units, limit, flags and fees."""
+        dept = self.dept_by_key[f["dept"]]
+        r = rng.random()
+        if r < f["xa"]:
+            levels, units_ = ["XA"], None
+        elif 0 < f["xa"] < 1 and r < f["xa"] + 0.06:
+            levels, units_ = ["TINH", "XA"], [self.units[dept].code, *commune_codes]
+        else:
+            levels, units_ = ["TINH"], [self.units[dept].code]
+        choices = _LIMITS_BY_FIELD.get(f["code"], _LIMITS_DEFAULT)
+        w = np.array([c[2] for c in choices], dtype=float)
+        amount, lu, _ = choices[int(rng.choice(len(choices), p=w / w.sum()))]
+        fee = bool(rng.random() < (0.75 if f["code"] in ("G09-TP02", "G09-TP03", "G09-XD03", "G09-NM01") else 0.33))
+        subj_i = int(rng.integers(0, 4)) if levels == ["XA"] else int(rng.integers(0, len(N.SUBJECT_SETS)))
+        status_r = rng.random()
+        status = "dang_cong_khai" if status_r < 0.88 else ("sua_doi_bo_sung" if status_r < 0.97 else "bai_bo")
+        p = Procedure(
+            code=code,
+            name=nm,
+            field_code=f["code"],
+            field_name=f["name"],
+            levels=levels,
+            units=units_,
+            limit=amount,
+            limit_unit=lu,
+            fee=fee,
+            paper=bool(rng.random() < 0.7),
+            subjects=list(N.SUBJECT_SETS[subj_i]),
+            full_ok=bool(rng.random() < 0.45),
+            seven=bool(rng.random() < 0.96),
+            status=status,
+            cutoff=bool(rng.random() < 0.12),
+            popularity=float(f["weight"] * rng.lognormal(0.0, 1.5)),
+            late_mult=float(_LATE_FIELD_MULT.get(f["code"], 1.0) * rng.lognormal(0.0, 0.3)),
+            components=int(rng.choice(5, p=[0.3, 0.3, 0.2, 0.12, 0.08])) + 1,
+            dept=dept,
+        )
+        if fee:
+            p.fee_lines = _draw_fee_lines(rng)
+        legal = _legal_fee_lines(nm)
+        if legal:  # after the draws above, so that the other procedures come out as before
+            p.fee, p.fee_lines = True, legal
+        return p
 
     # -- online services
     def _build_services(self, rng) -> None:
@@ -502,6 +542,8 @@ class Catalogue:
         self.communes_np = np.array(self.communes, dtype=np.int64)
         self.u_is_commune = np.zeros(n, dtype=bool)
         self.u_is_commune[self.communes_np] = True
+        self.u_is_dept = np.zeros(n, dtype=bool)
+        self.u_is_dept[self.depts] = True
 
         procs = self.procs
         pair_u: list[int] = []
@@ -609,6 +651,45 @@ _ONLINE_CDF = _minute_cdf(
 )
 
 
+def _component_patterns() -> dict[tuple[int, int, int, int, int], str]:
+    """TaiLieuNop as JSON by (components, attached, digitised, reused, from store)."""
+    pat = {}
+    for c, att, dig, reu, kho in itertools.product(range(1, 6), (0, 1), (0, 1), (0, 1), (0, 1)):
+        items = []
+        for k in range(c):
+            o: dict[str, object] = {"MaThanhPhanHoSo": f"TP{k + 1:02d}"}
+            if att:
+                o["CoTepDinhKem"] = True
+                if dig:
+                    o["DuocSoHoa"] = True
+            if k == 0 and reu:
+                o["DuocTaiSuDung"] = True
+            if k == 0 and kho:
+                o["DuocLayTuKhoDMQG"] = True
+            items.append(o)
+        pat[(c, att, dig, reu, kho)] = _j(items)
+    return pat
+
+
+def _applicant_names() -> list[str]:
+    """4,096 applicants' names, one in nine a business; fixed (the list itself is not seed-dependent)."""
+    rng = np.random.default_rng(12345)
+    fam = np.array(N.FAMILY_WEIGHTS) / sum(N.FAMILY_WEIGHTS)
+    names = []
+    for _ in range(4096):
+        male = rng.random() < 0.5
+        f = N.FAMILY_NAMES[int(rng.choice(len(fam), p=fam))]
+        m = (N.MIDDLE_MALE if male else N.MIDDLE_FEMALE)[int(rng.integers(0, 10))]
+        g = (N.GIVEN_MALE if male else N.GIVEN_FEMALE)[int(rng.integers(0, 30))]
+        names.append(f"{f} {m} {g}")
+    for i in range(0, 4096, 9):  # businesses submit too
+        names[i] = (
+            f"{N.COMPANY_WORDS[int(rng.integers(0, len(N.COMPANY_WORDS)))]} "
+            f"{N.COMPANY_NAMES[int(rng.integers(0, len(N.COMPANY_NAMES)))]}"
+        )
+    return names
+
+
 class _DossierSim:
     """Simulates and writes the dossiers, day by day."""
 
@@ -645,42 +726,9 @@ class _DossierSim:
             else _j([{"MaPhiLePhi": "LP00", "TenPhiLePhi": "Miễn lệ phí", "Gia": 0}])
             for p in cat.procs
         ]
-        # TaiLieuNop patterns: (components, attached, digitised, reused, from store).
-        pat = {}
-        for c in range(1, 6):
-            for att in (0, 1):
-                for dig in (0, 1):
-                    for reu in (0, 1):
-                        for kho in (0, 1):
-                            items = []
-                            for k in range(c):
-                                o = {"MaThanhPhanHoSo": f"TP{k + 1:02d}"}
-                                if att:
-                                    o["CoTepDinhKem"] = True
-                                    if dig:
-                                        o["DuocSoHoa"] = True
-                                if k == 0 and reu:
-                                    o["DuocTaiSuDung"] = True
-                                if k == 0 and kho:
-                                    o["DuocLayTuKhoDMQG"] = True
-                                items.append(o)
-                            pat[(c, att, dig, reu, kho)] = _j(items)
-        self.comp_pat = pat
-        rng = np.random.default_rng(12345)  # fixed: the name list itself is not seed-dependent
-        fam = np.array(N.FAMILY_WEIGHTS) / sum(N.FAMILY_WEIGHTS)
-        names = []
-        for _ in range(4096):
-            male = rng.random() < 0.5
-            f = N.FAMILY_NAMES[int(rng.choice(len(fam), p=fam))]
-            m = (N.MIDDLE_MALE if male else N.MIDDLE_FEMALE)[int(rng.integers(0, 10))]
-            g = (N.GIVEN_MALE if male else N.GIVEN_FEMALE)[int(rng.integers(0, 30))]
-            names.append(f"{f} {m} {g}")
-        for i in range(0, 4096, 9):  # businesses submit too
-            names[i] = (
-                f"{N.COMPANY_WORDS[int(rng.integers(0, len(N.COMPANY_WORDS)))]} "
-                f"{N.COMPANY_NAMES[int(rng.integers(0, len(N.COMPANY_NAMES)))]}"
-            )
-        self.applicants = names
+        self.comp_pat = _component_patterns()
+        self.ncomp = cat.p_ncomp.tolist()
+        self.applicants = _applicant_names()
 
     # -- calendar of the window
     def day_plan(self, total: int) -> list[tuple[date, bool, int]]:
@@ -733,24 +781,38 @@ class _DossierSim:
 
     # -- one day
     def simulate_day(self, day: date, working: bool, n: int) -> str:
-        cat, rng, clock = self.cat, self.rng, self.clock
-        R = rng.random((n, 25))
-        if working:
-            pair = np.searchsorted(cat.cum_all, R[:, 0], side="right")
-        else:
-            pair = np.searchsorted(cat.cum_online, R[:, 0], side="right")
+        """The day's ``n`` dossiers as JSON lines. Every random draw is one row of ``R`` (a column per
+        decision), so the steps below only compute: the same seed gives the same lines."""
+        b = SimpleNamespace(n=n, R=self.rng.random((n, 25)))
+        self._arrivals(b, day, working)
+        self._intake(b)
+        self._due(b)
+        self._processing(b)
+        self._supplements(b)
+        self._finishing(b)
+        self._returns_and_stops(b)
+        self._timeline(b)
+        self._lateness(b)
+        self._fees(b)
+        self._flags(b)
+        self._count(b)
+        return self._render(b)
+
+    def _arrivals(self, b: SimpleNamespace, day: date, working: bool) -> None:
+        """Which (unit, procedure) pair, by which channel, at what instant."""
+        cat, R, n = self.cat, b.R, b.n
+        pair = np.searchsorted(cat.cum_all if working else cat.cum_online, R[:, 0], side="right")
         pair = np.minimum(pair, len(cat.pair_u) - 1)
-        u = cat.pair_u[pair]
-        p = cat.pair_p[pair]
-        svc = cat.pair_s[pair]
+        b.u, b.p, b.svc = cat.pair_u[pair], cat.pair_p[pair], cat.pair_s[pair]
         if working:
             online = R[:, 1] < cat.pair_on[pair]
-            post = ~online & (R[:, 2] < cat.u_post[u])
+            post = ~online & (R[:, 2] < cat.u_post[b.u])
         else:
             online = np.ones(n, dtype=bool)
             post = np.zeros(n, dtype=bool)
-        online &= svc >= 0
-        channel = np.where(online, 2, np.where(post, 3, 1))
+        online &= b.svc >= 0
+        b.online, b.post = online, post
+        b.channel = np.where(online, 2, np.where(post, 3, 1))
         day0 = _epoch(day)
         u3 = R[:, 3]
         if day0 + DAY - 1 > self.horizon:  # today: only what was submitted by now
@@ -764,24 +826,27 @@ class _DossierSim:
         else:
             minute = np.where(online, np.searchsorted(_ONLINE_CDF, u3), np.searchsorted(_OFFICE_CDF, u3))
         tod = minute * 60 + (R[:, 4] * 60).astype(np.int64)
-        t_at = np.minimum(day0 + tod, self.horizon)  # online: submission; counter, post: reception
+        b.t_at = np.minimum(day0 + tod, self.horizon)  # online: submission; counter, post: reception
 
-        lh = cat.p_lhours[p]
+    def _intake(self, b: SimpleNamespace) -> None:
+        """Submission and reception instants, and the intake outcome (received, refused, withdrawn)."""
+        cat, clock, R, n = self.cat, self.clock, b.R, b.n
+        online, post, t_at = b.online, b.post, b.t_at
+        b.lh = cat.p_lhours[b.p]
         # Online: received within working hours of the submission (bad units slower than 8 h).
-        recv_delay = (0.15 + 7.5 * R[:, 5] ** 1.5) * cat.u_slow[u]
+        recv_delay = (0.15 + 7.5 * R[:, 5] ** 1.5) * cat.u_slow[b.u]
         t_recv = t_at.copy()
         if online.any():
             t_recv[online] = clock.add(t_at[online], np.round(recv_delay[online], 2))
         t_sub = t_at.copy()
         t_sub[post] = t_at[post] - (43_200 + (R[post, 6] * 3 * DAY).astype(np.int64))
 
-        # Intake outcome.
         refused = np.where(online, R[:, 7] < 0.025, R[:, 7] < 0.004)
         pre_withdraw = online & ~refused & (R[:, 7] > 0.997)
         received = ~refused & ~pre_withdraw
 
         E = np.full((n, _N_SLOTS), -1, dtype=np.int64)
-        intake_status = np.where(refused, 3, np.where(pre_withdraw, 7, 2))
+        b.intake_status = np.where(refused, 3, np.where(pre_withdraw, 7, 2))
         E[online, S_SUB] = t_sub[online]
         E[:, S_INTAKE] = np.where(
             pre_withdraw,
@@ -790,101 +855,122 @@ class _DossierSim:
         )
         pw = np.flatnonzero(pre_withdraw)
         E[pw, S_PRE8] = E[pw, S_INTAKE] + 600 + (R[pw, 9] * 7200).astype(np.int64)
+        b.E, b.t_recv, b.t_sub, b.received = E, t_recv, t_sub, received
 
-        # Due instant: received + statutory limit under the official calendar.
-        due = np.full(n, -1, dtype=np.int64)
-        lu = cat.p_lunit[p]
-        cut = cat.p_cutoff[p]
-        amt = cat.p_limit[p]
+    def _due(self, b: SimpleNamespace) -> None:
+        """Due instant: received + statutory limit under the official calendar."""
+        cat, received, t_recv = self.cat, b.received, b.t_recv
+        due = np.full(b.n, -1, dtype=np.int64)
+        lu, cut, amt = cat.p_lunit[b.p], cat.p_cutoff[b.p], cat.p_limit[b.p]
         for ui, uname in enumerate(UNIT_NAMES):
             for c in (False, True):
                 m = received & (lu == ui) & (cut == c)
                 if m.any():
-                    due[m] = clock.add(t_recv[m], amt[m], uname, CUTOFF_1500 if c else None)
+                    due[m] = self.clock.add(t_recv[m], amt[m], uname, CUTOFF_1500 if c else None)
+        b.due = due
 
+    def _processing(self, b: SimpleNamespace) -> None:
+        """Hand-over to the processing officer and the outcome of the received dossiers."""
+        cat, R, u, received = self.cat, b.R, b.u, b.received
         rec = np.flatnonzero(received)
         # Handed to the processing officer within working hours (after 15:00: next morning).
-        t4 = t_recv.copy()
+        t4 = b.t_recv.copy()
         # Backlogged units leave some dossiers waiting for assignment for a day or more.
         wait = 0.05 + 2.5 * R[:, 9] ** 2 + np.where(R[:, 10] > 1 - 0.08 * cat.u_slow[u], 8 + 16 * R[:, 9], 0)
-        t4[rec] = clock.add(t_recv[rec], np.round(wait[rec], 2))
-        E[rec, S_PROC] = t4[rec]
-
-        # Outcome of received dossiers.
+        t4[rec] = self.clock.add(b.t_recv[rec], np.round(wait[rec], 2))
+        b.E[rec, S_PROC] = t4[rec]
         r_out = R[:, 10]
-        withdraw = received & (r_out < 0.012)
-        stop = received & (r_out >= 0.012) & (r_out < 0.02)
-        processed = received & ~withdraw & ~stop
-        late = processed & (R[:, 11] < np.clip(cat.u_late[u] * cat.p_late[p], 0, 0.9))
-        target = np.where(late, lh + 1 + R[:, 12] * (0.5 * lh + 30), lh * (0.08 + 0.88 * R[:, 12]))
+        b.withdraw = received & (r_out < 0.012)
+        b.stop = received & (r_out >= 0.012) & (r_out < 0.02)
+        processed = received & ~b.withdraw & ~b.stop
+        late = processed & (R[:, 11] < np.clip(cat.u_late[u] * cat.p_late[b.p], 0, 0.9))
+        lh = b.lh
+        b.target = np.where(late, lh + 1 + R[:, 12] * (0.5 * lh + 30), lh * (0.08 + 0.88 * R[:, 12]))
+        b.t4, b.processed = t4, processed
 
-        # Supplements (yêu cầu bổ sung): one, sometimes two; some never answered.
-        sup = processed & (R[:, 13] < cat.u_sup[u])
-        two = sup & (R[:, 14] < 0.12)
-        outstanding = sup & (R[:, 15] < 0.22)
-        h1 = target * (0.1 + 0.35 * R[:, 16])
-        tail_start = t4.copy()
-        remaining = target.copy()
+    def _supplements(self, b: SimpleNamespace) -> None:
+        """Supplements (yêu cầu bổ sung): one, sometimes two; some never answered."""
+        R, target = b.R, b.target
+        sup = b.processed & (R[:, 13] < self.cat.u_sup[b.u])
+        b.two = sup & (R[:, 14] < 0.12)
+        b.outstanding = sup & (R[:, 15] < 0.22)
+        b.h1 = target * (0.1 + 0.35 * R[:, 16])
+        b.tail_start = b.t4.copy()
+        b.remaining = target.copy()
         si = np.flatnonzero(sup)
         if si.size:
-            req1 = clock.add(t4[si], np.round(h1[si], 2))
-            wait1 = np.round(2 + 60 * R[si, 17] ** 2, 2)
-            done1 = clock.add(req1, wait1)
-            E[si, S_R1] = req1
-            E[si, S_D1] = done1
-            tail_start[si] = done1
-            remaining[si] = np.maximum(0.5, target[si] - h1[si])
-            ti = np.flatnonzero(two)
-            if ti.size:
-                req2 = clock.add(E[ti, S_D1], np.round(1 + 10 * R[ti, 18], 2))
-                done2 = clock.add(req2, np.round(2 + 40 * R[ti, 17], 2))
-                E[ti, S_R2] = req2
-                E[ti, S_D2] = done2
-                tail_start[ti] = done2
-            oi = np.flatnonzero(outstanding)
-            last_done = np.where(two[oi], S_D2, S_D1)
-            E[oi, last_done] = -1
-            closed = oi[R[oi, 19] < 0.5]  # closed after 15 working days without an answer
-            last_req = np.where(two[closed], E[closed, S_R2], E[closed, S_R1])
-            E[closed, S_STOP] = clock.add(last_req, 120.0)
-        finishing = processed & ~outstanding
+            self._supplement_dates(b, si)
+
+    def _supplement_dates(self, b: SimpleNamespace, si: np.ndarray) -> None:
+        clock, R, E, two = self.clock, b.R, b.E, b.two
+        req1 = clock.add(b.t4[si], np.round(b.h1[si], 2))
+        wait1 = np.round(2 + 60 * R[si, 17] ** 2, 2)
+        done1 = clock.add(req1, wait1)
+        E[si, S_R1] = req1
+        E[si, S_D1] = done1
+        b.tail_start[si] = done1
+        b.remaining[si] = np.maximum(0.5, b.target[si] - b.h1[si])
+        ti = np.flatnonzero(two)
+        if ti.size:
+            req2 = clock.add(E[ti, S_D1], np.round(1 + 10 * R[ti, 18], 2))
+            done2 = clock.add(req2, np.round(2 + 40 * R[ti, 17], 2))
+            E[ti, S_R2] = req2
+            E[ti, S_D2] = done2
+            b.tail_start[ti] = done2
+        oi = np.flatnonzero(b.outstanding)
+        last_done = np.where(two[oi], S_D2, S_D1)
+        E[oi, last_done] = -1
+        closed = oi[R[oi, 19] < 0.5]  # closed after 15 working days without an answer
+        last_req = np.where(two[closed], E[closed, S_R2], E[closed, S_R1])
+        E[closed, S_STOP] = clock.add(last_req, 120.0)
+
+    def _finishing(self, b: SimpleNamespace) -> None:
+        """The result (status 9), after a financial obligation (status 6) for some fee-bearing dossiers."""
+        clock, R, E, tail_start = self.clock, b.R, b.E, b.tail_start
+        finishing = b.processed & ~b.outstanding
         fi = np.flatnonzero(finishing)
-        finish = np.full(n, -1, dtype=np.int64)
-        finish[fi] = clock.add(tail_start[fi], np.round(remaining[fi], 2))
-        # Financial obligation (status 6) for some fee-bearing dossiers before the result.
-        fee6 = finishing & cat.p_fee[p] & (R[:, 20] < 0.15)
+        finish = np.full(b.n, -1, dtype=np.int64)
+        finish[fi] = clock.add(tail_start[fi], np.round(b.remaining[fi], 2))
+        fee6 = finishing & self.cat.p_fee[b.p] & (R[:, 20] < 0.15)
         f6 = np.flatnonzero(fee6)
-        t_paid6 = np.full(n, -1, dtype=np.int64)
+        b.t_paid6 = np.full(b.n, -1, dtype=np.int64)
         if f6.size:
             t6 = clock.add(tail_start[f6], np.round(0.5 + 3 * R[f6, 21], 2))
             t6 = np.minimum(t6, np.maximum(finish[f6] - 1200, tail_start[f6] + 60))
             t_pay = t6 + 300 + (R[f6, 22] * 2 * DAY).astype(np.int64)
             E[f6, S_F6] = t6
             E[f6, S_F4] = t_pay
-            t_paid6[f6] = t_pay
+            b.t_paid6[f6] = t_pay
             # Paid after the planned finish: the result follows the payment within hours.
             after = finish[f6] < t_pay + 600
             if after.any():
                 finish[f6[after]] = clock.add(t_pay[after], np.round(0.5 + 4 * R[f6[after], 23], 2))
         E[fi, S_DONE] = finish[fi]
-        # Result handed over (status 10): online e-results at once, the counter later.
-        ret = finishing & (R[:, 22] < 0.9)
+        b.finishing, b.finish = finishing, finish
+
+    def _returns_and_stops(self, b: SimpleNamespace) -> None:
+        """Result handed over (status 10: online e-results at once, the counter later); withdrawals, stops."""
+        clock, R, E, finish = self.clock, b.R, b.E, b.finish
+        ret = b.finishing & (R[:, 22] < 0.9)
         ri = np.flatnonzero(ret)
-        instant = online[ri] & (R[ri, 23] < 0.5)
+        instant = b.online[ri] & (R[ri, 23] < 0.5)
         t10 = np.where(instant, finish[ri] + 5 + (R[ri, 21] * 900).astype(np.int64), 0)
         slow_ri = ri[~instant]
         t10[~instant] = clock.add(finish[slow_ri], np.round(0.5 + 40 * R[slow_ri, 21] ** 2, 2))
         E[ri, S_RET] = t10
-        wi = np.flatnonzero(withdraw)
+        lh, t4 = b.lh, b.t4
+        wi = np.flatnonzero(b.withdraw)
         if wi.size:
             t7 = clock.add(t4[wi], np.round(1 + np.maximum(1, 0.6 * lh[wi]) * R[wi, 12], 2))
             E[wi, S_W7] = t7
             E[wi, S_STOP] = clock.add(t7, np.round(0.5 + 7.5 * R[wi, 13], 2))
-        st = np.flatnonzero(stop)
+        st = np.flatnonzero(b.stop)
         if st.size:
             E[st, S_STOP] = clock.add(t4[st], np.round(2 + np.maximum(1, lh[st]) * R[st, 12], 2))
 
-        # Chronological safety net, then cut at the horizon (what had happened by then).
+    def _timeline(self, b: SimpleNamespace) -> None:
+        """Chronological safety net, then cut at the horizon (what had happened by then)."""
+        n, E = b.n, b.E
         present = E >= 0
         run = np.maximum.accumulate(np.where(present, E, 0), axis=1)
         prev = np.concatenate([np.zeros((n, 1), dtype=np.int64), run[:, :-1]], axis=1)
@@ -892,11 +978,15 @@ class _DossierSim:
         E[E > self.horizon] = -1
         present = E >= 0
         status_m = np.broadcast_to(_SLOT_STATUS, (n, _N_SLOTS)).copy()
-        status_m[:, S_INTAKE] = intake_status
+        status_m[:, S_INTAKE] = b.intake_status
         last_slot = _N_SLOTS - 1 - np.argmax(present[:, ::-1], axis=1)
-        final_status = status_m[np.arange(n), last_slot]
-        got_received = present[:, S_INTAKE] & (intake_status == 2)
+        b.final_status = status_m[np.arange(n), last_slot]
+        b.got_received = present[:, S_INTAKE] & (b.intake_status == 2)
+        b.E, b.present, b.status_m = E, present, status_m
 
+    def _lateness(self, b: SimpleNamespace) -> None:
+        """End of processing, lateness, and an apology letter (thư xin lỗi) for a share of late dossiers."""
+        E, present, R, due = b.E, b.present, b.R, b.due
         # End of processing: first of 9, 10, 8, 7 (received only).
         end = np.where(
             present[:, S_DONE],
@@ -911,230 +1001,173 @@ class _DossierSim:
                 ),
             ),
         )
-        # Apology letter (thư xin lỗi) with a new appointment for a share of late dossiers.
-        is_late = got_received & ((end > due) | ((end < 0) & (self.horizon > due)) | (two & present[:, S_R2]))
-        apology = is_late & (R[:, 14] > 0.65) & (due - DAY <= self.horizon)
-        new_due = np.full(n, -1, dtype=np.int64)
-        ai_ = np.flatnonzero(apology)
-        new_due[ai_] = clock.add(due[ai_], np.round(8 + 40 * R[ai_, 15], 0))
+        b.is_late = b.got_received & ((end > due) | ((end < 0) & (self.horizon > due)) | (b.two & present[:, S_R2]))
+        b.apology = b.is_late & (R[:, 14] > 0.65) & (due - DAY <= self.horizon)
+        b.new_due = np.full(b.n, -1, dtype=np.int64)
+        ai_ = np.flatnonzero(b.apology)
+        b.new_due[ai_] = self.clock.add(due[ai_], np.round(8 + 40 * R[ai_, 15], 0))
+        b.end = end
 
-        # Fees and payment.
-        fee_p = cat.p_fee[p]
+    def _fees(self, b: SimpleNamespace) -> None:
+        """Fee lines (none, all zero, or the procedure's) and whether and when they were paid."""
+        cat, R, u, online = self.cat, b.R, b.u, b.online
+        fee_p = cat.p_fee[b.p]
         r_fee = R[:, 16]
-        fee_mode = np.where(
+        b.fee_mode = np.where(
             fee_p,
             np.where(r_fee < cat.u_fee_missing[u], 0, np.where(r_fee < cat.u_fee_missing[u] + 0.05, 1, 2)),
             np.where(r_fee > 0.96, 1, 0),
         )  # 0 none, 1 all-zero lines, 2 real lines
         pay_p = np.where(online, cat.u_pay_online[u], cat.u_pay_counter[u])
-        paid = (fee_mode == 2) & got_received & (R[:, 17] < pay_p)
-        paid |= (t_paid6 >= 0) & (fee_mode == 2)  # the obligation of status 6 paid online
-        t_pay = np.where(
-            t_paid6 >= 0,
-            t_paid6,
+        paid = (b.fee_mode == 2) & b.got_received & (R[:, 17] < pay_p)
+        paid |= (b.t_paid6 >= 0) & (b.fee_mode == 2)  # the obligation of status 6 paid online
+        b.t_pay = np.where(
+            b.t_paid6 >= 0,
+            b.t_paid6,
             np.where(
                 online,
-                t_sub + 60 + (R[:, 18] * 1800).astype(np.int64),
-                t_recv + 120 + (R[:, 18] * 2400).astype(np.int64),
+                b.t_sub + 60 + (R[:, 18] * 1800).astype(np.int64),
+                b.t_recv + 120 + (R[:, 18] * 2400).astype(np.int64),
             ),
         )
-        paid &= t_pay <= self.horizon
-        pay_kind = cat.u_gateway[u]
+        b.paid = paid & (b.t_pay <= self.horizon)
+        b.pay_kind = cat.u_gateway[u]
 
-        # Components, digitisation, reuse, data store, identity.
-        attach = online | (R[:, 19] < cat.u_attach[u])
-        digit = attach & (R[:, 20] < 0.93)
-        reuse = R[:, 21] < cat.u_reuse[u]
-        src_dvcqg = online & (R[:, 23] < cat.u_dvcqg[u])
-        kho = online & (R[:, 5] < 0.05)
-        has_result = present[:, S_DONE] & (
+    def _flags(self, b: SimpleNamespace) -> None:
+        """Components, digitisation, reuse, data store, identity, sync and rating."""
+        cat, R, u, p, online, present, E = self.cat, b.R, b.u, b.p, b.online, b.present, b.E
+        b.attach = online | (R[:, 19] < cat.u_attach[u])
+        b.digit = b.attach & (R[:, 20] < 0.93)
+        b.reuse = R[:, 21] < cat.u_reuse[u]
+        b.src_dvcqg = online & (R[:, 23] < cat.u_dvcqg[u])
+        b.kho = online & (R[:, 5] < 0.05)
+        b.has_result = present[:, S_DONE] & (
             R[:, 6] < np.where(cat.p_paper[p], cat.u_result[u], np.minimum(1.0, cat.u_result[u] + 0.15))
         )
-        pushed = has_result & online & (R[:, 2] < cat.u_kho[u])
-        vneid = np.where(online, R[:, 11] < cat.u_vneid[u], R[:, 11] < 0.04)
-        csdl = cat.p_citizen[p] & (R[:, 9] < cat.u_csdl[u])
-        csdl_no = (R[:, 8] * 1e10).astype(np.int64)
+        b.pushed = b.has_result & online & (R[:, 2] < cat.u_kho[u])
+        b.vneid = np.where(online, R[:, 11] < cat.u_vneid[u], R[:, 11] < 0.04)
+        b.csdl = cat.p_citizen[p] & (R[:, 9] < cat.u_csdl[u])
+        b.csdl_no = (R[:, 8] * 1e10).astype(np.int64)
         first_event = np.where(present[:, S_SUB], E[:, S_SUB], E[:, S_INTAKE])
         lag = np.where(
             cat.u_syncdelay[u],
             1800 + (R[:, 7] * 20_000).astype(np.int64),
             3 + (R[:, 7] * 600).astype(np.int64),
         )
-        t_sync = first_event + lag
-        synced = (R[:, 1] > 1 - cat.u_sync[u]) & (first_event >= 0) & (t_sync <= self.horizon)
-        ended = end >= 0
-        dislike = ended & got_received & (R[:, 4] < np.where(is_late, 0.07, 0.011) * cat.u_dislike[u])
-        t_rate = end + 3600 + (R[:, 3] * 3 * DAY).astype(np.int64)
-        dislike &= t_rate <= self.horizon
+        b.t_sync = first_event + lag
+        b.synced = (R[:, 1] > 1 - cat.u_sync[u]) & (first_event >= 0) & (b.t_sync <= self.horizon)
+        ended = b.end >= 0
+        dislike = ended & b.got_received & (R[:, 4] < np.where(b.is_late, 0.07, 0.011) * cat.u_dislike[u])
+        b.t_rate = b.end + 3600 + (R[:, 3] * 3 * DAY).astype(np.int64)
+        b.dislike = dislike & (b.t_rate <= self.horizon)
 
-        # Reference counts (received per unit and month) and the complaint pool.
-        recv_idx = np.flatnonzero(got_received)
+    def _count(self, b: SimpleNamespace) -> None:
+        """Reference counts: received per unit and month, and how many of them were synced."""
+        recv_idx = np.flatnonzero(b.got_received)
         if recv_idx.size:
-            mon = self._month_index(E[recv_idx, S_INTAKE])
-            np.add.at(self.recv_counts, (u[recv_idx], mon), 1)
-            sy = recv_idx[synced[recv_idx]]
-            np.add.at(self.sync_counts, (u[sy], self._month_index(E[sy, S_INTAKE])), 1)
+            mon = self._month_index(b.E[recv_idx, S_INTAKE])
+            np.add.at(self.recv_counts, (b.u[recv_idx], mon), 1)
+            sy = recv_idx[b.synced[recv_idx]]
+            np.add.at(self.sync_counts, (b.u[sy], self._month_index(b.E[sy, S_INTAKE])), 1)
 
-        # ---- strings
-        flat = E[present]
+    def _render(self, b: SimpleNamespace) -> str:
+        """The JSON lines, from pre-formatted columns."""
+        R, E, present = b.R, b.E, b.present
         ts = np.empty(E.shape, dtype=object)
-        ts[present] = fmt_ts(flat)
-        ts_rows = ts.tolist()
-        due_s = self._fmt_opt(due, got_received)
-        newdue_s = self._fmt_opt(new_due, apology)
-        pay_s = self._fmt_opt(t_pay, paid)
-        sync_s = self._fmt_opt(t_sync, synced)
-        rate_s = self._fmt_opt(t_rate, dislike)
-        code_day = np.where(got_received, E[:, S_INTAKE], t_sub)
+        ts[present] = fmt_ts(E[present])
+        code_day = np.where(b.got_received, E[:, S_INTAKE], b.t_sub)
         ymd = np.datetime_as_string((code_day + TZ_OFFSET).astype("datetime64[s]").astype("datetime64[D]")).tolist()
-        sub_s = fmt_ts(t_sub)
-        n_app = len(self.applicants)
-        app_i = (R[:, 22] * n_app).astype(np.int64).tolist()
-        # Cross-boundary reception (phi địa giới): a counter dossier filed at another commune.
-        communes = cat.communes_np
-        cross = (channel != 2) & cat.u_is_commune[u] & (R[:, 24] > 0.985)
-        recv_unit = np.where(cross, communes[(R[:, 6] * len(communes)).astype(np.int64)], -1)
-        recv_unit = np.where(recv_unit == u, -1, recv_unit)
+        recv_unit = self._receiving_units(b)
         cols = zip(
-            u.tolist(),
-            p.tolist(),
-            svc.tolist(),
-            channel.tolist(),
-            final_status.tolist(),
-            got_received.tolist(),
-            ts_rows,
-            status_m.tolist(),
-            due_s,
-            newdue_s,
-            fee_mode.tolist(),
-            paid.tolist(),
-            pay_s,
-            pay_kind.tolist(),
-            attach.tolist(),
-            digit.tolist(),
-            reuse.tolist(),
-            src_dvcqg.tolist(),
-            kho.tolist(),
-            has_result.tolist(),
-            pushed.tolist(),
-            vneid.tolist(),
-            csdl.tolist(),
-            csdl_no.tolist(),
-            sync_s,
-            dislike.tolist(),
-            rate_s,
+            b.u.tolist(),
+            b.p.tolist(),
+            b.svc.tolist(),
+            b.channel.tolist(),
+            b.final_status.tolist(),
+            b.got_received.tolist(),
+            ts.tolist(),
+            b.status_m.tolist(),
+            self._fmt_opt(b.due, b.got_received),
+            self._fmt_opt(b.new_due, b.apology),
+            b.fee_mode.tolist(),
+            b.paid.tolist(),
+            self._fmt_opt(b.t_pay, b.paid),
+            b.pay_kind.tolist(),
+            b.attach.tolist(),
+            b.digit.tolist(),
+            b.reuse.tolist(),
+            b.src_dvcqg.tolist(),
+            b.kho.tolist(),
+            b.has_result.tolist(),
+            b.pushed.tolist(),
+            b.vneid.tolist(),
+            b.csdl.tolist(),
+            b.csdl_no.tolist(),
+            self._fmt_opt(b.t_sync, b.synced),
+            b.dislike.tolist(),
+            self._fmt_opt(b.t_rate, b.dislike),
             ymd,
-            sub_s,
-            app_i,
-            is_late.tolist(),
+            fmt_ts(b.t_sub),
+            (R[:, 22] * len(self.applicants)).astype(np.int64).tolist(),
+            b.is_late.tolist(),
             R[:, 24].tolist(),
             recv_unit.tolist(),
             strict=True,
         )
-        u_code, p_code, s_code = self.u_code, self.p_code, self.s_code
-        fee_full, fee_zero, comp_pat, ncomp = (
-            self.fee_full,
-            self.fee_zero,
-            self.comp_pat,
-            cat.p_ncomp.tolist(),
-        )
-        seq = self.seq
-        host = N.PORTAL_HOST
-        pool = self.complaint_pool
-        c_rate = self.complaint_rate
-        applicants = self.applicants
-        out = []
-        for (
-            ui,
-            pi,
-            si_,
-            ch,
-            fs,
-            rcv,
-            trow,
-            srow,
-            due_,
-            ndue,
-            fm,
-            pd,
-            pay_,
-            pk,
-            att,
-            dig,
-            reu,
-            dvq,
-            kh,
-            hres,
-            push,
-            vne,
-            cs,
-            csno,
-            syn,
-            dis,
-            rate,
-            ymd_,
-            sub_,
-            ai,
-            lt,
-            r0,
-            ru,
-        ) in cols:
-            ucode = u_code[ui]
-            # The code is allocated by the unit that received the dossier (its counter), as in the application.
-            key = f"{self.u_prefix[ru if ru >= 0 else ui]}-{ymd_[2:4]}{ymd_[5:7]}{ymd_[8:10]}"
-            k = seq.get(key, 0) + 1
-            seq[key] = k
-            code = f"{key}-{k:04d}"
-            parts = [f'{{"MaHoSo":"{code}","MaTTHC":"{p_code[pi]}"']
-            if ch == 2:
-                parts.append(f',"MaDVC":"{s_code[si_]}"')
-            parts.append(f',"MaDonVi":"{ucode}"')
-            if ru >= 0:
-                parts.append(f',"MaDonViTiepNhan":"{u_code[ru]}"')
-            parts.append(f',"KenhThucHien":{ch},"NgayNopHoSo":"{sub_}"')
-            if rcv:
-                parts.append(f',"NgayTiepNhan":"{trow[1]}","NgayHenTra":"{due_}"')
-                if ndue:
-                    parts.append(f',"NgayHenTraMoi":"{ndue}"')
-            parts.append(',"NguonHoSo":"dvcqg"' if dvq else ',"NguonHoSo":"dia_phuong"')
-            log = [f'{{"TrangThai":{srow[j]},"ThoiDiem":"{x}"}}' for j, x in enumerate(trow) if x]
-            parts.append(f',"TrangThaiHoSo":{fs},"LichSuTrangThai":[{",".join(log)}]')
-            if trow[4]:
-                sups = [f'{{"NgayYeuCau":"{trow[4]}","NgayBoSung":' + (f'"{trow[5]}"}}' if trow[5] else "null}")]
-                if trow[6]:
-                    sups.append(
-                        f'{{"NgayYeuCau":"{trow[6]}","NgayBoSung":' + (f'"{trow[7]}"}}' if trow[7] else "null}")
-                    )
-                parts.append(f',"DanhSachHoSoBoSung":[{",".join(sups)}]')
-            if fm == 2:
-                parts.append(f',"DanhSachLePhi":{fee_full[pi]}')
-            elif fm == 1:
-                parts.append(f',"DanhSachLePhi":{fee_zero[pi]}')
-            if pd:
-                parts.append(f',"DuocThanhToanTrucTuyen":{pk},"NgayThanhToan":"{pay_}"')
-            parts.append(f',"TaiLieuNop":{comp_pat[(ncomp[pi], att, dig, reu and dvq, kh)]}')
-            if reu and not dvq:
-                parts.append(',"HoSoCoThanhPhanSoHoa":true')
-            if hres:
-                parts.append(
-                    f',"MaKetQua":"KQ{code}","DuongDanTepTinKetQua":"https://{host}/kq/{code}.pdf",'
-                    f'"NgayCoKetQua":"{trow[12]}"'
-                )
-                if push:
-                    parts.append(',"KetQuaDayVaoKho":true')
-            if vne:
-                parts.append(',"TaiKhoanDuocXacThucVoiVNeID":true')
-            if cs:
-                parts.append(f',"MaCSDL":"DC{csno:010d}"')
-            if syn:
-                parts.append(f',"NgayDongBo":"{syn}"')
-            if dis:
-                parts.append(f',"KhongHaiLong":true,"NgayDanhGia":"{rate}"')
-            parts.append(f',"ChuHoSo":"{applicants[ai]}"}}\n')
-            out.append("".join(parts))
-            if rcv and r0 < (c_rate * 3 if lt else c_rate):
-                pool.append((code, ui, int(_parse_local(trow[1])), bool(lt)))
-        return "".join(out)
+        return "".join(map(self._line, cols))
+
+    def _receiving_units(self, b: SimpleNamespace) -> np.ndarray:
+        """The unit that received a counter or post dossier when it is not the handling unit (MaDonViTiepNhan;
+        -1: the same). Reception regardless of administrative boundary (NĐ 118/2025, from 01/07/2025): now and
+        then a commune's dossier filed at another commune's centre, and most departments' dossiers at the
+        province's public-service centre (the province node), which routes them to the competent department."""
+        cat, R = self.cat, b.R
+        counter = b.channel != 2
+        communes = cat.communes_np
+        cross = counter & cat.u_is_commune[b.u] & (R[:, 24] > 0.985)
+        recv_unit = np.where(cross, communes[(R[:, 6] * len(communes)).astype(np.int64)], -1)
+        recv_unit = np.where(recv_unit == b.u, -1, recv_unit)
+        centre = counter & cat.u_is_dept[b.u] & (R[:, 24] > 1 - PROVINCE_CENTRE_SHARE)
+        return np.where(centre, cat.province, recv_unit)
+
+    def _line(self, row: tuple) -> str:
+        """One dossier's line; a received one may join the pool complaints are drawn from."""
+        # fmt: off
+        (ui, pi, si_, ch, fs, rcv, trow, srow, due_, ndue, fm, pd, pay_, pk, att, dig, reu, dvq, kh,
+         hres, push, vne, cs, csno, syn, dis, rate, ymd_, sub_, ai, lt, r0, ru) = row
+        # fmt: on
+        # The code is allocated by the unit that received the dossier (its counter), as in the application.
+        key = f"{self.u_prefix[ru if ru >= 0 else ui]}-{ymd_[2:4]}{ymd_[5:7]}{ymd_[8:10]}"
+        k = self.seq.get(key, 0) + 1
+        self.seq[key] = k
+        code = f"{key}-{k:04d}"
+        parts = [f'{{"MaHoSo":"{code}","MaTTHC":"{self.p_code[pi]}"']
+        if ch == 2:
+            parts.append(f',"MaDVC":"{self.s_code[si_]}"')
+        parts.append(f',"MaDonVi":"{self.u_code[ui]}"')
+        if ru >= 0:
+            parts.append(f',"MaDonViTiepNhan":"{self.u_code[ru]}"')
+        parts.append(f',"KenhThucHien":{ch},"NgayNopHoSo":"{sub_}"')
+        if rcv:
+            parts.append(f',"NgayTiepNhan":"{trow[1]}","NgayHenTra":"{due_}"')
+            if ndue:
+                parts.append(f',"NgayHenTraMoi":"{ndue}"')
+        parts.append(',"NguonHoSo":"dvcqg"' if dvq else ',"NguonHoSo":"dia_phuong"')
+        _history(parts, fs, trow, srow)
+        if fm == 2:
+            parts.append(f',"DanhSachLePhi":{self.fee_full[pi]}')
+        elif fm == 1:
+            parts.append(f',"DanhSachLePhi":{self.fee_zero[pi]}')
+        if pd:
+            parts.append(f',"DuocThanhToanTrucTuyen":{pk},"NgayThanhToan":"{pay_}"')
+        parts.append(f',"TaiLieuNop":{self.comp_pat[(self.ncomp[pi], att, dig, reu and dvq, kh)]}')
+        if reu and not dvq:
+            parts.append(',"HoSoCoThanhPhanSoHoa":true')
+        _outcome_parts(parts, code, trow, hres, push, vne, cs, csno, syn, dis, rate)
+        parts.append(f',"ChuHoSo":"{self.applicants[ai]}"}}\n')
+        if rcv and r0 < (self.complaint_rate * 3 if lt else self.complaint_rate):
+            self.complaint_pool.append((code, ui, int(_parse_local(trow[1])), bool(lt)))
+        return "".join(parts)
 
     def _month_index(self, t: np.ndarray) -> np.ndarray:
         d = (_local_day(t)).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
@@ -1147,6 +1180,36 @@ class _DossierSim:
         if mask.any():
             out[mask] = fmt_ts(t[mask])
         return out.tolist()
+
+
+def _history(parts: list[str], fs: int, trow: list, srow: list) -> None:
+    """TrangThaiHoSo, LichSuTrangThai and DanhSachHoSoBoSung of one line."""
+    log = [f'{{"TrangThai":{srow[j]},"ThoiDiem":"{x}"}}' for j, x in enumerate(trow) if x]
+    parts.append(f',"TrangThaiHoSo":{fs},"LichSuTrangThai":[{",".join(log)}]')
+    if trow[4]:
+        sups = [f'{{"NgayYeuCau":"{trow[4]}","NgayBoSung":' + (f'"{trow[5]}"}}' if trow[5] else "null}")]
+        if trow[6]:
+            sups.append(f'{{"NgayYeuCau":"{trow[6]}","NgayBoSung":' + (f'"{trow[7]}"}}' if trow[7] else "null}"))
+        parts.append(f',"DanhSachHoSoBoSung":[{",".join(sups)}]')
+
+
+def _outcome_parts(parts: list[str], code: str, trow: list, hres, push, vne, cs, csno, syn, dis, rate) -> None:
+    """Result, identity, population-database reference, sync and rating of one line."""
+    if hres:
+        parts.append(
+            f',"MaKetQua":"KQ{code}","DuongDanTepTinKetQua":"https://{N.PORTAL_HOST}/kq/{code}.pdf",'
+            f'"NgayCoKetQua":"{trow[12]}"'
+        )
+        if push:
+            parts.append(',"KetQuaDayVaoKho":true')
+    if vne:
+        parts.append(',"TaiKhoanDuocXacThucVoiVNeID":true')
+    if cs:
+        parts.append(f',"MaCSDL":"DC{csno:010d}"')
+    if syn:
+        parts.append(f',"NgayDongBo":"{syn}"')
+    if dis:
+        parts.append(f',"KhongHaiLong":true,"NgayDanhGia":"{rate}"')
 
 
 def _parse_local(s: str) -> int:
@@ -1263,6 +1326,25 @@ def _complaints(
 ) -> list[dict]:
     """PAKN: about half linked to a dossier (late dossiers draw more), the rest by unit volume;
     an unsatisfying or late answer is sometimes followed by a repeat (MaPAKNTruoc)."""
+    seeds = _complaint_seeds(cat, sim, rng, n_target, start, horizon)
+    items = _simulate_complaints(cat, rng, clock, horizon, [(t, ui, code, late, None) for t, ui, code, late in seeds])
+    # Repeats: the citizen comes back after an answer that did not satisfy, or came late.
+    repeats = []
+    for it in items:
+        unhappy = it["SoKhongThich"] > it["SoThich"] or it["late"] or it["log"][-1][0] == "tu_choi"
+        if rng.random() < (0.3 if unhappy else 0.03):
+            t2 = it["log"][-1][1] + int((1 + 20 * rng.random()) * DAY)
+            if t2 <= horizon:
+                repeats.append((t2, it["unit"], it["MaHoSo"], bool(rng.random() < 0.3), it))
+    items += _simulate_complaints(cat, rng, clock, horizon, repeats)
+    items.sort(key=lambda x: (x["t"], x["unit"], x["MaHoSo"] or ""))
+    return _complaint_records(cat, items)
+
+
+def _complaint_seeds(
+    cat: Catalogue, sim: _DossierSim, rng: np.random.Generator, n_target: int, start: date, horizon: int
+) -> list[tuple[int, int, str | None, bool]]:
+    """(sent, unit, dossier code, late) of the first complaints, in order, up to the horizon."""
     pool = sim.complaint_pool
     n_linked = min(len(pool), int(round(n_target * 0.55)))
     chosen = [pool[i] for i in sorted(rng.choice(len(pool), size=n_linked, replace=False))] if n_linked else []
@@ -1280,58 +1362,64 @@ def _complaints(
         for t, ui in zip(ts.tolist(), us.tolist(), strict=True):
             seeds.append((t, ui, None, bool(rng.random() < 0.2)))
     seeds.sort(key=lambda x: (x[0], x[1], x[2] or ""))
+    return [s for s in seeds if s[0] <= horizon]
 
-    def simulate(batch: list[tuple[int, int, str | None, bool, dict | None]]) -> list[dict]:
-        """Run the complaints' step plans on the calendar, one step index at a time (batched)."""
-        plans = [_complaint_steps(rng, late) for _t, _u, _c, late, _p in batch]
-        logs = [[("cho_tiep_nhan", t)] for t, *_ in batch]
-        cur = np.array([t for t, *_ in batch], dtype=np.int64)
-        alive = np.ones(len(batch), dtype=bool)
-        for k in range(max((len(x) for x in plans), default=0)):
-            idx = np.flatnonzero(alive & np.array([len(x) > k for x in plans], dtype=bool))
-            if idx.size == 0:
-                break
-            nxt = clock.add(cur[idx], np.array([plans[i][k][1] for i in idx]))
-            for i, t in zip(idx.tolist(), nxt.tolist(), strict=True):
-                if t > horizon:
-                    alive[i] = False
-                else:
-                    logs[i].append((plans[i][k][0], t))
-                    cur[i] = t
-        out = []
-        for (t, ui, code, late, prev), log in zip(batch, logs, strict=True):
-            # A transfer (chuyển xử lý) hands the complaint to the competent agency.
-            unit = ui
-            if any(s == "chuyen_xu_ly" for s, _ in log) and rng.random() < 0.6:
-                unit = int(rng.choice(cat.depts))
-            published = log[-1][0] == "da_cong_khai"
-            kind = prev["PhanLoai"] if prev else ("quy_dinh" if rng.random() < 0.62 else "hanh_vi")
-            out.append(
-                {
-                    "t": t,
-                    "unit": unit,
-                    "MaHoSo": code,
-                    "PhanLoai": kind,
-                    "log": log,
-                    "SoThich": int(rng.poisson(1.6)) if published else 0,
-                    "SoKhongThich": int(rng.poisson(2.6 if late else 0.7)) if published else 0,
-                    "prev": prev,
-                    "late": late,
-                }
-            )
-        return out
 
-    items = simulate([(t, ui, code, late, None) for t, ui, code, late in seeds if t <= horizon])
-    # Repeats: the citizen comes back after an answer that did not satisfy, or came late.
-    repeats = []
-    for it in items:
-        unhappy = it["SoKhongThich"] > it["SoThich"] or it["late"] or it["log"][-1][0] == "tu_choi"
-        if rng.random() < (0.3 if unhappy else 0.03):
-            t2 = it["log"][-1][1] + int((1 + 20 * rng.random()) * DAY)
-            if t2 <= horizon:
-                repeats.append((t2, it["unit"], it["MaHoSo"], bool(rng.random() < 0.3), it))
-    items += simulate(repeats)
-    items.sort(key=lambda x: (x["t"], x["unit"], x["MaHoSo"] or ""))
+def _simulate_complaints(
+    cat: Catalogue,
+    rng: np.random.Generator,
+    clock: Clock,
+    horizon: int,
+    batch: list[tuple[int, int, str | None, bool, dict | None]],
+) -> list[dict]:
+    """Run the complaints' step plans on the calendar, one step index at a time (batched)."""
+    plans = [_complaint_steps(rng, late) for _t, _u, _c, late, _p in batch]
+    logs = _complaint_logs(clock, horizon, batch, plans)
+    out = []
+    for (t, ui, code, late, prev), log in zip(batch, logs, strict=True):
+        # A transfer (chuyển xử lý) hands the complaint to the competent agency.
+        unit = ui
+        if any(s == "chuyen_xu_ly" for s, _ in log) and rng.random() < 0.6:
+            unit = int(rng.choice(cat.depts))
+        published = log[-1][0] == "da_cong_khai"
+        kind = prev["PhanLoai"] if prev else ("quy_dinh" if rng.random() < 0.62 else "hanh_vi")
+        out.append(
+            {
+                "t": t,
+                "unit": unit,
+                "MaHoSo": code,
+                "PhanLoai": kind,
+                "log": log,
+                "SoThich": int(rng.poisson(1.6)) if published else 0,
+                "SoKhongThich": int(rng.poisson(2.6 if late else 0.7)) if published else 0,
+                "prev": prev,
+                "late": late,
+            }
+        )
+    return out
+
+
+def _complaint_logs(clock: Clock, horizon: int, batch: list, plans: list) -> list[list[tuple[str, int]]]:
+    """(status, instant) of each complaint's steps that happened by the horizon."""
+    logs = [[("cho_tiep_nhan", t)] for t, *_ in batch]
+    cur = np.array([t for t, *_ in batch], dtype=np.int64)
+    alive = np.ones(len(batch), dtype=bool)
+    for k in range(max((len(x) for x in plans), default=0)):
+        idx = np.flatnonzero(alive & np.array([len(x) > k for x in plans], dtype=bool))
+        if idx.size == 0:
+            break
+        nxt = clock.add(cur[idx], np.array([plans[i][k][1] for i in idx]))
+        for i, t in zip(idx.tolist(), nxt.tolist(), strict=True):
+            if t > horizon:
+                alive[i] = False
+            else:
+                logs[i].append((plans[i][k][0], t))
+                cur[i] = t
+    return logs
+
+
+def _complaint_records(cat: Catalogue, items: list[dict]) -> list[dict]:
+    """complaints.jsonl records of the simulated complaints (in order): codes, history, reactions."""
     flat = [x for it in items for _s, x in it["log"]]
     texts = iter(fmt_ts(np.array(flat, dtype=np.int64)))
     for it in items:
@@ -1376,24 +1464,12 @@ def generate_exchange_set(
     2026-11-20), with events up to the end of that day. ``calendar`` is a ``WorkCalendar``
     (default: the official one).
     """
-    if dossiers < 0:
-        raise ValueError("dossiers must not be negative")
-    if units < MIN_UNITS:
-        raise ValueError(f"units must be at least {MIN_UNITS}")
-    if procedures < MIN_PROCEDURES:
-        raise ValueError(f"procedures must be at least {MIN_PROCEDURES}")
+    _check_sizes(dossiers, units, procedures)
     until = until or DEFAULT_UNTIL
-    try:
-        start = until.replace(year=until.year - 1) + timedelta(days=1)
-    except ValueError:  # 29 February
-        start = until - timedelta(days=365)
+    start, horizon = _window(until)
     out_dir = Path(output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     clock = Clock(calendar)
-    # Events up to the end of ``until`` — but never in the future (the demo passes today).
-    horizon = min(_epoch(until + timedelta(days=1)) - 1, int(_time.time()))
-    if horizon < _epoch(start):
-        raise ValueError("until must not be more than a year in the future")
     say = progress or (lambda _msg: None)
     t0 = _time.perf_counter()
 
@@ -1412,36 +1488,62 @@ def generate_exchange_set(
     write_all("procedures", (p.record() for p in cat.procs))
     write_all("online_services", (s.record(cat) for s in cat.services))
     say(f"catalogue: {len(cat.units)} units, {len(cat.procs)} procedures, {len(cat.services)} services")
-
-    # Working days around the window (for publication dates).
-    workdays = []
-    d = start - timedelta(days=90)
-    while d <= until + timedelta(days=90):
-        if clock.is_working_day(d):
-            workdays.append(d)
-        d += timedelta(days=1)
+    workdays = _working_days(clock, start - timedelta(days=90), until + timedelta(days=90))
     write_all("publications", _publications(cat, stream(4), workdays, start, until, horizon))
 
     sim = _DossierSim(cat, clock, stream(5), start, until, horizon)
-    o = _Out(out_dir / "dossiers.jsonl")
-    try:
-        done = 0
-        for day, working, n in sim.day_plan(dossiers):
-            if n:
-                o.lines(sim.simulate_day(day, working, n), n)
-                done += n
-            if progress and day.day == 1:
-                rate = done / max(1e-9, _time.perf_counter() - t0)
-                say(f"dossiers: {day.isoformat()} {done:,} ({rate:,.0f}/s)")
-    finally:
-        o.close()
-    counts["dossiers"] = o.count
+    counts["dossiers"] = _write_dossiers(sim, out_dir / "dossiers.jsonl", dossiers, progress and say, t0)
 
     n_complaints = max(40, int(round(dossiers * 0.003))) if dossiers else 0
     write_all("complaints", _complaints(cat, sim, stream(6), clock, n_complaints, start, horizon))
     write_all("reference_counts", _reference_counts(cat, sim, stream(7)))
     say(f"done in {_time.perf_counter() - t0:.1f} s")
     return {name: counts[name] for name in FILES}
+
+
+def _check_sizes(dossiers: int, units: int, procedures: int) -> None:
+    if dossiers < 0:
+        raise ValueError("dossiers must not be negative")
+    if units < MIN_UNITS:
+        raise ValueError(f"units must be at least {MIN_UNITS}")
+    if procedures < MIN_PROCEDURES:
+        raise ValueError(f"procedures must be at least {MIN_PROCEDURES}")
+
+
+def _window(until: date) -> tuple[date, int]:
+    """First day of the 12 months ending at ``until``, and the horizon: events up to the end of ``until``
+    — but never in the future (the demo passes today)."""
+    try:
+        start = until.replace(year=until.year - 1) + timedelta(days=1)
+    except ValueError:  # 29 February
+        start = until - timedelta(days=365)
+    horizon = min(_epoch(until + timedelta(days=1)) - 1, int(_time.time()))
+    if horizon < _epoch(start):
+        raise ValueError("until must not be more than a year in the future")
+    return start, horizon
+
+
+def _working_days(clock: Clock, first: date, last: date) -> list[date]:
+    """Working days from ``first`` to ``last`` (publication dates around the window)."""
+    days = (first + timedelta(days=i) for i in range((last - first).days + 1))
+    return [d for d in days if clock.is_working_day(d)]
+
+
+def _write_dossiers(sim: _DossierSim, path: Path, dossiers: int, say: ProgressFn | None, t0: float) -> int:
+    """Simulate the window day by day into dossiers.jsonl; ``say`` reports each month's progress."""
+    o = _Out(path)
+    try:
+        done = 0
+        for day, working, n in sim.day_plan(dossiers):
+            if n:
+                o.lines(sim.simulate_day(day, working, n), n)
+                done += n
+            if say and day.day == 1:
+                rate = done / max(1e-9, _time.perf_counter() - t0)
+                say(f"dossiers: {day.isoformat()} {done:,} ({rate:,.0f}/s)")
+    finally:
+        o.close()
+    return o.count
 
 
 def _reference_counts(cat: Catalogue, sim: _DossierSim, rng: np.random.Generator):

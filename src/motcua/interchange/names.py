@@ -721,6 +721,27 @@ SUBJECT_SETS: list[list[str]] = [
     ["Doanh nghiệp có vốn đầu tư nước ngoài", "Người nước ngoài"],
 ]
 
+#: Fees the law sets, by a phrase of the procedure's name: (phrase, fee code, fee name, amount in đồng, legal
+#: basis). The generator gives those procedures these fee lines (the others draw theirs from FEE_NAMES), and
+#: the demo declares them in its catalogue (motcua.web.demo_catalogue.declare_legal_fees).
+LEGAL_FEES = [
+    (
+        "phiếu lý lịch tư pháp",
+        "PLLTP",
+        "Phí cung cấp thông tin lý lịch tư pháp",
+        200_000,
+        "Thông tư 244/2016/TT-BTC, Điều 4 (200.000 đồng/lần/người)",
+    ),
+    (
+        "chứng thực bản sao",
+        "PCTBS",
+        "Phí chứng thực bản sao từ bản chính",
+        2_000,
+        "Thông tư 226/2016/TT-BTC, Điều 4 (2.000 đồng/trang)",
+    ),
+]
+
+
 FEE_NAMES = [
     ("LP", "Lệ phí"),
     ("PT", "Phí thẩm định"),

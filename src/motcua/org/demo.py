@@ -25,6 +25,17 @@ def create_demo_logins() -> list[tuple[str, str, str]]:
         ("chuyenvien", Role.SPECIALIST, department, "Chuyên viên", "Nguyễn Minh", "Tuấn"),
         ("lanhdao", Role.LEADER, department, "Phó Giám đốc Sở", "Trần Quốc", "Bảo"),
     ]
+    # The province's public-service centre receives for every department (NĐ 118/2025) and routes the dossier on.
+    plan.append(
+        (
+            "motcua_tinh",
+            Role.DESK_OFFICER,
+            province,
+            "Công chức Trung tâm phục vụ hành chính công tỉnh",
+            "Đặng Thị",
+            "Lan",
+        )
+    )
     if commune is not None:
         plan.append(
             ("motcua_xa", Role.DESK_OFFICER, commune, "Công chức Trung tâm phục vụ hành chính công xã", "Lò Thị", "Mai")

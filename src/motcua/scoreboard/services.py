@@ -670,6 +670,13 @@ def warm_current_lists(today: date | None = None) -> None:
     late_dossiers(period, None, refresh=True)
 
 
+def responsible_for(codes: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    """Dossier code -> (step, official) answerable for its lateness (index766.responsibility)."""
+    from motcua.index766.responsibility import responsible_for as compute
+
+    return compute(codes)
+
+
 def late_officials(period: Period, unit: Unit | None, now: datetime | None = None):
     """Officials whose processing steps ran late in the period (index766.responsibility), worst first."""
     from motcua.index766.responsibility import late_officials as compute

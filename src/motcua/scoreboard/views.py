@@ -317,6 +317,8 @@ LATE_HEADERS = [
     "Thời điểm hoàn thành",
     "Số giờ làm việc quá hạn",
     "Trạng thái",
+    "Bước xử lý trễ hạn",
+    "Cán bộ",
 ]
 
 
@@ -342,6 +344,7 @@ def late_dossiers(request):
         rows = [r for r in rows if q.casefold() in r.code.casefold()]
     if _wants_xlsx(request):
         dossiers = _dossiers([r.code for r in rows])
+        who = services.responsible_for([r.code for r in rows])
         data = [
             [
                 r.code,
@@ -352,6 +355,7 @@ def late_dossiers(request):
                 r.finished_at,
                 None if r.hours_late is None else max(r.hours_late, 0.0),
                 _attr(dossiers.get(r.code), "get_status_display"),
+                *who.get(r.code, (None, None)),
             ]
             for r in rows
         ]
@@ -363,7 +367,7 @@ def late_dossiers(request):
                     LATE_HEADERS,
                     data,
                     caption=_caption(period, scope, computed_at),
-                    widths={2: 30, 3: 50},
+                    widths={2: 30, 3: 50, 8: 22, 9: 26},
                 )
             ]
         )
@@ -376,6 +380,8 @@ def late_dossiers(request):
             "computed_at": computed_at,
             "seconds": seconds,
             "dossiers": _dossiers([r.code for r in page]),
+            # The step that ate the dossier's time and its official (or the step holding it when it fell due).
+            "responsible": services.responsible_for([r.code for r in page]),
         }
     )
     return render(request, "scoreboard/late_dossiers.html", context)

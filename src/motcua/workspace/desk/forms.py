@@ -256,6 +256,7 @@ class ReceptionForm(ComponentChecklist, OutcomeMixin, StyledForm):
         self.fields["case"].queryset = cases
         self.chosen_case = self._pick(cases, "case") if self.chosen_procedure else None
         self.add_components(intake.declared_components(self.chosen_procedure, self.chosen_case))
+        self.fees = intake.declared_fees(self.chosen_procedure, self.chosen_case)  # recorded on the dossier at receipt
         if self.chosen_procedure is not None:  # else the procedure search box has the focus
             self.fields["applicant_name"].widget.attrs["autofocus"] = True
 

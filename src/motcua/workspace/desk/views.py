@@ -28,6 +28,7 @@ from motcua.access.policy import Action
 from motcua.core.errors import UserError
 from motcua.dossiers import handover, intake, rules, services
 from motcua.dossiers import search as dossier_search
+from motcua.dossiers.fees import fee_status
 from motcua.dossiers.models import Channel, Dossier, Status, SupplementRequest
 from motcua.workdays.services import get_calendar
 from motcua.workspace.shortcuts import dossier_for, run_action
@@ -307,6 +308,7 @@ def _received_page(request, dossier, start_form, status=200):
             "first_step": intake.first_step(dossier) if dossier.status == Status.RECEIVED else None,
             "hours_left": intake.hours_text(services.working_hours_left(dossier)) if dossier.due_at else "",
             "refused": dossier.status == Status.NOT_RECEIVED,
+            "fees": fee_status(dossier) if dossier.received_at else None,
         },
         status=status,
     )

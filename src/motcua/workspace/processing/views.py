@@ -27,6 +27,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from motcua.access import policy
 from motcua.dossiers import lifecycle, rules
 from motcua.dossiers import search as dossier_search
+from motcua.dossiers.fees import fee_status
 from motcua.dossiers.models import (
     Consultation,
     Dossier,
@@ -252,6 +253,7 @@ def dossier(request, code: str):
         "apology_letter": _one_to_one(dossier, "apology_letter"),
         "stop_notice": stop_notice,
         "reception": _one_to_one(dossier, "reception"),
+        "fees": fee_status(dossier),
         "timeline": [TimelineEntry(e) for e in dossier.events.all()],
         "actions": available,
         "desk_links": actions.desk_links(facts),
