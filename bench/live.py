@@ -21,8 +21,8 @@ recomputation, timing commit → stored tuples. Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import random
 import statistics
 import sys
 import tempfile
@@ -76,11 +76,14 @@ def live_events(n: int, pick: int | None = None) -> dict:
         by_kind: dict[str, list[int]] = {}
         for kind, pk in sorted(open_dossiers.values_list("handling_unit__kind", "pk")):
             by_kind.setdefault(kind, []).append(pk)
-        rng, candidates = random.Random(pick), []
+
+        def rank(pk: int) -> bytes:  # a dossier finished in one copy only moves no other pick
+            return hashlib.sha256(f"{pick}:{pk}".encode()).digest()
+
+        candidates = []
         for i, pks in enumerate(by_kind.values()):
-            share = n // len(by_kind) + (i < n % len(by_kind))
-            candidates += rng.sample(pks, min(share, len(pks)))
-        rng.shuffle(candidates)
+            candidates += sorted(pks, key=rank)[: n // len(by_kind) + (i < n % len(by_kind))]
+        candidates.sort(key=rank)
     latencies, per_unit_period = [], {}
     for pk in candidates:
         dossier = Dossier.objects.select_related("handling_unit").get(pk=pk)
