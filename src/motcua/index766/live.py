@@ -297,6 +297,15 @@ def flags_table(window: Window) -> str:
 
 
 def _table_columns(con: Any, name: str) -> list[str] | None:
+    if con.name == "postgres":
+        # The catalogue directly: Ibis's schema probe took 2-8 ms, and a live run asks 12 times.
+        rows = fetch_all(
+            con,
+            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass("
+            + render_literal(con, f'"{name}"', "string")
+            + ") AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+        )
+        return [r[0] for r in rows] or None
     try:
         return list(con.table(name).columns)
     except Exception:  # noqa: BLE001 - any backend's "no such table"
