@@ -21,14 +21,23 @@ PROCEDURES = 2000
 
 
 def setup_database(
-    database: str, dossiers: int, units: int, seed: int, workdir: Path, procedures: int = PROCEDURES
+    database: str,
+    dossiers: int,
+    units: int,
+    seed: int,
+    workdir: Path,
+    procedures: int = PROCEDURES,
+    name: str | None = None,
 ) -> dict:
-    """Point Django at the bench database (created and filled once), then django.setup()."""
+    """Point Django at the bench database (created and filled once), then django.setup().
+
+    ``name``: another database than the default one (e.g. a ``CREATE DATABASE … TEMPLATE`` copy
+    for an older commit's code, so two versions are timed on the same rows)."""
     workdir.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("MOTCUA_LOG_LEVEL", "WARNING")
     os.environ["MOTCUA_DATA_DIR"] = str(workdir)
     os.environ["MOTCUA_LIVE_766"] = "0"  # the bench calls the live path itself, to time it
-    name = f"motcua_bench766_{dossiers}_{units}_{procedures}"
+    name = name or f"motcua_bench766_{dossiers}_{units}_{procedures}"
     if database == "postgres":
         import psycopg
 

@@ -112,7 +112,9 @@ def _sync_1_4_own(ctx: Context) -> ir.Table:
     j = u.left_join(own, "unit").drop("unit_right")
     rule = ctx.switch("sync_denominator")
     if rule in ("synced", "reference"):
-        rc = ctx.facts.reference_counts
+        # Of the scope's units only: a live run (one commune) would otherwise group the
+        # province's ~12,000 counts for each period.
+        rc = ctx.in_scope(ctx.facts.reference_counts)
         b, g = rc.SoHoSoBCQG.fill_null(0), rc.SoHoSoDVCQG.fill_null(0)
         larger = ibis.ifelse(b >= g, b, g)
         code, months = ctx.period_code, ctx.period_months
