@@ -100,6 +100,9 @@ def _flip_rows(ctx: Context) -> ibis.Table:
 #: stored per period in DEN_RECORDS: a numerator code counts where its subtree also has one.
 DEN_STEP = "den_records"
 DEN_RECORDS = "m766_den_records"
+#: Per period, what the full run that stored DEN_RECORDS read: its evaluation day, the catalogue
+#: revision (models.CatalogueRevision) and the rules (formula set, switches). See _den_reusable.
+DEN_BASIS = "m766_den_basis"
 
 
 def _den_rows(ctx: Context, fs: FormulaSet) -> list[str]:
@@ -116,13 +119,14 @@ def _den_rows(ctx: Context, fs: FormulaSet) -> list[str]:
     return codes
 
 
-def _parts(ctx: Context, fs: FormulaSet, scoped: bool) -> list[ibis.Table]:
+def _parts(ctx: Context, fs: FormulaSet, scoped: bool, den: bool = True) -> list[ibis.Table]:
     def tagged(t: ibis.Table, code: str) -> ibis.Table:
         return t.mutate(code=ibis.literal(code)).select("code", "unit", "record", "num", "den")
 
     # Dossier-counting indicators declared as rules: all their counts in one pass over the flags.
     fused = rule_counts(ctx, rule_indicators(fs))
-    _den_rows(ctx, fs)
+    if den:
+        _den_rows(ctx, fs)
     parts = []
     for ind in fs.indicators:
         if not ind.catalog_only:
@@ -135,9 +139,11 @@ def _parts(ctx: Context, fs: FormulaSet, scoped: bool) -> list[ibis.Table]:
     return parts
 
 
-def _template(facts: Facts, window: Window, fs: FormulaSet, switches: dict[str, str], scoped: bool) -> CompiledScore:
+def _template(
+    facts: Facts, window: Window, fs: FormulaSet, switches: dict[str, str], scoped: bool, den: bool = True
+) -> CompiledScore:
     """Partials of every unit (stores the dossier flags it computes) or of the scope's units
-    (reads the stored flags)."""
+    (reads the stored flags); ``den``: with the DEN_STEP relation of those units."""
     flags = flags_table(window) if scoped else None
     key = (
         facts.backend_name,
@@ -148,6 +154,7 @@ def _template(facts: Facts, window: Window, fs: FormulaSet, switches: dict[str, 
         len(window.period.months()),
         scoped,
         flags,
+        den,
     )
     hit = _CACHE.get(key)
     if hit is None:
@@ -162,7 +169,7 @@ def _template(facts: Facts, window: Window, fs: FormulaSet, switches: dict[str, 
         )
         try:
             final = "\nUNION ALL\n".join(
-                f"SELECT * FROM ({facts.con.compile(p)}) AS q{i}" for i, p in enumerate(_parts(ctx, fs, scoped))
+                f"SELECT * FROM ({facts.con.compile(p)}) AS q{i}" for i, p in enumerate(_parts(ctx, fs, scoped, den))
             )
             # A scoped run copies its units' stored flags (a department: 150,000 rows) and only
             # aggregates them: statistics would cost ~20 ms and change no plan.
@@ -223,28 +230,81 @@ def compute_partials(
 ) -> list[tuple]:
     """Rows (MaChiSo, MaDonVi, MaBanGhi, num, den): own partials of ``units`` from the stored
     dossier flags (None: every unit, plus the pooled rows of catalogue-only and distinct
-    indicators, code prefixed ``=``; the flags it computes are stored for later scoped runs)."""
+    indicators, code prefixed ``=``; the flags it computes are stored for later scoped runs).
+
+    A scoped run keeps the units' stored in_den rows when they cannot have changed since the full
+    run (``_den_reusable``; ``facts.meta["den_kept"]`` says which it did), else rebuilds them."""
+    rules = _rules(fs, switches)
     if units is not None:
         _set_scope(facts, units)
+        kept = facts.meta["den_kept"] = _den_reusable(facts.con, window, rules)
 
         def keep_den(tables: dict[str, str]) -> None:
-            if DEN_STEP in tables:
-                _store_den(facts.con, window, tables[DEN_STEP], replace_all=False)
+            _store_den(facts.con, window, tables.get(DEN_STEP), replace_all=False)
 
-        return _template(facts, window, fs, switches, True).run(facts, window, after_steps=keep_den)
+        template = _template(facts, window, fs, switches, True, den=not kept)
+        return template.run(facts, window, after_steps=None if kept else keep_den)
     template = _template(facts, window, fs, switches, False)
+    # Read before the catalogue is: an edit committed meanwhile leaves a basis that is already stale.
+    basis = (window.t_date.isoformat(), _catalogue_revision(facts.con), rules)
 
     def keep(tables: dict[str, str]) -> None:
         _store_flags(facts.con, window, template.schemas["dossier_flags"], tables["dossier_flags"], replace_all=True)
         _store_competence(facts.con, template.schemas["competence"], tables["competence"])
-        _store_den(facts.con, window, tables.get(DEN_STEP), replace_all=True)
+        _store_den(facts.con, window, tables.get(DEN_STEP), replace_all=True, basis=basis)
 
     return template.run(facts, window, after_steps=keep)
 
 
-def _store_den(con: Any, window: Window, source: str | None, *, replace_all: bool) -> None:
+def _rules(fs: FormulaSet, switches: dict[str, str]) -> str:
+    return fs.name + ";" + ";".join(f"{k}={v}" for k, v in sorted(switches.items()))
+
+
+def _catalogue_revision(con: Any) -> int:
+    from motcua.index766.models import CatalogueRevision
+
+    rows = fetch_all(con, f'SELECT number FROM "{CatalogueRevision._meta.db_table}" WHERE id = 1')
+    return int(rows[0][0]) if rows else 0
+
+
+def _den_reusable(con: Any, window: Window, rules: str) -> bool:
+    """Whether the scope's stored in_den rows (DEN_RECORDS) are those a recomputation would give.
+
+    They are catalogue rows (registry ``live_den`` "rows": 3.2's online services of a unit, valid
+    on the evaluation day): equal when the last full run stored them under the same rules, no
+    service, procedure or unit was saved or deleted since (models.CatalogueRevision), and no
+    validity date of a scope unit's service lies between that run's day and this one's. A scoped
+    run that rebuilds them drops the basis, so every run rebuilds until the next full run."""
+    if _table_columns(con, DEN_BASIS) is None:
+        return False
+    code = render_literal(con, window.period.code, "string")
+    rows = fetch_all(con, f'SELECT day, revision, rules FROM "{DEN_BASIS}" WHERE "Ky" = {code}')
+    if len(rows) != 1:
+        return False
+    day, revision, stored_rules = rows[0]
+    if stored_rules != rules or int(revision) != _catalogue_revision(con):
+        return False
+    today = window.t_date.isoformat()
+    if day == today:
+        return True
+    lo, hi = (render_literal(con, date.fromisoformat(d), "date") for d in sorted((day, today)))
+    passed = fetch_all(
+        con,
+        f"""
+        SELECT 1 FROM m766_online_services
+        WHERE "MaDonVi" IN (SELECT "MaDonVi" FROM "{SCOPE_TABLE}")
+          AND (("HieuLucTu" > {lo} AND "HieuLucTu" <= {hi}) OR ("HieuLucDen" > {lo} AND "HieuLucDen" <= {hi}))
+        LIMIT 1""",
+    )
+    return not passed
+
+
+def _store_den(
+    con: Any, window: Window, source: str | None, *, replace_all: bool, basis: tuple[str, int, str] | None = None
+) -> None:
     """Copy the period's in_den rows (temp table ``source``, None: none under these switches) into
-    DEN_RECORDS: all of them (a full run), or those of the scope's units (a scoped run)."""
+    DEN_RECORDS: all of them (a full run, with the ``basis`` it read: day, catalogue revision,
+    rules), or those of the scope's units (a scoped run, which drops the period's basis)."""
     _ensure_stored_table(
         con,
         DEN_RECORDS,
@@ -254,8 +314,19 @@ def _store_den(con: Any, window: Window, source: str | None, *, replace_all: boo
             '"{name}_unit" ON "{name}" ("Ky", "MaDonVi")',
         ],
     )
+    _ensure_stored_table(
+        con,
+        DEN_BASIS,
+        ibis.schema({"Ky": "string", "day": "string", "revision": "int64", "rules": "string"}),
+        [],
+    )
     code = render_literal(con, window.period.code, "string")
     with con.begin() as cur:
+        cur.execute(f'DELETE FROM "{DEN_BASIS}" WHERE "Ky" = {code}')
+        if basis is not None:
+            types = ("string", "int64", "string")
+            values = ", ".join(render_literal(con, v, t) for v, t in zip(basis, types, strict=True))
+            cur.execute(f'INSERT INTO "{DEN_BASIS}" ("Ky", day, revision, rules) VALUES ({code}, {values})')
         if replace_all:
             cur.execute(f'DELETE FROM "{DEN_RECORDS}" WHERE "Ky" = {code}')
         else:
@@ -794,6 +865,7 @@ def _recompute_units(
             touched = refresh_flags(facts, window, sw, dossier_codes + _flipped(facts.con, window))
             scope = (changed | touched | _stale_units(period, window.t_utc)) & set(up)
             rows = compute_partials(facts, window, fs, sw, scope)
+            in_den = "kept" if facts.meta.get("den_kept") else "rebuilt"
             targets = sorted({a for u in scope for a in up[u]})
             counts = _stored_counts(period, fs, set(targets) | {anchors[t] for t in targets})
             with transaction.atomic():
@@ -812,7 +884,12 @@ def _recompute_units(
                     fs.name, window.period, window.t, score_units(counts, unit_rows, fs, sw, units=targets), sw
                 )
                 snapshots.store(report)
-            out[period] = {"units": sorted(scope), "stored": targets, "seconds": round(time.perf_counter() - t0, 4)}
+            out[period] = {
+                "units": sorted(scope),
+                "stored": targets,
+                "den": in_den,
+                "seconds": round(time.perf_counter() - t0, 4),
+            }
     finally:
         facts.con.disconnect()
     out["seconds"] = round(time.perf_counter() - started, 4)

@@ -36,3 +36,18 @@ class IndicatorSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} {self.period} {self.indicator}: {self.score}"
+
+
+class CatalogueRevision(models.Model):
+    """How many times the catalogue (services, procedures, units) was saved or deleted through the
+    ORM: one row. A live 766 run reuses the in_den rows a full run stored (live.py) only while
+    this number is the one the full run read."""
+
+    number = models.BigIntegerField(_("số lần thay đổi"), default=0)
+
+    class Meta:
+        verbose_name = _("phiên bản danh mục")
+        verbose_name_plural = _("phiên bản danh mục")
+
+    def __str__(self):
+        return str(self.number)

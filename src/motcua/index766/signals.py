@@ -89,13 +89,33 @@ def _first_synced(sender, dossier_ids, **kwargs):
     note(dossiers=dossier_ids)  # 1.4 and 3.3 move when the portal first acknowledges a dossier
 
 
+def _catalogue_changed(sender, using, **kwargs):
+    """A service, procedure or unit saved or deleted: the in_den rows a full run stored may be
+    stale, so live runs recompute them until the next full run (live.py, ``_den_reusable``).
+    Counted in the same transaction, whatever MOTCUA_LIVE_766 says; bulk writes (imports) send no
+    signal and are the periodic full run's, like their dossiers."""
+    from django.db.models import F
+
+    from motcua.index766.models import CatalogueRevision
+
+    if not CatalogueRevision.objects.using(using).filter(pk=1).update(number=F("number") + 1):
+        CatalogueRevision.objects.using(using).get_or_create(pk=1, defaults={"number": 1})
+
+
 def connect() -> None:
+    from django.db.models.signals import post_delete
+
+    from motcua.catalog.models import OnlineService, Procedure
     from motcua.dossiers.models import DossierEvent
     from motcua.dossiers.signals import first_synced
     from motcua.feedback.models import Complaint, ComplaintStatusLog, Rating
+    from motcua.org.models import Unit
 
     post_save.connect(_dossier_event, sender=DossierEvent, dispatch_uid="m766_live_event")
     post_save.connect(_rating, sender=Rating, dispatch_uid="m766_live_rating")
     post_save.connect(_complaint, sender=Complaint, dispatch_uid="m766_live_complaint")
     post_save.connect(_complaint_step, sender=ComplaintStatusLog, dispatch_uid="m766_live_complaint_step")
     first_synced.connect(_first_synced, dispatch_uid="m766_live_first_synced")
+    for model in (OnlineService, Procedure, Unit):
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(_catalogue_changed, sender=model, dispatch_uid=f"m766_catalogue_{name}_{model.__name__}")
