@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.core.management import call_command
 
-from motcua.interchange.generator import FILES, generate_exchange_set
+from motcua.interchange.generator import FILES, MIN_UNITS, generate_exchange_set
 from motcua.interchange.schema import get_file_spec
 from motcua.interchange.validation import validate
 from motcua.workdays.calendar import VN_TZ, WorkCalendar
@@ -482,6 +482,16 @@ def test_scales_with_dossiers(tmp_path):
         assert (tmp_path / "s" / f"{name}.jsonl").read_bytes() == (tmp_path / "b" / f"{name}.jsonl").read_bytes()
     empty = generate_exchange_set(tmp_path / "z", dossiers=0, seed=3, until=UNTIL, units=60, procedures=200)
     assert empty["dossiers"] == empty["complaints"] == empty["reference_counts"] == 0
+
+
+def test_smallest_province_the_command_allows_is_generated(tmp_path):
+    # MIN_UNITS was once 40 while the units drawn needed 42: the least allowed value failed.
+    counts = generate_exchange_set(tmp_path / "m", dossiers=100, seed=3, until=UNTIL, units=MIN_UNITS, procedures=100)
+    assert counts["units"] == MIN_UNITS
+    kinds = Counter(u["LoaiDonVi"] for u in _load(tmp_path / "m", "units"))
+    assert kinds["XA"] >= 10
+    with pytest.raises(ValueError, match="at least"):
+        generate_exchange_set(tmp_path / "n", dossiers=100, seed=3, until=UNTIL, units=MIN_UNITS - 1, procedures=100)
 
 
 def test_large_catalogue_codes_unique(tmp_path):

@@ -43,7 +43,10 @@ DEFAULT_DOSSIERS = 50_000
 DEFAULT_SEED = 766
 DEFAULT_UNITS = 130
 DEFAULT_PROCEDURES = 1600
-MIN_UNITS = 40
+#: The smallest province the generator draws: itself, its departments, the three dissolved
+#: districts kept for history (each with three old communes) and ten communes of today.
+MIN_COMMUNES = 10
+MIN_UNITS = 1 + len(N.DEPARTMENTS) + 3 * (1 + 3) + MIN_COMMUNES
 MIN_PROCEDURES = 60
 REFORM_DAY = date(2025, 7, 1)  # two-tier local government (no districts) from 01/7/2025
 #: Share of the departments' counter and post dossiers received at the province's public-service centre.
@@ -362,7 +365,7 @@ class Catalogue:
         n_dist = 3 if n_units < 300 else min(len(N.DISTRICT_NAMES), n_units // 100)
         per_dist = 3
         n_comm = n_units - 1 - n_dept - n_dist * (1 + per_dist)
-        if n_comm < 10:
+        if n_comm < MIN_COMMUNES:
             raise ValueError(f"too few units ({n_units}); at least {MIN_UNITS} are needed")
         # Quality: mediocre on average, spread wide (Beta(2.2, 2) has mean 0.52).
         self.depts: list[int] = []
