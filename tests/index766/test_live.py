@@ -126,6 +126,7 @@ def test_live_equals_full_after_events(province):
     # And something did change: the finished dossier's unit has one more finished dossier in 2.2.
     unit = finished.handling_unit.code
     assert IndicatorSnapshot.objects.get(unit__code=unit, period="2026-11", indicator="2.2").denominator >= 1
+    _tally_is_the_partials_count()
 
 
 def test_a_deadline_passing_recomputes_its_unit(province):
@@ -272,6 +273,80 @@ def test_an_event_during_a_full_run_is_replayed_after_it(province, monkeypatch):
     recompute_current_snapshots(TODAY, now=NOW)
     monkeypatch.undo()
 
+    ancestors = _ancestors(dossier.handling_unit.code)
+    for period in PERIODS:
+        full = score_database(period, now=NOW)
+        assert _stored(period, ancestors) == _expected(full, ancestors), period
+
+
+def _tally_is_the_partials_count() -> None:
+    """The per-period record tally (live.PARTIAL_RECORDS) counts exactly the stored partials."""
+    from django.db import connection
+
+    from motcua.index766.live import PARTIAL_RECORDS, PARTIALS
+
+    with connection.cursor() as cur:
+        cur.execute(f'SELECT "Ky", "MaChiSo", "MaBanGhi", units, ok_units FROM {PARTIAL_RECORDS} WHERE units <> 0')
+        tally = {tuple(r) for r in cur.fetchall()}
+        cur.execute(
+            f'SELECT "Ky", "MaChiSo", "MaBanGhi", COUNT(*), SUM(CASE WHEN num > 0 THEN 1 ELSE 0 END)'
+            f' FROM {PARTIALS} WHERE "MaBanGhi" IS NOT NULL GROUP BY "Ky", "MaChiSo", "MaBanGhi"'
+        )
+        counted = {tuple(r) for r in cur.fetchall()}
+    assert tally == counted
+
+
+def test_a_record_leaving_its_last_unit_leaves_the_root(province):
+    """The root's distinct counts come from the record tally: when the only unit holding a
+    procedure in 3.5's list loses its dossiers of it, the province's 3.5 denominator drops by one,
+    as a full recomputation says (a tally that only ever added would keep it)."""
+    from django.db import connection
+
+    from motcua.catalog.models import Procedure
+    from motcua.index766.live import PARTIALS
+
+    recompute_current_snapshots(TODAY, now=NOW)
+    _tally_is_the_partials_count()
+    with connection.cursor() as cur:
+        cur.execute(
+            f'SELECT MIN("MaDonVi"), "MaBanGhi" FROM {PARTIALS} WHERE "Ky" = %s AND "MaChiSo" = %s'
+            f' GROUP BY "MaBanGhi" HAVING COUNT(*) = 1 ORDER BY "MaBanGhi"',
+            ["2026", "3.5"],
+        )
+        unit_code, procedure_code = cur.fetchone()
+    moved = list(
+        Dossier.objects.filter(handling_unit__code=unit_code, procedure__code=procedure_code).values_list(
+            "pk", flat=True
+        )
+    )
+    root = Unit.objects.get(parent__isnull=True).code
+    before = IndicatorSnapshot.objects.get(unit__code=root, period="2026", indicator="3.5").denominator
+    free = Procedure.objects.filter(has_fee=False).order_by("code").first()
+    Dossier.objects.filter(pk__in=moved).update(procedure=free)
+
+    recompute_units([], TODAY, now=NOW, dossier_ids=moved)
+    _tally_is_the_partials_count()
+    assert IndicatorSnapshot.objects.get(unit__code=root, period="2026", indicator="3.5").denominator == before - 1
+    touched = _ancestors(unit_code)
+    for period in PERIODS:
+        full = score_database(period, now=NOW)
+        assert _stored(period, touched) == _expected(full, touched), period
+
+
+def test_partials_stored_before_the_record_tally_existed_are_counted(province):
+    """An installation upgraded between a full run and a live run: the first live run makes the
+    tally from the partials already stored, so the root's distinct counts stay exact."""
+    from django.db import connection
+
+    from motcua.index766.live import PARTIAL_RECORDS
+
+    recompute_current_snapshots(TODAY, now=NOW)
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE {PARTIAL_RECORDS}")
+    dossier = _processing()
+    services.finish(dossier, result_code="KQ-UPGRADE", at=_at(11))
+    recompute_units([], TODAY, now=NOW, dossier_ids=[dossier.pk])
+    _tally_is_the_partials_count()
     ancestors = _ancestors(dossier.handling_unit.code)
     for period in PERIODS:
         full = score_database(period, now=NOW)
