@@ -22,7 +22,9 @@ How, in four layers:
 4. **Pooling from partials.** A unit's score pools its subtree (index-766.md §4: a province is
    scored on pooled data, never on an average) = sums of its units' partial counts, and for
    distinct records the number of distinct records; so a commune's event updates the province
-   by summing ~1,000 small rows. Indicators that read no dossier or complaint (1.1–1.3, 3.1,
+   by summing ~1,000 small rows. The root's distinct records are counted from a per-period tally
+   (``m766_record_tally``: units holding each record, and holding it ok), kept with the partials,
+   rather than from every unit's records. Indicators that read no dossier or complaint (1.1–1.3, 3.1,
    4.6: ``Indicator.catalog_only``) and the catalogue-only denominators of 3.5, 3.5b and 4.5a
    keep their stored tuples.
 
