@@ -28,6 +28,7 @@ def purge_form_submissions(now=None) -> int:
     return deleted
 
 
-@db_periodic_task(crontab(hour="3", minute="15"))
+# huey's clock is UTC: 20:15 UTC is 03:15 in Vietnam (03:15 UTC was 10:15, in office hours).
+@db_periodic_task(crontab(hour="20", minute="15"))
 def purge_form_submissions_daily():
     purge_form_submissions()

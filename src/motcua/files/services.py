@@ -2,16 +2,24 @@
 
 Storing is idempotent: the same bytes give the same :class:`StoredFile`. An object written by an
 action whose transaction then rolls back stays in the storage without a row; the next upload of the
-same bytes reuses it, and nothing can reach it meanwhile (downloads go through rows).
+same bytes reuses it, and nothing can reach it meanwhile (downloads go through rows). The worker
+deletes such objects once they are a week old (:func:`sweep_orphaned_objects`). Rows nothing refers
+to any more (a replaced draft) are kept with their objects: they may be wanted for the dossier's
+archive.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import posixpath
+import re
+from collections.abc import Iterator
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from motcua.core.errors import UserError
 
@@ -87,3 +95,54 @@ def validate_stored(stored: StoredFile):
     data = read_bytes(stored, verify=False)
     tampered = hashlib.sha256(data).hexdigest() != stored.sha256
     return signing.validation_of(data), tampered
+
+
+#: How old an object without a row must be before the sweep deletes it: an upload is stored before
+#: the action that refers to it commits, and a sweep must never take it in between.
+ORPHAN_GRACE = timedelta(days=7)
+_OBJECT_NAME = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{2}/([0-9a-f]{64})\.pdf$")
+
+
+def _object_names(storage, folder: str = "") -> Iterator[str]:
+    folders, files = storage.listdir(folder)
+    for name in files:
+        yield posixpath.join(folder, name) if folder else name
+    for sub in folders:
+        yield from _object_names(storage, posixpath.join(folder, sub) if folder else sub)
+
+
+def sweep_orphaned_objects(now=None) -> int:
+    """Delete the stored objects that no :class:`StoredFile` row names and that are older than
+    :data:`ORPHAN_GRACE` (left by actions that rolled back); returns how many. Anything else in the
+    storage (a name not made by :attr:`StoredFile.storage_name`) is left alone."""
+    storage, cutoff = file_storage(), (now or timezone.now()) - ORPHAN_GRACE
+    candidates: dict[str, str] = {}
+    for name in _object_names(storage):
+        match = _OBJECT_NAME.match(name)
+        if match:
+            candidates[match.group(1)] = name
+    deleted = 0
+    digests = sorted(candidates)
+    for i in range(0, len(digests), 500):
+        chunk = digests[i : i + 500]
+        known = set(StoredFile.objects.filter(sha256__in=chunk).values_list("sha256", flat=True))
+        for digest in chunk:
+            name = candidates[digest]
+            if digest in known or storage.get_modified_time(name) >= cutoff:
+                continue
+            if _delete_unless_stored_again(storage, name, digest):
+                deleted += 1
+                logger.info("stored object %s had no row since %s: deleted", name, cutoff.date())
+    return deleted
+
+
+def _delete_unless_stored_again(storage, name: str, digest: str) -> bool:
+    """Delete one orphan; if an upload of the same bytes made its row meanwhile (it found the object
+    there and did not write it again), put the bytes back."""
+    with storage.open(name, "rb") as handle:
+        data = handle.read()
+    storage.delete(name)
+    if StoredFile.objects.filter(sha256=digest).exists():
+        storage.save(name, ContentFile(data))
+        return False
+    return True
