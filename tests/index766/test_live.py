@@ -280,13 +280,13 @@ def test_an_event_during_a_full_run_is_replayed_after_it(province, monkeypatch):
 
 
 def _tally_is_the_partials_count() -> None:
-    """The per-period record tally (live.PARTIAL_RECORDS) counts exactly the stored partials."""
+    """The per-period record tally (live.RECORD_TALLY) counts exactly the stored partials."""
     from django.db import connection
 
-    from motcua.index766.live import PARTIAL_RECORDS, PARTIALS
+    from motcua.index766.live import PARTIALS, RECORD_TALLY
 
     with connection.cursor() as cur:
-        cur.execute(f'SELECT "Ky", "MaChiSo", "MaBanGhi", units, ok_units FROM {PARTIAL_RECORDS} WHERE units <> 0')
+        cur.execute(f'SELECT "Ky", "MaChiSo", "MaBanGhi", units, ok_units FROM {RECORD_TALLY} WHERE units <> 0')
         tally = {tuple(r) for r in cur.fetchall()}
         cur.execute(
             f'SELECT "Ky", "MaChiSo", "MaBanGhi", COUNT(*), SUM(CASE WHEN num > 0 THEN 1 ELSE 0 END)'
@@ -338,11 +338,11 @@ def test_partials_stored_before_the_record_tally_existed_are_counted(province):
     tally from the partials already stored, so the root's distinct counts stay exact."""
     from django.db import connection
 
-    from motcua.index766.live import PARTIAL_RECORDS
+    from motcua.index766.live import RECORD_TALLY
 
     recompute_current_snapshots(TODAY, now=NOW)
     with connection.cursor() as cur:
-        cur.execute(f"DROP TABLE {PARTIAL_RECORDS}")
+        cur.execute(f"DROP TABLE {RECORD_TALLY}")
     dossier = _processing()
     services.finish(dossier, result_code="KQ-UPGRADE", at=_at(11))
     recompute_units([], TODAY, now=NOW, dossier_ids=[dossier.pk])

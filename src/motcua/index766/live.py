@@ -81,7 +81,7 @@ FLIP = "~flip"  # MaChiSo of the per-unit row holding the next instant a score c
 #: number of units whose rows hold it (``units``) and of those where it is ok (``ok_units``), kept
 #: in the transaction that writes the partials. The root's pooled distinct counts read these few
 #: thousand rows instead of every unit's (a year at 2,000,000 dossiers: 430,000 rows, 150 ms).
-PARTIAL_RECORDS = "m766_record_tally"
+RECORD_TALLY = "m766_record_tally"
 POOLED = "="  # prefix of pooled rows in a full run's result (not stored)
 
 
@@ -557,14 +557,13 @@ def _ensure_table() -> None:
             f'CREATE INDEX IF NOT EXISTS {PARTIALS}_records_num ON {PARTIALS} ("Ky", "MaChiSo", "MaBanGhi", '
             f'num, "MaDonVi") WHERE "MaBanGhi" IS NOT NULL'
         )
-        counted = _table_exists(cur, PARTIAL_RECORDS)
+        counted = _table_exists(cur, RECORD_TALLY)
         cur.execute(
-            f'CREATE TABLE IF NOT EXISTS {PARTIAL_RECORDS} ("Ky" {d.types["string"]}, "MaChiSo" {d.types["string"]},'
+            f'CREATE TABLE IF NOT EXISTS {RECORD_TALLY} ("Ky" {d.types["string"]}, "MaChiSo" {d.types["string"]},'
             f' "MaBanGhi" {d.types["string"]}, units {d.types["int64"]}, ok_units {d.types["int64"]})'
         )
         cur.execute(
-            f"CREATE UNIQUE INDEX IF NOT EXISTS {PARTIAL_RECORDS}_key"
-            f' ON {PARTIAL_RECORDS} ("Ky", "MaChiSo", "MaBanGhi")'
+            f'CREATE UNIQUE INDEX IF NOT EXISTS {RECORD_TALLY}_key ON {RECORD_TALLY} ("Ky", "MaChiSo", "MaBanGhi")'
         )
         if not counted:  # partials stored before the table existed
             _count_records(cur, None)
@@ -579,11 +578,11 @@ def _table_exists(cur: Any, name: str) -> bool:
 
 
 def _count_records(cur: Any, period: str | None) -> None:
-    """Rebuild PARTIAL_RECORDS from the partials: of ``period``, or of every period (None)."""
+    """Rebuild RECORD_TALLY from the partials: of ``period``, or of every period (None)."""
     where, params = ("", []) if period is None else ('AND "Ky" = %s', [period])
-    cur.execute(f"DELETE FROM {PARTIAL_RECORDS} WHERE 1 = 1 {where}", params)
+    cur.execute(f"DELETE FROM {RECORD_TALLY} WHERE 1 = 1 {where}", params)
     cur.execute(
-        f'INSERT INTO {PARTIAL_RECORDS} ("Ky", "MaChiSo", "MaBanGhi", units, ok_units)'
+        f'INSERT INTO {RECORD_TALLY} ("Ky", "MaChiSo", "MaBanGhi", units, ok_units)'
         f' SELECT "Ky", "MaChiSo", "MaBanGhi", COUNT(*), SUM(CASE WHEN num > 0 THEN 1 ELSE 0 END) FROM {PARTIALS}'
         f' WHERE "MaBanGhi" IS NOT NULL {where} GROUP BY "Ky", "MaChiSo", "MaBanGhi"',
         params,
@@ -591,15 +590,15 @@ def _count_records(cur: Any, period: str | None) -> None:
 
 
 def _add_records(cur: Any, period: str, units: list[str], sign: int) -> None:
-    """Add (sign 1) or take away (-1) the stored partial records of ``units`` in PARTIAL_RECORDS."""
+    """Add (sign 1) or take away (-1) the stored partial records of ``units`` in RECORD_TALLY."""
     cur.execute(
-        f'INSERT INTO {PARTIAL_RECORDS} ("Ky", "MaChiSo", "MaBanGhi", units, ok_units)'
+        f'INSERT INTO {RECORD_TALLY} ("Ky", "MaChiSo", "MaBanGhi", units, ok_units)'
         f' SELECT "Ky", "MaChiSo", "MaBanGhi", {sign:d} * COUNT(*), {sign:d} * SUM(CASE WHEN num > 0 THEN 1 ELSE 0 END)'
         f' FROM {PARTIALS} WHERE "Ky" = %s AND "MaBanGhi" IS NOT NULL'
         f' AND "MaDonVi" IN ({", ".join(["%s"] * len(units))}) GROUP BY "Ky", "MaChiSo", "MaBanGhi"'
         f' ON CONFLICT ("Ky", "MaChiSo", "MaBanGhi") DO UPDATE'
-        f" SET units = {PARTIAL_RECORDS}.units + excluded.units,"
-        f" ok_units = {PARTIAL_RECORDS}.ok_units + excluded.ok_units",
+        f" SET units = {RECORD_TALLY}.units + excluded.units,"
+        f" ok_units = {RECORD_TALLY}.ok_units + excluded.ok_units",
         [period, *units],
     )
 
@@ -706,7 +705,7 @@ def vacuum_partials() -> None:
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cur:
             cur.execute(f"VACUUM ANALYZE {PARTIALS}")
-            cur.execute(f"VACUUM ANALYZE {PARTIAL_RECORDS}")
+            cur.execute(f"VACUUM ANALYZE {RECORD_TALLY}")
             cur.execute(f"ANALYZE {IndicatorSnapshot._meta.db_table}")
 
 
@@ -751,17 +750,17 @@ def _pooled_counts(
                 )
                 in_den_params = [*with_rows, period, *units]
             if where:
-                records = (
+                source = (
                     f'SELECT "MaChiSo", "MaBanGhi", MAX(num) AS n FROM {PARTIALS}'
                     f' WHERE "Ky" = %s AND "MaBanGhi" IS NOT NULL{where} GROUP BY "MaChiSo", "MaBanGhi"'
                 )
             else:  # the root: every unit's records, counted as the partials were stored
-                records = (
+                source = (
                     f'SELECT "MaChiSo", "MaBanGhi", CASE WHEN ok_units > 0 THEN 1 ELSE 0 END AS n'
-                    f' FROM {PARTIAL_RECORDS} WHERE "Ky" = %s AND units > 0'
+                    f' FROM {RECORD_TALLY} WHERE "Ky" = %s AND units > 0'
                 )
             cur.execute(
-                f'SELECT "MaChiSo", COUNT(*), SUM(n), SUM({in_den}) FROM ({records}) r GROUP BY "MaChiSo"',
+                f'SELECT "MaChiSo", COUNT(*), SUM(n), SUM({in_den}) FROM ({source}) r GROUP BY "MaChiSo"',
                 [*in_den_params, *params],
             )
             for code, records, ok, offered in cur.fetchall():
