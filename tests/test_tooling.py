@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Modules still excused from type checking ([[tool.mypy.overrides]] ignore_errors in pyproject.toml).
 # Lower this number when you take a module off the list; it may never rise.
-MYPY_BASELINE_SIZE = 31
+MYPY_BASELINE_SIZE = 24
 
 
 def _pyproject() -> dict:

@@ -98,7 +98,7 @@ def _worth(
     b = IndicatorScore(ind, Fraction(num + 1), Fraction(den), max_points, target, rounding=rounding)
     a.rescore()
     b.rescore()
-    return (b.score or 0) - (a.score or 0)
+    return Fraction(b.score or 0) - Fraction(a.score or 0)
 
 
 def explain(

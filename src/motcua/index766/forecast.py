@@ -106,8 +106,8 @@ _AtRisk = dict[tuple[str, str], list[Any]]
 def _flips(ind: Indicator, now_ctx: Context, end_ctx: Context) -> Any:
     """The (unit, record) of ``ind`` in time at T and late at period end, as an ibis table."""
     # Flips computed in SQL (records in time at T, late at period end): only they are fetched.
-    a = ind.records(now_ctx)
-    b = ind.records(end_ctx).rename(unit_b="unit", record_b="record", ok_b="ok")
+    a = ind.record_rows(now_ctx)
+    b = ind.record_rows(end_ctx).rename(unit_b="unit", record_b="record", ok_b="ok")
     j = a.join(b, (a.unit == b.unit_b) & (a.record == b.record_b))
     return j.filter(j.ok & ~j.ok_b).select("unit", "record")
 
@@ -125,7 +125,7 @@ def _flip_rows(facts: Facts, flips: Any, target_unit: str | None) -> list[tuple[
 
 def _charge(acc: _AtRisk, ind: Indicator, score: IndicatorScore, owner: str, record: str) -> None:
     """Add to ``acc`` what ``record`` alone would add back to ``owner``'s score on ``ind``."""
-    if not score.denominator:
+    if not score.denominator or score.numerator is None:
         return
     worth = _worth(ind, int(score.numerator), int(score.denominator), score.max_points, score.target, score.rounding)
     entry = acc.setdefault((owner, record), [ind.record_kind, [], Fraction(0)])

@@ -117,7 +117,7 @@ def _den_rows(ctx: Context, fs: FormulaSet) -> list[str]:
     codes, rows = [], []
     for ind in fs.indicators:
         if ind.distinct and not ind.catalog_only and ind.den_mode(ctx.switches) == "rows":
-            rec = ind.records(ctx)
+            rec = ind.record_rows(ctx)
             rec = ctx.in_scope(rec.filter(rec.in_den.fill_null(False)), "unit")
             rows.append(rec.select(code=ibis.literal(ind.code), unit=rec.unit, record=rec.record.cast("string")))
             codes.append(ind.code)
@@ -640,7 +640,8 @@ def _tree(unit_rows: list[dict[str, Any]]) -> tuple[dict[str, list[str]], dict[s
     parent = {u["MaDonVi"]: u["MaDonViCha"] for u in unit_rows}
     up: dict[str, list[str]] = {}
     for code in parent:
-        chain, cur = [], code
+        chain: list[str] = []
+        cur = code
         while cur in parent and cur not in chain and len(chain) <= 32:
             chain.append(cur)
             cur = parent[cur]
@@ -805,14 +806,14 @@ def affected_units(dossier_ids: Iterable[int] = (), complaint_ids: Iterable[int]
     from motcua.feedback.models import Complaint
 
     out: set[int] = set()
-    for row in Dossier.objects.filter(id__in=list(dossier_ids)).values_list(
+    for dossier_units in Dossier.objects.filter(id__in=list(dossier_ids)).values_list(
         "handling_unit_id", "online_service__unit_id"
     ):
-        out.update(u for u in row if u)
-    for row in Complaint.objects.filter(id__in=list(complaint_ids)).values_list(
+        out.update(u for u in dossier_units if u)
+    for complaint_units in Complaint.objects.filter(id__in=list(complaint_ids)).values_list(
         "unit_id", "dossier__handling_unit_id", "repeats__unit_id"
     ):
-        out.update(u for u in row if u)
+        out.update(u for u in complaint_units if u)
     return out
 
 

@@ -308,11 +308,17 @@ class Indicator:
     def kind(self, switches: dict[str, str]) -> str:
         return self.kind_of(switches) if self.kind_of is not None else self.record_kind
 
+    def record_rows(self, ctx: Any) -> ir.Table:
+        """(unit, record, ok, …) of the indicator's records; one declared by counts alone has none."""
+        if self.records is None:
+            raise ValueError(f"indicator {self.code}: declared without records")
+        return self.records(ctx)
+
     def pooled(self, ctx: Any) -> ir.Table:
         """(unit, num, den) per unit, pooled over its subtree."""
         if self.counts is not None:
             return self.counts(ctx)
-        return pool(ctx, self.records(ctx), distinct=self.distinct, combine=self.combine)
+        return pool(ctx, self.record_rows(ctx), distinct=self.distinct, combine=self.combine)
 
     def own(self, ctx: Any) -> ir.Table:
         """(unit, record, num, den) of each unit's own records, not pooled.
@@ -328,7 +334,7 @@ class Indicator:
             return t.select("unit", record=ibis.null("string"), num=t.num.cast("float64"), den=t.den.cast("float64"))
         if self.counts is not None:
             raise ValueError(f"indicator {self.code}: counts without own_counts")
-        rec = self.records(ctx)
+        rec = self.record_rows(ctx)
         if self.distinct:
             if self.combine != "any":
                 raise ValueError(f"indicator {self.code}: own rows need combine='any'")

@@ -1332,7 +1332,7 @@ def _complaints(
     seeds = _complaint_seeds(cat, sim, rng, n_target, start, horizon)
     items = _simulate_complaints(cat, rng, clock, horizon, [(t, ui, code, late, None) for t, ui, code, late in seeds])
     # Repeats: the citizen comes back after an answer that did not satisfy, or came late.
-    repeats = []
+    repeats: list[tuple[int, int, str | None, bool, dict | None]] = []
     for it in items:
         unhappy = it["SoKhongThich"] > it["SoThich"] or it["late"] or it["log"][-1][0] == "tu_choi"
         if rng.random() < (0.3 if unhappy else 0.03):

@@ -391,7 +391,7 @@ def _events(record: dict):
         yield f"DanhSachHoSoBoSung[{index}].NgayBoSung", item["NgayBoSung"]
 
 
-def implausible_dates(record: dict, now: datetime) -> tuple | None:
+def implausible_dates(record: dict, now: datetime) -> tuple[str, str, str, str, datetime] | None:
     """(field, code, message, message_en, value) of the first date no real dossier has, else None."""
     submitted, received = record["NgayNopHoSo"], record["NgayTiepNhan"]
     if submitted is not None and received is not None and received < submitted:

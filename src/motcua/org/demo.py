@@ -52,5 +52,5 @@ def create_demo_logins() -> list[tuple[str, str, str]]:
         user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
         user.save()
         Official.objects.update_or_create(user=user, unit=unit, role=role, defaults={"title": title})
-        rows.append((username, role.label, f"{unit.code} {unit.name}"))
+        rows.append((username, str(role.label), f"{unit.code} {unit.name}"))
     return rows
