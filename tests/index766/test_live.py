@@ -351,3 +351,32 @@ def test_partials_stored_before_the_record_tally_existed_are_counted(province):
     for period in PERIODS:
         full = score_database(period, now=NOW)
         assert _stored(period, ancestors) == _expected(full, ancestors), period
+
+
+def test_a_full_run_stores_under_the_live_runs_lock(province, monkeypatch):
+    """A full run rewrites a period's partials and record tally while holding the advisory lock of
+    live runs, so a live run never adds to a tally the full run is rebuilding (PostgreSQL)."""
+    import psycopg
+    from django.db import connection
+
+    from motcua.index766 import live
+
+    if connection.vendor != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's; SQLite has one writer at a time")
+    s = connection.settings_dict
+    free_meanwhile = []
+    real_store = live._store_partials
+
+    def store_and_probe(period, rows, units):
+        with psycopg.connect(
+            host=s["HOST"], port=s["PORT"] or None, dbname=s["NAME"], user=s["USER"], autocommit=True
+        ) as other:
+            free = other.execute("SELECT pg_try_advisory_lock(%s)", [live.LIVE_LOCK]).fetchone()[0]
+            if free:
+                other.execute("SELECT pg_advisory_unlock(%s)", [live.LIVE_LOCK])
+        free_meanwhile.append(free)
+        return real_store(period, rows, units)
+
+    monkeypatch.setattr(live, "_store_partials", store_and_probe)
+    recompute_current_snapshots(TODAY, now=NOW)
+    assert len(free_meanwhile) >= len(PERIODS) and not any(free_meanwhile)

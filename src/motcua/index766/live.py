@@ -691,7 +691,8 @@ def recompute_period(
     report = ScoreReport(fs.name, window.period, window.t, score_units(counts, unit_rows, fs, sw), sw)
     if store:
         _ensure_table()
-        with transaction.atomic():
+        # Not while a live run writes partials: each keeps the record tally in step with them.
+        with _one_live_run_at_a_time(), transaction.atomic():
             _store_partials(window.period.code, rows, None)
             snapshots.store(report)
     return report
@@ -817,8 +818,10 @@ def affected_units(dossier_ids: Iterable[int] = (), complaint_ids: Iterable[int]
     return out
 
 
-#: PostgreSQL advisory lock taken by live runs: two workers recomputing the same unit at once could
-#: store partials read before the other's flags were written. Runs last about a second.
+#: PostgreSQL advisory lock taken by live runs, and by a full run while it stores: two workers
+#: recomputing the same unit at once could store partials read before the other's flags were
+#: written, and a full run's rewrite of a period's partials and record tally must not interleave
+#: with a live run's. Live runs last about a second, a full run's store a few.
 LIVE_LOCK = 766768
 
 
