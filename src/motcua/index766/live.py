@@ -557,7 +557,7 @@ def _ensure_table() -> None:
             f'CREATE INDEX IF NOT EXISTS {PARTIALS}_records_num ON {PARTIALS} ("Ky", "MaChiSo", "MaBanGhi", '
             f'num, "MaDonVi") WHERE "MaBanGhi" IS NOT NULL'
         )
-        counted = _table_exists(cur, RECORD_TALLY)
+        counted = RECORD_TALLY in connection.introspection.table_names(cur)
         cur.execute(
             f'CREATE TABLE IF NOT EXISTS {RECORD_TALLY} ("Ky" {d.types["string"]}, "MaChiSo" {d.types["string"]},'
             f' "MaBanGhi" {d.types["string"]}, units {d.types["int64"]}, ok_units {d.types["int64"]})'
@@ -569,34 +569,27 @@ def _ensure_table() -> None:
             _count_records(cur, None)
 
 
-def _table_exists(cur: Any, name: str) -> bool:
-    if connection.vendor == "postgresql":
-        cur.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
-    else:
-        cur.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = %s", [name])
-    return bool(cur.fetchone()[0])
+def _tally_insert(where: str, sign: int = 1) -> str:
+    """INSERT adding ``sign`` times the partial records that match ``where`` to RECORD_TALLY."""
+    return (
+        f'INSERT INTO {RECORD_TALLY} ("Ky", "MaChiSo", "MaBanGhi", units, ok_units)'
+        f' SELECT "Ky", "MaChiSo", "MaBanGhi", {sign:d} * COUNT(*), {sign:d} * SUM(CASE WHEN num > 0 THEN 1 ELSE 0 END)'
+        f' FROM {PARTIALS} WHERE "MaBanGhi" IS NOT NULL{where} GROUP BY "Ky", "MaChiSo", "MaBanGhi"'
+    )
 
 
 def _count_records(cur: Any, period: str | None) -> None:
     """Rebuild RECORD_TALLY from the partials: of ``period``, or of every period (None)."""
-    where, params = ("", []) if period is None else ('AND "Ky" = %s', [period])
-    cur.execute(f"DELETE FROM {RECORD_TALLY} WHERE 1 = 1 {where}", params)
-    cur.execute(
-        f'INSERT INTO {RECORD_TALLY} ("Ky", "MaChiSo", "MaBanGhi", units, ok_units)'
-        f' SELECT "Ky", "MaChiSo", "MaBanGhi", COUNT(*), SUM(CASE WHEN num > 0 THEN 1 ELSE 0 END) FROM {PARTIALS}'
-        f' WHERE "MaBanGhi" IS NOT NULL {where} GROUP BY "Ky", "MaChiSo", "MaBanGhi"',
-        params,
-    )
+    where, params = ("", []) if period is None else (' AND "Ky" = %s', [period])
+    cur.execute(f"DELETE FROM {RECORD_TALLY} WHERE 1 = 1{where}", params)
+    cur.execute(_tally_insert(where), params)
 
 
 def _add_records(cur: Any, period: str, units: list[str], sign: int) -> None:
     """Add (sign 1) or take away (-1) the stored partial records of ``units`` in RECORD_TALLY."""
     cur.execute(
-        f'INSERT INTO {RECORD_TALLY} ("Ky", "MaChiSo", "MaBanGhi", units, ok_units)'
-        f' SELECT "Ky", "MaChiSo", "MaBanGhi", {sign:d} * COUNT(*), {sign:d} * SUM(CASE WHEN num > 0 THEN 1 ELSE 0 END)'
-        f' FROM {PARTIALS} WHERE "Ky" = %s AND "MaBanGhi" IS NOT NULL'
-        f' AND "MaDonVi" IN ({", ".join(["%s"] * len(units))}) GROUP BY "Ky", "MaChiSo", "MaBanGhi"'
-        f' ON CONFLICT ("Ky", "MaChiSo", "MaBanGhi") DO UPDATE'
+        _tally_insert(f' AND "Ky" = %s AND "MaDonVi" IN ({", ".join(["%s"] * len(units))})', sign)
+        + f' ON CONFLICT ("Ky", "MaChiSo", "MaBanGhi") DO UPDATE'
         f" SET units = {RECORD_TALLY}.units + excluded.units,"
         f" ok_units = {RECORD_TALLY}.ok_units + excluded.ok_units",
         [period, *units],
