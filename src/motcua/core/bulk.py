@@ -1,6 +1,7 @@
-"""Append many rows fast, inside the caller's transaction.
+"""Append (or update) many rows fast, inside the caller's transaction.
 
-PostgreSQL gets ``COPY … FROM STDIN`` (psycopg 3), SQLite ``executemany``.
+PostgreSQL gets ``COPY … FROM STDIN`` (psycopg 3), SQLite ``executemany``; updates by primary key
+are one parameterised ``UPDATE`` sent as a batch (:func:`update_by_pk`).
 It bypasses model ``save()`` and signals, so callers write the audit entries
 themselves (:func:`motcua.core.audit.log_entry_rows`).
 """
@@ -215,3 +216,23 @@ def foreign_keys_checked_at_end(models) -> Iterator[None]:
     with connection.cursor() as cursor:
         for table, name, definition in constraints:
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
+
+
+def update_by_pk(model, fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """``UPDATE … SET fields WHERE pk`` for many ``(pk, *values)`` rows, in one ``executemany``.
+
+    What ``bulk_update`` would write, without its ``CASE WHEN pk = … THEN …`` per field and row
+    (minutes for 100,000 rows; 1.8 s of Python and SQL for 200 rows of 11 fields)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = [model._meta.get_field(name) for name in fields]
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {', '.join(f'{quote(c.column)} = %s' for c in columns)} "
+        f"WHERE {quote(model._meta.pk.column)} = %s"
+    )
+    params = [
+        [c.get_db_prep_save(v, connection) for c, v in zip(columns, values, strict=True)] + [pk] for pk, *values in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

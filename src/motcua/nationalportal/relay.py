@@ -35,12 +35,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from motcua.core.audit import LOG_ENTRY_COLUMNS, log_entry_rows
-from motcua.core.bulk import TableWriter
+from motcua.core.bulk import TableWriter, update_by_pk
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.signals import first_synced
 
@@ -466,25 +466,10 @@ _STATE_FIELDS = (
 
 
 def _save_states(states: list[PortalDossier]) -> None:
-    """Write the relay's fields of each state back: one parameterised UPDATE per row, sent as a batch.
-
-    What ``bulk_update`` would write, without its ``CASE WHEN pk = … THEN …`` per field and row
-    (11 × 200 branches a round: ~1.8 s of Python and SQL per round at 200 dossiers).
-    """
-    if not states:
-        return
-    fields = [PortalDossier._meta.get_field(name) for name in _STATE_FIELDS]
-    quote = connection.ops.quote_name
-    sql = (
-        f"UPDATE {quote(PortalDossier._meta.db_table)} SET "
-        f"{', '.join(f'{quote(f.column)} = %s' for f in fields)} "
-        f"WHERE {quote(PortalDossier._meta.pk.column)} = %s"
-    )
-    rows = [
-        [f.get_db_prep_save(getattr(state, f.attname), connection) for f in fields] + [state.pk] for state in states
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    """Write the relay's fields of each state back: one parameterised UPDATE per row, sent as a batch
+    (``bulk_update``'s CASE per field and row cost ~1.8 s a round at 200 dossiers)."""
+    attnames = [PortalDossier._meta.get_field(name).attname for name in _STATE_FIELDS]
+    update_by_pk(PortalDossier, _STATE_FIELDS, [(s.pk, *(getattr(s, a) for a in attnames)) for s in states])
 
 
 def pending_exists() -> bool:

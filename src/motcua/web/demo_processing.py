@@ -29,11 +29,11 @@ from typing import Any
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from motcua.catalog.models import WorkflowStep
-from motcua.core.bulk import TableWriter
+from motcua.core.bulk import TableWriter, update_by_pk
 from motcua.dossiers.lifecycle import TRANSITIONS
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.dossiers.services import step_outcome
@@ -315,7 +315,7 @@ def _hand_off(dossier_id, flow, officials, j, at: datetime, dues) -> DossierEven
 
 
 def _save(starts, endings, events, open_rows) -> None:
-    _update(
+    update_by_pk(
         DossierEvent,
         ["action", "reason", "step_due_at", "data"],
         [
@@ -329,28 +329,10 @@ def _save(starts, endings, events, open_rows) -> None:
             for event_id, step_name, official, step_due, data in starts
         ],
     )
-    _update(
+    update_by_pk(
         DossierEvent,
         ["action", "actor", "reason"],
         [(event_id, action, official, TRANSITIONS[action].label) for event_id, action, official in endings],
     )
     TableWriter().write_instances(DossierEvent, events)  # no signals: nothing to send to the portal
-    _update(Dossier, ["current_step", "current_assignee", "step_due_at"], open_rows)
-
-
-def _update(model, fields: list[str], rows: list[tuple]) -> None:
-    """``UPDATE … SET fields WHERE pk`` for many (pk, *values) rows in one ``executemany`` (Django's bulk_update
-    compiles a CASE expression per row, minutes for the demo's 100,000 rows)."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    columns = [model._meta.get_field(name) for name in fields]
-    sql = (
-        f"UPDATE {quote(model._meta.db_table)} SET {', '.join(f'{quote(c.column)} = %s' for c in columns)} "
-        f"WHERE {quote(model._meta.pk.column)} = %s"
-    )
-    params = [
-        [c.get_db_prep_save(v, connection) for c, v in zip(columns, values, strict=True)] + [pk] for pk, *values in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    update_by_pk(Dossier, ["current_step", "current_assignee", "step_due_at"], open_rows)
