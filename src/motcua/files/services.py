@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import posixpath
-import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -100,7 +99,6 @@ def validate_stored(stored: StoredFile):
 #: How old an object without a row must be before the sweep deletes it: an upload is stored before
 #: the action that refers to it commits, and a sweep must never take it in between.
 ORPHAN_GRACE = timedelta(days=7)
-_OBJECT_NAME = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{2}/([0-9a-f]{64})\.pdf$")
 
 
 def _object_names(storage, folder: str = "") -> Iterator[str]:
@@ -118,9 +116,9 @@ def sweep_orphaned_objects(now=None) -> int:
     storage, cutoff = file_storage(), (now or timezone.now()) - ORPHAN_GRACE
     candidates: dict[str, str] = {}
     for name in _object_names(storage):
-        match = _OBJECT_NAME.match(name)
-        if match:
-            candidates[match.group(1)] = name
+        digest = posixpath.basename(name).removesuffix(".pdf")
+        if len(digest) == 64 and StoredFile(sha256=digest).storage_name == name:  # laid out by us
+            candidates[digest] = name
     deleted = 0
     digests = sorted(candidates)
     for i in range(0, len(digests), 500):
