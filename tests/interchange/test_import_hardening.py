@@ -453,10 +453,33 @@ def test_a_killed_import_is_marked_interrupted_when_the_next_one_starts(tmp_path
         child.wait()
     run.refresh_from_db()
     assert run.outcome == ImportRun.Outcome.RUNNING  # what kill -9 leaves behind
+    wait_for_the_killed_session_to_end(run)
 
     assert import_exchange_set(tmp_path / "catalogue").ok
     run.refresh_from_db()
     assert run.outcome == ImportRun.Outcome.INTERRUPTED and run.finished_at is not None
+
+
+def wait_for_the_killed_session_to_end(run: ImportRun) -> None:
+    """PostgreSQL frees a killed client's session locks when its backend sees the connection close,
+    a moment later on a loaded machine (SQLite: nothing to wait for)."""
+    import time
+
+    from django.db import connection
+
+    from motcua.interchange.runs import LOCK_SPACE
+
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + 30
+    with connection.cursor() as cur:
+        while time.monotonic() < deadline:
+            cur.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_SPACE, run.pk])
+            if cur.fetchone()[0]:
+                cur.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, run.pk])
+                return
+            time.sleep(0.05)
+    raise AssertionError(f"the killed import's session still holds run {run.pk}'s lock")
 
 
 def hold_like_a_live_import(run: ImportRun):
